@@ -1,0 +1,81 @@
+/**
+ * Telemetry event and metric names with their properties. The dashboard's queries and the docs are
+ * checked against this file, so a property renamed here breaks a test rather than a tile.
+ * Events are emitted from activities only (replay-safe), never from orchestrator code.
+ */
+export const TELEMETRY_EVENTS = {
+  /** One per export state change of a chunk. */
+  Export: [
+    "ChunkId",
+    "ExportId",
+    "StatusUrl",
+    "ExportStatus",
+    "Since",
+    "Till",
+    "ResourceType",
+    "TotalResources",
+    "SearchParameterCount",
+    "FailedExportCount",
+    "FailedExportType",
+    "FailureReason",
+    "StatusCode",
+    "DurationSeconds",
+  ],
+  /** One per import state change of a payload. */
+  Import: [
+    "ChunkId",
+    "PayloadId",
+    "ImportId",
+    "StatusUrl",
+    "ImportStatus",
+    "Since",
+    "Till",
+    "TotalImportResources",
+    "TotalExportResources",
+    "FailedImportCount",
+    "FailedResourceType",
+    "SearchParameterCount",
+    "FailureReason",
+    "StatusCode",
+    "Attempt",
+    "DurationSeconds",
+  ],
+  /** The watermark moved: everything before Till is on the destination (the original's ImportTill). */
+  Watermark: ["Till", "PreviousTill", "ChunksCompleted", "LagSeconds"],
+  SurfaceCheck: [
+    "RunId",
+    "Resource",
+    "SourceCount",
+    "DestinationCount",
+    "Difference",
+    "Result",
+    "Scope",
+  ],
+  DeepCheck: ["RunId", "Resource", "id", "VersionId", "Result", "DifferingPaths"],
+  /** The migration halted after repeated failures. */
+  ExportRetries: [
+    "Status",
+    "MaxExportRetries",
+    "ConfiguredLimit",
+    "FailureReason",
+    "ActionRequired",
+  ],
+  MaxExportRetriesCleared: ["PartitionKey", "RowKey", "ClearedAt", "PreviousCount"],
+  /** Resources the destination rejected during import, per chunk and type. */
+  FailedResources: ["ChunkId", "PayloadId", "ResourceType", "Count", "SampleIds", "Reason"],
+  SearchParameters: ["Status", "Copied", "Failed", "Total", "FailureReason"],
+  HardDeleteReconciliation: ["RunId", "Resource", "ExtraOnDestination", "Applied"],
+} as const;
+
+export type TelemetryEventName = keyof typeof TELEMETRY_EVENTS;
+export type TelemetryProperties<E extends TelemetryEventName> = Partial<
+  Record<(typeof TELEMETRY_EVENTS)[E][number], string | number | boolean>
+>;
+
+export const TELEMETRY_METRICS = {
+  ResourcesMovedPerMinute: "Resources imported per minute, over the last pass.",
+  LagBehindSourceSeconds: "Seconds between now and the watermark.",
+  JobsInFlight: "Export and import jobs running.",
+} as const;
+
+export type TelemetryMetricName = keyof typeof TELEMETRY_METRICS;

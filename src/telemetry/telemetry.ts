@@ -1,0 +1,42 @@
+import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
+
+/** The one telemetry surface activities use. Implementations: Application Insights, in-memory. */
+export interface Telemetry {
+  trackEvent<E extends TelemetryEventName>(name: E, properties: TelemetryProperties<E>): void;
+  trackMetric(name: TelemetryMetricName, value: number): void;
+  trackException(error: Error, properties?: Record<string, string>): void;
+  flush(): Promise<void>;
+}
+
+export interface RecordedEvent {
+  name: TelemetryEventName;
+  properties: Record<string, string | number | boolean>;
+}
+
+/** For tests and local runs: keeps everything in memory. */
+export class InMemoryTelemetry implements Telemetry {
+  readonly events: RecordedEvent[] = [];
+  readonly metrics: { name: TelemetryMetricName; value: number }[] = [];
+  readonly exceptions: Error[] = [];
+
+  trackEvent<E extends TelemetryEventName>(name: E, properties: TelemetryProperties<E>): void {
+    this.events.push({
+      name,
+      properties: { ...properties } as Record<string, string | number | boolean>,
+    });
+  }
+
+  trackMetric(name: TelemetryMetricName, value: number): void {
+    this.metrics.push({ name, value });
+  }
+
+  trackException(error: Error): void {
+    this.exceptions.push(error);
+  }
+
+  async flush(): Promise<void> {}
+
+  named(name: TelemetryEventName): RecordedEvent[] {
+    return this.events.filter((e) => e.name === name);
+  }
+}
