@@ -19,7 +19,13 @@ export interface BundleEntry {
   fullUrl?: string;
   resource?: FhirResource;
   request?: { method: string; url: string };
-  response?: { status: string; location?: string; etag?: string; outcome?: OperationOutcome };
+  response?: {
+    status: string;
+    location?: string;
+    etag?: string;
+    lastModified?: string;
+    outcome?: OperationOutcome;
+  };
   search?: { mode?: string };
 }
 

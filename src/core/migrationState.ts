@@ -1,0 +1,94 @@
+/**
+ * The migration's state, as the orchestrator sees it. The source of truth is Table Storage
+ * (src/storage/migrationStateStore.ts); these are the domain shapes both sides share.
+ */
+
+export type ExportStatus = "Planned" | "Started" | "Running" | "Completed";
+export type ChunkImportStatus = "Not Started" | "Payloads Ready" | "Running" | "Completed";
+export type PayloadStatus = "Pending" | "Started" | "Running" | "Completed" | "Failed";
+
+/** One export job's worth of work: a window, optionally one resource type (per-type mode). */
+export interface ChunkRecord {
+  seq: number;
+  since: string;
+  till: string;
+  /** Set in per-type mode (AZURE_IsParallel=false). */
+  resourceType: string | undefined;
+  exportStatus: ExportStatus;
+  exportContentLocation: string | undefined;
+  exportStartTime: string | undefined;
+  exportEndTime: string | undefined;
+  exportAttempts: number;
+  /** History-aware count of the window when planned: the premature-completion guard compares against it. */
+  expectedCount: number;
+  exportConfirmations: number;
+  manifestHash: string | undefined;
+  totalExportResourceCount: number | undefined;
+  searchParameterCount: number | undefined;
+  importStatus: ChunkImportStatus;
+  payloadCount: number | undefined;
+  completedCount: number;
+  processed: boolean;
+  totalImportResourceCount: number;
+  totalFailedImportCount: number;
+  failureReason: string | undefined;
+  endTime: string | undefined;
+}
+
+export interface PayloadRecord {
+  chunkSeq: number;
+  index: number;
+  blobName: string;
+  inputCount: number;
+  resourceCount: number;
+  status: PayloadStatus;
+  importContentLocation: string | undefined;
+  attempts: number;
+  importStartTime: string | undefined;
+  importEndTime: string | undefined;
+  importedCount: number | undefined;
+  failedCount: number | undefined;
+  failureReason: string | undefined;
+}
+
+export interface CursorRecord {
+  /** Everything with lastUpdated before it is on the destination (or recorded as failed). */
+  watermark: string | undefined;
+  /** End of the last planned window; the next window starts here. */
+  frontier: string | undefined;
+  nextSeq: number;
+  firstUnprocessedSeq: number;
+  /** Consecutive export/import failures (the original's maxExportRetries column). */
+  consecutiveFailures: number;
+  halted: boolean;
+  haltReason: string | undefined;
+  searchParametersMigrated: boolean;
+  searchParameterAttempts: number;
+  searchParameterFailure: string | undefined;
+  resourcesImported: number;
+  resourcesFailed: number;
+  caughtUp: boolean;
+  startedAt: string | undefined;
+  startWatermark: string | undefined;
+  lastProgressAt: string | undefined;
+}
+
+export function chunkKey(seq: number): string {
+  return String(seq).padStart(8, "0");
+}
+
+export function payloadKey(chunkSeq: number, index: number): string {
+  return `${chunkKey(chunkSeq)}-p${String(index).padStart(4, "0")}`;
+}
+
+/**
+ * The watermark is the since of the oldest unprocessed chunk, or the frontier when every planned
+ * chunk is processed: it never passes a window whose imports have not all completed.
+ */
+export function computeWatermark(
+  frontier: string | undefined,
+  unprocessed: readonly Pick<ChunkRecord, "since">[],
+): string | undefined {
+  if (unprocessed.length === 0) return frontier;
+  return unprocessed.map((c) => c.since).reduce((a, b) => (a < b ? a : b));
+}

@@ -1,0 +1,134 @@
+import type { ChunkRecord, PayloadRecord } from "./migrationState";
+import { payloadKey } from "./migrationState";
+
+/** What the orchestrator needs to decide one pass; small enough for orchestration history. */
+export interface PassSnapshot {
+  halted: boolean;
+  haltReason: string | undefined;
+  /** SpecificRun: the frontier reached AZURE_EndDate. */
+  rangeComplete: boolean;
+  /** The last planning found nothing newer than the cap. */
+  caughtUp: boolean;
+  searchParametersPending: boolean;
+  chunks: ChunkSummary[];
+  payloads: PayloadSummary[];
+  watermark: string | undefined;
+  resourcesImported: number;
+  resourcesFailed: number;
+  estimateSeconds: number | undefined;
+  policy: PassPolicy;
+}
+
+export type ChunkSummary = Pick<ChunkRecord, "seq" | "exportStatus" | "importStatus" | "processed">;
+export type PayloadSummary = Pick<PayloadRecord, "chunkSeq" | "index" | "status">;
+
+export interface PassPolicy {
+  maxExportsInFlight: number;
+  payloadCount: number;
+  /** Most planned chunks not yet processed, so staging data and table rows stay bounded. */
+  maxUnprocessedChunks: number;
+  pollIntervalMs: number;
+  idlePollMs: number;
+  pause: {
+    enabled: boolean;
+    startHour: number;
+    endHour: number;
+    continueLastImportDuringPause: boolean;
+  };
+}
+
+export type PassAction =
+  | { activity: "MigrateSearchParameters"; input: null }
+  | { activity: "PlanNextWindow"; input: null }
+  | { activity: "StartExport"; input: { seq: number } }
+  | { activity: "PollExport"; input: { seq: number } }
+  | { activity: "BuildImportPayloads"; input: { seq: number } }
+  | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
+  | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } };
+
+export type PassDecision =
+  | { kind: "stop"; outcome: "halted" | "range-complete" | "caught-up"; reason: string }
+  | { kind: "act"; actions: PassAction[]; inFlight: number; paused: boolean };
+
+/**
+ * Decides one pass from the state snapshot, deterministically (the orchestrator calls it with its
+ * replay-safe clock). Every in-flight job is polled on every pass; new exports start only outside
+ * the pause window and below the in-flight bound; imports start in chunk order while slots are free.
+ */
+export function decidePass(
+  snapshot: PassSnapshot,
+  paused: boolean,
+  options: { stopWhenCaughtUp: boolean },
+): PassDecision {
+  if (snapshot.halted) {
+    return { kind: "stop", outcome: "halted", reason: snapshot.haltReason ?? "halted" };
+  }
+  const { policy } = snapshot;
+  const actions: PassAction[] = [];
+  const unprocessed = snapshot.chunks.filter((c) => !c.processed);
+  const exporting = unprocessed.filter(
+    (c) => c.exportStatus === "Started" || c.exportStatus === "Running",
+  );
+  const planned = unprocessed.filter((c) => c.exportStatus === "Planned");
+
+  if (snapshot.searchParametersPending)
+    actions.push({ activity: "MigrateSearchParameters", input: null });
+
+  for (const chunk of exporting)
+    actions.push({ activity: "PollExport", input: { seq: chunk.seq } });
+  if (!paused) {
+    for (const chunk of planned)
+      actions.push({ activity: "StartExport", input: { seq: chunk.seq } });
+  }
+  for (const chunk of unprocessed) {
+    if (chunk.exportStatus === "Completed" && chunk.importStatus === "Not Started") {
+      actions.push({ activity: "BuildImportPayloads", input: { seq: chunk.seq } });
+    }
+  }
+
+  const running = snapshot.payloads.filter((p) => p.status === "Started" || p.status === "Running");
+  for (const p of running) {
+    actions.push({
+      activity: "PollImport",
+      input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
+    });
+  }
+  const mayStartImports =
+    !snapshot.searchParametersPending && (!paused || policy.pause.continueLastImportDuringPause);
+  if (mayStartImports) {
+    const free = Math.max(0, policy.payloadCount - running.length);
+    const pending = snapshot.payloads
+      .filter((p) => p.status === "Pending")
+      .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
+      .slice(0, free);
+    for (const p of pending) {
+      actions.push({
+        activity: "StartImport",
+        input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
+      });
+    }
+  }
+
+  const exportsInFlight = exporting.length + planned.length;
+  const mayPlan =
+    !paused &&
+    !snapshot.rangeComplete &&
+    exportsInFlight < policy.maxExportsInFlight &&
+    unprocessed.length < policy.maxUnprocessedChunks;
+  if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
+
+  const inFlight = unprocessed.length;
+  if (inFlight === 0 && !snapshot.searchParametersPending) {
+    if (snapshot.rangeComplete) {
+      return {
+        kind: "stop",
+        outcome: "range-complete",
+        reason: "the specific date range is migrated",
+      };
+    }
+    if (options.stopWhenCaughtUp && snapshot.caughtUp) {
+      return { kind: "stop", outcome: "caught-up", reason: "caught up with the source" };
+    }
+  }
+  return { kind: "act", actions, inFlight, paused };
+}

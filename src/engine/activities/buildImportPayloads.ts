@@ -1,0 +1,80 @@
+import { storeImportPayloads } from "../../core/importPayload";
+import { chunkKey } from "../../core/migrationState";
+import type { ActivityResult, EngineDeps } from "../deps";
+import { PAYLOAD_CONTAINER, nowIso } from "../deps";
+import { loadManifest } from "./exportJob";
+
+export function payloadBlobName(deps: EngineDeps, seq: number, index: number): string {
+  return `${deps.settings.storage.rowKey}-${chunkKey(seq)}/import_payload_${String(index).padStart(4, "0")}.json`;
+}
+
+/**
+ * Turns a completed export's manifest into $import bodies (at most AZURE_FileCount inputs each,
+ * SearchParameter files excluded and counted), stores each body as a blob named by chunk, then
+ * records one payload row per body. Re-running it is harmless: blobs are overwritten with the same
+ * content and payload rows are inserted only if absent.
+ */
+export async function buildImportPayloads(
+  deps: EngineDeps,
+  input: { seq: number },
+): Promise<ActivityResult> {
+  const chunk = await deps.state.getChunk(input.seq);
+  if (
+    chunk === undefined ||
+    chunk.exportStatus !== "Completed" ||
+    chunk.importStatus !== "Not Started"
+  ) {
+    return { changed: false };
+  }
+  const manifest = await loadManifest(deps, input.seq);
+  await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);
+  const summary = await storeImportPayloads(
+    manifest.output,
+    { fileCount: deps.settings.import.fileCount },
+    async (payload) => {
+      const blobName = payloadBlobName(deps, input.seq, payload.index);
+      await deps.blobs.putText(
+        PAYLOAD_CONTAINER,
+        blobName,
+        JSON.stringify(payload.body),
+        "application/fhir+json",
+      );
+      await deps.state.insertPayload({
+        chunkSeq: input.seq,
+        index: payload.index,
+        blobName,
+        inputCount: payload.inputCount,
+        resourceCount: Object.values(payload.resourcesByType).reduce((a, b) => a + b, 0),
+        status: "Pending",
+        importContentLocation: undefined,
+        attempts: 0,
+        importStartTime: undefined,
+        importEndTime: undefined,
+        importedCount: undefined,
+        failedCount: undefined,
+        failureReason: undefined,
+      });
+    },
+  );
+  if (summary.searchParameterFiles > 0) {
+    // A SearchParameter changed in this window: copy them (again) before any further import.
+    await deps.state.updateCursor((c) =>
+      c.searchParametersMigrated
+        ? { ...c, searchParametersMigrated: false, searchParameterAttempts: 0 }
+        : undefined,
+    );
+  }
+  const endTime = nowIso(deps);
+  await deps.state.updateChunk(input.seq, (c) =>
+    c.importStatus !== "Not Started"
+      ? undefined
+      : summary.payloads === 0
+        ? { ...c, importStatus: "Completed", payloadCount: 0, processed: true, endTime }
+        : { ...c, importStatus: "Payloads Ready", payloadCount: summary.payloads },
+  );
+  if (summary.payloads === 0) await deps.state.advanceWatermark();
+  deps.log(
+    `chunk ${chunkKey(input.seq)}: ${summary.payloads} import payload(s), ${summary.files} file(s), ${summary.searchParameterFiles} SearchParameter file(s) excluded`,
+  );
+  return { changed: true };
+}

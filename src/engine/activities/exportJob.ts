@@ -1,0 +1,252 @@
+import { createHash } from "node:crypto";
+import type { ChunkRecord } from "../../core/migrationState";
+import { chunkKey } from "../../core/migrationState";
+import { isFhirOperationError, isTransientError } from "../../errors";
+import type { ExportManifest, ExportRequest } from "../../fhir/types";
+import type { ActivityResult, EngineDeps } from "../deps";
+import { MANIFEST_CONTAINER, nowIso } from "../deps";
+import { describeError, recordFailure, recordSuccess } from "../failures";
+
+/** A chunk claimed for kick-off whose status URL never got recorded (a crash mid-kick-off) is re-planned after this. */
+const KICKOFF_CLAIM_TIMEOUT_MS = 10 * 60_000;
+
+export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRequest {
+  const { export: ex } = deps.settings;
+  return {
+    since: chunk.since,
+    till: chunk.till,
+    types: chunk.resourceType === undefined ? undefined : [chunk.resourceType],
+    isParallel: chunk.resourceType === undefined ? true : undefined,
+    includeHistory: ex.withHistory,
+    includeDeleted: ex.withDelete,
+    maxCount: ex.maxCount,
+    container: ex.anonymizationConfig === undefined ? undefined : "anonymization",
+    anonymizationConfig: ex.anonymizationConfig,
+  };
+}
+
+function exportEvent(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  status: string,
+  extra: Record<string, string | number> = {},
+): void {
+  deps.telemetry.trackEvent("Export", {
+    ChunkId: chunkKey(chunk.seq),
+    ExportId: chunk.exportContentLocation?.split("/").pop() ?? "",
+    StatusUrl: chunk.exportContentLocation ?? "",
+    ExportStatus: status,
+    Since: chunk.since,
+    Till: chunk.till,
+    ResourceType: chunk.resourceType ?? "",
+    ...extra,
+  });
+}
+
+/**
+ * Kicks off the chunk's $export. The chunk is claimed first (ETag-guarded: a second runner backs off),
+ * and the status URL is recorded right after the 202: a retried activity never starts a second export
+ * for a chunk whose status URL is recorded. ($export is not idempotent on the server: reference §1.5.)
+ */
+export async function startExport(
+  deps: EngineDeps,
+  input: { seq: number },
+): Promise<ActivityResult> {
+  const claimedAt = nowIso(deps);
+  let claimed = false;
+  await deps.state.updateChunk(input.seq, (c) => {
+    if (c.exportStatus !== "Planned" || c.processed) return undefined;
+    claimed = true;
+    return {
+      ...c,
+      exportStatus: "Started",
+      exportStartTime: claimedAt,
+      exportContentLocation: undefined,
+      exportAttempts: c.exportAttempts + 1,
+    };
+  });
+  if (!claimed) return { changed: false };
+  const chunk = (await deps.state.getChunk(input.seq))!;
+  try {
+    const { statusUrl } = await deps.source.exportKickOff(exportRequestFor(deps, chunk));
+    const updated = await deps.state.updateChunk(input.seq, (c) => ({
+      ...c,
+      exportContentLocation: statusUrl,
+      exportStatus: "Running",
+    }));
+    exportEvent(deps, updated!, "Started");
+    return { changed: true };
+  } catch (error) {
+    if (!isFhirOperationError(error) && !isTransientError(error)) throw error;
+    await requeueExport(deps, input.seq, `Export kick-off failed: ${describeError(error)}`);
+    return { changed: true };
+  }
+}
+
+/** Puts a failed chunk back to Planned (same window) and counts the failure. */
+async function requeueExport(
+  deps: EngineDeps,
+  seq: number,
+  reason: string,
+  statusCode?: number,
+): Promise<void> {
+  const chunk = await deps.state.updateChunk(seq, (c) => ({
+    ...c,
+    exportStatus: "Planned",
+    exportContentLocation: undefined,
+    exportConfirmations: 0,
+    manifestHash: undefined,
+    failureReason: reason,
+  }));
+  if (chunk !== undefined)
+    exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
+  await recordFailure(deps, reason);
+}
+
+function manifestTotals(manifest: ExportManifest): {
+  total: number;
+  searchParameters: number;
+  failed: number;
+  failedTypes: string;
+} {
+  let total = 0;
+  let searchParameters = 0;
+  for (const o of manifest.output) {
+    total += o.count ?? 0;
+    if (o.type === "SearchParameter") searchParameters += o.count ?? 0;
+  }
+  const failed = manifest.error.reduce((n, e) => n + (e.count ?? 0), 0);
+  const failedTypes = manifest.error.map((e) => `${e.type}:${e.count ?? 0}`).join(", ");
+  return { total, searchParameters, failed, failedTypes };
+}
+
+/**
+ * Polls the chunk's export. 202 keeps polling (with a watchdog that cancels a job stuck past
+ * AZURE_ExportTimeoutMinutes, reference microsoft/fhir-server#3425). A 200 is accepted at once when
+ * the manifest holds at least the versions counted when the window was planned; otherwise only after
+ * AZURE_ExportConfirmations identical 200s AZURE_ExportConfirmDelaySeconds apart (the original waited
+ * for three 200s a minute apart after Gen1 reported completion early).
+ */
+export async function pollExport(
+  deps: EngineDeps,
+  input: { seq: number },
+): Promise<ActivityResult> {
+  const chunk = await deps.state.getChunk(input.seq);
+  if (
+    chunk === undefined ||
+    (chunk.exportStatus !== "Started" && chunk.exportStatus !== "Running")
+  ) {
+    return { changed: false };
+  }
+  const nowMs = deps.clock.now();
+  const age = nowMs - Date.parse(chunk.exportStartTime ?? new Date(nowMs).toISOString());
+  if (chunk.exportContentLocation === undefined) {
+    if (age < KICKOFF_CLAIM_TIMEOUT_MS) return { changed: false };
+    await requeueExport(
+      deps,
+      input.seq,
+      "The export kick-off did not record a status URL (interrupted); re-exporting the window",
+    );
+    return { changed: true };
+  }
+  if (age > deps.settings.export.timeoutMs) {
+    await deps.source.cancelExport(chunk.exportContentLocation);
+    await requeueExport(
+      deps,
+      input.seq,
+      `Export still running after ${Math.round(age / 60_000)} minutes (AZURE_ExportTimeoutMinutes); cancelled it and requeued the window`,
+    );
+    return { changed: true };
+  }
+  let status;
+  try {
+    status = await deps.source.exportStatus(chunk.exportContentLocation);
+  } catch (error) {
+    if (!isFhirOperationError(error)) throw error;
+    await requeueExport(deps, input.seq, describeError(error), error.status);
+    return { changed: true };
+  }
+  if (status.state === "running") return { changed: false };
+
+  const manifest = status.manifest;
+  const totals = manifestTotals(manifest);
+  const hash = createHash("sha256")
+    .update(JSON.stringify(manifest.output))
+    .digest("hex")
+    .slice(0, 32);
+  const { confirmations, confirmDelayMs } = deps.settings.export;
+  if (totals.total < chunk.expectedCount) {
+    const sameAsBefore = chunk.manifestHash === hash;
+    const spacedEnough =
+      chunk.exportEndTime === undefined ||
+      nowMs - Date.parse(chunk.exportEndTime) >= confirmDelayMs;
+    const seen = sameAsBefore
+      ? spacedEnough
+        ? chunk.exportConfirmations + 1
+        : chunk.exportConfirmations
+      : 1;
+    if (seen < confirmations) {
+      await deps.state.updateChunk(input.seq, (c) => ({
+        ...c,
+        manifestHash: hash,
+        exportConfirmations: seen,
+        exportEndTime:
+          sameAsBefore && !spacedEnough ? c.exportEndTime : new Date(nowMs).toISOString(),
+      }));
+      return {
+        changed: false,
+        note: `manifest has ${totals.total} of ${chunk.expectedCount} counted versions; confirming (${seen}/${confirmations})`,
+      };
+    }
+  }
+  const manifestName = `${deps.settings.storage.rowKey}-${chunkKey(input.seq)}.json`;
+  await deps.blobs.ensureContainer(MANIFEST_CONTAINER);
+  await deps.blobs.putText(
+    MANIFEST_CONTAINER,
+    manifestName,
+    JSON.stringify(manifest),
+    "application/json",
+  );
+  const nonSp = totals.total - totals.searchParameters;
+  const completed = await deps.state.updateChunk(input.seq, (c) =>
+    c.exportStatus === "Completed"
+      ? undefined
+      : {
+          ...c,
+          exportStatus: "Completed",
+          exportEndTime: new Date(nowMs).toISOString(),
+          manifestHash: hash,
+          totalExportResourceCount: nonSp,
+          searchParameterCount: totals.searchParameters,
+          failureReason:
+            totals.total < c.expectedCount
+              ? `Manifest holds ${totals.total} versions, fewer than the ${c.expectedCount} counted when planned (accepted after ${confirmations} confirmations; the difference is usually versions purged or hard-deleted meanwhile)`
+              : c.failureReason,
+        },
+  );
+  if (completed !== undefined) {
+    exportEvent(deps, completed, "Completed", {
+      TotalResources: nonSp,
+      SearchParameterCount: totals.searchParameters,
+      FailedExportCount: totals.failed,
+      FailedExportType: totals.failedTypes,
+      DurationSeconds:
+        Math.round((nowMs - Date.parse(completed.exportStartTime ?? "")) / 1000) || 0,
+    });
+  }
+  await recordSuccess(deps);
+  return { changed: true };
+}
+
+/** The manifest stored when the export completed. */
+export async function loadManifest(deps: EngineDeps, seq: number): Promise<ExportManifest> {
+  const text = await deps.blobs.getText(
+    MANIFEST_CONTAINER,
+    `${deps.settings.storage.rowKey}-${chunkKey(seq)}.json`,
+  );
+  if (text === undefined)
+    throw new Error(
+      `The stored manifest of chunk ${chunkKey(seq)} is missing from container ${MANIFEST_CONTAINER}`,
+    );
+  return JSON.parse(text) as ExportManifest;
+}

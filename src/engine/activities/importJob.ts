@@ -1,0 +1,285 @@
+import { chunkKey, payloadKey } from "../../core/migrationState";
+import type { PayloadRecord } from "../../core/migrationState";
+import { isFhirOperationError, isTransientError } from "../../errors";
+import type { ImportParameters, ImportResult } from "../../fhir/types";
+import type { FailedResourceRecord } from "../../storage/migrationStateStore";
+import type { ActivityResult, EngineDeps } from "../deps";
+import { PAYLOAD_CONTAINER, nowIso } from "../deps";
+import { describeError, haltMigration, recordFailure, recordSuccess } from "../failures";
+import { idAtLine, parseImportErrorLine } from "../importErrors";
+
+interface PayloadRef {
+  chunkSeq: number;
+  index: number;
+}
+
+/** Most failed resources recorded per payload as rows; the count is always exact. */
+const MAX_FAILED_ROWS_PER_PAYLOAD = 5000;
+
+function importEvent(
+  deps: EngineDeps,
+  p: PayloadRecord,
+  status: string,
+  extra: Record<string, string | number> = {},
+): void {
+  deps.telemetry.trackEvent("Import", {
+    ChunkId: chunkKey(p.chunkSeq),
+    PayloadId: payloadKey(p.chunkSeq, p.index),
+    ImportId: p.importContentLocation?.split("/").pop() ?? "",
+    StatusUrl: p.importContentLocation ?? "",
+    ImportStatus: status,
+    Attempt: p.attempts,
+    ...extra,
+  });
+}
+
+/**
+ * The server dedupes identical $import bodies and hands back the old job, even a failed one
+ * (reference §3.6), so each attempt carries its own `inputSource` tag. Within one attempt the body is
+ * identical, which makes a retried kick-off after a crash return the same job instead of a second one.
+ */
+function withAttemptTag(
+  body: ImportParameters,
+  deps: EngineDeps,
+  p: PayloadRecord,
+): ImportParameters {
+  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(p.chunkSeq, p.index)}:a${p.attempts}`;
+  return {
+    ...body,
+    parameter: [
+      ...body.parameter.filter((x) => x.name !== "inputSource"),
+      { name: "inputSource", valueUri: tag },
+    ],
+  };
+}
+
+export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<ActivityResult> {
+  const startedAt = nowIso(deps);
+  let claimed = false;
+  const payload = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => {
+    if (p.status !== "Pending") return undefined;
+    claimed = true;
+    return {
+      ...p,
+      status: "Started",
+      attempts: p.attempts + 1,
+      importStartTime: startedAt,
+      importContentLocation: undefined,
+    };
+  });
+  if (!claimed || payload === undefined) return { changed: false };
+  const text = await deps.blobs.getText(PAYLOAD_CONTAINER, payload.blobName);
+  if (text === undefined) {
+    await haltMigration(
+      deps,
+      `Import payload blob ${PAYLOAD_CONTAINER}/${payload.blobName} is missing; rebuild it or reset the chunk`,
+    );
+    return { changed: true };
+  }
+  try {
+    const { statusUrl } = await deps.destination.importKickOff(
+      withAttemptTag(JSON.parse(text) as ImportParameters, deps, payload),
+    );
+    const running = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => ({
+      ...p,
+      status: "Running",
+      importContentLocation: statusUrl,
+    }));
+    await deps.state.updateChunk(input.chunkSeq, (c) =>
+      c.importStatus === "Payloads Ready" ? { ...c, importStatus: "Running" } : undefined,
+    );
+    importEvent(deps, running!, "Started");
+    return { changed: true };
+  } catch (error) {
+    if (isTransientError(error)) {
+      // Not accepted (e.g. 429: five imports already running); try again later without using up an attempt.
+      await deps.state.updatePayload(input.chunkSeq, input.index, (p) => ({
+        ...p,
+        status: "Pending",
+        attempts: p.attempts - 1,
+      }));
+      throw error;
+    }
+    if (!isFhirOperationError(error)) throw error;
+    await failPayload(deps, input, `Import kick-off failed: ${describeError(error)}`, error.status);
+    return { changed: true };
+  }
+}
+
+/** A failed import job requeues its payload (not the window); after AZURE_ImportAttempts the migration halts. */
+async function failPayload(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  reason: string,
+  statusCode?: number,
+): Promise<void> {
+  const maxAttempts = deps.settings.import.attempts;
+  const payload = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => ({
+    ...p,
+    status: p.attempts >= maxAttempts ? "Failed" : "Pending",
+    importContentLocation: undefined,
+    failureReason: reason,
+    importEndTime: nowIso(deps),
+  }));
+  if (payload === undefined) return;
+  importEvent(deps, payload, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
+  await recordFailure(deps, reason);
+  if (payload.status === "Failed") {
+    await haltMigration(
+      deps,
+      `Import payload ${payloadKey(ref.chunkSeq, ref.index)} failed ${payload.attempts} times (AZURE_ImportAttempts); last: ${reason}`,
+    );
+  }
+}
+
+export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<ActivityResult> {
+  const payload = await deps.state.getPayload(input.chunkSeq, input.index);
+  if (payload === undefined || (payload.status !== "Started" && payload.status !== "Running"))
+    return { changed: false };
+  const nowMs = deps.clock.now();
+  const age = nowMs - Date.parse(payload.importStartTime ?? new Date(nowMs).toISOString());
+  if (payload.importContentLocation === undefined) {
+    // Claimed but the kick-off never recorded its URL: posting the same body again returns the same job.
+    await deps.state.updatePayload(input.chunkSeq, input.index, (p) =>
+      p.status === "Started" && p.importContentLocation === undefined
+        ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+        : undefined,
+    );
+    return { changed: true };
+  }
+  if (age > deps.settings.import.timeoutMs) {
+    await deps.destination.cancelImport(payload.importContentLocation);
+    await failPayload(
+      deps,
+      input,
+      `Import still running after ${Math.round(age / 60_000)} minutes (AZURE_ImportTimeoutMinutes); cancelled it`,
+    );
+    return { changed: true };
+  }
+  let status;
+  try {
+    status = await deps.destination.importStatus(payload.importContentLocation);
+  } catch (error) {
+    if (!isFhirOperationError(error)) throw error;
+    await failPayload(deps, input, describeError(error), error.status);
+    return { changed: true };
+  }
+  if (status.state === "running") return { changed: false };
+  await completePayload(deps, input, payload, status.result);
+  return { changed: true };
+}
+
+async function completePayload(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  payload: PayloadRecord,
+  result: ImportResult,
+): Promise<void> {
+  const imported = result.output.reduce((n, o) => n + o.count, 0);
+  const failed = result.error.reduce((n, e) => n + e.count, 0);
+  if (failed > 0) await recordFailedResources(deps, ref, result);
+  const endTime = nowIso(deps);
+  const done = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) =>
+    p.status === "Completed"
+      ? undefined
+      : {
+          ...p,
+          status: "Completed",
+          importedCount: imported,
+          failedCount: failed,
+          importEndTime: endTime,
+        },
+  );
+  if (done === undefined || done.importedCount !== imported) return; // another runner completed it
+  const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
+  importEvent(deps, done, "Completed", {
+    TotalImportResources: imported,
+    FailedImportCount: failed,
+    FailedResourceType: failedTypes,
+    DurationSeconds: Math.round(
+      (deps.clock.now() - Date.parse(payload.importStartTime ?? endTime)) / 1000,
+    ),
+  });
+  const chunk = await deps.state.updateChunk(ref.chunkSeq, (c) => {
+    const completedCount = c.completedCount + 1;
+    const processed = c.payloadCount !== undefined && completedCount >= c.payloadCount;
+    return {
+      ...c,
+      completedCount,
+      totalImportResourceCount: c.totalImportResourceCount + imported,
+      totalFailedImportCount: c.totalFailedImportCount + failed,
+      importStatus: processed ? "Completed" : c.importStatus,
+      processed,
+      endTime: processed ? endTime : c.endTime,
+    };
+  });
+  await deps.state.updateCursor((c) => ({
+    ...c,
+    resourcesImported: c.resourcesImported + imported,
+    resourcesFailed: c.resourcesFailed + failed,
+  }));
+  await recordSuccess(deps);
+  if (chunk?.processed === true) {
+    const { previous, cursor } = await deps.state.advanceWatermark();
+    if (cursor.watermark !== previous && cursor.watermark !== undefined) {
+      deps.telemetry.trackEvent("Watermark", {
+        Till: cursor.watermark,
+        PreviousTill: previous ?? "",
+        ChunksCompleted: ref.chunkSeq,
+        LagSeconds: Math.round((deps.clock.now() - Date.parse(cursor.watermark)) / 1000),
+      });
+    }
+  }
+}
+
+/** Reads the error files of a partially successful import and records each failed resource. */
+async function recordFailedResources(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  result: ImportResult,
+): Promise<void> {
+  const records: FailedResourceRecord[] = [];
+  const byType = new Map<string, { count: number; ids: string[]; reason: string }>();
+  for (const entry of result.error) {
+    if (entry.url === undefined) continue;
+    const type = entry.type ?? "unknown";
+    for await (const line of deps.staging.readLinesByUrl(entry.url)) {
+      if (line.trim() === "") continue;
+      const parsed = parseImportErrorLine(line);
+      const id =
+        parsed.id ??
+        (parsed.line === undefined
+          ? undefined
+          : await idAtLine(
+              deps.staging.readLinesByUrl(entry.inputUrl),
+              parsed.offset,
+              parsed.line,
+            ));
+      const stats = byType.get(type) ?? { count: 0, ids: [], reason: parsed.reason };
+      stats.count++;
+      if (id !== undefined && stats.ids.length < 20) stats.ids.push(id);
+      byType.set(type, stats);
+      if (records.length < MAX_FAILED_ROWS_PER_PAYLOAD) {
+        records.push({
+          chunkSeq: ref.chunkSeq,
+          payloadIndex: ref.index,
+          resourceType: type,
+          id: id ?? "(unknown)",
+          reason: parsed.reason,
+          inputUrl: entry.inputUrl,
+        });
+      }
+    }
+  }
+  await deps.state.recordFailedResources(records);
+  for (const [type, stats] of byType) {
+    deps.telemetry.trackEvent("FailedResources", {
+      ChunkId: chunkKey(ref.chunkSeq),
+      PayloadId: payloadKey(ref.chunkSeq, ref.index),
+      ResourceType: type,
+      Count: stats.count,
+      SampleIds: stats.ids.join(","),
+      Reason: stats.reason,
+    });
+  }
+}

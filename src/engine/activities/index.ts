@@ -1,0 +1,27 @@
+import type { EngineDeps } from "../deps";
+import { buildImportPayloads } from "./buildImportPayloads";
+import { pollExport, startExport } from "./exportJob";
+import { pollImport, startImport } from "./importJob";
+import { loadMigrationState } from "./loadMigrationState";
+import { planNextWindow } from "./planNextWindow";
+import { recordPassFailure } from "./recordPassFailure";
+import { migrateSearchParameters } from "./searchParameters";
+
+/** Activity name → implementation. Names are what the orchestrator yields and what Functions registers. */
+export const MIGRATION_ACTIVITIES = {
+  LoadMigrationState: (deps: EngineDeps) => loadMigrationState(deps),
+  PlanNextWindow: (deps: EngineDeps) => planNextWindow(deps),
+  StartExport: (deps: EngineDeps, input: { seq: number }) => startExport(deps, input),
+  PollExport: (deps: EngineDeps, input: { seq: number }) => pollExport(deps, input),
+  BuildImportPayloads: (deps: EngineDeps, input: { seq: number }) =>
+    buildImportPayloads(deps, input),
+  StartImport: (deps: EngineDeps, input: { chunkSeq: number; index: number }) =>
+    startImport(deps, input),
+  PollImport: (deps: EngineDeps, input: { chunkSeq: number; index: number }) =>
+    pollImport(deps, input),
+  MigrateSearchParameters: (deps: EngineDeps) => migrateSearchParameters(deps),
+  RecordPassFailure: (deps: EngineDeps, input: { message: string }) =>
+    recordPassFailure(deps, input),
+} as const;
+
+export type MigrationActivityName = keyof typeof MIGRATION_ACTIVITIES;

@@ -1,0 +1,61 @@
+import { estimateSecondsToCatchUp } from "../../core/eta";
+import type { PassSnapshot } from "../../core/passPlanner";
+import { ms } from "../../core/windows";
+import type { EngineDeps } from "../deps";
+
+/** Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). */
+const BACKLOG_BEYOND_EXPORTS = 2;
+
+export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot> {
+  const { settings, state } = deps;
+  const cursor = await state.getCursor();
+  const { chunks, payloads } = await state.listChunksWithPayloads(
+    cursor.firstUnprocessedSeq,
+    cursor.nextSeq,
+  );
+  const unprocessed = chunks.filter((c) => !c.processed);
+  const openSeqs = new Set(unprocessed.map((c) => c.seq));
+  const endDate = settings.chunking.endDate;
+  const rangeComplete =
+    settings.chunking.specificRun &&
+    endDate !== undefined &&
+    cursor.frontier !== undefined &&
+    ms(cursor.frontier) >= ms(endDate);
+  return {
+    halted: cursor.halted,
+    haltReason: cursor.haltReason,
+    rangeComplete,
+    caughtUp: cursor.caughtUp,
+    searchParametersPending: !cursor.searchParametersMigrated,
+    chunks: unprocessed.map((c) => ({
+      seq: c.seq,
+      exportStatus: c.exportStatus,
+      importStatus: c.importStatus,
+      processed: c.processed,
+    })),
+    payloads: payloads
+      .filter((p) => openSeqs.has(p.chunkSeq) && p.status !== "Completed")
+      .map((p) => ({ chunkSeq: p.chunkSeq, index: p.index, status: p.status })),
+    watermark: cursor.watermark,
+    resourcesImported: cursor.resourcesImported,
+    resourcesFailed: cursor.resourcesFailed,
+    estimateSeconds: estimateSecondsToCatchUp(
+      cursor,
+      deps.clock.now(),
+      settings.chunking.safetyLagMs,
+    ),
+    policy: {
+      maxExportsInFlight: settings.export.maxInFlight,
+      payloadCount: settings.import.payloadCount,
+      maxUnprocessedChunks: settings.export.maxInFlight + BACKLOG_BEYOND_EXPORTS,
+      pollIntervalMs: settings.schedule.pollIntervalMs,
+      idlePollMs: settings.schedule.idlePollMs,
+      pause: {
+        enabled: settings.pause.enabled,
+        startHour: settings.pause.startHour,
+        endHour: settings.pause.endHour,
+        continueLastImportDuringPause: settings.pause.continueLastImportDuringPause,
+      },
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { chunkLengthMs } from "../../config/settings";
+import type { ChunkRecord } from "../../core/migrationState";
+import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
+import { ms, planWindow, windowCap } from "../../core/windows";
+import type { FhirClient } from "../../fhir/types";
+import type { ActivityResult, EngineDeps } from "../deps";
+import { nowIso } from "../deps";
+import { mapWithConcurrency } from "../concurrency";
+
+/** Exports, search-parameter copies and counts all see versions this way when history or deletes move. */
+export function historyAware(deps: Pick<EngineDeps, "settings">): boolean {
+  return deps.settings.export.withHistory || deps.settings.export.withDelete;
+}
+
+/**
+ * lastUpdated of the oldest version at or after `instant`, with one query (history-aware, so a window
+ * whose only changes are updates or deletes is found too), or undefined when there is none.
+ */
+export async function firstChangeAtOrAfter(
+  source: FhirClient,
+  instant: string,
+  history: boolean,
+): Promise<string | undefined> {
+  const path = history
+    ? `_history?_since=${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`
+    : `?_lastUpdated=ge${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`;
+  for await (const page of source.searchPages(path)) {
+    const entry = page.entry?.[0];
+    if (entry === undefined) return undefined;
+    return entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
+  }
+  return undefined;
+}
+
+function blankChunk(
+  seq: number,
+  since: string,
+  till: string,
+  type: string | undefined,
+  count: number,
+): ChunkRecord {
+  return {
+    seq,
+    since,
+    till,
+    resourceType: type,
+    exportStatus: "Planned",
+    exportContentLocation: undefined,
+    exportStartTime: undefined,
+    exportEndTime: undefined,
+    exportAttempts: 0,
+    expectedCount: count,
+    exportConfirmations: 0,
+    manifestHash: undefined,
+    totalExportResourceCount: undefined,
+    searchParameterCount: undefined,
+    importStatus: "Not Started",
+    payloadCount: undefined,
+    completedCount: 0,
+    processed: false,
+    totalImportResourceCount: 0,
+    totalFailedImportCount: 0,
+    failureReason: undefined,
+    endTime: undefined,
+  };
+}
+
+/**
+ * Plans the window after the frontier and records its chunk rows (the intent) before any export
+ * starts. An empty stretch moves the frontier without exporting. Chunk rows are written before the
+ * cursor moves, so a crash in between leaves rows that the next planning adopts (same since), never a gap.
+ */
+export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> {
+  const { settings, source, state } = deps;
+  const history = historyAware(deps);
+  let cursor = await state.getCursor();
+  if (cursor.halted) return { changed: false, note: "halted" };
+
+  if (cursor.frontier === undefined) {
+    const start = settings.chunking.startDate ?? (await source.oldestLastUpdated(history));
+    if (start === undefined) {
+      await state.updateCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
+      return { changed: false, caughtUp: true, note: "the source is empty" };
+    }
+    const startedAt = nowIso(deps);
+    cursor = await state.updateCursor((c) =>
+      c.frontier !== undefined
+        ? undefined
+        : { ...c, frontier: start, watermark: start, startWatermark: start, startedAt },
+    );
+  }
+  const frontier = cursor.frontier!;
+  const endDate = settings.chunking.specificRun ? settings.chunking.endDate : undefined;
+  const capMs = windowCap(deps.clock.now(), settings.chunking.safetyLagMs, endDate);
+  if (ms(frontier) >= capMs) {
+    await state.updateCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
+    return { changed: false, caughtUp: true, note: "caught up" };
+  }
+
+  const perType = !settings.export.isParallel;
+  const nextChange = await firstChangeAtOrAfter(source, frontier, history);
+  const plan = await planWindow(
+    frontier,
+    nextChange,
+    {
+      lengthMs: chunkLengthMs(
+        settings.chunking.unit,
+        perType ? settings.chunking.perTypeChunkLength : settings.chunking.parallelChunkLength,
+      ),
+      chunkLimit: settings.chunking.chunkLimit,
+      capMs,
+    },
+    (w) => source.count({ history, since: w.since, till: w.till }),
+  );
+  if (plan.kind === "caught-up") return { changed: false, caughtUp: true, note: "caught up" };
+  if (plan.kind === "empty") {
+    await moveFrontierOverEmptyStretch(deps, frontier, plan.till, true);
+    return { changed: false, caughtUp: true, note: `nothing changed before ${plan.till}` };
+  }
+
+  const { since, till } = plan.window;
+  let units: { type: string | undefined; count: number }[] = [
+    { type: undefined, count: plan.count },
+  ];
+  if (perType) {
+    const types =
+      settings.export.resourceTypes.length > 0
+        ? settings.export.resourceTypes
+        : DEFAULT_MIGRATION_TYPES;
+    const counts = await mapWithConcurrency(types, 8, async (type) => ({
+      type,
+      count: await source.count({ type, history, since, till }),
+    }));
+    units = counts.filter((c) => c.count > 0);
+    // Per-type exports never include SearchParameter: copy them separately when they changed.
+    const spChanged = await source.count({ type: SEARCH_PARAMETER_TYPE, history, since, till });
+    if (spChanged > 0) {
+      await state.updateCursor((c) =>
+        c.searchParametersMigrated
+          ? { ...c, searchParametersMigrated: false, searchParameterAttempts: 0 }
+          : undefined,
+      );
+    }
+    if (units.length === 0) {
+      await moveFrontierOverEmptyStretch(deps, frontier, till, false);
+      return { changed: true, note: `no listed type changed in [${since}, ${till})` };
+    }
+  }
+
+  const firstSeq = cursor.nextSeq;
+  const adopted: ChunkRecord[] = [];
+  for (let seq = firstSeq; ; seq++) {
+    const existing = await state.getChunk(seq);
+    if (existing === undefined || existing.since !== frontier) break;
+    adopted.push(existing);
+  }
+  const chunks =
+    adopted.length > 0
+      ? adopted
+      : await Promise.all(
+          units.map(
+            async (u, i) =>
+              (await state.insertChunk(blankChunk(firstSeq + i, since, till, u.type, u.count)))
+                .chunk,
+          ),
+        );
+  const windowTill = chunks[0]!.till;
+  let planned = false;
+  await state.updateCursor((c) => {
+    if (c.nextSeq !== firstSeq || c.frontier !== frontier) return undefined; // another runner planned it
+    planned = true;
+    return { ...c, nextSeq: firstSeq + chunks.length, frontier: windowTill, caughtUp: false };
+  });
+  deps.log(
+    planned
+      ? `planned [${since}, ${windowTill}) as ${chunks.length} chunk(s), ${chunks.reduce((n, c) => n + c.expectedCount, 0)} versions`
+      : `window at ${since} was planned by another runner`,
+  );
+  return { changed: true };
+}
+
+async function moveFrontierOverEmptyStretch(
+  deps: EngineDeps,
+  from: string,
+  to: string,
+  caughtUp: boolean,
+): Promise<void> {
+  await deps.state.updateCursor((c) =>
+    c.frontier !== from ? undefined : { ...c, frontier: to, caughtUp },
+  );
+  await deps.state.advanceWatermark();
+}

@@ -1,0 +1,12 @@
+import type { ActivityResult, EngineDeps } from "../deps";
+import { recordFailure } from "../failures";
+
+/** The orchestrator caught an activity failure (storage or server unreachable past its retries). */
+export async function recordPassFailure(
+  deps: EngineDeps,
+  input: { message: string },
+): Promise<ActivityResult> {
+  deps.telemetry.trackException(new Error(input.message));
+  await recordFailure(deps, `A migration step failed: ${input.message}`);
+  return { changed: false };
+}

@@ -1,0 +1,44 @@
+import type { Settings } from "../config/settings";
+import { createFhirClient } from "../fhir/client";
+import { createBlobStore } from "../storage/blobStore";
+import { MigrationStateStore } from "../storage/migrationStateStore";
+import { createTableRepository } from "../storage/tableRepository";
+import { createTelemetry } from "../telemetry/createTelemetry";
+import type { Telemetry } from "../telemetry/telemetry";
+import type { EngineDeps } from "./deps";
+
+export interface DepsOverrides {
+  telemetry?: Telemetry;
+  clock?: { now(): number };
+  log?: (message: string) => void;
+}
+
+/** Builds the real clients and stores from settings. */
+export function createEngineDeps(settings: Settings, overrides: DepsOverrides = {}): EngineDeps {
+  const clock = overrides.clock ?? { now: () => Date.now() };
+  const { storage } = settings;
+  const blobs = createBlobStore(storage.blobs);
+  const staging =
+    storage.stagingConnectionString === undefined
+      ? blobs
+      : createBlobStore({
+          kind: "connectionString",
+          connectionString: storage.stagingConnectionString,
+        });
+  return {
+    settings,
+    source: createFhirClient(settings.source, settings.http, { now: clock.now }),
+    destination: createFhirClient(settings.destination, settings.http, { now: clock.now }),
+    state: new MigrationStateStore(
+      createTableRepository(storage.tables, storage.chunkTable),
+      createTableRepository(storage.tables, storage.exportTable),
+      { partitionKey: storage.partitionKey, rowKey: storage.rowKey },
+      clock.now,
+    ),
+    blobs,
+    staging,
+    telemetry: overrides.telemetry ?? createTelemetry(settings.telemetry),
+    clock,
+    log: overrides.log ?? (() => {}),
+  };
+}

@@ -1,0 +1,35 @@
+import type { Settings } from "../config/settings";
+import type { FhirClient } from "../fhir/types";
+import type { BlobStore } from "../storage/blobStore";
+import type { MigrationStateStore } from "../storage/migrationStateStore";
+import type { Telemetry } from "../telemetry/telemetry";
+
+/** Everything an activity touches, injected so tests and the local runtime can supply their own. */
+export interface EngineDeps {
+  settings: Settings;
+  source: FhirClient;
+  destination: FhirClient;
+  state: MigrationStateStore;
+  /** The app's own blob storage: import payload bodies and stored manifests. */
+  blobs: BlobStore;
+  /** Reads export output and import error files by URL (the staging account). */
+  staging: BlobStore;
+  telemetry: Telemetry;
+  clock: { now(): number };
+  log: (message: string) => void;
+}
+
+/** Every activity returns whether it changed the migration's state, so the orchestrator knows to go on at once. */
+export interface ActivityResult {
+  changed: boolean;
+  /** PlanNextWindow: the frontier reached the cap (nothing newer to export yet). */
+  caughtUp?: boolean;
+  note?: string;
+}
+
+export const PAYLOAD_CONTAINER = "import-payloads";
+export const MANIFEST_CONTAINER = "export-manifests";
+
+export function nowIso(deps: Pick<EngineDeps, "clock">): string {
+  return new Date(deps.clock.now()).toISOString();
+}

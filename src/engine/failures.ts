@@ -1,0 +1,61 @@
+import type { EngineDeps } from "./deps";
+
+/**
+ * Counts one export/import failure. With AZURE_MaxExportRetriesEnabled, reaching the limit halts the
+ * migration visibly: the cursor says why, the status shows it, and an ExportRetries event is sent.
+ * A success resets the count (recordSuccess).
+ */
+export async function recordFailure(deps: EngineDeps, reason: string): Promise<void> {
+  const { failure } = deps.settings;
+  let haltedNow = false;
+  const cursor = await deps.state.updateCursor((c) => {
+    const consecutiveFailures = c.consecutiveFailures + 1;
+    const halt =
+      failure.haltEnabled && consecutiveFailures >= failure.maxConsecutiveFailures && !c.halted;
+    haltedNow = halt;
+    return {
+      ...c,
+      consecutiveFailures,
+      halted: c.halted || halt,
+      haltReason: halt
+        ? `Halted after ${consecutiveFailures} consecutive failures; last: ${reason}`
+        : c.haltReason,
+    };
+  });
+  deps.log(`failure ${cursor.consecutiveFailures}: ${reason}`);
+  if (haltedNow) await emitHalt(deps, cursor.consecutiveFailures, reason);
+}
+
+/** Stops the migration at once (a payload that keeps failing must not be skipped silently). */
+export async function haltMigration(deps: EngineDeps, reason: string): Promise<void> {
+  let haltedNow = false;
+  const cursor = await deps.state.updateCursor((c) => {
+    if (c.halted) return undefined;
+    haltedNow = true;
+    return { ...c, halted: true, haltReason: reason };
+  });
+  if (haltedNow) await emitHalt(deps, cursor.consecutiveFailures, reason);
+}
+
+async function emitHalt(deps: EngineDeps, count: number, reason: string): Promise<void> {
+  deps.telemetry.trackEvent("ExportRetries", {
+    Status: "MaxRetriesReached",
+    MaxExportRetries: count,
+    ConfiguredLimit: deps.settings.failure.maxConsecutiveFailures,
+    FailureReason: reason,
+    ActionRequired:
+      "Fix the cause (see FailureReason in the export table), then call ClearMaxExportRetries_Http or run `fhir-migrate reset-retries`.",
+  });
+  deps.log(`MIGRATION HALTED: ${reason}`);
+}
+
+export async function recordSuccess(deps: EngineDeps): Promise<void> {
+  await deps.state.updateCursor((c) =>
+    c.consecutiveFailures === 0 ? undefined : { ...c, consecutiveFailures: 0 },
+  );
+}
+
+/** Error text for tables and telemetry: the message only (FHIR errors already carry status and diagnostics). */
+export function describeError(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+}

@@ -1,0 +1,138 @@
+import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import type { PassDecision, PassSnapshot } from "../core/passPlanner";
+import { decidePass } from "../core/passPlanner";
+import { isPaused, pauseEndsAt } from "../core/pauseWindow";
+import type { ActivityResult } from "./deps";
+
+export const MIGRATION_ORCHESTRATION = "MigrationOrchestration";
+/** Fixed instance id: the migration is a singleton (the timer only starts it when it is not running). */
+export const MIGRATION_INSTANCE_ID = "FhirMigrationTool";
+
+export interface MigrationInput {
+  /** Local one-shot runs (CLI `run --until-caught-up`, the demo): end once caught up and idle. */
+  stopWhenCaughtUp?: boolean;
+}
+
+export interface MigrationOutcome {
+  outcome: "halted" | "range-complete" | "caught-up";
+  reason: string;
+  watermark: string | undefined;
+  resourcesImported: number;
+}
+
+/** Custom status: counts only, far below the 16 KB limit. */
+export interface MigrationStatus {
+  phase: "migrating" | "waiting" | "paused" | "idle" | "halted" | "done";
+  watermark: string | undefined;
+  exportsInFlight: number;
+  importsInFlight: number;
+  resourcesImported: number;
+  resourcesFailed: number;
+  estimateSeconds: number | undefined;
+  pass: number;
+}
+
+/** Passes per execution before continueAsNew, to keep the replayed history small. */
+const PASSES_PER_EXECUTION = 25;
+
+function statusOf(
+  snapshot: PassSnapshot,
+  decision: PassDecision,
+  pass: number,
+  waiting: boolean,
+): MigrationStatus {
+  const exportsInFlight = snapshot.chunks.filter((c) => c.exportStatus !== "Completed").length;
+  const importsInFlight = snapshot.payloads.filter(
+    (p) => p.status === "Started" || p.status === "Running",
+  ).length;
+  const phase =
+    decision.kind === "stop"
+      ? decision.outcome === "halted"
+        ? "halted"
+        : "done"
+      : decision.paused
+        ? "paused"
+        : decision.inFlight === 0 && snapshot.caughtUp
+          ? "idle"
+          : waiting
+            ? "waiting"
+            : "migrating";
+  return {
+    phase,
+    watermark: snapshot.watermark,
+    exportsInFlight,
+    importsInFlight,
+    resourcesImported: snapshot.resourcesImported,
+    resourcesFailed: snapshot.resourcesFailed,
+    estimateSeconds: snapshot.estimateSeconds,
+    pass,
+  };
+}
+
+/**
+ * Runs passes until halted, done (specific range) or, for local one-shot runs, caught up. Each pass
+ * loads the state from tables (an activity), decides deterministically what to do, fans the work
+ * out to activities, and goes on at once when something changed; otherwise it sleeps on a durable
+ * timer: the poll interval while jobs run, the idle interval once caught up. No I/O, no wall clock.
+ */
+export const migrationOrchestrator: OrchestrationHandler = function* (
+  context: OrchestrationContext,
+) {
+  const input = context.df.getInput<MigrationInput | null>() ?? {};
+  // Only a planning in this run may confirm "caught up": the cursor's flag can be older than new writes.
+  let caughtUpConfirmed = false;
+  for (let pass = 1; ; pass++) {
+    const snapshot: PassSnapshot = yield context.df.callActivity("LoadMigrationState", null);
+    const now = context.df.currentUtcDateTime;
+    const { pause } = snapshot.policy;
+    const paused = pause.enabled && isPaused(now, pause.startHour, pause.endHour);
+    const decision = decidePass(snapshot, paused, {
+      stopWhenCaughtUp: input.stopWhenCaughtUp === true && caughtUpConfirmed,
+    });
+    if (decision.kind === "stop") {
+      context.df.setCustomStatus(statusOf(snapshot, decision, pass, false));
+      const outcome: MigrationOutcome = {
+        outcome: decision.outcome,
+        reason: decision.reason,
+        watermark: snapshot.watermark,
+        resourcesImported: snapshot.resourcesImported,
+      };
+      return outcome;
+    }
+
+    let changed = false;
+    if (decision.actions.length > 0) {
+      try {
+        const results: ActivityResult[] = yield context.df.Task.all(
+          decision.actions.map((a) => context.df.callActivity(a.activity, a.input)),
+        );
+        changed = results.some((r) => r.changed);
+        const planIndex = decision.actions.findIndex((a) => a.activity === "PlanNextWindow");
+        if (planIndex >= 0) caughtUpConfirmed = results[planIndex]?.caughtUp === true;
+      } catch (error) {
+        // Activities record their own expected failures; this is what escaped them (e.g. storage or a
+        // server unreachable past the retry budget). Count it visibly, then try again after a poll interval.
+        const message = error instanceof Error ? error.message : String(error);
+        yield context.df.callActivity("RecordPassFailure", { message: message.slice(0, 2000) });
+      }
+    }
+    context.df.setCustomStatus(statusOf(snapshot, decision, pass, !changed));
+
+    const aboutToStop =
+      input.stopWhenCaughtUp === true && caughtUpConfirmed && decision.inFlight === 0;
+    if (!changed && !aboutToStop) {
+      let waitMs =
+        decision.inFlight > 0 ? snapshot.policy.pollIntervalMs : snapshot.policy.idlePollMs;
+      if (decision.paused && decision.inFlight === 0) {
+        const resumeAt = pauseEndsAt(now, pause.startHour, pause.endHour);
+        if (resumeAt !== undefined)
+          waitMs = Math.min(waitMs, Math.max(1000, resumeAt.getTime() - now.getTime()));
+      }
+      yield context.df.createTimer(new Date(now.getTime() + waitMs));
+    }
+    if (pass >= PASSES_PER_EXECUTION) {
+      context.df.continueAsNew(input);
+      return undefined;
+    }
+  }
+};

@@ -1,0 +1,188 @@
+import type { OrchestrationHandler } from "durable-functions";
+import { DummyOrchestrationContext } from "durable-functions";
+// durable-functions 3.5.0 (pinned exactly) keeps its executor helpers in an internal module with no
+// types and no "exports" map; this is the engine the Functions host drives, so orchestrators behave
+// here as they do in Azure: same replay, same Task.all and timer semantics, same JSON round-trips.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const testingUtils = require("durable-functions/lib/src/util/testingUtils.js") as {
+  createOrchestrator(
+    fn: OrchestrationHandler,
+  ): (input: unknown, context: unknown) => Promise<OrchestratorState>;
+  DurableOrchestrationInput: new (
+    instanceId: string,
+    history: unknown[],
+    input: unknown,
+  ) => unknown;
+};
+
+interface OrchestratorState {
+  isDone: boolean;
+  actions: unknown[];
+  output: unknown;
+  customStatus: unknown;
+}
+
+interface Action {
+  actionType: number;
+  functionName?: string;
+  input?: unknown;
+  fireAt?: string | Date;
+}
+
+/** History event and action type numbers of the durable-functions V1 replay schema. */
+const EVENT = {
+  ExecutionStarted: 0,
+  TaskScheduled: 4,
+  TaskCompleted: 5,
+  TaskFailed: 6,
+  TimerCreated: 10,
+  TimerFired: 11,
+  OrchestratorStarted: 12,
+  OrchestratorCompleted: 13,
+} as const;
+const ACTION = { CallActivity: 0, ContinueAsNew: 4, CreateTimer: 5 } as const;
+
+export interface Clock {
+  now(): number;
+  /** Resolves when the clock reaches `instantMs`. */
+  sleepUntil(instantMs: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleepUntil: (instantMs) =>
+    new Promise((resolve) => setTimeout(resolve, Math.max(0, instantMs - Date.now()))),
+};
+
+export type ActivityImplementation = (input: unknown) => Promise<unknown>;
+
+export interface LocalRuntimeOptions {
+  activities: Readonly<Record<string, ActivityImplementation>>;
+  clock?: Clock;
+  onCustomStatus?: (status: unknown) => void;
+  /** Called before each episode; a test can throw here to simulate a crash between steps. */
+  beforeEpisode?: (episode: number) => void;
+  /** Checked before each episode: true ends the run as a host shutdown would (state stays in tables). */
+  shouldStop?: () => boolean;
+}
+
+export interface RunResult {
+  /** Undefined when the run was stopped by `shouldStop`. */
+  output: unknown;
+  stopped: boolean;
+  executions: number;
+  episodes: number;
+}
+
+function decodeInput(input: unknown): unknown {
+  if (typeof input !== "string") return input;
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
+  }
+}
+
+/**
+ * Runs one orchestration instance to completion in this process, the way the Functions host does:
+ * after every episode it appends the completed activities and fired timers to the history and replays
+ * the orchestrator from the start. Activities scheduled in one episode run concurrently. continueAsNew
+ * starts a fresh history with the new input.
+ */
+export async function runOrchestration(
+  orchestrator: OrchestrationHandler,
+  name: string,
+  instanceId: string,
+  input: unknown,
+  options: LocalRuntimeOptions,
+): Promise<RunResult> {
+  const clock = options.clock ?? realClock;
+  const handler = testingUtils.createOrchestrator(orchestrator);
+  let executionInput = input;
+  let episodes = 0;
+  for (let execution = 1; ; execution++) {
+    const event = (type: number, extra: object = {}) => ({
+      EventType: type,
+      EventId: -1,
+      IsPlayed: false,
+      Timestamp: new Date(clock.now()),
+      IsProcessed: false,
+      ...extra,
+    });
+    const history: object[] = [
+      event(EVENT.OrchestratorStarted),
+      event(EVENT.ExecutionStarted, { Name: name, Input: JSON.stringify(executionInput) }),
+    ];
+    let scheduled = 0;
+    for (;;) {
+      if (options.shouldStop?.() === true)
+        return { output: undefined, stopped: true, executions: execution, episodes };
+      episodes++;
+      options.beforeEpisode?.(episodes);
+      const context = new DummyOrchestrationContext(name, `${instanceId}:${episodes}`, () => {});
+      const state = await handler(
+        new testingUtils.DurableOrchestrationInput(instanceId, history, executionInput),
+        context,
+      );
+      if (state.customStatus !== undefined) options.onCustomStatus?.(state.customStatus);
+      const actions = (state.actions as Action[][]).flat();
+      const continueAsNew = actions.find((a) => a.actionType === ACTION.ContinueAsNew);
+      if (continueAsNew !== undefined) {
+        executionInput = decodeInput(continueAsNew.input);
+        break;
+      }
+      if (state.isDone)
+        return { output: state.output, stopped: false, executions: execution, episodes };
+      const fresh = actions.slice(scheduled);
+      if (fresh.length === 0)
+        throw new Error(
+          `Orchestration ${name} is waiting for something the local runtime cannot deliver`,
+        );
+      history.push(event(EVENT.OrchestratorCompleted));
+      const completions = await Promise.all(
+        fresh.map(async (action) => {
+          const id = scheduled++;
+          if (action.actionType === ACTION.CallActivity) {
+            const activityName = action.functionName ?? "";
+            history.push({
+              ...event(EVENT.TaskScheduled, { Name: activityName, Input: action.input }),
+              EventId: id,
+            });
+            const implementation = options.activities[activityName];
+            try {
+              if (implementation === undefined)
+                throw new Error(`No activity named ${activityName} is registered`);
+              const result = await implementation(decodeInput(action.input));
+              return {
+                EventType: EVENT.TaskCompleted,
+                TaskScheduledId: id,
+                Result: JSON.stringify(result ?? null),
+              };
+            } catch (error) {
+              const e = error instanceof Error ? error : new Error(String(error));
+              return {
+                EventType: EVENT.TaskFailed,
+                TaskScheduledId: id,
+                Reason: e.message,
+                Details: e.stack,
+              };
+            }
+          }
+          if (action.actionType === ACTION.CreateTimer) {
+            const fireAt = new Date(action.fireAt ?? clock.now());
+            history.push({
+              ...event(EVENT.TimerCreated, { FireAt: fireAt.toISOString() }),
+              EventId: id,
+            });
+            await clock.sleepUntil(fireAt.getTime());
+            return { EventType: EVENT.TimerFired, TimerId: id, FireAt: fireAt.toISOString() };
+          }
+          throw new Error(`The local runtime does not support action type ${action.actionType}`);
+        }),
+      );
+      history.push(event(EVENT.OrchestratorStarted));
+      for (const completion of completions)
+        history.push({ ...event(completion.EventType), ...completion });
+    }
+  }
+}

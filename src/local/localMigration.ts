@@ -1,0 +1,59 @@
+import { MIGRATION_ACTIVITIES } from "../engine/activities";
+import type { MigrationActivityName } from "../engine/activities";
+import type { EngineDeps } from "../engine/deps";
+import type { MigrationInput, MigrationStatus } from "../engine/migrationOrchestrator";
+import {
+  MIGRATION_INSTANCE_ID,
+  MIGRATION_ORCHESTRATION,
+  migrationOrchestrator,
+} from "../engine/migrationOrchestrator";
+import type { ActivityImplementation, Clock, RunResult } from "./durableRuntime";
+import { runOrchestration } from "./durableRuntime";
+
+export interface LocalMigrationOptions {
+  input?: MigrationInput;
+  clock?: Clock;
+  onStatus?: (status: MigrationStatus) => void;
+  shouldStop?: () => boolean;
+  beforeEpisode?: (episode: number) => void;
+  /** Wraps every activity call (tests count calls or inject crashes). */
+  wrapActivity?: (name: MigrationActivityName, call: () => Promise<unknown>) => Promise<unknown>;
+}
+
+/** The registered activities bound to one set of dependencies. */
+export function boundActivities(
+  deps: EngineDeps,
+  wrap?: LocalMigrationOptions["wrapActivity"],
+): Record<string, ActivityImplementation> {
+  return Object.fromEntries(
+    (Object.keys(MIGRATION_ACTIVITIES) as MigrationActivityName[]).map((name) => {
+      const implementation = MIGRATION_ACTIVITIES[name] as (
+        d: EngineDeps,
+        input: unknown,
+      ) => Promise<unknown>;
+      const call = (input: unknown) => implementation(deps, input);
+      return [name, wrap === undefined ? call : (input: unknown) => wrap(name, () => call(input))];
+    }),
+  );
+}
+
+/** Runs the same orchestration and activities the Functions app registers, in this process. */
+export async function runMigrationLocally(
+  deps: EngineDeps,
+  options: LocalMigrationOptions = {},
+): Promise<RunResult> {
+  await deps.state.ensure();
+  return runOrchestration(
+    migrationOrchestrator,
+    MIGRATION_ORCHESTRATION,
+    MIGRATION_INSTANCE_ID,
+    options.input ?? {},
+    {
+      activities: boundActivities(deps, options.wrapActivity),
+      clock: options.clock,
+      onCustomStatus: (s) => options.onStatus?.(s as MigrationStatus),
+      shouldStop: options.shouldStop,
+      beforeEpisode: options.beforeEpisode,
+    },
+  );
+}

@@ -1,0 +1,320 @@
+import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
+import { chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
+import { isConcurrencyConflictError } from "../errors";
+import {
+  chunkFromRow,
+  chunkToRow,
+  cursorFromRow,
+  cursorToRow,
+  payloadFromRow,
+  payloadToRow,
+} from "./migrationRows";
+import type { TableRepository, TableRow } from "./tableRepository";
+
+export interface FailedResourceRecord {
+  chunkSeq: number;
+  payloadIndex: number;
+  resourceType: string;
+  id: string;
+  reason: string;
+  inputUrl: string;
+}
+
+export interface CheckResultRecord {
+  runId: string;
+  kind: "surface" | "deep" | "reconcile";
+  resourceType: string;
+  key: string;
+  result: string;
+  details: string;
+}
+
+export interface StateKeys {
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** How many times a read-modify-write retries after losing an ETag race before giving up. */
+const CONFLICT_RETRIES = 8;
+
+/**
+ * The migration's state in two tables, named from settings:
+ * - cursor table (`chunk`): one row, PK/RK from settings: watermark, frontier, counters, halt state.
+ * - job table (`export`): PK = partition key; one row per chunk (`{rowKey}-{seq}`) and per import payload
+ *   (`{rowKey}-{seq}-p{n}`), so one range query lists a chunk with its payloads in order. Failed
+ *   resources and check results live in their own partitions (`{pk}-failed`, `{pk}-checks`), so job
+ *   queries never scan them.
+ * Every update is a read-modify-write guarded by the row's ETag: a concurrent writer makes the loser
+ * re-read and re-decide (the mutator sees fresh state), never overwrite.
+ */
+export class MigrationStateStore {
+  constructor(
+    private readonly cursorTable: TableRepository<TableRow>,
+    private readonly jobTable: TableRepository<TableRow>,
+    private readonly keys: StateKeys,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async ensure(): Promise<void> {
+    await this.cursorTable.ensureTable();
+    await this.jobTable.ensureTable();
+    await this.cursorTable.insertIfAbsent(cursorToRow(this.keys, emptyCursor()));
+  }
+
+  async getCursor(): Promise<CursorRecord> {
+    const row = await this.cursorTable.get(this.keys.partitionKey, this.keys.rowKey);
+    return row === undefined ? emptyCursor() : cursorFromRow(row);
+  }
+
+  /** The mutator returns the new cursor, or undefined to leave it unchanged. */
+  async updateCursor(
+    mutate: (cursor: CursorRecord) => CursorRecord | undefined,
+  ): Promise<CursorRecord> {
+    return this.readModifyWrite(
+      () => this.cursorTable.get(this.keys.partitionKey, this.keys.rowKey),
+      (row) => {
+        const next = mutate(row === undefined ? emptyCursor() : cursorFromRow(row));
+        return next === undefined ? undefined : cursorToRow(this.keys, next);
+      },
+      this.cursorTable,
+      cursorFromRow,
+    ).then((r) => r ?? emptyCursor());
+  }
+
+  chunkRowKey(seq: number): string {
+    return `${this.keys.rowKey}-${chunkKey(seq)}`;
+  }
+
+  payloadRowKey(chunkSeq: number, index: number): string {
+    return `${this.keys.rowKey}-${payloadKey(chunkSeq, index)}`;
+  }
+
+  async getChunk(seq: number): Promise<ChunkRecord | undefined> {
+    const row = await this.jobTable.get(this.keys.partitionKey, this.chunkRowKey(seq));
+    return row === undefined ? undefined : chunkFromRow(row);
+  }
+
+  /** Idempotent: an existing row with the same key is returned as it is. */
+  async insertChunk(chunk: ChunkRecord): Promise<{ created: boolean; chunk: ChunkRecord }> {
+    const result = await this.jobTable.insertIfAbsent(
+      chunkToRow(this.keys.partitionKey, this.chunkRowKey(chunk.seq), chunk),
+    );
+    return { created: result.created, chunk: chunkFromRow(result.row) };
+  }
+
+  async updateChunk(
+    seq: number,
+    mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
+  ): Promise<ChunkRecord | undefined> {
+    const rowKey = this.chunkRowKey(seq);
+    return this.readModifyWrite(
+      () => this.jobTable.get(this.keys.partitionKey, rowKey),
+      (row) => {
+        if (row === undefined) return undefined;
+        const next = mutate(chunkFromRow(row));
+        return next === undefined ? undefined : chunkToRow(this.keys.partitionKey, rowKey, next);
+      },
+      this.jobTable,
+      chunkFromRow,
+    );
+  }
+
+  async getPayload(chunkSeq: number, index: number): Promise<PayloadRecord | undefined> {
+    const row = await this.jobTable.get(
+      this.keys.partitionKey,
+      this.payloadRowKey(chunkSeq, index),
+    );
+    return row === undefined ? undefined : payloadFromRow(row);
+  }
+
+  async insertPayload(
+    payload: PayloadRecord,
+  ): Promise<{ created: boolean; payload: PayloadRecord }> {
+    const result = await this.jobTable.insertIfAbsent(
+      payloadToRow(
+        this.keys.partitionKey,
+        this.payloadRowKey(payload.chunkSeq, payload.index),
+        payload,
+      ),
+    );
+    return { created: result.created, payload: payloadFromRow(result.row) };
+  }
+
+  async updatePayload(
+    chunkSeq: number,
+    index: number,
+    mutate: (payload: PayloadRecord) => PayloadRecord | undefined,
+  ): Promise<PayloadRecord | undefined> {
+    const rowKey = this.payloadRowKey(chunkSeq, index);
+    return this.readModifyWrite(
+      () => this.jobTable.get(this.keys.partitionKey, rowKey),
+      (row) => {
+        if (row === undefined) return undefined;
+        const next = mutate(payloadFromRow(row));
+        return next === undefined ? undefined : payloadToRow(this.keys.partitionKey, rowKey, next);
+      },
+      this.jobTable,
+      payloadFromRow,
+    );
+  }
+
+  /** Chunks with seq in [fromSeq, toSeq) and their payloads, in order, from one range query. */
+  async listChunksWithPayloads(
+    fromSeq: number,
+    toSeq: number,
+  ): Promise<{ chunks: ChunkRecord[]; payloads: PayloadRecord[] }> {
+    const chunks: ChunkRecord[] = [];
+    const payloads: PayloadRecord[] = [];
+    if (toSeq <= fromSeq) return { chunks, payloads };
+    const low = this.chunkRowKey(fromSeq);
+    const high = this.chunkRowKey(toSeq);
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      rowKeyPrefix: `${this.keys.rowKey}-`,
+    })) {
+      if (row.rowKey < low || row.rowKey >= high) continue;
+      if (row.Kind === "payload") payloads.push(payloadFromRow(row));
+      else if (row.Kind === "chunk") chunks.push(chunkFromRow(row));
+    }
+    return { chunks, payloads };
+  }
+
+  async listPayloads(chunkSeq: number): Promise<PayloadRecord[]> {
+    const payloads: PayloadRecord[] = [];
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      rowKeyPrefix: `${this.chunkRowKey(chunkSeq)}-p`,
+    })) {
+      payloads.push(payloadFromRow(row));
+    }
+    return payloads;
+  }
+
+  /** Every chunk ever planned, oldest first (status page, CLI status). */
+  async *listAllChunks(): AsyncIterable<ChunkRecord> {
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      rowKeyPrefix: `${this.keys.rowKey}-`,
+    })) {
+      if (row.Kind === "chunk") yield chunkFromRow(row);
+    }
+  }
+
+  /**
+   * Moves the watermark to the since of the oldest unprocessed chunk (or the frontier when all are
+   * processed) and skips firstUnprocessedSeq past the processed prefix.
+   */
+  async advanceWatermark(): Promise<{ previous: string | undefined; cursor: CursorRecord }> {
+    for (let attempt = 0; ; attempt++) {
+      const seen = await this.getCursor();
+      const { chunks } = await this.listChunksWithPayloads(seen.firstUnprocessedSeq, seen.nextSeq);
+      const unprocessed = chunks.filter((c) => !c.processed);
+      const watermark = computeWatermark(seen.frontier, unprocessed);
+      const firstUnprocessedSeq = unprocessed[0]?.seq ?? seen.nextSeq;
+      let replanned = false;
+      const cursor = await this.updateCursor((c) => {
+        // Chunks planned since our listing would be missed: list again instead.
+        if (c.nextSeq !== seen.nextSeq || c.frontier !== seen.frontier) {
+          replanned = true;
+          return undefined;
+        }
+        if (watermark === c.watermark && firstUnprocessedSeq === c.firstUnprocessedSeq)
+          return undefined;
+        const moved = watermark !== c.watermark;
+        return {
+          ...c,
+          watermark,
+          firstUnprocessedSeq: Math.max(c.firstUnprocessedSeq, firstUnprocessedSeq),
+          lastProgressAt: moved ? new Date(this.now()).toISOString() : c.lastProgressAt,
+        };
+      });
+      if (!replanned) return { previous: seen.watermark, cursor };
+      if (attempt >= CONFLICT_RETRIES)
+        throw new Error("The watermark could not be advanced: planning kept changing the cursor");
+    }
+  }
+
+  async recordFailedResources(records: readonly FailedResourceRecord[]): Promise<void> {
+    for (const [n, r] of records.entries()) {
+      await this.jobTable.upsert({
+        partitionKey: `${this.keys.partitionKey}-failed`,
+        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${String(n).padStart(6, "0")}`,
+        Kind: "failedResource",
+        ChunkId: chunkKey(r.chunkSeq),
+        PayloadIndex: r.payloadIndex,
+        ResourceType: r.resourceType,
+        ResourceId: r.id,
+        Reason: r.reason.slice(0, 4000),
+        InputUrl: r.inputUrl,
+      });
+    }
+  }
+
+  async *listFailedResources(): AsyncIterable<FailedResourceRecord> {
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-failed`)) {
+      yield {
+        chunkSeq: Number(row.ChunkId),
+        payloadIndex: Number(row.PayloadIndex),
+        resourceType: String(row.ResourceType),
+        id: String(row.ResourceId),
+        reason: String(row.Reason),
+        inputUrl: String(row.InputUrl),
+      };
+    }
+  }
+
+  async recordCheckResult(record: CheckResultRecord): Promise<void> {
+    await this.jobTable.upsert({
+      partitionKey: `${this.keys.partitionKey}-checks`,
+      rowKey: `${record.runId}-${record.kind}-${record.resourceType}-${record.key}`.slice(0, 900),
+      Kind: "check",
+      RunId: record.runId,
+      CheckKind: record.kind,
+      Resource: record.resourceType,
+      Key: record.key,
+      Result: record.result,
+      Details: record.details.slice(0, 30000),
+    });
+  }
+
+  private async readModifyWrite<T>(
+    read: () => Promise<(TableRow & { etag: string }) | undefined>,
+    mutate: (row: (TableRow & { etag: string }) | undefined) => TableRow | undefined,
+    table: TableRepository<TableRow>,
+    decode: (row: TableRow) => T,
+  ): Promise<T | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await read();
+      const next = mutate(row);
+      if (next === undefined) return row === undefined ? undefined : decode(row);
+      try {
+        const written =
+          row === undefined
+            ? await table.insert(next)
+            : await table.update({ ...next, etag: row.etag }, "Replace");
+        return decode(written);
+      } catch (error) {
+        if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
+      }
+    }
+  }
+}
+
+export function emptyCursor(): CursorRecord {
+  return {
+    watermark: undefined,
+    frontier: undefined,
+    nextSeq: 1,
+    firstUnprocessedSeq: 1,
+    consecutiveFailures: 0,
+    halted: false,
+    haltReason: undefined,
+    searchParametersMigrated: false,
+    searchParameterAttempts: 0,
+    searchParameterFailure: undefined,
+    resourcesImported: 0,
+    resourcesFailed: 0,
+    caughtUp: false,
+    startedAt: undefined,
+    startWatermark: undefined,
+    lastProgressAt: undefined,
+  };
+}

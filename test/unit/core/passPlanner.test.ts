@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import type { ChunkSummary, PassSnapshot, PayloadSummary } from "../../../src/core/passPlanner";
+import { decidePass } from "../../../src/core/passPlanner";
+
+function snapshot(overrides: Partial<PassSnapshot> = {}): PassSnapshot {
+  return {
+    halted: false,
+    haltReason: undefined,
+    rangeComplete: false,
+    caughtUp: false,
+    searchParametersPending: false,
+    chunks: [],
+    payloads: [],
+    watermark: undefined,
+    resourcesImported: 0,
+    resourcesFailed: 0,
+    estimateSeconds: undefined,
+    policy: {
+      maxExportsInFlight: 2,
+      payloadCount: 5,
+      maxUnprocessedChunks: 4,
+      pollIntervalMs: 1000,
+      idlePollMs: 5000,
+      pause: { enabled: false, startHour: 8, endHour: 17, continueLastImportDuringPause: false },
+    },
+    ...overrides,
+  };
+}
+
+const chunk = (
+  seq: number,
+  exportStatus: ChunkSummary["exportStatus"],
+  importStatus: ChunkSummary["importStatus"] = "Not Started",
+): ChunkSummary => ({
+  seq,
+  exportStatus,
+  importStatus,
+  processed: false,
+});
+const payload = (
+  chunkSeq: number,
+  index: number,
+  status: PayloadSummary["status"],
+): PayloadSummary => ({ chunkSeq, index, status });
+const names = (d: ReturnType<typeof decidePass>) =>
+  d.kind === "act" ? d.actions.map((a) => a.activity) : [];
+
+describe("decidePass", () => {
+  it("stops when the migration is halted", () => {
+    expect(
+      decidePass(snapshot({ halted: true, haltReason: "x" }), false, { stopWhenCaughtUp: false }),
+    ).toEqual({
+      kind: "stop",
+      outcome: "halted",
+      reason: "x",
+    });
+  });
+
+  it("plans a window when nothing is in flight", () => {
+    expect(names(decidePass(snapshot(), false, { stopWhenCaughtUp: false }))).toEqual([
+      "PlanNextWindow",
+    ]);
+  });
+
+  it("polls every running export and starts planned ones", () => {
+    const d = decidePass(snapshot({ chunks: [chunk(1, "Running"), chunk(2, "Planned")] }), false, {
+      stopWhenCaughtUp: false,
+    });
+    expect(names(d)).toEqual(["PollExport", "StartExport"]);
+  });
+
+  it("does not plan beyond the exports-in-flight bound", () => {
+    const d = decidePass(snapshot({ chunks: [chunk(1, "Running"), chunk(2, "Started")] }), false, {
+      stopWhenCaughtUp: false,
+    });
+    expect(names(d)).not.toContain("PlanNextWindow");
+  });
+
+  it("plans the next window while earlier windows import (pipelining)", () => {
+    const d = decidePass(
+      snapshot({
+        chunks: [chunk(1, "Completed", "Running")],
+        payloads: [payload(1, 1, "Running")],
+      }),
+      false,
+      {
+        stopWhenCaughtUp: false,
+      },
+    );
+    expect(names(d)).toContain("PlanNextWindow");
+  });
+
+  it("never starts more imports than the payload count, across chunks", () => {
+    const payloads = [
+      payload(1, 1, "Running"),
+      payload(1, 2, "Running"),
+      payload(1, 3, "Pending"),
+      payload(2, 1, "Pending"),
+      payload(2, 2, "Pending"),
+      payload(2, 3, "Pending"),
+    ];
+    const d = decidePass(
+      snapshot({
+        chunks: [chunk(1, "Completed", "Running"), chunk(2, "Completed", "Payloads Ready")],
+        payloads,
+      }),
+      false,
+      { stopWhenCaughtUp: false },
+    );
+    const started = d.kind === "act" ? d.actions.filter((a) => a.activity === "StartImport") : [];
+    expect(started.map((a) => a.input)).toEqual([
+      { chunkSeq: 1, index: 3, key: "00000001-p0003" },
+      { chunkSeq: 2, index: 1, key: "00000002-p0001" },
+      { chunkSeq: 2, index: 2, key: "00000002-p0002" },
+    ]);
+  });
+
+  it("polls every running import on every pass", () => {
+    const payloads = [payload(1, 1, "Running"), payload(1, 2, "Started"), payload(2, 1, "Running")];
+    const d = decidePass(
+      snapshot({
+        chunks: [chunk(1, "Completed", "Running"), chunk(2, "Completed", "Running")],
+        payloads,
+      }),
+      false,
+      {
+        stopWhenCaughtUp: false,
+      },
+    );
+    expect(names(d).filter((n) => n === "PollImport")).toHaveLength(3);
+  });
+
+  it("holds imports until custom SearchParameters are copied", () => {
+    const d = decidePass(
+      snapshot({
+        searchParametersPending: true,
+        chunks: [chunk(1, "Completed", "Payloads Ready")],
+        payloads: [payload(1, 1, "Pending")],
+      }),
+      false,
+      { stopWhenCaughtUp: false },
+    );
+    expect(names(d)).toContain("MigrateSearchParameters");
+    expect(names(d)).not.toContain("StartImport");
+  });
+
+  it("starts no export and plans nothing while paused, but keeps polling", () => {
+    const d = decidePass(snapshot({ chunks: [chunk(1, "Running"), chunk(2, "Planned")] }), true, {
+      stopWhenCaughtUp: false,
+    });
+    expect(names(d)).toEqual(["PollExport"]);
+  });
+
+  it("starts imports of finished exports during a pause only when allowed", () => {
+    const base = snapshot({
+      chunks: [chunk(1, "Completed", "Payloads Ready")],
+      payloads: [payload(1, 1, "Pending")],
+    });
+    expect(names(decidePass(base, true, { stopWhenCaughtUp: false }))).not.toContain("StartImport");
+    const allowed = {
+      ...base,
+      policy: {
+        ...base.policy,
+        pause: { ...base.policy.pause, continueLastImportDuringPause: true },
+      },
+    };
+    expect(names(decidePass(allowed, true, { stopWhenCaughtUp: false }))).toContain("StartImport");
+  });
+
+  it("builds payloads for a completed export", () => {
+    const d = decidePass(snapshot({ chunks: [chunk(1, "Completed")] }), false, {
+      stopWhenCaughtUp: false,
+    });
+    expect(names(d)).toContain("BuildImportPayloads");
+  });
+
+  it("ends a specific run once its range is migrated", () => {
+    expect(
+      decidePass(snapshot({ rangeComplete: true }), false, { stopWhenCaughtUp: false }),
+    ).toMatchObject({
+      kind: "stop",
+      outcome: "range-complete",
+    });
+  });
+
+  it("ends a one-shot run once caught up with nothing in flight", () => {
+    expect(
+      decidePass(snapshot({ caughtUp: true }), false, { stopWhenCaughtUp: true }),
+    ).toMatchObject({ kind: "stop", outcome: "caught-up" });
+  });
+
+  it("keeps polling for changes in continuous mode once caught up", () => {
+    expect(
+      names(decidePass(snapshot({ caughtUp: true }), false, { stopWhenCaughtUp: false })),
+    ).toEqual(["PlanNextWindow"]);
+  });
+});
