@@ -10,6 +10,21 @@ export function isLoopbackUrl(url: URL): boolean {
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
+/** Plain decimal notation only: Number() would also accept "0x10", "1e3" and "Infinity". */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * Date.parse rolls impossible calendar dates over (2024-02-30 becomes 2024-03-01), which would
+ * silently move a migration boundary; the day must exist in its month.
+ */
+function isCalendarDate(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
+}
+
 /** Six-field NCRONTAB (seconds first), as Azure Functions timers expect. */
 const CRON_FIELD = /^[0-9*/,\-A-Za-z?]+$/;
 
@@ -23,7 +38,7 @@ export function expectedText(spec: SettingSpec): string {
     case "number":
       return `a number from ${k.min} to ${k.max}`;
     case "url":
-      return "an absolute https URL (http only for localhost/127.0.0.1)";
+      return "an absolute https URL without query string or credentials (http only for localhost/127.0.0.1)";
     case "enum":
       return k.values.length === 1
         ? k.values[0]!
@@ -71,14 +86,20 @@ function settingType(spec: SettingSpec): z.ZodType {
           return n >= k.min && n <= k.max ? n : fail(ctx, spec);
         }
         case "number": {
+          if (!DECIMAL.test(value)) return fail(ctx, spec);
           const n = Number(value);
-          return Number.isFinite(n) && n >= k.min && n <= k.max ? n : fail(ctx, spec);
+          return n >= k.min && n <= k.max ? n : fail(ctx, spec);
         }
         case "url": {
           let url: URL;
           try {
             url = new URL(value);
           } catch {
+            return fail(ctx, spec);
+          }
+          // A query string or user info would be a credential (a SAS token) in the wrong place:
+          // endpoints are reached with the app's identity, and the value would end up in logs.
+          if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
             return fail(ctx, spec);
           }
           if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackUrl(url))) {
@@ -91,7 +112,7 @@ function settingType(spec: SettingSpec): z.ZodType {
           return match ?? fail(ctx, spec);
         }
         case "date": {
-          if (!ISO_INSTANT.test(value)) return fail(ctx, spec);
+          if (!ISO_INSTANT.test(value) || !isCalendarDate(value)) return fail(ctx, spec);
           const withZone = value.length === 10 ? `${value}T00:00:00Z` : value;
           const ms = Date.parse(withZone);
           return Number.isNaN(ms) ? fail(ctx, spec) : new Date(ms).toISOString();

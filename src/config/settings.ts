@@ -1,5 +1,6 @@
 import type { SettingIssue } from "../errors";
 import { ConfigurationError } from "../errors";
+import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { expectedText, isLoopbackUrl, settingsSchema } from "./schema";
 
@@ -100,43 +101,133 @@ const MINUTE = 60_000;
 /** Masks a secret for display: never print any part of it. */
 export function maskValue(name: string, value: string | undefined): string {
   if (value === undefined || value === "") return "(empty)";
-  return findSetting(name)?.secret === true ? "*** (set, hidden)" : JSON.stringify(value);
+  const spec = findSetting(name);
+  if (spec?.secret === true) return "*** (set, hidden)";
+  return JSON.stringify(spec?.kind.type === "url" ? redactUrl(value) : value);
 }
 
 /**
- * Reads each catalog setting from the environment, resolving aliases and `__n` list forms.
- * Returns canonical-name → raw string, plus issues for conflicting aliases.
+ * URL settings are not secrets, but a pasted SAS URL or `user:password@` would be: cut the query
+ * string, fragment and user info before showing one (done on the text, so it also works when the
+ * value is not a valid URL).
+ */
+function redactUrl(value: string): string {
+  const cut = value.search(/[?#]/);
+  const base = cut === -1 ? value : `${value.slice(0, cut)}?***`;
+  return base.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1***@");
+}
+
+const nameKey = (name: string) => name.toLowerCase();
+
+/** Values that mean the same for this kind compare equal (boolean and enum are case-insensitive). */
+function comparable(spec: SettingSpec, value: string): string {
+  const t = spec.kind.type;
+  return t === "boolean" || t === "enum" ? value.trim().toLowerCase() : value.trim();
+}
+
+/** `NAME__0`, `NAME__1`, ...: the array form of the Functions configuration (any letter case). */
+function indexedKeys(env: Environment, name: string): { key: string; index: number }[] {
+  const pattern = new RegExp(`^${name}__(\\d+)$`, "i");
+  return Object.keys(env)
+    .map((key) => ({ key, match: pattern.exec(key) }))
+    .filter(
+      (x): x is { key: string; match: RegExpExecArray } =>
+        x.match !== null && (env[x.key] ?? "").trim() !== "",
+    )
+    .map(({ key, match }) => ({ key, index: Number(match[1]) }))
+    .sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Env keys that set this setting: the canonical name first, then aliases, each matched ignoring
+ * letter case, as the original tool's .NET configuration binding did (its ARM template wrote
+ * `AzureWebJobsStorage__accountname`; its docs mix `AZURE_stagingStorageAccountName` spellings).
+ */
+function envKeysFor(env: Environment, spec: SettingSpec): string[] {
+  const wanted = [spec.name, ...(spec.aliases ?? [])].map(nameKey);
+  const keys = Object.keys(env).filter(
+    (k) => wanted.includes(nameKey(k)) && (env[k] ?? "").trim() !== "",
+  );
+  const rank = (k: string) => {
+    const exact = [spec.name, ...(spec.aliases ?? [])].indexOf(k);
+    return exact === -1 ? wanted.length + wanted.indexOf(nameKey(k)) : exact;
+  };
+  return keys.sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Reads each catalog setting from the environment, resolving aliases, letter case and `__n` list
+ * forms. Returns canonical-name → raw string, plus issues for names that disagree.
  */
 function collectRaw(env: Environment): {
   raw: Record<string, string | undefined>;
+  /** The env key(s) each given setting was read from, e.g. "AZURE_StopDm" or "AZURE_ResourceTypes__0, AZURE_ResourceTypes__1". */
+  from: Record<string, string | undefined>;
   issues: SettingIssue[];
 } {
   const raw: Record<string, string | undefined> = {};
+  const from: Record<string, string | undefined> = {};
   const issues: SettingIssue[] = [];
   for (const spec of SETTINGS) {
-    const present = [spec.name, ...(spec.aliases ?? [])].filter(
-      (n) => env[n] !== undefined && env[n] !== "",
-    );
-    const values = new Set(present.map((n) => env[n]!.trim()));
+    const present = envKeysFor(env, spec);
+    const values = new Set(present.map((n) => comparable(spec, env[n]!)));
     if (values.size > 1) {
       issues.push({
         setting: present.join(" / "),
         received: present.map((n) => `${n}=${maskValue(spec.name, env[n])}`).join(", "),
-        expected: "one value: these names are aliases of each other; remove one",
+        expected: "one value: these names set the same setting; remove all but one",
       });
     }
     let value = present.length > 0 ? env[present[0]!] : undefined;
-    if (spec.kind.type === "list" && value === undefined) {
-      const indexed = Object.keys(env)
-        .map((k) => new RegExp(`^${spec.name}__(\\d+)$`).exec(k))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .sort((a, b) => Number(a[1]) - Number(b[1]))
-        .map((m) => env[m[0]]!.trim());
-      if (indexed.length > 0) value = indexed.join(",");
+    from[spec.name] = present[0];
+    if (spec.kind.type === "list") {
+      const indexed = indexedKeys(env, spec.name);
+      if (indexed.length > 0 && value !== undefined) {
+        issues.push({
+          setting: spec.name,
+          received: [...present, ...indexed.map((x) => x.key)].join(", "),
+          expected: `either ${spec.name} (comma-separated) or ${spec.name}__0, __1, …, not both`,
+        });
+      } else if (indexed.length > 0) {
+        value = indexed.map((x) => env[x.key]!.trim()).join(",");
+        from[spec.name] = indexed.map((x) => x.key).join(", ");
+      }
     }
     raw[spec.name] = value;
   }
-  return { raw, issues };
+  return { raw, from, issues };
+}
+
+/**
+ * Notes about settings that are present but do nothing: compatibility settings (also in the
+ * original tool's `__n` list form, e.g. `AZURE_QuerySurface__0`), and `AZURE_*` names this tool
+ * does not know, which are usually typos. All-capital names such as AZURE_CLIENT_ID belong to the
+ * Azure SDKs and platform and are left alone.
+ */
+function collectWarnings(env: Environment, raw: Record<string, string | undefined>): string[] {
+  const warnings: string[] = [];
+  const known = new Set<string>();
+  for (const spec of SETTINGS) {
+    for (const n of [spec.name, ...(spec.aliases ?? [])]) known.add(nameKey(n));
+    const indexed = spec.kind.type === "list" || spec.ignoredBecause !== undefined;
+    const listForm = indexed ? indexedKeys(env, spec.name) : [];
+    for (const x of listForm) known.add(nameKey(x.key));
+    if (
+      spec.ignoredBecause !== undefined &&
+      (raw[spec.name] !== undefined || listForm.length > 0)
+    ) {
+      warnings.push(`${spec.name} has no effect: ${spec.ignoredBecause}.`);
+    }
+  }
+  const unknown = Object.keys(env)
+    .filter((k) => /^AZURE_/i.test(k) && /[a-z]/.test(k) && !known.has(nameKey(k)))
+    .sort();
+  for (const k of unknown) {
+    warnings.push(
+      `${k} is not a setting of this tool and is ignored (check its spelling against docs/configuration.md).`,
+    );
+  }
+  return warnings;
 }
 
 function chunkUnitMs(unit: ChunkUnit): number {
@@ -261,9 +352,7 @@ export function parseSettings(env: Environment): Settings {
 
   if (issues.length > 0) throw new ConfigurationError(issues);
 
-  const warnings = SETTINGS.filter(
-    (s) => s.ignoredBecause !== undefined && raw[s.name] !== undefined,
-  ).map((s) => `${s.name} has no effect: ${s.ignoredBecause}.`);
+  const warnings = collectWarnings(env, raw);
 
   const unit = str("AZURE_ExportChunkDuration") as ChunkUnit;
   const sourceUrl = str("AZURE_SourceUri")!;
@@ -366,18 +455,42 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Effective settings for display: canonical name → value as used, secrets masked. */
-export function describeEffectiveSettings(
-  env: Environment,
-): { name: string; value: string; source: string }[] {
-  const { raw } = collectRaw(env);
+export interface EffectiveSetting {
+  name: string;
+  group: SettingGroup;
+  /** For display: the value quoted, "(empty)", or a mask when it is a secret. */
+  value: string;
+  /** The value as plain text for machine-readable output: "" when empty, "***" for a set secret. */
+  text: string;
+  secret: boolean;
+  /** "set" when the environment gives a value (under any accepted name), else "default". */
+  source: "set" | "default";
+  /** When set under another name (an alias, another letter case, the `__n` list form): that name. */
+  setAs: string | undefined;
+}
+
+/** Effective settings for display, in catalog order: canonical name → value as used, secrets masked. */
+export function describeEffectiveSettings(env: Environment): EffectiveSetting[] {
+  const { raw, from } = collectRaw(env);
   return SETTINGS.map((spec) => {
     const given = raw[spec.name];
     const value = given ?? spec.default ?? "";
+    const secret = spec.secret === true;
     return {
       name: spec.name,
+      group: spec.group,
       value: maskValue(spec.name, value),
+      text:
+        value === ""
+          ? ""
+          : secret
+            ? "***"
+            : spec.kind.type === "url"
+              ? redactUrl(value.trim())
+              : value.trim(),
+      secret,
       source: given !== undefined ? "set" : "default",
+      setAs: from[spec.name] !== spec.name ? from[spec.name] : undefined,
     };
   });
 }

@@ -17,7 +17,9 @@ export interface DepsOverrides {
 export function createEngineDeps(settings: Settings, overrides: DepsOverrides = {}): EngineDeps {
   const clock = overrides.clock ?? { now: () => Date.now() };
   const { storage } = settings;
-  const blobs = createBlobStore(storage.blobs);
+  const extraAccounts =
+    storage.stagingConnectionString === undefined ? [] : [storage.stagingConnectionString];
+  const blobs = createBlobStore(storage.blobs, { urlConnectionStrings: extraAccounts });
   const staging =
     storage.stagingConnectionString === undefined
       ? blobs

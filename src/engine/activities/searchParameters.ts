@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, FhirResource } from "../../fhir/types";
+import { mapWithConcurrency } from "../concurrency";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { describeError } from "../failures";
 
@@ -25,8 +26,16 @@ export async function migrateSearchParameters(deps: EngineDeps): Promise<Activit
           found.push(entry.resource);
       }
     }
-    for (let i = 0; i < found.length; i += BATCH_SIZE) {
-      const slice = found.slice(i, i + BATCH_SIZE);
+    // Re-copies (a SearchParameter changed in a later window) skip those the destination already holds
+    // unchanged, so they do not pile up versions there.
+    const changed = await mapWithConcurrency(found, 8, async (resource) => {
+      const current = await deps.destination.read("SearchParameter", resource.id!);
+      return current !== undefined && sameContent(current, resource) ? undefined : resource;
+    });
+    const toCopy = changed.filter((r): r is FhirResource => r !== undefined);
+    copied += found.length - toCopy.length;
+    for (let i = 0; i < toCopy.length; i += BATCH_SIZE) {
+      const slice = toCopy.slice(i, i + BATCH_SIZE);
       const response = await deps.destination.batch(toBatch(slice));
       slice.forEach((resource, n) => {
         const status = response.entry?.[n]?.response?.status ?? "no response entry";
@@ -64,6 +73,15 @@ export async function migrateSearchParameters(deps: EngineDeps): Promise<Activit
       : `SearchParameter copy failed (attempt ${updated.searchParameterAttempts}): ${failure}`,
   );
   return { changed: true };
+}
+
+function withoutMeta(resource: FhirResource): string {
+  const { meta: _meta, ...rest } = resource;
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+function sameContent(a: FhirResource, b: FhirResource): boolean {
+  return withoutMeta(a) === withoutMeta(b);
 }
 
 function toBatch(resources: FhirResource[]): Bundle {

@@ -1,0 +1,115 @@
+/**
+ * The `fhir-migrate` command line. Each subcommand lives in its own module under ./commands and
+ * exports `register(program)`, which must add it with `program.command(...)` so it inherits the
+ * output and exit handling configured here. Inside an action, `runtimeOf(command)` gives the
+ * environment and output streams, and `wantsJson(command)` the global --json flag.
+ *
+ * Exit codes (./errors): 0 success; 1 the operation failed (throw OperationFailedError, or any
+ * other error); 2 bad configuration or usage (ConfigurationError, UsageError, commander's own
+ * parse errors).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Command, CommanderError } from "commander";
+import { isConfigurationError } from "../errors";
+import * as checkConfig from "./commands/checkConfig";
+import * as importPayload from "./commands/importPayload";
+import type { ExitCode } from "./errors";
+import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./errors";
+import { writeJson } from "./output";
+import type { CliRuntime } from "./runtime";
+import { attachRuntime, processRuntime } from "./runtime";
+
+/** A module under ./commands. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/** Every subcommand, in the order `--help` lists them. Add new commands here. */
+export const COMMANDS: readonly CommandModule[] = [checkConfig, importPayload];
+
+/** The package version, found from here in both the sources (src/cli) and the build (dist/src/cli). */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file))
+      return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+  }
+  return "unknown";
+}
+
+export function createProgram(
+  runtime: CliRuntime,
+  commands: readonly CommandModule[] = COMMANDS,
+): Command {
+  const program = new Command("fhir-migrate")
+    .description(
+      "Migrate FHIR data from Azure API for FHIR to the Azure Health Data Services FHIR service.",
+    )
+    .option("--json", "print one machine-readable JSON document on stdout instead of text")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .configureOutput({ writeOut: runtime.stdout, writeErr: runtime.stderr })
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Settings come from the environment (the Function App's app settings) or, with --settings,",
+        "from the Values of a local.settings.json file; see docs/configuration.md.",
+        "",
+        "Exit codes:",
+        "  0  success",
+        "  1  the operation failed (for example, a check found problems)",
+        "  2  bad configuration or bad usage; nothing was done",
+        "",
+        "Examples:",
+        "  $ fhir-migrate check-config --settings local.settings.json",
+        "  $ fhir-migrate help check-config",
+      ].join("\n"),
+    );
+  attachRuntime(program, runtime);
+  for (const command of commands) command.register(program);
+  return program;
+}
+
+function reportError(error: unknown, json: boolean, runtime: CliRuntime): void {
+  // Commander has printed its own message (or the help) already.
+  if (error instanceof CommanderError) return;
+  const e = error instanceof Error ? error : new Error(String(error));
+  const known = isConfigurationError(e) || isUsageError(e) || isOperationFailedError(e);
+  if (json) {
+    writeJson(runtime, {
+      ok: false,
+      exitCode: exitCodeFor(e),
+      error: {
+        name: e.name,
+        message: e.message,
+        ...(isConfigurationError(e) ? { issues: e.issues } : {}),
+      },
+    });
+    return;
+  }
+  // A stack helps only with a bug; the taxonomy's messages already say what to fix.
+  const unexpected = !known && !/^(TransientError|FhirOperationError)$/.test(e.name);
+  runtime.stderr(`${unexpected ? (e.stack ?? e.message) : e.message}\n`);
+  if (isConfigurationError(e)) {
+    runtime.stderr("docs/configuration.md describes every setting and what it accepts.\n");
+  }
+}
+
+/** Runs the CLI with `args` (without node and the script path) and returns the exit code. */
+export async function main(
+  args: readonly string[],
+  runtime: CliRuntime = processRuntime(),
+  commands: readonly CommandModule[] = COMMANDS,
+): Promise<ExitCode> {
+  const program = createProgram(runtime, commands);
+  try {
+    await program.parseAsync([...args], { from: "user" });
+    return EXIT_OK;
+  } catch (error) {
+    reportError(error, program.opts<{ json?: boolean }>().json === true, runtime);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Command } from "commander";
+import type { Environment } from "../config/settings";
+
+/**
+ * What a command needs from the process, passed in so tests can run the CLI in-process.
+ * The CLI entry is the one place outside src/config that reads process.env; it hands the
+ * environment to src/config, which parses it.
+ */
+export interface CliRuntime {
+  env: Environment;
+  /** Relative paths on the command line are resolved against this folder. */
+  cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export function processRuntime(): CliRuntime {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+  };
+}
+
+const runtimes = new WeakMap<Command, CliRuntime>();
+
+/** Makes `runtime` available to every subcommand of `program` through runtimeOf. */
+export function attachRuntime(program: Command, runtime: CliRuntime): void {
+  runtimes.set(program, runtime);
+}
+
+/**
+ * The runtime of the program a command belongs to. Commands call this inside their action
+ * (commander passes the command as the action's last argument), so `register(program)` needs no
+ * extra parameter.
+ */
+export function runtimeOf(command: Command): CliRuntime {
+  for (let c: Command | null = command; c !== null; c = c.parent) {
+    const runtime = runtimes.get(c);
+    if (runtime !== undefined) return runtime;
+  }
+  return processRuntime();
+}
+
+/** True when the global `--json` option was given (anywhere on the command line). */
+export function wantsJson(command: Command): boolean {
+  return command.optsWithGlobals<{ json?: boolean }>().json === true;
+}

@@ -1,0 +1,86 @@
+/**
+ * Entra ID tokens for one FHIR server. The audience is the server's origin, so the scope is
+ * `{origin}/.default` (protocol reference 7). Tokens are cached and refreshed five minutes before
+ * they expire, like the original tool's BearerTokenHandler; a 401 invalidates the cache (http.ts).
+ * Token values never leave this module except in the Authorization header.
+ */
+import type { AccessToken, TokenCredential } from "@azure/identity";
+import { ClientSecretCredential, DefaultAzureCredential } from "@azure/identity";
+import type { ServerAuth } from "../config/settings";
+
+/** Refresh this long before expiry, so a token never expires in flight. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** The credential for a server's auth setting; undefined means "send no Authorization header". */
+export function createCredential(auth: ServerAuth): TokenCredential | undefined {
+  switch (auth.kind) {
+    case "managedIdentity":
+      return new DefaultAzureCredential();
+    case "clientSecret":
+      return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret);
+    case "none":
+      return undefined;
+  }
+}
+
+/** The token scope of a FHIR server: its origin (no path, no trailing slash) + `/.default`. */
+export function tokenScope(baseUrl: string): string {
+  return `${new URL(baseUrl).origin}/.default`;
+}
+
+export interface TokenProvider {
+  readonly scope: string;
+  /** A valid access token, from the cache when it has more than the refresh margin left. */
+  getToken(): Promise<string>;
+  /** Forget the cached token (the server answered 401 with it). */
+  invalidate(): void;
+}
+
+export function createTokenProvider(
+  credential: TokenCredential,
+  scope: string,
+  now: () => number = Date.now,
+): TokenProvider {
+  let cached: AccessToken | undefined;
+  let pending: Promise<AccessToken> | undefined;
+
+  const fresh = (token: AccessToken): boolean => {
+    const refreshAt = Math.min(
+      token.expiresOnTimestamp - REFRESH_MARGIN_MS,
+      token.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
+    );
+    return now() < refreshAt;
+  };
+
+  const fetchToken = async (): Promise<AccessToken> => {
+    let token: AccessToken | null;
+    try {
+      token = await credential.getToken(scope);
+    } catch (thrown) {
+      // Credential errors name the credential and the reason (no token exists yet to leak).
+      const reason = thrown instanceof Error ? thrown.message : String(thrown);
+      throw new Error(`Could not get an access token for ${scope}: ${reason}`, { cause: thrown });
+    }
+    if (token === null || token.token === "") {
+      throw new Error(`Could not get an access token for ${scope}: the credential returned none`);
+    }
+    return token;
+  };
+
+  return {
+    scope,
+    async getToken() {
+      if (cached !== undefined && fresh(cached)) return cached.token;
+      // Concurrent callers share one token request.
+      pending ??= fetchToken().finally(() => {
+        pending = undefined;
+      });
+      const token = await pending;
+      cached = token;
+      return token.token;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}

@@ -1,0 +1,380 @@
+/**
+ * The FhirClient of one server (source or destination): $export / $import kick-off, status and
+ * cancel, counts, search paging and the few single-resource calls the engine needs. Every call
+ * goes through FhirHttp (auth, timeout, retries); this file maps the protocol's statuses and
+ * bodies (protocol reference 0-5) to results or errors.
+ */
+import type { TokenCredential } from "@azure/identity";
+import type { ServerSettings, Settings } from "../config/settings";
+import { FhirOperationError } from "../errors";
+import { createCredential, createTokenProvider, tokenScope } from "./auth";
+import { FhirHttp } from "./http";
+import type { HttpAnswer } from "./outcome";
+import { describeBody, failedAnswer, parseJsonBody, unexpectedAnswer } from "./outcome";
+import { redactUrl } from "./redact";
+import type { Jitter, RetryEvent } from "./retry";
+import { realSleep } from "./retry";
+import { countPath, exportPath, isoInstant, oldestPath, resourcePath } from "./query";
+import type {
+  Bundle,
+  CountQuery,
+  ExportRequest,
+  ExportStatus,
+  FhirClient,
+  FhirResource,
+  ImportParameters,
+  ImportStatus,
+  VersionRead,
+} from "./types";
+import { checkBundle, checkExportManifest, checkImportResult, checkResource } from "./wire";
+
+export interface FhirClientDeps {
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  /** Overrides the credential derived from `server.auth` (tests, or a shared credential). */
+  credential?: TokenCredential;
+  random?: () => number;
+  now?: () => number;
+  /** Backoff jitter; "full" unless set. */
+  jitter?: Jitter;
+  /** Called before each retry wait (for logs); never receives a token. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Import status polls may be held ~60 s by the server (reference 4.1). */
+export const IMPORT_STATUS_MIN_TIMEOUT_MS = 120_000;
+
+const FHIR_JSON = "application/fhir+json";
+const ASYNC_HEADERS = { Accept: FHIR_JSON, Prefer: "respond-async" } as const;
+/** Status endpoints answer `application/json` (reference 2.1), not FHIR resources. */
+const STATUS_HEADERS = { Accept: "application/json" } as const;
+
+/** A failed job reported on its status URL: final, even when the status is 500 or 429 (2.1, 4.1). */
+const JOB_FAILED = /operation failed for reason/i;
+const isJobFailure = (answer: HttpAnswer): boolean => JOB_FAILED.test(describeBody(answer.text));
+
+const is2xx = (status: number): boolean => status >= 200 && status < 300;
+
+/** Methods whose repetition in a batch does no harm (a batch of PUTs can be retried). */
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE"]);
+
+export function createFhirClient(
+  server: ServerSettings,
+  http: Settings["http"],
+  deps: FhirClientDeps = {},
+): FhirClient {
+  const now = deps.now ?? Date.now;
+  const credential = deps.credential ?? createCredential(server.auth);
+  const tokens =
+    credential === undefined
+      ? undefined
+      : createTokenProvider(credential, tokenScope(server.baseUrl), now);
+  const transport = new FhirHttp(
+    {
+      baseUrl: server.baseUrl,
+      userAgent: http.userAgent,
+      timeoutMs: http.timeoutMs,
+      retry: { ...http.retry, jitter: deps.jitter },
+    },
+    {
+      fetch: deps.fetch ?? globalThis.fetch,
+      sleep: deps.sleep ?? realSleep,
+      random: deps.random ?? Math.random,
+      now,
+      tokens,
+      onRetry: deps.onRetry,
+    },
+  );
+  const baseUrl = transport.baseUrl;
+
+  /** The status URL of an accepted async request: Content-Location, on the server's origin. */
+  function statusUrlOf(answer: HttpAnswer, operation: string): string {
+    const location = answer.headers.get("content-location");
+    if (location === null || location.trim() === "") {
+      throw unexpectedAnswer(
+        answer,
+        `a Content-Location header with the ${operation} status URL on 202 Accepted`,
+      );
+    }
+    let resolved: string;
+    try {
+      resolved = new URL(location.trim(), `${baseUrl}/`).href;
+    } catch {
+      throw unexpectedAnswer(answer, `a valid status URL in Content-Location`);
+    }
+    if (!transport.isSameOrigin(resolved)) {
+      throw unexpectedAnswer(
+        answer,
+        `a status URL on ${new URL(baseUrl).origin}, not ${redactUrl(resolved)}`,
+      );
+    }
+    return resolved;
+  }
+
+  function accepted(answer: HttpAnswer, operation: string): { statusUrl: string } {
+    if (answer.status === 202) return { statusUrl: statusUrlOf(answer, operation) };
+    if (is2xx(answer.status)) {
+      throw unexpectedAnswer(
+        answer,
+        `202 Accepted with a Content-Location header (asynchronous ${operation})`,
+      );
+    }
+    throw failedAnswer(answer, `${operation} kick-off`);
+  }
+
+  async function getBundle(url: string): Promise<{ answer: HttpAnswer; bundle: Bundle }> {
+    const answer = await transport.request({
+      method: "GET",
+      url,
+      headers: { Accept: FHIR_JSON },
+      idempotent: true,
+    });
+    if (answer.status !== 200) throw failedAnswer(answer);
+    const checked = checkBundle(parseJsonBody(answer, "a FHIR Bundle"));
+    if (!checked.ok) throw unexpectedAnswer(answer, `a FHIR Bundle (${checked.problems})`);
+    return { answer, bundle: checked.value };
+  }
+
+  function resourceOf(answer: HttpAnswer): FhirResource {
+    const checked = checkResource(parseJsonBody(answer, "a FHIR resource"));
+    if (!checked.ok) throw unexpectedAnswer(answer, `a FHIR resource (${checked.problems})`);
+    return checked.value;
+  }
+
+  return {
+    baseUrl,
+
+    async exportKickOff(request: ExportRequest) {
+      // Not idempotent: the server creates a new export job for every request, even an identical
+      // one (reference 1.5). A retry after a timeout or reset could start a second export that
+      // nobody tracks, so only answers proving the request was rejected are retried (http.ts).
+      // The engine records its intent before this call and the status URL right after it.
+      const answer = await transport.request({
+        method: "GET",
+        url: transport.url(exportPath(request)),
+        headers: ASYNC_HEADERS,
+        idempotent: false,
+      });
+      return accepted(answer, "export");
+    },
+
+    async exportStatus(statusUrl: string): Promise<ExportStatus> {
+      const answer = await transport.request({
+        method: "GET",
+        url: statusUrl,
+        headers: STATUS_HEADERS,
+        idempotent: true,
+        isFinalAnswer: isJobFailure,
+      });
+      if (answer.status === 202) return { state: "running" };
+      if (answer.status === 200) {
+        const checked = checkExportManifest(parseJsonBody(answer, "an export manifest"));
+        if (!checked.ok) {
+          throw unexpectedAnswer(
+            answer,
+            `an export manifest with transactionTime and an output array (${checked.problems})`,
+          );
+        }
+        return { state: "completed", manifest: checked.value };
+      }
+      if (is2xx(answer.status)) {
+        throw unexpectedAnswer(answer, "202 (running) or 200 with the export manifest");
+      }
+      throw failedAnswer(answer, "export status");
+    },
+
+    async cancelExport(statusUrl: string) {
+      const answer = await transport.request({
+        method: "DELETE",
+        url: statusUrl,
+        headers: STATUS_HEADERS,
+        idempotent: true,
+      });
+      // 404: already cancelled, finished and cleaned up, or unknown (reference 2.5).
+      if (is2xx(answer.status) || answer.status === 404) return;
+      throw failedAnswer(answer, "export cancel");
+    },
+
+    async importKickOff(body: ImportParameters) {
+      // Idempotent on the server: the same body returns the same job (reference 3.6), so
+      // timeouts and resets may be retried.
+      const answer = await transport.request({
+        method: "POST",
+        url: transport.url("$import"),
+        headers: { ...ASYNC_HEADERS, "Content-Type": FHIR_JSON },
+        body: JSON.stringify(body),
+        idempotent: true,
+      });
+      return accepted(answer, "import");
+    },
+
+    async importStatus(statusUrl: string): Promise<ImportStatus> {
+      const answer = await transport.request({
+        method: "GET",
+        url: statusUrl,
+        headers: STATUS_HEADERS,
+        timeoutMs: Math.max(http.timeoutMs, IMPORT_STATUS_MIN_TIMEOUT_MS),
+        idempotent: true,
+        isFinalAnswer: isJobFailure,
+      });
+      if (answer.status === 202) {
+        // Running; once the orchestrator is done the 202 carries the partial result (4.1).
+        if (answer.text.trim() === "") return { state: "running" };
+        const checked = checkImportResult(parseJsonBody(answer, "an import result"));
+        if (!checked.ok) {
+          throw unexpectedAnswer(
+            answer,
+            `an empty body or a partial import result (${checked.problems})`,
+          );
+        }
+        return { state: "running", partial: checked.value };
+      }
+      if (answer.status === 200) {
+        const checked = checkImportResult(parseJsonBody(answer, "an import result"));
+        if (!checked.ok) {
+          throw unexpectedAnswer(
+            answer,
+            `an import result with transactionTime and output/error arrays (${checked.problems})`,
+          );
+        }
+        return { state: "completed", result: checked.value };
+      }
+      if (is2xx(answer.status)) {
+        throw unexpectedAnswer(answer, "202 (running) or 200 with the import result");
+      }
+      throw failedAnswer(answer, "import status");
+    },
+
+    async cancelImport(statusUrl: string) {
+      const answer = await transport.request({
+        method: "DELETE",
+        url: statusUrl,
+        headers: STATUS_HEADERS,
+        idempotent: true,
+      });
+      // 409: already completed or failed; 404: unknown or archived (reference 4.5).
+      if (is2xx(answer.status) || answer.status === 404 || answer.status === 409) return;
+      throw failedAnswer(answer, "import cancel");
+    },
+
+    async count(query: CountQuery) {
+      const { answer, bundle } = await getBundle(transport.url(countPath(query)));
+      if (typeof bundle.total !== "number" || !Number.isInteger(bundle.total) || bundle.total < 0) {
+        throw unexpectedAnswer(answer, "a Bundle with a numeric total (from _summary=count)");
+      }
+      return bundle.total;
+    },
+
+    async oldestLastUpdated(history: boolean) {
+      const { answer, bundle } = await getBundle(transport.url(oldestPath(history)));
+      const first = bundle.entry?.[0];
+      if (first === undefined) return undefined; // empty server
+      const lastUpdated =
+        first.resource?.meta?.lastUpdated ??
+        (first.response as { lastModified?: unknown } | undefined)?.lastModified;
+      if (typeof lastUpdated !== "string" || Number.isNaN(Date.parse(lastUpdated))) {
+        throw unexpectedAnswer(answer, "entry[0].resource.meta.lastUpdated in the sorted Bundle");
+      }
+      // Truncates 7-digit server fractions to milliseconds: never later than the real value,
+      // so it is safe as an inclusive lower bound.
+      return isoInstant(lastUpdated);
+    },
+
+    async *searchPages(pathAndQuery: string) {
+      let url = transport.url(pathAndQuery);
+      const visited = new Set<string>();
+      for (;;) {
+        visited.add(url);
+        const { answer, bundle } = await getBundle(url);
+        yield bundle;
+        const next = bundle.link?.find((l) => l.relation === "next")?.url;
+        if (next === undefined || next === "") return;
+        if (!transport.isSameOrigin(next)) {
+          throw new FhirOperationError(
+            `${answer.method} ${answer.url}: the next-page link ${redactUrl(next)} is not an absolute URL on ${new URL(baseUrl).origin}; not following it (the access token must not be sent elsewhere)`,
+            { method: answer.method, url: answer.url, status: answer.status },
+            "",
+          );
+        }
+        if (visited.has(next)) {
+          throw unexpectedAnswer(answer, `a next-page link that differs from earlier pages`);
+        }
+        url = next;
+      }
+    },
+
+    async batch(bundle: Bundle) {
+      const idempotent = (bundle.entry ?? []).every((e) =>
+        IDEMPOTENT_METHODS.has((e.request?.method ?? "").toUpperCase()),
+      );
+      const answer = await transport.request({
+        method: "POST",
+        url: `${baseUrl}/`,
+        headers: { Accept: FHIR_JSON, "Content-Type": FHIR_JSON },
+        body: JSON.stringify(bundle),
+        idempotent,
+      });
+      if (answer.status !== 200) throw failedAnswer(answer, "batch");
+      const checked = checkBundle(parseJsonBody(answer, "a batch-response Bundle"));
+      if (!checked.ok) {
+        throw unexpectedAnswer(answer, `a batch-response Bundle (${checked.problems})`);
+      }
+      return checked.value;
+    },
+
+    async read(type: string, id: string) {
+      const answer = await transport.request({
+        method: "GET",
+        url: transport.url(resourcePath(type, id)),
+        headers: { Accept: FHIR_JSON },
+        idempotent: true,
+      });
+      if (answer.status === 404 || answer.status === 410) return undefined;
+      if (answer.status !== 200) throw failedAnswer(answer);
+      return resourceOf(answer);
+    },
+
+    async vread(type: string, id: string, versionId: string): Promise<VersionRead> {
+      const answer = await transport.request({
+        method: "GET",
+        url: transport.url(resourcePath(type, id, versionId)),
+        headers: { Accept: FHIR_JSON },
+        idempotent: true,
+      });
+      // The server answers 410 Gone for a version that is a delete.
+      if (answer.status === 410) return { found: true, deleted: true };
+      if (answer.status === 404) return { found: false };
+      if (answer.status !== 200) throw failedAnswer(answer);
+      return { found: true, deleted: false, resource: resourceOf(answer) };
+    },
+
+    async update(resource: FhirResource) {
+      if (resource.id === undefined || resource.id === "") {
+        throw new RangeError(
+          `update needs a resource with an id (got a ${resource.resourceType} without one)`,
+        );
+      }
+      const answer = await transport.request({
+        method: "PUT",
+        url: transport.url(resourcePath(resource.resourceType, resource.id)),
+        headers: { Accept: FHIR_JSON, "Content-Type": FHIR_JSON },
+        body: JSON.stringify(resource),
+        idempotent: true,
+      });
+      if (answer.status !== 200 && answer.status !== 201) throw failedAnswer(answer, "update");
+      return resourceOf(answer);
+    },
+
+    async delete(type: string, id: string) {
+      const answer = await transport.request({
+        method: "DELETE",
+        url: transport.url(resourcePath(type, id)),
+        headers: { Accept: FHIR_JSON },
+        idempotent: true,
+      });
+      // Already absent or deleted: the post-condition holds.
+      if (is2xx(answer.status) || answer.status === 404 || answer.status === 410) return;
+      throw failedAnswer(answer, "delete");
+    },
+  };
+}

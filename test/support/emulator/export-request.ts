@@ -1,0 +1,202 @@
+/**
+ * $export kick-off validation, in the server's order: headers (ValidateExportRequestFilter,
+ * protocol reference 1.2), the query allow-list (1.3), then the controller's parameter checks.
+ */
+import { isKnownResourceType } from "./fhir-resource-types";
+import { badRequest } from "./http-io";
+import { parsePartialDateTime } from "./instant";
+import * as msg from "./messages";
+import { header, type FhirRequest } from "./request";
+import { parseDateFilter, type DateFilter } from "./search-query";
+import type { Flavour } from "./types";
+
+const ALLOWED_PARAMETERS = new Set([
+  "_outputFormat",
+  "_since",
+  "_till",
+  "_type",
+  "_typeFilter",
+  "_container",
+  "_isParallel",
+  "_maxCount",
+  "includeAssociatedData",
+  "_anonymizationConfig",
+  "_anonymizationConfigEtag",
+  "_anonymizationConfigCollectionReference",
+  "_format",
+]);
+const OUTPUT_FORMATS = new Set(["application/fhir+ndjson", "application/ndjson", "ndjson"]);
+/** Search parameters the emulator can evaluate inside `_typeFilter`. */
+const TYPE_FILTER_PARAMETERS = new Set(["_id", "_lastUpdated"]);
+export const DEFAULT_MAX_COUNT = 10_000;
+
+export type ExportLevel =
+  { kind: "system" } | { kind: "patient" } | { kind: "group"; groupId: string };
+
+export interface TypeFilter {
+  type: string;
+  ids?: string[];
+  dates: DateFilter[];
+}
+
+export interface ExportDefinition {
+  level: ExportLevel;
+  /** Inclusive lower bound (ms). */
+  since?: number;
+  /** Exclusive upper bound (ms); absent = the job's creation time. */
+  till?: number;
+  types?: string[];
+  typeFilters: TypeFilter[];
+  container?: string;
+  isParallel: boolean;
+  maxCount: number;
+  includeHistory: boolean;
+  includeDeleted: boolean;
+  anonymizationConfig?: string;
+}
+
+function checkHeaders(req: FhirRequest): { lenient: boolean } {
+  const accept = header(req, "accept");
+  if (accept === undefined || accept.toLowerCase() !== "application/fhir+json") {
+    throw badRequest(msg.unsupportedHeaderValue(accept ?? "", "Accept"));
+  }
+  const prefer = header(req, "prefer");
+  if (prefer === undefined) throw badRequest(msg.MISSING_PREFER);
+  let respondAsync = false;
+  let lenient = false;
+  for (const raw of prefer.split(",")) {
+    const token = raw.trim().toLowerCase();
+    if (token === "respond-async") respondAsync = true;
+    else if (token === "handling=lenient") lenient = true;
+    else if (token !== "handling=strict")
+      throw badRequest(msg.unsupportedHeaderValue(raw.trim(), "Prefer"));
+  }
+  if (!respondAsync) throw badRequest(msg.MISSING_RESPOND_ASYNC);
+  return { lenient };
+}
+
+function single(req: FhirRequest, name: string): string | undefined {
+  const values = req.pairs.filter(([k]) => k === name).map(([, v]) => v);
+  return values.length === 0 ? undefined : values.join(",");
+}
+
+function parseTypeFilters(value: string, lenient: boolean): TypeFilter[] {
+  const filters: TypeFilter[] = [];
+  const invalid: [string, string][] = [];
+  for (const segment of value.split(",")) {
+    const q = segment.indexOf("?");
+    if (q <= 0) throw badRequest(msg.typeFilterUnparseable(segment));
+    const type = segment.slice(0, q);
+    const filter: TypeFilter = { type, dates: [] };
+    for (const pair of segment.slice(q + 1).split("&")) {
+      const parts = pair.split("=");
+      if (parts.length !== 2) throw badRequest(msg.typeFilterUnparseable(segment));
+      const [name, v] = parts as [string, string];
+      if (!TYPE_FILTER_PARAMETERS.has(name)) invalid.push([type, name]);
+      else if (name === "_id") filter.ids = v.split(",");
+      else filter.dates.push(parseDateFilter(v));
+    }
+    filters.push(filter);
+  }
+  // With Prefer: handling=lenient the server skips the validation and ignores unknown parameters.
+  if (invalid.length > 0 && !lenient) throw badRequest(msg.invalidTypeFilterParameters(invalid));
+  return filters;
+}
+
+function parseBound(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const range = parsePartialDateTime(value);
+  if (range === undefined) throw badRequest(msg.dateTimeMalformed(value));
+  return range.start;
+}
+
+function parseBoolean(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw badRequest(msg.invalidBoolean(name, value));
+}
+
+export function parseExportRequest(
+  req: FhirRequest,
+  level: ExportLevel,
+  flavour: Flavour,
+): ExportDefinition {
+  const { lenient } = checkHeaders(req);
+  for (const [name] of req.pairs) {
+    if (!ALLOWED_PARAMETERS.has(name)) throw badRequest(msg.unsupportedParameter(name));
+  }
+  const typeFilterText = single(req, "_typeFilter");
+  const typeText = single(req, "_type");
+  if (typeFilterText !== undefined && typeText === undefined)
+    throw badRequest(msg.TYPE_FILTER_WITHOUT_TYPE);
+  for (const [name, v] of req.pairs) {
+    if (name === "_outputFormat" && !OUTPUT_FORMATS.has(v))
+      throw badRequest(msg.unsupportedOutputFormat(v));
+  }
+
+  let includeHistory = false;
+  let includeDeleted = false;
+  const associated = single(req, "includeAssociatedData");
+  if (associated !== undefined) {
+    for (const value of associated.split(",")) {
+      if (value === "_history") includeHistory = true;
+      else if (value === "_deleted") includeDeleted = true;
+      else throw badRequest(msg.invalidIncludeAssociatedData(value));
+    }
+    if (typeFilterText !== undefined) throw badRequest(msg.TYPE_FILTER_WITH_HISTORY);
+  }
+
+  const container = single(req, "_container");
+  const anonymizationConfig = single(req, "_anonymizationConfig");
+  if (anonymizationConfig !== undefined && container === undefined) {
+    throw badRequest(msg.MISSING_CONTAINER_FOR_ANONYMIZATION);
+  }
+  if (
+    single(req, "_anonymizationConfigEtag") !== undefined &&
+    single(req, "_anonymizationConfigCollectionReference") !== undefined
+  ) {
+    throw badRequest(msg.ANONYMIZATION_PARAMETER_CONFLICT);
+  }
+  if (container !== undefined && container.split(/[/\\]/).includes("..")) {
+    throw badRequest(msg.pathTraversal(container));
+  }
+  const format = single(req, "_format");
+  if (format !== undefined) throw badRequest(msg.formatNotFound(format));
+
+  let maxCount = DEFAULT_MAX_COUNT;
+  const maxCountText = single(req, "_maxCount");
+  if (maxCountText !== undefined) {
+    const n = /^\d+$/.test(maxCountText) ? Number(maxCountText) : Number.NaN;
+    if (!(n >= 0 && n <= DEFAULT_MAX_COUNT)) throw badRequest(msg.MAX_COUNT_OUT_OF_RANGE);
+    if (n > 0) maxCount = n;
+  }
+
+  const types = typeText?.split(",");
+  for (const t of types ?? []) {
+    if (!isKnownResourceType(t)) throw badRequest(msg.unsupportedResourceType(t));
+  }
+  const typeFilters = typeFilterText === undefined ? [] : parseTypeFilters(typeFilterText, lenient);
+
+  // _isParallel and includeAssociatedData are honoured only at system level (protocol reference 1.1).
+  const parallelParam = parseBoolean("_isParallel", single(req, "_isParallel"));
+  const systemLevel = level.kind === "system";
+  const isParallel =
+    level.kind === "patient" ? true : systemLevel ? (parallelParam ?? flavour === "ahds") : false;
+
+  return {
+    level,
+    since: parseBound(single(req, "_since")),
+    till: parseBound(single(req, "_till")),
+    ...(types !== undefined ? { types } : {}),
+    typeFilters,
+    ...(container !== undefined ? { container } : {}),
+    // Filters force the non-parallel path.
+    isParallel: isParallel && typeFilters.length === 0,
+    maxCount,
+    includeHistory: systemLevel && includeHistory,
+    includeDeleted: systemLevel && includeDeleted,
+    ...(anonymizationConfig !== undefined ? { anonymizationConfig } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Deterministic fault injection. A fault matches requests of one operation (or all); it fires on
+ * the next `times` matches, or with probability `rate` drawn from a seeded RNG.
+ */
+import type { FaultInjector, FaultKind, FaultSpec, HttpFault, JobFault, Operation } from "./types";
+
+const JOB_FAULT_OPERATION: Record<JobFault["kind"], Operation> = {
+  "export-job-fails": "export-kickoff",
+  "export-stuck": "export-kickoff",
+  "export-premature": "export-kickoff",
+  "import-job-fails": "import-kickoff",
+  "import-stuck": "import-kickoff",
+  "import-partial-errors": "import-kickoff",
+};
+
+interface ActiveFault {
+  spec: FaultSpec;
+  /** Injections left; Infinity for rate-only faults. */
+  remaining: number;
+}
+
+/** mulberry32: small, seedable, good enough for fault rates. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function isJobFault(spec: FaultSpec): spec is JobFault & FaultSpec {
+  return spec.kind in JOB_FAULT_OPERATION;
+}
+
+export class Faults implements FaultInjector {
+  private active: ActiveFault[] = [];
+  private readonly injected = new Map<FaultKind, number>();
+  private readonly random: () => number;
+
+  constructor(seed: number) {
+    this.random = rng(seed);
+  }
+
+  add(fault: FaultSpec): void {
+    if (fault.rate !== undefined && (fault.rate < 0 || fault.rate > 1)) {
+      throw new Error(`fault rate must be within 0..1, got ${fault.rate}`);
+    }
+    const remaining = fault.times ?? (fault.rate === undefined ? 1 : Number.POSITIVE_INFINITY);
+    this.active.push({ spec: fault, remaining });
+  }
+
+  clear(): void {
+    this.active = [];
+  }
+
+  survived(): Partial<Record<FaultKind, number>> {
+    return Object.fromEntries(this.injected);
+  }
+
+  /** The HTTP fault to apply to this request, if any. */
+  takeHttpFault(operation: Operation | undefined): HttpFault | undefined {
+    return this.take(
+      (spec) => !isJobFault(spec) && (spec.operation === undefined || spec.operation === operation),
+    ) as HttpFault | undefined;
+  }
+
+  /** The job fault a new job (created by this kick-off) carries, if any. */
+  takeJobFault(operation: Operation): JobFault | undefined {
+    return this.take(
+      (spec) =>
+        isJobFault(spec) && (spec.operation ?? JOB_FAULT_OPERATION[spec.kind]) === operation,
+    ) as JobFault | undefined;
+  }
+
+  private take(matches: (spec: FaultSpec) => boolean): FaultSpec | undefined {
+    for (const fault of this.active) {
+      if (fault.remaining <= 0 || !matches(fault.spec)) continue;
+      if (fault.spec.rate !== undefined && this.random() >= fault.spec.rate) continue;
+      fault.remaining--;
+      this.injected.set(fault.spec.kind, (this.injected.get(fault.spec.kind) ?? 0) + 1);
+      return fault.spec;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * $import jobs (protocol reference 3.3, 3.6, 4.1-4.5). A job first reads its input blobs (a missing
+ * blob fails the job), splits each into processing units of `processingUnitBytesToRead` bytes
+ * (a line belongs to the unit where it starts), and completes when the clock reaches
+ * created + importFixedMs + importPerResourceMs * lines. Only then are its versions merged into the
+ * store, so they become visible to search at completion. Error lines go to
+ * `{errorContainer}/{Type}{groupId}_{jobId}.ndjson`, one blob per unit with failures.
+ */
+import type { BlobStorage } from "./blob-storage";
+import { FhirHttpError, type HttpReply, notFound } from "./http-io";
+import type { ImportDefinition, ImportInputSpec } from "./import-request";
+import { mergeUnit, type UnitLine } from "./import-merge";
+import { formatInstant } from "./instant";
+import { parseJobId, type JobIds } from "./job-ids";
+import * as msg from "./messages";
+import type { EmulatorStore } from "./store";
+import type { EmulatorClock, Flavour, JobFault, LatencyModel } from "./types";
+
+interface Unit {
+  jobId: number;
+  input: ImportInputSpec;
+  offset: number;
+  lines: UnitLine[];
+  succeeded?: number;
+  failed?: number;
+  errorUrl?: string;
+}
+
+interface ImportJob {
+  id: number;
+  createdMs: number;
+  requestUrl: string;
+  def: ImportDefinition;
+  state: "loading" | "running" | "completed" | "failed" | "cancelled";
+  dueMs: number;
+  units: Unit[];
+  failure?: { status: number; reason: string };
+  fault?: JobFault;
+}
+
+export interface ImportJobsDeps {
+  store: EmulatorStore;
+  blobs: BlobStorage;
+  ids: JobIds;
+  clock: EmulatorClock;
+  latency: LatencyModel;
+  flavour: Flavour;
+  maxJobs: number;
+  baseUrl: () => string;
+}
+
+/** Splits a blob into units by byte offset; `line` numbers restart at 0 in each unit. */
+function splitUnits(text: string, unitBytes: number): { offset: number; lines: UnitLine[] }[] {
+  const units = new Map<number, UnitLine[]>();
+  let offset = 0;
+  for (const raw of text.split("\n")) {
+    const unitStart = Math.floor(offset / unitBytes) * unitBytes;
+    let lines = units.get(unitStart);
+    if (lines === undefined) units.set(unitStart, (lines = []));
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    lines.push({ index: lines.length, text: line.trim() === "" ? "" : line });
+    offset += Buffer.byteLength(raw, "utf8") + 1;
+  }
+  if (units.size === 0) units.set(0, []);
+  return [...units.entries()].map(([o, lines]) => ({
+    offset: o,
+    lines: lines.filter((l) => l.text !== ""),
+  }));
+}
+
+export class ImportJobs {
+  private readonly jobs = new Map<number, ImportJob>();
+
+  constructor(private readonly deps: ImportJobsDeps) {}
+
+  /** The existing job for an identical definition, if any (EnqueueJobs de-dups on the definition hash). */
+  existing(hash: string): number | undefined {
+    for (const job of this.jobs.values()) if (job.def.hash === hash) return job.id;
+    return undefined;
+  }
+
+  runningCount(): number {
+    return [...this.jobs.values()].filter((j) => j.state === "loading" || j.state === "running")
+      .length;
+  }
+
+  get maxJobs(): number {
+    return this.deps.maxJobs;
+  }
+
+  create(def: ImportDefinition, requestUrl: string, fault: JobFault | undefined): number {
+    const id = this.deps.ids.next();
+    const createdMs = this.deps.clock.now();
+    this.jobs.set(id, {
+      id,
+      createdMs,
+      requestUrl,
+      def,
+      state: "loading",
+      dueMs: createdMs,
+      units: [],
+      ...(fault !== undefined ? { fault } : {}),
+    });
+    return id;
+  }
+
+  async advance(now: number): Promise<void> {
+    for (const job of this.jobs.values()) {
+      if (job.state === "loading") await this.load(job);
+      if (job.state !== "running" || job.fault?.kind === "import-stuck" || now < job.dueMs)
+        continue;
+      if (job.fault?.kind === "import-job-fails") {
+        job.failure = { status: job.fault.statusCode, reason: job.fault.reason };
+        job.state = "failed";
+        continue;
+      }
+      await this.complete(job, now);
+    }
+  }
+
+  status(idText: string, details: boolean): HttpReply {
+    const job = this.find(idText);
+    if (job.state === "loading" || job.state === "running") return { status: 202 };
+    if (job.state === "cancelled")
+      throw new FhirHttpError(400, msg.USER_REQUESTED_CANCELLATION, "processing");
+    if (job.state === "failed" && job.failure !== undefined) {
+      // GetImportRequestHandler hides the message of a 500.
+      const reason = job.failure.status === 500 ? "InternalServerError" : job.failure.reason;
+      throw new FhirHttpError(
+        job.failure.status,
+        msg.operationFailed("import", reason),
+        "processing",
+      );
+    }
+    return {
+      status: 200,
+      contentType: "application/json; charset=utf-8",
+      body: this.result(job, details),
+    };
+  }
+
+  cancel(idText: string): HttpReply {
+    const job = this.find(idText);
+    if (job.state === "completed" || job.state === "failed") {
+      throw new FhirHttpError(409, msg.IMPORT_ALREADY_COMPLETED, "conflict");
+    }
+    job.state = "cancelled";
+    return { status: 202 };
+  }
+
+  private find(idText: string): ImportJob {
+    const id = parseJobId(idText);
+    const job = id === undefined ? undefined : this.jobs.get(id);
+    if (job === undefined) throw notFound(msg.importJobNotFound(idText));
+    return job;
+  }
+
+  private async load(job: ImportJob): Promise<void> {
+    let lineCount = 0;
+    const units: Unit[] = [];
+    for (const input of job.def.inputs) {
+      const location = this.deps.blobs.locate(new URL(input.url));
+      const text =
+        location === undefined
+          ? undefined
+          : await this.deps.blobs.read(location.container, location.blob);
+      if (text === undefined) {
+        // The orchestrator's GetPropertiesAsync fails the whole job (protocol reference 3.3).
+        job.failure = { status: 400, reason: msg.BLOB_NOT_FOUND };
+        job.state = "failed";
+        return;
+      }
+      for (const part of splitUnits(text, job.def.processingUnitBytesToRead)) {
+        units.push({ jobId: this.deps.ids.next(), input, offset: part.offset, lines: part.lines });
+        lineCount += part.lines.length;
+      }
+    }
+    const { importFixedMs = 0, importPerResourceMs = 0 } = this.deps.latency;
+    job.units = units;
+    job.dueMs = job.createdMs + importFixedMs + importPerResourceMs * lineCount;
+    job.state = "running";
+  }
+
+  private async complete(job: ImportJob, now: number): Promise<void> {
+    const fault = job.fault?.kind === "import-partial-errors" ? job.fault : undefined;
+    let toFail = fault?.count ?? 0;
+    const injectError = (id: string, line: number): string | undefined => {
+      if (fault === undefined) return undefined;
+      if (fault.ids?.includes(id) === true || toFail > 0) {
+        if (fault.ids?.includes(id) !== true) toFail--;
+        return fault.message ?? msg.importConflict(id, line);
+      }
+      return undefined;
+    };
+    for (const unit of job.units) {
+      const outcome = mergeUnit(unit.lines, {
+        store: this.deps.store,
+        flavour: this.deps.flavour,
+        mode: job.def.mode,
+        ...(unit.input.type !== undefined ? { declaredType: unit.input.type } : {}),
+        allowNegativeVersions: job.def.allowNegativeVersions,
+        now,
+        injectError,
+      });
+      unit.succeeded = outcome.succeeded;
+      unit.failed = outcome.errors.length;
+      if (outcome.errors.length > 0) {
+        const lines = outcome.errors.map((e) =>
+          JSON.stringify({
+            resourceType: "OperationOutcome",
+            issue: [
+              {
+                severity: "error",
+                details: { text: e.message },
+                diagnostics: msg.importLineDiagnostics(e.line, unit.offset),
+              },
+            ],
+          }),
+        );
+        const blob = `${unit.input.type ?? ""}${job.id}_${unit.jobId}.ndjson`;
+        unit.errorUrl = await this.deps.blobs.write(
+          job.def.errorContainerName,
+          blob,
+          lines.map((l) => `${l}\n`).join(""),
+        );
+      }
+    }
+    job.state = "completed";
+  }
+
+  private result(job: ImportJob, details: boolean): Record<string, unknown> {
+    const outputs: { type: string | null; count: number; inputUrl: string }[] = [];
+    for (const unit of job.units) {
+      const held = details ? undefined : outputs.find((o) => o.inputUrl === unit.input.url);
+      if (held !== undefined) held.count += unit.succeeded ?? 0;
+      else
+        outputs.push({
+          type: unit.input.type ?? null,
+          count: unit.succeeded ?? 0,
+          inputUrl: unit.input.url,
+        });
+    }
+    const errors = job.units
+      .filter((u) => (u.failed ?? 0) > 0)
+      .map((u) => ({
+        type: u.input.type ?? null,
+        count: u.failed ?? 0,
+        inputUrl: u.input.url,
+        url: u.errorUrl ?? "",
+      }));
+    return {
+      transactionTime: formatInstant(job.createdMs),
+      request: `${this.deps.baseUrl()}${job.requestUrl}`,
+      output: outputs,
+      error: errors,
+    };
+  }
+}

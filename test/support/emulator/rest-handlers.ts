@@ -1,0 +1,106 @@
+/**
+ * Resource interactions: create (POST, server id), update (PUT, create or new version), read
+ * (410 when deleted, 404 when unknown), vread, and soft delete (a deleted version, 204).
+ */
+import { randomUUID } from "node:crypto";
+import { MAX_SIGNIFICANT_DIGITS, significantDigits } from "./decimal";
+import { badRequest, FhirHttpError, type HttpReply, notFound, operationOutcome } from "./http-io";
+import {
+  forEachNumber,
+  isLosslessObject,
+  parseLossless,
+  type LosslessObject,
+} from "./lossless-json";
+import * as msg from "./messages";
+import { RESOURCE_ID_PATTERN, stringProperty } from "./resource-body";
+import type { ServerState } from "./state";
+import type { StoredVersion } from "./stored-version";
+
+function parseResourceBody(body: string): LosslessObject {
+  let value;
+  try {
+    value = parseLossless(body);
+  } catch (error) {
+    throw badRequest(msg.parsingError((error as Error).message));
+  }
+  if (!isLosslessObject(value))
+    throw badRequest(msg.parsingError("a resource must be a JSON object"));
+  return value;
+}
+
+function checkResource(state: ServerState, obj: LosslessObject, type: string): void {
+  if (stringProperty(obj, "resourceType") !== type) throw badRequest(msg.RESOURCE_TYPE_MISMATCH);
+  if (state.flavour === "ahds") {
+    // decimal(36,18) search index columns on the SQL store (protocol reference 5.4).
+    let overflow = false;
+    forEachNumber(obj, (n) => {
+      if (significantDigits(n.text) > MAX_SIGNIFICANT_DIGITS) overflow = true;
+    });
+    if (overflow) throw new FhirHttpError(400, msg.ARITHMETIC_OVERFLOW, "invalid");
+  }
+}
+
+function versionHeaders(v: StoredVersion): Record<string, string> {
+  return { ETag: `W/"${v.versionId}"`, "Last-Modified": new Date(v.lastUpdatedMs).toUTCString() };
+}
+
+function gone(v: StoredVersion): HttpReply {
+  // ResourceGoneException carries no issue text; the filter adds the deleted version's ETag.
+  return { status: 410, headers: { ETag: `W/"${v.versionId}"` }, body: operationOutcome([]) };
+}
+
+function written(state: ServerState, v: StoredVersion, status: 200 | 201): HttpReply {
+  const location = `${state.baseUrl}/${v.resourceType}/${v.id}/_history/${v.versionId}`;
+  return {
+    status,
+    headers: { ...versionHeaders(v), ...(status === 201 ? { Location: location } : {}) },
+    body: v.text,
+  };
+}
+
+export function createResource(state: ServerState, type: string, body: string): HttpReply {
+  const obj = parseResourceBody(body);
+  checkResource(state, obj, type);
+  return written(state, state.store.writeVersion(obj, type, randomUUID(), "POST"), 201);
+}
+
+export function updateResource(
+  state: ServerState,
+  type: string,
+  id: string,
+  body: string,
+): HttpReply {
+  const obj = parseResourceBody(body);
+  checkResource(state, obj, type);
+  const bodyId = stringProperty(obj, "id");
+  if (bodyId === undefined) throw badRequest(msg.RESOURCE_ID_REQUIRED);
+  if (bodyId !== id) throw badRequest(msg.URL_ID_MISMATCH);
+  if (!RESOURCE_ID_PATTERN.test(id)) throw badRequest(msg.invalidResourceId(id));
+  const before = state.store.current(type, id);
+  const v = state.store.writeVersion(obj, type, id, "PUT");
+  return written(state, v, before === undefined || before.deleted ? 201 : 200);
+}
+
+export function readResource(state: ServerState, type: string, id: string): HttpReply {
+  const v = state.store.current(type, id);
+  if (v === undefined) throw notFound(msg.resourceNotFound(type, id));
+  if (v.deleted) return gone(v);
+  return { status: 200, headers: versionHeaders(v), body: v.text };
+}
+
+export function vreadResource(
+  state: ServerState,
+  type: string,
+  id: string,
+  vid: string,
+): HttpReply {
+  const v = state.store.vread(type, id, vid);
+  if (v === undefined) throw notFound(msg.versionNotFound(type, id, vid));
+  if (v.deleted) return gone(v);
+  return { status: 200, headers: versionHeaders(v), body: v.text };
+}
+
+export function deleteResource(state: ServerState, type: string, id: string): HttpReply {
+  const v = state.store.softDelete(type, id);
+  return { status: 204, headers: v === undefined ? {} : { ETag: `W/"${v.versionId}"` } };
+}

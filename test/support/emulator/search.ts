@@ -1,0 +1,169 @@
+/**
+ * Search, history and count execution over the store indexes, and the Bundles the server returns
+ * (BundleFactory: bundle issues as a leading OperationOutcome entry with search.mode "outcome",
+ * links next-then-self, `total` only with `_total=accurate` or `_summary=count`).
+ */
+import { randomUUID } from "node:crypto";
+import { encodeContinuationToken } from "./continuation-token";
+import { operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
+import { formatInstant } from "./instant";
+import { RawJson } from "./lossless-json";
+import * as msg from "./messages";
+import type { SearchQuery } from "./search-query";
+import { keyOf, SortedIndex, type OrderKey } from "./sorted-index";
+import type { EmulatorStore } from "./store";
+import type { StoredVersion } from "./stored-version";
+
+interface Plan {
+  index: SortedIndex;
+  lo: number;
+  hi: number;
+  filter?: (v: StoredVersion) => boolean;
+}
+
+function plan(store: EmulatorStore, q: SearchQuery): Plan {
+  let index: SortedIndex;
+  if (q.kind === "history" && q.resourceType !== undefined && q.resourceId !== undefined) {
+    index = new SortedIndex();
+    const versions = store.history(q.resourceType, q.resourceId);
+    if (versions.length === 0) throw notFound(msg.resourceNotFound(q.resourceType, q.resourceId));
+    for (const v of versions) index.insert(v);
+  } else {
+    index = store.index(q.kind === "history" ? "all" : "current", q.resourceType);
+  }
+
+  let lo = Number.NEGATIVE_INFINITY;
+  let hi = Number.POSITIVE_INFINITY;
+  const excluded: { start: number; end: number }[] = [];
+  for (const { prefix, range } of q.dates) {
+    if (prefix === "eq" || prefix === "ap") {
+      lo = Math.max(lo, range.start);
+      hi = Math.min(hi, range.end);
+    } else if (prefix === "ge") lo = Math.max(lo, range.start);
+    else if (prefix === "gt" || prefix === "sa") lo = Math.max(lo, range.end);
+    else if (prefix === "lt" || prefix === "eb") hi = Math.min(hi, range.start);
+    else if (prefix === "le") hi = Math.min(hi, range.end);
+    else excluded.push(range);
+  }
+
+  const checks: ((v: StoredVersion) => boolean)[] = [];
+  if (excluded.length > 0) {
+    checks.push((v) =>
+      excluded.every((r) => v.lastUpdatedMs < r.start || v.lastUpdatedMs >= r.end),
+    );
+  }
+  const ids = q.ids;
+  if (ids !== undefined) checks.push((v) => ids.has(v.id));
+  const urls = q.urls;
+  if (urls !== undefined)
+    checks.push((v) => urls.includes((v.resource as { url?: unknown }).url as string));
+  const types = q.types;
+  if (types !== undefined) checks.push((v) => types.includes(v.resourceType));
+  const filter = checks.length === 0 ? undefined : (v: StoredVersion) => checks.every((c) => c(v));
+  return { index, lo, hi, filter };
+}
+
+function rangeOf(p: Plan): [number, number] {
+  const from = Number.isFinite(p.lo) ? p.index.firstAtOrAfterMs(p.lo) : 0;
+  const to = Number.isFinite(p.hi) ? p.index.firstAtOrAfterMs(p.hi) : p.index.size;
+  return [from, Math.max(from, to)];
+}
+
+function countMatches(p: Plan): number {
+  const [from, to] = rangeOf(p);
+  if (p.filter === undefined) return to - from;
+  let n = 0;
+  for (let i = from; i < to; i++) if (p.filter(p.index.at(i) as StoredVersion)) n++;
+  return n;
+}
+
+function page(p: Plan, q: SearchQuery): { entries: StoredVersion[]; next?: OrderKey } {
+  const [from, to] = rangeOf(p);
+  const entries: StoredVersion[] = [];
+  const step = q.descending ? -1 : 1;
+  let i: number;
+  if (q.descending)
+    i = q.cursor === undefined ? to - 1 : Math.min(to, p.index.firstAtOrAfter(q.cursor)) - 1;
+  else i = q.cursor === undefined ? from : Math.max(from, p.index.firstAfter(q.cursor));
+  let more = false;
+  for (; i >= from && i < to; i += step) {
+    const v = p.index.at(i) as StoredVersion;
+    if (p.filter !== undefined && !p.filter(v)) continue;
+    if (entries.length === q.pageSize) {
+      more = true;
+      break;
+    }
+    entries.push(v);
+  }
+  const last = entries[entries.length - 1];
+  return more && last !== undefined ? { entries, next: keyOf(last) } : { entries };
+}
+
+export interface LinkContext {
+  baseUrl: string;
+  /** Request path, e.g. "/Patient" or "/" */
+  pathname: string;
+  pairs: readonly [string, string][];
+  now: number;
+}
+
+function linkUrl(ctx: LinkContext, q: SearchQuery, ct?: string): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of ctx.pairs) if (k !== "ct" && !q.dropFromLinks.has(k)) params.append(k, v);
+  if (ct !== undefined) params.append("ct", ct);
+  const qs = params.toString();
+  const path = ctx.pathname === "/" ? "/" : ctx.pathname;
+  return `${ctx.baseUrl}${path}${qs === "" ? "" : `?${qs}`}`;
+}
+
+function entryFor(ctx: LinkContext, q: SearchQuery, v: StoredVersion): Record<string, unknown> {
+  const fullUrl = `${ctx.baseUrl}/${v.resourceType}/${v.id}`;
+  if (q.kind === "search")
+    return { fullUrl, resource: new RawJson(v.text), search: { mode: "match" } };
+  const status =
+    v.method === "POST" ? 201 : v.method === "DELETE" ? 204 : v.version === 1 ? 201 : 200;
+  return {
+    fullUrl,
+    resource: new RawJson(v.text),
+    request: { method: v.method, url: `${v.resourceType}/${v.method === "POST" ? "" : v.id}` },
+    response: {
+      status: statusText(status),
+      lastModified: v.lastUpdated,
+      etag: `W/"${v.versionId}"`,
+    },
+  };
+}
+
+export function executeSearch(store: EmulatorStore, q: SearchQuery, ctx: LinkContext): HttpReply {
+  const p = plan(store, q);
+  const bundleType = q.kind === "history" ? "history" : "searchset";
+  const bundle: Record<string, unknown> = {
+    resourceType: "Bundle",
+    id: randomUUID(),
+    meta: { lastUpdated: formatInstant(ctx.now) },
+    type: bundleType,
+  };
+  const outcomeEntry =
+    q.issues.length > 0
+      ? [{ resource: operationOutcome(q.issues), search: { mode: "outcome" } }]
+      : [];
+
+  if (q.countOnly) {
+    bundle["total"] = countMatches(p);
+    bundle["link"] = [{ relation: "self", url: linkUrl(ctx, q) }];
+    if (outcomeEntry.length > 0) bundle["entry"] = outcomeEntry;
+    return { status: 200, body: bundle };
+  }
+
+  const result = page(p, q);
+  if (q.includeTotal) bundle["total"] = countMatches(p);
+  const links: { relation: string; url: string }[] = [];
+  if (result.next !== undefined) {
+    links.push({ relation: "next", url: linkUrl(ctx, q, encodeContinuationToken(result.next)) });
+  }
+  links.push({ relation: "self", url: linkUrl(ctx, q) });
+  bundle["link"] = links;
+  const entries = [...outcomeEntry, ...result.entries.map((v) => entryFor(ctx, q, v))];
+  if (entries.length > 0) bundle["entry"] = entries;
+  return { status: 200, body: bundle };
+}

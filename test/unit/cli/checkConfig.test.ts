@@ -1,0 +1,176 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SETTINGS } from "../../../src/config/catalog";
+import { VALID_VALUES, localSettings, runCli } from "./cliHarness";
+
+const BIN = resolve(__dirname, "../../../bin/fhir-migrate.js");
+const SECRET = "s3cr3t-Value-That-Must-Not-Print";
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "check-config-"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function settingsFile(name: string, values: Record<string, unknown>): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, localSettings(values));
+  return path;
+}
+
+/** Spawns the real entry point, the way a user runs it, from the sources. */
+async function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { ...process.env, FHIR_MIGRATE_FROM_SOURCE: "1" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof e.code !== "number") throw error;
+    return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+describe("fhir-migrate check-config (spawned)", () => {
+  it("exits 2 with one error naming each bad setting", async () => {
+    const file = await settingsFile("bad.json", {
+      ...VALID_VALUES,
+      AZURE_PayloadCount: "9",
+      AZURE_ExportChunkDuration: "Weeks",
+      AZURE_ImportMode: "InitialLoad",
+    });
+    const run = await spawnCli(["check-config", "--settings", file]);
+    expect({ code: run.code, errors: run.stderr.match(/^Invalid settings \(\d+\)/gm) }).toEqual({
+      code: 2,
+      errors: ["Invalid settings (3)"],
+    });
+    for (const name of ["AZURE_PayloadCount", "AZURE_ExportChunkDuration", "AZURE_ImportMode"]) {
+      expect(run.stderr).toContain(`  - ${name}: received`);
+    }
+  });
+
+  it("exits 0 for valid settings and masks the secrets", async () => {
+    const file = await settingsFile("valid.json", {
+      ...VALID_VALUES,
+      AZURE_ClientCredential: "true",
+      AZURE_TenantId: "contoso.onmicrosoft.com",
+      AZURE_ClientId: "11111111-2222-3333-4444-555555555555",
+      AZURE_ClientSecret: SECRET,
+    });
+    const run = await spawnCli(["check-config", "--settings", file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/AZURE_ClientSecret\s+\*\*\* \(set, hidden\)\s+set/);
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+});
+
+describe("fhir-migrate check-config", () => {
+  it("reads the environment when no settings file is given", async () => {
+    const run = await runCli(["check-config"], { env: { ...VALID_VALUES } });
+    expect(run.stdout).toMatch(/^Settings from the environment:/);
+  });
+
+  it("lists every catalog setting", async () => {
+    const run = await runCli(["check-config"], { env: { ...VALID_VALUES } });
+    const missing = SETTINGS.filter((s) => !new RegExp(`^  ${s.name} `, "m").test(run.stdout));
+    expect(missing.map((s) => s.name)).toEqual([]);
+  });
+
+  it("marks given settings as set and the others as default", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_PayloadCount: "3" },
+    });
+    expect([
+      /^ {2}AZURE_PayloadCount\s+"3"\s+set$/m.test(run.stdout),
+      /^ {2}AZURE_FileCount\s+"10000"\s+default$/m.test(run.stdout),
+    ]).toEqual([true, true]);
+  });
+
+  it("says which other name a setting was read from", async () => {
+    const run = await runCli(["check-config"], { env: { ...VALID_VALUES, AZURE_StopDm: "true" } });
+    expect(run.stdout).toMatch(/^ {2}AZURE_PauseDm\s+"true"\s+set \(as AZURE_StopDm\)$/m);
+  });
+
+  it("prints the warnings", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_QuerySurface: "?_summary=Count" },
+    });
+    expect(run.stdout).toContain("Warnings (1):\n  - AZURE_QuerySurface has no effect: ");
+  });
+
+  it("exits 0 when the settings are valid", async () => {
+    expect((await runCli(["check-config"], { env: { ...VALID_VALUES } })).code).toBe(0);
+  });
+
+  it("exits 2 on invalid settings and prints nothing on stdout", async () => {
+    const run = await runCli(["check-config"], { env: { AZURE_PayloadCount: "0" } });
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: "" });
+  });
+
+  it("prints machine-readable settings with --json", async () => {
+    const run = await runCli(["check-config", "--json"], {
+      env: { ...VALID_VALUES, AZURE_ClientSecret: SECRET },
+    });
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      settings: { name: string; value: string; secret: boolean; source: string }[];
+    };
+    expect(report.settings.find((s) => s.name === "AZURE_ClientSecret")).toEqual({
+      name: "AZURE_ClientSecret",
+      group: "Authentication",
+      value: "***",
+      secret: true,
+      source: "set",
+      setAs: null,
+    });
+  });
+
+  it("prints the issues as JSON with --json before the command name", async () => {
+    const run = await runCli(["--json", "check-config"], {
+      env: { ...VALID_VALUES, AZURE_PayloadCount: "9" },
+    });
+    expect({ code: run.code, body: JSON.parse(run.stdout) as unknown }).toMatchObject({
+      code: 2,
+      body: {
+        ok: false,
+        exitCode: 2,
+        error: {
+          name: "ConfigurationError",
+          issues: [{ setting: "AZURE_PayloadCount", received: '"9"' }],
+        },
+      },
+    });
+  });
+
+  it("reads a settings file relative to the working folder", async () => {
+    await settingsFile("relative.json", { ...VALID_VALUES });
+    const run = await runCli(["check-config", "--settings", "relative.json"], { cwd: dir });
+    expect(run.stdout.split("\n")[0]).toBe(`Settings from ${join(dir, "relative.json")}:`);
+  });
+
+  it("ignores the environment when a settings file is given", async () => {
+    const file = await settingsFile("only-file.json", { ...VALID_VALUES });
+    const run = await runCli(["check-config", "--settings", file], {
+      env: { AZURE_PayloadCount: "not a number" },
+    });
+    expect(run.code).toBe(0);
+  });
+
+  it("exits 2 naming the path of a missing settings file", async () => {
+    const missing = join(dir, "missing.json");
+    const run = await runCli(["check-config", "--settings", missing]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 2,
+      stderr: `Cannot read settings file ${missing}: no such file\n`,
+    });
+  });
+});

@@ -1,0 +1,36 @@
+import type { CliRuntime } from "../../../src/cli/runtime";
+import { main } from "../../../src/cli/main";
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with the given environment and working folder. */
+export async function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const runtime: CliRuntime = {
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+  };
+  const code = await main(args, runtime);
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+export const VALID_VALUES = {
+  FUNCTIONS_WORKER_RUNTIME: "node",
+  AzureWebJobsStorage: "UseDevelopmentStorage=true",
+  AZURE_SourceUri: "https://source.azurehealthcareapis.com",
+  AZURE_DestinationUri: "https://ws-dest.fhir.azurehealthcareapis.com",
+} as const;
+
+export function localSettings(values: Record<string, unknown>): string {
+  return JSON.stringify({ IsEncrypted: false, Values: values }, null, 2);
+}

@@ -1,0 +1,70 @@
+import { TelemetryClient } from "applicationinsights";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AppInsightsTelemetry, stringifyProperties } from "../../../src/telemetry/appInsights";
+
+/** Points at a closed local port: nothing leaves the machine and nothing is listening. */
+const OFFLINE =
+  "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
+
+describe("AppInsightsTelemetry", () => {
+  const created: AppInsightsTelemetry[] = [];
+  const make = () => {
+    const telemetry = new AppInsightsTelemetry(OFFLINE);
+    created.push(telemetry);
+    return telemetry;
+  };
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await Promise.all(created.splice(0).map((t) => t.shutdown()));
+  });
+
+  it("tracks events, metrics and exceptions and flushes with the endpoint unreachable", async () => {
+    const telemetry = make();
+    telemetry.trackEvent("Export", { ChunkId: "c1", TotalResources: 10, DurationSeconds: 1.5 });
+    telemetry.trackMetric("JobsInFlight", 3);
+    telemetry.trackException(new Error("boom"), { ChunkId: "c1" });
+    await expect(telemetry.flush()).resolves.toBeUndefined();
+  });
+
+  it("sends event properties as strings", () => {
+    const trackEvent = vi
+      .spyOn(TelemetryClient.prototype, "trackEvent")
+      .mockImplementation(() => {});
+    make().trackEvent("Import", { PayloadId: "p1", TotalImportResources: 42, Attempt: 2 });
+    expect(trackEvent).toHaveBeenCalledWith({
+      name: "Import",
+      properties: { PayloadId: "p1", TotalImportResources: "42", Attempt: "2" },
+    });
+  });
+
+  it("sends the metric name and value", () => {
+    const trackMetric = vi
+      .spyOn(TelemetryClient.prototype, "trackMetric")
+      .mockImplementation(() => {});
+    make().trackMetric("LagBehindSourceSeconds", 120);
+    expect(trackMetric).toHaveBeenCalledWith({ name: "LagBehindSourceSeconds", value: 120 });
+  });
+
+  it("sends the exception with its properties", () => {
+    const trackException = vi
+      .spyOn(TelemetryClient.prototype, "trackException")
+      .mockImplementation(() => {});
+    const error = new Error("import failed");
+    make().trackException(error, { PayloadId: "p1" });
+    expect(trackException).toHaveBeenCalledWith({
+      exception: error,
+      properties: { PayloadId: "p1" },
+    });
+  });
+});
+
+describe("stringifyProperties", () => {
+  it("turns numbers and booleans into strings and leaves out undefined", () => {
+    expect(stringifyProperties({ a: "x", b: 0, c: false, d: undefined })).toEqual({
+      a: "x",
+      b: "0",
+      c: "false",
+    });
+  });
+});
