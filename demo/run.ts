@@ -16,7 +16,7 @@ import {
   seededRandom,
   syntheticResource,
 } from "../test/support/syntheticData";
-import { compareAllVersions } from "./compareVersions";
+import { compareAllVersions } from "../test/support/compareVersions";
 import { printTable } from "./table";
 
 function positiveInt(value: string): number {

@@ -14,6 +14,8 @@ import { Command, CommanderError } from "commander";
 import { isConfigurationError } from "../errors";
 import * as checkConfig from "./commands/checkConfig";
 import * as importPayload from "./commands/importPayload";
+import * as resetRetries from "./commands/resetRetries";
+import * as run from "./commands/run";
 import type { ExitCode } from "./errors";
 import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./errors";
 import { writeJson } from "./output";
@@ -26,7 +28,7 @@ export interface CommandModule {
 }
 
 /** Every subcommand, in the order `--help` lists them. Add new commands here. */
-export const COMMANDS: readonly CommandModule[] = [checkConfig, importPayload];
+export const COMMANDS: readonly CommandModule[] = [checkConfig, run, importPayload, resetRetries];
 
 /** The package version, found from here in both the sources (src/cli) and the build (dist/src/cli). */
 function packageVersion(): string {

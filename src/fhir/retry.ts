@@ -292,8 +292,8 @@ export async function withRetry<T>(
     const outOfBudget = spent + delayMs > policy.budgetMs;
     if (outOfRetries || outOfBudget) {
       const why = outOfRetries
-        ? `gave up after ${attemptNumber} attempt(s) (retry limit ${policy.maxRetries})`
-        : `gave up after ${attemptNumber} attempt(s) in ${seconds(spent)}: the next wait of ${seconds(delayMs)} would exceed the retry budget of ${seconds(policy.budgetMs)}`;
+        ? `gave up after ${attemptNumber} attempt(s) (retry limit ${policy.maxRetries}, setting AZURE_RetryCount)`
+        : `gave up after ${attemptNumber} attempt(s) in ${seconds(spent)}: the next wait of ${seconds(delayMs)} would exceed the retry budget of ${seconds(policy.budgetMs)} (setting AZURE_RetryMaxSeconds)`;
       throw new TransientError(`${last.message} (${why})`, last.facts, last.retryAfterMs, {
         cause: last,
       });

@@ -1,2 +1,3 @@
 // Entry point of the Functions app (package.json "main"): each module registers its functions.
 import "./migration";
+import "./control";

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -60,14 +60,18 @@ function azuriteEntry(): string {
  * Starts Azurite (blob, queue, table) on 127.0.0.1 with free ports and in-memory persistence.
  * It is stopped by PID; telemetry is off because this machine has no route to its endpoint.
  */
-export async function startAzurite(): Promise<AzuriteInstance> {
+export async function startAzurite(options: { location?: string } = {}): Promise<AzuriteInstance> {
   const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
-  const workDir = mkdtempSync(join(tmpdir(), "azurite-"));
+  const workDir = options.location ?? mkdtempSync(join(tmpdir(), "azurite-"));
+  mkdirSync(workDir, { recursive: true });
+  // In memory for tests and the demo; on disk (so a run can resume) when a location is given.
+  const persistence =
+    options.location === undefined ? ["--inMemoryPersistence"] : ["--location", workDir];
   const child: ChildProcess = spawn(
     process.execPath,
     [
       azuriteEntry(),
-      "--inMemoryPersistence",
+      ...persistence,
       "--disableTelemetry",
       "--silent",
       "--skipApiVersionCheck",
@@ -124,7 +128,7 @@ export async function startAzurite(): Promise<AzuriteInstance> {
       }, 2000);
       await exited;
       clearTimeout(timer);
-      rmSync(workDir, { recursive: true, force: true });
+      if (options.location === undefined) rmSync(workDir, { recursive: true, force: true });
     },
   };
 }

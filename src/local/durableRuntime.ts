@@ -64,6 +64,8 @@ export interface LocalRuntimeOptions {
   beforeEpisode?: (episode: number) => void;
   /** Checked before each episode: true ends the run as a host shutdown would (state stays in tables). */
   shouldStop?: () => boolean;
+  /** An activity error for which this returns true aborts the whole run, like a killed process. */
+  isCrash?: (error: unknown) => boolean;
 }
 
 export interface RunResult {
@@ -159,6 +161,7 @@ export async function runOrchestration(
                 Result: JSON.stringify(result ?? null),
               };
             } catch (error) {
+              if (options.isCrash?.(error) === true) throw error;
               const e = error instanceof Error ? error : new Error(String(error));
               return {
                 EventType: EVENT.TaskFailed,

@@ -16,6 +16,7 @@ export interface LocalMigrationOptions {
   onStatus?: (status: MigrationStatus) => void;
   shouldStop?: () => boolean;
   beforeEpisode?: (episode: number) => void;
+  isCrash?: (error: unknown) => boolean;
   /** Wraps every activity call (tests count calls or inject crashes). */
   wrapActivity?: (name: MigrationActivityName, call: () => Promise<unknown>) => Promise<unknown>;
 }
@@ -54,6 +55,7 @@ export async function runMigrationLocally(
       onCustomStatus: (s) => options.onStatus?.(s as MigrationStatus),
       shouldStop: options.shouldStop,
       beforeEpisode: options.beforeEpisode,
+      isCrash: options.isCrash,
     },
   );
 }

@@ -274,6 +274,40 @@ export class MigrationStateStore {
     });
   }
 
+  /** Every check row of one run (surface, deep and reconcile), in row-key order. */
+  async *listCheckResults(runId: string): AsyncIterable<CheckResultRecord> {
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`, {
+      rowKeyPrefix: `${runId}-`,
+    })) {
+      if (row.RunId !== runId) continue;
+      yield {
+        runId,
+        kind: row.CheckKind as CheckResultRecord["kind"],
+        resourceType: String(row.Resource),
+        key: String(row.Key),
+        result: String(row.Result),
+        details: String(row.Details),
+      };
+    }
+  }
+
+  /**
+   * Check results of every verification run, in row-key order (run id first). Read-only; the status
+   * page shows the latest run from them.
+   */
+  async *listAllCheckResults(): AsyncIterable<CheckResultRecord> {
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`)) {
+      yield {
+        runId: String(row.RunId),
+        kind: String(row.CheckKind) as CheckResultRecord["kind"],
+        resourceType: String(row.Resource),
+        key: String(row.Key),
+        result: String(row.Result),
+        details: typeof row.Details === "string" ? row.Details : "",
+      };
+    }
+  }
+
   private async readModifyWrite<T>(
     read: () => Promise<(TableRow & { etag: string }) | undefined>,
     mutate: (row: (TableRow & { etag: string }) | undefined) => TableRow | undefined,

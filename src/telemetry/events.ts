@@ -50,6 +50,7 @@ export const TELEMETRY_EVENTS = {
     "Difference",
     "Result",
     "Scope",
+    "Watermark",
   ],
   DeepCheck: ["RunId", "Resource", "id", "VersionId", "Result", "DifferingPaths"],
   /** The migration halted after repeated failures. */
@@ -64,7 +65,14 @@ export const TELEMETRY_EVENTS = {
   /** Resources the destination rejected during import, per chunk and type. */
   FailedResources: ["ChunkId", "PayloadId", "ResourceType", "Count", "SampleIds", "Reason"],
   SearchParameters: ["Status", "Copied", "Failed", "Total", "FailureReason"],
-  HardDeleteReconciliation: ["RunId", "Resource", "ExtraOnDestination", "Applied"],
+  HardDeleteReconciliation: [
+    "RunId",
+    "Resource",
+    "ExtraOnDestination",
+    "Applied",
+    "HardDeletedOnSource",
+    "Result",
+  ],
 } as const;
 
 export type TelemetryEventName = keyof typeof TELEMETRY_EVENTS;

@@ -2,6 +2,7 @@ import { chunkLengthMs } from "../../config/settings";
 import type { ChunkRecord } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { ms, planWindow, windowCap } from "../../core/windows";
+import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { nowIso } from "../deps";
@@ -25,9 +26,21 @@ export async function firstChangeAtOrAfter(
     ? `_history?_since=${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`
     : `?_lastUpdated=ge${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`;
   for await (const page of source.searchPages(path)) {
-    const entry = page.entry?.[0];
+    // Bundles may open with an OperationOutcome entry (search.mode "outcome") carrying warnings;
+    // reading it as "no change" would skip data, so only versions count.
+    const entry = page.entry?.find(
+      (e) => e.search?.mode !== "outcome" && e.resource?.resourceType !== "OperationOutcome",
+    );
     if (entry === undefined) return undefined;
-    return entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
+    const instant = entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
+    if (instant === undefined) {
+      throw new FhirOperationError(
+        "The source's oldest-change query returned an entry without meta.lastUpdated",
+        { method: "GET", url: path },
+        JSON.stringify(entry).slice(0, 300),
+      );
+    }
+    return instant;
   }
   return undefined;
 }

@@ -23,7 +23,9 @@ describe("emulator: authentication", () => {
   });
 
   it("serves requests that carry the configured token", async () => {
-    const r = await call(emu, "GET", "/Patient", { headers: { Authorization: "Bearer token-123" } });
+    const r = await call(emu, "GET", "/Patient", {
+      headers: { Authorization: "Bearer token-123" },
+    });
     expect(r.status).toBe(200);
   });
 });
@@ -38,7 +40,13 @@ describe("emulator: faults and stats", () => {
   });
 
   it("a status fault answers the next N matching requests with an OperationOutcome and Retry-After", async () => {
-    emu.faults.add({ operation: "search", kind: "status", status: 429, retryAfterSeconds: 7, times: 2 });
+    emu.faults.add({
+      operation: "search",
+      kind: "status",
+      status: 429,
+      retryAfterSeconds: 7,
+      times: 2,
+    });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await call(emu, "GET", "/Patient")).status);
     expect(statuses).toEqual([429, 429, 200]);
@@ -47,7 +55,10 @@ describe("emulator: faults and stats", () => {
       again.faults.add({ operation: "search", kind: "status", status: 429, retryAfterSeconds: 7 });
       const r = await call(again, "GET", "/Patient");
       expect(r.headers.get("retry-after")).toBe("7");
-      expect(r.json).toMatchObject({ resourceType: "OperationOutcome", issue: [{ code: "throttled" }] });
+      expect(r.json).toMatchObject({
+        resourceType: "OperationOutcome",
+        issue: [{ code: "throttled" }],
+      });
     } finally {
       await again.close();
     }
@@ -66,7 +77,9 @@ describe("emulator: faults and stats", () => {
 
   it("a delay fault holds the answer long enough for a client timeout", async () => {
     emu.faults.add({ operation: "search", kind: "delay", ms: 400 });
-    await expect(fetch(`${emu.baseUrl}/Patient`, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
+    await expect(
+      fetch(`${emu.baseUrl}/Patient`, { signal: AbortSignal.timeout(50) }),
+    ).rejects.toThrow();
   });
 
   it("an unauthorized fault answers 401 once", async () => {
@@ -105,7 +118,11 @@ describe("emulator: faults and stats", () => {
     await call(emu, "GET", "/Patient");
     await call(emu, "GET", "/Patient?_summary=count");
     await call(emu, "PUT", "/Patient/s-1", { body: { resourceType: "Patient", id: "s-1" } });
-    expect([emu.stats.requests("search"), emu.stats.requests("count"), emu.stats.requests("write")]).toEqual([1, 1, 1]);
+    expect([
+      emu.stats.requests("search"),
+      emu.stats.requests("count"),
+      emu.stats.requests("write"),
+    ]).toEqual([1, 1, 1]);
     expect(emu.stats.requests()).toBe(3);
     emu.stats.reset();
     expect(emu.stats.requests()).toBe(0);

@@ -159,19 +159,32 @@ describe("emulator: $export jobs", () => {
   it("includeAssociatedData=_history adds older versions; without it only current versions", async () => {
     await start();
     seed();
-    const withHistory = await exportedLines(await kickOffExport(emu, "/$export?_type=Patient&includeAssociatedData=_history"));
-    expect(withHistory.map((l) => `${l.id}/${l.meta.versionId}`).sort()).toEqual(["p-1/1", "p-1/2", "p-2/1"]);
+    const withHistory = await exportedLines(
+      await kickOffExport(emu, "/$export?_type=Patient&includeAssociatedData=_history"),
+    );
+    expect(withHistory.map((l) => `${l.id}/${l.meta.versionId}`).sort()).toEqual([
+      "p-1/1",
+      "p-1/2",
+      "p-2/1",
+    ]);
   });
 
   it("includeAssociatedData=_deleted exports soft-deleted versions with the deleted-state extension", async () => {
     await start();
     seed();
-    const lines = await exportedLines(await kickOffExport(emu, "/$export?_type=Patient&includeAssociatedData=_deleted"));
+    const lines = await exportedLines(
+      await kickOffExport(emu, "/$export?_type=Patient&includeAssociatedData=_deleted"),
+    );
     const deleted = lines.find((l) => l.id === "p-2");
     expect(deleted.meta).toEqual({
       versionId: "2",
       lastUpdated: "2024-03-05T13:21:07.203+00:00",
-      extension: [{ url: "http://azurehealthcareapis.com/data-extensions/deleted-state", valueString: "soft-deleted" }],
+      extension: [
+        {
+          url: "http://azurehealthcareapis.com/data-extensions/deleted-state",
+          valueString: "soft-deleted",
+        },
+      ],
     });
     expect(lines.map((l) => l.id).sort()).toEqual(["p-1", "p-2"]);
   });
@@ -179,7 +192,9 @@ describe("emulator: $export jobs", () => {
   it("without _deleted no deleted version is exported, even with _history", async () => {
     await start();
     seed();
-    const lines = await exportedLines(await kickOffExport(emu, "/$export?_type=Patient&includeAssociatedData=_history"));
+    const lines = await exportedLines(
+      await kickOffExport(emu, "/$export?_type=Patient&includeAssociatedData=_history"),
+    );
     expect(lines.some((l) => l.meta.extension !== undefined)).toBe(false);
   });
 
@@ -205,6 +220,40 @@ describe("emulator: $export jobs", () => {
     const m = await manifest(await kickOffExport(emu, "/$export"));
     const jobIds = m.output.map((o: any) => /-(\d+)-1\.ndjson$/.exec(o.url)?.[1]);
     expect(jobIds[0]).toBe(jobIds[1]);
+  });
+
+  it("_isParallel=false on AHDS takes the non-parallel path", async () => {
+    await start({ flavour: "ahds" });
+    emu.store.update({ resourceType: "Patient", id: "p-1" });
+    emu.store.update({ resourceType: "Observation", id: "o-1" });
+    const m = await manifest(await kickOffExport(emu, "/$export?_isParallel=false"));
+    const jobIds = m.output.map((o: any) => /-(\d+)-1\.ndjson$/.exec(o.url)?.[1]);
+    expect(jobIds[0]).toBe(jobIds[1]);
+  });
+
+  it("_typeFilter exports only the matching resources of its type", async () => {
+    await start();
+    seed();
+    const lines = await exportedLines(
+      await kickOffExport(
+        emu,
+        "/$export?_type=Patient,Observation&_typeFilter=Patient%3F_id%3Dp-1",
+      ),
+    );
+    expect(lines.map((l) => l.id).sort()).toEqual(["o-1", "p-1"]);
+  });
+
+  it("Patient/$export exports patients and resources referencing them", async () => {
+    await start();
+    emu.store.update({ resourceType: "Patient", id: "pa" });
+    emu.store.update({
+      resourceType: "Observation",
+      id: "o-pa",
+      subject: { reference: "Patient/pa" },
+    });
+    emu.store.update({ resourceType: "Observation", id: "o-none" });
+    const lines = await exportedLines(await kickOffExport(emu, "/Patient/$export"));
+    expect(lines.map((l) => l.id).sort()).toEqual(["o-pa", "pa"]);
   });
 
   it("rolls to the next file sequence after rollingFileResources", async () => {
@@ -236,7 +285,11 @@ describe("emulator: $export jobs", () => {
 
   it("an export-job-fails fault reports the job's status code and 'export operation failed for reason'", async () => {
     await start();
-    emu.faults.add({ kind: "export-job-fails", statusCode: 413, reason: "The FHIR Server ran out of memory." });
+    emu.faults.add({
+      kind: "export-job-fails",
+      statusCode: 413,
+      reason: "The FHIR Server ran out of memory.",
+    });
     const r = await call(emu, "GET", await kickOffExport(emu, "/$export"));
     expect(r.status).toBe(413);
     expect(r.json.issue[0]).toMatchObject({
@@ -263,20 +316,35 @@ describe("emulator: $export jobs", () => {
     expect([first.output.length, second.output.length]).toEqual([2, 4]);
   });
 
-  it("Group/{id}/$export exports the member patients and resources referencing them", async () => {
+  it("Group/{id}/$export exports the member patients and their compartment (resources referencing them)", async () => {
     await start();
     emu.store.update({ resourceType: "Patient", id: "in" });
     emu.store.update({ resourceType: "Patient", id: "out" });
-    emu.store.update({ resourceType: "Observation", id: "o-in", subject: { reference: "Patient/in" } });
-    emu.store.update({ resourceType: "Observation", id: "o-out", subject: { reference: "Patient/out" } });
-    emu.store.update({ resourceType: "Group", id: "g", member: [{ entity: { reference: "Patient/in" } }] });
+    emu.store.update({
+      resourceType: "Observation",
+      id: "o-in",
+      subject: { reference: "Patient/in" },
+    });
+    emu.store.update({
+      resourceType: "Observation",
+      id: "o-out",
+      subject: { reference: "Patient/out" },
+    });
+    emu.store.update({
+      resourceType: "Group",
+      id: "g",
+      member: [{ entity: { reference: "Patient/in" } }],
+    });
     const lines = await exportedLines(await kickOffExport(emu, "/Group/g/$export"));
-    expect(lines.map((l) => l.id).sort()).toEqual(["in", "o-in"]);
+    // The Group itself references the member, so it is in the member's compartment too.
+    expect(lines.map((l) => l.id).sort()).toEqual(["g", "in", "o-in"]);
   });
 
   it("exports decimals verbatim", async () => {
     await start({ flavour: "apiForFhir" });
-    emu.store.update('{"resourceType":"Observation","id":"d","valueQuantity":{"value":12345678901.0123456789012}}');
+    emu.store.update(
+      '{"resourceType":"Observation","id":"d","valueQuantity":{"value":12345678901.0123456789012}}',
+    );
     const m = await manifest(await kickOffExport(emu, "/$export"));
     expect(await readBlobUrl(m.output[0].url)).toContain('"value":12345678901.0123456789012}');
   });

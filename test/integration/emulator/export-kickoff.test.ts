@@ -23,7 +23,9 @@ describe("emulator: $export kick-off", () => {
     const r = await kickOff("");
     expect(r.status).toBe(202);
     expect(r.text).toBe("");
-    expect(r.headers.get("content-location")).toMatch(new RegExp(`^${emu.baseUrl}/_operations/export/\\d+$`));
+    expect(r.headers.get("content-location")).toMatch(
+      new RegExp(`^${emu.baseUrl}/_operations/export/\\d+$`),
+    );
   });
 
   it("creates a new job for every identical request", async () => {
@@ -39,23 +41,27 @@ describe("emulator: $export kick-off", () => {
   });
 
   it("a missing Prefer header is 400 'Missing required header; Prefer'", async () => {
-    expect(await rejected("", { Accept: "application/fhir+json" })).toBe("Missing required header; Prefer");
+    expect(await rejected("", { Accept: "application/fhir+json" })).toBe(
+      "Missing required header; Prefer",
+    );
   });
 
   it("a Prefer without respond-async is 400", async () => {
-    expect(await rejected("", { Accept: "application/fhir+json", Prefer: "handling=lenient" })).toBe(
-      "Missing required header value; header=Prefer,value=respond-async.",
-    );
+    expect(
+      await rejected("", { Accept: "application/fhir+json", Prefer: "handling=lenient" }),
+    ).toBe("Missing required header value; header=Prefer,value=respond-async.");
   });
 
   it("an unknown Prefer token is 400", async () => {
-    expect(await rejected("", { Accept: "application/fhir+json", Prefer: "respond-async, wait=10" })).toBe(
-      'Value supplied, wait=10,  for the "Prefer" header is not supported.',
-    );
+    expect(
+      await rejected("", { Accept: "application/fhir+json", Prefer: "respond-async, wait=10" }),
+    ).toBe('Value supplied, wait=10,  for the "Prefer" header is not supported.');
   });
 
   it("only GET is routed", async () => {
-    expect((await call(emu, "POST", "/$export", { headers: EXPORT_HEADERS, body: {} })).status).toBe(405);
+    expect(
+      (await call(emu, "POST", "/$export", { headers: EXPORT_HEADERS, body: {} })).status,
+    ).toBe(405);
   });
 
   it("a query parameter outside the allow-list is 400", async () => {
@@ -65,7 +71,9 @@ describe("emulator: $export kick-off", () => {
 
   it("_outputFormat accepts the three ndjson names only", async () => {
     expect((await kickOff("?_outputFormat=application/fhir%2Bndjson")).status).toBe(202);
-    expect(await rejected("?_outputFormat=text/csv")).toBe("The output format 'text/csv' is not supported.");
+    expect(await rejected("?_outputFormat=text/csv")).toBe(
+      "The output format 'text/csv' is not supported.",
+    );
   });
 
   it("_maxCount must be within 1..10000", async () => {
@@ -89,7 +97,9 @@ describe("emulator: $export kick-off", () => {
   });
 
   it("_typeFilter cannot be combined with includeAssociatedData", async () => {
-    expect(await rejected("?_type=Patient&_typeFilter=Patient%3F_id%3Da&includeAssociatedData=_history")).toBe(
+    expect(
+      await rejected("?_type=Patient&_typeFilter=Patient%3F_id%3Da&includeAssociatedData=_history"),
+    ).toBe(
       'The request "_typeFilter" cannot be used with an export request with historical or soft deleted resources.',
     );
   });
@@ -112,7 +122,9 @@ describe("emulator: $export kick-off", () => {
   });
 
   it("_anonymizationConfig requires _container", async () => {
-    expect(await rejected("?_anonymizationConfig=config.json")).toBe("Missing '_container' for anonymized export");
+    expect(await rejected("?_anonymizationConfig=config.json")).toBe(
+      "Missing '_container' for anonymized export",
+    );
   });
 
   it("_container with a '..' segment is rejected as path traversal", async () => {
@@ -122,10 +134,16 @@ describe("emulator: $export kick-off", () => {
   });
 
   it("/{type}/$export is only routed for Patient; /Group/{id}/$export for Group", async () => {
-    expect((await call(emu, "GET", "/Patient/$export", { headers: EXPORT_HEADERS })).status).toBe(202);
-    expect((await call(emu, "GET", "/Group/g-1/$export", { headers: EXPORT_HEADERS })).status).toBe(202);
+    expect((await call(emu, "GET", "/Patient/$export", { headers: EXPORT_HEADERS })).status).toBe(
+      202,
+    );
+    expect((await call(emu, "GET", "/Group/g-1/$export", { headers: EXPORT_HEADERS })).status).toBe(
+      202,
+    );
     const other = await call(emu, "GET", "/Observation/$export", { headers: EXPORT_HEADERS });
     expect(other.status).toBe(400);
-    expect(diagnostics(other)).toBe("Requested operation does not support resource type: Observation.");
+    expect(diagnostics(other)).toBe(
+      "Requested operation does not support resource type: Observation.",
+    );
   });
 });

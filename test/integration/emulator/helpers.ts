@@ -46,15 +46,23 @@ export async function call(
   options: { headers?: Record<string, string>; body?: unknown } = {},
 ): Promise<Reply> {
   const body =
-    options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    options.body === undefined
+      ? undefined
+      : typeof options.body === "string"
+        ? options.body
+        : JSON.stringify(options.body);
   const res = await fetch(`${emulator.baseUrl}${path}`, {
     method,
-    headers: { ...(body !== undefined ? { "Content-Type": "application/fhir+json" } : {}), ...options.headers },
+    headers: {
+      ...(body !== undefined ? { "Content-Type": "application/fhir+json" } : {}),
+      ...options.headers,
+    },
     ...(body !== undefined ? { body } : {}),
   });
   const text = await res.text();
   let json: unknown;
-  if (text !== "" && (res.headers.get("content-type") ?? "").includes("json")) json = JSON.parse(text);
+  if (text !== "" && (res.headers.get("content-type") ?? "").includes("json"))
+    json = JSON.parse(text);
   return { status: res.status, headers: res.headers, text, json };
 }
 
@@ -81,7 +89,11 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Uploads NDJSON lines and returns the blob URL as the server sees it. */
-export async function uploadNdjson(container: string, blob: string, lines: readonly string[]): Promise<string> {
+export async function uploadNdjson(
+  container: string,
+  blob: string,
+  lines: readonly string[],
+): Promise<string> {
   const cc = blobService().getContainerClient(container);
   await cc.createIfNotExists();
   const body = lines.map((l) => `${l}\n`).join("");
@@ -107,7 +119,10 @@ export function ndjsonLines(text: string): any[] {
     .map((l) => JSON.parse(l));
 }
 
-export function importBody(inputs: { type?: string; url: string; etag?: string }[], extra: object[] = []): object {
+export function importBody(
+  inputs: { type?: string; url: string; etag?: string }[],
+  extra: object[] = [],
+): object {
   return {
     resourceType: "Parameters",
     parameter: [

@@ -34,7 +34,11 @@ describe("emulator: history", () => {
       { method: "PUT", url: "Patient/h-1" },
       { method: "POST", url: "Patient/" },
     ]);
-    expect(r.json.entry.map((e: any) => e.response.status)).toEqual(["204 NoContent", "200 OK", "201 Created"]);
+    expect(r.json.entry.map((e: any) => e.response.status)).toEqual([
+      "204 NoContent",
+      "200 OK",
+      "201 Created",
+    ]);
   });
 
   it("/{Type}/_history includes every version of that type only", async () => {
@@ -45,12 +49,9 @@ describe("emulator: history", () => {
 
   it("/_history at system level includes all types", async () => {
     const r = await call(emu, "GET", "/_history");
-    expect(r.json.entry.map((e: any) => `${e.resource.resourceType}/${e.resource.meta.versionId}`)).toEqual([
-      "Observation/1",
-      "Patient/3",
-      "Patient/2",
-      "Patient/1",
-    ]);
+    expect(
+      r.json.entry.map((e: any) => `${e.resource.resourceType}/${e.resource.meta.versionId}`),
+    ).toEqual(["Observation/1", "Patient/3", "Patient/2", "Patient/1"]);
   });
 
   it("_sort=_lastUpdated orders history oldest first", async () => {

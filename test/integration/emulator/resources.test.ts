@@ -17,7 +17,9 @@ describe("emulator: resource interactions", () => {
   });
 
   it("POST {Type} creates with a server-assigned id, version 1 and a Location", async () => {
-    const r = await call(emu, "POST", "/Patient", { body: { resourceType: "Patient", id: "mine", active: true } });
+    const r = await call(emu, "POST", "/Patient", {
+      body: { resourceType: "Patient", id: "mine", active: true },
+    });
     expect(r.status).toBe(201);
     expect(r.json.id).not.toBe("mine");
     expect(r.json.meta.versionId).toBe("1");
@@ -26,7 +28,9 @@ describe("emulator: resource interactions", () => {
   });
 
   it("PUT {Type}/{id} creates (201) and then adds a new version (200)", async () => {
-    const first = await call(emu, "PUT", "/Patient/put-1", { body: { resourceType: "Patient", id: "put-1" } });
+    const first = await call(emu, "PUT", "/Patient/put-1", {
+      body: { resourceType: "Patient", id: "put-1" },
+    });
     const second = await call(emu, "PUT", "/Patient/put-1", {
       body: { resourceType: "Patient", id: "put-1", active: false },
     });
@@ -35,8 +39,12 @@ describe("emulator: resource interactions", () => {
   });
 
   it("GET {Type}/{id} reads the current version with its meta", async () => {
-    await call(emu, "PUT", "/Patient/read-1", { body: { resourceType: "Patient", id: "read-1", gender: "male" } });
-    await call(emu, "PUT", "/Patient/read-1", { body: { resourceType: "Patient", id: "read-1", gender: "female" } });
+    await call(emu, "PUT", "/Patient/read-1", {
+      body: { resourceType: "Patient", id: "read-1", gender: "male" },
+    });
+    await call(emu, "PUT", "/Patient/read-1", {
+      body: { resourceType: "Patient", id: "read-1", gender: "female" },
+    });
     const r = await call(emu, "GET", "/Patient/read-1");
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ gender: "female", meta: { versionId: "2" } });
@@ -58,8 +66,12 @@ describe("emulator: resource interactions", () => {
   });
 
   it("vread returns an older version by id", async () => {
-    await call(emu, "PUT", "/Patient/vr-1", { body: { resourceType: "Patient", id: "vr-1", gender: "male" } });
-    await call(emu, "PUT", "/Patient/vr-1", { body: { resourceType: "Patient", id: "vr-1", gender: "other" } });
+    await call(emu, "PUT", "/Patient/vr-1", {
+      body: { resourceType: "Patient", id: "vr-1", gender: "male" },
+    });
+    await call(emu, "PUT", "/Patient/vr-1", {
+      body: { resourceType: "Patient", id: "vr-1", gender: "other" },
+    });
     const r = await call(emu, "GET", "/Patient/vr-1/_history/1");
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ gender: "male", meta: { versionId: "1" } });
@@ -71,7 +83,9 @@ describe("emulator: resource interactions", () => {
     expect((await call(emu, "GET", "/Patient/vr-2/_history/2")).status).toBe(410);
     const unknown = await call(emu, "GET", "/Patient/vr-2/_history/9");
     expect(unknown.status).toBe(404);
-    expect(diagnostics(unknown)).toBe("Resource type 'Patient' with id 'vr-2' and version '9' couldn't be found.");
+    expect(diagnostics(unknown)).toBe(
+      "Resource type 'Patient' with id 'vr-2' and version '9' couldn't be found.",
+    );
   });
 
   it("PUT with an id different from the URL is 400", async () => {
@@ -83,7 +97,9 @@ describe("emulator: resource interactions", () => {
   it("a resourceType different from the URL type is 400", async () => {
     const r = await call(emu, "POST", "/Patient", { body: { resourceType: "Observation" } });
     expect(r.status).toBe(400);
-    expect(diagnostics(r)).toBe("Resource type in the URL must match resourceType in the resource.");
+    expect(diagnostics(r)).toBe(
+      "Resource type in the URL must match resourceType in the resource.",
+    );
   });
 
   it("an unknown resource type matches no route: 404", async () => {
@@ -100,14 +116,16 @@ describe("emulator: resource interactions", () => {
   });
 
   it("keeps decimals exactly as received (no round trip through doubles)", async () => {
-    const body = '{"resourceType":"Observation","id":"dec-1","valueQuantity":{"value":3.14159265358979323}}';
+    const body =
+      '{"resourceType":"Observation","id":"dec-1","valueQuantity":{"value":3.14159265358979323}}';
     await call(apiForFhir, "PUT", "/Observation/dec-1", { body });
     const r = await call(apiForFhir, "GET", "/Observation/dec-1");
     expect(r.text).toContain('"value":3.14159265358979323}');
   });
 
   it("AHDS rejects a decimal with more than 18 significant digits (decimal(36,18))", async () => {
-    const body = '{"resourceType":"Observation","id":"dec-2","valueQuantity":{"value":1.2345678901234567890}}';
+    const body =
+      '{"resourceType":"Observation","id":"dec-2","valueQuantity":{"value":1.2345678901234567890}}';
     const r = await call(emu, "PUT", "/Observation/dec-2", { body });
     expect(r.status).toBe(400);
     expect(diagnostics(r)).toContain("Arithmetic overflow");
@@ -121,6 +139,15 @@ describe("emulator: resource interactions", () => {
     const versions = emu.store.allVersions().filter((v) => v.id === "seed-1");
     expect(versions.map((v) => v.versionId)).toEqual(["1", "2"]);
     expect(seeded.method).toBe("POST");
+  });
+
+  it("hardDelete removes every version from reads, search and history", async () => {
+    emu.store.update({ resourceType: "Patient", id: "hard-1" });
+    emu.store.update({ resourceType: "Patient", id: "hard-1", active: true });
+    expect(emu.store.hardDelete("Patient", "hard-1")).toBe(true);
+    expect((await call(emu, "GET", "/Patient/hard-1")).status).toBe(404);
+    expect((await call(emu, "GET", "/Patient?_id=hard-1&_summary=count")).json.total).toBe(0);
+    expect(emu.store.allVersions().some((v) => v.id === "hard-1")).toBe(false);
   });
 
   it("holds 50,000 resources with history", async () => {

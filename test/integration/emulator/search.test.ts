@@ -4,7 +4,9 @@ import { call, diagnostics, manualClock, startEmulator } from "./helpers";
 
 const DAY = 86_400_000;
 const ids = (r: { json: any }): string[] =>
-  (r.json.entry ?? []).filter((e: any) => e.search?.mode === "match").map((e: any) => e.resource.id);
+  (r.json.entry ?? [])
+    .filter((e: any) => e.search?.mode === "match")
+    .map((e: any) => e.resource.id);
 
 describe("emulator: search", () => {
   let emu: FhirEmulator;
@@ -28,23 +30,35 @@ describe("emulator: search", () => {
       id: "sp-1",
       url: "http://example.org/SearchParameter/race",
     });
-    emu.store.update({ resourceType: "SearchParameter", id: "sp-2", url: "http://example.org/SearchParameter/x" });
+    emu.store.update({
+      resourceType: "SearchParameter",
+      id: "sp-2",
+      url: "http://example.org/SearchParameter/x",
+    });
   });
   afterAll(async () => {
     await emu.close();
   });
 
   it("_lastUpdated=ge is inclusive at the given instant", async () => {
-    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=ge2024-01-03T00:00:00.000Z"))).toEqual(["p-2", "p-3", "p-4"]);
+    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=ge2024-01-03T00:00:00.000Z"))).toEqual(
+      ["p-2", "p-3", "p-4"],
+    );
   });
 
   it("_lastUpdated=gt excludes the given instant", async () => {
-    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=gt2024-01-03T00:00:00.000Z"))).toEqual(["p-3", "p-4"]);
+    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=gt2024-01-03T00:00:00.000Z"))).toEqual(
+      ["p-3", "p-4"],
+    );
   });
 
   it("_lastUpdated=le and lt bound from above", async () => {
-    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=le2024-01-02T00:00:00.000Z"))).toEqual(["p-0", "p-1"]);
-    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=lt2024-01-02T00:00:00.000Z"))).toEqual(["p-0"]);
+    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=le2024-01-02T00:00:00.000Z"))).toEqual(
+      ["p-0", "p-1"],
+    );
+    expect(ids(await call(emu, "GET", "/Patient?_lastUpdated=lt2024-01-02T00:00:00.000Z"))).toEqual(
+      ["p-0"],
+    );
   });
 
   it("_lastUpdated=eq with day precision matches the whole day", async () => {
@@ -52,7 +66,11 @@ describe("emulator: search", () => {
   });
 
   it("repeated _lastUpdated parameters are ANDed", async () => {
-    const r = await call(emu, "GET", "/Patient?_lastUpdated=ge2024-01-02&_lastUpdated=lt2024-01-04");
+    const r = await call(
+      emu,
+      "GET",
+      "/Patient?_lastUpdated=ge2024-01-02&_lastUpdated=lt2024-01-04",
+    );
     expect(ids(r)).toEqual(["p-1", "p-2"]);
   });
 
@@ -107,7 +125,11 @@ describe("emulator: search", () => {
   });
 
   it("_summary=count at system level honours _lastUpdated bounds", async () => {
-    const r = await call(emu, "GET", "/?_summary=count&_lastUpdated=ge2024-01-02&_lastUpdated=lt2024-01-07");
+    const r = await call(
+      emu,
+      "GET",
+      "/?_summary=count&_lastUpdated=ge2024-01-02&_lastUpdated=lt2024-01-07",
+    );
     expect(r.json.total).toBe(5);
   });
 
@@ -124,7 +146,11 @@ describe("emulator: search", () => {
   });
 
   it("url selects a SearchParameter by canonical url", async () => {
-    const r = await call(emu, "GET", "/SearchParameter?url=http://example.org/SearchParameter/race");
+    const r = await call(
+      emu,
+      "GET",
+      "/SearchParameter?url=http://example.org/SearchParameter/race",
+    );
     expect(ids(r)).toEqual(["sp-1"]);
   });
 
@@ -136,7 +162,9 @@ describe("emulator: search", () => {
   it("an unknown type in _type gives a warning issue and matches nothing", async () => {
     const r = await call(emu, "GET", "/?_type=Foo");
     expect(r.status).toBe(200);
-    expect(r.json.entry[0].resource.issue[0].diagnostics).toBe("The '_type' parameter contains unknown resource(s): 'Foo'");
+    expect(r.json.entry[0].resource.issue[0].diagnostics).toBe(
+      "The '_type' parameter contains unknown resource(s): 'Foo'",
+    );
     expect(ids(r)).toEqual([]);
   });
 
@@ -184,7 +212,9 @@ describe("emulator: search", () => {
   });
 
   it("with Prefer: handling=strict an unknown search parameter is 400", async () => {
-    const r = await call(emu, "GET", "/Patient?name=smith", { headers: { Prefer: "handling=strict" } });
+    const r = await call(emu, "GET", "/Patient?name=smith", {
+      headers: { Prefer: "handling=strict" },
+    });
     expect(r.status).toBe(400);
   });
 

@@ -49,12 +49,20 @@ export class BlobStorage {
 
   /** The blob's text, or undefined when the container or blob does not exist. */
   async read(container: string, blob: string): Promise<string | undefined> {
+    return (await this.readWithEtag(container, blob))?.text;
+  }
+
+  /** Text and ETag (quoted, as the storage SDK reports it), or undefined when missing. */
+  async readWithEtag(
+    container: string,
+    blob: string,
+  ): Promise<{ text: string; etag: string } | undefined> {
     try {
-      const buffer = await this.service
-        .getContainerClient(container)
-        .getBlobClient(blob)
-        .downloadToBuffer();
-      return buffer.toString("utf8");
+      const client = this.service.getContainerClient(container).getBlobClient(blob);
+      const download = await client.download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of download.readableStreamBody ?? []) chunks.push(chunk as Buffer);
+      return { text: Buffer.concat(chunks).toString("utf8"), etag: download.etag ?? "" };
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;

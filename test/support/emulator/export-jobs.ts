@@ -62,7 +62,10 @@ export class ExportJobs {
   constructor(private readonly deps: ExportJobsDeps) {}
 
   create(def: ExportDefinition, requestUrl: string, fault: JobFault | undefined): number {
-    const createdMs = this.deps.clock.now();
+    // Creation time (transactionTime, default _till) is a server timestamp after every earlier write;
+    // the due time runs on the clock.
+    const createdMs = this.deps.store.nextStamp();
+    const startedMs = this.deps.clock.now();
     const id = this.deps.ids.next();
     const selection = selectVersions(this.deps.store, def, createdMs);
     const versions = selection.ok ? selection.versions : [];
@@ -73,7 +76,7 @@ export class ExportJobs {
       requestUrl,
       def,
       state: "running",
-      dueMs: createdMs + exportFixedMs + exportPerResourceMs * versions.length,
+      dueMs: startedMs + exportFixedMs + exportPerResourceMs * versions.length,
       files: planFiles(versions, def, this.deps.rollingFileResources, () => this.deps.ids.next()),
       container: def.container ?? `export-${id}`,
       folder: def.container === undefined ? "" : `${folderTimestamp(createdMs)}-${id}/`,
@@ -181,7 +184,8 @@ export class ExportJobs {
     }));
     return {
       status: 200,
-      contentType: "application/json; charset=utf-8",
+      // ExportResult sets exactly this content type (OperationsConstants.ExportContentTypeHeaderValue).
+      contentType: "application/json",
       body: {
         transactionTime: formatInstant(job.createdMs),
         request: `${this.deps.baseUrl()}${job.requestUrl}`,

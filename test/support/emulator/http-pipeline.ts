@@ -89,7 +89,8 @@ async function answer(
 ): Promise<HttpReply | undefined> {
   const fault = state.faults.takeHttpFault(op);
   if (fault?.kind === "reset") {
-    res.socket?.destroy();
+    // A TCP RST, so the client sees ECONNRESET rather than an orderly close.
+    res.socket?.resetAndDestroy();
     return undefined;
   }
   if (fault?.kind === "delay") await sleep(fault.ms);

@@ -10,6 +10,7 @@ import type { BlobStorage } from "./blob-storage";
 import { FhirHttpError, type HttpReply, notFound } from "./http-io";
 import type { ImportDefinition, ImportInputSpec } from "./import-request";
 import { mergeUnit, type UnitLine } from "./import-merge";
+import { errorFileText, splitUnits } from "./import-units";
 import { formatInstant } from "./instant";
 import { parseJobId, type JobIds } from "./job-ids";
 import * as msg from "./messages";
@@ -29,6 +30,7 @@ interface Unit {
 interface ImportJob {
   id: number;
   createdMs: number;
+  startedMs: number;
   requestUrl: string;
   def: ImportDefinition;
   state: "loading" | "running" | "completed" | "failed" | "cancelled";
@@ -47,25 +49,6 @@ export interface ImportJobsDeps {
   flavour: Flavour;
   maxJobs: number;
   baseUrl: () => string;
-}
-
-/** Splits a blob into units by byte offset; `line` numbers restart at 0 in each unit. */
-function splitUnits(text: string, unitBytes: number): { offset: number; lines: UnitLine[] }[] {
-  const units = new Map<number, UnitLine[]>();
-  let offset = 0;
-  for (const raw of text.split("\n")) {
-    const unitStart = Math.floor(offset / unitBytes) * unitBytes;
-    let lines = units.get(unitStart);
-    if (lines === undefined) units.set(unitStart, (lines = []));
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    lines.push({ index: lines.length, text: line.trim() === "" ? "" : line });
-    offset += Buffer.byteLength(raw, "utf8") + 1;
-  }
-  if (units.size === 0) units.set(0, []);
-  return [...units.entries()].map(([o, lines]) => ({
-    offset: o,
-    lines: lines.filter((l) => l.text !== ""),
-  }));
 }
 
 export class ImportJobs {
@@ -90,10 +73,12 @@ export class ImportJobs {
 
   create(def: ImportDefinition, requestUrl: string, fault: JobFault | undefined): number {
     const id = this.deps.ids.next();
-    const createdMs = this.deps.clock.now();
+    // transactionTime is a server timestamp; the due time runs on the clock.
+    const createdMs = this.deps.store.nextStamp();
     this.jobs.set(id, {
       id,
       createdMs,
+      startedMs: this.deps.clock.now(),
       requestUrl,
       def,
       state: "loading",
@@ -134,7 +119,7 @@ export class ImportJobs {
     }
     return {
       status: 200,
-      contentType: "application/json; charset=utf-8",
+      contentType: "application/json",
       body: this.result(job, details),
     };
   }
@@ -160,24 +145,29 @@ export class ImportJobs {
     const units: Unit[] = [];
     for (const input of job.def.inputs) {
       const location = this.deps.blobs.locate(new URL(input.url));
-      const text =
+      const blob =
         location === undefined
           ? undefined
-          : await this.deps.blobs.read(location.container, location.blob);
-      if (text === undefined) {
+          : await this.deps.blobs.readWithEtag(location.container, location.blob);
+      if (blob === undefined) {
         // The orchestrator's GetPropertiesAsync fails the whole job (protocol reference 3.3).
         job.failure = { status: 400, reason: msg.BLOB_NOT_FOUND };
         job.state = "failed";
         return;
       }
-      for (const part of splitUnits(text, job.def.processingUnitBytesToRead)) {
+      if (input.etag !== undefined && input.etag !== blob.etag) {
+        job.failure = { status: 400, reason: msg.etagNotMatch(input.url) };
+        job.state = "failed";
+        return;
+      }
+      for (const part of splitUnits(blob.text, job.def.processingUnitBytesToRead)) {
         units.push({ jobId: this.deps.ids.next(), input, offset: part.offset, lines: part.lines });
         lineCount += part.lines.length;
       }
     }
     const { importFixedMs = 0, importPerResourceMs = 0 } = this.deps.latency;
     job.units = units;
-    job.dueMs = job.createdMs + importFixedMs + importPerResourceMs * lineCount;
+    job.dueMs = job.startedMs + importFixedMs + importPerResourceMs * lineCount;
     job.state = "running";
   }
 
@@ -205,23 +195,11 @@ export class ImportJobs {
       unit.succeeded = outcome.succeeded;
       unit.failed = outcome.errors.length;
       if (outcome.errors.length > 0) {
-        const lines = outcome.errors.map((e) =>
-          JSON.stringify({
-            resourceType: "OperationOutcome",
-            issue: [
-              {
-                severity: "error",
-                details: { text: e.message },
-                diagnostics: msg.importLineDiagnostics(e.line, unit.offset),
-              },
-            ],
-          }),
-        );
         const blob = `${unit.input.type ?? ""}${job.id}_${unit.jobId}.ndjson`;
         unit.errorUrl = await this.deps.blobs.write(
           job.def.errorContainerName,
           blob,
-          lines.map((l) => `${l}\n`).join(""),
+          errorFileText(outcome.errors, unit.offset),
         );
       }
     }

@@ -116,6 +116,8 @@ export const LOCKED_BODY = {
 export const BLOB_NOT_FOUND =
   "Service request failed.\nStatus: 404 (The specified blob does not exist.)\nErrorCode: BlobNotFound";
 
+export const etagNotMatch = (url: string): string => `Input file Etag not match. ${url}`;
+
 // Import error lines (protocol reference 4.3).
 export const importDuplicate = (id: string, line: number): string =>
   `Failed to import duplicate resource, resource id: ${id}, line: ${line}`;

@@ -41,7 +41,8 @@ export function classify(req: FhirRequest): Operation | undefined {
   if (s.includes("$export")) return "export-kickoff";
   if (s[0] === "$import") return "import-kickoff";
   if (s[0] === "$reindex") return "reindex";
-  if (s[0] === "metadata") return "read";
+  // The capability statement is no data operation: counted in the total only.
+  if (s[0] === "metadata") return undefined;
   if (m === "GET" && isCountRequest(req)) return "count";
   if (s.length === 0) return m === "POST" ? "batch" : "search";
   if (s.includes("_history")) return s.length === 4 ? "read" : "history";

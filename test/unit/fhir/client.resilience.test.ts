@@ -72,7 +72,9 @@ describe("transient failures", () => {
     });
     const promise = client.count({ type: "Patient" });
     await expect(promise).rejects.toThrow(TransientError);
-    await expect(promise).rejects.toThrow(/would exceed the retry budget of 5\.0 s/);
+    await expect(promise).rejects.toThrow(
+      /would exceed the retry budget of 5\.0 s \(setting AZURE_RetryMaxSeconds\)/,
+    );
     await expect(promise).rejects.toMatchObject({
       retryAfterMs: 2_000,
       facts: { method: "GET", url: `${stub.origin}/Patient?_summary=count`, status: 429 },
@@ -86,7 +88,7 @@ describe("transient failures", () => {
     const promise = client.count({ type: "Patient" });
     await expect(promise).rejects.toThrow(TransientError);
     await expect(promise).rejects.toThrow(
-      `GET ${stub.origin}/Patient?_summary=count answered HTTP 503: The service is busy. (gave up after 4 attempt(s) (retry limit 3))`,
+      `GET ${stub.origin}/Patient?_summary=count answered HTTP 503: The service is busy. (gave up after 4 attempt(s) (retry limit 3, setting AZURE_RetryCount))`,
     );
     expect(stub.requests).toHaveLength(4);
   });

@@ -257,7 +257,9 @@ describe("withRetry", () => {
       return statusFailure(503, 200);
     }, options);
     await expect(promise).rejects.toThrow(TransientError);
-    await expect(promise).rejects.toThrow(/gave up after 4 attempt\(s\) \(retry limit 3\)/);
+    await expect(promise).rejects.toThrow(
+      /gave up after 4 attempt\(s\) \(retry limit 3, setting AZURE_RetryCount\)/,
+    );
     await expect(promise).rejects.toMatchObject({
       facts: { method: "GET", url: facts.url, status: 503 },
       retryAfterMs: 200,
@@ -270,7 +272,9 @@ describe("withRetry", () => {
       policy: { maxRetries: 10, firstDelayMs: 100, maxDelayMs: 1000, budgetMs: 5_000 },
     });
     const promise = withRetry(async () => statusFailure(429, 3_000), options);
-    await expect(promise).rejects.toThrow(/would exceed the retry budget of 5\.0 s/);
+    await expect(promise).rejects.toThrow(
+      /would exceed the retry budget of 5\.0 s \(setting AZURE_RetryMaxSeconds\)/,
+    );
     await expect(promise).rejects.toMatchObject({ retryAfterMs: 3_000, facts: { status: 429 } });
     // The first wait fits (3 s); the second would end at 6 s.
     expect(sleeps).toEqual([3_000]);

@@ -1,4 +1,4 @@
-import type { FhirClient } from "../src/fhir/types";
+import type { FhirClient } from "../../src/fhir/types";
 
 export interface VersionKey {
   type: string;

@@ -1,0 +1,251 @@
+/**
+ * KQL behind the dashboard tiles and alert rules. Queries over `customEvents` use only the event
+ * names and `customDimensions` properties declared in src/telemetry/events.ts (a test checks it),
+ * always in the forms `name == "X"` / `name in ("X", "Y")` and `customDimensions.Prop`.
+ *
+ * Status values are the ones the activities emit: Started, Running, Completed, Failed. Check
+ * verdicts (Result) are Pass, Behind, Fail, Error.
+ * Events come from activities, which may run again after a retry, so state is taken as the latest
+ * event per job key rather than by counting events.
+ */
+
+const q = (...lines: string[]): string => lines.join("\n");
+
+const s = (prop: string): string => `tostring(customDimensions.${prop})`;
+const n = (prop: string): string => `tolong(customDimensions.${prop})`;
+const d = (prop: string): string => `todouble(customDimensions.${prop})`;
+
+/** Export jobs are keyed by chunk and export id (kick-off failures have no export id yet). */
+const exportKey = `extend Key = strcat(${s("ChunkId")}, "|", ${s("ExportId")}, "|", ${s("ResourceType")})`;
+/** Import jobs are keyed by chunk and payload (a payload may be attempted more than once). */
+const importKey = `extend Key = strcat(${s("ChunkId")}, "|", ${s("PayloadId")})`;
+
+export const QUERIES = {
+  watermark: q(
+    "customEvents",
+    '| where name == "Watermark"',
+    "| top 1 by timestamp desc",
+    `| project MigratedUpTo = todatetime(customDimensions.Till), PreviousWatermark = todatetime(customDimensions.PreviousTill), ChunksCompleted = ${n("ChunksCompleted")}, LagHours = round(${d("LagSeconds")} / 3600, 1), ReportedAt = timestamp`,
+  ),
+  lagChart: q(
+    "customEvents",
+    '| where name == "Watermark"',
+    `| summarize LagHours = round(min(${d("LagSeconds")}) / 3600, 2) by bin(timestamp, 1h)`,
+    "| render timechart",
+  ),
+  completedExportsCount: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| where ${s("ExportStatus")} == "Completed"`,
+    `| ${exportKey}`,
+    "| summarize CompletedExports = dcount(Key)",
+  ),
+  runningExportsCount: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| ${exportKey}`,
+    "| summarize arg_max(timestamp, customDimensions) by Key",
+    `| where ${s("ExportStatus")} in ("Started", "Running")`,
+    "| summarize RunningExports = count()",
+  ),
+  failedExportsCount: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| where ${s("ExportStatus")} == "Failed"`,
+    "| summarize FailedExports = count()",
+  ),
+  completedImportsCount: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| where ${s("ImportStatus")} == "Completed"`,
+    `| ${importKey}`,
+    "| summarize CompletedImports = dcount(Key)",
+  ),
+  runningImportsCount: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| ${importKey}`,
+    "| summarize arg_max(timestamp, customDimensions) by Key",
+    `| where ${s("ImportStatus")} in ("Started", "Running")`,
+    "| summarize RunningImports = count()",
+  ),
+  failedImportsCount: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| where ${s("ImportStatus")} == "Failed"`,
+    "| summarize FailedImports = count()",
+  ),
+  completedExports: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| where ${s("ExportStatus")} == "Completed"`,
+    `| ${exportKey}`,
+    "| summarize arg_max(timestamp, customDimensions) by Key",
+    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, ExportId = ${s("ExportId")}, ResourceType = ${s("ResourceType")}, Since = ${s("Since")}, Till = ${s("Till")}, Resources = ${n("TotalResources")}, SearchParameters = ${n("SearchParameterCount")}, FailedResources = ${n("FailedExportCount")}, FailedTypes = ${s("FailedExportType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
+    "| order by Completed desc",
+  ),
+  runningExports: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| ${exportKey}`,
+    "| summarize arg_max(timestamp, customDimensions), Started = min(timestamp) by Key",
+    `| where ${s("ExportStatus")} in ("Started", "Running")`,
+    `| project ChunkId = ${s("ChunkId")}, ExportId = ${s("ExportId")}, ResourceType = ${s("ResourceType")}, Since = ${s("Since")}, Till = ${s("Till")}, Started, LastUpdate = timestamp, StatusUrl = ${s("StatusUrl")}`,
+    "| order by Started asc",
+  ),
+  failedExports: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| where ${s("ExportStatus")} == "Failed"`,
+    `| project Failed = timestamp, ChunkId = ${s("ChunkId")}, ExportId = ${s("ExportId")}, ResourceType = ${s("ResourceType")}, Since = ${s("Since")}, Till = ${s("Till")}, StatusCode = ${s("StatusCode")}, Reason = ${s("FailureReason")}`,
+    "| order by Failed desc",
+  ),
+  completedImports: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| where ${s("ImportStatus")} == "Completed"`,
+    `| ${importKey}`,
+    "| summarize arg_max(timestamp, customDimensions) by Key",
+    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, Since = ${s("Since")}, Till = ${s("Till")}, Imported = ${n("TotalImportResources")}, Exported = ${n("TotalExportResources")}, Rejected = ${n("FailedImportCount")}, RejectedTypes = ${s("FailedResourceType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
+    "| order by Completed desc",
+  ),
+  runningImports: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| ${importKey}`,
+    "| summarize arg_max(timestamp, customDimensions), Started = min(timestamp) by Key",
+    `| where ${s("ImportStatus")} in ("Started", "Running")`,
+    `| project ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, Started, LastUpdate = timestamp, StatusUrl = ${s("StatusUrl")}`,
+    "| order by Started asc",
+  ),
+  failedImports: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| where ${s("ImportStatus")} == "Failed"`,
+    `| project Failed = timestamp, ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, StatusCode = ${s("StatusCode")}, Reason = ${s("FailureReason")}`,
+    "| order by Failed desc",
+  ),
+  exportedResources: q(
+    "customEvents",
+    '| where name == "Export"',
+    `| where ${s("ExportStatus")} == "Completed"`,
+    `| ${exportKey}`,
+    "| summarize arg_max(timestamp, customDimensions) by Key",
+    `| summarize Exports = count(), Resources = sum(${n("TotalResources")}), SearchParametersSkipped = sum(${n("SearchParameterCount")}), FailedResources = sum(${n("FailedExportCount")}), FailedTypes = make_set_if(${s("FailedExportType")}, isnotempty(${s("FailedExportType")}))`,
+  ),
+  importedResources: q(
+    "customEvents",
+    '| where name == "Import"',
+    `| where ${s("ImportStatus")} == "Completed"`,
+    `| ${importKey}`,
+    "| summarize arg_max(timestamp, customDimensions) by Key",
+    `| summarize Payloads = count(), Imported = sum(${n("TotalImportResources")}), Exported = sum(${n("TotalExportResources")}), Rejected = sum(${n("FailedImportCount")}), RejectedTypes = make_set_if(${s("FailedResourceType")}, isnotempty(${s("FailedResourceType")}))`,
+  ),
+  rejectedResources: q(
+    "customEvents",
+    '| where name == "FailedResources"',
+    `| summarize Count = sum(${n("Count")}), Chunks = dcount(${s("ChunkId")}), LastSeen = max(timestamp), SampleIds = take_any(${s("SampleIds")}) by ResourceType = ${s("ResourceType")}, Reason = ${s("Reason")}`,
+    "| order by Count desc",
+  ),
+  totalResourceCounts: q(
+    "let lastRun = toscalar(customEvents",
+    '    | where name == "SurfaceCheck"',
+    "    | top 1 by timestamp desc",
+    `    | project ${s("RunId")});`,
+    "customEvents",
+    '| where name == "SurfaceCheck"',
+    `| where ${s("RunId")} == lastRun`,
+    `| summarize Source = sum(${n("SourceCount")}), Destination = sum(${n("DestinationCount")}), Types = dcount(${s("Resource")}), CheckedAt = max(timestamp) by Scope = ${s("Scope")}`,
+    "| extend Missing = Source - Destination",
+  ),
+  surfaceCheck: q(
+    "let lastRun = toscalar(customEvents",
+    '    | where name == "SurfaceCheck"',
+    "    | top 1 by timestamp desc",
+    `    | project ${s("RunId")});`,
+    "customEvents",
+    '| where name == "SurfaceCheck"',
+    `| where ${s("RunId")} == lastRun`,
+    `| project Resource = ${s("Resource")}, Scope = ${s("Scope")}, Source = ${n("SourceCount")}, Destination = ${n("DestinationCount")}, Difference = ${n("Difference")}, Result = ${s("Result")}, Watermark = ${s("Watermark")}`,
+    "| order by abs(Difference) desc, Resource asc",
+  ),
+  deepCheck: q(
+    "let lastRun = toscalar(customEvents",
+    '    | where name == "DeepCheck"',
+    "    | top 1 by timestamp desc",
+    `    | project ${s("RunId")});`,
+    "customEvents",
+    '| where name == "DeepCheck"',
+    `| where ${s("RunId")} == lastRun`,
+    `| summarize Compared = count(), Differing = countif(isnotempty(${s("DifferingPaths")})), Paths = make_set_if(${s("DifferingPaths")}, isnotempty(${s("DifferingPaths")}), 20) by Resource = ${s("Resource")}, Result = ${s("Result")}`,
+    "| order by Differing desc, Resource asc",
+  ),
+  throughput: q(
+    "customMetrics",
+    '| where name == "ResourcesMovedPerMinute"',
+    "| summarize ResourcesPerMinute = avg(value) by bin(timestamp, 15m)",
+    "| render timechart",
+  ),
+  jobsInFlight: q(
+    "customMetrics",
+    '| where name in ("JobsInFlight", "LagBehindSourceSeconds")',
+    "| summarize Value = max(value) by bin(timestamp, 15m), name",
+    "| render timechart",
+  ),
+  halts: q(
+    "customEvents",
+    '| where name in ("ExportRetries", "MaxExportRetriesCleared")',
+    "| top 20 by timestamp desc",
+    `| project timestamp, Event = name, Status = ${s("Status")}, ConsecutiveFailures = ${s("MaxExportRetries")}, Limit = ${s("ConfiguredLimit")}, Reason = ${s("FailureReason")}, ActionRequired = ${s("ActionRequired")}, PreviousCount = ${s("PreviousCount")}, ClearedAt = ${s("ClearedAt")}`,
+  ),
+  searchParameters: q(
+    "customEvents",
+    '| where name == "SearchParameters"',
+    "| top 10 by timestamp desc",
+    `| project timestamp, Status = ${s("Status")}, Copied = ${n("Copied")}, Failed = ${n("Failed")}, Total = ${n("Total")}, Reason = ${s("FailureReason")}`,
+  ),
+  hardDeletes: q(
+    "let lastRun = toscalar(customEvents",
+    '    | where name == "HardDeleteReconciliation"',
+    "    | top 1 by timestamp desc",
+    `    | project ${s("RunId")});`,
+    "customEvents",
+    '| where name == "HardDeleteReconciliation"',
+    `| where ${s("RunId")} == lastRun`,
+    `| project timestamp, Resource = ${s("Resource")}, Result = ${s("Result")}, ExtraOnDestination = ${n("ExtraOnDestination")}, HardDeletedOnSource = ${n("HardDeletedOnSource")}, Applied = ${s("Applied")}`,
+    "| order by ExtraOnDestination desc",
+  ),
+  functionFailures: q(
+    "requests",
+    "| where success == false",
+    "| summarize Failures = count() by bin(timestamp, 1h), operation_Name",
+    "| render timechart",
+  ),
+  exceptionsAndDependencies: q(
+    "union",
+    '    (exceptions | extend Kind = "Exception"),',
+    '    (dependencies | where success == false | extend Kind = "Dependency failure")',
+    "| summarize Count = count() by bin(timestamp, 1h), Kind",
+    "| render timechart",
+  ),
+  cpu: q(
+    "performanceCounters",
+    '| where name in ("% Processor Time Normalized", "% Processor Time")',
+    "| summarize CpuPercent = avg(value) by bin(timestamp, 15m), cloud_RoleInstance",
+    "| render timechart",
+  ),
+  memory: q(
+    "performanceCounters",
+    '| where name in ("Available Bytes", "Private Bytes")',
+    "| summarize MB = avg(value) / 1048576 by bin(timestamp, 15m), name",
+    "| render timechart",
+  ),
+} as const;
+
+export type QueryName = keyof typeof QUERIES;
+
+/** Alert rule queries (scope: the Application Insights resource). */
+export const ALERT_QUERIES = {
+  halted: q("customEvents", '| where name == "ExportRetries"'),
+  noProgress: q("customEvents", '| where name == "Watermark"'),
+} as const;

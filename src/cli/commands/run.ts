@@ -1,0 +1,168 @@
+/**
+ * `fhir-migrate run`: the continuous migration in this process, with the same orchestration and
+ * activities as the Functions app (driven by durable-functions' replay engine). State lives in the
+ * configured tables, or in an Azurite started here on disk, so stopping and running again resumes.
+ */
+import { resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { parseSettings } from "../../config/settings";
+import { createEngineDeps } from "../../engine/createDeps";
+import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
+import type { AzuriteInstance } from "../../local/azurite";
+import { startAzurite } from "../../local/azurite";
+import { runMigrationLocally } from "../../local/localMigration";
+import { OperationFailedError } from "../errors";
+import { writeJson } from "../output";
+import type { CliRuntime } from "../runtime";
+import { runtimeOf, wantsJson } from "../runtime";
+import type { SettingsSourceOptions } from "../settingsSource";
+import { addSettingsOption, readSettingsInput } from "../settingsSource";
+
+interface RunOptions extends SettingsSourceOptions {
+  untilCaughtUp?: boolean;
+  stateDir: string;
+}
+
+function hasStorage(env: Record<string, string | undefined>): boolean {
+  return [
+    "AzureWebJobsStorage",
+    "AzureWebJobsStorage__accountName",
+    "AZURE_StagingStorageUri",
+  ].some((n) => (env[n] ?? "").trim() !== "");
+}
+
+function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined) return "estimating";
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export async function runMigration(
+  options: RunOptions,
+  json: boolean,
+  runtime: CliRuntime,
+): Promise<MigrationOutcome | undefined> {
+  const input = readSettingsInput(options, runtime);
+  let azurite: AzuriteInstance | undefined;
+  let env = input.env;
+  if (!hasStorage(env)) {
+    const location = resolve(runtime.cwd, options.stateDir);
+    azurite = await startAzurite({ location });
+    env = { ...env, AzureWebJobsStorage: azurite.connectionString };
+    runtime.stderr(`No storage configured: keeping state in a local Azurite under ${location}\n`);
+  }
+  try {
+    const settings = parseSettings(env);
+    const deps = createEngineDeps(settings, {
+      log: json ? () => {} : (m) => runtime.stderr(`${m}\n`),
+    });
+    let stop = false;
+    const onSignal = () => {
+      stop = true;
+      runtime.stderr("\nStopping after the current step; state is kept, run again to resume.\n");
+    };
+    process.once("SIGINT", onSignal);
+    const bar =
+      !json && process.stderr.isTTY
+        ? new SingleBar({
+            format:
+              "{bar} {percentage}% | watermark {watermark} | exports {exports} imports {imports} | imported {imported} | catch-up in {eta}",
+            hideCursor: true,
+          })
+        : undefined;
+    const start = Date.now();
+    bar?.start(100, 0, { watermark: "-", exports: 0, imports: 0, imported: 0, eta: "estimating" });
+    let lastLine = 0;
+    const onStatus = (s: MigrationStatus) => {
+      const covered =
+        s.estimateSeconds === undefined ? 0 : s.estimateSeconds === 0 ? 100 : undefined;
+      const fields = {
+        watermark: s.watermark ?? "-",
+        exports: s.exportsInFlight,
+        imports: s.importsInFlight,
+        imported: s.resourcesImported,
+        eta: formatDuration(s.estimateSeconds),
+      };
+      if (bar !== undefined) {
+        bar.update(
+          covered ??
+            Math.min(
+              99,
+              Math.round(
+                (100 * (Date.now() - start)) /
+                  (Date.now() - start + (s.estimateSeconds ?? 0) * 1000),
+              ),
+            ),
+          fields,
+        );
+      } else if (!json && Date.now() - lastLine > 10_000) {
+        lastLine = Date.now();
+        runtime.stderr(
+          `${s.phase} watermark ${fields.watermark} exports ${fields.exports} imports ${fields.imports} imported ${fields.imported} catch-up ${fields.eta}\n`,
+        );
+      }
+    };
+    const result = await runMigrationLocally(deps, {
+      input: { stopWhenCaughtUp: options.untilCaughtUp === true },
+      onStatus,
+      shouldStop: () => stop,
+    });
+    bar?.stop();
+    process.removeListener("SIGINT", onSignal);
+    const outcome = result.output as MigrationOutcome | undefined;
+    if (json)
+      writeJson(runtime, {
+        ok: outcome?.outcome !== "halted",
+        stopped: result.stopped,
+        outcome: outcome ?? null,
+      });
+    else
+      runtime.stdout(
+        result.stopped
+          ? "Stopped.\n"
+          : `Migration ${outcome?.outcome}: ${outcome?.reason}. Watermark ${outcome?.watermark ?? "-"}, ${outcome?.resourcesImported ?? 0} resources imported.\n`,
+      );
+    if (outcome?.outcome === "halted")
+      throw new OperationFailedError(
+        `The migration is halted: ${outcome.reason}. Fix the cause, then run \`fhir-migrate reset-retries\`.`,
+      );
+    return outcome;
+  } finally {
+    await azurite?.stop();
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command("run")
+    .description(
+      "Run the continuous migration in this process (the same engine as the Functions app).",
+    )
+    .option(
+      "--until-caught-up",
+      "end once caught up with the source instead of polling for new changes",
+    )
+    .option(
+      "--state-dir <dir>",
+      "where a local Azurite keeps the state when no storage is configured",
+      ".fhir-migrate",
+    );
+  addSettingsOption(command)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Ctrl+C stops after the current step; the state stays in the tables and a later run resumes.",
+        "Exit codes: 0 caught up, range done or stopped; 1 halted after repeated failures; 2 bad settings.",
+        "",
+        "Examples:",
+        "  $ fhir-migrate run --settings local.settings.json",
+        "  $ fhir-migrate run --settings local.settings.json --until-caught-up --json",
+      ].join("\n"),
+    )
+    .action(async (options: RunOptions, cmd: Command) => {
+      await runMigration(options, wantsJson(cmd), runtimeOf(cmd));
+    });
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TELEMETRY_EVENTS, TELEMETRY_METRICS } from "../../../src/telemetry/events";
+import { ROOT, telemetryProblems } from "./infra-checks";
+
+const read = (name: string): string => readFileSync(join(ROOT, "docs", name), "utf8");
+const telemetryDoc = read("telemetry.md");
+
+/** The text of `### \`Event\`` up to the next heading. */
+function eventSection(event: string): string | undefined {
+  const start = telemetryDoc.indexOf(`### \`${event}\`\n`);
+  if (start < 0) return undefined;
+  const next = telemetryDoc.indexOf("\n#", start + 1);
+  return telemetryDoc.slice(start, next < 0 ? undefined : next);
+}
+
+describe("docs/telemetry.md", () => {
+  it("documents every event with every property", () => {
+    const missing = Object.entries(TELEMETRY_EVENTS).flatMap(([event, props]) => {
+      const section = eventSection(event);
+      if (section === undefined) return [`${event} (no section)`];
+      return props.filter((p) => !section.includes(`\`${p}\``)).map((p) => `${event}.${p}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it("documents every metric", () => {
+    const missing = Object.keys(TELEMETRY_METRICS).filter(
+      (m) => !telemetryDoc.includes(`| \`${m}\` |`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it("has example queries that use only declared names", () => {
+    const blocks = [...telemetryDoc.matchAll(/```kusto\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(5);
+    expect(blocks.flatMap((b) => telemetryProblems(b).map((p) => `${p} in:\n${b}`))).toEqual([]);
+  });
+});
+
+describe("docs/deploy.md", () => {
+  const deploy = read("deploy.md");
+
+  it("links the Deploy to Azure button to this repository's template and wizard", () => {
+    const encoded = (path: string) =>
+      encodeURIComponent(
+        `https://raw.githubusercontent.com/fhir-migrate/fhir-migrate/main/${path}`,
+      );
+    expect(deploy).toContain(
+      `https://portal.azure.com/#create/Microsoft.Template/uri/${encoded("infra/main.json")}/createUIDefinitionUri/${encoded("infra/uiDefForm.json")}`,
+    );
+  });
+
+  it("deploys with az deployment group create and the parameters file", () => {
+    expect(deploy).toMatch(
+      /az deployment group create [^\n]*\\\n\s*--template-file infra\/main\.json --parameters @infra\/main\.parameters\.json/,
+    );
+  });
+});
