@@ -14,6 +14,7 @@ import { Command, CommanderError } from "commander";
 import { isConfigurationError } from "../errors";
 import * as checkConfig from "./commands/checkConfig";
 import * as importPayload from "./commands/importPayload";
+import * as liftAndShift from "./commands/liftAndShift";
 import * as resetRetries from "./commands/resetRetries";
 import * as run from "./commands/run";
 import type { ExitCode } from "./errors";
@@ -28,7 +29,13 @@ export interface CommandModule {
 }
 
 /** Every subcommand, in the order `--help` lists them. Add new commands here. */
-export const COMMANDS: readonly CommandModule[] = [checkConfig, run, importPayload, resetRetries];
+export const COMMANDS: readonly CommandModule[] = [
+  checkConfig,
+  run,
+  liftAndShift,
+  importPayload,
+  resetRetries,
+];
 
 /** The package version, found from here in both the sources (src/cli) and the build (dist/src/cli). */
 function packageVersion(): string {

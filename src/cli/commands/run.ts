@@ -3,16 +3,14 @@
  * activities as the Functions app (driven by durable-functions' replay engine). State lives in the
  * configured tables, or in an Azurite started here on disk, so stopping and running again resumes.
  */
-import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { parseSettings } from "../../config/settings";
 import { createEngineDeps } from "../../engine/createDeps";
 import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
-import type { AzuriteInstance } from "../../local/azurite";
-import { startAzurite } from "../../local/azurite";
 import { runMigrationLocally } from "../../local/localMigration";
 import { OperationFailedError } from "../errors";
+import { withLocalStorage } from "../localStorage";
 import { writeJson } from "../output";
 import type { CliRuntime } from "../runtime";
 import { runtimeOf, wantsJson } from "../runtime";
@@ -24,15 +22,7 @@ interface RunOptions extends SettingsSourceOptions {
   stateDir: string;
 }
 
-function hasStorage(env: Record<string, string | undefined>): boolean {
-  return [
-    "AzureWebJobsStorage",
-    "AzureWebJobsStorage__accountName",
-    "AZURE_StagingStorageUri",
-  ].some((n) => (env[n] ?? "").trim() !== "");
-}
-
-function formatDuration(seconds: number | undefined): string {
+export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined) return "estimating";
   if (seconds < 90) return `${seconds}s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
@@ -45,14 +35,7 @@ export async function runMigration(
   runtime: CliRuntime,
 ): Promise<MigrationOutcome | undefined> {
   const input = readSettingsInput(options, runtime);
-  let azurite: AzuriteInstance | undefined;
-  let env = input.env;
-  if (!hasStorage(env)) {
-    const location = resolve(runtime.cwd, options.stateDir);
-    azurite = await startAzurite({ location });
-    env = { ...env, AzureWebJobsStorage: azurite.connectionString };
-    runtime.stderr(`No storage configured: keeping state in a local Azurite under ${location}\n`);
-  }
+  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime);
   try {
     const settings = parseSettings(env);
     const deps = createEngineDeps(settings, {

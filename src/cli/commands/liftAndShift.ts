@@ -1,0 +1,226 @@
+/**
+ * `fhir-migrate lift-and-shift`: the seed's manual path (export, build payloads, import, count by
+ * hand) as one command. It is the continuous engine with a single window covering everything up to
+ * now (or `--till`), ending once caught up, then a verification. Export and import status URLs are
+ * recorded in the state tables as soon as the servers return them, so an interrupted run resumes
+ * where it stopped instead of starting a second export.
+ */
+import { MultiBar, Presets } from "cli-progress";
+import type { Command } from "commander";
+import type { Environment } from "../../config/settings";
+import { parseSettings } from "../../config/settings";
+import { isR4ResourceType } from "../../core/resourceTypes";
+import { createEngineDeps } from "../../engine/createDeps";
+import type { EngineDeps } from "../../engine/deps";
+import type { MigrationOutcome } from "../../engine/migrationOrchestrator";
+import { runMigrationLocally } from "../../local/localMigration";
+import { formatVerificationReport } from "../../verify/format";
+import { runVerification } from "../../verify/runVerification";
+import type { VerificationReport } from "../../verify/types";
+import { OperationFailedError, UsageError } from "../errors";
+import { withLocalStorage } from "../localStorage";
+import { formatTable, writeJson } from "../output";
+import type { CliRuntime } from "../runtime";
+import { runtimeOf, wantsJson } from "../runtime";
+import type { SettingsSourceOptions } from "../settingsSource";
+import { addSettingsOption, readSettingsInput } from "../settingsSource";
+
+interface LiftAndShiftOptions extends SettingsSourceOptions {
+  type?: string[];
+  since?: string;
+  till?: string;
+  verify: boolean;
+  stateDir: string;
+  partitionKey: string;
+}
+
+/** One window of up to 100 years, no count-based split: one export (or one per type). */
+const ONE_WINDOW: Environment = {
+  AZURE_ExportChunkTime: "36500",
+  AZURE_ResourceExportChunkTime: "36500",
+  AZURE_ExportChunkDuration: "Days",
+  AZURE_ChunkLimit: "1000000000",
+  AZURE_MaxExportsInFlight: "10",
+};
+
+export function liftAndShiftEnvironment(
+  env: Environment,
+  options: LiftAndShiftOptions,
+): Environment {
+  const types = options.type ?? [];
+  const bad = types.filter((t) => !isR4ResourceType(t) || t === "SearchParameter");
+  if (bad.length > 0) {
+    throw new UsageError(
+      `--type: ${bad.join(", ")} is not a FHIR R4 resource type that $import accepts (SearchParameters are copied separately)`,
+    );
+  }
+  return {
+    ...env,
+    ...ONE_WINDOW,
+    AZURE_PartitionKey: options.partitionKey,
+    ...(types.length > 0
+      ? { AZURE_IsParallel: "false", AZURE_ResourceTypes: types.join(",") }
+      : {}),
+    ...(options.since !== undefined ? { AZURE_StartDate: options.since } : {}),
+    ...(options.till !== undefined
+      ? {
+          AZURE_SpecificRun: "true",
+          AZURE_EndDate: options.till,
+          AZURE_StartDate: options.since ?? "1900-01-01T00:00:00Z",
+        }
+      : {}),
+  };
+}
+
+interface Progress {
+  chunks: number;
+  exported: number;
+  expected: number;
+  payloads: number;
+  imported: number;
+}
+
+async function readProgress(deps: EngineDeps): Promise<Progress> {
+  const progress: Progress = { chunks: 0, exported: 0, expected: 0, payloads: 0, imported: 0 };
+  for await (const c of deps.state.listAllChunks()) {
+    progress.chunks++;
+    progress.expected += c.expectedCount;
+    if (c.exportStatus === "Completed") progress.exported++;
+  }
+  const cursor = await deps.state.getCursor();
+  progress.imported = cursor.resourcesImported + cursor.resourcesFailed;
+  return progress;
+}
+
+export async function liftAndShift(
+  options: LiftAndShiftOptions,
+  json: boolean,
+  runtime: CliRuntime,
+): Promise<void> {
+  const input = readSettingsInput(options, runtime);
+  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime);
+  try {
+    const settings = parseSettings(liftAndShiftEnvironment(env, options));
+    const deps = createEngineDeps(settings);
+    const bars =
+      !json && process.stderr.isTTY
+        ? new MultiBar(
+            { hideCursor: true, format: "{name} {bar} {value}/{total} {unit}" },
+            Presets.shades_classic,
+          )
+        : undefined;
+    const exportBar = bars?.create(1, 0, { name: "export", unit: "jobs" });
+    const importBar = bars?.create(1, 0, { name: "import", unit: "resources" });
+    let lastLine = 0;
+    const timer = setInterval(() => {
+      void readProgress(deps).then(
+        (p) => {
+          if (bars !== undefined) {
+            exportBar?.setTotal(Math.max(1, p.chunks));
+            exportBar?.update(p.exported);
+            importBar?.setTotal(Math.max(1, p.expected));
+            importBar?.update(p.imported);
+          } else if (!json && Date.now() - lastLine > 10_000) {
+            lastLine = Date.now();
+            runtime.stderr(
+              `export ${p.exported}/${p.chunks} jobs, import ${p.imported}/${p.expected} resources\n`,
+            );
+          }
+        },
+        () => {},
+      );
+    }, 1000);
+    let result;
+    try {
+      result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    } finally {
+      clearInterval(timer);
+      bars?.stop();
+    }
+    const outcome = result.output as MigrationOutcome;
+    const cursor = await deps.state.getCursor();
+    const failed: string[][] = [];
+    for await (const f of deps.state.listFailedResources()) {
+      if (failed.length < 50) failed.push([f.resourceType, f.id, f.reason.slice(0, 100)]);
+    }
+    let report: VerificationReport | undefined;
+    if (options.verify && outcome.outcome !== "halted") {
+      report = await runVerification(deps, { checks: ["surface"] });
+    }
+    if (json) {
+      writeJson(runtime, {
+        ok:
+          outcome.outcome !== "halted" && (report?.passed ?? true) && cursor.resourcesFailed === 0,
+        outcome,
+        resourcesImported: cursor.resourcesImported,
+        resourcesFailed: cursor.resourcesFailed,
+        failedResources: failed,
+        verification: report ?? null,
+      });
+    } else {
+      runtime.stdout(
+        `Lift and shift ${outcome.outcome}: ${cursor.resourcesImported} resources imported, ${cursor.resourcesFailed} rejected by the destination.\n`,
+      );
+      if (failed.length > 0)
+        runtime.stdout(
+          `\nRejected resources (first ${failed.length}):\n${formatTable([["Type", "Id", "Reason"], ...failed], "  ")}\n`,
+        );
+      if (report !== undefined) runtime.stdout(`\n${formatVerificationReport(report)}\n`);
+    }
+    if (outcome.outcome === "halted")
+      throw new OperationFailedError(
+        `Halted: ${outcome.reason}. Fix the cause and run the same command again to resume.`,
+      );
+    if (cursor.resourcesFailed > 0)
+      throw new OperationFailedError(
+        `${cursor.resourcesFailed} resource(s) were rejected by the destination (listed above and in the job table).`,
+      );
+    if (report !== undefined && !report.passed)
+      throw new OperationFailedError(
+        "Verification failed: the destination's counts differ from the source's.",
+      );
+  } finally {
+    await azurite?.stop();
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command("lift-and-shift")
+    .description("One-shot copy: export everything (or some types), import it, verify the counts.")
+    .option(
+      "--type <type...>",
+      "export these resource types one by one (per-type $export) instead of one system-level export",
+    )
+    .option("--since <instant>", "only resources last updated at or after this instant")
+    .option("--till <instant>", "only resources last updated before this instant")
+    .option("--no-verify", "skip the count verification at the end")
+    .option(
+      "--partition-key <key>",
+      "partition of the state tables for this copy (keeps it apart from a continuous migration)",
+      "liftandshift",
+    )
+    .option(
+      "--state-dir <dir>",
+      "where a local Azurite keeps the state when no storage is configured",
+      ".fhir-migrate",
+    );
+  addSettingsOption(command)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Interrupted? Run the same command again: export and import status URLs are recorded as soon as",
+        "the servers return them, so it resumes without starting a second export.",
+        "Exit codes: 0 copied and verified; 1 halted, resources rejected or verification failed; 2 bad settings or usage.",
+        "",
+        "Examples:",
+        "  $ fhir-migrate lift-and-shift --settings local.settings.json",
+        "  $ fhir-migrate lift-and-shift --settings local.settings.json --type Patient Observation",
+        "  $ fhir-migrate lift-and-shift --settings local.settings.json --till 2024-01-01T00:00:00Z --json",
+      ].join("\n"),
+    )
+    .action(async (options: LiftAndShiftOptions, cmd: Command) => {
+      await liftAndShift(options, wantsJson(cmd), runtimeOf(cmd));
+    });
+}

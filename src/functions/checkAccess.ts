@@ -1,0 +1,23 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { app } from "@azure/functions";
+import { checkAccess } from "../engine/checkAccess";
+import type { EngineDeps } from "../engine/deps";
+import { engineDeps } from "./engineDeps";
+
+/** 200 when everything is reachable, 503 otherwise; the body says what failed and which role to grant. */
+export async function checkAccessHandler(
+  _request: HttpRequest,
+  _context: InvocationContext,
+  deps: EngineDeps,
+): Promise<HttpResponseInit> {
+  const report = await checkAccess(deps);
+  return { status: report.ok ? 200 : 503, jsonBody: report };
+}
+
+app.http("CheckAccess_Http", {
+  route: "CheckAccess_Http",
+  methods: ["GET", "POST"],
+  authLevel: "function",
+  handler: async (request, context) =>
+    checkAccessHandler(request, context, await engineDeps((m) => context.log(m))),
+});
