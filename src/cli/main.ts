@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isConfigurationError } from "../errors";
 import * as checkConfig from "./commands/checkConfig";
+import * as copyStaging from "./commands/copyStaging";
 import * as importPayload from "./commands/importPayload";
 import * as liftAndShift from "./commands/liftAndShift";
 import * as resetRetries from "./commands/resetRetries";
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandModule[] = [
   run,
   liftAndShift,
   importPayload,
+  copyStaging,
   resetRetries,
 ];
 

@@ -130,7 +130,7 @@ function outputsOf(body: unknown, source: string): ExportOutputFile[] {
   return (body as { output: ExportOutputFile[] }).output;
 }
 
-async function readManifestFile(path: string): Promise<ExportOutputFile[]> {
+export async function readManifestFile(path: string): Promise<ExportOutputFile[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -146,7 +146,10 @@ async function readManifestFile(path: string): Promise<ExportOutputFile[]> {
   return outputsOf(body, `--manifest ${path}`);
 }
 
-async function fetchOutputs(statusUrl: string, io: ImportPayloadIo): Promise<ExportOutputFile[]> {
+export async function fetchOutputs(
+  statusUrl: string,
+  io: ImportPayloadIo,
+): Promise<ExportOutputFile[]> {
   const status = await io.getExportStatus(statusUrl);
   if (status.state === "running") {
     throw new Error(

@@ -18,11 +18,19 @@ afterEach(async () => {
 async function seeded(resources: number) {
   let at: number | undefined;
   environment = await startLocalEnvironment({
-    azurite: { connectionString: inject("azuriteConnectionString"), blobEndpoint: inject("azuriteBlobEndpoint") },
+    azurite: {
+      connectionString: inject("azuriteConnectionString"),
+      blobEndpoint: inject("azuriteBlobEndpoint"),
+    },
     sourceClock: { now: () => at ?? Date.now() },
     latency: { exportFixedMs: 50, importFixedMs: 50 },
   });
-  for (const op of generateOperations({ resources, years: 4, seed: 11, endMs: Date.now() - 60_000 })) {
+  for (const op of generateOperations({
+    resources,
+    years: 4,
+    seed: 11,
+    endMs: Date.now() - 60_000,
+  })) {
     at = op.at;
     if (op.kind === "create") environment.source.store.create(op.resource);
     else if (op.kind === "update") environment.source.store.update(op.resource);
@@ -36,7 +44,10 @@ function runtimeFor(env: LocalEnvironment) {
   n++;
   const out: string[] = [];
   const runtime: CliRuntime = {
-    env: env.env({ AZURE_ChunkTableName: `lschunk${process.pid}x${n}`, AZURE_ExportTableName: `lsexport${process.pid}x${n}` }),
+    env: env.env({
+      AZURE_ChunkTableName: `lschunk${process.pid}x${n}`,
+      AZURE_ExportTableName: `lsexport${process.pid}x${n}`,
+    }),
     cwd: process.cwd(),
     stdout: (t) => void out.push(t),
     stderr: () => {},
@@ -56,14 +67,21 @@ describe("fhir-migrate lift-and-shift", () => {
     expect(report.verification.passed).toBe(true);
     expect(env.source.stats.requests("export-kickoff")).toBe(1);
     const settings = settingsFor(runtime.env);
-    const { problems } = await compareAllVersions(createFhirClient(settings.source, settings.http), createFhirClient(settings.destination, settings.http));
+    const { problems } = await compareAllVersions(
+      createFhirClient(settings.source, settings.http),
+      createFhirClient(settings.destination, settings.http),
+    );
     expect(problems).toEqual([]);
   });
 
   it("exports only the listed types, one export each", async () => {
     const env = await seeded(120);
     const { runtime, out } = runtimeFor(env);
-    await liftAndShift({ ...options, verify: false, type: ["Patient", "Observation"] }, true, runtime);
+    await liftAndShift(
+      { ...options, verify: false, type: ["Patient", "Observation"] },
+      true,
+      runtime,
+    );
     expect(JSON.parse(out.join("")).ok).toBe(true);
     expect(env.source.stats.requests("export-kickoff")).toBe(2);
     expect(env.destination.store.count("Encounter")).toBe(0);
@@ -73,6 +91,8 @@ describe("fhir-migrate lift-and-shift", () => {
   it("rejects a type $import cannot take, naming it", async () => {
     const env = await seeded(1);
     const { runtime } = runtimeFor(env);
-    await expect(liftAndShift({ ...options, type: ["SearchParameter"] }, true, runtime)).rejects.toThrow(/--type: SearchParameter/);
+    await expect(
+      liftAndShift({ ...options, type: ["SearchParameter"] }, true, runtime),
+    ).rejects.toThrow(/--type: SearchParameter/);
   });
 });

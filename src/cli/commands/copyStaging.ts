@@ -1,0 +1,166 @@
+/**
+ * `fhir-migrate copy-staging`: the seed's azcopy step, for when the source exports to one storage
+ * account and the destination imports from another (for example across subscriptions). Each export
+ * file is copied server-side (the data does not pass through this machine) into the import account,
+ * keeping its path; then `$import` payloads are written with the copied urls, as `import-payload` does.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import type { StorageTarget } from "../../config/settings";
+import { SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
+import { mapWithConcurrency } from "../../engine/concurrency";
+import type { ExportOutputFile } from "../../fhir/types";
+import { createBlobStore } from "../../storage/blobStore";
+import { parseBlobUrl } from "../../storage/blobUrl";
+import { UsageError } from "../errors";
+import { runtimeOf, wantsJson } from "../runtime";
+import type { ImportPayloadIo } from "./importPayload";
+import {
+  createExportStatusReader,
+  fetchOutputs,
+  importPayload,
+  readManifestFile,
+} from "./importPayload";
+
+export interface CopyStagingOptions {
+  exportStatusUrl?: string;
+  manifest?: string;
+  /** Blob service URL of the import account (managed identity / Azure CLI login), e.g. https://acct.blob.core.windows.net */
+  to?: string;
+  /** Or a connection string of the import account (local runs). */
+  toConnectionString?: string;
+  /** Connection string of the export account when the identity cannot read it (local runs). */
+  fromConnectionString?: string;
+  /** Container in the import account; default: the same container name as the export's. */
+  container?: string;
+  out?: string;
+  fileCount?: string;
+  concurrency?: string;
+}
+
+function targetOf(options: CopyStagingOptions): StorageTarget {
+  if ((options.to === undefined) === (options.toConnectionString === undefined)) {
+    throw new UsageError(
+      "Give exactly one of --to URL (the import account's blob endpoint) and --to-connection-string",
+    );
+  }
+  if (options.to !== undefined) {
+    const url = new URL(options.to);
+    if (url.protocol !== "https:")
+      throw new UsageError(`--to: expected an https blob endpoint, got ${url.origin}`);
+    return { kind: "identity", endpoint: url.origin };
+  }
+  return { kind: "connectionString", connectionString: options.toConnectionString! };
+}
+
+export async function copyStaging(
+  options: CopyStagingOptions,
+  io: ImportPayloadIo,
+): Promise<{ copied: number; outDir: string }> {
+  if (options.out === undefined)
+    throw new UsageError(
+      "--out DIR is required: the folder the rewritten manifest and payloads are written to",
+    );
+  if ((options.exportStatusUrl === undefined) === (options.manifest === undefined)) {
+    throw new UsageError("Give exactly one of --export-status-url URL and --manifest FILE");
+  }
+  const concurrency = Number(options.concurrency ?? "8");
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(
+      `--concurrency: expected a whole number from 1 to 64, got ${JSON.stringify(options.concurrency)}`,
+    );
+  }
+  const target = targetOf(options);
+  const outputs =
+    options.manifest !== undefined
+      ? await readManifestFile(resolve(io.cwd, options.manifest))
+      : await fetchOutputs(options.exportStatusUrl!, io);
+  const store = createBlobStore(target, {
+    urlConnectionStrings:
+      options.fromConnectionString === undefined ? [] : [options.fromConnectionString],
+  });
+  const importable = outputs.filter((o) => o.type !== SEARCH_PARAMETER_TYPE);
+  const containers = new Set<string>();
+  const copiedOutputs = await mapWithConcurrency(
+    importable,
+    concurrency,
+    async (output): Promise<ExportOutputFile> => {
+      const parts = parseBlobUrl(output.url);
+      const container = options.container ?? parts.containerName;
+      if (!containers.has(container)) {
+        containers.add(container);
+        await store.ensureContainer(container);
+      }
+      const { url } = await store.copyFromUrl(output.url, container, parts.blobName);
+      return { ...output, url };
+    },
+  );
+  const outDir = resolve(io.cwd, options.out);
+  await mkdir(outDir, { recursive: true });
+  const manifestPath = join(outDir, "manifest.copied.json");
+  await writeFile(manifestPath, `${JSON.stringify({ output: copiedOutputs }, null, 2)}\n`, {
+    flag: "wx",
+  });
+  io.stderr(
+    `Copied ${copiedOutputs.length} file(s) server-side; rewritten manifest: ${manifestPath}\n`,
+  );
+  await importPayload(
+    { manifest: manifestPath, out: join(outDir, "payloads"), fileCount: options.fileCount },
+    io,
+  );
+  return { copied: copiedOutputs.length, outDir };
+}
+
+export function register(program: Command): void {
+  program
+    .command("copy-staging")
+    .description(
+      "Copy export files server-side into the import account and write $import payloads with the copied urls.",
+    )
+    .option("--export-status-url <url>", "the $export Content-Location (status) URL")
+    .option("--manifest <file>", "a saved export status (manifest) JSON file")
+    .option(
+      "--to <url>",
+      "blob endpoint of the import account, e.g. https://importacct.blob.core.windows.net",
+    )
+    .option(
+      "--to-connection-string <cs>",
+      "connection string of the import account (instead of --to)",
+    )
+    .option(
+      "--from-connection-string <cs>",
+      "connection string of the export account, when the identity cannot read it",
+    )
+    .option(
+      "--container <name>",
+      "container in the import account (default: the export's container name)",
+    )
+    .option("--out <dir>", "folder for manifest.copied.json and payloads/")
+    .option("--file-count <n>", "most input files per $import body (1-10000)", "10000")
+    .option("--concurrency <n>", "copies in flight at once", "8")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The data is copied by the storage service, not through this machine. SearchParameter files are not",
+        "copied ($import rejects them; copy custom SearchParameters with a FHIR batch instead).",
+        "Exit codes: 0 copied; 1 a copy or the status request failed; 2 bad usage or manifest.",
+        "",
+        "Examples:",
+        "  $ fhir-migrate copy-staging --export-status-url https://src.azurehealthcareapis.com/_operations/export/4721 \\",
+        "      --to https://importacct.blob.core.windows.net --out ./staging-copy",
+        "  $ fhir-migrate copy-staging --manifest status.json --to https://importacct.blob.core.windows.net --container migration --out ./copy",
+      ].join("\n"),
+    )
+    .action(async (options: CopyStagingOptions, cmd: Command) => {
+      const runtime = runtimeOf(cmd);
+      await copyStaging(options, {
+        cwd: runtime.cwd,
+        stdout: runtime.stdout,
+        stderr: runtime.stderr,
+        json: wantsJson(cmd),
+        getExportStatus: createExportStatusReader(),
+      });
+    });
+}
