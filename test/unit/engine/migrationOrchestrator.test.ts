@@ -218,4 +218,44 @@ describe("migrationOrchestrator (replayed by durable-functions' engine)", () => 
     });
     expect(JSON.stringify(statuses.at(-1)).length).toBeLessThan(1024);
   });
+
+  it("starts no export inside the pause window and waits until it ends", async () => {
+    const clock = virtualClock(Date.parse("2025-03-03T16:30:00Z"));
+    const calls: string[] = [];
+    const pausedPolicy = {
+      ...snapshot().policy,
+      pause: { enabled: true, startHour: 8, endHour: 17, continueLastImportDuringPause: false },
+    };
+    await runOrchestration(
+      migrationOrchestrator,
+      MIGRATION_ORCHESTRATION,
+      "t8",
+      {},
+      {
+        clock,
+        activities: {
+          LoadMigrationState: async () =>
+            calls.includes("plan")
+              ? snapshot({ halted: true })
+              : snapshot({
+                  policy: pausedPolicy,
+                  chunks: [
+                    {
+                      seq: 1,
+                      exportStatus: "Planned",
+                      importStatus: "Not Started",
+                      processed: false,
+                    },
+                  ],
+                }),
+          StartExport: async () => (
+            calls.push(`start@${new Date(clock.now()).toISOString().slice(11, 16)}`),
+            { changed: true }
+          ),
+          PlanNextWindow: async () => (calls.push("plan"), { changed: true }),
+        },
+      },
+    );
+    expect(calls[0]).toBe("start@17:00");
+  });
 });
