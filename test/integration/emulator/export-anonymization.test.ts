@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FhirEmulator } from "../../support/emulator";
 import {
@@ -30,18 +31,19 @@ describe("emulator: anonymized $export", () => {
     await emu.close();
   });
 
-  it("applies a truncate rule to at most 18 significant digits of the decimal", async () => {
+  it("applies the sample's rule: decimals longer than 18 characters keep their first 18", async () => {
     const name = `${uniqueName("cfg")}.json`;
-    await putConfig(name, {
-      fhirPathRules: [{ path: "Observation.valueQuantity.value", method: "truncate", digits: 18 }],
-    });
+    await putConfig(
+      name,
+      JSON.parse(readFileSync("infra/anonymization/DemoTruncate.json", "utf8")),
+    );
     const r = await call(
       emu,
       "GET",
       await kickOffExport(emu, `/$export?_container=${container}&_anonymizationConfig=${name}`),
     );
     expect(r.status).toBe(200);
-    expect(await readBlobUrl(r.json.output[0].url)).toContain('"value":12345678901.0123456}');
+    expect(await readBlobUrl(r.json.output[0].url)).toContain('"value":12345678901.012345}');
   });
 
   it("a missing config blob fails the job with 400", async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
@@ -174,9 +175,7 @@ describe("migration through the local runtime (Azurite + emulators)", () => {
       "anonymization",
     );
     await blobs.createIfNotExists();
-    const config = JSON.stringify({
-      fhirPathRules: [{ path: "Observation.valueQuantity.value", method: "truncate", digits: 18 }],
-    });
+    const config = readFileSync("infra/anonymization/DemoTruncate.json", "utf8");
     await blobs.getBlockBlobClient("DemoTruncate.json").upload(config, config.length);
     const deps = depsFor(env, {
       AZURE_IsExportDeidentified: "true",
