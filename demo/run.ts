@@ -17,7 +17,10 @@ import {
   syntheticResource,
 } from "../test/support/syntheticData";
 import { compareAllVersions } from "../test/support/compareVersions";
+import { formatVerificationReport } from "../src/verify/format";
+import { runVerification } from "../src/verify/runVerification";
 import { printTable } from "./table";
+import { judgeTampering, tamper } from "./tamper";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -27,6 +30,7 @@ function positiveInt(value: string): number {
 }
 
 interface DemoOptions {
+  tamper?: number;
   resources: number;
   years: number;
   seed: number;
@@ -49,6 +53,11 @@ function parseArgs(argv: string[]): DemoOptions {
       15,
     )
     .option("--keep", "leave the servers running afterwards and print their URLs", false)
+    .option(
+      "--tamper <n>",
+      "after catch-up, change N destination resources, delete one there and hard-delete one on the source; the checks must report exactly those",
+      positiveInt,
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  npm run demo\n  npm run demo -- --resources 20000 --years 5 --seed 3\n",
@@ -183,15 +192,48 @@ async function main(): Promise<number> {
       `${chunks} export chunk(s), ${cursor.resourcesImported} resources imported, ${cursor.resourcesFailed} failed, ${seconds}s in all`,
     );
     for (const p of problems) log(`  ${p}`);
-    const ok =
+    const copied =
       problems.length === 0 &&
       rows.every((r) => r.missing === 0 && r.different === 0) &&
       cursor.resourcesFailed === 0;
     log(
-      ok
+      copied
         ? "PASS: every version on the source is on the destination"
         : "FAIL: the destination differs from the source",
     );
+
+    const tampering =
+      options.tamper === undefined
+        ? undefined
+        : tamper(environment.source, environment.destination, options.tamper, options.seed);
+    if (tampering !== undefined) {
+      log(
+        `tampered: changed ${tampering.changed.length} destination resource(s), removed one there, hard-deleted one on the source`,
+      );
+    }
+    // With tampering every resource is compared, so the damage cannot hide outside the sample.
+    const deepCheckCount = tampering === undefined ? 500 : environment.source.store.count() + 1;
+    log(
+      `verifying: surface check, deep check of up to ${deepCheckCount} resources, hard-delete reconciliation`,
+    );
+    const report = await runVerification(deps, {
+      checks: ["surface", "deep", "reconcile"],
+      deepCheckCount,
+      seed: String(options.seed),
+    });
+    process.stdout.write(`${formatVerificationReport(report)}\n`);
+    let ok = copied && report.passed;
+    if (tampering !== undefined) {
+      const judged = judgeTampering(report, tampering);
+      for (const line of judged.lines) log(line);
+      log(
+        judged.exact
+          ? "the checks reported exactly the damage done, and nothing else"
+          : "FAIL: the checks did NOT report exactly the damage done",
+      );
+      // Tampered data is not a good copy: the demo exits non-zero either way, as a real run would.
+      ok = false;
+    }
     if (options.keep) {
       stopping = true;
       log(

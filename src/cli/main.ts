@@ -18,6 +18,7 @@ import * as importPayload from "./commands/importPayload";
 import * as liftAndShift from "./commands/liftAndShift";
 import * as resetRetries from "./commands/resetRetries";
 import * as run from "./commands/run";
+import * as verify from "./commands/verify";
 import type { ExitCode } from "./errors";
 import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./errors";
 import { writeJson } from "./output";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly CommandModule[] = [
   liftAndShift,
   importPayload,
   copyStaging,
+  verify,
   resetRetries,
 ];
 
@@ -90,6 +92,9 @@ function reportError(error: unknown, json: boolean, runtime: CliRuntime): void {
   const e = error instanceof Error ? error : new Error(String(error));
   const known = isConfigurationError(e) || isUsageError(e) || isOperationFailedError(e);
   if (json) {
+    // Commands that fail an operation print their own JSON report first (ok: false); a second
+    // document would make stdout unparseable.
+    if (isOperationFailedError(e)) return;
     writeJson(runtime, {
       ok: false,
       exitCode: exitCodeFor(e),

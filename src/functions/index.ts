@@ -2,3 +2,4 @@
 import "./migration";
 import "./control";
 import "./checkAccess";
+import "./verification";

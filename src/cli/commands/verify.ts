@@ -41,7 +41,8 @@ export async function verify(
     deepCheckCount: options.deepCheckCount,
     resourceTypes: options.resourceTypes,
     seed: options.seed,
-    applyHardDeletes: options.applyHardDeletes === true ? "true" : undefined,
+    applyHardDeletes:
+      options.applyHardDeletes === undefined ? undefined : String(options.applyHardDeletes),
     concurrency: options.concurrency,
   };
   const parsed = parseVerificationOptions(raw);
@@ -80,6 +81,7 @@ export function register(program: Command): void {
       "--apply-hard-deletes",
       "delete, on the destination, resources hard-deleted on the source (default AZURE_ApplyHardDeletes)",
     )
+    .option("--no-apply-hard-deletes", "only list them, whatever AZURE_ApplyHardDeletes says")
     .option(
       "--concurrency <n>",
       "requests in flight to each server, 1..64 (default AZURE_CheckConcurrency)",

@@ -150,14 +150,19 @@ describe("errors thrown by a command", () => {
   });
 
   it("print a JSON error document on stdout with --json", async () => {
-    const result = await run(new OperationFailedError("3 differences"), ["--json", "boom"]);
+    const result = await run(new UsageError("--x: expected a number"), ["--json", "boom"]);
     expect({ code: result.code, body: JSON.parse(result.stdout) as unknown }).toEqual({
-      code: 1,
+      code: 2,
       body: {
         ok: false,
-        exitCode: 1,
-        error: { name: "OperationFailedError", message: "3 differences" },
+        exitCode: 2,
+        error: { name: "UsageError", message: "--x: expected a number" },
       },
     });
+  });
+
+  it("leave stdout to the command's own report when an operation fails with --json", async () => {
+    const result = await run(new OperationFailedError("3 differences"), ["--json", "boom"]);
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: "" });
   });
 });

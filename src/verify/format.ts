@@ -1,0 +1,156 @@
+/**
+ * The verification report as text: one table per check, then the failures with the JSON paths
+ * that differ, then one line saying whether the copy can be cut over to.
+ */
+import type { CheckVerdict } from "../core/surfaceVerdict";
+import { describeDeepResult, describeExtra } from "./describe";
+import type { VerificationReport } from "./types";
+
+function table(rows: readonly (readonly string[])[], indent = "  "): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+  );
+}
+
+const n = (v: number | null): string => (v === null ? "-" : String(v));
+const signed = (v: number | null): string => (v === null ? "-" : v > 0 ? `+${v}` : String(v));
+
+const VERDICT_TEXT: Record<CheckVerdict, string> = {
+  Pass: "PASS",
+  Behind: "BEHIND",
+  Fail: "FAIL",
+  Error: "ERROR",
+};
+
+export function formatVerificationReport(report: VerificationReport): string {
+  const lines: string[] = [];
+  lines.push(`Verification ${report.runId}: ${VERDICT_TEXT[report.verdict]}`);
+  lines.push(
+    `  seed ${report.seed} (run again with this seed to sample the same resources)`,
+    `  watermark ${report.watermark ?? "none (nothing recorded as migrated yet)"}`,
+    `  checks ${report.checks.join(", ")}; types ${report.typeSelection}; history migrated: ${report.migratesHistory ? "yes" : "no"}; deletes migrated: ${report.migratesDeletes ? "yes" : "no"}; concurrency ${report.concurrency}`,
+    `  ${report.startedAt} → ${report.finishedAt}`,
+  );
+
+  if (report.surface !== null) {
+    lines.push("", `Surface check: ${VERDICT_TEXT[report.surface.verdict]}`);
+    if (report.surface.rows.length === 0) lines.push("  no resources of any type on either server");
+    else {
+      lines.push(
+        ...table([
+          ["Type", "Scope", "Source", "Destination", "Difference", "Verdict", "Reason"],
+          ...report.surface.rows.map((r) => [
+            r.type,
+            r.scope,
+            n(r.source),
+            n(r.destination),
+            signed(r.difference),
+            r.verdict,
+            r.verdict === "Pass" ? "" : r.reason,
+          ]),
+        ]),
+      );
+    }
+  }
+
+  if (report.deep !== null) {
+    const d = report.deep;
+    lines.push(
+      "",
+      `Deep check: ${VERDICT_TEXT[d.verdict]} (${d.sampled} sampled of ${d.requested} requested: ${d.passed} passed, ${d.failed} failed, ${d.behind} behind, ${d.errors} errors)`,
+    );
+    if (d.perType.length > 0) {
+      lines.push(
+        ...table([
+          ["Type", "Allocated", "Sampled", "Passed", "Failed", "Behind", "Errors"],
+          ...d.perType.map((t) => [
+            t.type,
+            String(t.allocated),
+            String(t.sampled),
+            String(t.passed),
+            String(t.failed),
+            String(t.behind),
+            String(t.errors),
+          ]),
+        ]),
+      );
+    }
+    for (const t of d.perType.filter((x) => x.error !== null)) {
+      lines.push(`  ${t.type}: not sampled: ${t.error}`);
+    }
+    if (d.failures.length > 0) {
+      const more = d.failed + d.errors > d.failures.length ? ` (first ${d.failures.length})` : "";
+      lines.push(`  Differences${more}:`);
+      for (const r of d.failures)
+        lines.push(`    ${r.type}/${r.id} ${r.result}: ${describeDeepResult(r)}`);
+    }
+  }
+
+  if (report.reconcile !== null) {
+    lines.push("", `Hard-delete reconciliation: ${VERDICT_TEXT[report.reconcile.verdict]}`);
+    if (report.reconcile.types.length > 0) {
+      lines.push(
+        ...table([
+          [
+            "Type",
+            "Checked",
+            "Extra",
+            "Hard-deleted",
+            "Deleted on source",
+            "Pending",
+            "Applied",
+            "Verdict",
+          ],
+          ...report.reconcile.types.map((t) => [
+            t.type,
+            String(t.totals.scanned),
+            String(t.totals.extra),
+            String(t.totals.hardDeleted),
+            String(t.totals.deletedOnSource),
+            String(t.totals.deletePending),
+            String(t.totals.applied),
+            t.verdict,
+          ]),
+        ]),
+      );
+    }
+    for (const t of report.reconcile.types) {
+      if (t.error !== null) lines.push(`  ${t.type}: not fully checked: ${t.error}`);
+      if (t.applyRefused !== null)
+        lines.push(`  ${t.type}: deletes not applied: ${t.applyRefused}`);
+      for (const x of t.sample) lines.push(`    ${t.type}/${x.id} ${describeExtra(x)}`);
+    }
+    const unapplied = report.reconcile.types.reduce(
+      (s, t) => s + t.totals.hardDeleted - t.totals.applied,
+      0,
+    );
+    if (unapplied > 0 && !report.applyHardDeletes) {
+      lines.push(
+        `  ${unapplied} hard-deleted resource(s) are still on the destination; run again with applyHardDeletes=true (or AZURE_ApplyHardDeletes=true) to delete them there.`,
+      );
+    }
+  }
+
+  lines.push("", conclusion(report));
+  return `${lines.join("\n")}\n`;
+}
+
+function conclusion(report: VerificationReport): string {
+  switch (report.verdict) {
+    case "Pass":
+      return "Result: PASS. Every check that ran found the destination equal to the source.";
+    case "Behind":
+      return "Result: BEHIND. No difference older than the watermark; the destination has not caught up with the newest source changes yet.";
+    case "Fail":
+      return "Result: FAIL. The destination differs from the source (details above; every result is in the job table's check rows for this run).";
+    case "Error":
+      return "Result: ERROR. Some checks could not be completed (details above); the copy is not verified.";
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Runs a verification in this process: the same orchestration and activities the Functions app
+ * registers, driven by durable-functions' replay engine (src/local/durableRuntime.ts). Used by
+ * `fhir-migrate verify`, the demo and the integration tests.
+ */
+import type { EngineDeps } from "../engine/deps";
+import type { Clock } from "../local/durableRuntime";
+import { runOrchestration } from "../local/durableRuntime";
+import { boundVerificationActivities } from "./activities";
+import type { VerificationStatus } from "./orchestrator";
+import { E2E_TEST_ORCHESTRATION, verificationOrchestrator } from "./orchestrator";
+import { configuredCheckTypes } from "./plan";
+import { newRunId, newSeed } from "./runIds";
+import type { HopLimits, VerificationOptions, VerificationReport } from "./types";
+
+export interface RunVerificationOptions extends VerificationOptions {
+  /** Default: a new id from the clock. */
+  runId?: string;
+  /** Smaller hops for tests; the defaults suit the Functions timeout. */
+  limits?: Partial<HopLimits>;
+  clock?: Clock;
+  onStatus?: (status: VerificationStatus) => void;
+}
+
+export async function runVerification(
+  deps: EngineDeps,
+  options: RunVerificationOptions = {},
+): Promise<VerificationReport> {
+  // Bad settings fail here, before anything runs (ConfigurationError).
+  configuredCheckTypes(deps.settings);
+  await deps.state.ensure();
+  const { runId, limits, clock, onStatus, ...chosen } = options;
+  const id = runId ?? newRunId(deps.clock.now());
+  const result = await runOrchestration(
+    verificationOrchestrator,
+    E2E_TEST_ORCHESTRATION,
+    id,
+    { ...chosen, runId: id, seed: chosen.seed ?? newSeed(), limits },
+    {
+      activities: boundVerificationActivities(deps),
+      clock,
+      onCustomStatus: (s) => onStatus?.(s as VerificationStatus),
+    },
+  );
+  await deps.telemetry.flush();
+  return result.output as VerificationReport;
+}

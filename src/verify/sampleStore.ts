@@ -1,0 +1,45 @@
+/**
+ * The deep check's per-type sample lives in a blob of the app's storage between activities, so the
+ * orchestration's inputs and outputs stay small however large the sample is.
+ */
+import type { SampleCandidate } from "../core/sampling";
+import type { EngineDeps } from "../engine/deps";
+
+export const VERIFICATION_CONTAINER = "verification-samples";
+
+export interface StoredSample {
+  type: string;
+  seed: string;
+  size: number;
+  scanned: number;
+  candidates: SampleCandidate[];
+}
+
+function blobName(runId: string, type: string): string {
+  return `${runId}/${type}.json`;
+}
+
+export async function saveSample(
+  deps: Pick<EngineDeps, "blobs">,
+  runId: string,
+  sample: StoredSample,
+): Promise<void> {
+  await deps.blobs.ensureContainer(VERIFICATION_CONTAINER);
+  await deps.blobs.putText(
+    VERIFICATION_CONTAINER,
+    blobName(runId, sample.type),
+    JSON.stringify(sample),
+    "application/json",
+  );
+}
+
+/** Undefined when no hop of this run has stored the type's sample yet. */
+export async function loadSample(
+  deps: Pick<EngineDeps, "blobs">,
+  runId: string,
+  type: string,
+): Promise<StoredSample | undefined> {
+  await deps.blobs.ensureContainer(VERIFICATION_CONTAINER);
+  const text = await deps.blobs.getText(VERIFICATION_CONTAINER, blobName(runId, type));
+  return text === undefined ? undefined : (JSON.parse(text) as StoredSample);
+}
