@@ -36,4 +36,22 @@ describe("npm run demo", () => {
     expect(out).toContain("the checks reported exactly the damage done, and nothing else");
     expect(code).toBe(1);
   }, 250_000);
+
+  it("with --decimals and --deidentify, shortens what the destination would reject and migrates it", () => {
+    const { code, out } = demo([
+      "--resources",
+      "300",
+      "--write-seconds",
+      "2",
+      "--seed",
+      "7",
+      "--decimals",
+      "2",
+      "--deidentify",
+    ]);
+    expect(out).toContain(
+      "2 long decimal(s) were shortened by the anonymization config and imported",
+    );
+    expect(code).toBe(0);
+  }, 250_000);
 });
