@@ -320,6 +320,13 @@ export function parseSettings(env: Environment): Settings {
       if (str(n) === undefined)
         add(n, `${expectedText(findSetting(n)!)}: AZURE_ClientCredential=true needs it`);
     }
+    // App Service replaces a Key Vault reference with the secret; the literal text means it could not.
+    if (/^@Microsoft\.KeyVault\(/i.test(str("AZURE_ClientSecret") ?? "")) {
+      add(
+        "AZURE_ClientSecret",
+        'the secret itself: this Key Vault reference was not resolved. Grant the app\'s identity "Key Vault Secrets User" on the vault and check the secret URI (portal: Environment variables shows the reference status)',
+      );
+    }
     sourceClientSecret = {
       kind: "clientSecret",
       tenantId: str("AZURE_TenantId") ?? "",

@@ -186,3 +186,24 @@ describe("storage target resolution", () => {
     expect(error.issues[0]?.expected).toMatch(/AZURE_StagingStorageUri and AZURE_BlobStorageUri/);
   });
 });
+
+describe("Key Vault references", () => {
+  it("an unresolved reference in AZURE_ClientSecret is reported, without echoing it", async () => {
+    const { parseSettings } = await import("../../../src/config/settings");
+    const reference =
+      "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/source-secret/)";
+    expect(() =>
+      parseSettings({
+        AZURE_SourceUri: "https://src.azurehealthcareapis.com",
+        AZURE_DestinationUri: "https://ws-dst.fhir.azurehealthcareapis.com",
+        AzureWebJobsStorage: "UseDevelopmentStorage=true",
+        AZURE_ClientCredential: "true",
+        AZURE_TenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        AZURE_ClientId: "00000000-0000-0000-0000-000000000001",
+        AZURE_ClientSecret: reference,
+      }),
+    ).toThrow(
+      /AZURE_ClientSecret: received \*\*\* \(set, hidden\); expected the secret itself: this Key Vault reference was not resolved/,
+    );
+  });
+});
