@@ -71,7 +71,13 @@ export interface CursorRecord {
   startedAt: string | undefined;
   startWatermark: string | undefined;
   lastProgressAt: string | undefined;
+  /** $reindex of the destination after custom SearchParameters were copied (AZURE_ReindexAfterCatchUp). */
+  reindexState: ReindexState;
+  reindexStatusUrl: string | undefined;
+  reindexDetail: string | undefined;
 }
+
+export type ReindexState = "none" | "needed" | "running" | "done" | "failed";
 
 export function chunkKey(seq: number): string {
   return String(seq).padStart(8, "0");

@@ -1,4 +1,4 @@
-import type { ChunkRecord, PayloadRecord } from "./migrationState";
+import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
@@ -10,6 +10,8 @@ export interface PassSnapshot {
   /** The last planning found nothing newer than the cap. */
   caughtUp: boolean;
   searchParametersPending: boolean;
+  /** "needed" after custom SearchParameters were written to the destination. */
+  reindex: ReindexState;
   chunks: ChunkSummary[];
   payloads: PayloadSummary[];
   watermark: string | undefined;
@@ -29,6 +31,8 @@ export interface PassPolicy {
   maxUnprocessedChunks: number;
   pollIntervalMs: number;
   idlePollMs: number;
+  /** AZURE_ReindexAfterCatchUp. */
+  reindexAfterCatchUp: boolean;
   pause: {
     enabled: boolean;
     startHour: number;
@@ -39,6 +43,8 @@ export interface PassPolicy {
 
 export type PassAction =
   | { activity: "MigrateSearchParameters"; input: null }
+  | { activity: "StartReindex"; input: null }
+  | { activity: "PollReindex"; input: null }
   | { activity: "PlanNextWindow"; input: null }
   | { activity: "StartExport"; input: { seq: number } }
   | { activity: "PollExport"; input: { seq: number } }
@@ -118,7 +124,16 @@ export function decidePass(
   if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
 
   const inFlight = unprocessed.length;
-  if (inFlight === 0 && !snapshot.searchParametersPending) {
+  // Reindex once everything is imported, so it indexes the data it is for.
+  const reindexing =
+    policy.reindexAfterCatchUp && (snapshot.reindex === "needed" || snapshot.reindex === "running");
+  if (reindexing && inFlight === 0 && snapshot.caughtUp && !snapshot.searchParametersPending) {
+    actions.push({
+      activity: snapshot.reindex === "needed" ? "StartReindex" : "PollReindex",
+      input: null,
+    });
+  }
+  if (inFlight === 0 && !snapshot.searchParametersPending && !reindexing) {
     if (snapshot.rangeComplete) {
       return {
         kind: "stop",

@@ -24,6 +24,7 @@ import type {
   FhirResource,
   ImportParameters,
   ImportStatus,
+  ReindexStatus,
   VersionRead,
 } from "./types";
 import { checkBundle, checkExportManifest, checkImportResult, checkResource } from "./wire";
@@ -257,6 +258,44 @@ export function createFhirClient(
       throw failedAnswer(answer, "import cancel");
     },
 
+    async startReindex() {
+      const answer = await transport.request({
+        method: "POST",
+        url: transport.url("$reindex"),
+        headers: { Accept: FHIR_JSON, "Content-Type": FHIR_JSON },
+        body: JSON.stringify({ resourceType: "Parameters", parameter: [] }),
+        idempotent: false,
+      });
+      // $reindex answers 201 Created with the job, unlike $export/$import (reference 6).
+      if (answer.status === 201) return { statusUrl: statusUrlOf(answer, "reindex") };
+      throw failedAnswer(answer, "reindex kick-off");
+    },
+
+    async reindexStatus(statusUrl: string): Promise<ReindexStatus> {
+      const answer = await transport.request({
+        method: "GET",
+        url: statusUrl,
+        headers: { Accept: FHIR_JSON },
+        idempotent: true,
+      });
+      if (answer.status !== 200) throw failedAnswer(answer, "reindex status");
+      const body = parseJsonBody(answer, "a reindex job (Parameters)") as {
+        parameter?: { name?: string; valueString?: string; valueDecimal?: number }[];
+      };
+      const value = (name: string) => body.parameter?.find((p) => p.name === name);
+      const status = value("status")?.valueString;
+      if (status === undefined)
+        throw unexpectedAnswer(answer, "a Parameters resource with a status parameter");
+      if (/^(failed|canceled|cancelled)$/i.test(status))
+        throw failedAnswer(answer, `reindex job ${status}`);
+      return {
+        state: /^completed$/i.test(status) ? "completed" : "running",
+        status,
+        progress: value("progress")?.valueDecimal,
+        total: value("totalResourcesToReindex")?.valueDecimal,
+      };
+    },
+
     async count(query: CountQuery) {
       const { answer, bundle } = await getBundle(transport.url(countPath(query)));
       if (typeof bundle.total !== "number" || !Number.isInteger(bundle.total) || bundle.total < 0) {
@@ -267,7 +306,10 @@ export function createFhirClient(
 
     async oldestLastUpdated(history: boolean) {
       const { answer, bundle } = await getBundle(transport.url(oldestPath(history)));
-      const first = bundle.entry?.[0];
+      // Warnings come as a leading OperationOutcome entry (search.mode "outcome"): skip them.
+      const first = bundle.entry?.find(
+        (e) => e.search?.mode !== "outcome" && e.resource?.resourceType !== "OperationOutcome",
+      );
       if (first === undefined) return undefined; // empty server
       const lastUpdated =
         first.resource?.meta?.lastUpdated ??

@@ -157,6 +157,18 @@ export interface FhirClient {
   update(resource: FhirResource): Promise<FhirResource>;
   /** DELETE Type/id (soft delete). */
   delete(type: string, id: string): Promise<void>;
+  /** POST $reindex (201 + Content-Location, reference §6). */
+  startReindex(): Promise<{ statusUrl: string }>;
+  /** GET the reindex job; Failed or Canceled → FhirOperationError. */
+  reindexStatus(statusUrl: string): Promise<ReindexStatus>;
+}
+
+export interface ReindexStatus {
+  state: "running" | "completed";
+  /** The job's own status text (Queued, Running, Completed, ...). */
+  status: string;
+  progress: number | undefined;
+  total: number | undefined;
 }
 
 export type VersionRead =

@@ -43,6 +43,9 @@ export function cursorToRow(
       StartedAt: c.startedAt,
       StartWatermark: c.startWatermark,
       LastProgressAt: c.lastProgressAt,
+      ReindexState: c.reindexState,
+      ReindexStatusUrl: c.reindexStatusUrl,
+      ReindexDetail: c.reindexDetail,
     }),
   };
 }
@@ -65,6 +68,9 @@ export function cursorFromRow(r: Row): CursorRecord {
     startedAt: str(r.StartedAt),
     startWatermark: str(r.StartWatermark),
     lastProgressAt: str(r.LastProgressAt),
+    reindexState: (str(r.ReindexState) ?? "none") as CursorRecord["reindexState"],
+    reindexStatusUrl: str(r.ReindexStatusUrl),
+    reindexDetail: str(r.ReindexDetail),
   };
 }
 

@@ -350,5 +350,8 @@ export function emptyCursor(): CursorRecord {
     startedAt: undefined,
     startWatermark: undefined,
     lastProgressAt: undefined,
+    reindexState: "none",
+    reindexStatusUrl: undefined,
+    reindexDetail: undefined,
   };
 }

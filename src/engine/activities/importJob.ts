@@ -80,24 +80,33 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
     const { statusUrl } = await deps.destination.importKickOff(
       withAttemptTag(JSON.parse(text) as ImportParameters, deps, payload),
     );
-    const running = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => ({
-      ...p,
-      status: "Running",
-      importContentLocation: statusUrl,
-    }));
+    // Another runner may have reset the claim meanwhile (PollImport requeues a claim without a
+    // status URL) and claimed it again: the same body gave it the same job. Record this attempt's
+    // job unless the payload moved past it; never turn a completed payload back to running.
+    let recorded = false;
+    const running = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => {
+      recorded =
+        (p.status === "Started" || p.status === "Pending") && p.attempts <= payload.attempts;
+      return recorded
+        ? { ...p, status: "Running", importContentLocation: statusUrl, attempts: payload.attempts }
+        : undefined;
+    });
     await deps.state.updateChunk(input.chunkSeq, (c) =>
       c.importStatus === "Payloads Ready" ? { ...c, importStatus: "Running" } : undefined,
     );
-    importEvent(deps, running!, "Started");
+    if (recorded && running !== undefined) importEvent(deps, running, "Started");
     return { changed: true };
   } catch (error) {
     if (isTransientError(error)) {
-      // Not accepted (e.g. 429: five imports already running); try again later without using up an attempt.
-      await deps.state.updatePayload(input.chunkSeq, input.index, (p) => ({
-        ...p,
-        status: "Pending",
-        attempts: p.attempts - 1,
-      }));
+      // Not accepted (e.g. 429: five imports already running); try again later without using up an
+      // attempt, unless another runner has taken the payload over meanwhile.
+      await deps.state.updatePayload(input.chunkSeq, input.index, (p) =>
+        p.status === "Started" &&
+        p.importContentLocation === undefined &&
+        p.attempts === payload.attempts
+          ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+          : undefined,
+      );
       throw error;
     }
     if (!isFhirOperationError(error)) throw error;
@@ -179,53 +188,79 @@ async function completePayload(
   const failed = result.error.reduce((n, e) => n + e.count, 0);
   if (failed > 0) await recordFailedResources(deps, ref, result);
   const endTime = nowIso(deps);
-  const done = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) =>
-    p.status === "Completed"
-      ? undefined
-      : {
+  let completedHere = false;
+  const done = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
+    completedHere = p.status !== "Completed";
+    return completedHere
+      ? {
           ...p,
           status: "Completed",
           importedCount: imported,
           failedCount: failed,
           importEndTime: endTime,
-        },
-  );
-  if (done === undefined || done.importedCount !== imported) return; // another runner completed it
-  const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
-  importEvent(deps, done, "Completed", {
-    TotalImportResources: imported,
-    FailedImportCount: failed,
-    FailedResourceType: failedTypes,
-    DurationSeconds: Math.round(
-      (deps.clock.now() - Date.parse(payload.importStartTime ?? endTime)) / 1000,
-    ),
+        }
+      : undefined;
   });
-  const chunk = await deps.state.updateChunk(ref.chunkSeq, (c) => {
-    const completedCount = c.completedCount + 1;
-    const processed = c.payloadCount !== undefined && completedCount >= c.payloadCount;
+  if (done === undefined) return;
+  if (completedHere) {
+    const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
+    importEvent(deps, done, "Completed", {
+      TotalImportResources: imported,
+      FailedImportCount: failed,
+      FailedResourceType: failedTypes,
+      DurationSeconds: Math.round(
+        (deps.clock.now() - Date.parse(payload.importStartTime ?? endTime)) / 1000,
+      ),
+    });
+  }
+  await settleChunk(deps, ref.chunkSeq);
+  await recordSuccess(deps);
+}
+
+/**
+ * Brings a chunk row up to date with its payload rows. The completed count and the totals are
+ * counted from the payload rows, never incremented, so neither a crash between the payload's write
+ * and this one nor two runners completing the same payload can lose or double-count a payload (a
+ * double count would mark the chunk processed while a payload is still pending, and move the
+ * watermark past it). When every payload is completed the chunk is processed and the watermark moves.
+ */
+export async function settleChunk(deps: EngineDeps, seq: number): Promise<void> {
+  const completed = (await deps.state.listPayloads(seq)).filter((p) => p.status === "Completed");
+  const imported = completed.reduce((n, p) => n + (p.importedCount ?? 0), 0);
+  const failed = completed.reduce((n, p) => n + (p.failedCount ?? 0), 0);
+  const endTime = nowIso(deps);
+  const added = { imported: 0, failed: 0 };
+  const chunk = await deps.state.updateChunk(seq, (c) => {
+    added.imported = 0;
+    added.failed = 0;
+    if (c.processed || completed.length <= c.completedCount) return undefined;
+    const processed = c.payloadCount !== undefined && completed.length >= c.payloadCount;
+    added.imported = imported - c.totalImportResourceCount;
+    added.failed = failed - c.totalFailedImportCount;
     return {
       ...c,
-      completedCount,
-      totalImportResourceCount: c.totalImportResourceCount + imported,
-      totalFailedImportCount: c.totalFailedImportCount + failed,
+      completedCount: completed.length,
+      totalImportResourceCount: imported,
+      totalFailedImportCount: failed,
       importStatus: processed ? "Completed" : c.importStatus,
       processed,
       endTime: processed ? endTime : c.endTime,
     };
   });
-  await deps.state.updateCursor((c) => ({
-    ...c,
-    resourcesImported: c.resourcesImported + imported,
-    resourcesFailed: c.resourcesFailed + failed,
-  }));
-  await recordSuccess(deps);
+  if (added.imported !== 0 || added.failed !== 0) {
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      resourcesImported: c.resourcesImported + added.imported,
+      resourcesFailed: c.resourcesFailed + added.failed,
+    }));
+  }
   if (chunk?.processed === true) {
     const { previous, cursor } = await deps.state.advanceWatermark();
     if (cursor.watermark !== previous && cursor.watermark !== undefined) {
       deps.telemetry.trackEvent("Watermark", {
         Till: cursor.watermark,
         PreviousTill: previous ?? "",
-        ChunksCompleted: ref.chunkSeq,
+        ChunksCompleted: seq,
         LagSeconds: Math.round((deps.clock.now() - Date.parse(cursor.watermark)) / 1000),
       });
     }

@@ -5,6 +5,7 @@ import { pollImport, startImport } from "./importJob";
 import { loadMigrationState } from "./loadMigrationState";
 import { planNextWindow } from "./planNextWindow";
 import { recordPassFailure } from "./recordPassFailure";
+import { pollReindex, startReindex } from "./reindex";
 import { migrateSearchParameters } from "./searchParameters";
 
 /** Activity name → implementation. Names are what the orchestrator yields and what Functions registers. */
@@ -20,6 +21,8 @@ export const MIGRATION_ACTIVITIES = {
   PollImport: (deps: EngineDeps, input: { chunkSeq: number; index: number }) =>
     pollImport(deps, input),
   MigrateSearchParameters: (deps: EngineDeps) => migrateSearchParameters(deps),
+  StartReindex: (deps: EngineDeps) => startReindex(deps),
+  PollReindex: (deps: EngineDeps) => pollReindex(deps),
   RecordPassFailure: (deps: EngineDeps, input: { message: string }) =>
     recordPassFailure(deps, input),
 } as const;

@@ -2,17 +2,34 @@ import { estimateSecondsToCatchUp } from "../../core/eta";
 import type { PassSnapshot } from "../../core/passPlanner";
 import { ms } from "../../core/windows";
 import type { EngineDeps } from "../deps";
+import { settleChunk } from "./importJob";
 
 /** Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). */
 const BACKLOG_BEYOND_EXPORTS = 2;
 
 export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot> {
   const { settings, state } = deps;
-  const cursor = await state.getCursor();
-  const { chunks, payloads } = await state.listChunksWithPayloads(
+  let cursor = await state.getCursor();
+  let { chunks, payloads } = await state.listChunksWithPayloads(
     cursor.firstUnprocessedSeq,
     cursor.nextSeq,
   );
+  // A chunk whose payload rows say more is done than its own row (the process died between the
+  // payload's write and the chunk's): nothing would poll those payloads again, so settle it here.
+  const behind = chunks.filter(
+    (c) =>
+      !c.processed &&
+      payloads.filter((p) => p.chunkSeq === c.seq && p.status === "Completed").length >
+        c.completedCount,
+  );
+  if (behind.length > 0) {
+    for (const chunk of behind) await settleChunk(deps, chunk.seq);
+    cursor = await state.getCursor();
+    ({ chunks, payloads } = await state.listChunksWithPayloads(
+      cursor.firstUnprocessedSeq,
+      cursor.nextSeq,
+    ));
+  }
   const unprocessed = chunks.filter((c) => !c.processed);
   const openSeqs = new Set(unprocessed.map((c) => c.seq));
   const endDate = settings.chunking.endDate;
@@ -27,6 +44,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     rangeComplete,
     caughtUp: cursor.caughtUp,
     searchParametersPending: !cursor.searchParametersMigrated,
+    reindex: cursor.reindexState,
     chunks: unprocessed.map((c) => ({
       seq: c.seq,
       exportStatus: c.exportStatus,
@@ -50,6 +68,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       maxUnprocessedChunks: settings.export.maxInFlight + BACKLOG_BEYOND_EXPORTS,
       pollIntervalMs: settings.schedule.pollIntervalMs,
       idlePollMs: settings.schedule.idlePollMs,
+      reindexAfterCatchUp: settings.verification.reindexAfterCatchUp,
       pause: {
         enabled: settings.pause.enabled,
         startHour: settings.pause.startHour,

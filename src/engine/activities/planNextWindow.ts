@@ -1,5 +1,6 @@
 import { chunkLengthMs } from "../../config/settings";
 import type { ChunkRecord } from "../../core/migrationState";
+import { chunkKey } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { ms, planWindow, windowCap } from "../../core/windows";
 import { FhirOperationError } from "../../errors";
@@ -131,22 +132,37 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
     return { changed: false, caughtUp: true, note: `nothing changed before ${plan.till}` };
   }
 
-  const { since, till } = plan.window;
-  let units: { type: string | undefined; count: number }[] = [
-    { type: undefined, count: plan.count },
-  ];
-  if (perType) {
+  // The row at the next sequence number decides the window. It may be written already: by a
+  // planning that died between its writes (in per-type mode some rows of the window, not all) or by
+  // another runner planning at the same time with a later cap. Its window wins, the units are counted
+  // for it (a past window counts the same every time), and the missing rows are written at the same
+  // sequence numbers, so no type of the window is left out and no two rows disagree on its end.
+  const firstSeq = cursor.nextSeq;
+  const written = await state.getChunk(firstSeq);
+  let window = written ?? plan.window;
+  const unitsFor = async (w: {
+    since: string;
+    till: string;
+  }): Promise<{ type: string | undefined; count: number }[]> => {
+    if (!perType) {
+      const count = w.till === plan.window.till ? plan.count : (written?.expectedCount ?? 0);
+      return [{ type: undefined, count }];
+    }
     const types =
       settings.export.resourceTypes.length > 0
         ? settings.export.resourceTypes
         : DEFAULT_MIGRATION_TYPES;
     const counts = await mapWithConcurrency(types, 8, async (type) => ({
       type,
-      count: await source.count({ type, history, since, till }),
+      count: await source.count({ type, history, since: w.since, till: w.till }),
     }));
-    units = counts.filter((c) => c.count > 0);
     // Per-type exports never include SearchParameter: copy them separately when they changed.
-    const spChanged = await source.count({ type: SEARCH_PARAMETER_TYPE, history, since, till });
+    const spChanged = await source.count({
+      type: SEARCH_PARAMETER_TYPE,
+      history,
+      since: w.since,
+      till: w.till,
+    });
     if (spChanged > 0) {
       await state.updateCursor((c) =>
         c.searchParametersMigrated
@@ -154,30 +170,38 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
           : undefined,
       );
     }
-    if (units.length === 0) {
-      await moveFrontierOverEmptyStretch(deps, frontier, till, false);
-      return { changed: true, note: `no listed type changed in [${since}, ${till})` };
-    }
+    return counts.filter((c) => c.count > 0);
+  };
+  let units = await unitsFor(window);
+  if (units.length === 0) {
+    await moveFrontierOverEmptyStretch(deps, frontier, window.till, false);
+    return { changed: true, note: `no listed type changed in [${window.since}, ${window.till})` };
   }
-
-  const firstSeq = cursor.nextSeq;
-  const adopted: ChunkRecord[] = [];
-  for (let seq = firstSeq; ; seq++) {
-    const existing = await state.getChunk(seq);
-    if (existing === undefined || existing.since !== frontier) break;
-    adopted.push(existing);
+  const insert = async (i: number): Promise<ChunkRecord> => {
+    const u = units[i]!;
+    return (
+      await state.insertChunk(blankChunk(firstSeq + i, window.since, window.till, u.type, u.count))
+    ).chunk;
+  };
+  const first = await insert(0);
+  if (first.since !== window.since || first.till !== window.till) {
+    window = first;
+    units = await unitsFor(window);
   }
-  const chunks =
-    adopted.length > 0
-      ? adopted
-      : await Promise.all(
-          units.map(
-            async (u, i) =>
-              (await state.insertChunk(blankChunk(firstSeq + i, since, till, u.type, u.count)))
-                .chunk,
-          ),
-        );
-  const windowTill = chunks[0]!.till;
+  // Inserts are idempotent: a row already written is returned as it is.
+  const chunks = [first, ...(await Promise.all(units.slice(1).map((_, i) => insert(i + 1))))];
+  const stranger = chunks.find(
+    (c, i) =>
+      c.since !== window.since || c.till !== window.till || c.resourceType !== units[i]?.type,
+  );
+  if (stranger !== undefined) {
+    throw new Error(
+      `Chunk row ${chunkKey(stranger.seq)} holds [${stranger.since}, ${stranger.till}) ${stranger.resourceType ?? "(all types)"}, not the window being planned [${window.since}, ${window.till}) ${units[stranger.seq - firstSeq]?.type ?? "(all types)"}; the job table was changed by something else than this tool`,
+    );
+  }
+  const { since } = window;
+  // Never backwards: a row left by a runner that lost the race may end before the frontier.
+  const windowTill = ms(window.till) > ms(frontier) ? window.till : frontier;
   let planned = false;
   await state.updateCursor((c) => {
     if (c.nextSeq !== firstSeq || c.frontier !== frontier) return undefined; // another runner planned it

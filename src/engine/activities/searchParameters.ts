@@ -19,6 +19,7 @@ export async function migrateSearchParameters(deps: EngineDeps): Promise<Activit
   const found: FhirResource[] = [];
   const failures: string[] = [];
   let copied = 0;
+  let written = 0;
   try {
     for await (const page of deps.source.searchPages("SearchParameter?_count=1000")) {
       for (const entry of page.entry ?? []) {
@@ -39,8 +40,10 @@ export async function migrateSearchParameters(deps: EngineDeps): Promise<Activit
       const response = await deps.destination.batch(toBatch(slice));
       slice.forEach((resource, n) => {
         const status = response.entry?.[n]?.response?.status ?? "no response entry";
-        if (/^2\d\d/.test(status)) copied++;
-        else
+        if (/^2\d\d/.test(status)) {
+          copied++;
+          written++;
+        } else
           failures.push(
             `SearchParameter/${resource.id}: ${status} ${outcomeText(response.entry?.[n])}`.trim(),
           );
@@ -58,6 +61,8 @@ export async function migrateSearchParameters(deps: EngineDeps): Promise<Activit
       searchParameterAttempts: attempts,
       searchParametersMigrated: ok || attempts >= MAX_ATTEMPTS,
       searchParameterFailure: failure,
+      // New or changed SearchParameters index only data written after them: existing data needs $reindex.
+      reindexState: written > 0 ? "needed" : c.reindexState,
     };
   });
   deps.telemetry.trackEvent("SearchParameters", {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IMPORT_MODE_REASON } from "../../../src/config/catalog";
+import { parseSettings } from "../../../src/config/settings";
 import { BASE_ENV, configurationErrorOf, issueFor, issuesWith, parseWith } from "./settingsTestEnv";
 
 describe("AZURE_ImportMode", () => {
@@ -188,8 +189,7 @@ describe("storage target resolution", () => {
 });
 
 describe("Key Vault references", () => {
-  it("an unresolved reference in AZURE_ClientSecret is reported, without echoing it", async () => {
-    const { parseSettings } = await import("../../../src/config/settings");
+  it("an unresolved reference in AZURE_ClientSecret is reported, without echoing it", () => {
     const reference =
       "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/source-secret/)";
     expect(() =>

@@ -9,6 +9,7 @@ function snapshot(overrides: Partial<PassSnapshot> = {}): PassSnapshot {
     rangeComplete: false,
     caughtUp: false,
     searchParametersPending: false,
+    reindex: "none",
     chunks: [],
     payloads: [],
     watermark: undefined,
@@ -21,6 +22,7 @@ function snapshot(overrides: Partial<PassSnapshot> = {}): PassSnapshot {
       maxUnprocessedChunks: 4,
       pollIntervalMs: 1000,
       idlePollMs: 5000,
+      reindexAfterCatchUp: false,
       pause: { enabled: false, startHour: 8, endHour: 17, continueLastImportDuringPause: false },
     },
     ...overrides,
@@ -193,5 +195,35 @@ describe("decidePass", () => {
     expect(
       names(decidePass(snapshot({ caughtUp: true }), false, { stopWhenCaughtUp: false })),
     ).toEqual(["PlanNextWindow"]);
+  });
+});
+
+describe("decidePass: $reindex after catch-up", () => {
+  const withReindex = (reindex: PassSnapshot["reindex"], on = true) => {
+    const base = snapshot({ caughtUp: true, reindex });
+    return { ...base, policy: { ...base.policy, reindexAfterCatchUp: on } };
+  };
+
+  it("starts $reindex once caught up when SearchParameters were written", () => {
+    expect(names(decidePass(withReindex("needed"), false, { stopWhenCaughtUp: true }))).toContain(
+      "StartReindex",
+    );
+  });
+
+  it("polls a running $reindex and does not stop a one-shot run before it completes", () => {
+    const d = decidePass(withReindex("running"), false, { stopWhenCaughtUp: true });
+    expect(d.kind).toBe("act");
+    expect(names(d)).toContain("PollReindex");
+  });
+
+  it("leaves $reindex to the user when the setting is off", () => {
+    expect(
+      decidePass(withReindex("needed", false), false, { stopWhenCaughtUp: true }),
+    ).toMatchObject({ kind: "stop" });
+  });
+
+  it("waits for in-flight work before reindexing", () => {
+    const s = { ...withReindex("needed"), chunks: [chunk(1, "Running")] };
+    expect(names(decidePass(s, false, { stopWhenCaughtUp: false }))).not.toContain("StartReindex");
   });
 });

@@ -1,0 +1,70 @@
+import { isFhirOperationError } from "../../errors";
+import type { ActivityResult, EngineDeps } from "../deps";
+import { describeError } from "../failures";
+
+/**
+ * With AZURE_ReindexAfterCatchUp: once caught up, starts `$reindex` on the destination so data
+ * imported before the custom SearchParameters existed there becomes searchable by them.
+ */
+export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
+  let claimed = false;
+  await deps.state.updateCursor((c) => {
+    if (c.reindexState !== "needed") return undefined;
+    claimed = true;
+    return { ...c, reindexState: "running", reindexStatusUrl: undefined, reindexDetail: undefined };
+  });
+  if (!claimed) return { changed: false };
+  try {
+    const { statusUrl } = await deps.destination.startReindex();
+    await deps.state.updateCursor((c) => ({ ...c, reindexStatusUrl: statusUrl }));
+    deps.log(`started $reindex on the destination: ${statusUrl}`);
+  } catch (error) {
+    if (!isFhirOperationError(error)) {
+      await deps.state.updateCursor((c) => ({ ...c, reindexState: "needed" }));
+      throw error;
+    }
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      reindexState: "failed",
+      reindexDetail: `$reindex could not start: ${describeError(error)}`,
+    }));
+  }
+  return { changed: true };
+}
+
+export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
+  const cursor = await deps.state.getCursor();
+  if (cursor.reindexState !== "running") return { changed: false };
+  if (cursor.reindexStatusUrl === undefined) {
+    // Claimed but the kick-off was interrupted: start again.
+    await deps.state.updateCursor((c) =>
+      c.reindexState === "running" && c.reindexStatusUrl === undefined
+        ? { ...c, reindexState: "needed" }
+        : undefined,
+    );
+    return { changed: true };
+  }
+  try {
+    const status = await deps.destination.reindexStatus(cursor.reindexStatusUrl);
+    if (status.state === "running") {
+      await deps.state.updateCursor((c) => ({
+        ...c,
+        reindexDetail: `${status.status} ${status.progress ?? 0}/${status.total ?? "?"}`,
+      }));
+      return { changed: false };
+    }
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      reindexState: "done",
+      reindexDetail: `completed: ${status.total ?? "?"} resources reindexed`,
+    }));
+  } catch (error) {
+    if (!isFhirOperationError(error)) throw error;
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      reindexState: "failed",
+      reindexDetail: describeError(error),
+    }));
+  }
+  return { changed: true };
+}
