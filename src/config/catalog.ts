@@ -267,30 +267,6 @@ export const SETTINGS: readonly SettingSpec[] = [
     meaning: "Row key of the cursor row; also the prefix of chunk row keys.",
     example: "myrowkey",
   },
-  {
-    name: "AZURE_SurfaceRowKey",
-    group: "Storage",
-    kind: {
-      type: "string",
-      pattern: /^[^/\\#?]{1,200}$/,
-      patternText: "1-200 characters without / \\ # ?",
-    },
-    default: "surfacerowkey",
-    meaning: "Row-key prefix of surface check result rows.",
-    example: "surfacerowkey",
-  },
-  {
-    name: "AZURE_DeepRowKey",
-    group: "Storage",
-    kind: {
-      type: "string",
-      pattern: /^[^/\\#?]{1,200}$/,
-      patternText: "1-200 characters without / \\ # ?",
-    },
-    default: "deeprowkey",
-    meaning: "Row-key prefix of deep check result rows.",
-    example: "deeprowkey",
-  },
   // Chunking
   {
     name: "AZURE_StartDate",
@@ -669,6 +645,34 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: "false",
     meaning: "Log at Debug level instead of Information.",
     example: "false",
+  },
+  {
+    name: "AZURE_SurfaceRowKey",
+    group: "Compatibility",
+    kind: {
+      type: "string",
+      pattern: /^[^/\\#?]{1,200}$/,
+      patternText: "1-200 characters without / \\ # ?",
+    },
+    default: "",
+    meaning: "Accepted for compatibility with the original tool; has no effect.",
+    ignoredBecause:
+      "check results are stored per verification run in the `{AZURE_PartitionKey}-checks` partition, keyed by run id",
+    example: "surfacerowkey",
+  },
+  {
+    name: "AZURE_DeepRowKey",
+    group: "Compatibility",
+    kind: {
+      type: "string",
+      pattern: /^[^/\\#?]{1,200}$/,
+      patternText: "1-200 characters without / \\ # ?",
+    },
+    default: "",
+    meaning: "Accepted for compatibility with the original tool; has no effect.",
+    ignoredBecause:
+      "check results are stored per verification run in the `{AZURE_PartitionKey}-checks` partition, keyed by run id",
+    example: "deeprowkey",
   },
   // Compatibility: accepted so copied settings do not fail, documented as having no effect.
   ...(

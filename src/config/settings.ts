@@ -40,8 +40,6 @@ export interface Settings {
     exportTable: string;
     partitionKey: string;
     rowKey: string;
-    surfaceRowKey: string;
-    deepRowKey: string;
   };
   chunking: {
     startDate: string | undefined;
@@ -386,8 +384,6 @@ export function parseSettings(env: Environment): Settings {
       exportTable: str("AZURE_ExportTableName")!,
       partitionKey: str("AZURE_PartitionKey")!,
       rowKey: str("AZURE_RowKey")!,
-      surfaceRowKey: str("AZURE_SurfaceRowKey")!,
-      deepRowKey: str("AZURE_DeepRowKey")!,
     },
     chunking: {
       startDate,
