@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { Command } from "commander";
 import type { Environment } from "../config/settings";
 import type { AzuriteInstance } from "../local/azurite";
 import { startAzurite } from "../local/azurite";
@@ -25,4 +26,13 @@ export async function withLocalStorage(
   const azurite = await startAzurite({ location });
   runtime.stderr(`No storage configured: keeping state in a local Azurite under ${location}\n`);
   return { env: { ...env, AzureWebJobsStorage: azurite.connectionString }, azurite };
+}
+
+/** `--state-dir`: where withLocalStorage keeps its Azurite data. */
+export function addStateDirOption(command: Command): Command {
+  return command.option(
+    "--state-dir <dir>",
+    "where a local Azurite keeps the state when no storage is configured",
+    ".fhir-migrate",
+  );
 }

@@ -1,3 +1,4 @@
+import * as df from "durable-functions";
 import { settingsFromProcess } from "../config/fromProcess";
 import { createEngineDeps } from "../engine/createDeps";
 import type { EngineDeps } from "../engine/deps";
@@ -11,4 +12,17 @@ export async function engineDeps(log: (message: string) => void): Promise<Engine
   ensured ??= deps.state.ensure();
   await ensured;
   return deps;
+}
+
+/** Registers each activity of `activities` under its name, with the process's engine dependencies. */
+export function registerActivities(
+  activities: Readonly<Record<string, (deps: EngineDeps, input: never) => Promise<unknown>>>,
+): void {
+  for (const [name, implementation] of Object.entries(activities)) {
+    const call = implementation as (deps: EngineDeps, input: unknown) => Promise<unknown>;
+    df.app.activity(name, {
+      handler: async (input: unknown, context) =>
+        call(await engineDeps((m) => context.log(m)), input),
+    });
+  }
 }

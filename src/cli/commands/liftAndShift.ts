@@ -18,7 +18,7 @@ import { formatVerificationReport } from "../../verify/format";
 import { runVerification } from "../../verify/runVerification";
 import type { VerificationReport } from "../../verify/types";
 import { OperationFailedError, UsageError } from "../errors";
-import { withLocalStorage } from "../localStorage";
+import { addStateDirOption, withLocalStorage } from "../localStorage";
 import { formatTable, writeJson } from "../output";
 import type { CliRuntime } from "../runtime";
 import { runtimeOf, wantsJson } from "../runtime";
@@ -199,12 +199,8 @@ export function register(program: Command): void {
       "--partition-key <key>",
       "partition of the state tables for this copy (keeps it apart from a continuous migration)",
       "liftandshift",
-    )
-    .option(
-      "--state-dir <dir>",
-      "where a local Azurite keeps the state when no storage is configured",
-      ".fhir-migrate",
     );
+  addStateDirOption(command);
   addSettingsOption(command)
     .addHelpText(
       "after",

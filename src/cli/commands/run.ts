@@ -10,7 +10,7 @@ import { createEngineDeps } from "../../engine/createDeps";
 import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
 import { runMigrationLocally } from "../../local/localMigration";
 import { OperationFailedError } from "../errors";
-import { withLocalStorage } from "../localStorage";
+import { addStateDirOption, withLocalStorage } from "../localStorage";
 import { writeJson } from "../output";
 import type { CliRuntime } from "../runtime";
 import { runtimeOf, wantsJson } from "../runtime";
@@ -126,12 +126,8 @@ export function register(program: Command): void {
     .option(
       "--until-caught-up",
       "end once caught up with the source instead of polling for new changes",
-    )
-    .option(
-      "--state-dir <dir>",
-      "where a local Azurite keeps the state when no storage is configured",
-      ".fhir-migrate",
     );
+  addStateDirOption(command);
   addSettingsOption(command)
     .addHelpText(
       "after",

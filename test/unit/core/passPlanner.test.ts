@@ -1,33 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ChunkSummary, PassSnapshot, PayloadSummary } from "../../../src/core/passPlanner";
 import { decidePass } from "../../../src/core/passPlanner";
+import { passSnapshot } from "../../support/passSnapshot";
 
-function snapshot(overrides: Partial<PassSnapshot> = {}): PassSnapshot {
-  return {
-    halted: false,
-    haltReason: undefined,
-    rangeComplete: false,
-    caughtUp: false,
-    searchParametersPending: false,
-    reindex: "none",
-    chunks: [],
-    payloads: [],
-    watermark: undefined,
-    resourcesImported: 0,
-    resourcesFailed: 0,
-    estimateSeconds: undefined,
-    policy: {
-      maxExportsInFlight: 2,
-      payloadCount: 5,
-      maxUnprocessedChunks: 4,
-      pollIntervalMs: 1000,
-      idlePollMs: 5000,
-      reindexAfterCatchUp: false,
-      pause: { enabled: false, startHour: 8, endHour: 17, continueLastImportDuringPause: false },
-    },
-    ...overrides,
-  };
-}
+const snapshot = passSnapshot;
 
 const chunk = (
   seq: number,

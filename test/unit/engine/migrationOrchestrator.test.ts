@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PassSnapshot } from "../../../src/core/passPlanner";
+
 import type { ActivityResult } from "../../../src/engine/deps";
 import {
   MIGRATION_ORCHESTRATION,
@@ -7,6 +7,7 @@ import {
 } from "../../../src/engine/migrationOrchestrator";
 import type { Clock } from "../../../src/local/durableRuntime";
 import { runOrchestration } from "../../../src/local/durableRuntime";
+import { passSnapshot } from "../../support/passSnapshot";
 
 function virtualClock(start = Date.parse("2025-03-03T03:00:00Z")): Clock & { t: number } {
   const clock = {
@@ -17,32 +18,7 @@ function virtualClock(start = Date.parse("2025-03-03T03:00:00Z")): Clock & { t: 
   return clock;
 }
 
-function snapshot(overrides: Partial<PassSnapshot> = {}): PassSnapshot {
-  return {
-    halted: false,
-    haltReason: undefined,
-    rangeComplete: false,
-    caughtUp: false,
-    searchParametersPending: false,
-    reindex: "none",
-    chunks: [],
-    payloads: [],
-    watermark: undefined,
-    resourcesImported: 0,
-    resourcesFailed: 0,
-    estimateSeconds: undefined,
-    policy: {
-      maxExportsInFlight: 2,
-      payloadCount: 5,
-      maxUnprocessedChunks: 4,
-      pollIntervalMs: 30_000,
-      idlePollMs: 60_000,
-      reindexAfterCatchUp: false,
-      pause: { enabled: false, startHour: 8, endHour: 17, continueLastImportDuringPause: false },
-    },
-    ...overrides,
-  };
-}
+const snapshot = passSnapshot;
 
 describe("migrationOrchestrator (replayed by durable-functions' engine)", () => {
   it("ends a one-shot run once a planning in this run finds nothing newer", async () => {
