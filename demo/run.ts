@@ -19,6 +19,7 @@ import {
 import { compareAllVersions } from "../test/support/compareVersions";
 import { formatVerificationReport } from "../src/verify/format";
 import { runVerification } from "../src/verify/runVerification";
+import { serveStatus } from "../src/status/server";
 import { printTable } from "./table";
 import { seedLongDecimals, uploadAnonymizationConfig } from "./decimals";
 import { judgeTampering, tamper } from "./tamper";
@@ -140,6 +141,8 @@ async function main(): Promise<number> {
       }),
     );
     const deps = createEngineDeps(settings, { telemetry, log: () => {} });
+    const statusPage = await serveStatus(deps, 0);
+    log(`status page: ${statusPage.url}`);
 
     // New data keeps arriving during the migration, as in production.
     const random = seededRandom(options.seed + 1000);
@@ -282,6 +285,7 @@ async function main(): Promise<number> {
       // Tampered data is not a good copy: the demo exits non-zero either way, as a real run would.
       ok = false;
     }
+    if (!options.keep) await statusPage.close();
     if (options.keep) {
       stopping = true;
       log(

@@ -18,6 +18,7 @@ import * as importPayload from "./commands/importPayload";
 import * as liftAndShift from "./commands/liftAndShift";
 import * as resetRetries from "./commands/resetRetries";
 import * as run from "./commands/run";
+import * as status from "./commands/status";
 import * as verify from "./commands/verify";
 import type { ExitCode } from "./errors";
 import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./errors";
@@ -38,6 +39,7 @@ export const COMMANDS: readonly CommandModule[] = [
   importPayload,
   copyStaging,
   verify,
+  status,
   resetRetries,
 ];
 

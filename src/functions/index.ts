@@ -3,3 +3,4 @@ import "./migration";
 import "./control";
 import "./checkAccess";
 import "./verification";
+import "./status";

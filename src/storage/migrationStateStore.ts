@@ -10,6 +10,7 @@ import {
   payloadToRow,
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
+import { odata } from "./tableRepository";
 
 export interface FailedResourceRecord {
   chunkSeq: number;
@@ -168,10 +169,10 @@ export class MigrationStateStore {
     if (toSeq <= fromSeq) return { chunks, payloads };
     const low = this.chunkRowKey(fromSeq);
     const high = this.chunkRowKey(toSeq);
+    // A RowKey range, so a pass reads only the open chunks, not the whole history of the migration.
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
-      rowKeyPrefix: `${this.keys.rowKey}-`,
+      filter: odata`RowKey ge ${low} and RowKey lt ${high}`,
     })) {
-      if (row.rowKey < low || row.rowKey >= high) continue;
       if (row.Kind === "payload") payloads.push(payloadFromRow(row));
       else if (row.Kind === "chunk") chunks.push(chunkFromRow(row));
     }

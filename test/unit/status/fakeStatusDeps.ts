@@ -1,0 +1,43 @@
+import { parseSettings } from "../../../src/config/settings";
+import type { StatusDeps, StatusState } from "../../../src/status/statusState";
+import type {
+  CheckResultRecord,
+  FailedResourceRecord,
+} from "../../../src/storage/migrationStateStore";
+import { NOW } from "./stateFixtures";
+
+export const TEST_SETTINGS = parseSettings({
+  AzureWebJobsStorage: "UseDevelopmentStorage=true",
+  AZURE_SourceUri: "https://source.azurehealthcareapis.com",
+  AZURE_DestinationUri: "https://ws-dest.fhir.azurehealthcareapis.com",
+});
+
+async function* each<T>(items: readonly T[]): AsyncIterable<T> {
+  for (const item of items) yield item;
+}
+
+/** Status deps over in-memory rows; `reads` counts how often the state was read. */
+export function fakeStatusDeps(
+  rows: Pick<StatusState, "cursor" | "chunks" | "payloads">,
+  extra: { failed?: FailedResourceRecord[]; checks?: CheckResultRecord[]; fail?: Error } = {},
+): StatusDeps & { reads: number } {
+  const deps = {
+    reads: 0,
+    settings: TEST_SETTINGS,
+    clock: { now: () => NOW.getTime() },
+    state: {
+      getCursor: async () => {
+        deps.reads++;
+        if (extra.fail !== undefined) throw extra.fail;
+        return rows.cursor;
+      },
+      listChunksWithPayloads: async () => ({
+        chunks: [...rows.chunks],
+        payloads: [...rows.payloads],
+      }),
+      listFailedResources: () => each(extra.failed ?? []),
+      listAllCheckResults: () => each(extra.checks ?? []),
+    },
+  };
+  return deps;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { compactCount, niceCeiling } from "../../../src/status/charts";
+import { formatCount, formatDuration, formatPercent } from "../../../src/status/format";
+import { jobIdOf } from "../../../src/status/redactText";
+
+describe("status text forms", () => {
+  it.each([
+    [0, "under 1 s"],
+    [45, "45 s"],
+    [12 * 60 + 59, "12 min"],
+    [3 * 3600 + 12 * 60 + 59, "3 h 12 min"],
+    [3 * 3600, "3 h"],
+    [2 * 86_400 + 4 * 3600 + 59 * 60, "2 d 4 h"],
+  ])("formatDuration(%d) is %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it("groups thousands whatever the locale", () => {
+    expect(formatCount(1_234_567)).toBe("1,234,567");
+  });
+
+  it("never rounds a percentage up to 100 before it is complete", () => {
+    expect([formatPercent(0.999), formatPercent(1)]).toEqual(["99%", "100%"]);
+  });
+
+  it("shortens axis labels", () => {
+    expect([
+      compactCount(950),
+      compactCount(1234),
+      compactCount(25_000),
+      compactCount(3_400_000),
+    ]).toEqual(["950", "1.2k", "25k", "3.4M"]);
+  });
+
+  it("rounds an axis maximum up to 1, 2 or 5 times a power of ten", () => {
+    expect([
+      niceCeiling(0),
+      niceCeiling(529),
+      niceCeiling(1000),
+      niceCeiling(1001),
+      niceCeiling(3100),
+    ]).toEqual([1, 1000, 1000, 2000, 5000]);
+  });
+
+  it.each([
+    ["https://src.azurehealthcareapis.com/_operations/export/4721", "4721"],
+    ["https://ws-dest.fhir.azurehealthcareapis.com/_operations/import/ab12?x=1", "ab12"],
+    ["https://host/", null],
+    [undefined, null],
+  ])("jobIdOf(%s) is %s", (url, id) => {
+    expect(jobIdOf(url)).toBe(id);
+  });
+});

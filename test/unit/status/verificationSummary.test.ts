@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { VerificationTally } from "../../../src/status/verificationSummary";
+import type { CheckResultRecord } from "../../../src/storage/migrationStateStore";
+
+function check(overrides: Partial<CheckResultRecord> = {}): CheckResultRecord {
+  return {
+    runId: "20240501T120000Z-a",
+    kind: "surface",
+    resourceType: "Patient",
+    key: "search",
+    result: "Pass",
+    details: JSON.stringify({ source: 10, destination: 10, reason: "counts match" }),
+    ...overrides,
+  };
+}
+
+function summarize(records: CheckResultRecord[]) {
+  const tally = new VerificationTally();
+  for (const r of records) tally.add(r);
+  return tally.summary();
+}
+
+describe("VerificationTally", () => {
+  it("is null when no verification has run", () => {
+    expect(summarize([])).toBeNull();
+  });
+
+  it("keeps only the run whose id sorts last", () => {
+    const summary = summarize([
+      check({ runId: "20240430T080000Z-a", result: "Fail" }),
+      check({ runId: "20240501T120000Z-a" }),
+    ]);
+    expect(summary).toMatchObject({
+      runId: "20240501T120000Z-a",
+      verdict: "Pass",
+      runsSeen: 2,
+      problemsTotal: 0,
+    });
+  });
+
+  it("counts rows per check and result, with the worst result as the verdict", () => {
+    const summary = summarize([
+      check(),
+      check({ resourceType: "Observation", result: "Behind" }),
+      check({
+        kind: "deep",
+        resourceType: "Patient",
+        key: "p1",
+        result: "Fail",
+        details: "version 2 differs",
+      }),
+    ]);
+    expect(summary?.counts).toEqual({ surface: { Pass: 1, Behind: 1 }, deep: { Fail: 1 } });
+    expect(summary?.verdict).toBe("Fail");
+    expect(summary?.problems.map((p) => [p.kind, p.result, p.details])).toEqual([
+      ["deep", "Fail", "version 2 differs"],
+      ["surface", "Behind", "counts match"],
+    ]);
+  });
+
+  it("reads the counts on each side from a surface row's details", () => {
+    const summary = summarize([
+      check({
+        details: JSON.stringify({ source: 12, destination: 11, reason: "1 missing" }),
+        result: "Fail",
+      }),
+    ]);
+    expect(summary?.surface[0]).toMatchObject({
+      source: 12,
+      destination: 11,
+      details: "1 missing",
+    });
+  });
+
+  it("shows details that are not JSON as they are", () => {
+    const summary = summarize([check({ details: "{not json", result: "Error" })]);
+    expect(summary?.problems[0]).toMatchObject({ source: null, details: "{not json" });
+  });
+});
