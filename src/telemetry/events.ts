@@ -81,9 +81,10 @@ export type TelemetryProperties<E extends TelemetryEventName> = Partial<
 >;
 
 export const TELEMETRY_METRICS = {
-  ResourcesMovedPerMinute: "Resources imported per minute, over the last pass.",
-  LagBehindSourceSeconds: "Seconds between now and the watermark.",
-  JobsInFlight: "Export and import jobs running.",
+  ResourcesMovedPerMinute:
+    "Resources imported per minute since the migration started (sent every pass).",
+  LagBehindSourceSeconds: "Seconds between now and the watermark (sent every pass).",
+  JobsInFlight: "Export and import jobs planned or running (sent every pass).",
 } as const;
 
 export type TelemetryMetricName = keyof typeof TELEMETRY_METRICS;

@@ -1,6 +1,7 @@
 import { estimateSecondsToCatchUp } from "../../core/eta";
 import type { PassSnapshot } from "../../core/passPlanner";
 import { ms } from "../../core/windows";
+import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
 import { settleChunk } from "./importJob";
 
@@ -38,6 +39,12 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     endDate !== undefined &&
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
+  emitPassMetrics(
+    deps,
+    cursor,
+    unprocessed.length +
+      payloads.filter((p) => p.status === "Started" || p.status === "Running").length,
+  );
   return {
     halted: cursor.halted,
     haltReason: cursor.haltReason,
@@ -77,4 +84,24 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       },
     },
   };
+}
+
+/** Metrics for the dashboard and alerts, from the state this pass read (activities are replay-safe). */
+function emitPassMetrics(deps: EngineDeps, cursor: CursorRecord, jobsInFlight: number): void {
+  const now = deps.clock.now();
+  deps.telemetry.trackMetric("JobsInFlight", jobsInFlight);
+  if (cursor.watermark !== undefined) {
+    deps.telemetry.trackMetric(
+      "LagBehindSourceSeconds",
+      Math.max(0, Math.round((now - Date.parse(cursor.watermark)) / 1000)),
+    );
+  }
+  if (cursor.startedAt !== undefined) {
+    const minutes = (now - Date.parse(cursor.startedAt)) / 60_000;
+    if (minutes > 0)
+      deps.telemetry.trackMetric(
+        "ResourcesMovedPerMinute",
+        Math.round(cursor.resourcesImported / minutes),
+      );
+  }
 }
