@@ -15,7 +15,9 @@ export interface DepsOverrides {
 
 /** Builds the real clients and stores from settings. */
 export function createEngineDeps(settings: Settings, overrides: DepsOverrides = {}): EngineDeps {
-  const clock = overrides.clock ?? { now: () => Date.now() };
+  // Bound once, so a clock object with an ordinary now() method works wherever `now` is passed alone.
+  const given = overrides.clock;
+  const clock = { now: given === undefined ? () => Date.now() : () => given.now() };
   const { storage } = settings;
   const extraAccounts =
     storage.stagingConnectionString === undefined ? [] : [storage.stagingConnectionString];

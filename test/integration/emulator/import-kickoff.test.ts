@@ -170,6 +170,15 @@ describe("emulator: $import kick-off", () => {
     );
   });
 
+  it("a different inputSource makes a different job (it is part of the job definition)", async () => {
+    const plain = importBody([{ type: "Patient", url }]) as any;
+    const tagged = importBody([{ type: "Patient", url }]) as any;
+    tagged.parameter.push({ name: "inputSource", valueUri: "urn:fhir-migrate:attempt-2" });
+    const first = await post(plain);
+    const second = await post(tagged);
+    expect(second.headers.get("content-location")).not.toBe(first.headers.get("content-location"));
+  });
+
   it("more running imports than maxImportJobs get 429 with Retry-After", async () => {
     const limited = await startEmulator({
       clock,

@@ -158,8 +158,13 @@ export function parseImportRequest(
     processingUnitBytesToRead:
       typeof unitBytes === "number" && unitBytes > 0 ? unitBytes : DEFAULT_UNIT_BYTES,
   };
+  // The server's job definition holds InputSource too (ImportOrchestratorJobDefinition: RequestUri,
+  // BaseUri, Input[], InputFormat, InputSource, StorageDetail, ImportMode, flags; reference 3.6), so
+  // bodies that differ only in inputSource are different jobs.
+  const inputSourcePart = byName("inputSource")[0];
+  const inputSource = inputSourcePart === undefined ? null : (textValue(inputSourcePart) ?? null);
   const hash = createHash("sha1")
-    .update(JSON.stringify({ ...def, requestUri: req.pathname }))
+    .update(JSON.stringify({ ...def, inputSource, requestUri: req.pathname }))
     .digest("hex");
   return { ...def, hash };
 }

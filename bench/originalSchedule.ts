@@ -1,0 +1,178 @@
+/**
+ * The original tool's schedule, simulated over a dataset and a job latency model (it does not run
+ * the original's code; it replays the timing rules its code follows, from the reference on the
+ * original tool, sections 1.1-1.5, 4.2, 5 and weaknesses W1-W5):
+ *
+ * - A timer tick every five minutes (the pre-#98 cron `0 *\/5 * * * *`; the deployed default is now
+ *   hourly) starts one MigrationOrchestration run unless one is still running (fixed instance id).
+ * - A run does Export → ExportStatus → Import → ImportStatus strictly in sequence. It starts an export
+ *   only when nothing is in flight, so one window per run: `[since, min(since + 30 days, now))`, every
+ *   window exported even when empty (no count-based skipping below 100M resources).
+ * - ExportStatus checks at once, then every ScheduleInterval (2 minutes, the deployed value) while
+ *   202; a 200 must be seen three times a minute apart (two one-minute timers).
+ * - Import posts up to PayloadCount (5) bodies of up to FileCount (10,000) files, only when no import
+ *   is running. ImportStatus polls only the first running import (at once, then every 2 minutes) and
+ *   the run ends when it completes; each further running import takes one more run.
+ * - The cursor moves to the window's end when its last payload completes; only then can a later run
+ *   start the next export.
+ *
+ * Favourable simplifications: activities, table I/O and the two system-wide counts per import poll
+ * take no time, and a run that ends exactly on a tick is picked up by that tick.
+ */
+import type { LatencyModel } from "../test/support/emulator/types";
+
+export interface SourceVersion {
+  atMs: number;
+  type: string;
+}
+
+export interface OriginalScheduleRules {
+  /** Instant of the first timer tick (the migration start). */
+  startMs: number;
+  timerMs: number;
+  windowMs: number;
+  pollMs: number;
+  confirmations: number;
+  confirmDelayMs: number;
+  payloadCount: number;
+  fileCount: number;
+  /** Resources per exported NDJSON file (the server's 64 MB rolling file). */
+  rollingFileResources: number;
+  latency: Required<
+    Pick<
+      LatencyModel,
+      "exportFixedMs" | "exportPerResourceMs" | "importFixedMs" | "importPerResourceMs"
+    >
+  >;
+}
+
+export interface OriginalWindow {
+  sinceMs: number;
+  tillMs: number;
+  versions: number;
+  payloads: number;
+  exportStartMs: number;
+  exportConfirmedMs: number;
+  processedMs: number;
+  runs: number;
+}
+
+export interface OriginalScheduleResult {
+  /** From the first tick until the last window holding seeded data is processed. */
+  catchUpMs: number;
+  windows: OriginalWindow[];
+  runs: number;
+}
+
+const SEARCH_PARAMETER = "SearchParameter";
+
+/** First poll at or after `dueMs` when polling at `fromMs`, then every `pollMs`. */
+function firstPollAtOrAfter(fromMs: number, dueMs: number, pollMs: number): number {
+  if (dueMs <= fromMs) return fromMs;
+  return fromMs + Math.ceil((dueMs - fromMs) / pollMs) * pollMs;
+}
+
+function lowerBound(sorted: readonly SourceVersion[], atMs: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.atMs < atMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Lines per import body: one file per `rollingFileResources` resources of a type, `fileCount` files per body. */
+function payloadLines(versions: readonly SourceVersion[], rules: OriginalScheduleRules): number[] {
+  const byType = new Map<string, number>();
+  for (const v of versions) {
+    if (v.type !== SEARCH_PARAMETER) byType.set(v.type, (byType.get(v.type) ?? 0) + 1);
+  }
+  const files: number[] = [];
+  for (const count of byType.values()) {
+    for (let left = count; left > 0; left -= rules.rollingFileResources) {
+      files.push(Math.min(left, rules.rollingFileResources));
+    }
+  }
+  const payloads: number[] = [];
+  for (let i = 0; i < files.length; i += rules.fileCount) {
+    payloads.push(files.slice(i, i + rules.fileCount).reduce((a, b) => a + b, 0));
+  }
+  return payloads;
+}
+
+export function simulateOriginalSchedule(
+  versions: readonly SourceVersion[],
+  rules: OriginalScheduleRules,
+): OriginalScheduleResult {
+  const sorted = [...versions].sort((a, b) => a.atMs - b.atMs);
+  if (sorted.length === 0) return { catchUpMs: 0, windows: [], runs: 0 };
+  const { latency } = rules;
+  const lastAtMs = sorted[sorted.length - 1]!.atMs;
+  // The first tick at or after a run's end, and after the tick that started it (one run per tick).
+  const nextTick = (runEnd: number, runStart: number) =>
+    Math.max(
+      rules.startMs + Math.ceil((runEnd - rules.startMs) / rules.timerMs) * rules.timerMs,
+      runStart + rules.timerMs,
+    );
+
+  const windows: OriginalWindow[] = [];
+  let sinceMs = sorted[0]!.atMs;
+  let tick = rules.startMs;
+  let runs = 0;
+  while (sinceMs <= lastAtMs) {
+    // Run 1 of this window: export, confirm it, post the first batch, follow the first import.
+    runs++;
+    let windowRuns = 1;
+    const exportStartMs = tick;
+    const tillMs = Math.min(sinceMs + rules.windowMs, exportStartMs);
+    if (tillMs <= sinceMs) {
+      throw new Error(
+        "original schedule model: a window of zero length (the start is before the data)",
+      );
+    }
+    const slice = sorted.slice(lowerBound(sorted, sinceMs), lowerBound(sorted, tillMs));
+    const exportDue =
+      exportStartMs + latency.exportFixedMs + latency.exportPerResourceMs * slice.length;
+    const first200 = firstPollAtOrAfter(exportStartMs, exportDue, rules.pollMs);
+    const exportConfirmedMs = first200 + (rules.confirmations - 1) * rules.confirmDelayMs;
+    const queue = payloadLines(slice, rules);
+    const payloads = queue.length;
+    let runStart = exportStartMs;
+    let runEnd = exportConfirmedMs;
+    const running: number[] = [];
+    let now = exportConfirmedMs;
+    while (queue.length > 0 || running.length > 0) {
+      if (running.length === 0) {
+        for (const lines of queue.splice(0, rules.payloadCount)) {
+          running.push(now + latency.importFixedMs + latency.importPerResourceMs * lines);
+        }
+      }
+      runEnd = firstPollAtOrAfter(now, running.shift()!, rules.pollMs);
+      if (queue.length > 0 || running.length > 0) {
+        now = nextTick(runEnd, runStart);
+        runStart = now;
+        runs++;
+        windowRuns++;
+      }
+    }
+    windows.push({
+      sinceMs,
+      tillMs,
+      versions: slice.length,
+      payloads,
+      exportStartMs,
+      exportConfirmedMs,
+      processedMs: runEnd,
+      runs: windowRuns,
+    });
+    sinceMs = tillMs;
+    tick = nextTick(runEnd, runStart);
+  }
+  return {
+    catchUpMs: windows[windows.length - 1]!.processedMs - rules.startMs,
+    windows,
+    runs,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Two emulators and the engine's dependencies, all on one virtual clock, with the source seeded by
+ * moving that clock through ten years of synthetic writes (so every version gets its historical
+ * lastUpdated). Storage is a real Azurite; it does not care what time the servers think it is.
+ */
+import type { Environment } from "../src/config/settings";
+import { createEngineDeps } from "../src/engine/createDeps";
+import type { EngineDeps } from "../src/engine/deps";
+import { VirtualClock } from "../src/local/virtualClock";
+import { InMemoryTelemetry } from "../src/telemetry/telemetry";
+import type { LocalEnvironment } from "../test/support/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../test/support/localEnvironment";
+import { customSearchParameter, generateOperations } from "../test/support/syntheticData";
+import type { DatasetShape } from "./model";
+import {
+  LAST_WRITE_BEFORE_START_MS,
+  LATENCY,
+  MIGRATION_START_MS,
+  ROLLING_FILE_RESOURCES,
+  shippedScheduleDefaults,
+} from "./model";
+
+export interface StorageEndpoints {
+  connectionString: string;
+  blobEndpoint: string;
+}
+
+export interface SimulatedEnvironment {
+  clock: VirtualClock;
+  environment: LocalEnvironment;
+  deps: EngineDeps;
+  /** Versions on the source when the migration starts. */
+  seededVersions: number;
+  stop(): Promise<void>;
+}
+
+export async function startSimulatedEnvironment(
+  storage: StorageEndpoints,
+  dataset: DatasetShape,
+  tablePrefix: string,
+  /** App settings that win over the shipped defaults (exploring a setting's effect). */
+  overrides: Environment = {},
+): Promise<SimulatedEnvironment> {
+  const startMs = MIGRATION_START_MS;
+  const endMs = startMs - LAST_WRITE_BEFORE_START_MS;
+  const operations = generateOperations({ ...dataset, endMs });
+  const clock = new VirtualClock(Math.min(operations[0]?.at ?? endMs, endMs));
+  const environment = await startLocalEnvironment({
+    azurite: storage,
+    clock,
+    latency: LATENCY,
+    rollingFileResources: ROLLING_FILE_RESOURCES,
+  });
+  const store = environment.source.store;
+  for (const op of operations) {
+    clock.advanceTo(Math.max(clock.now(), op.at));
+    if (op.kind === "create") store.create(op.resource);
+    else if (op.kind === "update") store.update(op.resource);
+    else store.softDelete(op.resourceType, op.id);
+  }
+  clock.advanceTo(endMs);
+  store.create(customSearchParameter());
+  clock.advanceTo(startMs);
+
+  const settings = settingsFor(
+    environment.env({
+      ...shippedScheduleDefaults(),
+      AZURE_ChunkTableName: `${tablePrefix}chunk`,
+      AZURE_ExportTableName: `${tablePrefix}export`,
+      ...overrides,
+    }),
+  );
+  const deps = createEngineDeps(settings, {
+    clock,
+    telemetry: new InMemoryTelemetry(),
+    log: () => {},
+  });
+  return {
+    clock,
+    environment,
+    deps,
+    seededVersions: store.index("all").size,
+    stop: () => environment.stop(),
+  };
+}
