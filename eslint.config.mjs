@@ -26,7 +26,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/config/**", "test/**", "bench/**", "vitest.config.mts", "src/cli/**", "src/local/**"],
+    files: [
+      "src/config/**",
+      "test/**",
+      "bench/**",
+      "vitest.config.mts",
+      "src/cli/**",
+      "src/local/**",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
   {

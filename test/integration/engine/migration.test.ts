@@ -92,7 +92,11 @@ describe("migration through the local runtime (Azurite + emulators)", () => {
     const rows = await expectIdentical(deps);
     expect(rows.reduce((n, r) => n + r.sourceVersions, 0)).toBeGreaterThan(300);
     const metrics = new Set(deps.telemetry.metrics.map((m) => m.name));
-    expect([...metrics].sort()).toEqual(["JobsInFlight", "LagBehindSourceSeconds", "ResourcesMovedPerMinute"]);
+    expect([...metrics].sort()).toEqual([
+      "JobsInFlight",
+      "LagBehindSourceSeconds",
+      "ResourcesMovedPerMinute",
+    ]);
     expect(deps.telemetry.named("Watermark").length).toBeGreaterThan(0);
     const deleted = env.source.store.allVersions().find((v) => v.deleted)!;
     await expect(
