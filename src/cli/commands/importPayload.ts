@@ -22,7 +22,8 @@ import {
 import { ensureError } from "../../errors";
 import { createFhirClient, type FhirClientDeps } from "../../fhir/client";
 import type { ExportOutputFile, ExportStatus } from "../../fhir/types";
-import { EXIT_OK, UsageError, exitCodeFor, type ExitCode } from "../errors";
+import { EXIT_OK, OperationFailedError, UsageError, exitCodeFor, type ExitCode } from "../errors";
+import { postPayloads } from "../postPayloads";
 import { formatTable } from "../output";
 import { runtimeOf, wantsJson } from "../runtime";
 
@@ -340,7 +341,7 @@ export function register(program: Command): void {
   program
     .command("import-payload")
     .description(
-      "Write the $import request bodies for a completed $export (SearchParameter files excluded); posts nothing.",
+      "Write the $import request bodies for a completed $export (SearchParameter files excluded); with --post, also submit them.",
     )
     .option(
       "--export-status-url <url>",
@@ -360,6 +361,12 @@ export function register(program: Command): void {
       String(MAX_FILES_PER_IMPORT),
     )
     .option(
+      "--post",
+      "then submit the bodies to --destination (at most five at once) and wait for them",
+    )
+    .option("--destination <url>", "the destination FHIR service's base URL, for --post")
+    .option("--poll-seconds <n>", "seconds between import status polls, for --post", "30")
+    .option(
       "--attempt-tag <tag>",
       "adds inputSource urn:fhir-migrate:<tag>, so re-posting the same files starts a new import job instead of returning the old one",
     )
@@ -373,17 +380,60 @@ export function register(program: Command): void {
         "Examples:",
         "  $ fhir-migrate import-payload --export-status-url https://myfhir.azurehealthcareapis.com/_operations/export/4721 --out ./payloads",
         "  $ fhir-migrate import-payload --manifest export-status.json --out ./payloads --file-count 5000",
+        "  $ fhir-migrate import-payload --export-status-url https://src.azurehealthcareapis.com/_operations/export/4721 \\",
+        "      --out ./payloads --post --destination https://ws-fhirsvc.fhir.azurehealthcareapis.com",
       ].join("\n"),
     )
     .action(async (options: ImportPayloadCliOptions, command: Command) => {
       const runtime = runtimeOf(command);
       const json = wantsJson(command);
-      await importPayload(options, {
+      const post = options as ImportPayloadCliOptions & {
+        post?: boolean;
+        destination?: string;
+        pollSeconds?: string;
+      };
+      if (post.post === true && post.destination === undefined) {
+        throw new UsageError(
+          "--post needs --destination URL: the destination FHIR service's base URL",
+        );
+      }
+      const pollSeconds = Number(post.pollSeconds ?? "30");
+      if (!(pollSeconds > 0 && pollSeconds <= 3600)) {
+        throw new UsageError(
+          `--poll-seconds: expected a number of seconds from 1 to 3600, got ${JSON.stringify(post.pollSeconds)}`,
+        );
+      }
+      const report = await importPayload(options, {
         cwd: runtime.cwd,
         stdout: runtime.stdout,
         stderr: runtime.stderr,
         getExportStatus: createExportStatusReader(),
         json,
       });
+      if (post.post === true && post.destination !== undefined) {
+        const url = new URL(post.destination);
+        const destination = createFhirClient(
+          {
+            baseUrl: url.href.replace(/\/+$/, ""),
+            auth: isLoopbackUrl(url) ? { kind: "none" } : { kind: "managedIdentity" },
+          },
+          defaultHttpSettings(),
+        );
+        const posted = await postPayloads(
+          report.files.map((f) => join(report.outDir, f)),
+          destination,
+          { pollMs: pollSeconds * 1000, log: (line) => runtime.stderr(`${line}\n`) },
+        );
+        const imported = posted.reduce((n, p) => n + p.imported, 0);
+        const failed = posted.reduce((n, p) => n + p.failed, 0);
+        if (!json)
+          runtime.stdout(
+            `Imported ${imported} resources from ${posted.length} payload(s); ${failed} rejected.\n`,
+          );
+        if (failed > 0)
+          throw new OperationFailedError(
+            `${failed} resource(s) were rejected; error files: ${posted.flatMap((p) => p.errorFiles).join(", ")}`,
+          );
+      }
     });
 }
