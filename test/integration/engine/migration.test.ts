@@ -140,6 +140,34 @@ describe("migration through the local runtime (Azurite + emulators)", () => {
     await expectIdentical(deps);
   });
 
+  it("migrates only [AZURE_StartDate, AZURE_EndDate) under AZURE_SpecificRun, then ends", async () => {
+    const { env, seed } = await setUp();
+    seed(200);
+    const versions = env.source.store
+      .allVersions()
+      .map((v) => v.lastUpdated)
+      .sort();
+    const start = versions[40]!;
+    const end = versions[120]!;
+    const deps = depsFor(env, {
+      AZURE_SpecificRun: "true",
+      AZURE_StartDate: start,
+      AZURE_EndDate: end,
+    });
+    const result = await runMigrationLocally(deps, {});
+    expect(result.output).toMatchObject({ outcome: "range-complete" });
+    const inRange = env.source.store
+      .allVersions()
+      .filter((v) => v.lastUpdatedMs >= Date.parse(start) && v.lastUpdatedMs < Date.parse(end));
+    const copied = env.destination.store.allVersions();
+    expect(copied.length).toBe(inRange.length);
+    expect(
+      copied.every(
+        (v) => v.lastUpdatedMs >= Date.parse(start) && v.lastUpdatedMs < Date.parse(end),
+      ),
+    ).toBe(true);
+  });
+
   it("does nothing, and does not fail, on an empty source", async () => {
     const { env } = await setUp();
     const deps = depsFor(env);

@@ -1,0 +1,84 @@
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import type { DurableClient } from "durable-functions";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
+import { createEngineDeps } from "../../../src/engine/createDeps";
+import { MIGRATION_INSTANCE_ID } from "../../../src/engine/migrationOrchestrator";
+import { clearMaxExportRetriesHandler } from "../../../src/functions/control";
+import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import type { LocalEnvironment } from "../../support/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+
+let environment: LocalEnvironment | undefined;
+
+afterEach(async () => {
+  await environment?.stop();
+  environment = undefined;
+});
+
+describe("ClearMaxExportRetries_Http", () => {
+  it("clears the halt, requeues exhausted payloads, emits the event and restarts the orchestration", async () => {
+    environment = await startLocalEnvironment({
+      azurite: {
+        connectionString: inject("azuriteConnectionString"),
+        blobEndpoint: inject("azuriteBlobEndpoint"),
+      },
+    });
+    const telemetry = new InMemoryTelemetry();
+    const deps = createEngineDeps(
+      settingsFor(
+        environment.env({
+          AZURE_ChunkTableName: `crchunk${process.pid}`,
+          AZURE_ExportTableName: `crexport${process.pid}`,
+        }),
+      ),
+      { telemetry },
+    );
+    await deps.state.ensure();
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      nextSeq: 2,
+      consecutiveFailures: 5,
+      halted: true,
+      haltReason: "Halted after 5 consecutive failures",
+    }));
+    await deps.state.insertPayload({
+      chunkSeq: 1,
+      index: 1,
+      blobName: "b",
+      inputCount: 1,
+      resourceCount: 1,
+      status: "Failed",
+      importContentLocation: undefined,
+      attempts: 3,
+      importStartTime: undefined,
+      importEndTime: undefined,
+      importedCount: undefined,
+      failedCount: undefined,
+      failureReason: "boom",
+    });
+    const client = {
+      getStatus: vi.fn(async () => ({ runtimeStatus: "Completed" })),
+      startNew: vi.fn(async () => MIGRATION_INSTANCE_ID),
+    } as unknown as DurableClient;
+    const response = await clearMaxExportRetriesHandler(
+      new HttpRequest({ method: "POST", url: "http://localhost/api/ClearMaxExportRetries_Http" }),
+      client,
+      new InvocationContext(),
+      deps,
+    );
+    expect(response).toMatchObject({
+      status: 200,
+      jsonBody: {
+        previousCount: 5,
+        wasHalted: true,
+        payloadsRequeued: 1,
+        orchestration: "started",
+      },
+    });
+    expect(await deps.state.getCursor()).toMatchObject({ halted: false, consecutiveFailures: 0 });
+    expect(await deps.state.getPayload(1, 1)).toMatchObject({ status: "Pending", attempts: 0 });
+    expect(telemetry.named("MaxExportRetriesCleared")[0]?.properties).toMatchObject({
+      PreviousCount: 5,
+    });
+  });
+});
