@@ -22,6 +22,7 @@ import { runVerification } from "../src/verify/runVerification";
 import { serveStatus } from "../src/status/server";
 import { printTable } from "./table";
 import { seedLongDecimals, uploadAnonymizationConfig } from "./decimals";
+import { injectRandomFaults, stopFaults } from "./faults";
 import { judgeTampering, tamper } from "./tamper";
 
 function positiveInt(value: string): number {
@@ -32,6 +33,7 @@ function positiveInt(value: string): number {
 }
 
 interface DemoOptions {
+  faults?: number;
   tamper?: number;
   decimals: number;
   deidentify: boolean;
@@ -62,6 +64,11 @@ function parseArgs(argv: string[]): DemoOptions {
       "seed N Observations whose decimal is longer than the destination accepts",
       (v) => Number(v),
       0,
+    )
+    .option(
+      "--faults <rate>",
+      "inject random faults (429, 503, resets, 401) into a share of all requests on both servers, e.g. 0.05",
+      (v) => Number(v),
     )
     .option(
       "--deidentify",
@@ -141,6 +148,12 @@ async function main(): Promise<number> {
       }),
     );
     const deps = createEngineDeps(settings, { telemetry, log: () => {} });
+    if (options.faults !== undefined) {
+      injectRandomFaults(environment.source, environment.destination, options.faults, options.seed);
+      log(
+        `injecting faults into about ${Math.round(options.faults * 100)} % of all requests on both servers`,
+      );
+    }
     const statusPage = await serveStatus(deps, 0);
     log(`status page: ${statusPage.url}`);
 
@@ -190,6 +203,7 @@ async function main(): Promise<number> {
     const cursor = await deps.state.getCursor();
     let chunks = 0;
     for await (const _ of deps.state.listAllChunks()) chunks++;
+    if (options.faults !== undefined) log(stopFaults(environment.source, environment.destination));
     log("comparing every version on both servers through their _history");
     const { rows, problems } = await compareAllVersions(deps.source, deps.destination);
     printTable(
