@@ -30,8 +30,8 @@ export async function recordFailure(deps: EngineDeps, reason: string): Promise<v
 export async function haltMigration(deps: EngineDeps, reason: string): Promise<void> {
   let haltedNow = false;
   const cursor = await deps.state.updateCursor((c) => {
-    if (c.halted) return undefined;
-    haltedNow = true;
+    haltedNow = !c.halted;
+    if (!haltedNow) return undefined;
     return { ...c, halted: true, haltReason: reason };
   });
   if (haltedNow) await emitHalt(deps, cursor.consecutiveFailures, reason);

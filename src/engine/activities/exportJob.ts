@@ -54,9 +54,10 @@ export async function startExport(
 ): Promise<ActivityResult> {
   const claimedAt = nowIso(deps);
   let claimed = false;
+  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
   await deps.state.updateChunk(input.seq, (c) => {
-    if (c.exportStatus !== "Planned" || c.processed) return undefined;
-    claimed = true;
+    claimed = c.exportStatus === "Planned" && !c.processed;
+    if (!claimed) return undefined;
     return {
       ...c,
       exportStatus: "Started",

@@ -56,9 +56,10 @@ function withAttemptTag(
 export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<ActivityResult> {
   const startedAt = nowIso(deps);
   let claimed = false;
+  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
   const payload = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => {
-    if (p.status !== "Pending") return undefined;
-    claimed = true;
+    claimed = p.status === "Pending";
+    if (!claimed) return undefined;
     return {
       ...p,
       status: "Started",
@@ -233,8 +234,10 @@ export async function settleChunk(deps: EngineDeps, seq: number): Promise<void> 
   const chunk = await deps.state.updateChunk(seq, (c) => {
     added.imported = 0;
     added.failed = 0;
-    if (c.processed || completed.length <= c.completedCount) return undefined;
+    // Also when the count is current but the payload count arrived later (payloads built again
+    // after an interrupted build, while the ones already written were imported).
     const processed = c.payloadCount !== undefined && completed.length >= c.payloadCount;
+    if (c.processed || (completed.length <= c.completedCount && !processed)) return undefined;
     added.imported = imported - c.totalImportResourceCount;
     added.failed = failed - c.totalFailedImportCount;
     return {

@@ -16,13 +16,13 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     cursor.nextSeq,
   );
   // A chunk whose payload rows say more is done than its own row (the process died between the
-  // payload's write and the chunk's): nothing would poll those payloads again, so settle it here.
-  const behind = chunks.filter(
-    (c) =>
-      !c.processed &&
-      payloads.filter((p) => p.chunkSeq === c.seq && p.status === "Completed").length >
-        c.completedCount,
-  );
+  // payload's write and the chunk's, or every payload finished before an interrupted build recorded
+  // the payload count): nothing would poll those payloads again, so settle it here.
+  const behind = chunks.filter((c) => {
+    if (c.processed) return false;
+    const done = payloads.filter((p) => p.chunkSeq === c.seq && p.status === "Completed").length;
+    return done > c.completedCount || (c.payloadCount !== undefined && done >= c.payloadCount);
+  });
   if (behind.length > 0) {
     for (const chunk of behind) await settleChunk(deps, chunk.seq);
     cursor = await state.getCursor();

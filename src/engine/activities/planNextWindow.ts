@@ -204,8 +204,8 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
   const windowTill = ms(window.till) > ms(frontier) ? window.till : frontier;
   let planned = false;
   await state.updateCursor((c) => {
-    if (c.nextSeq !== firstSeq || c.frontier !== frontier) return undefined; // another runner planned it
-    planned = true;
+    planned = c.nextSeq === firstSeq && c.frontier === frontier;
+    if (!planned) return undefined; // another runner planned it
     return { ...c, nextSeq: firstSeq + chunks.length, frontier: windowTill, caughtUp: false };
   });
   deps.log(

@@ -8,9 +8,10 @@ import { describeError } from "../failures";
  */
 export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
   let claimed = false;
+  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
   await deps.state.updateCursor((c) => {
-    if (c.reindexState !== "needed") return undefined;
-    claimed = true;
+    claimed = c.reindexState === "needed";
+    if (!claimed) return undefined;
     return { ...c, reindexState: "running", reindexStatusUrl: undefined, reindexDetail: undefined };
   });
   if (!claimed) return { changed: false };

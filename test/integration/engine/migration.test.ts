@@ -193,7 +193,7 @@ describe("migration through the local runtime (Azurite + emulators)", () => {
     const { env, seed } = await setUp();
     seed(80);
     const victim = env.source.store.currentVersions("Observation").find((v) => !v.deleted)!;
-    env.destination.faults.add({ kind: "import-partial-errors", ids: [victim.id], times: 1 });
+    env.destination.faults.add({ kind: "import-partial-errors", ids: [victim.id], times: 1000 });
     const deps = depsFor(env);
     await migrate(deps);
     const failed = [];
