@@ -79,7 +79,12 @@ export async function startExport(
     return { changed: true };
   } catch (error) {
     if (!isFhirOperationError(error) && !isTransientError(error)) throw error;
-    await requeueExport(deps, input.seq, `Export kick-off failed: ${describeError(error)}`);
+    await requeueExport(
+      deps,
+      input.seq,
+      `Export kick-off failed: ${describeError(error)}`,
+      undefined,
+    );
     return { changed: true };
   }
 }
@@ -89,16 +94,28 @@ async function requeueExport(
   deps: EngineDeps,
   seq: number,
   reason: string,
+  /** The status URL this runner acted on (undefined for a claim without one). */
+  actedOn: string | undefined,
   statusCode?: number,
 ): Promise<void> {
-  const chunk = await deps.state.updateChunk(seq, (c) => ({
-    ...c,
-    exportStatus: "Planned",
-    exportContentLocation: undefined,
-    exportConfirmations: 0,
-    manifestHash: undefined,
-    failureReason: reason,
-  }));
+  let requeued = false;
+  const chunk = await deps.state.updateChunk(seq, (c) => {
+    // Another runner may have requeued or restarted this chunk meanwhile: then leave its work alone.
+    requeued =
+      (c.exportStatus === "Started" || c.exportStatus === "Running") &&
+      c.exportContentLocation === actedOn;
+    return requeued
+      ? {
+          ...c,
+          exportStatus: "Planned",
+          exportContentLocation: undefined,
+          exportConfirmations: 0,
+          manifestHash: undefined,
+          failureReason: reason,
+        }
+      : undefined;
+  });
+  if (!requeued) return;
   if (chunk !== undefined)
     exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
   await recordFailure(deps, reason);
@@ -147,6 +164,7 @@ export async function pollExport(
       deps,
       input.seq,
       "The export kick-off did not record a status URL (interrupted); re-exporting the window",
+      undefined,
     );
     return { changed: true };
   }
@@ -156,6 +174,7 @@ export async function pollExport(
       deps,
       input.seq,
       `Export still running after ${Math.round(age / 60_000)} minutes (AZURE_ExportTimeoutMinutes); cancelled it and requeued the window`,
+      chunk.exportContentLocation,
     );
     return { changed: true };
   }
@@ -164,7 +183,13 @@ export async function pollExport(
     status = await deps.source.exportStatus(chunk.exportContentLocation);
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
-    await requeueExport(deps, input.seq, describeError(error), error.status);
+    await requeueExport(
+      deps,
+      input.seq,
+      describeError(error),
+      chunk.exportContentLocation,
+      error.status,
+    );
     return { changed: true };
   }
   if (status.state === "running") return { changed: false };

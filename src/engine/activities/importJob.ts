@@ -111,7 +111,13 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
       throw error;
     }
     if (!isFhirOperationError(error)) throw error;
-    await failPayload(deps, input, `Import kick-off failed: ${describeError(error)}`, error.status);
+    await failPayload(
+      deps,
+      input,
+      `Import kick-off failed: ${describeError(error)}`,
+      { importContentLocation: undefined, attempts: payload.attempts },
+      error.status,
+    );
     return { changed: true };
   }
 }
@@ -121,17 +127,29 @@ async function failPayload(
   deps: EngineDeps,
   ref: PayloadRef,
   reason: string,
+  /** The attempt this runner acted on: its status URL (undefined at kick-off) and attempt number. */
+  actedOn: Pick<PayloadRecord, "importContentLocation" | "attempts">,
   statusCode?: number,
 ): Promise<void> {
   const maxAttempts = deps.settings.import.attempts;
-  const payload = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => ({
-    ...p,
-    status: p.attempts >= maxAttempts ? "Failed" : "Pending",
-    importContentLocation: undefined,
-    failureReason: reason,
-    importEndTime: nowIso(deps),
-  }));
-  if (payload === undefined) return;
+  let failedHere = false;
+  const payload = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
+    // Another runner may have failed, requeued or restarted this payload meanwhile: leave its work alone.
+    failedHere =
+      (p.status === "Started" || p.status === "Running") &&
+      p.importContentLocation === actedOn.importContentLocation &&
+      p.attempts === actedOn.attempts;
+    return failedHere
+      ? {
+          ...p,
+          status: p.attempts >= maxAttempts ? "Failed" : "Pending",
+          importContentLocation: undefined,
+          failureReason: reason,
+          importEndTime: nowIso(deps),
+        }
+      : undefined;
+  });
+  if (!failedHere || payload === undefined) return;
   importEvent(deps, payload, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
   await recordFailure(deps, reason);
   if (payload.status === "Failed") {
@@ -163,6 +181,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
       deps,
       input,
       `Import still running after ${Math.round(age / 60_000)} minutes (AZURE_ImportTimeoutMinutes); cancelled it`,
+      payload,
     );
     return { changed: true };
   }
@@ -171,7 +190,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
     status = await deps.destination.importStatus(payload.importContentLocation);
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
-    await failPayload(deps, input, describeError(error), error.status);
+    await failPayload(deps, input, describeError(error), payload, error.status);
     return { changed: true };
   }
   if (status.state === "running") return { changed: false };

@@ -32,6 +32,15 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     ));
   }
   const unprocessed = chunks.filter((c) => !c.processed);
+  // Everything planned is processed but the watermark lags the frontier (the process died between
+  // the last chunk's completion and the watermark's move): move it now rather than at the next import.
+  if (
+    unprocessed.length === 0 &&
+    cursor.frontier !== undefined &&
+    cursor.watermark !== cursor.frontier
+  ) {
+    cursor = (await state.advanceWatermark()).cursor;
+  }
   const openSeqs = new Set(unprocessed.map((c) => c.seq));
   const endDate = settings.chunking.endDate;
   const rangeComplete =

@@ -1,0 +1,97 @@
+import { describe, expect, inject, it } from "vitest";
+import { parseSettings } from "../../../src/config/settings";
+import { pollExport } from "../../../src/engine/activities/exportJob";
+import { loadMigrationState } from "../../../src/engine/activities/loadMigrationState";
+import { createEngineDeps } from "../../../src/engine/createDeps";
+import type { EngineDeps } from "../../../src/engine/deps";
+import { FhirOperationError } from "../../../src/errors";
+import type { FhirClient } from "../../../src/fhir/types";
+import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+
+let n = 0;
+
+async function depsWith(source: Partial<FhirClient>): Promise<EngineDeps> {
+  n++;
+  const settings = parseSettings({
+    AZURE_SourceUri: "http://127.0.0.1:9",
+    AZURE_DestinationUri: "http://127.0.0.1:9",
+    AzureWebJobsStorage: inject("azuriteConnectionString"),
+    AZURE_ChunkTableName: `cfchunk${process.pid}x${n}`,
+    AZURE_ExportTableName: `cfexport${process.pid}x${n}`,
+  });
+  const deps = createEngineDeps(settings, { telemetry: new InMemoryTelemetry() });
+  await deps.state.ensure();
+  return { ...deps, source: { ...deps.source, ...source } as FhirClient };
+}
+
+const running = {
+  seq: 1,
+  since: "2024-01-01T00:00:00.000Z",
+  till: "2024-02-01T00:00:00.000Z",
+  resourceType: undefined,
+  exportStatus: "Running" as const,
+  exportContentLocation: "http://127.0.0.1:9/_operations/export/1",
+  exportStartTime: new Date().toISOString(),
+  exportEndTime: undefined,
+  exportAttempts: 1,
+  expectedCount: 10,
+  exportConfirmations: 0,
+  manifestHash: undefined,
+  totalExportResourceCount: undefined,
+  searchParameterCount: undefined,
+  importStatus: "Not Started" as const,
+  payloadCount: undefined,
+  completedCount: 0,
+  processed: false,
+  totalImportResourceCount: 0,
+  totalFailedImportCount: 0,
+  failureReason: undefined,
+  endTime: undefined,
+};
+
+describe("failures handled by one runner while another acts", () => {
+  it("a failed export status does not undo another runner's restart of the chunk", async () => {
+    let deps: EngineDeps;
+    // While this runner polls the old job, another runner requeues and restarts the chunk.
+    const exportStatus = async (): Promise<never> => {
+      await deps.state.updateChunk(1, (c) => ({
+        ...c,
+        exportContentLocation: "http://127.0.0.1:9/_operations/export/2",
+        exportAttempts: 2,
+      }));
+      throw new FhirOperationError(
+        "export failed",
+        { method: "GET", url: "x", status: 500 },
+        "boom",
+      );
+    };
+    deps = await depsWith({ exportStatus });
+    await deps.state.insertChunk(running);
+    await deps.state.updateCursor((c) => ({ ...c, nextSeq: 2 }));
+    await pollExport(deps, { seq: 1 });
+    expect(await deps.state.getChunk(1)).toMatchObject({
+      exportStatus: "Running",
+      exportContentLocation: "http://127.0.0.1:9/_operations/export/2",
+    });
+    expect((await deps.state.getCursor()).consecutiveFailures).toBe(0);
+  });
+
+  it("moves a watermark left behind the frontier when nothing is unprocessed", async () => {
+    const deps = await depsWith({});
+    await deps.state.insertChunk({
+      ...running,
+      exportStatus: "Completed",
+      importStatus: "Completed",
+      processed: true,
+      payloadCount: 0,
+    });
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      nextSeq: 2,
+      frontier: running.till,
+      watermark: running.since,
+    }));
+    await loadMigrationState(deps);
+    expect((await deps.state.getCursor()).watermark).toBe(running.till);
+  });
+});
