@@ -51,21 +51,21 @@ const running = {
 
 describe("failures handled by one runner while another acts", () => {
   it("a failed export status does not undo another runner's restart of the chunk", async () => {
-    let deps: EngineDeps;
     // While this runner polls the old job, another runner requeues and restarts the chunk.
-    const exportStatus = async (): Promise<never> => {
-      await deps.state.updateChunk(1, (c) => ({
-        ...c,
-        exportContentLocation: "http://127.0.0.1:9/_operations/export/2",
-        exportAttempts: 2,
-      }));
-      throw new FhirOperationError(
-        "export failed",
-        { method: "GET", url: "x", status: 500 },
-        "boom",
-      );
-    };
-    deps = await depsWith({ exportStatus });
+    const deps: EngineDeps = await depsWith({
+      exportStatus: async (): Promise<never> => {
+        await deps.state.updateChunk(1, (c) => ({
+          ...c,
+          exportContentLocation: "http://127.0.0.1:9/_operations/export/2",
+          exportAttempts: 2,
+        }));
+        throw new FhirOperationError(
+          "export failed",
+          { method: "GET", url: "x", status: 500 },
+          "boom",
+        );
+      },
+    });
     await deps.state.insertChunk(running);
     await deps.state.updateCursor((c) => ({ ...c, nextSeq: 2 }));
     await pollExport(deps, { seq: 1 });
