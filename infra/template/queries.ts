@@ -20,6 +20,17 @@ const exportKey = `extend Key = strcat(${s("ChunkId")}, "|", ${s("ExportId")}, "
 /** Import jobs are keyed by chunk and payload (a payload may be attempted more than once). */
 const importKey = `extend Key = strcat(${s("ChunkId")}, "|", ${s("PayloadId")})`;
 
+/** Events of the newest check run only: checks write one event per type, per run. */
+const latestRun = (event: string): string[] => [
+  "let lastRun = toscalar(customEvents",
+  `    | where name == "${event}"`,
+  "    | top 1 by timestamp desc",
+  `    | project ${s("RunId")});`,
+  "customEvents",
+  `| where name == "${event}"`,
+  `| where ${s("RunId")} == lastRun`,
+];
+
 export const QUERIES = {
   watermark: q(
     "customEvents",
@@ -148,35 +159,17 @@ export const QUERIES = {
     "| order by Count desc",
   ),
   totalResourceCounts: q(
-    "let lastRun = toscalar(customEvents",
-    '    | where name == "SurfaceCheck"',
-    "    | top 1 by timestamp desc",
-    `    | project ${s("RunId")});`,
-    "customEvents",
-    '| where name == "SurfaceCheck"',
-    `| where ${s("RunId")} == lastRun`,
+    ...latestRun("SurfaceCheck"),
     `| summarize Source = sum(${n("SourceCount")}), Destination = sum(${n("DestinationCount")}), Types = dcount(${s("Resource")}), CheckedAt = max(timestamp) by Scope = ${s("Scope")}`,
     "| extend Missing = Source - Destination",
   ),
   surfaceCheck: q(
-    "let lastRun = toscalar(customEvents",
-    '    | where name == "SurfaceCheck"',
-    "    | top 1 by timestamp desc",
-    `    | project ${s("RunId")});`,
-    "customEvents",
-    '| where name == "SurfaceCheck"',
-    `| where ${s("RunId")} == lastRun`,
+    ...latestRun("SurfaceCheck"),
     `| project Resource = ${s("Resource")}, Scope = ${s("Scope")}, Source = ${n("SourceCount")}, Destination = ${n("DestinationCount")}, Difference = ${n("Difference")}, Result = ${s("Result")}, Watermark = ${s("Watermark")}`,
     "| order by abs(Difference) desc, Resource asc",
   ),
   deepCheck: q(
-    "let lastRun = toscalar(customEvents",
-    '    | where name == "DeepCheck"',
-    "    | top 1 by timestamp desc",
-    `    | project ${s("RunId")});`,
-    "customEvents",
-    '| where name == "DeepCheck"',
-    `| where ${s("RunId")} == lastRun`,
+    ...latestRun("DeepCheck"),
     `| summarize Compared = count(), Differing = countif(isnotempty(${s("DifferingPaths")})), Paths = make_set_if(${s("DifferingPaths")}, isnotempty(${s("DifferingPaths")}), 20) by Resource = ${s("Resource")}, Result = ${s("Result")}`,
     "| order by Differing desc, Resource asc",
   ),
