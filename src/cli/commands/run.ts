@@ -9,6 +9,7 @@ import { parseSettings } from "../../config/settings";
 import { createEngineDeps } from "../../engine/createDeps";
 import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
 import { runMigrationLocally } from "../../local/localMigration";
+import { formatDuration } from "../../status/format";
 import { OperationFailedError } from "../errors";
 import { addStateDirOption, withLocalStorage } from "../localStorage";
 import { writeJson } from "../output";
@@ -22,11 +23,14 @@ interface RunOptions extends SettingsSourceOptions {
   stateDir: string;
 }
 
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined) return "estimating";
-  if (seconds < 90) return `${seconds}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+/**
+ * Share of the catch-up done, from time spent and the estimate of time left: 0 until there is an
+ * estimate, 100 once caught up, and never 100 before.
+ */
+function progressPercent(elapsedMs: number, estimateSeconds: number | undefined): number {
+  if (estimateSeconds === undefined) return 0;
+  if (estimateSeconds === 0) return 100;
+  return Math.min(99, Math.round((100 * elapsedMs) / (elapsedMs + estimateSeconds * 1000)));
 }
 
 export async function runMigration(
@@ -59,27 +63,15 @@ export async function runMigration(
     bar?.start(100, 0, { watermark: "-", exports: 0, imports: 0, imported: 0, eta: "estimating" });
     let lastLine = 0;
     const onStatus = (s: MigrationStatus) => {
-      const covered =
-        s.estimateSeconds === undefined ? 0 : s.estimateSeconds === 0 ? 100 : undefined;
       const fields = {
         watermark: s.watermark ?? "-",
         exports: s.exportsInFlight,
         imports: s.importsInFlight,
         imported: s.resourcesImported,
-        eta: formatDuration(s.estimateSeconds),
+        eta: s.estimateSeconds === undefined ? "estimating" : formatDuration(s.estimateSeconds),
       };
       if (bar !== undefined) {
-        bar.update(
-          covered ??
-            Math.min(
-              99,
-              Math.round(
-                (100 * (Date.now() - start)) /
-                  (Date.now() - start + (s.estimateSeconds ?? 0) * 1000),
-              ),
-            ),
-          fields,
-        );
+        bar.update(progressPercent(Date.now() - start, s.estimateSeconds), fields);
       } else if (!json && Date.now() - lastLine > 10_000) {
         lastLine = Date.now();
         runtime.stderr(
