@@ -2,6 +2,7 @@ import type { SettingIssue } from "../errors";
 import { ConfigurationError } from "../errors";
 import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
+import { exportContainerProblem } from "../core/exportContainer";
 import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
@@ -60,6 +61,8 @@ export interface Settings {
     maxCount: number | undefined;
     /** Anonymization config blob name (with .json) when de-identified export is on. */
     anonymizationConfig: string | undefined;
+    /** `_container` of every export (AZURE_ExportContainer); undefined: the server's default. */
+    container: string | undefined;
     timeoutMs: number;
     confirmations: number;
     confirmDelayMs: number;
@@ -385,6 +388,11 @@ export function parseSettings(env: Environment): Settings {
     );
   }
 
+  const exportContainer = str("AZURE_ExportContainer");
+  const containerProblem =
+    exportContainer === undefined ? undefined : exportContainerProblem(exportContainer);
+  if (containerProblem !== undefined) add("AZURE_ExportContainer", containerProblem);
+
   if ((list("AZURE_ResourceTypes") ?? []).includes("SearchParameter")) {
     add(
       "AZURE_ResourceTypes",
@@ -444,6 +452,7 @@ export function parseSettings(env: Environment): Settings {
             ? configFile
             : `${configFile}.json`
           : undefined,
+      container: exportContainer,
       timeoutMs: num("AZURE_ExportTimeoutMinutes") * MINUTE,
       confirmations: num("AZURE_ExportConfirmations"),
       confirmDelayMs: num("AZURE_ExportConfirmDelaySeconds") * 1000,
