@@ -6,9 +6,9 @@ import { PARAMETERS } from "./parameters";
 import { ALERT_QUERIES } from "./queries";
 import { PRINCIPAL_ID, roleDeployment, roleDeploymentName } from "./role-assignments";
 
-const WEB_API = "2024-11-01";
+const WEB_API = "2025-03-01";
 const STORAGE_API = "2025-01-01";
-const KEY_VAULT_API = "2024-11-01";
+const KEY_VAULT_API = "2025-05-01";
 
 /**
  * The Node.js LTS the app runs on. Node.js 20 reached end of life on 2026-04-30; 22 is the LTS
