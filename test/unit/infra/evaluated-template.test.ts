@@ -57,6 +57,30 @@ describe("infra/main.json, evaluated", () => {
     expect(parseSettings(settings).pause.enabled).toBe(true);
   });
 
+  it("lets every other name added later win over the template's value, as AZURE_StopDm does", () => {
+    const parsed = parseSettings({
+      ...appSettings(deploy()),
+      AZURE_ExportDeidentified: "true",
+      AZURE_ConfigFile: "DemoTruncate.json",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=other",
+      AZURE_StagingStorageAccountName: "otherstaging",
+      AZURE_ResourceTypes__0: "Patient",
+    });
+    expect({
+      deidentified: parsed.export.anonymizationConfig,
+      telemetry: parsed.telemetry.connectionString,
+      staging: parsed.storage.stagingAccountName,
+      types: parsed.export.resourceTypes,
+      warned: parsed.warnings.length,
+    }).toEqual({
+      deidentified: "DemoTruncate.json",
+      telemetry: "InstrumentationKey=other",
+      staging: "otherstaging",
+      types: ["Patient"],
+      warned: 3,
+    });
+  });
+
   it("creates the Key Vault only with client credentials, in the create mode asked for", () => {
     expect(deploy().resources("Microsoft.KeyVault/vaults")).toEqual([]);
     const modes = ["default", "recover"].map((mode) => {
