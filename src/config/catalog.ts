@@ -403,6 +403,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     example: "DemoTruncate.json",
   },
   {
+    name: "AZURE_ExportContainer",
+    group: "Export",
+    kind: { type: "string" },
+    default: "",
+    added: true,
+    meaning:
+      "Blob container of the staging account the exports write to (`_container`). Empty: the server's default, a new container per export job (`anonymization` with de-identified export). 3-63 lowercase letters, digits and single hyphens; a `..` path segment is refused, also percent-encoded, as the server does.",
+    example: "fhir-export",
+  },
+  {
     name: "AZURE_ExportTimeoutMinutes",
     group: "Export",
     kind: { type: "integer", min: 1, max: 100000 },

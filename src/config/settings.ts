@@ -2,7 +2,8 @@ import type { SettingIssue } from "../errors";
 import { ConfigurationError } from "../errors";
 import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
-import { expectedText, isLoopbackUrl, settingsSchema } from "./schema";
+import { exportContainerProblem } from "../core/exportContainer";
+import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
 
@@ -60,6 +61,8 @@ export interface Settings {
     maxCount: number | undefined;
     /** Anonymization config blob name (with .json) when de-identified export is on. */
     anonymizationConfig: string | undefined;
+    /** `_container` of every export (AZURE_ExportContainer); undefined: the server's default. */
+    container: string | undefined;
     timeoutMs: number;
     confirmations: number;
     confirmDelayMs: number;
@@ -88,7 +91,7 @@ export interface Settings {
     reindexAfterCatchUp: boolean;
   };
   telemetry: { connectionString: string | undefined; debug: boolean };
-  /** Human-readable notes about settings that were accepted but have no effect. */
+  /** Human-readable notes: settings accepted but without effect, and names resolved by the alias rule. */
   warnings: readonly string[];
 }
 
@@ -120,7 +123,8 @@ const nameKey = (name: string) => name.toLowerCase();
 /** Values that mean the same for this kind compare equal (boolean and enum are case-insensitive). */
 function comparable(spec: SettingSpec, value: string): string {
   const t = spec.kind.type;
-  return t === "boolean" || t === "enum" ? value.trim().toLowerCase() : value.trim();
+  const v = unquote(spec, value.trim());
+  return t === "boolean" || t === "enum" ? v.toLowerCase() : v;
 }
 
 /** `NAME__0`, `NAME__1`, ...: the array form of the Functions configuration (any letter case). */
@@ -154,30 +158,66 @@ function envKeysFor(env: Environment, spec: SettingSpec): string[] {
 }
 
 /**
+ * Which of several names that set one setting is read. The deployment template and
+ * local.settings.sample.json write only the exact canonical name, so any other name (an alias such
+ * as `AZURE_StopDm`, or the canonical name in another letter case) was added by a person after the
+ * template ran: it wins over the canonical name, whatever the template wrote there, and a warning
+ * names both (docs/configuration.md, "Aliases"). Other names that disagree among themselves are
+ * an error: nothing says which one the person meant.
+ */
+function resolveNames(
+  spec: SettingSpec,
+  present: readonly string[],
+  env: Environment,
+): { key: string | undefined; issue?: SettingIssue; warning?: string } {
+  const distinct = (keys: readonly string[]) =>
+    new Set(keys.map((n) => comparable(spec, env[n]!))).size;
+  if (distinct(present) <= 1) return { key: present[0] };
+  const added = present.filter((n) => n !== spec.name);
+  if (present.includes(spec.name) && distinct(added) === 1) {
+    const winner = added[0]!;
+    return {
+      key: winner,
+      warning:
+        `${added.join(" and ")} and ${spec.name} set the same setting to different values ` +
+        `(${winner}=${maskValue(spec.name, env[winner])}, ${spec.name}=${maskValue(spec.name, env[spec.name])}); ` +
+        `the value of ${winner} is used because the deployment template and the sample settings write only ${spec.name}. ` +
+        `Remove one of them (or set ${spec.name} itself) to silence this warning.`,
+    };
+  }
+  return {
+    key: present[0],
+    issue: {
+      setting: present.join(" / "),
+      received: present.map((n) => `${n}=${maskValue(spec.name, env[n])}`).join(", "),
+      expected: "one value: these names set the same setting; remove all but one",
+    },
+  };
+}
+
+/**
  * Reads each catalog setting from the environment, resolving aliases, letter case and `__n` list
- * forms. Returns canonical-name → raw string, plus issues for names that disagree.
+ * forms. Returns canonical-name → raw string, plus issues for names that disagree and notes for
+ * names resolved by resolveNames' rule.
  */
 function collectRaw(env: Environment): {
   raw: Record<string, string | undefined>;
   /** The env key(s) each given setting was read from, e.g. "AZURE_StopDm" or "AZURE_ResourceTypes__0, AZURE_ResourceTypes__1". */
   from: Record<string, string | undefined>;
   issues: SettingIssue[];
+  notes: string[];
 } {
   const raw: Record<string, string | undefined> = {};
   const from: Record<string, string | undefined> = {};
   const issues: SettingIssue[] = [];
+  const notes: string[] = [];
   for (const spec of SETTINGS) {
     const present = envKeysFor(env, spec);
-    const values = new Set(present.map((n) => comparable(spec, env[n]!)));
-    if (values.size > 1) {
-      issues.push({
-        setting: present.join(" / "),
-        received: present.map((n) => `${n}=${maskValue(spec.name, env[n])}`).join(", "),
-        expected: "one value: these names set the same setting; remove all but one",
-      });
-    }
-    let value = present.length > 0 ? env[present[0]!] : undefined;
-    from[spec.name] = present[0];
+    const resolved = resolveNames(spec, present, env);
+    if (resolved.issue !== undefined) issues.push(resolved.issue);
+    if (resolved.warning !== undefined) notes.push(resolved.warning);
+    let value = resolved.key === undefined ? undefined : env[resolved.key];
+    from[spec.name] = resolved.key;
     if (spec.kind.type === "list") {
       const indexed = indexedKeys(env, spec.name);
       if (indexed.length > 0 && value !== undefined) {
@@ -193,7 +233,7 @@ function collectRaw(env: Environment): {
     }
     raw[spec.name] = value;
   }
-  return { raw, from, issues };
+  return { raw, from, issues, notes };
 }
 
 /**
@@ -260,7 +300,7 @@ function serverAuth(baseUrl: string, clientSecret: ServerAuth | undefined): Serv
  * every bad setting (name, value received with secrets masked, what is accepted).
  */
 export function parseSettings(env: Environment): Settings {
-  const { raw, issues } = collectRaw(env);
+  const { raw, issues, notes } = collectRaw(env);
   const v: Record<string, unknown> = {};
   const failed = new Set<string>();
   for (const spec of SETTINGS) {
@@ -348,6 +388,11 @@ export function parseSettings(env: Environment): Settings {
     );
   }
 
+  const exportContainer = str("AZURE_ExportContainer");
+  const containerProblem =
+    exportContainer === undefined ? undefined : exportContainerProblem(exportContainer);
+  if (containerProblem !== undefined) add("AZURE_ExportContainer", containerProblem);
+
   if ((list("AZURE_ResourceTypes") ?? []).includes("SearchParameter")) {
     add(
       "AZURE_ResourceTypes",
@@ -357,7 +402,7 @@ export function parseSettings(env: Environment): Settings {
 
   if (issues.length > 0) throw new ConfigurationError(issues);
 
-  const warnings = collectWarnings(env, raw);
+  const warnings = [...notes, ...collectWarnings(env, raw)];
 
   const unit = str("AZURE_ExportChunkDuration") as ChunkUnit;
   const sourceUrl = str("AZURE_SourceUri")!;
@@ -407,6 +452,7 @@ export function parseSettings(env: Environment): Settings {
             ? configFile
             : `${configFile}.json`
           : undefined,
+      container: exportContainer,
       timeoutMs: num("AZURE_ExportTimeoutMinutes") * MINUTE,
       confirmations: num("AZURE_ExportConfirmations"),
       confirmDelayMs: num("AZURE_ExportConfirmDelaySeconds") * 1000,

@@ -243,6 +243,9 @@ export function renderStatusText(report: StatusReport): string {
     );
     if (report.reindex.statusUrl !== null) lines.push(`  Status URL: ${report.reindex.statusUrl}`);
   }
+  const warnings = report.migration.settingWarnings;
+  if (warnings.length > 0)
+    lines.push("", "App settings warnings:", ...warnings.map((w) => `  - ${w}`));
   if (report.truncated.length > 0)
     lines.push("", "Not everything is shown:", ...report.truncated.map((n) => `  - ${n}`));
   return `${lines.join("\n")}\n`;

@@ -20,7 +20,8 @@ export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRe
     includeHistory: ex.withHistory,
     includeDeleted: ex.withDelete,
     maxCount: ex.maxCount,
-    container: ex.anonymizationConfig === undefined ? undefined : "anonymization",
+    // De-identified export needs a _container; the config itself is read from `anonymization`.
+    container: ex.container ?? (ex.anonymizationConfig === undefined ? undefined : "anonymization"),
     anonymizationConfig: ex.anonymizationConfig,
   };
 }

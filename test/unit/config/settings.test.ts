@@ -92,19 +92,19 @@ describe("the configuration error", () => {
   it("never shows a secret value", () => {
     const error = configurationErrorOf({
       ...BASE_ENV,
-      APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=secret-one",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=secret-two",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=secret-one",
+      APPLICATIONINSIGHTS_connection_string: "InstrumentationKey=secret-two",
     });
     expect(error.message).not.toMatch(/secret-one|secret-two/);
   });
 
   it("shows a masked secret instead", () => {
     const issue = issueFor(
-      { AzureWebJobsStorage: "AccountKey=k1", azurewebjobsstorage: "AccountKey=k2" },
-      "AzureWebJobsStorage / azurewebjobsstorage",
+      { AZUREWEBJOBSSTORAGE: "AccountKey=k1", azurewebjobsstorage: "AccountKey=k2" },
+      "AzureWebJobsStorage / AZUREWEBJOBSSTORAGE / azurewebjobsstorage",
     );
     expect(issue.received).toBe(
-      "AzureWebJobsStorage=*** (set, hidden), azurewebjobsstorage=*** (set, hidden)",
+      "AzureWebJobsStorage=*** (set, hidden), AZUREWEBJOBSSTORAGE=*** (set, hidden), azurewebjobsstorage=*** (set, hidden)",
     );
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildStatusReport } from "../../../src/status/buildReport";
 import { renderStatusText, terminalText } from "../../../src/status/renderText";
-import { NOW, chunk, migratingState, state } from "./stateFixtures";
+import { NOW, chunk, migratingState, state, statusSettings } from "./stateFixtures";
 
 describe("renderStatusText", () => {
   const text = renderStatusText(buildStatusReport(migratingState(), NOW));
@@ -27,6 +27,18 @@ describe("renderStatusText", () => {
     const idle = renderStatusText(buildStatusReport(state({ chunks: [chunk(1)] }), NOW));
     expect(idle).toContain("Jobs in flight\n  none\n");
     expect(idle).toContain("  none recorded\n");
+  });
+
+  it("lists the app settings warnings check-config gives", () => {
+    const warned = state({
+      chunks: [chunk(1)],
+      settings: statusSettings({
+        warnings: ["AZURE_StopDm and AZURE_PauseDm set the same setting"],
+      }),
+    });
+    expect(renderStatusText(buildStatusReport(warned, NOW))).toContain(
+      "App settings warnings:\n  - AZURE_StopDm and AZURE_PauseDm set the same setting\n",
+    );
   });
 
   it("turns control characters from servers into spaces, so a reason cannot drive the terminal", () => {
