@@ -147,6 +147,14 @@ export interface FhirClient {
   oldestLastUpdated(history: boolean): Promise<string | undefined>;
   /** Pages of a search, following `next` links verbatim. pathAndQuery is relative to the base. */
   searchPages(pathAndQuery: string): AsyncIterable<Bundle>;
+  /**
+   * The first resource entry of a search (OperationOutcome entries skipped), following `next` across
+   * empty pages: a page with no entry but a `next` link means nothing on Cosmos (the fill loop ran
+   * out of time, microsoft/fhir-server src/Microsoft.Health.Fhir.CosmosDb/Features/Storage/CosmosFhirDataStore.cs).
+   * Undefined only when the links end with no entry. Gives up with a FhirOperationError after
+   * FIRST_ENTRY_PAGE_BUDGET pages.
+   */
+  firstEntry(pathAndQuery: string): Promise<BundleEntry | undefined>;
   /** POST a batch Bundle to the base; returns the batch-response Bundle. */
   batch(bundle: Bundle): Promise<Bundle>;
   /** GET Type/id; undefined on 404 or 410 (deleted). */

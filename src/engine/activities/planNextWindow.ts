@@ -15,8 +15,9 @@ export function historyAware(deps: Pick<EngineDeps, "settings">): boolean {
 }
 
 /**
- * lastUpdated of the oldest version at or after `instant`, with one query (history-aware, so a window
- * whose only changes are updates or deletes is found too), or undefined when there is none.
+ * lastUpdated of the oldest version at or after `instant` (history-aware, so a window whose only
+ * changes are updates or deletes is found too), or undefined when there is none. The client follows
+ * `next` across empty pages (FhirClient.firstEntry): an empty first page never means "nothing changed".
  */
 export async function firstChangeAtOrAfter(
   source: FhirClient,
@@ -26,24 +27,17 @@ export async function firstChangeAtOrAfter(
   const path = history
     ? `_history?_since=${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`
     : `?_lastUpdated=ge${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`;
-  for await (const page of source.searchPages(path)) {
-    // Bundles may open with an OperationOutcome entry (search.mode "outcome") carrying warnings;
-    // reading it as "no change" would skip data, so only versions count.
-    const entry = page.entry?.find(
-      (e) => e.search?.mode !== "outcome" && e.resource?.resourceType !== "OperationOutcome",
+  const entry = await source.firstEntry(path);
+  if (entry === undefined) return undefined;
+  const found = entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
+  if (found === undefined) {
+    throw new FhirOperationError(
+      "The source's oldest-change query returned an entry without meta.lastUpdated",
+      { method: "GET", url: path },
+      JSON.stringify(entry).slice(0, 300),
     );
-    if (entry === undefined) return undefined;
-    const instant = entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
-    if (instant === undefined) {
-      throw new FhirOperationError(
-        "The source's oldest-change query returned an entry without meta.lastUpdated",
-        { method: "GET", url: path },
-        JSON.stringify(entry).slice(0, 300),
-      );
-    }
-    return instant;
   }
-  return undefined;
+  return found;
 }
 
 function blankChunk(
