@@ -2,7 +2,9 @@ import { chunkLengthMs } from "../../config/settings";
 import type { ChunkRecord } from "../../core/migrationState";
 import { chunkKey } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
-import { ms, planWindow, windowCap } from "../../core/windows";
+import { cleanBoundary } from "../../core/windowBoundary";
+import type { Window } from "../../core/windows";
+import { iso, ms, planWindow, windowCap } from "../../core/windows";
 import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
@@ -107,7 +109,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
 
   const perType = !settings.export.isParallel;
   const nextChange = await firstChangeAtOrAfter(source, frontier, history);
-  const plan = await planWindow(
+  const found = await planWindow(
     frontier,
     nextChange,
     {
@@ -120,11 +122,12 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
     },
     (w) => source.count({ history, since: w.since, till: w.till }),
   );
-  if (plan.kind === "caught-up") return { changed: false, caughtUp: true, note: "caught up" };
-  if (plan.kind === "empty") {
-    await moveFrontierOverEmptyStretch(deps, frontier, plan.till, true);
-    return { changed: false, caughtUp: true, note: `nothing changed before ${plan.till}` };
+  if (found.kind === "caught-up") return { changed: false, caughtUp: true, note: "caught up" };
+  if (found.kind === "empty") {
+    await moveFrontierOverEmptyStretch(deps, frontier, found.till, true);
+    return { changed: false, caughtUp: true, note: `nothing changed before ${found.till}` };
   }
+  const plan = await endOnCleanBoundary(deps, found, capMs, history);
 
   // The row at the next sequence number decides the window. It may be written already: by a
   // planning that died between its writes (in per-type mode some rows of the window, not all) or by
@@ -220,4 +223,37 @@ async function moveFrontierOverEmptyStretch(
     c.frontier !== from ? undefined : { ...c, frontier: to, caughtUp },
   );
   await deps.state.advanceWatermark();
+}
+
+/**
+ * Moves the window's end to a millisecond that holds no version (core/windowBoundary.ts), so the
+ * inclusive `_till` of Cosmos and SQL non-parallel exports and the exclusive one of SQL parallel
+ * exports select the same versions and no version is exported, imported or counted by two windows.
+ */
+async function endOnCleanBoundary(
+  deps: EngineDeps,
+  plan: { window: Window; count: number },
+  capMs: number,
+  history: boolean,
+): Promise<{ window: Window; count: number }> {
+  const { source } = deps;
+  const tillMs = ms(plan.window.till);
+  const choice = await cleanBoundary(tillMs, ms(plan.window.since), capMs, (at) =>
+    source.count({ history: true, since: iso(at), till: iso(at + 1) }),
+  );
+  if (choice.versionsAtTill > 0) {
+    deps.log(
+      `window [${plan.window.since}, ${plan.window.till}) ends on a millisecond holding ${choice.versionsAtTill} version(s) and none of the ${choice.probes} nearby ends is free: on a store whose _till is inclusive they are exported by this window and the next`,
+    );
+    deps.telemetry.trackEvent("WindowBoundary", {
+      Since: plan.window.since,
+      Till: plan.window.till,
+      VersionsAtTill: choice.versionsAtTill,
+      Probes: choice.probes,
+    });
+  }
+  if (choice.tillMs === tillMs) return plan;
+  const window = { since: plan.window.since, till: iso(choice.tillMs) };
+  const count = await source.count({ history, since: window.since, till: window.till });
+  return { window, count };
 }
