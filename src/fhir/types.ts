@@ -61,7 +61,11 @@ export interface ExportOutputFile {
 export interface ExportRequest {
   /** Inclusive lower bound on each version's lastUpdated. */
   since?: string;
-  /** Exclusive upper bound (the server's `_till`; chain windows with since = previous till). */
+  /**
+   * The server's `_till`: inclusive (`le`) on Azure API for FHIR and SQL non-parallel exports,
+   * exclusive on SQL parallel ones. The planner ends windows on a millisecond holding no version, so
+   * both select the same versions (core/windowBoundary.ts); windows chain with since = previous till.
+   */
   till?: string;
   /** Per-type export (`_type=`); absent = system level. */
   types?: readonly string[];
