@@ -238,7 +238,10 @@ async function endOnCleanBoundary(
 ): Promise<{ window: Window; count: number }> {
   const { source } = deps;
   const tillMs = ms(plan.window.till);
-  const choice = await cleanBoundary(tillMs, ms(plan.window.since), capMs, (at) =>
+  // Probes ask `_before=at+1ms`, which the server refuses in its future: keep them before now
+  // (only matters with AZURE_SafetyLagSeconds=0).
+  const upperMs = Math.min(capMs, deps.clock.now() - 1);
+  const choice = await cleanBoundary(tillMs, ms(plan.window.since), upperMs, (at) =>
     source.count({ history: true, since: iso(at), till: iso(at + 1) }),
   );
   if (choice.versionsAtTill > 0) {
