@@ -22,6 +22,8 @@ export const TELEMETRY_EVENTS = {
     "FailureReason",
     "StatusCode",
     "DurationSeconds",
+    "PlannedCount",
+    "RecountedCount",
   ],
   /** One per import state change of a payload. */
   Import: [
@@ -62,7 +64,9 @@ export const TELEMETRY_EVENTS = {
   MaxExportRetriesCleared: ["PartitionKey", "RowKey", "ClearedAt", "PreviousCount"],
   /** Resources the destination rejected during import, per chunk and type. */
   FailedResources: ["ChunkId", "PayloadId", "ResourceType", "Count", "SampleIds", "Reason"],
-  SearchParameters: ["Status", "Copied", "Failed", "Total", "FailureReason"],
+  SearchParameters: ["Status", "Copied", "Failed", "Refused", "Deferred", "Total", "FailureReason"],
+  /** A window had to end on a millisecond holding versions (no free end nearby). */
+  WindowBoundary: ["Since", "Till", "VersionsAtTill", "Probes"],
   HardDeleteReconciliation: [
     "RunId",
     "Resource",
