@@ -1,5 +1,6 @@
 import type { SettingIssue } from "../errors";
 import { ConfigurationError } from "../errors";
+import { redactUrl } from "../fhir/redact";
 import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { expectedText, isLoopbackUrl, settingsSchema } from "./schema";
@@ -102,17 +103,6 @@ export function maskValue(name: string, value: string | undefined): string {
   const spec = findSetting(name);
   if (spec?.secret === true) return "*** (set, hidden)";
   return JSON.stringify(spec?.kind.type === "url" ? redactUrl(value) : value);
-}
-
-/**
- * URL settings are not secrets, but a pasted SAS URL or `user:password@` would be: cut the query
- * string, fragment and user info before showing one (done on the text, so it also works when the
- * value is not a valid URL).
- */
-function redactUrl(value: string): string {
-  const cut = value.search(/[?#]/);
-  const base = cut === -1 ? value : `${value.slice(0, cut)}?***`;
-  return base.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1***@");
 }
 
 const nameKey = (name: string) => name.toLowerCase();
