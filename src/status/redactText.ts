@@ -1,3 +1,4 @@
+import { withoutStack } from "../core/errorText";
 import { redactText as redactCredentials, redactUrl } from "../fhir/redact";
 
 /** Longest free text (a failure reason, a check's details) the report carries per entry. */
@@ -6,10 +7,10 @@ export const MAX_TEXT = 2000;
 /**
  * Failure reasons and check details come from servers. They are redacted where they enter the
  * tables (src/storage/migrationRows.ts), and again here, with the same function (src/fhir/redact.ts),
- * for rows written before that; long text is cut.
+ * for rows written before that; a stack trace is dropped and long text is cut.
  */
 export function redactText(text: string, max = MAX_TEXT): string {
-  const redacted = redactCredentials(text);
+  const redacted = redactCredentials(withoutStack(text));
   return redacted.length > max ? `${redacted.slice(0, max - 1)}…` : redacted;
 }
 
