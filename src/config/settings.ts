@@ -4,6 +4,7 @@ import { redactUrl } from "../fhir/redact";
 import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { expectedText, isLoopbackUrl, settingsSchema } from "./schema";
+import { settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
 
@@ -345,6 +346,10 @@ export function parseSettings(env: Environment): Settings {
     );
   }
 
+  // Values that parse one by one but cannot work together or at run time (./valueChecks.ts).
+  const checked = settingValuesOf(v, raw, failed);
+  for (const issue of valueIssues(checked)) add(issue.setting, issue.expected);
+
   if (issues.length > 0) throw new ConfigurationError(issues);
 
   const warnings = collectWarnings(env, raw);
@@ -435,7 +440,7 @@ export function parseSettings(env: Environment): Settings {
       connectionString: str("APPLICATIONINSIGHTS_CONNECTION_STRING"),
       debug: bool("AZURE_Debug"),
     },
-    warnings: Object.freeze(warnings),
+    warnings: Object.freeze([...warnings, ...valueWarnings(checked)]),
   };
   return deepFreeze(settings);
 }

@@ -12,8 +12,12 @@ describe("aliases", () => {
   });
 
   it("read AZURE_AppInsightConnectionstring as APPLICATIONINSIGHTS_CONNECTION_STRING", () => {
-    const settings = parseWith({ AZURE_AppInsightConnectionstring: "InstrumentationKey=abc" });
-    expect(settings.telemetry.connectionString).toBe("InstrumentationKey=abc");
+    const settings = parseWith({
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+    });
+    expect(settings.telemetry.connectionString).toBe(
+      "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+    );
   });
 
   it("accept both names when they agree", () => {
@@ -46,8 +50,9 @@ describe("aliases", () => {
 
   it("reject two different Application Insights connection strings", () => {
     const issues = issuesWith({
-      APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=one",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=two",
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000002",
     });
     expect(issues.map((i) => i.setting)).toEqual([
       "APPLICATIONINSIGHTS_CONNECTION_STRING / AZURE_AppInsightConnectionstring",
