@@ -107,7 +107,12 @@ describe("E2ETest_Http", () => {
     expect(response).toMatchObject({
       status: 400,
       jsonBody: {
-        issues: [{ parameter: "resourceTypes", expected: expect.stringMatching(/Patients/) }],
+        issues: [
+          {
+            parameter: "resourceTypes",
+            expected: expect.stringMatching(/Patients \(did you mean Patient\?\)/),
+          },
+        ],
       },
     });
   });
