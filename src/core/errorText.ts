@@ -11,8 +11,11 @@
 
 const OUT_OF_PROC_DATA = "\n\n$OutOfProcData$:";
 const TASK_FAILED_SEPARATOR = " \n ";
-/** A stack frame line: `    at fn (file:1:2)`, `    at file:1:2`, `    at async fn (...)`. */
-const STACK_FRAME = /^\s*at\s.+$/;
+/**
+ * A stack frame line: indented, `at`, and ending in a position (`    at fn (file:1:2)`,
+ * `    at file:1:2`) or a native marker; a message line that starts with "at least" stays.
+ */
+const STACK_FRAME = /^\s+at\s.*(?::\d+:\d+\)?|\(native\)|\(<anonymous>\))$/;
 
 function stateError(json: string): string | undefined {
   try {

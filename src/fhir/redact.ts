@@ -98,13 +98,14 @@ const CONNECTION_STRING_SECRET =
   /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=\s*[^;\s"'<>\\]+/gi;
 
 /** `name=value` in free text (a query string or form body quoted in a message). */
-const PAIR = /([A-Za-z][\w.-]*)=([^&\s;"'<>,)\\]+)/g;
+// Names are bounded so a long run of letters without "=" costs a bounded look-ahead per position.
+const PAIR = /([A-Za-z][\w.-]{0,63})=([^&\s;"'<>,)\\]+)/g;
 
 /**
  * `"name": "value"` in JSON quoted in a message. Narrower than isSecretQueryKey: JSON here may be a
  * FHIR resource, whose `code` and `key` fields are data, not credentials.
  */
-const JSON_PAIR = /"([A-Za-z][\w.-]*)"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const JSON_PAIR = /"([A-Za-z][\w.-]{0,63})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const JSON_SECRET_KEY =
   /^(access_token|refresh_token|id_token|client_secret|assertion|sig|accountkey|sharedaccesskey|sharedaccesssignature|apikey|api_key)$|password|passwd|secret/i;
 

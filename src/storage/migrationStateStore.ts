@@ -243,7 +243,7 @@ export class MigrationStateStore {
         PayloadIndex: r.payloadIndex,
         ResourceType: r.resourceType,
         ResourceId: r.id,
-        Reason: redactText(r.reason).slice(0, 4000),
+        Reason: redactText(r.reason.slice(0, 8000)).slice(0, 4000),
         InputUrl: r.inputUrl,
       });
     }
@@ -272,7 +272,7 @@ export class MigrationStateStore {
       Resource: record.resourceType,
       Key: record.key,
       Result: record.result,
-      Details: redactText(record.details).slice(0, 30000),
+      Details: redactText(record.details.slice(0, 60000)).slice(0, 30000),
     });
   }
 

@@ -28,3 +28,10 @@ describe("withoutStack", () => {
     expect(withoutStack("HTTP 403 on GET https://h/x")).toBe("HTTP 403 on GET https://h/x");
   });
 });
+
+describe("withoutStack keeps message lines that only look like frames", () => {
+  it("keeps an indented line starting with 'at'", () => {
+    const text = "Bad request:\n  at least one entry is required";
+    expect(withoutStack(text)).toBe(text);
+  });
+});
