@@ -89,10 +89,13 @@ export function readQuery(query: URLSearchParams): {
   const raw: Partial<Record<OptionName, string>> = {};
   const issues: OptionIssue[] = [];
   const unknown: { name: string; value: string }[] = [];
+  const repeated = new Set<OptionName>();
   for (const [key, value] of query) {
     const name = optionNamed(key);
     if (name !== undefined) {
-      if (raw[name] !== undefined && raw[name] !== value) {
+      // One issue per option, however often it is repeated: the answer stays small.
+      if (raw[name] !== undefined && raw[name] !== value && !repeated.has(name)) {
+        repeated.add(name);
         issues.push({
           parameter: name,
           received: echoed([raw[name], value].join(" and "), 200),

@@ -154,6 +154,14 @@ describe("E2ETest_Http", () => {
     expect(JSON.stringify(body).length).toBeLessThan(3000);
   });
 
+  it("reports a repeated option once, however often it is repeated", async () => {
+    const fake = fakeClient();
+    const query = Array.from({ length: 500 }, (_, i) => `seed=s${i}`).join("&");
+    const response = await handler(request(`?${query}`), fake.client, context());
+    const body = (response as { jsonBody: { issues: { parameter: string }[] } }).jsonBody;
+    expect(body.issues.map((i) => i.parameter)).toEqual(["seed"]);
+  });
+
   it("reads the options from a JSON object body", async () => {
     const fake = fakeClient();
     await handler(
