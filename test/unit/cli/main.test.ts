@@ -154,6 +154,16 @@ describe("errors thrown by a command", () => {
     expect(result.stderr).toBe("connect ECONNREFUSED 127.0.0.1:10002\n");
   });
 
+  it("print a failed orchestration's one-line message without the unexpected-error hint", async () => {
+    const error = new Error("E2ETestOrchestration failed: connect ECONNREFUSED 127.0.0.1:10002");
+    error.name = "OrchestrationFailedError";
+    expect(await run(error)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "E2ETestOrchestration failed: connect ECONNREFUSED 127.0.0.1:10002\n",
+    });
+  });
+
   it("strip control sequences and redact credentials in everything printed", async () => {
     const result = await run(
       new OperationFailedError("\u001b]0;owned\u0007bad \u001b[2Kreason https://h/x?sig=SECRET"),
