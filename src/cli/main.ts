@@ -117,7 +117,8 @@ function reportError(
     return;
   }
   // A stack helps only with a bug, and only with --debug; the message says what went wrong.
-  const unexpected = !known && !/^(TransientError|FhirOperationError|OrchestrationFailedError)$/.test(e.name);
+  const unexpected =
+    !known && !/^(TransientError|FhirOperationError|OrchestrationFailedError)$/.test(e.name);
   if (!unexpected) runtime.stderr(`${withoutStack(e.message)}\n`);
   else if (options.debug === true) runtime.stderr(`${e.stack ?? `${e.name}: ${e.message}`}\n`);
   else
