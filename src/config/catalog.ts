@@ -646,7 +646,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     secret: true,
     meaning:
       "Application Insights connection string; telemetry events and metrics are sent only when it is set.",
-    example: "InstrumentationKey=…;IngestionEndpoint=https://…",
+    example:
+      "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
   },
   {
     name: "AZURE_Debug",

@@ -1,9 +1,11 @@
 import type { SettingIssue } from "../errors";
 import { ConfigurationError } from "../errors";
+import { redactUrl } from "../fhir/redact";
 import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { exportContainerProblem } from "../core/exportContainer";
 import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
+import { settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
 
@@ -105,17 +107,6 @@ export function maskValue(name: string, value: string | undefined): string {
   const spec = findSetting(name);
   if (spec?.secret === true) return "*** (set, hidden)";
   return JSON.stringify(spec?.kind.type === "url" ? redactUrl(value) : value);
-}
-
-/**
- * URL settings are not secrets, but a pasted SAS URL or `user:password@` would be: cut the query
- * string, fragment and user info before showing one (done on the text, so it also works when the
- * value is not a valid URL).
- */
-function redactUrl(value: string): string {
-  const cut = value.search(/[?#]/);
-  const base = cut === -1 ? value : `${value.slice(0, cut)}?***`;
-  return base.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1***@");
 }
 
 const nameKey = (name: string) => name.toLowerCase();
@@ -400,6 +391,10 @@ export function parseSettings(env: Environment): Settings {
     );
   }
 
+  // Values that parse one by one but cannot work together or at run time (./valueChecks.ts).
+  const checked = settingValuesOf(v, raw, failed);
+  for (const issue of valueIssues(checked)) add(issue.setting, issue.expected);
+
   if (issues.length > 0) throw new ConfigurationError(issues);
 
   const warnings = [...notes, ...collectWarnings(env, raw)];
@@ -491,7 +486,7 @@ export function parseSettings(env: Environment): Settings {
       connectionString: str("APPLICATIONINSIGHTS_CONNECTION_STRING"),
       debug: bool("AZURE_Debug"),
     },
-    warnings: Object.freeze(warnings),
+    warnings: Object.freeze([...warnings, ...valueWarnings(checked)]),
   };
   return deepFreeze(settings);
 }

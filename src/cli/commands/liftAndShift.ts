@@ -108,7 +108,9 @@ export async function liftAndShift(
   runtime: CliRuntime,
 ): Promise<void> {
   const input = readSettingsInput(options, runtime);
-  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime);
+  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime, (e) =>
+    parseSettings(liftAndShiftEnvironment(e, options)),
+  );
   try {
     const settings = parseSettings(liftAndShiftEnvironment(env, options));
     const deps = createEngineDeps(settings);

@@ -137,6 +137,32 @@ describe("fhir-migrate check-config", () => {
     expect(run.stdout).toContain("Warnings (1):\n  - AZURE_QuerySurface has no effect: ");
   });
 
+  it("prints the warnings of settings that contradict each other", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_EndDate: "2025-01-01", AZURE_MaxCountValue: "500" },
+    });
+    expect(run.stdout).toMatch(
+      /Warnings \(2\):\n {2}- AZURE_EndDate has no effect without AZURE_SpecificRun=true[^\n]*\n {2}- AZURE_MaxCountValue has no effect/,
+    );
+  });
+
+  it("exits 2 naming a value that would only fail at run time", async () => {
+    const run = await runCli(["check-config"], {
+      env: {
+        ...VALID_VALUES,
+        AZURE_ResourceTypes: "Patiens",
+        MigrationStarterCron: "0 0 25 * * *",
+      },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /AZURE_ResourceTypes: received "Patiens"; expected .*did you mean Patient\?/,
+    );
+    expect(run.stderr).toMatch(
+      /MigrationStarterCron: received "0 0 25 \* \* \*"; expected .*hour 0-23/,
+    );
+  });
+
   it("exits 0 when the settings are valid", async () => {
     expect((await runCli(["check-config"], { env: { ...VALID_VALUES } })).code).toBe(0);
   });

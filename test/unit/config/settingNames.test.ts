@@ -12,8 +12,12 @@ describe("aliases", () => {
   });
 
   it("read AZURE_AppInsightConnectionstring as APPLICATIONINSIGHTS_CONNECTION_STRING", () => {
-    const settings = parseWith({ AZURE_AppInsightConnectionstring: "InstrumentationKey=abc" });
-    expect(settings.telemetry.connectionString).toBe("InstrumentationKey=abc");
+    const settings = parseWith({
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+    });
+    expect(settings.telemetry.connectionString).toBe(
+      "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+    );
   });
 
   it("accept both names when they agree", () => {
@@ -49,13 +53,14 @@ describe("aliases", () => {
 
   it("read AZURE_AppInsightConnectionstring over the template's connection string, with a warning that hides both", () => {
     const settings = parseWith({
-      APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=one",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=two",
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000002",
     });
     expect({
       used: settings.telemetry.connectionString,
       leaked: settings.warnings.some((w) => w.includes("InstrumentationKey")),
-    }).toEqual({ used: "InstrumentationKey=two", leaked: false });
+    }).toEqual({ used: "InstrumentationKey=00000000-0000-0000-0000-000000000002", leaked: false });
   });
 
   it("reject two added names that disagree with each other", () => {

@@ -136,9 +136,9 @@ describe("maskValue", () => {
     expect(maskValue("AZURE_ClientSecret", "")).toBe("(empty)");
   });
 
-  it("cuts the query string and user info of a URL", () => {
+  it("redacts credential-like query values and drops user info of a URL", () => {
     expect(maskValue("AZURE_SourceUri", "https://u:p@h.example/?code=1")).toBe(
-      '"https://***@h.example/?***"',
+      '"https://h.example/?code=REDACTED"',
     );
   });
 });

@@ -358,7 +358,7 @@ export class ArmEvaluator {
       }
       case "reference":
         return {
-          ConnectionString: "InstrumentationKey=evaluated",
+          ConnectionString: "InstrumentationKey=00000000-0000-0000-0000-0000000000ee",
           identity: { principalId: "00000000-0000-0000-0000-0000000000bb" },
         };
       default:

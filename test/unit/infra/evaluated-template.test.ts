@@ -62,7 +62,7 @@ describe("infra/main.json, evaluated", () => {
       ...appSettings(deploy()),
       AZURE_ExportDeidentified: "true",
       AZURE_ConfigFile: "DemoTruncate.json",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=other",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-0000000000ff",
       AZURE_StagingStorageAccountName: "otherstaging",
       AZURE_ResourceTypes__0: "Patient",
     });
@@ -74,10 +74,11 @@ describe("infra/main.json, evaluated", () => {
       warned: parsed.warnings.length,
     }).toEqual({
       deidentified: "DemoTruncate.json",
-      telemetry: "InstrumentationKey=other",
+      telemetry: "InstrumentationKey=00000000-0000-0000-0000-0000000000ff",
       staging: "otherstaging",
       types: ["Patient"],
-      warned: 3,
+      // Three alias warnings, and one for ResourceTypes beside the default AZURE_IsParallel=true.
+      warned: 4,
     });
   });
 
