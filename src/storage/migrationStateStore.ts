@@ -232,11 +232,12 @@ export class MigrationStateStore {
     }
   }
 
-  async recordFailedResources(records: readonly FailedResourceRecord[]): Promise<void> {
+  /** `tag` keeps rows recorded by another step for the same payload (window checks) apart. */
+  async recordFailedResources(records: readonly FailedResourceRecord[], tag = ""): Promise<void> {
     for (const [n, r] of records.entries()) {
       await this.jobTable.upsert({
         partitionKey: `${this.keys.partitionKey}-failed`,
-        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${String(n).padStart(6, "0")}`,
+        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${tag}${String(n).padStart(6, "0")}`,
         Kind: "failedResource",
         ChunkId: chunkKey(r.chunkSeq),
         PayloadIndex: r.payloadIndex,
