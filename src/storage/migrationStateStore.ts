@@ -21,6 +21,34 @@ export interface FailedResourceRecord {
   inputUrl: string;
 }
 
+/** The settings that shape planning and payloads, as the tables record them. */
+export interface SettingsRecord {
+  fingerprint: string;
+  values: Record<string, string>;
+  recordedAt: string;
+  /** Set when the values were accepted during a migration: the frontier they apply from. */
+  acceptedFromFrontier?: string | undefined;
+  previousValues?: Record<string, string> | undefined;
+  /** The last runner refused because its settings differ: when, and why. */
+  refusedAt?: string | undefined;
+  refusedReason?: string | undefined;
+}
+
+function settingsFromRow(row: TableRow): SettingsRecord {
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const json = (v: unknown) =>
+    text(v) === undefined ? undefined : (JSON.parse(v as string) as Record<string, string>);
+  return {
+    fingerprint: String(row.Fingerprint),
+    values: json(row.SettingValues) ?? {},
+    recordedAt: String(row.RecordedAt),
+    acceptedFromFrontier: text(row.AcceptedFromFrontier),
+    previousValues: json(row.PreviousValues),
+    refusedAt: text(row.RefusedAt),
+    refusedReason: text(row.RefusedReason),
+  };
+}
+
 export interface CheckResultRecord {
   runId: string;
   kind: "surface" | "deep" | "reconcile";
@@ -80,6 +108,47 @@ export class MigrationStateStore {
       this.cursorTable,
       cursorFromRow,
     ).then((r) => r ?? emptyCursor());
+  }
+
+  /**
+   * The row that records the settings shaping planning and payloads (src/core/shapingSettings.ts),
+   * next to the cursor: `{rowKey}-settings` in the cursor table.
+   */
+  async getSettingsRecord(): Promise<SettingsRecord | undefined> {
+    const row = await this.cursorTable.get(this.keys.partitionKey, this.settingsRowKey());
+    return row === undefined ? undefined : settingsFromRow(row);
+  }
+
+  /** Records `record` unless a record exists; returns the stored one. */
+  async insertSettingsRecord(
+    record: SettingsRecord,
+  ): Promise<{ created: boolean; record: SettingsRecord }> {
+    const result = await this.cursorTable.insertIfAbsent(this.settingsToRow(record));
+    return { created: result.created, record: settingsFromRow(result.row) };
+  }
+
+  /** Overwrites the record (accepting new settings, or noting a refused runner). */
+  async putSettingsRecord(record: SettingsRecord): Promise<void> {
+    await this.cursorTable.upsert(this.settingsToRow(record), "Replace");
+  }
+
+  private settingsRowKey(): string {
+    return `${this.keys.rowKey}-settings`;
+  }
+
+  private settingsToRow(r: SettingsRecord): TableRow {
+    return {
+      partitionKey: this.keys.partitionKey,
+      rowKey: this.settingsRowKey(),
+      Kind: "settings",
+      Fingerprint: r.fingerprint,
+      SettingValues: JSON.stringify(r.values),
+      RecordedAt: r.recordedAt,
+      AcceptedFromFrontier: r.acceptedFromFrontier ?? "",
+      PreviousValues: r.previousValues === undefined ? "" : JSON.stringify(r.previousValues),
+      RefusedAt: r.refusedAt ?? "",
+      RefusedReason: (r.refusedReason ?? "").slice(0, 30000),
+    };
   }
 
   chunkRowKey(seq: number): string {
