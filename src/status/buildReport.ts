@@ -98,6 +98,11 @@ function notStarted(cursor: CursorRecord, chunks: readonly ChunkRecord[]): boole
   );
 }
 
+/** The clock skew the last planning found (src/engine/windowClock.ts), as a trailing sentence. */
+function skewNote(cursor: CursorRecord): string {
+  return cursor.clockSkew === undefined ? "" : ` ${redactText(cursor.clockSkew)}`;
+}
+
 function inFlightText(d: Derived, waitingToExport: number, waitingImports: number): string {
   const parts = [
     plural(d.exportsRunning.length, "export") + " running",
@@ -164,14 +169,15 @@ function phaseOf(
       detail:
         cursor.watermark === undefined
           ? "The source holds nothing to migrate yet; the migration keeps polling for new changes."
-          : "Everything changed on the source up to now minus the safety lag is on the destination; the migration keeps polling for new changes.",
+          : // The watermark is the end of the last window planned against both clocks: the honest "as of".
+            `Caught up as of ${formatMinute(cursor.watermark)}: everything the source changed before then is on the destination; the migration keeps polling for new changes.${skewNote(cursor)}`,
     };
   }
   return {
     ...base,
     kind: "migrating",
     label: "Migrating",
-    detail: `${inFlightText(d, waitingToExport, waitingImports)}.`,
+    detail: `${inFlightText(d, waitingToExport, waitingImports)}.${skewNote(cursor)}`,
   };
 }
 

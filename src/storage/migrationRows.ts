@@ -46,6 +46,7 @@ export function cursorToRow(
       ReindexState: c.reindexState,
       ReindexStatusUrl: c.reindexStatusUrl,
       ReindexDetail: c.reindexDetail,
+      ClockSkew: c.clockSkew,
     }),
   };
 }
@@ -71,6 +72,7 @@ export function cursorFromRow(r: Row): CursorRecord {
     reindexState: (str(r.ReindexState) ?? "none") as CursorRecord["reindexState"],
     reindexStatusUrl: str(r.ReindexStatusUrl),
     reindexDetail: str(r.ReindexDetail),
+    clockSkew: str(r.ClockSkew),
   };
 }
 
