@@ -65,6 +65,9 @@ export async function startRewritingProxy(target: string): Promise<RewritingProx
         const replaced = rewrite?.(exchange);
         if (replaced !== undefined) rewritten.push(exchange);
         const final = { ...exchange, ...replaced };
+        // A rule that drops the Date header gets an answer without one (node adds it otherwise).
+        if (!Object.keys(final.headers).some((k) => k.toLowerCase() === "date"))
+          res.sendDate = false;
         res.writeHead(final.status, final.headers);
         res.end(final.body);
       })().catch((error: unknown) => {
