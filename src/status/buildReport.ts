@@ -98,6 +98,13 @@ function notStarted(cursor: CursorRecord, chunks: readonly ChunkRecord[]): boole
   );
 }
 
+/** A runner refused for other shaping settings (src/engine/settingsGuard.ts) is named on every phase. */
+function withRefusal(phase: PhaseInfo, refusal: string | undefined): PhaseInfo {
+  return refusal === undefined
+    ? phase
+    : { ...phase, detail: `${phase.detail} ${redactText(refusal)}` };
+}
+
 /** The clock skew the last planning found (src/engine/windowClock.ts), as a trailing sentence. */
 function skewNote(cursor: CursorRecord): string {
   return cursor.clockSkew === undefined ? "" : ` ${redactText(cursor.clockSkew)}`;
@@ -615,7 +622,10 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
   const d = derive(state, now);
   const byChunk = payloadsByChunk(state.payloads);
   const totals = totalsOf(state, d);
-  const phase = phaseOf(state, d, totals.chunksWaitingToExport, totals.importsWaiting);
+  const phase = withRefusal(
+    phaseOf(state, d, totals.chunksWaitingToExport, totals.importsWaiting),
+    state.settingsRefusal,
+  );
   const sortedChunks = [...state.chunks].sort((a, b) => b.seq - a.seq);
   const withoutNotes: Omit<StatusReport, "truncated"> = {
     reportVersion: STATUS_REPORT_VERSION,
