@@ -215,6 +215,8 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
 
   /** A URL the destination service can read the source from. */
   async function readableSourceUrl(sourceUrl: string): Promise<string> {
+    if (options.allowedUrlAccounts !== undefined)
+      assertAllowedBlobUrl(sourceUrl, options.allowedUrlAccounts);
     const { client, kind } = clientForUrl(sourceUrl);
     if (kind === "sas") return sourceUrl;
     const startsOn = new Date(now().getTime() - CLOCK_SKEW_MS);
