@@ -48,6 +48,7 @@ export function exportWindowOf(
     since: chunk.since,
     till: chunk.till,
     tillInclusive: chunk.resourceType !== undefined || !ahds,
+    checkLastUpdated: deps.settings.export.anonymizationConfig === undefined,
     ...(chunk.resourceType === undefined ? {} : { resourceType: chunk.resourceType }),
   };
 }

@@ -80,6 +80,17 @@ describe("checkExportLine", () => {
     });
   });
 
+  it("checks only type and id of a de-identified export, whose dates may be shifted", () => {
+    const deidentified = { ...window, checkLastUpdated: false };
+    expect(checkExportLine(line("2001-01-01T00:00:00Z"), "Patient", deidentified).belongs).toBe(
+      true,
+    );
+    expect(
+      checkExportLine(line("2001-01-01T00:00:00Z", "Patient", null), "Patient", deidentified)
+        .belongs,
+    ).toBe(false);
+  });
+
   it("refuses a line that is not JSON", () => {
     expect(checkExportLine("{not json", "Patient", window)).toMatchObject({
       belongs: false,
