@@ -141,3 +141,18 @@ export function describeShortfall(accounting: ImportAccounting): string | undefi
 export function failuresWithoutDetail(count: number, rowsRead: number): number {
   return Math.max(0, (Number.isFinite(count) ? count : 0) - rowsRead);
 }
+
+/**
+ * Input urls of a payload that the result names in neither `output[]` nor `error[]`. The server
+ * lists every input in `output[]`, count 0 included (GetImportRequestHandler.cs), so a missing one
+ * means the answer does not account for that file at all. For when line counts are not known.
+ */
+export function unmentionedInputs(
+  inputUrls: readonly string[],
+  result: Pick<ImportResult, "output" | "error">,
+): string[] {
+  const mentioned = new Set(
+    [...result.output, ...result.error].map((entry) => inputUrlKey(entry.inputUrl)),
+  );
+  return inputUrls.filter((url) => !mentioned.has(inputUrlKey(url))).map(withoutQuery);
+}

@@ -3,6 +3,7 @@ import {
   accountImport,
   describeShortfall,
   failuresWithoutDetail,
+  unmentionedInputs,
 } from "../../../src/core/importAccounting";
 
 const A = "https://stg.blob.core.windows.net/export-1/Patient-1.ndjson";
@@ -92,5 +93,20 @@ describe("failuresWithoutDetail", () => {
   it("is zero when the file holds as many lines as counted, or more", () => {
     expect(failuresWithoutDetail(2, 2)).toBe(0);
     expect(failuresWithoutDetail(2, 3)).toBe(0);
+  });
+});
+
+describe("unmentionedInputs", () => {
+  it("names inputs an empty success answer does not mention", () => {
+    expect(unmentionedInputs([A, B], { output: [], error: [] })).toEqual([A, B]);
+  });
+
+  it("counts an input mentioned only with failures, or with count 0, as mentioned", () => {
+    expect(
+      unmentionedInputs([A, B], {
+        output: [{ type: "Patient", count: 0, inputUrl: A }],
+        error: [{ type: "Observation", count: 2, inputUrl: B, url: "u" }],
+      }),
+    ).toEqual([]);
   });
 });
