@@ -21,7 +21,8 @@ export interface ErrorFileRead {
   problem: string | undefined;
 }
 
-export function errorFileLines(
+/** The lines of a blob an import result names (error file or input file), never throwing for a missing or refused one. */
+export function serverNamedLines(
   deps: Pick<EngineDeps, "staging" | "log">,
   url: string | undefined,
 ): ErrorFileRead {

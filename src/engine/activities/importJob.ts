@@ -6,7 +6,7 @@ import type { FailedResourceRecord } from "../../storage/migrationStateStore";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "../failures";
-import { errorFileLines, recordUndetailed } from "../errorFiles";
+import { serverNamedLines, recordUndetailed } from "../errorFiles";
 import { idAtLine, parseImportErrorLine } from "../importErrors";
 import { importShortfall } from "../payloadInputs";
 
@@ -307,7 +307,7 @@ async function recordFailedResources(
   const byType = new Map<string, { count: number; ids: string[]; reason: string }>();
   for (const entry of result.error) {
     const type = entry.type ?? "unknown";
-    const errorFile = errorFileLines(deps, entry.url);
+    const errorFile = serverNamedLines(deps, entry.url);
     for await (const line of errorFile.lines) {
       if (line.trim() === "") continue;
       const parsed = parseImportErrorLine(line);
@@ -315,7 +315,11 @@ async function recordFailedResources(
         parsed.id ??
         (parsed.line === undefined
           ? undefined
-          : await idAtLine(errorFileLines(deps, entry.inputUrl).lines, parsed.offset, parsed.line));
+          : await idAtLine(
+              serverNamedLines(deps, entry.inputUrl).lines,
+              parsed.offset,
+              parsed.line,
+            ));
       const stats = byType.get(type) ?? { count: 0, ids: [], reason: parsed.reason };
       stats.count++;
       if (id !== undefined && stats.ids.length < 20) stats.ids.push(id);
