@@ -32,11 +32,8 @@ export async function shapingConflict(
   if (recorded.fingerprint === fingerprint) return undefined;
   const reason = describeShapingConflict(shapingDifferences(recorded.values, values));
   // Noted on the settings row for the status page; the recorded values stay as they are.
-  await deps.state.putSettingsRecord({
-    ...recorded,
-    refusedAt: nowIso(deps),
-    refusedReason: reason,
-  });
+  // ETag-guarded: settings accepted meanwhile are never overwritten with the old ones.
+  await deps.state.noteSettingsRefusal(recorded.fingerprint, nowIso(deps), reason);
   deps.log(reason);
   return reason;
 }

@@ -127,9 +127,27 @@ export class MigrationStateStore {
     return { created: result.created, record: settingsFromRow(result.row) };
   }
 
-  /** Overwrites the record (accepting new settings, or noting a refused runner). */
+  /** Overwrites the record (accepting new settings). */
   async putSettingsRecord(record: SettingsRecord): Promise<void> {
     await this.cursorTable.upsert(this.settingsToRow(record), "Replace");
+  }
+
+  /**
+   * Notes a refused runner on the record, only while it still holds `fingerprint`: settings
+   * accepted meanwhile are never overwritten (ETag-guarded).
+   */
+  async noteSettingsRefusal(fingerprint: string, refusedAt: string, reason: string): Promise<void> {
+    await this.readModifyWrite(
+      () => this.cursorTable.get(this.keys.partitionKey, this.settingsRowKey()),
+      (row) => {
+        if (row === undefined) return undefined;
+        const record = settingsFromRow(row);
+        if (record.fingerprint !== fingerprint) return undefined;
+        return this.settingsToRow({ ...record, refusedAt, refusedReason: reason });
+      },
+      this.cursorTable,
+      settingsFromRow,
+    );
   }
 
   private settingsRowKey(): string {
