@@ -78,7 +78,15 @@ export async function buildImportPayloads(
   }
   if (outsideWindow > 0) {
     const note = `${outsideWindow} line(s) of the export files are not in the window [${chunk.since}, ${chunk.till}] (wrong type, no id or lastUpdated outside it); recorded as failed resources`;
-    await deps.state.updateChunk(input.seq, (c) => ({ ...c, failureReason: note }));
+    // Kept next to an earlier reason (a manifest shortfall), once however often the build runs.
+    await deps.state.updateChunk(input.seq, (c) =>
+      c.failureReason?.includes(note) === true
+        ? undefined
+        : {
+            ...c,
+            failureReason: c.failureReason === undefined ? note : `${c.failureReason}; ${note}`,
+          },
+    );
     deps.telemetry.trackEvent("FailedResources", {
       ChunkId: chunkKey(input.seq),
       Count: outsideWindow,
