@@ -4,9 +4,13 @@
  * tables record the settings; the runner that differs refuses, names the settings and both values,
  * and the change is made with acceptShapingSettings (`fhir-migrate accept-settings`).
  */
-import { describe, expect, it } from "vitest";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import type { DurableClient } from "durable-functions";
+import { describe, expect, it, vi } from "vitest";
+import { MIGRATION_INSTANCE_ID } from "../../../src/engine/migrationOrchestrator";
+import { acceptSettingsHandler } from "../../../src/functions/acceptSettings";
 import { settingsFor } from "../../support/localEnvironment";
-import { acceptShapingSettings } from "../../../src/engine/settingsGuard";
+import { acceptShapingSettings, shapingConflict } from "../../../src/engine/settingsGuard";
 import {
   FAST_SETTINGS,
   depsFromSettings,
@@ -74,6 +78,64 @@ describe("runners with different shaping settings on the same tables", () => {
       const old = await migrate(environment, systemLevel);
       expect(old.output).toMatchObject({ outcome: "halted" });
       await expectEveryVersionCopied(systemLevel);
+    } finally {
+      await environment.stop();
+    }
+  });
+});
+
+describe("AcceptSettings_Http", () => {
+  it("accepts this app's settings on POST, restarts the orchestration, and refuses GET and parameters", async () => {
+    const environment = await startResilienceEnvironment({ azurite: azurite() });
+    try {
+      const tables = uniqueTables("accepthttp");
+      const before = depsFromSettings(
+        environment,
+        settingsFor(environment.env({ ...FAST_SETTINGS, ...tables, AZURE_IsParallel: "true" })),
+      );
+      await before.state.ensure();
+      expect(await shapingConflict(before)).toBeUndefined();
+      const after = depsFromSettings(
+        environment,
+        settingsFor(environment.env({ ...FAST_SETTINGS, ...tables, AZURE_IsParallel: "false" })),
+      );
+      expect(await shapingConflict(after)).toMatch(/AZURE_IsParallel: the tables record true/);
+      const client = {
+        getStatus: vi.fn(async () => ({ runtimeStatus: "Completed" })),
+        startNew: vi.fn(async () => MIGRATION_INSTANCE_ID),
+      } as unknown as DurableClient;
+      const url = "http://localhost/api/AcceptSettings_Http";
+      const get = await acceptSettingsHandler(
+        new HttpRequest({ method: "GET", url }),
+        client,
+        new InvocationContext(),
+        after,
+      );
+      expect(get.status).toBe(405);
+      const withParameter = await acceptSettingsHandler(
+        new HttpRequest({ method: "POST", url: `${url}?dryRun=true` }),
+        client,
+        new InvocationContext(),
+        after,
+      );
+      expect(withParameter).toMatchObject({ status: 400 });
+      expect(JSON.stringify(withParameter.jsonBody)).toContain('\\"dryRun\\"');
+      expect(await shapingConflict(after)).toBeDefined();
+      const accepted = await acceptSettingsHandler(
+        new HttpRequest({ method: "POST", url }),
+        client,
+        new InvocationContext(),
+        after,
+      );
+      expect(accepted).toMatchObject({
+        status: 200,
+        jsonBody: {
+          changed: [{ name: "AZURE_IsParallel", recorded: "true", current: "false" }],
+          orchestration: "started",
+        },
+      });
+      expect(await shapingConflict(after)).toBeUndefined();
+      expect(await shapingConflict(before)).toMatch(/AZURE_IsParallel: the tables record false/);
     } finally {
       await environment.stop();
     }
