@@ -62,12 +62,15 @@ export function shapingDifferences(
     }));
 }
 
+/** How a refusal for other shaping settings begins (the CLI words its advice by it). */
+export const SHAPING_REFUSAL_PREFIX = "Refused to plan or import: this runner's settings differ";
+
 export function describeShapingConflict(differences: readonly ShapingDifference[]): string {
   const list = differences
     .map((d) => `${d.name}: the tables record ${d.recorded}, this runner has ${d.current}`)
     .join("; ");
   return (
-    `Refused to plan or import: this runner's settings differ from the ones the migration tables record (${list}). ` +
+    `${SHAPING_REFUSAL_PREFIX} from the ones the migration tables record (${list}). ` +
     "Another runner may be using these tables with the recorded settings. To change them, stop the other runner and " +
     "run `fhir-migrate accept-settings` with the new settings (docs/operations.md, Changing a setting during a migration)."
   );
