@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { isConfigurationError } from "../errors";
+import * as acceptSettings from "./commands/acceptSettings";
 import * as checkConfig from "./commands/checkConfig";
 import * as copyStaging from "./commands/copyStaging";
 import * as importPayload from "./commands/importPayload";
@@ -42,6 +43,7 @@ export const COMMANDS: readonly CommandModule[] = [
   verify,
   status,
   resetRetries,
+  acceptSettings,
 ];
 
 /** The package version, found from here in both the sources (src/cli) and the build (dist/src/cli). */

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { unmentionedInputs } from "../core/importAccounting";
 import { mapWithConcurrency } from "../engine/concurrency";
 import type { FhirClient, ImportParameters, ImportResult } from "../fhir/types";
 import { OperationFailedError } from "./errors";
@@ -36,6 +37,15 @@ export async function postPayloads(
         const status = await destination.importStatus(statusUrl);
         if (status.state === "completed") result = status.result;
         else await sleep(options.pollMs);
+      }
+      const inputs = body.parameter
+        .filter((p) => p.name === "input")
+        .flatMap((p) => p.part?.filter((x) => x.name === "url").map((x) => x.valueUri ?? "") ?? []);
+      const unaccounted = unmentionedInputs(inputs, result);
+      if (unaccounted.length > 0) {
+        throw new Error(
+          `the import reported success but its result does not mention ${unaccounted.length} of the ${inputs.length} input file(s) it was sent (${unaccounted.slice(0, 3).join(", ")}): their resources are neither imported nor failed`,
+        );
       }
       const posted: PostedPayload = {
         file,

@@ -75,6 +75,8 @@ export interface CursorRecord {
   reindexState: ReindexState;
   reindexStatusUrl: string | undefined;
   reindexDetail: string | undefined;
+  /** The last planning found the source's clock out of step with this app's: what and by how much. */
+  clockSkew?: string | undefined;
 }
 
 export type ReindexState = "none" | "needed" | "running" | "done" | "failed";

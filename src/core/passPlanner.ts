@@ -142,7 +142,9 @@ export function decidePass(
       };
     }
     if (options.stopWhenCaughtUp && snapshot.caughtUp) {
-      return { kind: "stop", outcome: "caught-up", reason: "caught up with the source" };
+      // "As of" the watermark: what the source changed before it is on the destination, no more.
+      const asOf = snapshot.watermark === undefined ? "" : ` as of ${snapshot.watermark}`;
+      return { kind: "stop", outcome: "caught-up", reason: `caught up with the source${asOf}` };
     }
   }
   return { kind: "act", actions, inFlight, paused };

@@ -1,6 +1,7 @@
 import type { Settings } from "../config/settings";
 import { createFhirClient } from "../fhir/client";
 import { redactText } from "../fhir/redact";
+import { allowedBlobAccounts } from "../storage/allowedBlobAccounts";
 import { createBlobStore } from "../storage/blobStore";
 import { MigrationStateStore } from "../storage/migrationStateStore";
 import { createTableRepository } from "../storage/tableRepository";
@@ -27,14 +28,19 @@ export function createEngineDeps(settings: Settings, overrides: DepsOverrides = 
   const { storage } = settings;
   const extraAccounts =
     storage.stagingConnectionString === undefined ? [] : [storage.stagingConnectionString];
-  const blobs = createBlobStore(storage.blobs, { urlConnectionStrings: extraAccounts });
+  // Server-named blob URLs are read only from the accounts the settings name.
+  const allowedUrlAccounts = allowedBlobAccounts(storage);
+  const blobs = createBlobStore(storage.blobs, {
+    urlConnectionStrings: extraAccounts,
+    allowedUrlAccounts,
+  });
   const staging =
     storage.stagingConnectionString === undefined
       ? blobs
-      : createBlobStore({
-          kind: "connectionString",
-          connectionString: storage.stagingConnectionString,
-        });
+      : createBlobStore(
+          { kind: "connectionString", connectionString: storage.stagingConnectionString },
+          { allowedUrlAccounts },
+        );
   return {
     settings,
     source: createFhirClient(settings.source, settings.http, { now: clock.now }),

@@ -29,6 +29,7 @@ import type {
   VersionRead,
 } from "./types";
 import { checkBundle, checkExportManifest, checkImportResult, checkResource } from "./wire";
+import { ServerClock } from "./serverClock";
 
 export interface FhirClientDeps {
   fetch?: typeof fetch;
@@ -83,6 +84,7 @@ export function createFhirClient(
     credential === undefined
       ? undefined
       : createTokenProvider(credential, tokenScope(server.baseUrl), now);
+  const serverClock = new ServerClock();
   const transport = new FhirHttp(
     {
       baseUrl: server.baseUrl,
@@ -91,7 +93,7 @@ export function createFhirClient(
       retry: { ...http.retry, jitter: deps.jitter },
     },
     {
-      fetch: deps.fetch ?? globalThis.fetch,
+      fetch: serverClock.observing(deps.fetch ?? globalThis.fetch, now),
       sleep: deps.sleep ?? realSleep,
       random: deps.random ?? Math.random,
       now,
@@ -199,6 +201,7 @@ export function createFhirClient(
 
   return {
     baseUrl,
+    serverClock,
 
     async exportKickOff(request: ExportRequest) {
       // Not idempotent: the server creates a new export job for every request, even an identical

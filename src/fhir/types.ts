@@ -3,6 +3,8 @@
  * interface the engine uses. The shapes follow the server code (see docs/architecture.md).
  */
 
+import type { ServerClock } from "./serverClock";
+
 export interface FhirResource {
   resourceType: string;
   id?: string;
@@ -137,6 +139,8 @@ export interface CountQuery {
  */
 export interface FhirClient {
   readonly baseUrl: string;
+  /** The server's clock from its responses' Date headers (absent on test doubles). */
+  readonly serverClock?: ServerClock;
   exportKickOff(request: ExportRequest): Promise<{ statusUrl: string }>;
   /** 202 → running; 200 → manifest; failure status → FhirOperationError with the server's reason. */
   exportStatus(statusUrl: string): Promise<ExportStatus>;

@@ -98,6 +98,18 @@ function notStarted(cursor: CursorRecord, chunks: readonly ChunkRecord[]): boole
   );
 }
 
+/** A runner refused for other shaping settings (src/engine/settingsGuard.ts) is named on every phase. */
+function withRefusal(phase: PhaseInfo, refusal: string | undefined): PhaseInfo {
+  return refusal === undefined
+    ? phase
+    : { ...phase, detail: `${phase.detail} ${redactText(refusal)}` };
+}
+
+/** The clock skew the last planning found (src/engine/windowClock.ts), as a trailing sentence. */
+function skewNote(cursor: CursorRecord): string {
+  return cursor.clockSkew === undefined ? "" : ` ${redactText(cursor.clockSkew)}`;
+}
+
 function inFlightText(d: Derived, waitingToExport: number, waitingImports: number): string {
   const parts = [
     plural(d.exportsRunning.length, "export") + " running",
@@ -164,14 +176,15 @@ function phaseOf(
       detail:
         cursor.watermark === undefined
           ? "The source holds nothing to migrate yet; the migration keeps polling for new changes."
-          : "Everything changed on the source up to now minus the safety lag is on the destination; the migration keeps polling for new changes.",
+          : // The watermark is the end of the last window planned against both clocks: the honest "as of".
+            `Caught up as of ${formatMinute(cursor.watermark)}: everything the source changed before then is on the destination; the migration keeps polling for new changes.${skewNote(cursor)}`,
     };
   }
   return {
     ...base,
     kind: "migrating",
     label: "Migrating",
-    detail: `${inFlightText(d, waitingToExport, waitingImports)}.`,
+    detail: `${inFlightText(d, waitingToExport, waitingImports)}.${skewNote(cursor)}`,
   };
 }
 
@@ -609,7 +622,10 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
   const d = derive(state, now);
   const byChunk = payloadsByChunk(state.payloads);
   const totals = totalsOf(state, d);
-  const phase = phaseOf(state, d, totals.chunksWaitingToExport, totals.importsWaiting);
+  const phase = withRefusal(
+    phaseOf(state, d, totals.chunksWaitingToExport, totals.importsWaiting),
+    state.settingsRefusal,
+  );
   const sortedChunks = [...state.chunks].sort((a, b) => b.seq - a.seq);
   const withoutNotes: Omit<StatusReport, "truncated"> = {
     reportVersion: STATUS_REPORT_VERSION,

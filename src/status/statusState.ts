@@ -55,13 +55,17 @@ export interface StatusState {
   failedResources: FailedResourceSummary;
   verification: VerificationInfo | null;
   verificationCapped: boolean;
+  /** A runner with other shaping settings was refused on these tables: when and why. */
+  settingsRefusal?: string | undefined;
 }
 
 /** The store's read methods the status uses (EngineDeps' state store has them). */
 export type StatusStateReader = Pick<
   MigrationStateStore,
   "getCursor" | "listChunksWithPayloads" | "listFailedResources" | "listAllCheckResults"
->;
+> &
+  // Optional: readers made by hand (tests, older stores) may not have the settings row.
+  Partial<Pick<MigrationStateStore, "getSettingsRecord">>;
 
 /** What the status reads: satisfied by EngineDeps. */
 export interface StatusDeps extends Pick<EngineDeps, "settings" | "clock"> {
@@ -130,11 +134,14 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
   try {
     const cursor = await deps.state.getCursor();
     // Chunks planned after the cursor was read are left for the next refresh, so the rows agree.
-    const [{ chunks, payloads }, failedResources, verification] = await Promise.all([
-      deps.state.listChunksWithPayloads(1, cursor.nextSeq),
-      readFailedResources(deps),
-      readVerification(deps),
-    ]);
+    const [{ chunks, payloads }, failedResources, verification, settingsRecord] = await Promise.all(
+      [
+        deps.state.listChunksWithPayloads(1, cursor.nextSeq),
+        readFailedResources(deps),
+        readVerification(deps),
+        deps.state.getSettingsRecord?.(),
+      ],
+    );
     return {
       settings,
       cursor,
@@ -143,6 +150,10 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
       failedResources,
       verification: verification.summary(),
       verificationCapped: verification.rowsCapped,
+      settingsRefusal:
+        settingsRecord?.refusedAt === undefined
+          ? undefined
+          : `A runner with other settings was refused at ${settingsRecord.refusedAt}: ${settingsRecord.refusedReason ?? ""}`,
     };
   } catch (error) {
     if (isStorageError(error, 404, ["TableNotFound"])) {

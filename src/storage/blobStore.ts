@@ -9,7 +9,7 @@ import {
 } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/identity";
 import type { StorageTarget } from "../config/settings";
-import { parseBlobUrl } from "./blobUrl";
+import { assertAllowedBlobUrl, parseBlobUrl } from "./blobUrl";
 import { defaultStorageCredential } from "./credential";
 import { splitLines } from "./lines";
 import { isStorageError, withoutQuery, storageErrorCode, storageStatus } from "./storageErrors";
@@ -51,6 +51,11 @@ export interface BlobStoreOptions {
    * staging account's Azurite). URLs on those accounts use that account's key or SAS.
    */
   urlConnectionStrings?: readonly string[];
+  /**
+   * When set, blobs are read by URL only from these blob service URLs (the accounts the settings
+   * name); any other URL is refused with BlobUrlRefusedError before a request is sent.
+   */
+  allowedUrlAccounts?: readonly string[];
   /** How often a pending server-side copy is checked (default 2 s). */
   copyPollIntervalMs?: number;
   /** How long a server-side copy may stay pending before it is aborted (default 1 h). */
@@ -194,6 +199,8 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
   }
 
   async function download(url: string): Promise<NodeJS.ReadableStream> {
+    if (options.allowedUrlAccounts !== undefined)
+      assertAllowedBlobUrl(url, options.allowedUrlAccounts);
     const { client } = clientForUrl(url);
     let body: NodeJS.ReadableStream | undefined;
     try {
@@ -208,6 +215,8 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
 
   /** A URL the destination service can read the source from. */
   async function readableSourceUrl(sourceUrl: string): Promise<string> {
+    if (options.allowedUrlAccounts !== undefined)
+      assertAllowedBlobUrl(sourceUrl, options.allowedUrlAccounts);
     const { client, kind } = clientForUrl(sourceUrl);
     if (kind === "sas") return sourceUrl;
     const startsOn = new Date(now().getTime() - CLOCK_SKEW_MS);

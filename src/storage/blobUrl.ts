@@ -90,3 +90,52 @@ export function parseBlobUrl(input: string): BlobUrlParts {
     style: pathStyle ? "path" : "host",
   };
 }
+
+/**
+ * Blobs named by a server (export output files, import error files) are read only from the storage
+ * accounts the settings name: the app's own blob account and the staging account. Any other host
+ * would receive the app's storage token (or a request carrying a foreign SAS), so such a URL is
+ * refused before any request is sent.
+ */
+export class BlobUrlRefusedError extends Error {
+  override readonly name = "BlobUrlRefusedError";
+  constructor(
+    /** The refused URL without its query string. */
+    readonly url: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      `Refused to read ${url}: it is not on a storage account the settings name (allowed: ${
+        allowed.length === 0 ? "none" : allowed.join(", ")
+      }; set AZURE_stagingStorageAccountName to the account both FHIR servers use)`,
+    );
+  }
+}
+
+export function isBlobUrlRefusedError(error: unknown): error is BlobUrlRefusedError {
+  return error instanceof Error && error.name === "BlobUrlRefusedError";
+}
+
+/** A blob service URL in the form compared by the guard: lower case, no trailing slash. */
+export function normalizeServiceUrl(serviceUrl: string): string {
+  const url = new URL(serviceUrl);
+  return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, "").toLowerCase();
+}
+
+/**
+ * Throws BlobUrlRefusedError unless `url` is a blob URL on one of `allowedServiceUrls` (blob service
+ * URLs such as https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1).
+ */
+export function assertAllowedBlobUrl(url: string, allowedServiceUrls: readonly string[]): void {
+  const cut = url.search(/[?#]/);
+  const shown = cut === -1 ? url : url.slice(0, cut);
+  let serviceUrl: string;
+  try {
+    serviceUrl = normalizeServiceUrl(parseBlobUrl(url).serviceUrl);
+  } catch {
+    throw new BlobUrlRefusedError(shown.slice(0, 500), allowedServiceUrls);
+  }
+  if (!allowedServiceUrls.some((allowed) => normalizeServiceUrl(allowed) === serviceUrl)) {
+    throw new BlobUrlRefusedError(shown.slice(0, 500), allowedServiceUrls);
+  }
+}

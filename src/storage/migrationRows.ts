@@ -48,6 +48,7 @@ export function cursorToRow(
       ReindexState: c.reindexState,
       ReindexStatusUrl: c.reindexStatusUrl,
       ReindexDetail: redactOptional(c.reindexDetail),
+      ClockSkew: c.clockSkew,
     }),
   };
 }
@@ -73,6 +74,7 @@ export function cursorFromRow(r: Row): CursorRecord {
     reindexState: (str(r.ReindexState) ?? "none") as CursorRecord["reindexState"],
     reindexStatusUrl: str(r.ReindexStatusUrl),
     reindexDetail: str(r.ReindexDetail),
+    clockSkew: str(r.ClockSkew),
   };
 }
 

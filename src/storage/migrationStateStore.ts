@@ -22,6 +22,34 @@ export interface FailedResourceRecord {
   inputUrl: string;
 }
 
+/** The settings that shape planning and payloads, as the tables record them. */
+export interface SettingsRecord {
+  fingerprint: string;
+  values: Record<string, string>;
+  recordedAt: string;
+  /** Set when the values were accepted during a migration: the frontier they apply from. */
+  acceptedFromFrontier?: string | undefined;
+  previousValues?: Record<string, string> | undefined;
+  /** The last runner refused because its settings differ: when, and why. */
+  refusedAt?: string | undefined;
+  refusedReason?: string | undefined;
+}
+
+function settingsFromRow(row: TableRow): SettingsRecord {
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const json = (v: unknown) =>
+    text(v) === undefined ? undefined : (JSON.parse(v as string) as Record<string, string>);
+  return {
+    fingerprint: String(row.Fingerprint),
+    values: json(row.SettingValues) ?? {},
+    recordedAt: String(row.RecordedAt),
+    acceptedFromFrontier: text(row.AcceptedFromFrontier),
+    previousValues: json(row.PreviousValues),
+    refusedAt: text(row.RefusedAt),
+    refusedReason: text(row.RefusedReason),
+  };
+}
+
 export interface CheckResultRecord {
   runId: string;
   kind: "surface" | "deep" | "reconcile";
@@ -81,6 +109,65 @@ export class MigrationStateStore {
       this.cursorTable,
       cursorFromRow,
     ).then((r) => r ?? emptyCursor());
+  }
+
+  /**
+   * The row that records the settings shaping planning and payloads (src/core/shapingSettings.ts),
+   * next to the cursor: `{rowKey}-settings` in the cursor table.
+   */
+  async getSettingsRecord(): Promise<SettingsRecord | undefined> {
+    const row = await this.cursorTable.get(this.keys.partitionKey, this.settingsRowKey());
+    return row === undefined ? undefined : settingsFromRow(row);
+  }
+
+  /** Records `record` unless a record exists; returns the stored one. */
+  async insertSettingsRecord(
+    record: SettingsRecord,
+  ): Promise<{ created: boolean; record: SettingsRecord }> {
+    const result = await this.cursorTable.insertIfAbsent(this.settingsToRow(record));
+    return { created: result.created, record: settingsFromRow(result.row) };
+  }
+
+  /** Overwrites the record (accepting new settings). */
+  async putSettingsRecord(record: SettingsRecord): Promise<void> {
+    await this.cursorTable.upsert(this.settingsToRow(record), "Replace");
+  }
+
+  /**
+   * Notes a refused runner on the record, only while it still holds `fingerprint`: settings
+   * accepted meanwhile are never overwritten (ETag-guarded).
+   */
+  async noteSettingsRefusal(fingerprint: string, refusedAt: string, reason: string): Promise<void> {
+    await this.readModifyWrite(
+      () => this.cursorTable.get(this.keys.partitionKey, this.settingsRowKey()),
+      (row) => {
+        if (row === undefined) return undefined;
+        const record = settingsFromRow(row);
+        if (record.fingerprint !== fingerprint) return undefined;
+        return this.settingsToRow({ ...record, refusedAt, refusedReason: reason });
+      },
+      this.cursorTable,
+      settingsFromRow,
+    );
+  }
+
+  private settingsRowKey(): string {
+    return `${this.keys.rowKey}-settings`;
+  }
+
+  private settingsToRow(r: SettingsRecord): TableRow {
+    return {
+      partitionKey: this.keys.partitionKey,
+      rowKey: this.settingsRowKey(),
+      Kind: "settings",
+      Fingerprint: r.fingerprint,
+      SettingValues: JSON.stringify(r.values),
+      RecordedAt: r.recordedAt,
+      AcceptedFromFrontier: r.acceptedFromFrontier ?? "",
+      PreviousValues: r.previousValues === undefined ? "" : JSON.stringify(r.previousValues),
+      RefusedAt: r.refusedAt ?? "",
+      RefusedReason: (r.refusedReason ?? "").slice(0, 30000),
+    };
   }
 
   chunkRowKey(seq: number): string {
@@ -233,11 +320,12 @@ export class MigrationStateStore {
     }
   }
 
-  async recordFailedResources(records: readonly FailedResourceRecord[]): Promise<void> {
+  /** `tag` keeps rows recorded by another step for the same payload (window checks) apart. */
+  async recordFailedResources(records: readonly FailedResourceRecord[], tag = ""): Promise<void> {
     for (const [n, r] of records.entries()) {
       await this.jobTable.upsert({
         partitionKey: `${this.keys.partitionKey}-failed`,
-        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${String(n).padStart(6, "0")}`,
+        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${tag}${String(n).padStart(6, "0")}`,
         Kind: "failedResource",
         ChunkId: chunkKey(r.chunkSeq),
         PayloadIndex: r.payloadIndex,

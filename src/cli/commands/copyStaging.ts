@@ -12,7 +12,8 @@ import { SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { mapWithConcurrency } from "../../engine/concurrency";
 import type { ExportOutputFile } from "../../fhir/types";
 import { createBlobStore } from "../../storage/blobStore";
-import { parseBlobUrl } from "../../storage/blobUrl";
+import { assertAllowedBlobUrl, normalizeServiceUrl, parseBlobUrl } from "../../storage/blobUrl";
+import { parseStorageConnectionString } from "../../storage/connectionString";
 import { UsageError } from "../errors";
 import { runtimeOf, wantsJson } from "../runtime";
 import type { ImportPayloadIo } from "./importPayload";
@@ -32,6 +33,8 @@ export interface CopyStagingOptions {
   toConnectionString?: string;
   /** Connection string of the export account when the identity cannot read it (local runs). */
   fromConnectionString?: string;
+  /** Blob service URL of the export account; every output file must be on it. */
+  from?: string;
   /** Container in the import account; default: the same container name as the export's. */
   container?: string;
   out?: string;
@@ -52,6 +55,25 @@ function targetOf(options: CopyStagingOptions): StorageTarget {
     return { kind: "identity", endpoint: url.origin };
   }
   return { kind: "connectionString", connectionString: options.toConnectionString! };
+}
+
+/**
+ * The export account: --from, or the account of --from-connection-string, or else the account of
+ * the first output file (then every file must be on that one account).
+ */
+function exportAccounts(
+  options: CopyStagingOptions,
+  outputs: readonly ExportOutputFile[],
+): string[] {
+  const named = [
+    options.from,
+    options.fromConnectionString === undefined
+      ? undefined
+      : parseStorageConnectionString(options.fromConnectionString).blobEndpoint,
+  ].filter((e): e is string => e !== undefined && e !== "");
+  if (named.length > 0) return named.map(normalizeServiceUrl);
+  const first = outputs[0];
+  return first === undefined ? [] : [normalizeServiceUrl(parseBlobUrl(first.url).serviceUrl)];
 }
 
 export async function copyStaging(
@@ -76,11 +98,16 @@ export async function copyStaging(
     options.manifest !== undefined
       ? await readManifestFile(resolve(io.cwd, options.manifest))
       : await fetchOutputs(options.exportStatusUrl!, io);
+  const importable = outputs.filter((o) => o.type !== SEARCH_PARAMETER_TYPE);
+  // The app's credential reads (and signs for) these files: only from the export account, checked
+  // for every file before the first copy.
+  const allowedUrlAccounts = exportAccounts(options, importable);
+  for (const output of importable) assertAllowedBlobUrl(output.url, allowedUrlAccounts);
   const store = createBlobStore(target, {
     urlConnectionStrings:
       options.fromConnectionString === undefined ? [] : [options.fromConnectionString],
+    allowedUrlAccounts,
   });
-  const importable = outputs.filter((o) => o.type !== SEARCH_PARAMETER_TYPE);
   const containers = new Set<string>();
   const copiedOutputs = await mapWithConcurrency(
     importable,
@@ -127,6 +154,10 @@ export function register(program: Command): void {
     .option(
       "--to-connection-string <cs>",
       "connection string of the import account (instead of --to)",
+    )
+    .option(
+      "--from <url>",
+      "blob endpoint of the export account; files on any other account are refused (default: the first file's account)",
     )
     .option(
       "--from-connection-string <cs>",

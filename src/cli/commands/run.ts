@@ -6,6 +6,7 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { parseSettings } from "../../config/settings";
+import { SHAPING_REFUSAL_PREFIX } from "../../core/shapingSettings";
 import { createEngineDeps } from "../../engine/createDeps";
 import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
 import { isOrchestrationFailedError } from "../../local/durableRuntime";
@@ -127,7 +128,9 @@ export async function runMigration(
       );
     if (outcome?.outcome === "halted")
       throw new OperationFailedError(
-        `The migration is halted: ${outcome.reason}. Fix the cause, then run \`fhir-migrate reset-retries\`.`,
+        outcome.reason.startsWith(SHAPING_REFUSAL_PREFIX)
+          ? outcome.reason
+          : `The migration is halted: ${outcome.reason}. Fix the cause, then run \`fhir-migrate reset-retries\`.`,
       );
     return outcome;
   } finally {

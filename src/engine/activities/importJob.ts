@@ -6,7 +6,9 @@ import type { FailedResourceRecord } from "../../storage/migrationStateStore";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "../failures";
+import { serverNamedLines, recordUndetailed } from "../errorFiles";
 import { idAtLine, parseImportErrorLine } from "../importErrors";
+import { importShortfall } from "../payloadInputs";
 
 interface PayloadRef {
   chunkSeq: number;
@@ -194,6 +196,12 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
     return { changed: true };
   }
   if (status.state === "running") return { changed: false };
+  // Every line sent must come back imported or failed; otherwise retry, then halt (window stays open).
+  const shortfall = await importShortfall(deps, payload, status.result);
+  if (shortfall !== undefined) {
+    await failPayload(deps, input, shortfall, payload);
+    return { changed: true };
+  }
   await completePayload(deps, input, payload, status.result);
   return { changed: true };
 }
@@ -298,9 +306,9 @@ async function recordFailedResources(
   const records: FailedResourceRecord[] = [];
   const byType = new Map<string, { count: number; ids: string[]; reason: string }>();
   for (const entry of result.error) {
-    if (entry.url === undefined) continue;
     const type = entry.type ?? "unknown";
-    for await (const line of deps.staging.readLinesByUrl(entry.url)) {
+    const errorFile = serverNamedLines(deps, entry.url);
+    for await (const line of errorFile.lines) {
       if (line.trim() === "") continue;
       const parsed = parseImportErrorLine(line);
       const id =
@@ -308,7 +316,7 @@ async function recordFailedResources(
         (parsed.line === undefined
           ? undefined
           : await idAtLine(
-              deps.staging.readLinesByUrl(entry.inputUrl),
+              serverNamedLines(deps, entry.inputUrl).lines,
               parsed.offset,
               parsed.line,
             ));
@@ -327,6 +335,7 @@ async function recordFailedResources(
         });
       }
     }
+    recordUndetailed(ref, entry, errorFile, records, byType);
   }
   await deps.state.recordFailedResources(records);
   for (const [type, stats] of byType) {

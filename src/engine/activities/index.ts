@@ -1,4 +1,5 @@
 import type { EngineDeps } from "../deps";
+import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
 import { pollExport, startExport } from "./exportJob";
 import { pollImport, startImport } from "./importJob";
@@ -11,7 +12,7 @@ import { migrateSearchParameters } from "./searchParameters";
 /** Activity name → implementation. Names are what the orchestrator yields and what Functions registers. */
 export const MIGRATION_ACTIVITIES = {
   LoadMigrationState: (deps: EngineDeps) => loadMigrationState(deps),
-  PlanNextWindow: (deps: EngineDeps) => planNextWindow(deps),
+  PlanNextWindow: (deps: EngineDeps) => withClockRefusal(deps, () => planNextWindow(deps)),
   StartExport: (deps: EngineDeps, input: { seq: number }) => startExport(deps, input),
   PollExport: (deps: EngineDeps, input: { seq: number }) => pollExport(deps, input),
   BuildImportPayloads: (deps: EngineDeps, input: { seq: number }) =>

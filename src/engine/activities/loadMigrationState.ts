@@ -3,6 +3,7 @@ import type { PassSnapshot } from "../../core/passPlanner";
 import { ms } from "../../core/windows";
 import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
+import { shapingConflict } from "../settingsGuard";
 import { settleChunk } from "./importJob";
 
 /** Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). */
@@ -10,6 +11,9 @@ const BACKLOG_BEYOND_EXPORTS = 2;
 
 export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot> {
   const { settings, state } = deps;
+  // A runner whose shaping settings differ from the recorded ones stops here, before any planning
+  // or import; only this runner stops (the shared cursor is left alone).
+  const conflict = await shapingConflict(deps);
   let cursor = await state.getCursor();
   let { chunks, payloads } = await state.listChunksWithPayloads(
     cursor.firstUnprocessedSeq,
@@ -55,8 +59,8 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       payloads.filter((p) => p.status === "Started" || p.status === "Running").length,
   );
   return {
-    halted: cursor.halted,
-    haltReason: cursor.haltReason,
+    halted: cursor.halted || conflict !== undefined,
+    haltReason: conflict ?? cursor.haltReason,
     rangeComplete,
     caughtUp: cursor.caughtUp,
     searchParametersPending: !cursor.searchParametersMigrated,

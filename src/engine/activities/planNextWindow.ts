@@ -4,12 +4,13 @@ import { chunkKey } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { cleanBoundary } from "../../core/windowBoundary";
 import type { Window } from "../../core/windows";
-import { iso, ms, planWindow, windowCap } from "../../core/windows";
+import { iso, ms, planWindow } from "../../core/windows";
 import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { nowIso } from "../deps";
 import { mapWithConcurrency } from "../concurrency";
+import { windowCapFor } from "../windowClock";
 
 /** Exports, search-parameter copies and counts all see versions this way when history or deletes move. */
 export function historyAware(deps: Pick<EngineDeps, "settings">): boolean {
@@ -85,6 +86,9 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
   const history = historyAware(deps);
   let cursor = await state.getCursor();
   if (cursor.halted) return { changed: false, note: "halted" };
+  // Capped by the source's clock too; a future AZURE_StartDate halts here (src/engine/windowClock.ts).
+  const capMs = await windowCapFor(deps, cursor);
+  if (capMs === undefined) return { changed: true, note: "halted" };
 
   if (cursor.frontier === undefined) {
     const start = settings.chunking.startDate ?? (await source.oldestLastUpdated(history));
@@ -100,8 +104,6 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
     );
   }
   const frontier = cursor.frontier!;
-  const endDate = settings.chunking.specificRun ? settings.chunking.endDate : undefined;
-  const capMs = windowCap(deps.clock.now(), settings.chunking.safetyLagMs, endDate);
   if (ms(frontier) >= capMs) {
     await state.updateCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
     return { changed: false, caughtUp: true, note: "caught up" };

@@ -5,6 +5,8 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { describe, expect, inject, it } from "vitest";
 import { copyStaging } from "../../../src/cli/commands/copyStaging";
 import type { ImportPayloadIo } from "../../../src/cli/commands/importPayload";
+import { BlobUrlRefusedError } from "../../../src/storage/blobUrl";
+import { startStubServer } from "../../support/stubServer";
 
 function io(cwd: string): ImportPayloadIo {
   return {
@@ -61,6 +63,31 @@ describe("fhir-migrate copy-staging", () => {
     expect(body).toContain(`/${target}/Patient-2-1.ndjson`);
     expect(body).not.toContain(`/export-${process.pid}/`);
     expect(body).not.toContain("SearchParameter");
+  });
+
+  it("refuses, before any request, a manifest naming files on another account", async () => {
+    const connectionString = inject("azuriteConnectionString");
+    const foreign = await startStubServer();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "copy-staging-"));
+      const service = BlobServiceClient.fromConnectionString(connectionString);
+      const manifest = {
+        output: [
+          { type: "Patient", url: `${service.url}/export-1/Patient-1.ndjson`, count: 1 },
+          { type: "Patient", url: `${foreign.origin}/acct/export-1/Patient-2.ndjson`, count: 1 },
+        ],
+      };
+      writeFileSync(join(dir, "status.json"), JSON.stringify(manifest));
+      await expect(
+        copyStaging(
+          { manifest: "status.json", toConnectionString: connectionString, out: "out" },
+          io(dir),
+        ),
+      ).rejects.toThrow(BlobUrlRefusedError);
+      expect(foreign.requests).toEqual([]);
+    } finally {
+      await foreign.close();
+    }
   });
 
   it("asks for exactly one target, naming both options", async () => {

@@ -6,6 +6,7 @@ import { main } from "../../../src/cli/main";
 import { createFhirClient } from "../../../src/fhir/client";
 import type { LocalEnvironment } from "../../support/localEnvironment";
 import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import { startRewritingProxy } from "../../support/rewritingProxy";
 import { seededRandom, syntheticResource } from "../../support/syntheticData";
 
 let environment: LocalEnvironment | undefined;
@@ -58,6 +59,53 @@ describe("fhir-migrate import-payload --post", () => {
     expect(code).toBe(0);
     expect(out.join("")).toContain("Imported 25 resources from 1 payload(s); 0 rejected.");
     expect(environment.destination.store.count()).toBe(25);
+  });
+
+  it("fails when the import reports success without accounting for the files it was sent", async () => {
+    environment = await startLocalEnvironment({
+      azurite: {
+        connectionString: inject("azuriteConnectionString"),
+        blobEndpoint: inject("azuriteBlobEndpoint"),
+      },
+    });
+    const random = seededRandom(9);
+    for (let i = 0; i < 5; i++)
+      environment.source.store.create(
+        syntheticResource("Patient", `e${i}`, "e0", random, Date.now()),
+      );
+    const settings = settingsFor(environment.env());
+    const source = createFhirClient(settings.source, settings.http);
+    const { statusUrl } = await source.exportKickOff({ isParallel: true });
+    while ((await source.exportStatus(statusUrl)).state === "running")
+      await new Promise((r) => setTimeout(r, 50));
+    const proxy = await startRewritingProxy(environment.destination.baseUrl);
+    try {
+      proxy.setRewrite((e) =>
+        e.method === "GET" && e.url.includes("/_operations/import/") && e.status === 200
+          ? { body: JSON.stringify({ ...JSON.parse(e.body), output: [], error: [] }) }
+          : undefined,
+      );
+      const err: string[] = [];
+      const code = await main(
+        [
+          "import-payload",
+          "--export-status-url",
+          statusUrl,
+          "--out",
+          join(mkdtempSync(join(tmpdir(), "post-")), "payloads"),
+          "--post",
+          "--destination",
+          proxy.origin,
+          "--poll-seconds",
+          "1",
+        ],
+        { env: {}, cwd: process.cwd(), stdout: () => {}, stderr: (t) => void err.push(t) },
+      );
+      expect(code).toBe(1);
+      expect(err.join("")).toMatch(/does not mention 1 of the 1 input file\(s\) it was sent/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("refuses --post without --destination, naming it", async () => {

@@ -43,6 +43,8 @@ export interface ResilienceEnvironment extends LocalEnvironment {
   clock: SkipAheadClock;
   /** Seeds `resources` resources (with updates and soft deletes) over two years, plus one custom SearchParameter. */
   seed(resources: number, seedNumber?: number): void;
+  /** Sets the source's clock this many ms ahead of the app's (negative: behind). */
+  setSourceSkew(ms: number): void;
 }
 
 export interface ResilienceOptions {
@@ -57,19 +59,23 @@ export async function startResilienceEnvironment(
 ): Promise<ResilienceEnvironment> {
   const clock = new SkipAheadClock();
   let seedingAt: number | undefined;
+  let sourceSkewMs = 0;
   const environment = await startLocalEnvironment({
     azurite: options.azurite ?? {
       connectionString: inject("azuriteConnectionString"),
       blobEndpoint: inject("azuriteBlobEndpoint"),
     },
     clock,
-    sourceClock: { now: () => seedingAt ?? clock.now() },
+    sourceClock: { now: () => seedingAt ?? clock.now() + sourceSkewMs },
     latency: options.latency ?? { exportFixedMs: 2000, importFixedMs: 2000 },
     rollingFileResources: options.rollingFileResources ?? 20,
   });
   return {
     ...environment,
     clock,
+    setSourceSkew(ms) {
+      sourceSkewMs = ms;
+    },
     seed(resources, seedNumber = 11) {
       const endMs = clock.now() - 120_000;
       for (const op of generateOperations({

@@ -113,6 +113,9 @@ export async function handleHttp(
   incoming: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  // The Date header comes from the server's clock (RFC 9110 §6.6.1; Kestrel writes it from the
+  // system clock in every fhir-server response), so a test can give the emulator a skewed clock.
+  res.setHeader("Date", new Date(state.clock.now()).toUTCString());
   try {
     const rawUrl = incoming.url ?? "/";
     const req: FhirRequest = {

@@ -167,6 +167,14 @@ describe("decidePass", () => {
     ).toMatchObject({ kind: "stop", outcome: "caught-up" });
   });
 
+  it("says caught up as of the watermark", () => {
+    expect(
+      decidePass(snapshot({ caughtUp: true, watermark: "2026-01-01T11:59:00.000Z" }), false, {
+        stopWhenCaughtUp: true,
+      }),
+    ).toMatchObject({ reason: "caught up with the source as of 2026-01-01T11:59:00.000Z" });
+  });
+
   it("keeps polling for changes in continuous mode once caught up", () => {
     expect(
       names(decidePass(snapshot({ caughtUp: true }), false, { stopWhenCaughtUp: false })),

@@ -126,6 +126,44 @@ describe("buildStatusReport: phase", () => {
     expect(report.estimate).toMatchObject({ secondsToCatchUp: 0, text: "caught up" });
   });
 
+  it("says caught up as of the watermark, and names a clock skew", () => {
+    const report = buildStatusReport(
+      state({
+        cursor: cursor({
+          watermark: at(-2 * MIN),
+          frontier: at(-2 * MIN),
+          startWatermark: at(-10 * DAY),
+          startedAt: at(-5 * HOUR),
+          caughtUp: true,
+          nextSeq: 3,
+          clockSkew: "Clock skew: the source's clock is 95 s ahead of this app's.",
+        }),
+        chunks: [chunk(1), chunk(2)],
+      }),
+      NOW,
+    );
+    expect(report.phase.detail).toMatch(
+      /^Caught up as of .*: everything the source changed before then/,
+    );
+    expect(report.phase.detail).toContain(
+      "Clock skew: the source's clock is 95 s ahead of this app's.",
+    );
+  });
+
+  it("names a runner refused for other settings, whatever the phase", () => {
+    const report = buildStatusReport(
+      {
+        ...migratingState(),
+        settingsRefusal: "A runner with other settings was refused at X: AZURE_IsParallel differs",
+      },
+      NOW,
+    );
+    expect(report.phase.kind).toBe("migrating");
+    expect(report.phase.detail).toContain(
+      "A runner with other settings was refused at X: AZURE_IsParallel differs",
+    );
+  });
+
   it("is not caught up while a chunk is still importing, whatever the cursor's flag", () => {
     const s = migratingState();
     const report = buildStatusReport({ ...s, cursor: { ...s.cursor, caughtUp: true } }, NOW);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseBlobUrl } from "../../../src/storage/blobUrl";
+import { allowedBlobAccounts } from "../../../src/storage/allowedBlobAccounts";
+import {
+  BlobUrlRefusedError,
+  assertAllowedBlobUrl,
+  isBlobUrlRefusedError,
+  parseBlobUrl,
+} from "../../../src/storage/blobUrl";
 
 // Pure parsing (no Azurite needed); it sits with the blob store tests it serves.
 describe("parseBlobUrl", () => {
@@ -58,5 +64,90 @@ describe("parseBlobUrl", () => {
     expect(() =>
       parseBlobUrl("https://acct.blob.core.windows.net/container?sig=SECRET"),
     ).not.toThrow(/SECRET/);
+  });
+});
+
+describe("assertAllowedBlobUrl", () => {
+  const allowed = [
+    "https://fhirstaging01.blob.core.windows.net",
+    "http://127.0.0.1:10000/devstoreaccount1",
+  ];
+
+  it("allows a blob on a named account, host-style and path-style", () => {
+    expect(() =>
+      assertAllowedBlobUrl(
+        "https://FHIRSTAGING01.blob.core.windows.net/fhirlogs/a.ndjson",
+        allowed,
+      ),
+    ).not.toThrow();
+    expect(() =>
+      assertAllowedBlobUrl("http://127.0.0.1:10000/devstoreaccount1/fhirlogs/a.ndjson", allowed),
+    ).not.toThrow();
+  });
+
+  it("refuses another host, naming it without its query and listing what is allowed", () => {
+    expect(() =>
+      assertAllowedBlobUrl("https://evil.example.com/fhirlogs/a.ndjson?sig=secret", allowed),
+    ).toThrow(new BlobUrlRefusedError("https://evil.example.com/fhirlogs/a.ndjson", allowed));
+    try {
+      assertAllowedBlobUrl("https://evil.example.com/fhirlogs/a.ndjson?sig=secret", allowed);
+    } catch (error) {
+      expect(isBlobUrlRefusedError(error)).toBe(true);
+      expect(String(error)).not.toContain("secret");
+    }
+  });
+
+  it("refuses a host that only starts with a named account's host", () => {
+    expect(() =>
+      assertAllowedBlobUrl(
+        "https://fhirstaging01.blob.core.windows.net.evil.com/c/a.ndjson",
+        allowed,
+      ),
+    ).toThrow(BlobUrlRefusedError);
+  });
+
+  it("refuses another account on the same emulator host, and another port", () => {
+    expect(() =>
+      assertAllowedBlobUrl("http://127.0.0.1:10000/otheraccount/c/a.ndjson", allowed),
+    ).toThrow(BlobUrlRefusedError);
+    expect(() =>
+      assertAllowedBlobUrl("http://127.0.0.1:10001/devstoreaccount1/c/a.ndjson", allowed),
+    ).toThrow(BlobUrlRefusedError);
+  });
+
+  it("refuses text that is not a blob URL", () => {
+    expect(() => assertAllowedBlobUrl("file:///etc/passwd", allowed)).toThrow(BlobUrlRefusedError);
+  });
+});
+
+describe("allowedBlobAccounts", () => {
+  it("names the app's blob account and the staging account", () => {
+    expect(
+      allowedBlobAccounts({
+        tables: { kind: "identity", endpoint: "https://app.table.core.windows.net" },
+        blobs: { kind: "identity", endpoint: "https://app.blob.core.windows.net/" },
+        stagingAccountName: "fhirstaging01",
+        stagingConnectionString: undefined,
+        chunkTable: "chunk",
+        exportTable: "export",
+        partitionKey: "pk",
+        rowKey: "rk",
+      }),
+    ).toEqual(["https://app.blob.core.windows.net", "https://fhirstaging01.blob.core.windows.net"]);
+  });
+
+  it("reads the blob endpoint of a connection string", () => {
+    expect(
+      allowedBlobAccounts({
+        tables: { kind: "connectionString", connectionString: "UseDevelopmentStorage=true" },
+        blobs: { kind: "connectionString", connectionString: "UseDevelopmentStorage=true" },
+        stagingAccountName: undefined,
+        stagingConnectionString: "UseDevelopmentStorage=true",
+        chunkTable: "chunk",
+        exportTable: "export",
+        partitionKey: "pk",
+        rowKey: "rk",
+      }),
+    ).toEqual(["http://127.0.0.1:10000/devstoreaccount1"]);
   });
 });

@@ -1,0 +1,171 @@
+/**
+ * What each import payload sent, line by line: counted while the payload is built (each export file
+ * is streamed once; every line is also checked against the exported window), stored next to the
+ * payload body, and compared with the import result when the job ends (src/core/importAccounting.ts).
+ */
+import type { PayloadInputs, SentInput } from "../core/importAccounting";
+import { accountImport, describeShortfall, inputUrlKey } from "../core/importAccounting";
+import type { ChunkRecord, PayloadRecord } from "../core/migrationState";
+import { chunkKey, payloadKey } from "../core/migrationState";
+import type { ExportWindow } from "../core/windowMembership";
+import { checkExportLine } from "../core/windowMembership";
+import type { ImportParameters, ImportResult } from "../fhir/types";
+import type { FailedResourceRecord } from "../storage/migrationStateStore";
+import { mapWithConcurrency } from "./concurrency";
+import type { EngineDeps } from "./deps";
+import { PAYLOAD_CONTAINER } from "./deps";
+import { loadManifest } from "./activities/exportJob";
+
+/** Export files of one payload read at once while building it. */
+const SCAN_CONCURRENCY = 4;
+/** Most rows recorded per payload for lines outside the window; the count is always exact. */
+const MAX_OUTLIER_ROWS = 1000;
+/** Row-key tag of window rows in the failed-resources partition (import failures use none). */
+export const OUTSIDE_WINDOW_TAG = "w";
+
+/** The blob holding a payload's sent inputs, next to its body. */
+export function inputsBlobName(payloadBlobName: string): string {
+  return payloadBlobName.replace(/\.json$/, "") + ".inputs.json";
+}
+
+/**
+ * The window a chunk's export files must hold. `_till` is exclusive only on the SQL store's
+ * parallel path: a system-level export from an AHDS FHIR service (`*.fhir.azurehealthcareapis.com`).
+ */
+export function exportWindowOf(
+  deps: Pick<EngineDeps, "settings">,
+  chunk: ChunkRecord,
+): ExportWindow {
+  let ahds = false;
+  try {
+    ahds = new URL(deps.settings.source.baseUrl).hostname
+      .toLowerCase()
+      .endsWith(".fhir.azurehealthcareapis.com");
+  } catch {
+    ahds = false;
+  }
+  return {
+    since: chunk.since,
+    till: chunk.till,
+    tillInclusive: chunk.resourceType !== undefined || !ahds,
+    checkLastUpdated: deps.settings.export.anonymizationConfig === undefined,
+    ...(chunk.resourceType === undefined ? {} : { resourceType: chunk.resourceType }),
+  };
+}
+
+function inputsOf(body: ImportParameters): { url: string; type: string }[] {
+  const inputs: { url: string; type: string }[] = [];
+  for (const p of body.parameter) {
+    if (p.name !== "input") continue;
+    const url = p.part?.find((x) => x.name === "url")?.valueUri;
+    const type = p.part?.find((x) => x.name === "type")?.valueString;
+    if (url !== undefined) inputs.push({ url, type: type ?? "" });
+  }
+  return inputs;
+}
+
+export interface ScannedPayload {
+  inputs: SentInput[];
+  /** Lines that do not belong to the window (at most MAX_OUTLIER_ROWS of them). */
+  outliers: FailedResourceRecord[];
+  outlierCount: number;
+}
+
+/**
+ * Streams every export file of one payload: counts its non-empty lines (the lines the server
+ * imports, ImportResourceLoader.cs skips empty ones) and checks each against the window.
+ */
+export async function scanPayloadInputs(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  payloadIndex: number,
+  body: ImportParameters,
+): Promise<ScannedPayload> {
+  const window = exportWindowOf(deps, chunk);
+  const outliers: FailedResourceRecord[] = [];
+  let outlierCount = 0;
+  const inputs = await mapWithConcurrency(inputsOf(body), SCAN_CONCURRENCY, async (input) => {
+    let lines = 0;
+    for await (const line of deps.staging.readLinesByUrl(input.url)) {
+      if (line.length === 0) continue;
+      lines++;
+      const check = checkExportLine(line, input.type, window);
+      if (check.belongs) continue;
+      outlierCount++;
+      if (outliers.length < MAX_OUTLIER_ROWS) {
+        outliers.push({
+          chunkSeq: chunk.seq,
+          payloadIndex,
+          resourceType: check.resourceType,
+          id: check.id,
+          reason: `${check.reason} (line ${lines} of the export file)`,
+          inputUrl: input.url,
+        });
+      }
+    }
+    return { url: input.url, type: input.type, lines };
+  });
+  return { inputs, outliers, outlierCount };
+}
+
+export async function storePayloadInputs(
+  deps: EngineDeps,
+  payloadBlobName: string,
+  inputs: SentInput[],
+): Promise<void> {
+  const record: PayloadInputs = { version: 1, inputs };
+  await deps.blobs.putText(
+    PAYLOAD_CONTAINER,
+    inputsBlobName(payloadBlobName),
+    JSON.stringify(record),
+    "application/json",
+  );
+}
+
+/**
+ * The inputs a payload sent. Payloads built before line counts were stored fall back to the stored
+ * manifest's per-file counts.
+ */
+export async function loadPayloadInputs(
+  deps: EngineDeps,
+  payload: PayloadRecord,
+): Promise<SentInput[]> {
+  const text = await deps.blobs.getText(PAYLOAD_CONTAINER, inputsBlobName(payload.blobName));
+  if (text !== undefined) return (JSON.parse(text) as PayloadInputs).inputs;
+  const body = await deps.blobs.getText(PAYLOAD_CONTAINER, payload.blobName);
+  if (body === undefined) {
+    throw new Error(
+      `Import payload blob ${PAYLOAD_CONTAINER}/${payload.blobName} is missing: the result of payload ${payloadKey(payload.chunkSeq, payload.index)} cannot be checked`,
+    );
+  }
+  const manifest = await loadManifest(deps, payload.chunkSeq);
+  const counts = new Map(manifest.output.map((o) => [inputUrlKey(o.url), o.count ?? 0]));
+  return inputsOf(JSON.parse(body) as ImportParameters).map((i) => ({
+    ...i,
+    lines: counts.get(inputUrlKey(i.url)) ?? 0,
+  }));
+}
+
+/**
+ * Checks a finished import against what its payload sent. Returns why the payload is not complete
+ * (some input's resources were neither imported nor failed), or undefined when every line is
+ * accounted for. More than was sent, or results for files not sent, are reported in telemetry.
+ */
+export async function importShortfall(
+  deps: EngineDeps,
+  payload: PayloadRecord,
+  result: ImportResult,
+): Promise<string | undefined> {
+  const accounting = accountImport(await loadPayloadInputs(deps, payload), result);
+  if (accounting.excess.length > 0 || accounting.unknownInputs.length > 0) {
+    deps.telemetry.trackEvent("Import", {
+      ChunkId: chunkKey(payload.chunkSeq),
+      PayloadId: payloadKey(payload.chunkSeq, payload.index),
+      ImportStatus: "CountsExceedSent",
+      TotalImportResources: accounting.imported,
+      FailedImportCount: accounting.failed,
+      FailureReason: `The import counts ${accounting.imported + accounting.failed} resources for ${accounting.sent} lines sent (${accounting.excess.length} file(s) over; results for files not sent: ${accounting.unknownInputs.slice(0, 5).join(", ") || "none"})`,
+    });
+  }
+  return describeShortfall(accounting);
+}
