@@ -19,4 +19,5 @@ export type {
   JobFault,
   LatencyModel,
   Operation,
+  PageFault,
 } from "./types";

@@ -29,7 +29,7 @@ export async function startFhirEmulator(options: EmulatorOptions): Promise<FhirE
   const clock = options.clock ?? { now: () => Date.now() };
   const latency = options.latency ?? {};
   const store = new EmulatorStore(clock);
-  const faults = new Faults(options.seed ?? 1);
+  const faults = new Faults(options.seed ?? 1, options.flavour);
   const blobs = new BlobStorage(options.storageConnectionString, options.storageBlobEndpoint);
   const ids = new JobIds();
   let baseUrl = "";
