@@ -1,7 +1,8 @@
 /**
  * Which versions an export contains and how they are split into processing jobs and files
  * (protocol reference 1.6, 2.3, 2.4):
- * - windows are [since, till) on each version's own lastUpdated;
+ * - windows are [since, tillBound) on each version's own lastUpdated (tillBound: inclusive `_till` on
+ *   Cosmos and SQL non-parallel, exclusive on the SQL parallel path);
  * - without `_history` only current versions, without `_deleted` no deleted versions;
  * - parallel: per type (Observation first), one processing job per `_maxCount` versions;
  *   non-parallel: one stream over all types in surrogate-id order, one processing job per page of
@@ -9,7 +10,7 @@
  * - within a processing job a type's file rolls to sequence+1 after `rollingFileResources` lines.
  */
 import { resourceNotFound } from "./messages";
-import type { ExportDefinition, TypeFilter } from "./export-request";
+import { tillBound, type ExportDefinition, type TypeFilter } from "./export-request";
 import { dateFilterMatches } from "./search-query";
 import { compareKey, keyOf } from "./sorted-index";
 import type { EmulatorStore } from "./store";
@@ -53,7 +54,7 @@ export function selectVersions(
   def: ExportDefinition,
   createdMs: number,
 ): Selection {
-  const till = def.till ?? createdMs;
+  const till = tillBound(def, createdMs);
   const types = def.types ?? store.usedTypes();
   let patients: Set<string> | undefined;
   if (def.level.kind === "patient") {
