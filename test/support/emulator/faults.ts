@@ -3,6 +3,7 @@
  * the next `times` matches, or with probability `rate` drawn from a seeded RNG.
  */
 import type {
+  BatchFault,
   FaultInjector,
   FaultKind,
   FaultSpec,
@@ -42,6 +43,10 @@ function rng(seed: number): () => number {
 
 function isJobFault(spec: FaultSpec): spec is JobFault & FaultSpec {
   return spec.kind in JOB_FAULT_OPERATION;
+}
+
+function isBatchFault(spec: FaultSpec): spec is BatchFault & FaultSpec {
+  return spec.kind === "batch-entry-throttled";
 }
 
 function isPageFault(spec: FaultSpec): spec is PageFault & FaultSpec {
@@ -106,6 +111,7 @@ export class Faults implements FaultInjector {
       (spec) =>
         !isJobFault(spec) &&
         !isPageFault(spec) &&
+        !isBatchFault(spec) &&
         (spec.operation === undefined || spec.operation === operation),
     ) as HttpFault | undefined;
   }
@@ -119,6 +125,12 @@ export class Faults implements FaultInjector {
         (spec.position === undefined || spec.position === at.position) &&
         (spec.path === undefined || spec.path === at.path),
     ) as PageFault | undefined;
+  }
+
+  /** The entry fault of this batch request (operation "batch" unless the fault names another), if any. */
+  takeBatchFault(operation: Operation | undefined): BatchFault | undefined {
+    return this.take((spec) => isBatchFault(spec) && (spec.operation ?? "batch") === operation) as
+      BatchFault | undefined;
   }
 
   /** A draw from the seeded generator (partial-page sizes). */

@@ -7,6 +7,7 @@ export { startFhirEmulator } from "./server";
 export { EmulatorStore } from "./store";
 export { StoredVersion } from "./stored-version";
 export type {
+  BatchFault,
   EmulatorClock,
   EmulatorOptions,
   EmulatorStats,

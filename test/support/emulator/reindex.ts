@@ -1,10 +1,12 @@
 /**
  * $reindex jobs (protocol reference 6, ReindexController): POST {base}/$reindex answers 201 with the
  * job as a Parameters resource and Content-Location {base}/_operations/reindex/{id}; GET polls,
- * DELETE cancels. One active job at a time (409). The emulator does not index anything: custom
+ * DELETE cancels. One active job at a time: a second POST while one runs answers 201 with the
+ * existing job (CreateReindexRequestHandler.cs, "Return the existing job information instead of
+ * creating a new one"). The emulator does not index anything: custom
  * search parameters have no effect on its search, the job only models the protocol.
  */
-import { FhirHttpError, type HttpReply, notFound, badRequest } from "./http-io";
+import { type HttpReply, notFound, badRequest } from "./http-io";
 import { formatInstant } from "./instant";
 import { parseJobId, type JobIds } from "./job-ids";
 import * as msg from "./messages";
@@ -44,8 +46,7 @@ export class ReindexJobs {
       }
     }
     const active = [...this.jobs.values()].find((j) => j.state === "Running");
-    if (active !== undefined)
-      throw new FhirHttpError(409, msg.onlyOneReindexJob(String(active.id)), "conflict");
+    if (active !== undefined) return this.created(active);
     const now = this.clock.now();
     const job: ReindexJob = {
       id: this.ids.next(),
@@ -55,6 +56,16 @@ export class ReindexJobs {
       total: this.store.count(),
     };
     this.jobs.set(job.id, job);
+    return this.created(job);
+  }
+
+  /** The id of the running job, if any (SearchParameter writes answer 409 meanwhile). */
+  activeId(): string | undefined {
+    const active = [...this.jobs.values()].find((j) => j.state === "Running");
+    return active === undefined ? undefined : String(active.id);
+  }
+
+  private created(job: ReindexJob): HttpReply {
     return {
       status: 201,
       headers: { "Content-Location": `${this.baseUrl()}/_operations/reindex/${job.id}` },

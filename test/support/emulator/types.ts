@@ -107,6 +107,14 @@ export type PageFault =
    */
   | { kind: "partial-page"; entries?: number; position?: number; path?: string };
 
+/**
+ * A batch entry throttled by the store: the entry at `entry` (0-based position in the request
+ * Bundle; default 0) answers 429 even after the server's one retry, and every entry executed after
+ * it answers the same 429 entry (BundleHandler.ExecuteRequestsWithSingleHttpVerbInSequenceAsync).
+ * Applies to the next matching `batch` request.
+ */
+export type BatchFault = { kind: "batch-entry-throttled"; entry?: number };
+
 export type JobFault =
   | { kind: "export-job-fails"; statusCode: number; reason: string }
   | { kind: "export-stuck" }
@@ -122,7 +130,7 @@ export type JobFault =
  * leads to, ...) and `path` (the request path exactly, e.g. "/Patient/_history"); with `position`,
  * `times` defaults to unlimited: the page at that position of every matching query.
  */
-export type FaultSpec = (HttpFault | JobFault | PageFault) & FaultMatch;
+export type FaultSpec = (HttpFault | JobFault | PageFault | BatchFault) & FaultMatch;
 export type FaultKind = FaultSpec["kind"];
 
 export interface FaultInjector {
