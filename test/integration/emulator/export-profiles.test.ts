@@ -144,4 +144,33 @@ describe("emulator: $export per store profile", () => {
     clock.advance(1000);
     expect((await call(emu, "GET", status)).status).toBe(500);
   });
+
+  it("Cosmos: job ids are 19-digit numbers (CosmosQueueClient.GetLongId) that a double cannot hold", async () => {
+    await start({ flavour: "apiForFhir" });
+    const status = await kickOffExport(emu, "/$export");
+    const id = status.split("/").pop() ?? "";
+    expect(id).toMatch(/^\d{19}$/);
+    expect(String(Number(id))).not.toBe(id);
+    const r = await call(emu, "GET", status);
+    expect(r.status).toBe(200);
+    expect(r.json.output[0].url).toMatch(new RegExp(`/export-${id}/Patient-\\d{19}-1\\.ndjson$`));
+    const reindex = await call(emu, "POST", "/$reindex", {
+      body: { resourceType: "Parameters", parameter: [] },
+    });
+    expect(reindex.json.id).toMatch(/^\d{19}$/);
+    expect((await call(emu, "GET", `/_operations/reindex/${reindex.json.id}`)).status).toBe(200);
+  });
+
+  it("Cosmos: an unknown 19-digit id is 404", async () => {
+    await start({ flavour: "apiForFhir" });
+    expect((await call(emu, "GET", "/_operations/export/5000000000000000001")).status).toBe(404);
+  });
+
+  it("SQL: job ids are plain increasing numbers", async () => {
+    await start({ flavour: "ahds" });
+    const first = (await kickOffExport(emu, "/$export")).split("/").pop() ?? "";
+    const second = (await kickOffExport(emu, "/$export")).split("/").pop() ?? "";
+    expect(first).toMatch(/^\d{1,18}$/);
+    expect(Number(second)).toBeGreaterThan(Number(first));
+  });
 });

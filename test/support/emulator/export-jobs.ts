@@ -21,7 +21,7 @@ import {
 } from "./export-selection";
 import { FhirHttpError, type HttpReply, notFound } from "./http-io";
 import { folderTimestamp, formatInstant } from "./instant";
-import { parseJobId, type JobIds } from "./job-ids";
+import type { JobIds } from "./job-ids";
 import * as msg from "./messages";
 import { addSoftDeletedExtension } from "./resource-body";
 import type { EmulatorStore } from "./store";
@@ -72,7 +72,8 @@ export class ExportJobs {
 
   constructor(private readonly deps: ExportJobsDeps) {}
 
-  create(def: ExportDefinition, requestUrl: string, fault: JobFault | undefined): number {
+  /** Creates the job; returns its id as clients see it. */
+  create(def: ExportDefinition, requestUrl: string, fault: JobFault | undefined): string {
     // Creation time (transactionTime, default _till) is a server timestamp after every earlier write;
     // the due time runs on the clock.
     const createdMs = this.deps.store.nextStamp();
@@ -88,8 +89,11 @@ export class ExportJobs {
       def,
       state: "running",
       dueMs: startedMs + exportFixedMs + exportPerResourceMs * versions.length,
-      container: def.container ?? `export-${id}`,
-      folder: def.container === undefined ? "" : `${folderTimestamp(createdMs)}-${id}/`,
+      container: def.container ?? `export-${this.deps.ids.text(id)}`,
+      folder:
+        def.container === undefined
+          ? ""
+          : `${folderTimestamp(createdMs)}-${this.deps.ids.text(id)}/`,
       stuck: fault?.kind === "export-stuck",
       premature: fault?.kind === "export-premature" ? "pending" : "no",
       written: new Set(),
@@ -98,7 +102,7 @@ export class ExportJobs {
     if (fault?.kind === "export-job-fails")
       job.plannedFailure = { status: fault.statusCode, reason: fault.reason };
     this.jobs.set(id, job);
-    return id;
+    return this.deps.ids.text(id);
   }
 
   /** Completes due jobs: writes their blobs, or records their failure. */
@@ -147,8 +151,12 @@ export class ExportJobs {
     if (job.files !== undefined) return { ok: true, files: job.files };
     const selection = selectVersions(this.deps.store, job.def, job.createdMs);
     if (!selection.ok) return selection;
-    job.files = planFiles(selection.versions, job.def, this.deps.rollingFileResources, () =>
-      this.deps.ids.next(),
+    job.files = planFiles(
+      selection.versions,
+      job.def,
+      this.deps.rollingFileResources,
+      () => this.deps.ids.next(),
+      (id) => this.deps.ids.text(id),
     );
     return { ok: true, files: job.files };
   }
@@ -187,7 +195,7 @@ export class ExportJobs {
   }
 
   private find(idText: string): ExportJob {
-    const id = parseJobId(idText);
+    const id = this.deps.ids.parse(idText);
     const job = id === undefined ? undefined : this.jobs.get(id);
     if (job === undefined || job.state === "cancelled") throw notFound(msg.jobNotFound(idText));
     return job;

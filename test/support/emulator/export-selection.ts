@@ -19,6 +19,8 @@ import type { StoredVersion } from "./stored-version";
 export interface PlannedFile {
   type: string;
   processingJobId: number;
+  /** The processing job's id as it appears in file names (JobIds.text). */
+  processingJobText: string;
   sequence: number;
   versions: StoredVersion[];
 }
@@ -103,6 +105,7 @@ export function planFiles(
   def: ExportDefinition,
   rollingFileResources: number,
   nextId: () => number,
+  idText: (id: number) => string = String,
 ): PlannedFile[] {
   const ordered = [...versions].sort((a, b) => compareKey(keyOf(a), keyOf(b)));
   let pages: StoredVersion[][];
@@ -123,6 +126,7 @@ export function planFiles(
   const files: PlannedFile[] = [];
   for (const pageVersions of pages) {
     const processingJobId = nextId();
+    const processingJobText = idText(processingJobId);
     const byType = new Map<string, StoredVersion[]>();
     for (const v of pageVersions) {
       let list = byType.get(v.resourceType);
@@ -131,7 +135,7 @@ export function planFiles(
     }
     for (const [type, list] of byType) {
       chunk(list, rollingFileResources).forEach((part, i) =>
-        files.push({ type, processingJobId, sequence: i + 1, versions: part }),
+        files.push({ type, processingJobId, processingJobText, sequence: i + 1, versions: part }),
       );
     }
   }
@@ -139,7 +143,7 @@ export function planFiles(
 }
 
 export function fileName(f: PlannedFile): string {
-  return `${f.type}-${f.processingJobId}-${f.sequence}.ndjson`;
+  return `${f.type}-${f.processingJobText}-${f.sequence}.ndjson`;
 }
 
 /** Manifest order: by type (ordinal), then processing-job order, then sequence. */

@@ -30,7 +30,7 @@ interface ActiveFault {
 }
 
 /** mulberry32: small, seedable, good enough for fault rates. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,7 +8,7 @@
  */
 import { type HttpReply, notFound, badRequest } from "./http-io";
 import { formatInstant } from "./instant";
-import { parseJobId, type JobIds } from "./job-ids";
+import type { JobIds } from "./job-ids";
 import * as msg from "./messages";
 import type { EmulatorStore } from "./store";
 import type { EmulatorClock } from "./types";
@@ -62,13 +62,15 @@ export class ReindexJobs {
   /** The id of the running job, if any (SearchParameter writes answer 409 meanwhile). */
   activeId(): string | undefined {
     const active = [...this.jobs.values()].find((j) => j.state === "Running");
-    return active === undefined ? undefined : String(active.id);
+    return active === undefined ? undefined : this.ids.text(active.id);
   }
 
   private created(job: ReindexJob): HttpReply {
     return {
       status: 201,
-      headers: { "Content-Location": `${this.baseUrl()}/_operations/reindex/${job.id}` },
+      headers: {
+        "Content-Location": `${this.baseUrl()}/_operations/reindex/${this.ids.text(job.id)}`,
+      },
       body: this.parameters(job),
     };
   }
@@ -95,7 +97,7 @@ export class ReindexJobs {
   }
 
   private find(idText: string): ReindexJob {
-    const id = parseJobId(idText);
+    const id = this.ids.parse(idText);
     const job = id === undefined ? undefined : this.jobs.get(id);
     if (job === undefined) throw notFound(msg.jobNotFound(idText));
     return job;
@@ -104,7 +106,7 @@ export class ReindexJobs {
   private parameters(job: ReindexJob): Record<string, unknown> {
     const done = job.state === "Completed";
     const parameter: Record<string, unknown>[] = [
-      { name: "id", valueString: String(job.id) },
+      { name: "id", valueString: this.ids.text(job.id) },
       { name: "queuedTime", valueDateTime: formatInstant(job.createdMs) },
       { name: "startTime", valueDateTime: formatInstant(job.createdMs) },
       ...(job.endMs !== undefined
@@ -115,6 +117,6 @@ export class ReindexJobs {
       { name: "progress", valueDecimal: done ? job.total : 0 },
       { name: "status", valueString: job.state },
     ];
-    return { resourceType: "Parameters", id: String(job.id), parameter };
+    return { resourceType: "Parameters", id: this.ids.text(job.id), parameter };
   }
 }
