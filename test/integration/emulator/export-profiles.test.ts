@@ -173,4 +173,17 @@ describe("emulator: $export per store profile", () => {
     expect(first).toMatch(/^\d{1,18}$/);
     expect(Number(second)).toBeGreaterThan(Number(first));
   });
+
+  it.each([
+    "_container=..%252fsecret",
+    "_container=c&_anonymizationConfig=..%2Fsecret%2Fconfig.json",
+    "_container=c&_anonymizationConfig=..%255Csecret%255Cconfig.json",
+  ])("a path traversal, even percent-encoded in the value, is 400: %s", async (query) => {
+    await start({ flavour: "apiForFhir" });
+    const r = await call(emu, "GET", `/$export?${query}`, {
+      headers: { Accept: "application/fhir+json", Prefer: "respond-async" },
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.issue[0].diagnostics).toMatch(/Path traversal characters are not allowed/);
+  });
 });

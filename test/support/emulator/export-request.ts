@@ -110,6 +110,21 @@ function parseTypeFilters(value: string, lenient: boolean): TypeFilter[] {
   return filters;
 }
 
+/**
+ * ExportController.ValidatePathTraversalForExportParameter: `Uri.UnescapeDataString` first (so
+ * `..%2f` arriving as such is caught), then any "/" or "\\" segment that is exactly "..". Applies to
+ * `_container` and `_anonymizationConfig`.
+ */
+function hasPathTraversal(value: string): boolean {
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch (_malformed) {
+    // UnescapeDataString leaves malformed escapes as they are.
+  }
+  return decoded.split(/[/\\]/).includes("..");
+}
+
 function parseBound(value: string | undefined, edge: "start" | "end"): number | undefined {
   if (value === undefined) return undefined;
   const range = parsePartialDateTime(value);
@@ -176,8 +191,8 @@ export function parseExportRequest(
   ) {
     throw badRequest(msg.ANONYMIZATION_PARAMETER_CONFLICT);
   }
-  if (container !== undefined && container.split(/[/\\]/).includes("..")) {
-    throw badRequest(msg.pathTraversal(container));
+  for (const value of [container, anonymizationConfig]) {
+    if (value !== undefined && hasPathTraversal(value)) throw badRequest(msg.pathTraversal(value));
   }
   const format = single(req, "_format");
   if (format !== undefined) throw badRequest(msg.formatNotFound(format));
