@@ -15,7 +15,7 @@ const MINUTE = 60_000;
  * export) plus a part per resource (throughput once running: 500 versions/s exported, 250
  * resources/s imported).
  */
-export const LATENCY: Required<Omit<LatencyModel, "reindexFixedMs">> = {
+export const LATENCY: Required<Omit<LatencyModel, "reindexFixedMs" | "exportStatusGraceMs">> = {
   exportFixedMs: 5 * MINUTE,
   exportPerResourceMs: 2,
   importFixedMs: 5 * MINUTE,

@@ -49,8 +49,9 @@ export function faultSummary(source: FhirEmulator, destination: FhirEmulator): s
   const describe = (counts: Partial<Record<FaultKind, number>>) =>
     `429/503 ${counts.status ?? 0}, connection resets ${counts.reset ?? 0}, 401 ${counts.unauthorized ?? 0}`;
   const [s, d] = [injected(source), injected(destination)];
+  // Only the HTTP faults above; the source's empty and partial pages are summed by cosmosPageSummary.
   const total = [s, d].reduce(
-    (n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0),
+    (n, counts) => n + (counts.status ?? 0) + (counts.reset ?? 0) + (counts.unauthorized ?? 0),
     0,
   );
   return `survived ${total} faults (source: ${describe(s)}; destination: ${describe(d)})`;
@@ -61,4 +62,26 @@ export function stopFaults(source: FhirEmulator, destination: FhirEmulator): str
   source.faults.clear();
   destination.faults.clear();
   return faultSummary(source, destination);
+}
+
+/**
+ * The source answers a share of its search and history pages empty, or with fewer entries than
+ * asked, while still carrying `next`: what Azure API for FHIR's Cosmos store does when its fill loop
+ * runs out of time or is throttled (CosmosFhirDataStore.ExecuteDocumentQueryAsync in
+ * microsoft/fhir-server). Following `next` still leads to every entry; a client that reads an empty
+ * page as "nothing there" skips data.
+ */
+export function injectCosmosPages(source: FhirEmulator, rate: number): void {
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new RangeError(`the empty-page rate must be within 0 and 1, got ${rate}`);
+  }
+  if (rate === 0) return;
+  source.faults.add({ kind: "empty-page", rate });
+  source.faults.add({ kind: "partial-page", rate });
+}
+
+/** "N empty and M partial pages" the source answered so far. */
+export function cosmosPageSummary(source: FhirEmulator): string {
+  const counts = source.faults.survived();
+  return `the source answered ${counts["empty-page"] ?? 0} empty and ${counts["partial-page"] ?? 0} partial search pages`;
 }

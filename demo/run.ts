@@ -22,7 +22,7 @@ import { runVerification } from "../src/verify/runVerification";
 import { serveStatus } from "../src/status/server";
 import { printTable } from "./table";
 import { seedLongDecimals, uploadAnonymizationConfig } from "./decimals";
-import { injectRandomFaults, stopFaults } from "./faults";
+import { cosmosPageSummary, injectCosmosPages, injectRandomFaults, stopFaults } from "./faults";
 import { judgeTampering, tamper } from "./tamper";
 
 function positiveInt(value: string): number {
@@ -42,6 +42,7 @@ interface DemoOptions {
   seed: number;
   keep: boolean;
   writeSeconds: number;
+  emptyPages: number;
 }
 
 function parseArgs(argv: string[]): DemoOptions {
@@ -69,6 +70,12 @@ function parseArgs(argv: string[]): DemoOptions {
       "--faults <rate>",
       "inject random faults (429, 503, resets, 401) into a share of all requests on both servers, e.g. 0.05",
       (v) => Number(v),
+    )
+    .option(
+      "--empty-pages <rate>",
+      "share of the source's search pages answered empty (and as many partial) while still carrying next, as Azure API for FHIR does; 0 turns it off",
+      (v) => Number(v),
+      0.1,
     )
     .option(
       "--deidentify",
@@ -154,6 +161,12 @@ async function main(): Promise<number> {
         `injecting faults into about ${Math.round(options.faults * 100)} % of all requests on both servers`,
       );
     }
+    injectCosmosPages(environment.source, options.emptyPages);
+    if (options.emptyPages > 0) {
+      log(
+        `the source answers about ${Math.round(options.emptyPages * 100)} % of its search pages empty and as many partial, with next`,
+      );
+    }
     const statusPage = await serveStatus(deps, 0);
     log(`status page: ${statusPage.url}`);
 
@@ -203,7 +216,12 @@ async function main(): Promise<number> {
     const cursor = await deps.state.getCursor();
     let chunks = 0;
     for await (const _ of deps.state.listAllChunks()) chunks++;
-    if (options.faults !== undefined) log(stopFaults(environment.source, environment.destination));
+    log(cosmosPageSummary(environment.source));
+    if (options.faults !== undefined) {
+      log(stopFaults(environment.source, environment.destination));
+      // The comparison and the checks below still page through a Cosmos store.
+      injectCosmosPages(environment.source, options.emptyPages);
+    }
     log("comparing every version on both servers through their _history");
     const { rows, problems } = await compareAllVersions(deps.source, deps.destination);
     printTable(

@@ -37,7 +37,9 @@ export async function startLocalEnvironment(
   const common = {
     storageConnectionString: storage.connectionString,
     storageBlobEndpoint: storage.blobEndpoint,
-    latency: options.latency,
+    // The export status grace period (15 s on the server) is scaled with the rest of the latency
+    // model: as long as an export's fixed part unless the caller sets it.
+    latency: { exportStatusGraceMs: options.latency?.exportFixedMs ?? 0, ...options.latency },
     rollingFileResources: options.rollingFileResources,
   };
   const source = await startFhirEmulator({

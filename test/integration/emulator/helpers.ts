@@ -23,12 +23,17 @@ export function manualClock(start = Date.parse("2024-03-05T10:00:00.000Z")): Man
   };
 }
 
+/**
+ * An emulator for conformance tests. The export status grace period is 0 unless a test sets it:
+ * most tests poll once after a job comes due; the grace period has tests of its own.
+ */
 export function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<FhirEmulator> {
   return startFhirEmulator({
     flavour: "ahds",
     storageConnectionString: inject("azuriteConnectionString"),
     storageBlobEndpoint: inject("azuriteBlobEndpoint"),
     ...options,
+    latency: { exportStatusGraceMs: 0, ...options.latency },
   });
 }
 

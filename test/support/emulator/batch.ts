@@ -1,12 +1,17 @@
 /**
  * POST {base} with a Bundle: "batch" runs each entry independently and answers a batch-response
- * with a status per entry ("201 Created", "200 OK", 4xx with an OperationOutcome). "transaction"
- * is only supported by AHDS (IsTransactionSupported=false on Azure API for FHIR, protocol
- * reference 5.4); the emulator validates every entry before running any, and fails the whole
- * transaction on the first failing entry.
+ * with a status per entry. "transaction" is only supported by AHDS (IsTransactionSupported=false on
+ * Azure API for FHIR, protocol reference 5.4); the emulator validates every entry before running
+ * any, and fails the whole transaction on the first failing entry. As BundleHandler.cs
+ * (src/Microsoft.Health.Fhir.Shared.Api/Features/Resources/Bundle/) does:
+ * - entries run grouped by verb, DELETE, POST, PUT, PATCH, GET, HEAD (R4 BundleHandler
+ *   `_verbExecutionOrder`), and answer in their request positions;
+ * - an entry's status is the bare code, "201" (CreateEntryComponent: `StatusCode.ToString()`);
+ * - once an entry of a batch is throttled (429 after the one retry), every entry executed after it
+ *   answers that same 429 entry without running.
  */
 import { randomUUID } from "node:crypto";
-import { badRequest, FhirHttpError, type HttpReply, statusText } from "./http-io";
+import { badRequest, FhirHttpError, type HttpReply } from "./http-io";
 import {
   isLosslessObject,
   parseLossless,
@@ -68,9 +73,11 @@ function toEntryRequest(
   };
 }
 
+const VERB_ORDER = ["DELETE", "POST", "PUT", "PATCH", "GET", "HEAD"];
+
 function responseEntry(reply: HttpReply): Record<string, unknown> {
   const h = reply.headers ?? {};
-  const response: Record<string, unknown> = { status: statusText(reply.status) };
+  const response: Record<string, unknown> = { status: String(reply.status) };
   if (h["Location"] !== undefined) response["location"] = h["Location"];
   if (h["ETag"] !== undefined) response["etag"] = h["ETag"];
   if (h["Last-Modified"] !== undefined)
@@ -82,6 +89,11 @@ function responseEntry(reply: HttpReply): Record<string, unknown> {
   else if (!isError && reply.body !== undefined) entry["resource"] = reply.body;
   entry["response"] = response;
   return entry;
+}
+
+function verbRank(method: string): number {
+  const rank = VERB_ORDER.indexOf(method);
+  return rank === -1 ? VERB_ORDER.length : rank;
 }
 
 async function run(dispatch: Dispatch, r: EntryRequest): Promise<HttpReply> {
@@ -120,12 +132,28 @@ export async function handleBundle(
     const invalid = requests.find((r) => r.error !== undefined);
     if (invalid !== undefined) throw badRequest(msg.transactionFailed(invalid.method, invalid.url));
   }
-  const responses: Record<string, unknown>[] = [];
-  for (const r of requests) {
+  const throttleAt = transaction ? undefined : state.faults.takeBatchFault("batch");
+  const order = requests
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => verbRank(a.r.method) - verbRank(b.r.method) || a.i - b.i);
+  const responses: Record<string, unknown>[] = new Array(requests.length);
+  let throttled: Record<string, unknown> | undefined;
+  for (const { r, i } of order) {
+    if (throttled !== undefined && r.error === undefined) {
+      responses[i] = throttled;
+      continue;
+    }
+    if (throttleAt !== undefined && i === (throttleAt.entry ?? 0) && r.error === undefined) {
+      throttled = responseEntry(
+        new FhirHttpError(429, msg.REQUEST_RATE_EXCEEDED, "throttled").toReply(),
+      );
+      responses[i] = throttled;
+      continue;
+    }
     const reply = await run(dispatch, r);
     if (transaction && reply.status >= 400)
       throw badRequest(msg.transactionFailed(r.method, r.url));
-    responses.push(responseEntry(reply));
+    responses[i] = responseEntry(reply);
   }
   return {
     status: 200,

@@ -1,17 +1,26 @@
 /**
  * Opaque `ct` tokens for search paging (protocol reference 5.2): the position after the last entry
- * of the page in surrogate-id order. Clients must follow `next` links verbatim; a token the server
- * cannot decode is 400 "The continuation token is invalid.".
+ * returned so far in surrogate-id order (absent when nothing was returned yet, as after an empty
+ * first page on the Cosmos store), and the 1-based number of the page the token leads to. Clients
+ * must follow `next` links verbatim; a token the server cannot decode is 400 "The continuation
+ * token is invalid.".
  */
 import { INVALID_CONTINUATION_TOKEN } from "./messages";
 import { badRequest } from "./http-io";
 import type { OrderKey } from "./sorted-index";
 
-export function encodeContinuationToken(key: OrderKey): string {
-  return Buffer.from(JSON.stringify([key.ms, key.seq]), "utf8").toString("base64url");
+export interface Continuation {
+  cursor?: OrderKey;
+  /** Position of the page this token leads to (the first page is 1). */
+  page: number;
 }
 
-export function decodeContinuationToken(token: string): OrderKey {
+export function encodeContinuationToken(c: Continuation): string {
+  const parts = c.cursor === undefined ? [c.page] : [c.cursor.ms, c.cursor.seq, c.page];
+  return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+}
+
+export function decodeContinuationToken(token: string): Continuation {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new Error("not base64url");
@@ -21,10 +30,12 @@ export function decodeContinuationToken(token: string): OrderKey {
   }
   if (
     !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
+    (parsed.length !== 1 && parsed.length !== 3) ||
     !parsed.every((n) => typeof n === "number" && Number.isFinite(n))
   ) {
     throw badRequest(INVALID_CONTINUATION_TOKEN);
   }
-  return { ms: parsed[0] as number, seq: parsed[1] as number };
+  const nums = parsed as number[];
+  if (nums.length === 1) return { page: nums[0] as number };
+  return { cursor: { ms: nums[0] as number, seq: nums[1] as number }, page: nums[2] as number };
 }

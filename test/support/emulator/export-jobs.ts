@@ -1,8 +1,13 @@
 /**
- * $export jobs: kick-off creates a job whose content is selected at once (the emulator snapshots
- * at kick-off so later writes in a test cannot race it); the job completes when the clock reaches
- * created + exportFixedMs + exportPerResourceMs * versions. Blobs are written before the first 200
- * manifest. Status/cancel follow protocol reference 2.1 / 2.5.
+ * $export jobs. The job completes when the clock reaches
+ * created + exportFixedMs + exportPerResourceMs * versions (counted at kick-off). Its content is read
+ * when the processing jobs run, not at kick-off (ExportProcessingJob runs ExportJobTask, whose search
+ * sees the store as it is then): the emulator reads it when the job comes due, so a version that
+ * became history or was deleted in between drops out of an export without `_history`/`_deleted`,
+ * while writes after kick-off stay out through `_till` (default: the creation time). Blobs are
+ * written before the first 200 manifest. The status stays 202 for `exportStatusGraceMs` after the
+ * last processing job ended (FhirOperationDataStoreBase.GetExportJobByIdAsync). Status/cancel follow
+ * protocol reference 2.1 / 2.5.
  */
 import { anonymizeLine, parseAnonymizationConfig, type TruncateRule } from "./anonymization";
 import type { BlobStorage } from "./blob-storage";
@@ -16,7 +21,7 @@ import {
 } from "./export-selection";
 import { FhirHttpError, type HttpReply, notFound } from "./http-io";
 import { folderTimestamp, formatInstant } from "./instant";
-import { parseJobId, type JobIds } from "./job-ids";
+import type { JobIds } from "./job-ids";
 import * as msg from "./messages";
 import { addSoftDeletedExtension } from "./resource-body";
 import type { EmulatorStore } from "./store";
@@ -29,7 +34,10 @@ interface ExportJob {
   def: ExportDefinition;
   state: "running" | "completed" | "failed" | "cancelled";
   dueMs: number;
-  files: PlannedFile[];
+  /** When the last processing job ended (the clock when the job completed or failed). */
+  endMs?: number;
+  /** Planned when the processing jobs run (or when a premature manifest is served). */
+  files?: PlannedFile[];
   container: string;
   folder: string;
   /** Failure decided at kick-off (fault, missing Group) and reported when the job is due. */
@@ -56,12 +64,16 @@ export interface ExportJobsDeps {
   baseUrl: () => string;
 }
 
+/** FhirOperationDataStoreBase.GetExportJobByIdAsync: running while a processing job ended < 15 s ago. */
+export const DEFAULT_EXPORT_STATUS_GRACE_MS = 15_000;
+
 export class ExportJobs {
   private readonly jobs = new Map<number, ExportJob>();
 
   constructor(private readonly deps: ExportJobsDeps) {}
 
-  create(def: ExportDefinition, requestUrl: string, fault: JobFault | undefined): number {
+  /** Creates the job; returns its id as clients see it. */
+  create(def: ExportDefinition, requestUrl: string, fault: JobFault | undefined): string {
     // Creation time (transactionTime, default _till) is a server timestamp after every earlier write;
     // the due time runs on the clock.
     const createdMs = this.deps.store.nextStamp();
@@ -77,9 +89,11 @@ export class ExportJobs {
       def,
       state: "running",
       dueMs: startedMs + exportFixedMs + exportPerResourceMs * versions.length,
-      files: planFiles(versions, def, this.deps.rollingFileResources, () => this.deps.ids.next()),
-      container: def.container ?? `export-${id}`,
-      folder: def.container === undefined ? "" : `${folderTimestamp(createdMs)}-${id}/`,
+      container: def.container ?? `export-${this.deps.ids.text(id)}`,
+      folder:
+        def.container === undefined
+          ? ""
+          : `${folderTimestamp(createdMs)}-${this.deps.ids.text(id)}/`,
       stuck: fault?.kind === "export-stuck",
       premature: fault?.kind === "export-premature" ? "pending" : "no",
       written: new Set(),
@@ -88,13 +102,15 @@ export class ExportJobs {
     if (fault?.kind === "export-job-fails")
       job.plannedFailure = { status: fault.statusCode, reason: fault.reason };
     this.jobs.set(id, job);
-    return id;
+    return this.deps.ids.text(id);
   }
 
   /** Completes due jobs: writes their blobs, or records their failure. */
   async advance(now: number): Promise<void> {
     for (const job of this.jobs.values()) {
       if (job.state !== "running" || job.stuck || now < job.dueMs) continue;
+      // The last processing job ended when the job came due, whenever a request noticed it.
+      job.endMs = job.dueMs;
       if (job.plannedFailure !== undefined) {
         job.failure = job.plannedFailure;
         job.state = "failed";
@@ -117,9 +133,32 @@ export class ExportJobs {
         }
         rules = parsed.rules;
       }
-      await this.write(job, job.files, rules);
+      const files = this.plan(job);
+      if (!files.ok) {
+        job.failure = { status: files.status, reason: files.reason };
+        job.state = "failed";
+        continue;
+      }
+      await this.write(job, files.files, rules);
       job.state = "completed";
     }
+  }
+
+  /** Reads the job's content from the store as it is now, once per job. */
+  private plan(
+    job: ExportJob,
+  ): { ok: true; files: PlannedFile[] } | { ok: false; status: number; reason: string } {
+    if (job.files !== undefined) return { ok: true, files: job.files };
+    const selection = selectVersions(this.deps.store, job.def, job.createdMs);
+    if (!selection.ok) return selection;
+    job.files = planFiles(
+      selection.versions,
+      job.def,
+      this.deps.rollingFileResources,
+      () => this.deps.ids.next(),
+      (id) => this.deps.ids.text(id),
+    );
+    return { ok: true, files: job.files };
   }
 
   async status(idText: string): Promise<HttpReply> {
@@ -127,11 +166,17 @@ export class ExportJobs {
     if (job.premature === "pending") {
       // A manifest that misses files, as seen when status reports completion before all processing jobs did.
       job.premature = "served";
-      const partial = [...job.files].sort(manifestOrder).slice(0, Math.floor(job.files.length / 2));
+      const planned = this.plan(job);
+      const all = planned.ok ? planned.files : [];
+      const partial = [...all].sort(manifestOrder).slice(0, Math.floor(all.length / 2));
       await this.write(job, partial, []);
       return this.manifest(job, partial);
     }
+    const grace = this.deps.latency.exportStatusGraceMs ?? DEFAULT_EXPORT_STATUS_GRACE_MS;
     if (job.state === "running") return { status: 202 };
+    // A failed processing job is reported at once; a completed group only after the grace period.
+    if (job.state === "completed" && this.deps.clock.now() < (job.endMs ?? 0) + grace)
+      return { status: 202 };
     if (job.state === "failed" && job.failure !== undefined) {
       throw new FhirHttpError(
         job.failure.status,
@@ -139,7 +184,7 @@ export class ExportJobs {
         "processing",
       );
     }
-    return this.manifest(job, job.files);
+    return this.manifest(job, job.files ?? []);
   }
 
   cancel(idText: string): HttpReply {
@@ -150,7 +195,7 @@ export class ExportJobs {
   }
 
   private find(idText: string): ExportJob {
-    const id = parseJobId(idText);
+    const id = this.deps.ids.parse(idText);
     const job = id === undefined ? undefined : this.jobs.get(id);
     if (job === undefined || job.state === "cancelled") throw notFound(msg.jobNotFound(idText));
     return job;

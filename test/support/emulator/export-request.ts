@@ -44,8 +44,15 @@ export interface ExportDefinition {
   level: ExportLevel;
   /** Inclusive lower bound (ms). */
   since?: number;
-  /** Exclusive upper bound (ms); absent = the job's creation time. */
+  /**
+   * Exclusive upper bound (ms) the store applies for `_till`; absent = the job's creation time (see
+   * tillBound). Cosmos and the SQL non-parallel path search `_lastUpdated=le{till}` (ExportJobTask.cs),
+   * which includes the whole `_till` instant; the SQL parallel path also bounds the surrogate ids by
+   * `till.ToId() - 1` (SqlExportOrchestratorJob.cs), which excludes it.
+   */
   till?: number;
+  /** Whether `_till` (or the default, the creation time) excludes its own instant: the SQL parallel path. */
+  tillExclusive: boolean;
   types?: string[];
   typeFilters: TypeFilter[];
   container?: string;
@@ -104,11 +111,30 @@ function parseTypeFilters(value: string, lenient: boolean): TypeFilter[] {
   return filters;
 }
 
-function parseBound(value: string | undefined): number | undefined {
+/**
+ * ExportController.ValidatePathTraversalForExportParameter: `Uri.UnescapeDataString` first (so
+ * `..%2f` arriving as such is caught), then any "/" or "\\" segment that is exactly "..". Applies to
+ * `_container` and `_anonymizationConfig`.
+ */
+function hasPathTraversal(value: string): boolean {
+  return unescapeDataString(value).split(/[/\\]/).includes("..");
+}
+
+function parseBound(value: string | undefined, edge: "start" | "end"): number | undefined {
   if (value === undefined) return undefined;
   const range = parsePartialDateTime(value);
   if (range === undefined) throw badRequest(msg.dateTimeMalformed(value));
-  return range.start;
+  return range[edge];
+}
+
+/**
+ * The exclusive upper bound (ms) an export of `def` created at `createdMs` applies. `le{till}` keeps
+ * every version up to the end of the `_till` value's precision; `till.ToId() - 1` on the SQL parallel
+ * path keeps only those before its start (PartialDateTime.ToDateTimeOffset).
+ */
+export function tillBound(def: ExportDefinition, createdMs: number): number {
+  if (def.till !== undefined) return def.till;
+  return def.tillExclusive ? createdMs : createdMs + 1;
 }
 
 function parseBoolean(name: string, value: string | undefined): boolean | undefined {
@@ -160,10 +186,8 @@ export function parseExportRequest(
   ) {
     throw badRequest(msg.ANONYMIZATION_PARAMETER_CONFLICT);
   }
-  // microsoft/fhir-server src/Microsoft.Health.Fhir.Shared.Api/Controllers/ExportController.cs,
-  // ValidatePathTraversalForExportParameter: Uri.UnescapeDataString first, so ..%2f is caught too.
-  if (container !== undefined && unescapeDataString(container).split(/[/\\]/).includes("..")) {
-    throw badRequest(msg.pathTraversal(container));
+  for (const value of [container, anonymizationConfig]) {
+    if (value !== undefined && hasPathTraversal(value)) throw badRequest(msg.pathTraversal(value));
   }
   const format = single(req, "_format");
   if (format !== undefined) throw badRequest(msg.formatNotFound(format));
@@ -188,15 +212,20 @@ export function parseExportRequest(
   const isParallel =
     level.kind === "patient" ? true : systemLevel ? (parallelParam ?? flavour === "ahds") : false;
 
+  const parallel = isParallel && typeFilters.length === 0;
+  // SqlExportOrchestratorJob handles the parallel system and Patient exports on the SQL store; the
+  // Cosmos orchestrator splits by feed range and keeps the `le` search bound (CosmosExportOrchestratorJob.cs).
+  const tillExclusive = flavour === "ahds" && parallel;
   return {
     level,
-    since: parseBound(single(req, "_since")),
-    till: parseBound(single(req, "_till")),
+    since: parseBound(single(req, "_since"), "start"),
+    till: parseBound(single(req, "_till"), tillExclusive ? "start" : "end"),
+    tillExclusive,
     ...(types !== undefined ? { types } : {}),
     typeFilters,
     ...(container !== undefined ? { container } : {}),
     // Filters force the non-parallel path.
-    isParallel: isParallel && typeFilters.length === 0,
+    isParallel: parallel,
     maxCount,
     includeHistory: systemLevel && includeHistory,
     includeDeleted: systemLevel && includeDeleted,

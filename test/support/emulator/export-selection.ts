@@ -1,7 +1,8 @@
 /**
  * Which versions an export contains and how they are split into processing jobs and files
  * (protocol reference 1.6, 2.3, 2.4):
- * - windows are [since, till) on each version's own lastUpdated;
+ * - windows are [since, tillBound) on each version's own lastUpdated (tillBound: inclusive `_till` on
+ *   Cosmos and SQL non-parallel, exclusive on the SQL parallel path);
  * - without `_history` only current versions, without `_deleted` no deleted versions;
  * - parallel: per type (Observation first), one processing job per `_maxCount` versions;
  *   non-parallel: one stream over all types in surrogate-id order, one processing job per page of
@@ -9,7 +10,7 @@
  * - within a processing job a type's file rolls to sequence+1 after `rollingFileResources` lines.
  */
 import { resourceNotFound } from "./messages";
-import type { ExportDefinition, TypeFilter } from "./export-request";
+import { tillBound, type ExportDefinition, type TypeFilter } from "./export-request";
 import { dateFilterMatches } from "./search-query";
 import { compareKey, keyOf } from "./sorted-index";
 import type { EmulatorStore } from "./store";
@@ -18,6 +19,8 @@ import type { StoredVersion } from "./stored-version";
 export interface PlannedFile {
   type: string;
   processingJobId: number;
+  /** The processing job's id as it appears in file names (JobIds.text). */
+  processingJobText: string;
   sequence: number;
   versions: StoredVersion[];
 }
@@ -53,7 +56,7 @@ export function selectVersions(
   def: ExportDefinition,
   createdMs: number,
 ): Selection {
-  const till = def.till ?? createdMs;
+  const till = tillBound(def, createdMs);
   const types = def.types ?? store.usedTypes();
   let patients: Set<string> | undefined;
   if (def.level.kind === "patient") {
@@ -102,6 +105,7 @@ export function planFiles(
   def: ExportDefinition,
   rollingFileResources: number,
   nextId: () => number,
+  idText: (id: number) => string = String,
 ): PlannedFile[] {
   const ordered = [...versions].sort((a, b) => compareKey(keyOf(a), keyOf(b)));
   let pages: StoredVersion[][];
@@ -122,6 +126,7 @@ export function planFiles(
   const files: PlannedFile[] = [];
   for (const pageVersions of pages) {
     const processingJobId = nextId();
+    const processingJobText = idText(processingJobId);
     const byType = new Map<string, StoredVersion[]>();
     for (const v of pageVersions) {
       let list = byType.get(v.resourceType);
@@ -130,7 +135,7 @@ export function planFiles(
     }
     for (const [type, list] of byType) {
       chunk(list, rollingFileResources).forEach((part, i) =>
-        files.push({ type, processingJobId, sequence: i + 1, versions: part }),
+        files.push({ type, processingJobId, processingJobText, sequence: i + 1, versions: part }),
       );
     }
   }
@@ -138,7 +143,7 @@ export function planFiles(
 }
 
 export function fileName(f: PlannedFile): string {
-  return `${f.type}-${f.processingJobId}-${f.sequence}.ndjson`;
+  return `${f.type}-${f.processingJobText}-${f.sequence}.ndjson`;
 }
 
 /** Manifest order: by type (ordinal), then processing-job order, then sequence. */

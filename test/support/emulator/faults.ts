@@ -2,7 +2,17 @@
  * Deterministic fault injection. A fault matches requests of one operation (or all); it fires on
  * the next `times` matches, or with probability `rate` drawn from a seeded RNG.
  */
-import type { FaultInjector, FaultKind, FaultSpec, HttpFault, JobFault, Operation } from "./types";
+import type {
+  BatchFault,
+  FaultInjector,
+  FaultKind,
+  FaultSpec,
+  Flavour,
+  HttpFault,
+  JobFault,
+  Operation,
+  PageFault,
+} from "./types";
 
 const JOB_FAULT_OPERATION: Record<JobFault["kind"], Operation> = {
   "export-job-fails": "export-kickoff",
@@ -20,7 +30,7 @@ interface ActiveFault {
 }
 
 /** mulberry32: small, seedable, good enough for fault rates. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -35,12 +45,30 @@ function isJobFault(spec: FaultSpec): spec is JobFault & FaultSpec {
   return spec.kind in JOB_FAULT_OPERATION;
 }
 
+function isBatchFault(spec: FaultSpec): spec is BatchFault & FaultSpec {
+  return spec.kind === "batch-entry-throttled";
+}
+
+function isPageFault(spec: FaultSpec): spec is PageFault & FaultSpec {
+  return spec.kind === "empty-page" || spec.kind === "partial-page";
+}
+
+/** Where a search page sits: its operation, request path and 1-based position in its query. */
+export interface PagePosition {
+  operation: Operation | undefined;
+  path: string;
+  position: number;
+}
+
 export class Faults implements FaultInjector {
   private active: ActiveFault[] = [];
   private readonly injected = new Map<FaultKind, number>();
   private readonly random: () => number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly flavour: Flavour,
+  ) {
     this.random = rng(seed);
   }
 
@@ -48,7 +76,24 @@ export class Faults implements FaultInjector {
     if (fault.rate !== undefined && (fault.rate < 0 || fault.rate > 1)) {
       throw new Error(`fault rate must be within 0..1, got ${fault.rate}`);
     }
-    const remaining = fault.times ?? (fault.rate === undefined ? 1 : Number.POSITIVE_INFINITY);
+    if (isPageFault(fault)) {
+      // The SQL store fills its pages (SqlServerSearchService): only the Cosmos profile makes them.
+      if (this.flavour !== "apiForFhir") {
+        throw new Error(`${fault.kind} faults need the apiForFhir (Cosmos) flavour`);
+      }
+      if (
+        fault.position !== undefined &&
+        !(Number.isInteger(fault.position) && fault.position >= 1)
+      ) {
+        throw new Error(`page fault position must be a whole number >= 1, got ${fault.position}`);
+      }
+      if (fault.kind === "partial-page" && fault.entries !== undefined && !(fault.entries >= 1)) {
+        throw new Error(`partial-page entries must be >= 1, got ${fault.entries}`);
+      }
+    }
+    const unlimited =
+      fault.rate !== undefined || (isPageFault(fault) && fault.position !== undefined);
+    const remaining = fault.times ?? (unlimited ? Number.POSITIVE_INFINITY : 1);
     this.active.push({ spec: fault, remaining });
   }
 
@@ -63,8 +108,34 @@ export class Faults implements FaultInjector {
   /** The HTTP fault to apply to this request, if any. */
   takeHttpFault(operation: Operation | undefined): HttpFault | undefined {
     return this.take(
-      (spec) => !isJobFault(spec) && (spec.operation === undefined || spec.operation === operation),
+      (spec) =>
+        !isJobFault(spec) &&
+        !isPageFault(spec) &&
+        !isBatchFault(spec) &&
+        (spec.operation === undefined || spec.operation === operation),
     ) as HttpFault | undefined;
+  }
+
+  /** The page fault for this search page, if any. */
+  takePageFault(at: PagePosition): PageFault | undefined {
+    return this.take(
+      (spec) =>
+        isPageFault(spec) &&
+        (spec.operation === undefined || spec.operation === at.operation) &&
+        (spec.position === undefined || spec.position === at.position) &&
+        (spec.path === undefined || spec.path === at.path),
+    ) as PageFault | undefined;
+  }
+
+  /** The entry fault of this batch request (operation "batch" unless the fault names another), if any. */
+  takeBatchFault(operation: Operation | undefined): BatchFault | undefined {
+    return this.take((spec) => isBatchFault(spec) && (spec.operation ?? "batch") === operation) as
+      BatchFault | undefined;
+  }
+
+  /** A draw from the seeded generator (partial-page sizes). */
+  draw(): number {
+    return this.random();
   }
 
   /** The job fault a new job (created by this kick-off) carries, if any. */

@@ -7,6 +7,7 @@ export { startFhirEmulator } from "./server";
 export { EmulatorStore } from "./store";
 export { StoredVersion } from "./stored-version";
 export type {
+  BatchFault,
   EmulatorClock,
   EmulatorOptions,
   EmulatorStats,
@@ -19,4 +20,5 @@ export type {
   JobFault,
   LatencyModel,
   Operation,
+  PageFault,
 } from "./types";

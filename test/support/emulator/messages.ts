@@ -149,3 +149,16 @@ export const reindexNotCancellable = (id: string, state: string): string =>
   `Reindex job id ${id} is in state ${state} and cannot be cancelled.`;
 export const REINDEX_NOT_PARAMETERS =
   "Reindex operation parameters must be specified as a FHIR Parameters resource.  Provided body in this request is not valid.";
+
+// SearchParameter writes (Core resx; dbo.MergeSearchParams.sql uses the same reindex text).
+export const SEARCH_PARAMETER_MISSING_URI = "The search parameter defintion is missing the Uri.";
+export const searchParameterSystemDefined = (url: string): string =>
+  `The search parameter with Uri '${url}' is defined by the FHIR specification and cannot be updated or deleted. Custom search parameters must use a different URL.`;
+export const searchParameterDuplicatedUrl = (url: string): string =>
+  `A search parameter with the same definition URL '${url}' already exists.`;
+export const searchParameterConflictingCode = (code: string, baseType: string): string =>
+  `A search parameter with the same code value '${code}' already exists for base type '${baseType}'.`;
+export const searchParametersLockedByReindex = (jobId: string): string =>
+  `Changes to search parameters are not allowed while a reindex job is in progress. Wait for the reindex job with Id: ${jobId} to finish, or cancel it.`;
+/** Emulator text: a throttled batch entry's outcome (the server's text depends on the store). */
+export const REQUEST_RATE_EXCEEDED = "The request rate exceeded the limit. Please retry later.";

@@ -1,12 +1,14 @@
 /**
  * $reindex jobs (protocol reference 6, ReindexController): POST {base}/$reindex answers 201 with the
  * job as a Parameters resource and Content-Location {base}/_operations/reindex/{id}; GET polls,
- * DELETE cancels. One active job at a time (409). The emulator does not index anything: custom
+ * DELETE cancels. One active job at a time: a second POST while one runs answers 201 with the
+ * existing job (CreateReindexRequestHandler.cs, "Return the existing job information instead of
+ * creating a new one"). The emulator does not index anything: custom
  * search parameters have no effect on its search, the job only models the protocol.
  */
-import { FhirHttpError, type HttpReply, notFound, badRequest } from "./http-io";
+import { type HttpReply, notFound, badRequest } from "./http-io";
 import { formatInstant } from "./instant";
-import { parseJobId, type JobIds } from "./job-ids";
+import type { JobIds } from "./job-ids";
 import * as msg from "./messages";
 import type { EmulatorStore } from "./store";
 import type { EmulatorClock } from "./types";
@@ -44,8 +46,7 @@ export class ReindexJobs {
       }
     }
     const active = [...this.jobs.values()].find((j) => j.state === "Running");
-    if (active !== undefined)
-      throw new FhirHttpError(409, msg.onlyOneReindexJob(String(active.id)), "conflict");
+    if (active !== undefined) return this.created(active);
     const now = this.clock.now();
     const job: ReindexJob = {
       id: this.ids.next(),
@@ -55,9 +56,21 @@ export class ReindexJobs {
       total: this.store.count(),
     };
     this.jobs.set(job.id, job);
+    return this.created(job);
+  }
+
+  /** The id of the running job, if any (SearchParameter writes answer 409 meanwhile). */
+  activeId(): string | undefined {
+    const active = [...this.jobs.values()].find((j) => j.state === "Running");
+    return active === undefined ? undefined : this.ids.text(active.id);
+  }
+
+  private created(job: ReindexJob): HttpReply {
     return {
       status: 201,
-      headers: { "Content-Location": `${this.baseUrl()}/_operations/reindex/${job.id}` },
+      headers: {
+        "Content-Location": `${this.baseUrl()}/_operations/reindex/${this.ids.text(job.id)}`,
+      },
       body: this.parameters(job),
     };
   }
@@ -84,7 +97,7 @@ export class ReindexJobs {
   }
 
   private find(idText: string): ReindexJob {
-    const id = parseJobId(idText);
+    const id = this.ids.parse(idText);
     const job = id === undefined ? undefined : this.jobs.get(id);
     if (job === undefined) throw notFound(msg.jobNotFound(idText));
     return job;
@@ -93,7 +106,7 @@ export class ReindexJobs {
   private parameters(job: ReindexJob): Record<string, unknown> {
     const done = job.state === "Completed";
     const parameter: Record<string, unknown>[] = [
-      { name: "id", valueString: String(job.id) },
+      { name: "id", valueString: this.ids.text(job.id) },
       { name: "queuedTime", valueDateTime: formatInstant(job.createdMs) },
       { name: "startTime", valueDateTime: formatInstant(job.createdMs) },
       ...(job.endMs !== undefined
@@ -104,6 +117,6 @@ export class ReindexJobs {
       { name: "progress", valueDecimal: done ? job.total : 0 },
       { name: "status", valueString: job.state },
     ];
-    return { resourceType: "Parameters", id: String(job.id), parameter };
+    return { resourceType: "Parameters", id: this.ids.text(job.id), parameter };
   }
 }

@@ -12,7 +12,8 @@ import {
   type LosslessObject,
 } from "./lossless-json";
 import * as msg from "./messages";
-import { RESOURCE_ID_PATTERN, stringProperty } from "./resource-body";
+import { RESOURCE_ID_PATTERN, stringProperty, withServerMeta } from "./resource-body";
+import { checkSearchParameterDelete, checkSearchParameterWrite } from "./search-parameters";
 import type { ServerState } from "./state";
 import type { StoredVersion } from "./stored-version";
 
@@ -61,7 +62,19 @@ function written(state: ServerState, v: StoredVersion, status: 200 | 201): HttpR
 export function createResource(state: ServerState, type: string, body: string): HttpReply {
   const obj = parseResourceBody(body);
   checkResource(state, obj, type);
+  if (type === "SearchParameter") checkSearchParameterWrite(state, "POST", obj, undefined);
   return written(state, state.store.writeVersion(obj, type, randomUUID(), "POST"), 201);
+}
+
+/**
+ * The SQL store keeps the existing version when the new content equals it apart from
+ * meta.versionId/lastUpdated (SqlServerFhirDataStore.ExistingRawResourceIsEqualToInput: "Update
+ * operation resulted in no changes", the existing resource is returned as Updated). The Cosmos store
+ * has no such check: every PUT makes a version.
+ */
+function unchanged(state: ServerState, obj: LosslessObject, before: StoredVersion): boolean {
+  if (state.flavour !== "ahds" || before.deleted) return false;
+  return withServerMeta(obj, before.id, before.versionId, before.lastUpdated) === before.text;
 }
 
 export function updateResource(
@@ -76,7 +89,9 @@ export function updateResource(
   if (bodyId === undefined) throw badRequest(msg.RESOURCE_ID_REQUIRED);
   if (bodyId !== id) throw badRequest(msg.URL_ID_MISMATCH);
   if (!RESOURCE_ID_PATTERN.test(id)) throw badRequest(msg.invalidResourceId(id));
+  if (type === "SearchParameter") checkSearchParameterWrite(state, "PUT", obj, id);
   const before = state.store.current(type, id);
+  if (before !== undefined && unchanged(state, obj, before)) return written(state, before, 200);
   const v = state.store.writeVersion(obj, type, id, "PUT");
   return written(state, v, before === undefined || before.deleted ? 201 : 200);
 }
@@ -101,6 +116,8 @@ export function vreadResource(
 }
 
 export function deleteResource(state: ServerState, type: string, id: string): HttpReply {
+  if (type === "SearchParameter" && state.store.read(type, id) !== undefined)
+    checkSearchParameterDelete(state);
   const v = state.store.softDelete(type, id);
   return { status: 204, headers: v === undefined ? {} : { ETag: `W/"${v.versionId}"` } };
 }

@@ -56,12 +56,17 @@ const methodNotAllowed = (allow: string): HttpReply => ({ status: 405, headers: 
 function search(state: ServerState, req: FhirRequest, scope: SearchScope): HttpReply {
   const now = state.clock.now();
   const q = parseSearchQuery(scope, req.pairs, preferStrict(req), now);
-  return executeSearch(state.store, q, {
-    baseUrl: state.baseUrl,
-    pathname: req.pathname,
-    pairs: req.pairs,
-    now,
-  });
+  const operation: Operation = scope.kind === "history" ? "history" : "search";
+  return executeSearch(
+    state.store,
+    q,
+    { baseUrl: state.baseUrl, pathname: req.pathname, pairs: req.pairs, now },
+    {
+      take: (query) =>
+        state.faults.takePageFault({ operation, path: req.pathname, position: query.pageNumber }),
+      draw: () => state.faults.draw(),
+    },
+  );
 }
 
 function exportKickOff(state: ServerState, req: FhirRequest, level: ExportLevel): HttpReply {

@@ -58,6 +58,8 @@ export interface SearchQuery extends SearchScope {
   descending: boolean;
   includeTotal: boolean;
   cursor?: OrderKey;
+  /** 1-based position of the requested page within its query (from `ct`; 1 without one). */
+  pageNumber: number;
   issues: Issue[];
   /** Parameter names left out of self/next links (as the server drops unsupported ones). */
   dropFromLinks: Set<string>;
@@ -91,6 +93,7 @@ export function parseSearchQuery(
     countOnly: false,
     descending: scope.kind === "history",
     includeTotal: false,
+    pageNumber: 1,
     issues: [],
     dropFromLinks: new Set(),
   };
@@ -99,9 +102,13 @@ export function parseSearchQuery(
 
   for (const [name, value] of pairs) {
     switch (name) {
-      case "ct":
-        q.cursor = decodeContinuationToken(value);
+      case "ct": {
+        const c = decodeContinuationToken(value);
+        if (c.cursor !== undefined) q.cursor = c.cursor;
+        else delete q.cursor;
+        q.pageNumber = c.page;
         continue;
+      }
       case "_format":
       case "_pretty":
         continue;

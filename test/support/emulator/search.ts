@@ -4,13 +4,14 @@
  * links next-then-self, `total` only with `_total=accurate` or `_summary=count`).
  */
 import { randomUUID } from "node:crypto";
-import { encodeContinuationToken } from "./continuation-token";
+import { encodeContinuationToken, type Continuation } from "./continuation-token";
 import { operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
 import { formatInstant } from "./instant";
 import { RawJson } from "./lossless-json";
 import * as msg from "./messages";
 import type { SearchQuery } from "./search-query";
-import { keyOf, SortedIndex, type OrderKey } from "./sorted-index";
+import type { PageFault } from "./types";
+import { keyOf, SortedIndex } from "./sorted-index";
 import type { EmulatorStore } from "./store";
 import type { StoredVersion } from "./stored-version";
 
@@ -77,7 +78,25 @@ function countMatches(p: Plan): number {
   return n;
 }
 
-function page(p: Plan, q: SearchQuery): { entries: StoredVersion[]; next?: OrderKey } {
+/**
+ * One page in the query's order. Without a fault the page is filled up to `_count`. A page fault
+ * (Cosmos profile) models CosmosFhirDataStore.ExecuteDocumentQueryAsync returning early: an
+ * "empty-page" holds nothing and its continuation resumes exactly where it began, a "partial-page"
+ * stops after `limit` entries; both carry the continuation, so following `next` loses nothing.
+ */
+function page(
+  p: Plan,
+  q: SearchQuery,
+  limit: number,
+  fault: PageFault | undefined,
+): { entries: StoredVersion[]; next?: Continuation } {
+  const nextPage = q.pageNumber + 1;
+  if (fault?.kind === "empty-page") {
+    return {
+      entries: [],
+      next: { ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), page: nextPage },
+    };
+  }
   const [from, to] = rangeOf(p);
   const entries: StoredVersion[] = [];
   const step = q.descending ? -1 : 1;
@@ -89,14 +108,23 @@ function page(p: Plan, q: SearchQuery): { entries: StoredVersion[]; next?: Order
   for (; i >= from && i < to; i += step) {
     const v = p.index.at(i) as StoredVersion;
     if (p.filter !== undefined && !p.filter(v)) continue;
-    if (entries.length === q.pageSize) {
+    if (entries.length === limit) {
       more = true;
       break;
     }
     entries.push(v);
   }
   const last = entries[entries.length - 1];
-  return more && last !== undefined ? { entries, next: keyOf(last) } : { entries };
+  return more && last !== undefined
+    ? { entries, next: { cursor: keyOf(last), page: nextPage } }
+    : { entries };
+}
+
+/** How many entries a page may hold under a partial-page fault: its `entries`, or a draw below `_count`. */
+function pageLimit(q: SearchQuery, fault: PageFault | undefined, draw: () => number): number {
+  if (fault?.kind !== "partial-page") return q.pageSize;
+  const n = fault.entries ?? 1 + Math.floor(draw() * Math.max(1, q.pageSize - 1));
+  return Math.min(q.pageSize, n);
 }
 
 export interface LinkContext {
@@ -134,7 +162,18 @@ function entryFor(ctx: LinkContext, q: SearchQuery, v: StoredVersion): Record<st
   };
 }
 
-export function executeSearch(store: EmulatorStore, q: SearchQuery, ctx: LinkContext): HttpReply {
+/** Page faults for one search request (Cosmos profile); absent on the SQL profile. */
+export interface PageFaults {
+  take(q: SearchQuery): PageFault | undefined;
+  draw(): number;
+}
+
+export function executeSearch(
+  store: EmulatorStore,
+  q: SearchQuery,
+  ctx: LinkContext,
+  faults?: PageFaults,
+): HttpReply {
   const p = plan(store, q);
   const bundleType = q.kind === "history" ? "history" : "searchset";
   const bundle: Record<string, unknown> = {
@@ -155,7 +194,13 @@ export function executeSearch(store: EmulatorStore, q: SearchQuery, ctx: LinkCon
     return { status: 200, body: bundle };
   }
 
-  const result = page(p, q);
+  const fault = faults?.take(q);
+  const result = page(
+    p,
+    q,
+    pageLimit(q, fault, () => faults?.draw() ?? 0),
+    fault,
+  );
   if (q.includeTotal) bundle["total"] = countMatches(p);
   const links: { relation: string; url: string }[] = [];
   if (result.next !== undefined) {

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BlobStorage } from "./blob-storage";
 import { ExportJobs } from "./export-jobs";
-import { Faults } from "./faults";
+import { Faults, rng } from "./faults";
 import { handleHttp, RequestCounter } from "./http-pipeline";
 import { ImportJobs } from "./import-jobs";
 import { JobIds } from "./job-ids";
@@ -29,9 +29,10 @@ export async function startFhirEmulator(options: EmulatorOptions): Promise<FhirE
   const clock = options.clock ?? { now: () => Date.now() };
   const latency = options.latency ?? {};
   const store = new EmulatorStore(clock);
-  const faults = new Faults(options.seed ?? 1);
+  const faults = new Faults(options.seed ?? 1, options.flavour);
   const blobs = new BlobStorage(options.storageConnectionString, options.storageBlobEndpoint);
-  const ids = new JobIds();
+  // Its own generator, so job ids do not shift which requests rate-based faults hit.
+  const ids = new JobIds(options.flavour, clock, rng((options.seed ?? 1) ^ 0x5bd1e995));
   let baseUrl = "";
   const base = (): string => baseUrl;
 

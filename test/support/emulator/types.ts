@@ -4,6 +4,17 @@
  */
 import type { EmulatorStore } from "./store";
 
+/**
+ * The store profile of the emulated service. The flavour IS the store profile:
+ * - `apiForFhir`: Azure API for FHIR, the Cosmos DB store (src/Microsoft.Health.Fhir.CosmosDb):
+ *   `_isParallel` defaults false, `_till` is inclusive, search pages may be partial or empty and still
+ *   carry `next` (CosmosFhirDataStore.ExecuteDocumentQueryAsync), job ids are 19-digit numbers
+ *   (CosmosQueueClient.GetLongId), a PUT with unchanged content still makes a new version.
+ * - `ahds`: the AHDS FHIR service, the SQL store (src/Microsoft.Health.Fhir.SqlServer): `_isParallel`
+ *   defaults true, `_till` exclusive on the parallel path only (SqlExportOrchestratorJob), pages are
+ *   filled, decimal(36,18) index limits, an unchanged PUT returns the existing version
+ *   (SqlServerFhirDataStore.ExistingRawResourceIsEqualToInput), transactions are supported.
+ */
 export type Flavour = "apiForFhir" | "ahds";
 
 export interface LatencyModel {
@@ -13,6 +24,11 @@ export interface LatencyModel {
   importPerResourceMs?: number;
   /** How long a $reindex job stays "Running" on the clock (emulator knob; default 0). */
   reindexFixedMs?: number;
+  /**
+   * How long an export's status stays 202 after its last processing job ended. Default 15 000, the
+   * server's grace period (FhirOperationDataStoreBase.GetExportJobByIdAsync: `EndDate > UtcNow.AddSeconds(-15)`).
+   */
+  exportStatusGraceMs?: number;
 }
 
 export interface EmulatorClock {
@@ -76,6 +92,29 @@ export type HttpFault =
   /** 401 as if the token were rejected. */
   | { kind: "unauthorized" };
 
+/**
+ * Search-page faults (apiForFhir only; adding one to an ahds emulator throws): what the Cosmos store's
+ * fill loop returns when its enumeration time budget or a 429 ends it early
+ * (CosmosFhirDataStore.ExecuteDocumentQueryAsync; BundleFactory turns the continuation into `next`).
+ * They apply to paged searches: operations "search" and "history" (a count is not paged).
+ */
+export type PageFault =
+  /** The page holds zero entries and still carries `next`, which resumes where this page began. */
+  | { kind: "empty-page"; position?: number; path?: string }
+  /**
+   * The page holds at most `entries` entries (default: a seeded-random count below `_count`, at
+   * least 1) and carries `next` when more remain.
+   */
+  | { kind: "partial-page"; entries?: number; position?: number; path?: string };
+
+/**
+ * A batch entry throttled by the store: the entry at `entry` (0-based position in the request
+ * Bundle; default 0) answers 429 even after the server's one retry, and every entry executed after
+ * it answers the same 429 entry (BundleHandler.ExecuteRequestsWithSingleHttpVerbInSequenceAsync).
+ * Applies to the next matching `batch` request.
+ */
+export type BatchFault = { kind: "batch-entry-throttled"; entry?: number };
+
 export type JobFault =
   | { kind: "export-job-fails"; statusCode: number; reason: string }
   | { kind: "export-stuck" }
@@ -86,7 +125,12 @@ export type JobFault =
   /** Lines whose id is in `ids` (or the first `count` lines) become error lines. */
   | { kind: "import-partial-errors"; ids?: string[]; count?: number; message?: string };
 
-export type FaultSpec = (HttpFault | JobFault) & FaultMatch;
+/**
+ * Page faults also take `position` (1 = the first page of a query, 2 = the page its first `next`
+ * leads to, ...) and `path` (the request path exactly, e.g. "/Patient/_history"); with `position`,
+ * `times` defaults to unlimited: the page at that position of every matching query.
+ */
+export type FaultSpec = (HttpFault | JobFault | PageFault | BatchFault) & FaultMatch;
 export type FaultKind = FaultSpec["kind"];
 
 export interface FaultInjector {
