@@ -26,7 +26,7 @@ import type { DeepCompareResult } from "./types";
  * Memory the units of one run may hold at once (all units in flight together). With the default
  * AZURE_CheckConcurrency of 8 this gives units of about 50,000 versions.
  */
-export const FULL_MEMORY_BYTES = 512 * 1024 * 1024;
+export const FULL_MEMORY_BYTES = 256 * 1024 * 1024;
 
 /**
  * The run's end stays this far behind the checker's clock: `_before` in the future is refused

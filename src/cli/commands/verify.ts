@@ -139,7 +139,7 @@ export function register(program: Command): void {
     )
     .option(
       "--unit-versions <n>",
-      "versions one unit of the full check holds on either server, 1000..10000000 (default: from a 512 MB budget)",
+      "versions one unit of the full check holds on either server, 1000..10000000 (default: from a 256 MB budget)",
     );
   addSettingsOption(command)
     .addHelpText(
