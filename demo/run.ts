@@ -230,6 +230,9 @@ async function main(): Promise<number> {
     const report = await runVerification(deps, {
       checks: ["surface", "full"],
       seed: String(options.seed),
+      // Two cores run the checker, both emulators and Azurite: more units at once only add memory.
+      concurrency: 4,
+      unitVersions: 50_000,
       onStatus: (s) => {
         const f = s.full;
         if (s.phase !== "full" || f === undefined || Date.now() - lastProgress < 5000) return;
