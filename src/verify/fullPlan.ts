@@ -117,6 +117,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
       details: JSON.stringify({
         reason: `full check of ${counts.source} source versions from ${new Date(stored.sinceMs).toISOString()} to ${new Date(stored.tillMs).toISOString()}, units of at most ${stored.unitVersions} versions`,
         plan: stored,
+        startedAt: new Date(deps.clock.now()).toISOString(),
         source: counts.source,
         destination: counts.destination,
       }),
