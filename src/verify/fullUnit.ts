@@ -53,15 +53,21 @@ interface Held {
 
 /** JSON with object keys sorted: equal text ⇔ diffJson finds no difference (same normalisation). */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(",")}}`;
+  // String concatenation, not map/join: this runs twice per version compared.
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let s = "[";
+    for (let i = 0; i < value.length; i++) s += (i > 0 ? "," : "") + canonicalJson(value[i]);
+    return `${s}]`;
   }
-  return JSON.stringify(value);
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let s = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    s += `${i > 0 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(o[k])}`;
+  }
+  return `${s}}`;
 }
 
 export function contentDigest(resource: unknown): string {
