@@ -82,7 +82,7 @@ export function fullProgressPrinter(
   now: () => number,
 ): (status: VerificationStatus) => void {
   let started: { at: number; versionsDone: number } | undefined;
-  let last = 0;
+  let last = Number.NEGATIVE_INFINITY;
   return (status) => {
     const f = status.full;
     if (status.phase !== "full" || f === undefined) return;
