@@ -58,7 +58,7 @@ export interface DeepCheckOptions {
 }
 
 /** One request at a time over the IPC channel. */
-class EmulatorHost {
+export class EmulatorHost {
   private constructor(private readonly child: ChildProcess) {}
 
   static start(): EmulatorHost {

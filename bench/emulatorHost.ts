@@ -26,6 +26,8 @@ export type HostReply =
   | { kind: "failed"; message: string };
 
 let environment: LocalEnvironment | undefined;
+/** The source's clock during seeding: each version gets its operation's instant (as in the demo). */
+let seedingAt: number | undefined;
 
 function reply(message: HostReply): void {
   process.send?.(message);
@@ -33,12 +35,19 @@ function reply(message: HostReply): void {
 
 /** Seeds the source and gives the destination the same versions (IncrementalLoad keeps versionId and lastUpdated). */
 function seed(source: FhirEmulator, destination: FhirEmulator, resources: number): void {
-  const operations = generateOperations({ resources, years: 2, seed: 5, endMs: Date.now() });
+  const operations = generateOperations({
+    resources,
+    years: 2,
+    seed: 5,
+    endMs: Date.now() - 60_000,
+  });
   for (const op of operations) {
+    seedingAt = op.at;
     if (op.kind === "create") source.store.create(op.resource);
     else if (op.kind === "update") source.store.update(op.resource);
     else source.store.softDelete(op.resourceType, op.id);
   }
+  seedingAt = undefined;
   for (const v of source.store.allVersions()) {
     destination.store.insertVersion({
       resourceType: v.resourceType,
@@ -70,6 +79,7 @@ async function handle(message: HostRequest): Promise<void> {
   if (message.kind === "start") {
     environment = await startLocalEnvironment({
       azurite: { connectionString: message.connectionString, blobEndpoint: message.blobEndpoint },
+      sourceClock: { now: () => seedingAt ?? Date.now() },
     });
     // Deletes leave some resources without a current version: seed a few more than needed.
     seed(environment.source, environment.destination, Math.ceil(message.resources * 1.05));

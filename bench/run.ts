@@ -18,6 +18,8 @@ import type { CatchUpResult } from "./catchUp";
 import { benchmarkCatchUp } from "./catchUp";
 import type { DeepCheckResult, DeepCheckRun } from "./deepCheck";
 import { benchmarkDeepCheck } from "./deepCheck";
+import type { FullVerifyResult } from "./fullVerify";
+import { benchmarkFullVerify, fullVerifyRows } from "./fullVerify";
 import type { FreshnessResult } from "./freshness";
 import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
 import {
@@ -32,7 +34,14 @@ import type { Row } from "./report";
 import { hours, megabytes, minutes, printRows, times, verdict } from "./report";
 import { startSimulatedEnvironment } from "./simulatedEnvironment";
 
-const BENCHMARKS = ["catch-up", "freshness", "payload", "deep-check", "idle"] as const;
+const BENCHMARKS = [
+  "catch-up",
+  "freshness",
+  "payload",
+  "deep-check",
+  "idle",
+  "full-check",
+] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Options {
@@ -41,6 +50,7 @@ interface Options {
   set: Record<string, string>;
   resources: number;
   deepResources: number;
+  fullResources: number;
   manifestOutputs: number;
   writeInterval: number;
   writingHours: number;
@@ -104,6 +114,12 @@ function parseArgs(argv: string[]): Options {
       CATCH_UP_DATASET.resources,
     )
     .option("--deep-resources <n>", "resources the deep check compares", positiveInt, 10_000)
+    .option(
+      "--full-resources <n>",
+      "resources seeded for the full check (about 1.3 versions each)",
+      positiveInt,
+      800_000,
+    )
     .option(
       "--manifest-outputs <n>",
       "outputs in the payload-building manifest",
@@ -321,6 +337,7 @@ async function main(): Promise<void> {
     freshness?: FreshnessResult;
     payload?: PayloadBuildResult;
     deepCheck?: DeepCheckResult;
+    fullCheck?: FullVerifyResult;
   } = {};
   const rows: Row[] = [];
 
@@ -341,6 +358,22 @@ async function main(): Promise<void> {
         serviceTime: { delayMs: 10, concurrentResources: 1000, sequentialResources: 250 },
       });
       rows.push(...deepCheckRows(results.deepCheck));
+    }
+    if (selected.has("full-check")) {
+      log(`6 full check: ${options.fullResources} resources, emulators in a child process`);
+      results.fullCheck = await benchmarkFullVerify(
+        azurite,
+        {
+          resources: options.fullResources,
+          unitVersions: 20_000,
+          tablePrefix: "benchfull",
+          delayMs: 10,
+          delayedShare: 0.1,
+          oneAtATimeResources: 200,
+        },
+        log,
+      );
+      rows.push(...fullVerifyRows(results.fullCheck));
     }
     if (selected.has("catch-up") || continuous) {
       const dataset = { ...CATCH_UP_DATASET, resources: options.resources };

@@ -5,10 +5,10 @@ import type { VerificationReport } from "../src/verify/types";
 export interface Tampering {
   /** Destination resources whose current version was changed in place (same versionId). */
   changed: { type: string; id: string; path: string }[];
-  /** Removed from the destination entirely. */
-  missingOnDestination: { type: string; id: string };
-  /** Hard-deleted on the source after the copy: invisible to $export. */
-  hardDeletedOnSource: { type: string; id: string };
+  /** Removed from the destination entirely: every one of its versions is missing there. */
+  missingOnDestination: { type: string; id: string; versions: number };
+  /** Hard-deleted on the source after the copy: every one of its destination versions is extra. */
+  hardDeletedOnSource: { type: string; id: string; versions: number };
 }
 
 const key = (r: { type: string; id: string }) => `${r.type}/${r.id}`;
@@ -57,59 +57,71 @@ export function tamper(
     return { type: v.resourceType, id: v.id, path: "language" };
   });
   const gone = chosen[count]!;
+  const goneVersions = source.store.history(gone.resourceType, gone.id).length;
   destination.store.hardDelete(gone.resourceType, gone.id);
   const hard = chosen[count + 1]!;
+  const hardVersions = destination.store.history(hard.resourceType, hard.id).length;
   source.store.hardDelete(hard.resourceType, hard.id);
   return {
     changed,
-    missingOnDestination: { type: gone.resourceType, id: gone.id },
-    hardDeletedOnSource: { type: hard.resourceType, id: hard.id },
+    missingOnDestination: { type: gone.resourceType, id: gone.id, versions: goneVersions },
+    hardDeletedOnSource: { type: hard.resourceType, id: hard.id, versions: hardVersions },
   };
 }
 
-/** Lines describing whether the checks found exactly the damage done, and nothing else. */
+/**
+ * Lines describing whether the full check found exactly the damage done, and nothing else: its
+ * counts must equal the damage (one changed version per changed resource, every version of the
+ * removed resource missing, every destination version of the hard-deleted one extra), and every
+ * example it lists must be part of the damage, changed ones with the changed path.
+ */
 export function judgeTampering(
   report: VerificationReport,
   tampering: Tampering,
 ): { exact: boolean; lines: string[] } {
   const lines: string[] = [];
-  const deepFailures = new Map((report.deep?.failures ?? []).map((f) => [key(f), f]));
+  const full = report.full;
+  if (full === null || full === undefined) return { exact: false, lines: ["no full check ran"] };
   let exact = true;
-  for (const c of tampering.changed) {
-    const found = deepFailures.get(key(c));
-    const paths = found?.findings.flatMap((f) => f.paths.map((p) => p.path)) ?? [];
-    const ok = found !== undefined && paths.includes(c.path);
+  const check = (ok: boolean, line: string) => {
     exact &&= ok;
-    lines.push(
-      `${ok ? "found" : "MISSED"}   changed ${key(c)}: ${ok ? `differs at ${paths.join(", ")}` : "not reported"}`,
+    lines.push(`${ok ? "found" : "MISSED"}   ${line}`);
+  };
+  const changed = new Map(tampering.changed.map((c) => [key(c), c]));
+  const t = full.totals;
+  check(
+    t.different === tampering.changed.length,
+    `changed: ${t.different} version(s) reported different, ${tampering.changed.length} changed`,
+  );
+  const contentExamples = full.examples.filter((e) => e.problem === "content");
+  for (const e of contentExamples) {
+    const c = changed.get(key(e));
+    const paths = e.paths.map((p) => p.path);
+    check(
+      c !== undefined && paths.includes(c.path),
+      `changed ${key(e)} v${e.versionId}: differs at ${paths.join(", ") || "(no path)"}`,
     );
   }
-  const missing = deepFailures.get(key(tampering.missingOnDestination));
-  const missingOk = missing?.findings.some((f) => f.problem === "missing") === true;
-  exact &&= missingOk;
-  lines.push(
-    `${missingOk ? "found" : "MISSED"}   missing on destination ${key(tampering.missingOnDestination)}`,
+  const gone = tampering.missingOnDestination;
+  check(
+    t.missing === gone.versions &&
+      full.examples.filter((e) => e.problem === "missing").every((e) => key(e) === key(gone)),
+    `missing on destination ${key(gone)}: ${t.missing} version(s) reported missing, ${gone.versions} removed`,
   );
-  const extras = (report.reconcile?.types ?? []).flatMap((t) =>
-    t.sample.map((e) => ({ type: t.type, ...e })),
+  const hard = tampering.hardDeletedOnSource;
+  check(
+    t.extra === hard.versions &&
+      full.examples.filter((e) => e.problem === "extra").every((e) => key(e) === key(hard)),
+    `hard-deleted on source ${key(hard)}: ${t.extra} version(s) reported extra (not loss), ${hard.versions} on the destination`,
   );
-  const hardOk = extras.some(
-    (e) => key(e) === key(tampering.hardDeletedOnSource) && e.class === "hard-deleted",
+  const unexpected = full.examples.filter(
+    (e) => !["content", "missing", "extra"].includes(e.problem),
   );
-  exact &&= hardOk;
-  lines.push(
-    `${hardOk ? "found" : "MISSED"}   hard-deleted on source ${key(tampering.hardDeletedOnSource)} (listed by reconciliation)`,
-  );
-  const expectedDeep = new Set([
-    ...tampering.changed.map(key),
-    key(tampering.missingOnDestination),
-  ]);
-  const unexpected = [...deepFailures.keys()]
-    .filter((k) => !expectedDeep.has(k))
-    .concat(extras.filter((e) => key(e) !== key(tampering.hardDeletedOnSource)).map(key));
-  if (unexpected.length > 0) {
+  if (unexpected.length > 0 || t.behind > 0 || full.errors.length > 0) {
     exact = false;
-    lines.push(`UNEXPECTED reports: ${unexpected.join(", ")}`);
+    lines.push(
+      `UNEXPECTED reports: ${[...unexpected.map((e) => `${key(e)} v${e.versionId} ${e.problem}`), ...full.errors.map((e) => `unit ${e.unit}: ${e.error}`), ...(t.behind > 0 ? [`${t.behind} behind`] : [])].join(", ")}`,
+    );
   }
   return { exact, lines };
 }

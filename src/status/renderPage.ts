@@ -16,6 +16,7 @@ import {
 import type { SafeHtml } from "./html";
 import { html, raw } from "./html";
 import { PAGE_CSS, PAGE_SCRIPT } from "./pageAssets";
+import { describeFullProgress } from "./verificationSummary";
 import type {
   ChunkFailure,
   ExportJob,
@@ -510,6 +511,13 @@ function verificationSection(report: StatusReport): SafeHtml {
       Run <code>${v.runId}</code>: ${pill(v.verdict)}
       <span class="muted">${counts.join(" · ")}</span>
     </p>
+    ${
+      v.full === undefined || v.full === null
+        ? ""
+        : html`<p data-testid="full-check-progress">
+            ${describeFullProgress(v.full, report.generatedAt)}
+          </p>`
+    }
     ${
       v.problems.length === 0
         ? html`<p class="empty">Every check passed.</p>`

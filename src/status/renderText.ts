@@ -13,6 +13,7 @@ import {
   plural,
 } from "./format";
 import type { StatusReport } from "./report";
+import { describeFullProgress } from "./verificationSummary";
 
 /** Widest reason shown in a text table; the JSON report has the whole text. */
 const REASON_WIDTH = 160;
@@ -203,6 +204,8 @@ function verification(report: StatusReport): string[] {
     )
     .join("; ");
   const lines = [`  Run ${terminalText(v.runId)}: ${v.verdict} (${counts})`];
+  if (v.full !== undefined && v.full !== null)
+    lines.push(`  ${describeFullProgress(v.full, report.generatedAt)}`);
   if (v.problems.length > 0) {
     lines.push(
       ...formatTable(

@@ -286,6 +286,18 @@ export interface VerificationInfo {
   /** Surface rows (per type and scope), at most TIMELINE_LIMIT. */
   surface: VerificationRow[];
   runsSeen: number;
+  /** Progress of the run's full check (every version), from its plan and unit rows; null without one. */
+  full?: FullCheckProgress | null;
+}
+
+export interface FullCheckProgress {
+  /** Source versions in the run's timeline when it was planned. */
+  versions: number;
+  /** Source versions in the units finished so far. */
+  versionsDone: number;
+  unitsDone: number;
+  /** When the run was planned (the estimate's pace is measured from it). */
+  startedAt: string | null;
 }
 
 export interface ReindexReminder {

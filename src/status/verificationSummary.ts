@@ -1,6 +1,8 @@
 import type { CheckResultRecord } from "../storage/migrationStateStore";
+import { estimateSecondsLeft } from "../core/fullUnits";
+import { formatCount, formatDuration } from "./format";
 import { redactText } from "./redactText";
-import type { VerificationInfo, VerificationRow } from "./report";
+import type { FullCheckProgress, VerificationInfo, VerificationRow } from "./report";
 import { FAILURE_ROWS, TIMELINE_LIMIT } from "./report";
 
 /** Details text kept per listed row. */
@@ -53,8 +55,48 @@ function toRow(record: CheckResultRecord): VerificationRow {
   };
 }
 
+function parsedObject(details: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(details);
+    return typeof parsed === "object" && parsed !== null
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    // A row cut at the column limit: it adds nothing to the progress.
+    return undefined;
+  }
+}
+
+/**
+ * The full check's plan row (src/verify/fullPlan.ts: `_plan`) gives the versions to compare; each
+ * finished unit row (src/verify/fullUnit.ts: `_unit`) adds its source versions.
+ */
+function addFullRow(
+  progress: FullCheckProgress | null,
+  record: CheckResultRecord,
+): FullCheckProgress | null {
+  const p = progress ?? { versions: 0, versionsDone: 0, unitsDone: 0, startedAt: null };
+  const o = parsedObject(record.details);
+  if (o === undefined) return p;
+  if (record.resourceType === "_plan") {
+    return {
+      ...p,
+      versions: typeof o.source === "number" ? o.source : p.versions,
+      startedAt: typeof o.startedAt === "string" ? o.startedAt : p.startedAt,
+    };
+  }
+  const unit = o.unit as { perType?: { source?: unknown }[] } | undefined;
+  if (record.resourceType !== "_unit" || unit === undefined || record.result === "Error") return p;
+  const versions = (unit.perType ?? []).reduce<number>(
+    (n, t) => n + (typeof t.source === "number" ? t.source : 0),
+    0,
+  );
+  return { ...p, versionsDone: p.versionsDone + versions, unitsDone: p.unitsDone + 1 };
+}
+
 interface RunTally {
   runId: string;
+  full: FullCheckProgress | null;
   counts: Record<string, Record<string, number>>;
   problems: VerificationRow[];
   problemsTotal: number;
@@ -84,6 +126,7 @@ export class VerificationTally {
         problemsTotal: 0,
         surface: [],
         worst: "Pass",
+        full: null,
       };
     }
     const run = this.latest;
@@ -97,6 +140,7 @@ export class VerificationTally {
     }
     if (record.kind === "surface" && run.surface.length < TIMELINE_LIMIT)
       run.surface.push(toRow(record));
+    if (record.kind === "full") run.full = addFullRow(run.full, record);
   }
 
   get rowsRead(): number {
@@ -123,6 +167,28 @@ export class VerificationTally {
       problemsTotal: run.problemsTotal,
       surface: run.surface,
       runsSeen: this.runs.size,
+      full: run.full,
     };
   }
+}
+
+/** One line on the full check's progress, with an estimate from its pace since it was planned. */
+export function describeFullProgress(full: FullCheckProgress, nowIso: string): string {
+  const pct = full.versions === 0 ? 100 : Math.floor((100 * full.versionsDone) / full.versions);
+  const started = full.startedAt === null ? Number.NaN : Date.parse(full.startedAt);
+  const eta = Number.isNaN(started)
+    ? undefined
+    : estimateSecondsLeft(
+        full.versionsDone,
+        full.versions,
+        full.versionsDone,
+        Date.parse(nowIso) - started,
+      );
+  const left =
+    full.versionsDone >= full.versions
+      ? "finished"
+      : eta === undefined
+        ? "no estimate yet"
+        : `about ${formatDuration(eta)} left at the pace so far`;
+  return `Full check: ${formatCount(full.versionsDone)} of ${formatCount(full.versions)} versions compared (${pct} %, ${formatCount(full.unitsDone)} units); ${left}`;
 }

@@ -52,7 +52,7 @@ function settingsFromRow(row: TableRow): SettingsRecord {
 
 export interface CheckResultRecord {
   runId: string;
-  kind: "surface" | "deep" | "reconcile";
+  kind: "surface" | "deep" | "reconcile" | "full";
   resourceType: string;
   key: string;
   result: string;
@@ -353,7 +353,7 @@ export class MigrationStateStore {
   async recordCheckResult(record: CheckResultRecord): Promise<void> {
     await this.jobTable.upsert({
       partitionKey: `${this.keys.partitionKey}-checks`,
-      rowKey: `${record.runId}-${record.kind}-${record.resourceType}-${record.key}`.slice(0, 900),
+      rowKey: this.checkRowKey(record),
       Kind: "check",
       RunId: record.runId,
       CheckKind: record.kind,
@@ -362,6 +362,26 @@ export class MigrationStateStore {
       Result: record.result,
       Details: redactText(record.details.slice(0, 60000)).slice(0, 30000),
     });
+  }
+
+  private checkRowKey(r: Pick<CheckResultRecord, "runId" | "kind" | "resourceType" | "key">) {
+    return `${r.runId}-${r.kind}-${r.resourceType}-${r.key}`.slice(0, 900);
+  }
+
+  /** One check row, or undefined (the full check resumes from the unit rows a run wrote). */
+  async getCheckResult(
+    record: Pick<CheckResultRecord, "runId" | "kind" | "resourceType" | "key">,
+  ): Promise<CheckResultRecord | undefined> {
+    const row = await this.jobTable.get(
+      `${this.keys.partitionKey}-checks`,
+      this.checkRowKey(record),
+    );
+    if (row === undefined || row.RunId !== record.runId) return undefined;
+    return {
+      ...record,
+      result: String(row.Result),
+      details: typeof row.Details === "string" ? row.Details : "",
+    };
   }
 
   /** Every check row of one run (surface, deep and reconcile), in row-key order. */

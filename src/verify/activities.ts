@@ -15,6 +15,9 @@ import { VERIFICATION_CONTAINER } from "./sampleStore";
 import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
 import { surfaceCheckTotal, surfaceCheckType } from "./surface";
 import type { VerificationInput } from "./types";
+import type { FullPlanInput, FullSplitInput, FullUnitInput } from "./fullTypes";
+import { compareFullSearchParameters, planFullCheck, splitFullRanges } from "./fullPlan";
+import { compareFullUnit } from "./fullUnit";
 
 /** Removes the run's stored samples once compared (their results are in the check rows). */
 export async function cleanupVerification(
@@ -40,6 +43,16 @@ export const VERIFICATION_ACTIVITIES = {
     reconcileTypeHop(deps, input),
   [VERIFY_ACTIVITY.cleanup]: (deps: EngineDeps, input: { runId: string }) =>
     cleanupVerification(deps, input),
+  [VERIFY_ACTIVITY.fullPlan]: (deps: EngineDeps, input: FullPlanInput) =>
+    planFullCheck(deps, input),
+  [VERIFY_ACTIVITY.fullSplit]: (deps: EngineDeps, input: FullSplitInput) =>
+    splitFullRanges(deps, input),
+  [VERIFY_ACTIVITY.fullUnit]: (deps: EngineDeps, input: FullUnitInput) =>
+    compareFullUnit(deps, input),
+  [VERIFY_ACTIVITY.fullSearchParameters]: (
+    deps: EngineDeps,
+    input: Parameters<typeof compareFullSearchParameters>[1],
+  ) => compareFullSearchParameters(deps, input),
 } as const;
 
 export type VerificationActivityName = keyof typeof VERIFICATION_ACTIVITIES;

@@ -5,6 +5,15 @@
 import { describeDifference } from "../core/resourceDiff";
 import type { CheckVerdict } from "../core/surfaceVerdict";
 import type { DeepResourceResult, ExtraResource, ReconcileTotals } from "./types";
+import type { FullExample } from "./fullTypes";
+
+export function describeFullExample(e: FullExample): string {
+  const what =
+    e.problem === "content" && e.paths.length > 0
+      ? `differs at ${e.paths.map(describeDifference).join(", ")}`
+      : e.problem.replace(/-/g, " ");
+  return `${e.type}/${e.id} v${e.versionId} ${what}${e.note === null ? "" : ` (${e.note})`}`;
+}
 
 export function describeDeepResult(r: DeepResourceResult): string {
   const parts = r.findings.map((f) => {

@@ -3,7 +3,9 @@
  * that differ, then one line saying whether the copy can be cut over to.
  */
 import type { CheckVerdict } from "../core/surfaceVerdict";
-import { describeDeepResult, describeExtra } from "./describe";
+import { describeDeepResult, describeExtra, describeFullExample } from "./describe";
+import type { FullSummary } from "./fullTypes";
+import { FULL_EXAMPLES_PER_TYPE } from "./fullTypes";
 import type { VerificationReport } from "./types";
 
 function table(rows: readonly (readonly string[])[], indent = "  "): string[] {
@@ -138,8 +140,70 @@ export function formatVerificationReport(report: VerificationReport): string {
     }
   }
 
+  if (report.full !== null && report.full !== undefined) lines.push("", ...formatFull(report.full));
+
   lines.push("", conclusion(report));
   return `${lines.join("\n")}\n`;
+}
+
+function formatFull(f: FullSummary): string[] {
+  const t = f.totals;
+  const lines = [
+    `Full check: ${VERDICT_TEXT[f.verdict]} (every ${f.scope === "history" ? "version" : "current version"} from ${f.since} to ${f.till}: ${t.source} on the source, ${t.destination} on the destination; ${t.matched} equal, ${t.missing} missing, ${t.different} different, ${t.extra} extra, ${t.behind} not migrated yet)`,
+    `  ${f.units} unit(s) of at most ${f.unitVersions} versions${f.resumedUnits > 0 ? `, ${f.resumedUnits} finished by an earlier attempt` : ""}${f.oversizeUnits > 0 ? `; ${f.oversizeUnits} unit(s) of one millisecond hold more` : ""}`,
+  ];
+  if (f.perType.length > 0) {
+    lines.push(
+      ...table([
+        [
+          "Type",
+          "Source",
+          "Destination",
+          "Equal",
+          "Missing",
+          "Different",
+          "Extra",
+          "Behind",
+          "Skipped",
+        ],
+        ...f.perType.map((r) =>
+          [
+            r.type,
+            r.source,
+            r.destination,
+            r.matched,
+            r.missing,
+            r.different,
+            r.extra,
+            r.behind,
+            r.skipped,
+          ].map(String),
+        ),
+      ]),
+    );
+  }
+  if (t.extra > 0)
+    lines.push(
+      `  ${t.extra} version(s) only on the destination: not loss (created there, or hard-deleted on the source; see the reconciliation)`,
+    );
+  if (t.skipped > 0)
+    lines.push(
+      `  ${t.skipped} deleted source version(s) not expected on the destination: deletes are not migrated (AZURE_ExportWithDelete=false)`,
+    );
+  for (const e of f.errors) lines.push(`  unit ${e.unit} not compared: ${e.error}`);
+  if (f.examples.length > 0) {
+    lines.push(`  Examples (at most ${FULL_EXAMPLES_PER_TYPE} per type and kind):`);
+    for (const e of f.examples) lines.push(`    ${describeFullExample(e)}`);
+  }
+  const sp = f.searchParameters;
+  if (sp !== null && sp.processed > 0) {
+    lines.push(
+      `  SearchParameter (current versions): ${sp.processed} compared, ${sp.passed} passed, ${sp.failed} failed, ${sp.behind} behind, ${sp.errors} errors`,
+    );
+    for (const r of sp.failures)
+      lines.push(`    ${r.type}/${r.id} ${r.result}: ${describeDeepResult(r)}`);
+  }
+  return lines;
 }
 
 function conclusion(report: VerificationReport): string {

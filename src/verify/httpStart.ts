@@ -42,10 +42,13 @@ export interface HttpStartDeps {
 const ACCEPTED = {
   deepCheckCount: "0..1000000",
   resourceTypes: "comma-separated FHIR R4 resource types",
-  checks: "comma-separated subset of surface,deep,reconcile",
+  checks: "comma-separated subset of surface,deep,reconcile,full",
   seed: "1-64 letters, digits, - or _",
   applyHardDeletes: "true or false",
   concurrency: "1..64",
+  full: "true or false (every version of every resource)",
+  resume: "the run id of an earlier full check",
+  unitVersions: "1000..10000000",
 };
 
 function badRequest(issues: OptionIssue[]): HttpResponseInit {
@@ -237,7 +240,7 @@ export function createE2ETestHttpHandler(
       ...(parsed.ok ? [] : parsed.issues),
     ];
     if (all.length > 0 || !parsed.ok) return badRequest(all);
-    const runId = (deps.runId ?? newRunId)(deps.now());
+    const runId = parsed.options.resume ?? (deps.runId ?? newRunId)(deps.now());
     const input: VerificationInput = {
       ...parsed.options,
       runId,

@@ -7,7 +7,7 @@ import { resourceTypeProblem } from "../config/valueChecks";
 import { isR4ResourceType } from "../core/resourceTypes";
 import { SEED_PATTERN } from "../core/sampling";
 import type { CheckName, VerificationOptions } from "./types";
-import { CHECK_NAMES } from "./types";
+import { CHECK_NAMES, DEFAULT_CHECKS } from "./types";
 
 export const OPTION_NAMES = [
   "deepCheckCount",
@@ -16,6 +16,9 @@ export const OPTION_NAMES = [
   "seed",
   "applyHardDeletes",
   "concurrency",
+  "full",
+  "resume",
+  "unitVersions",
 ] as const;
 export type OptionName = (typeof OPTION_NAMES)[number];
 
@@ -30,6 +33,10 @@ export type ParsedOptions =
 
 const MAX_DEEP_CHECK_COUNT = 1_000_000;
 const MAX_CONCURRENCY = 64;
+const MIN_UNIT_VERSIONS = 1_000;
+const MAX_UNIT_VERSIONS = 10_000_000;
+/** Run ids are orchestration instance ids and row-key prefixes (src/verify/runIds.ts). */
+const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const SHOWN_CHARS = 200;
 
 function shown(value: string): string {
@@ -126,6 +133,38 @@ export function parseVerificationOptions(
         `a whole number from 1 to ${MAX_CONCURRENCY} (requests in flight to each server)`,
       );
     } else options.concurrency = n;
+  }
+
+  if (raw.full !== undefined) {
+    const v = raw.full.trim().toLowerCase();
+    if (v !== "true" && v !== "false") bad("full", raw.full, "true or false");
+    else if (v === "true") {
+      // The full check comes on top of the checks asked for (all three when none are named).
+      const base = options.checks ?? DEFAULT_CHECKS;
+      options.checks = CHECK_NAMES.filter((c) => c === "full" || base.includes(c)) as CheckName[];
+    }
+  }
+
+  if (raw.resume !== undefined) {
+    const id = raw.resume.trim();
+    if (!RUN_ID_PATTERN.test(id)) {
+      bad(
+        "resume",
+        raw.resume,
+        "the run id of an earlier full check (1 to 64 letters, digits, '-' or '_', e.g. v20250303T030000-1a2b3c)",
+      );
+    } else options.resume = id;
+  }
+
+  if (raw.unitVersions !== undefined) {
+    const n = wholeNumber(raw.unitVersions, MIN_UNIT_VERSIONS, MAX_UNIT_VERSIONS);
+    if (n === undefined) {
+      bad(
+        "unitVersions",
+        raw.unitVersions,
+        `a whole number from ${MIN_UNIT_VERSIONS} to ${MAX_UNIT_VERSIONS} (versions one unit of the full check holds on either server)`,
+      );
+    } else options.unitVersions = n;
   }
 
   return issues.length > 0 ? { ok: false, issues } : { ok: true, options };

@@ -15,6 +15,19 @@ import type { DeepSampleInput } from "./deepSample";
 import type { ReconcileInput } from "./reconcile";
 import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
 import { perTypeTotals } from "./surface";
+import { mergeAdjacent } from "../core/fullUnits";
+import { FullAccumulator } from "./fullSummary";
+import type {
+  CountedUnit,
+  FullPlan,
+  FullPlanInput,
+  FullProgress,
+  FullSplitInput,
+  FullSplitResult,
+  FullSummary,
+  FullUnitInput,
+  FullUnitResult,
+} from "./fullTypes";
 import { buildReport } from "./summary";
 import type {
   DeepCompareResult,
@@ -35,15 +48,32 @@ export const VERIFY_ACTIVITY = {
   compare: "VerifyDeepCompare",
   reconcile: "VerifyReconcileType",
   cleanup: "VerifyCleanup",
+  fullPlan: "VerifyFullPlan",
+  fullSplit: "VerifyFullSplit",
+  fullUnit: "VerifyFullUnit",
+  fullSearchParameters: "VerifyFullSearchParameters",
 } as const;
+
+/** Count requests one VerifyFullSplit activity sends to each server before handing back. */
+export const FULL_SPLIT_COUNTS = 200;
 
 /** Custom status: phase and counts only. */
 export interface VerificationStatus {
   runId: string;
-  phase: "planning" | "surface" | "deep-sampling" | "deep-comparing" | "reconcile" | "done";
+  phase:
+    | "planning"
+    | "surface"
+    | "deep-sampling"
+    | "deep-comparing"
+    | "reconcile"
+    | "full-planning"
+    | "full"
+    | "done";
   types: number;
   done: number;
   total: number;
+  /** Full check progress (units and source versions compared), in the "full" phase. */
+  full?: FullProgress;
 }
 
 /** The i-th of `width` shares of `total` (shares differ by at most one and add up to total). */
@@ -241,10 +271,93 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
     );
   }
 
+  let full: FullSummary | null = null;
+  if (plan.checks.includes("full")) {
+    status("full-planning", types, 0, 0);
+    const fullPlan: FullPlan = yield context.df.callActivity(VERIFY_ACTIVITY.fullPlan, {
+      runId: plan.runId,
+      resume: input.resume !== undefined,
+      unitVersions: input.unitVersions ?? null,
+      concurrency: bound,
+    } satisfies FullPlanInput);
+    let units: CountedUnit[] = [];
+    let oversize = 0;
+    let pending: CountedUnit[] =
+      fullPlan.tillMs > fullPlan.sinceMs
+        ? [
+            {
+              sinceMs: fullPlan.sinceMs,
+              tillMs: fullPlan.tillMs,
+              source: fullPlan.source,
+              destination: fullPlan.destination,
+            },
+          ]
+        : [];
+    while (pending.length > 0) {
+      const split: FullSplitResult = yield context.df.callActivity(VERIFY_ACTIVITY.fullSplit, {
+        scope: fullPlan.scope,
+        ranges: pending,
+        unitVersions: fullPlan.unitVersions,
+        maxCounts: FULL_SPLIT_COUNTS,
+        concurrency: bound,
+      } satisfies FullSplitInput);
+      units = mergeAdjacent([...units, ...split.units], fullPlan.unitVersions);
+      oversize += split.oversize;
+      pending = split.pending;
+      status("full-planning", types, units.length, 0);
+    }
+    const accumulator = new FullAccumulator();
+    const versions = units.reduce((n, u) => n + u.source, 0);
+    const progress = (done: number) =>
+      context.df.setCustomStatus({
+        runId: input.runId,
+        phase: "full",
+        types,
+        done,
+        total: units.length,
+        full: {
+          units: units.length,
+          unitsDone: done,
+          versions,
+          versionsDone: accumulator.versionsDone,
+        },
+      } satisfies VerificationStatus);
+    progress(0);
+    // Units are folded in as each wave finishes: the orchestration keeps totals and examples only.
+    for (let i = 0; i < units.length; i += bound) {
+      const wave = units.slice(i, i + bound);
+      const results: FullUnitResult[] = yield context.df.Task.all(
+        wave.map((u) =>
+          context.df.callActivity(VERIFY_ACTIVITY.fullUnit, {
+            runId: plan.runId,
+            scope: fullPlan.scope,
+            sinceMs: u.sinceMs,
+            tillMs: u.tillMs,
+            migratesDeletes: fullPlan.migratesDeletes,
+            watermark: fullPlan.watermark,
+            pageSize: plan.limits.pageSize,
+          } satisfies FullUnitInput),
+        ),
+      );
+      for (const r of results) accumulator.add(r);
+      progress(Math.min(units.length, i + wave.length));
+    }
+    const searchParameters: DeepCompareResult = yield context.df.callActivity(
+      VERIFY_ACTIVITY.fullSearchParameters,
+      {
+        runId: plan.runId,
+        migratesDeletes: fullPlan.migratesDeletes,
+        watermark: fullPlan.watermark,
+        concurrency: bound,
+      },
+    );
+    full = accumulator.summary(fullPlan, oversize, searchParameters);
+  }
+
   status("done", types, types, types);
   return buildReport(
     plan,
-    { surface, deep, reconcile },
+    { surface, deep, reconcile, full },
     context.df.currentUtcDateTime.toISOString(),
   );
 };

@@ -83,7 +83,7 @@ export interface StoredVersionView {
   resource: FhirResource | undefined;
 }
 
-function versionOf(entry: BundleEntry): string | undefined {
+export function versionOf(entry: BundleEntry): string | undefined {
   const fromMeta = entry.resource?.meta?.versionId;
   if (typeof fromMeta === "string" && fromMeta !== "") return fromMeta;
   const etag = entry.response?.etag;

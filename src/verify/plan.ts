@@ -15,7 +15,7 @@ import { nowIso } from "../engine/deps";
 import { ConfigurationError, ensureError } from "../errors";
 import type { FhirClient } from "../fhir/types";
 import type { CheckName, TypeCounts, VerificationInput, VerificationPlan } from "./types";
-import { CHECK_NAMES, DEFAULT_HOP_LIMITS } from "./types";
+import { DEFAULT_CHECKS, DEFAULT_HOP_LIMITS } from "./types";
 
 /**
  * AZURE_SurfaceCheckResources is only checked for its shape when settings are parsed; the checks
@@ -87,7 +87,7 @@ export async function planVerification(
   const migratesDeletes = settings.export.withDelete;
   const deepCheckCount = input.deepCheckCount ?? settings.verification.deepCheckCount;
   // A deep check of 0 resources is "not run", and the report says so by leaving it out.
-  const checks: CheckName[] = (input.checks ?? [...CHECK_NAMES]).filter(
+  const checks: CheckName[] = (input.checks ?? [...DEFAULT_CHECKS]).filter(
     (c) => c !== "deep" || deepCheckCount > 0,
   );
   const cursor = await deps.state.getCursor();

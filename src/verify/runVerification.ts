@@ -30,7 +30,7 @@ export async function runVerification(
   configuredCheckTypes(deps.settings);
   await deps.state.ensure();
   const { runId, limits, clock, onStatus, ...chosen } = options;
-  const id = runId ?? newRunId(deps.clock.now());
+  const id = runId ?? chosen.resume ?? newRunId(deps.clock.now());
   const result = await runOrchestration(
     verificationOrchestrator,
     E2E_TEST_ORCHESTRATION,

@@ -13,6 +13,7 @@ import type {
   VerificationReport,
 } from "./types";
 import { REPORTED_FAILURES } from "./types";
+import type { FullSummary } from "./fullTypes";
 
 export interface DeepParts {
   samples: DeepSampleResult[];
@@ -60,6 +61,7 @@ export function buildReport(
     surface: SurfaceRow[] | null;
     deep: DeepParts | null;
     reconcile: ReconcileTypeResult[] | null;
+    full?: FullSummary | null;
   },
   finishedAt: string,
 ): VerificationReport {
@@ -76,7 +78,7 @@ export function buildReport(
           types: results.reconcile.map(({ cursor: _c, done: _d, ...rest }) => rest),
         };
   const verdict = worstVerdict(
-    [surface?.verdict, deep?.verdict, reconcile?.verdict].filter(
+    [surface?.verdict, deep?.verdict, reconcile?.verdict, results.full?.verdict].filter(
       (v): v is CheckVerdict => v !== undefined,
     ),
   );
@@ -97,5 +99,6 @@ export function buildReport(
     surface,
     deep,
     reconcile,
+    full: results.full ?? null,
   };
 }

@@ -5,9 +5,12 @@
  */
 import type { PathDifference } from "../core/resourceDiff";
 import type { CheckVerdict, SurfaceScope } from "../core/surfaceVerdict";
+import type { FullSummary } from "./fullTypes";
 
-export const CHECK_NAMES = ["surface", "deep", "reconcile"] as const;
+export const CHECK_NAMES = ["surface", "deep", "reconcile", "full"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
+/** What runs when no checks are named: the full check reads every version, so it is asked for. */
+export const DEFAULT_CHECKS: readonly CheckName[] = ["surface", "deep", "reconcile"];
 
 /** How many failures (resources, ids) the orchestration output carries; the rest are in the table. */
 export const REPORTED_FAILURES = 20;
@@ -24,6 +27,10 @@ export interface VerificationOptions {
   applyHardDeletes?: boolean;
   /** Requests in flight to each server at once (AZURE_CheckConcurrency). */
   concurrency?: number;
+  /** Full check: continue this earlier run from its last finished unit. */
+  resume?: string;
+  /** Full check: versions per unit on either server (default: from the memory budget). */
+  unitVersions?: number;
 }
 
 /** Per-activity work limits, so each activity ends well inside the Functions timeout. */
@@ -237,4 +244,6 @@ export interface VerificationReport {
     verdict: CheckVerdict;
     types: Omit<ReconcileTypeResult, "cursor" | "done">[];
   } | null;
+  /** The full check (every version); null when not asked for. */
+  full?: FullSummary | null;
 }

@@ -9,6 +9,9 @@ import type { OptionName } from "../../verify/options";
 import { describeIssues, parseVerificationOptions } from "../../verify/options";
 import { runVerification } from "../../verify/runVerification";
 import type { VerificationReport } from "../../verify/types";
+import type { VerificationStatus } from "../../verify/orchestrator";
+import { estimateSecondsLeft } from "../../core/fullUnits";
+import { formatDuration } from "../../status/format";
 import { OperationFailedError, UsageError } from "../errors";
 import { writeJson } from "../output";
 import type { CliRuntime } from "../runtime";
@@ -24,6 +27,9 @@ export interface VerifyCommandOptions extends SettingsSourceOptions {
   applyHardDeletes?: boolean;
   concurrency?: string;
   allowBehind?: boolean;
+  full?: boolean;
+  resume?: string;
+  unitVersions?: string;
 }
 
 /** Exit 0 only when every check passed (or, with --allow-behind, is only behind the watermark). */
@@ -44,6 +50,9 @@ export async function verify(
     applyHardDeletes:
       options.applyHardDeletes === undefined ? undefined : String(options.applyHardDeletes),
     concurrency: options.concurrency,
+    full: options.full === true || options.resume !== undefined ? "true" : undefined,
+    resume: options.resume,
+    unitVersions: options.unitVersions,
   };
   const parsed = parseVerificationOptions(raw);
   if (!parsed.ok) throw new UsageError(`Invalid verify options:\n${describeIssues(parsed.issues)}`);
@@ -51,7 +60,10 @@ export async function verify(
   const deps = createEngineDeps(settings, {
     log: json ? () => {} : (m) => runtime.stderr(`${m}\n`),
   });
-  const report = await runVerification(deps, parsed.options);
+  const report = await runVerification(deps, {
+    ...parsed.options,
+    onStatus: json ? undefined : fullProgressPrinter(runtime, () => Date.now()),
+  });
   if (json) writeJson(runtime, report);
   else runtime.stdout(formatVerificationReport(report));
   if (!verdictIsSuccess(report, options.allowBehind === true)) {
@@ -59,6 +71,36 @@ export async function verify(
       `Verification ${report.runId} did not pass: ${report.verdict} (seed ${report.seed})`,
     );
   }
+}
+
+/**
+ * Prints the full check's progress to stderr (at most every 5 s): units and versions compared, and
+ * an estimate from the pace of this attempt (units read back from an earlier attempt excluded).
+ */
+export function fullProgressPrinter(
+  runtime: CliRuntime,
+  now: () => number,
+): (status: VerificationStatus) => void {
+  let started: { at: number; versionsDone: number } | undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  return (status) => {
+    const f = status.full;
+    if (status.phase !== "full" || f === undefined) return;
+    const t = now();
+    started ??= { at: t, versionsDone: f.versionsDone };
+    if (t - last < 5_000 && f.unitsDone < f.units) return;
+    last = t;
+    const eta = estimateSecondsLeft(
+      f.versionsDone,
+      f.versions,
+      f.versionsDone - started.versionsDone,
+      t - started.at,
+    );
+    const pct = f.versions === 0 ? 100 : Math.floor((100 * f.versionsDone) / f.versions);
+    runtime.stderr(
+      `full check: ${f.unitsDone}/${f.units} units, ${f.versionsDone}/${f.versions} versions (${pct} %)${eta === undefined ? "" : `, about ${formatDuration(eta)} left`}\n`,
+    );
+  };
 }
 
 export function register(program: Command): void {
@@ -86,7 +128,19 @@ export function register(program: Command): void {
       "--concurrency <n>",
       "requests in flight to each server, 1..64 (default AZURE_CheckConcurrency)",
     )
-    .option("--allow-behind", "exit 0 when the only differences are newer than the watermark");
+    .option("--allow-behind", "exit 0 when the only differences are newer than the watermark")
+    .option(
+      "--full",
+      "also compare every version of every resource (the full check; reads both servers' whole history)",
+    )
+    .option(
+      "--resume <runId>",
+      "continue an interrupted full check from its last finished unit (implies --full)",
+    )
+    .option(
+      "--unit-versions <n>",
+      "versions one unit of the full check holds on either server, 1000..10000000 (default: from a 256 MB budget)",
+    );
   addSettingsOption(command)
     .addHelpText(
       "after",
@@ -103,6 +157,8 @@ export function register(program: Command): void {
         "  $ fhir-migrate verify --settings local.settings.json",
         "  $ fhir-migrate verify --checks surface,deep --deep-check-count 1000 --seed 5f1c2a9e04b7",
         "  $ fhir-migrate verify --checks reconcile --resource-types Patient --apply-hard-deletes --json",
+        "  $ fhir-migrate verify --checks surface --full",
+        "  $ fhir-migrate verify --checks surface --resume v20250303T030000-1a2b3c",
       ].join("\n"),
     )
     .action(async (options: VerifyCommandOptions, cmd: Command) => {

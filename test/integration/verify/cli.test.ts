@@ -105,6 +105,18 @@ describe("fhir-migrate verify", () => {
     }
   });
 
+  it("adds the full check with --full", async () => {
+    const run = await cli(["verify", "--checks", "surface", "--full"]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Full check: PASS \(every version from /m);
+  });
+
+  it("exits 1 when --resume names a run that has no full check", async () => {
+    const run = await cli(["verify", "--checks", "surface", "--resume", "vnothing-here"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no full check named vnothing-here to resume/);
+  });
+
   it("exits 2 on a bad option, naming it and what is accepted", async () => {
     const run = await cli(["verify", "--deep-check-count", "many"]);
     expect(run.code).toBe(2);

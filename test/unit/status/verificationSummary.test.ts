@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VerificationTally } from "../../../src/status/verificationSummary";
+import { VerificationTally, describeFullProgress } from "../../../src/status/verificationSummary";
 import type { CheckResultRecord } from "../../../src/storage/migrationStateStore";
 
 function check(overrides: Partial<CheckResultRecord> = {}): CheckResultRecord {
@@ -75,5 +75,46 @@ describe("VerificationTally", () => {
   it("shows details that are not JSON as they are", () => {
     const summary = summarize([check({ details: "{not json", result: "Error" })]);
     expect(summary?.problems[0]).toMatchObject({ source: null, details: "{not json" });
+  });
+});
+
+describe("full check progress", () => {
+  const plan = check({
+    kind: "full",
+    resourceType: "_plan",
+    key: "range",
+    details: JSON.stringify({ source: 1000, startedAt: "2024-05-01T12:00:00.000Z" }),
+  });
+  const unit = (versions: number, result = "Pass") =>
+    check({
+      kind: "full",
+      resourceType: "_unit",
+      key: `u${versions}`,
+      result,
+      details: JSON.stringify({
+        reason: "r",
+        unit: { perType: [{ type: "Patient", source: versions }] },
+      }),
+    });
+
+  it("adds the source versions of every finished unit to the plan's total", () => {
+    expect(summarize([plan, unit(100), unit(150)])?.full).toEqual({
+      versions: 1000,
+      versionsDone: 250,
+      unitsDone: 2,
+      startedAt: "2024-05-01T12:00:00.000Z",
+    });
+  });
+
+  it("does not count a unit that could not be compared as done", () => {
+    expect(summarize([plan, unit(100, "Error")])?.full?.versionsDone).toBe(0);
+  });
+
+  it("estimates the time left from the pace since the plan", () => {
+    const full = summarize([plan, unit(250)])!.full!;
+    // 250 versions in 60 s: 750 left take 180 s.
+    expect(describeFullProgress(full, "2024-05-01T12:01:00.000Z")).toBe(
+      "Full check: 250 of 1,000 versions compared (25 %, 1 units); about 3 min left at the pace so far",
+    );
   });
 });

@@ -239,3 +239,19 @@ describe("E2ETest_Http", () => {
     expect(fake.startNew).not.toHaveBeenCalled();
   });
 });
+
+describe("E2ETest_Http full check", () => {
+  it("resumes a full check under its own run id", async () => {
+    const fake = fakeClient();
+    await handler(request("?full=true&resume=v20250101T000000-aaaaaa"), fake.client, context());
+    expect(fake.startNew).toHaveBeenCalledWith("E2ETestOrchestration", {
+      instanceId: "v20250101T000000-aaaaaa",
+      input: {
+        checks: ["surface", "deep", "reconcile", "full"],
+        resume: "v20250101T000000-aaaaaa",
+        runId: "v20250101T000000-aaaaaa",
+        seed: "fixedseed01",
+      },
+    });
+  });
+});

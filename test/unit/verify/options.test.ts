@@ -56,3 +56,33 @@ describe("parseVerificationOptions", () => {
     ]);
   });
 });
+
+describe("full check options", () => {
+  it("adds the full check to the default checks", () => {
+    expect(parseVerificationOptions({ full: "true" })).toEqual({
+      ok: true,
+      options: { checks: ["surface", "deep", "reconcile", "full"] },
+    });
+  });
+
+  it("adds the full check to the checks named", () => {
+    expect(parseVerificationOptions({ full: "true", checks: "surface" })).toEqual({
+      ok: true,
+      options: { checks: ["surface", "full"] },
+    });
+  });
+
+  it("takes a run id to resume and a unit size", () => {
+    expect(
+      parseVerificationOptions({ resume: "v20250303T030000-1a2b3c", unitVersions: "20000" }),
+    ).toEqual({ ok: true, options: { resume: "v20250303T030000-1a2b3c", unitVersions: 20000 } });
+  });
+
+  it("names a resume value that cannot be a run id, and a unit size out of range", () => {
+    const parsed = parseVerificationOptions({ resume: "a/b", unitVersions: "10" });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues.map((i) => i.parameter)).toEqual(["resume", "unitVersions"]);
+    expect(parsed.issues[1]?.expected).toMatch(/from 1000 to 10000000/);
+  });
+});
