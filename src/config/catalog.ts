@@ -320,6 +320,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     example: "1000000",
   },
   {
+    name: "AZURE_ChunkTargetResources",
+    group: "Chunking",
+    kind: { type: "integer", min: 0, max: 1_000_000_000 },
+    default: "100000",
+    added: true,
+    meaning:
+      "Versions a window should hold: a window holding fewer is extended by whole AZURE_ExportChunkTime steps until it holds at least this many (history-aware count). 0: one step per window, as in the original tool.",
+    example: "100000",
+  },
+  {
     name: "AZURE_SafetyLagSeconds",
     group: "Chunking",
     kind: { type: "integer", min: 0, max: 86400 },

@@ -2,7 +2,8 @@ import { chunkLengthMs } from "../../config/settings";
 import type { ChunkRecord } from "../../core/migrationState";
 import { chunkKey } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
-import { ms, planWindow, windowCap } from "../../core/windows";
+import { ms, windowCap } from "../../core/windows";
+import { planSizedWindow } from "../../core/windowSizing";
 import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
@@ -113,7 +114,8 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
 
   const perType = !settings.export.isParallel;
   const nextChange = await firstChangeAtOrAfter(source, frontier, history);
-  const plan = await planWindow(
+  // Windows sized by what they hold: grown by whole steps towards AZURE_ChunkTargetResources.
+  const plan = await planSizedWindow(
     frontier,
     nextChange,
     {
@@ -122,6 +124,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
         perType ? settings.chunking.perTypeChunkLength : settings.chunking.parallelChunkLength,
       ),
       chunkLimit: settings.chunking.chunkLimit,
+      targetVersions: settings.chunking.targetVersions,
       capMs,
     },
     (w) => source.count({ history, since: w.since, till: w.till }),
