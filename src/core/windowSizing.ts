@@ -1,15 +1,19 @@
 /**
- * Windows sized by what they hold (AZURE_ChunkTargetResources). Every export and import job costs
- * the servers minutes before it moves a single version, so over years of sparse data the number of
- * windows, not the number of versions, decides catch-up time (docs/performance.md). A window that
- * holds fewer versions than the target is therefore extended, in whole AZURE_ExportChunkTime
- * steps, until it holds at least the target, reaches the cap, or would pass AZURE_ChunkLimit.
- * Dense windows are not cut down to the target: a window always spans at least one step after its
- * first change, and only AZURE_ChunkLimit splits it (core/windows.ts).
+ * Windows sized by what they hold (AZURE_ChunkTargetResources, "the target"). Every export and
+ * import job costs the servers minutes before it moves a single version, so over years of sparse
+ * data the number of windows, not the number of versions, decides catch-up time; and one huge
+ * window at the end keeps the destination waiting for its export and then imports alone
+ * (docs/performance.md). So, with a target T:
  *
- * The search gallops (1, 2, 4, … steps), then bisects back to the first step whose count reaches
+ * - a first AZURE_ExportChunkTime step (from the first change after the frontier) holding more
+ *   than T is cut by time to at most T, the way AZURE_ChunkLimit cuts (core/windows.ts);
+ * - a step holding fewer is extended by whole steps up to the first step boundary where the
+ *   window holds at least T, unless that boundary would take it past 2T (or AZURE_ChunkLimit): it
+ *   then ends one step earlier, below T, and the dense stretch after it gets windows of its own.
+ *
+ * The growth gallops (1, 2, 4, … steps), then bisects back to the first step whose count reaches
  * the target, so ten sparse years in thirty-day steps cost about a dozen count queries, not a
- * hundred. The count queries of one planning are bounded by MAX_SIZING_COUNT_QUERIES.
+ * hundred; it spends at most MAX_SIZING_COUNT_QUERIES. A target of 0 plans what planWindow plans.
  */
 import type { Window, WindowCounter, WindowLimits, WindowPlan } from "./windows";
 import { iso, ms, planWindow } from "./windows";
@@ -23,10 +27,11 @@ export interface SizingLimits extends WindowLimits {
 }
 
 /**
- * Plans the next window after `frontier` like `planWindow`, then grows it towards the target.
- * The result always starts at the frontier, holds the first change after it, ends on the step grid
- * (first change + k × length) or at the cap, and holds at most `chunkLimit` versions (unless a
- * single second holds more, as in `planWindow`).
+ * Plans the next window after `frontier`: cut to the target when its first step is denser, grown
+ * towards the target when sparser. The result always starts at the frontier, holds the first change
+ * after it, ends on the step grid (first change + k × length), at the cap, or inside the first
+ * step when that was cut, and holds at most `chunkLimit` versions (unless a single second holds
+ * more, as in `planWindow`).
  */
 export async function planSizedWindow(
   frontier: string,
@@ -34,9 +39,12 @@ export async function planSizedWindow(
   limits: SizingLimits,
   count: WindowCounter,
 ): Promise<WindowPlan> {
-  const plan = await planWindow(frontier, nextChange, limits, count);
   const target = Math.min(limits.targetVersions, limits.chunkLimit);
-  if (plan.kind !== "window" || target <= 0 || plan.count >= target) return plan;
+  if (target <= 0) return planWindow(frontier, nextChange, limits, count);
+  // Most a window may hold: the cut of a dense first step, and the growth's upper limit.
+  const plan = await planWindow(frontier, nextChange, { ...limits, chunkLimit: target }, count);
+  const ceiling = Math.min(limits.chunkLimit, 2 * target);
+  if (plan.kind !== "window" || plan.count >= target) return plan;
   const tillMs = ms(plan.window.till);
   // planWindow pulled the end in (the first step was over the chunk limit), or the step ended at
   // the cap: nothing to grow into.
@@ -82,9 +90,9 @@ export async function planSizedWindow(
       }
     }
   }
-  // The first end that reaches the target, when it was pinned to one step and fits the chunk
-  // limit; otherwise the largest end known to fit.
-  const useHi = hi !== undefined && hi - lo <= 1 && hiCount <= limits.chunkLimit;
+  // The first end that reaches the target, when it was pinned to one step and stays under the
+  // ceiling; otherwise the largest end known to stay below the target.
+  const useHi = hi !== undefined && hi - lo <= 1 && hiCount <= ceiling;
   const window: Window = {
     since: frontier,
     till: iso(useHi ? endAfter(hi!) : endAfter(lo)),

@@ -6,7 +6,7 @@ import type { EngineDeps } from "../deps";
 import { settleChunk } from "./importJob";
 
 /** Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). */
-const BACKLOG_BEYOND_EXPORTS = 2;
+export const BACKLOG_BEYOND_EXPORTS = 2;
 
 export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot> {
   const { settings, state } = deps;

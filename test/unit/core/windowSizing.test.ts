@@ -85,7 +85,19 @@ describe("planSizedWindow", () => {
     if (plan.kind === "window") expect(plan.count).toBe(40);
   });
 
-  it("keeps a dense step as it is (the target never cuts a window down)", async () => {
+  it("keeps a step holding exactly the target as it is, with one count query", async () => {
+    const versions = spread(first, 30, 100);
+    const plan = await planSizedWindow(
+      start,
+      iso(first),
+      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
+      counter(versions).count,
+    );
+    expect(plan).toMatchObject({ kind: "window", count: 100, countQueries: 1 });
+    if (plan.kind === "window") expect(plan.window.till).toBe(iso(first + 30 * DAY));
+  });
+
+  it("cuts a dense first step down to the target", async () => {
     const versions = spread(first, 30, 5000);
     const plan = await planSizedWindow(
       start,
@@ -93,8 +105,24 @@ describe("planSizedWindow", () => {
       { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
       counter(versions).count,
     );
-    expect(plan).toMatchObject({ kind: "window", count: 5000, countQueries: 1 });
-    if (plan.kind === "window") expect(plan.window.till).toBe(iso(first + 30 * DAY));
+    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
+    expect(plan.count).toBeLessThanOrEqual(100);
+    expect(plan.count).toBeGreaterThan(90);
+  });
+
+  it("stops before a dense stretch that would take the window past twice the target", async () => {
+    // Sparse for a year (20 versions), then one month holding 500.
+    const denseFrom = first + 400 * DAY;
+    const versions = [...spread(first, 360, 20), ...spread(denseFrom, 30, 500)];
+    const plan = await planSizedWindow(
+      start,
+      iso(first),
+      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
+      counter(versions).count,
+    );
+    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
+    expect(plan.count).toBe(20);
+    expect(ms(plan.window.till)).toBeLessThanOrEqual(denseFrom + 30 * DAY);
   });
 
   it("never grows past the chunk limit", async () => {
