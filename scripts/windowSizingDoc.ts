@@ -54,7 +54,7 @@ export const WINDOW_SIZING_SECTION: readonly string[] = [
   "first step holds between the target and twice it; when it grows, at most 24 more (it doubles the",
   "number of steps, then halves back: ten sparse years in 30-day steps take about a dozen); when it cuts,",
   "one per halving of the step down to a second (at most 23 for a 30-day step, as for",
-  "`AZURE_ChunkLimit`). On the standard dataset all 17 plannings together sent 234 queries, against",
+  "`AZURE_ChunkLimit`). On the standard dataset all plannings together sent 234 queries, against",
   "the 1.3 million versions the exports read, and fewer windows also means fewer export jobs and status",
   "polls than the original's 122.",
 ];
