@@ -9,17 +9,43 @@ import type { LatencyModel } from "../test/support/emulator/types";
 
 const MINUTE = 60_000;
 
+/** The job latency of both servers, as the emulators and the schedule model apply it. */
+export type BenchLatency = Required<
+  Omit<
+    LatencyModel,
+    | "reindexFixedMs"
+    | "exportStatusGraceMs"
+    | "exportThroughputPerSecond"
+    | "importThroughputPerSecond"
+  >
+> &
+  Pick<LatencyModel, "exportThroughputPerSecond" | "importThroughputPerSecond">;
+
 /**
  * Job latency of both servers. A job takes a fixed part (queueing, orchestration and the server's
  * own polling of its processing jobs, which dominates small windows: minutes, even for an empty
  * export) plus a part per resource (throughput once running: 500 versions/s exported, 250
- * resources/s imported).
+ * resources/s imported). The server-wide throughput equals one job's: jobs running at once share
+ * it, so parallel jobs overlap their fixed parts but do not move versions faster
+ * (docs/performance.md, "The latency model").
  */
-export const LATENCY: Required<Omit<LatencyModel, "reindexFixedMs" | "exportStatusGraceMs">> = {
+export const LATENCY: BenchLatency = {
   exportFixedMs: 5 * MINUTE,
   exportPerResourceMs: 2,
   importFixedMs: 5 * MINUTE,
   importPerResourceMs: 4,
+  exportThroughputPerSecond: 500,
+  importThroughputPerSecond: 250,
+};
+
+/** The issue's standard latency: export 30 s + 0.5 ms per version, import 60 s + 1 ms per resource. */
+export const STANDARD_LATENCY: BenchLatency = {
+  exportFixedMs: 30_000,
+  exportPerResourceMs: 0.5,
+  importFixedMs: 60_000,
+  importPerResourceMs: 1,
+  exportThroughputPerSecond: 2000,
+  importThroughputPerSecond: 1000,
 };
 
 export function exportJobMs(versions: number, latency = LATENCY): number {
@@ -37,6 +63,13 @@ export interface DatasetShape {
   resources: number;
   years: number;
   seed: number;
+  /** Creation age = span × u^ageExponent (test/support/syntheticData.ts; default 3). */
+  ageExponent?: number;
+}
+
+/** The age exponent that puts `share` of the resources in the last two of `years` years. */
+export function ageExponentFor(years: number, share: number): number {
+  return Math.log(Math.min(1, 2 / years)) / Math.log(share);
 }
 
 export const CATCH_UP_DATASET: DatasetShape = { resources: 4000, years: 10, seed: 7 };
@@ -59,6 +92,7 @@ const SCHEDULE_SETTINGS = [
   "AZURE_ExportChunkTime",
   "AZURE_ExportChunkDuration",
   "AZURE_ChunkLimit",
+  "AZURE_ChunkTargetResources",
   "AZURE_ExportWithHistory",
   "AZURE_ExportWithDelete",
 ] as const;

@@ -11,7 +11,7 @@ import { InMemoryTelemetry } from "../src/telemetry/telemetry";
 import type { LocalEnvironment } from "../test/support/localEnvironment";
 import { settingsFor, startLocalEnvironment } from "../test/support/localEnvironment";
 import { customSearchParameter, generateOperations } from "../test/support/syntheticData";
-import type { DatasetShape } from "./model";
+import type { BenchLatency, DatasetShape } from "./model";
 import {
   LAST_WRITE_BEFORE_START_MS,
   LATENCY,
@@ -40,6 +40,7 @@ export async function startSimulatedEnvironment(
   tablePrefix: string,
   /** App settings that win over the shipped defaults (exploring a setting's effect). */
   overrides: Environment = {},
+  latency: BenchLatency = LATENCY,
 ): Promise<SimulatedEnvironment> {
   const startMs = MIGRATION_START_MS;
   const endMs = startMs - LAST_WRITE_BEFORE_START_MS;
@@ -48,7 +49,7 @@ export async function startSimulatedEnvironment(
   const environment = await startLocalEnvironment({
     azurite: storage,
     clock,
-    latency: LATENCY,
+    latency,
     rollingFileResources: ROLLING_FILE_RESOURCES,
   });
   const store = environment.source.store;

@@ -6,6 +6,7 @@
 import type { SettingGroup, SettingSpec } from "../src/config/catalog";
 import { SETTINGS } from "../src/config/catalog";
 import { expectedText } from "../src/config/schema";
+import { WINDOW_SIZING_SECTION } from "./windowSizingDoc";
 
 export const CONFIGURATION_DOC_PATH = "docs/configuration.md";
 export const SAMPLE_SETTINGS_PATH = "local.settings.sample.json";
@@ -107,6 +108,7 @@ export function renderConfigurationDoc(): string {
     "- [Secrets](#secrets)",
     "- [New in this project](#new-in-this-project)",
     "- [Changed from the original tool](#changed-from-the-original-tool)",
+    "- [How big a window is](#how-big-a-window-is)",
     "- [Compatibility settings (no effect)](#compatibility-settings-no-effect)",
     "- [Host settings (host.json)](#host-settings-hostjson)",
     "- [Reference](#reference)",
@@ -268,6 +270,8 @@ export function renderConfigurationDoc(): string {
     "  without waiting for it.",
     "- Invalid values are rejected with an error instead of falling back silently (for example an unknown",
     "  `AZURE_ExportChunkDuration` used to mean minutes).",
+    "",
+    ...WINDOW_SIZING_SECTION,
     "",
     "## Compatibility settings (no effect)",
     "",

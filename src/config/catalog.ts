@@ -320,6 +320,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     example: "1000000",
   },
   {
+    name: "AZURE_ChunkTargetResources",
+    group: "Chunking",
+    kind: { type: "integer", min: 0, max: 1_000_000_000 },
+    default: "75000",
+    added: true,
+    meaning:
+      "Versions a window should hold (history-aware count): a sparse window grows by whole AZURE_ExportChunkTime steps until it holds at least this many (never past twice this), a denser step is cut by time to at most this many. 0: one step per window, as in the original tool. See docs/configuration.md, How big a window is.",
+    example: "75000",
+  },
+  {
     name: "AZURE_SafetyLagSeconds",
     group: "Chunking",
     kind: { type: "integer", min: 0, max: 86400 },

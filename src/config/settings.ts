@@ -52,6 +52,8 @@ export interface Settings {
     parallelChunkLength: number;
     perTypeChunkLength: number;
     chunkLimit: number;
+    /** AZURE_ChunkTargetResources (0 = one AZURE_ExportChunkTime step per window). */
+    targetVersions: number;
     safetyLagMs: number;
   };
   export: {
@@ -433,6 +435,7 @@ export function parseSettings(env: Environment): Settings {
       parallelChunkLength: num("AZURE_ExportChunkTime"),
       perTypeChunkLength: num("AZURE_ResourceExportChunkTime"),
       chunkLimit: num("AZURE_ChunkLimit"),
+      targetVersions: num("AZURE_ChunkTargetResources"),
       safetyLagMs: num("AZURE_SafetyLagSeconds") * 1000,
     },
     export: {

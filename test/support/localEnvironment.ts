@@ -65,6 +65,9 @@ export async function startLocalEnvironment(
       AZURE_RetryCount: "8",
       AZURE_WaitForRetry: "0.05",
       AZURE_RetryMaxSeconds: "30",
+      // One AZURE_ExportChunkTime step per window, so small seeded datasets still make several
+      // windows; window sizing has its own tests (test/integration/engine/windowSizing.test.ts).
+      AZURE_ChunkTargetResources: "0",
       ...overrides,
     }),
     async stop() {

@@ -22,6 +22,8 @@ export interface SyntheticOptions {
   updateShare?: number;
   /** Share of resources soft-deleted (default 0.03). */
   deleteShare?: number;
+  /** Creation age = span × u^ageExponent (default 3: about 60 % of ten years in the last two). */
+  ageExponent?: number;
 }
 
 const YEAR_MS = 365.25 * 86_400_000;
@@ -70,7 +72,7 @@ function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
 
-function typeFor(random: () => number): string {
+export function typeFor(random: () => number): string {
   let u = random();
   for (const [type, share] of TYPE_SHARES) {
     if (u < share) return type;
@@ -163,7 +165,7 @@ export function generateOperations(options: SyntheticOptions): SyntheticOperatio
   const startMs = options.endMs - spanMs;
   // Skewed toward the end: age = span × u³ puts about 60 % of 10 years' data in the last two.
   const createTimes = Array.from({ length: options.resources }, () =>
-    Math.floor(options.endMs - spanMs * random() ** 3 - 1),
+    Math.floor(options.endMs - spanMs * random() ** (options.ageExponent ?? 3) - 1),
   )
     .map((t) => Math.max(startMs, t))
     .sort((a, b) => a - b);

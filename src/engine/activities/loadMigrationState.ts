@@ -6,8 +6,12 @@ import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
 import { settleChunk } from "./importJob";
 
-/** Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). */
-const BACKLOG_BEYOND_EXPORTS = 2;
+/**
+ * Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). Four
+ * beyond the exports lets finished exports wait for import slots instead of the source idling;
+ * measured in docs/performance.md ("Settings that bound overlap").
+ */
+export const BACKLOG_BEYOND_EXPORTS = 4;
 
 export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot> {
   const { settings, state } = deps;

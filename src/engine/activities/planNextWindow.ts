@@ -4,7 +4,8 @@ import { chunkKey } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { cleanBoundary } from "../../core/windowBoundary";
 import type { Window } from "../../core/windows";
-import { iso, ms, planWindow } from "../../core/windows";
+import { iso, ms } from "../../core/windows";
+import { planSizedWindow } from "../../core/windowSizing";
 import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
@@ -111,7 +112,8 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
 
   const perType = !settings.export.isParallel;
   const nextChange = await firstChangeAtOrAfter(source, frontier, history);
-  const found = await planWindow(
+  // Windows sized by what they hold: grown by whole steps towards AZURE_ChunkTargetResources.
+  const found = await planSizedWindow(
     frontier,
     nextChange,
     {
@@ -120,6 +122,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
         perType ? settings.chunking.perTypeChunkLength : settings.chunking.parallelChunkLength,
       ),
       chunkLimit: settings.chunking.chunkLimit,
+      targetVersions: settings.chunking.targetVersions,
       capMs,
     },
     (w) => source.count({ history, since: w.since, till: w.till }),

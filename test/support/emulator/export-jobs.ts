@@ -24,6 +24,7 @@ import { folderTimestamp, formatInstant } from "./instant";
 import type { JobIds } from "./job-ids";
 import * as msg from "./messages";
 import { addSoftDeletedExtension } from "./resource-body";
+import { SharedThroughput } from "./sharedThroughput";
 import type { EmulatorStore } from "./store";
 import type { EmulatorClock, JobFault, LatencyModel } from "./types";
 
@@ -70,7 +71,13 @@ export const DEFAULT_EXPORT_STATUS_GRACE_MS = 15_000;
 export class ExportJobs {
   private readonly jobs = new Map<number, ExportJob>();
 
-  constructor(private readonly deps: ExportJobsDeps) {}
+  /** Set when the latency model shares a server-wide throughput among running exports. */
+  private readonly throughput: SharedThroughput | undefined;
+
+  constructor(private readonly deps: ExportJobsDeps) {
+    const perSecond = deps.latency.exportThroughputPerSecond;
+    this.throughput = perSecond === undefined ? undefined : new SharedThroughput(perSecond / 1000);
+  }
 
   /** Creates the job; returns its id as clients see it. */
   create(def: ExportDefinition, requestUrl: string, fault: JobFault | undefined): string {
@@ -98,6 +105,7 @@ export class ExportJobs {
       premature: fault?.kind === "export-premature" ? "pending" : "no",
       written: new Set(),
     };
+    this.throughput?.add(id, startedMs + exportFixedMs, versions.length, exportPerResourceMs);
     if (!selection.ok) job.plannedFailure = { status: selection.status, reason: selection.reason };
     if (fault?.kind === "export-job-fails")
       job.plannedFailure = { status: fault.statusCode, reason: fault.reason };
@@ -108,9 +116,10 @@ export class ExportJobs {
   /** Completes due jobs: writes their blobs, or records their failure. */
   async advance(now: number): Promise<void> {
     for (const job of this.jobs.values()) {
-      if (job.state !== "running" || job.stuck || now < job.dueMs) continue;
-      // The last processing job ended when the job came due, whenever a request noticed it.
-      job.endMs = job.dueMs;
+      if (job.state !== "running" || job.stuck || !this.due(job, now)) continue;
+      // The last processing job ended when the job came due, whenever a request noticed it
+      // (under a shared throughput the due time is not known in advance: the request's time).
+      job.endMs = this.throughput === undefined ? job.dueMs : now;
       if (job.plannedFailure !== undefined) {
         job.failure = job.plannedFailure;
         job.state = "failed";
@@ -161,6 +170,10 @@ export class ExportJobs {
     return { ok: true, files: job.files };
   }
 
+  private due(job: ExportJob, now: number): boolean {
+    return this.throughput === undefined ? now >= job.dueMs : this.throughput.doneBy(job.id, now);
+  }
+
   async status(idText: string): Promise<HttpReply> {
     const job = this.find(idText);
     if (job.premature === "pending") {
@@ -191,6 +204,7 @@ export class ExportJobs {
     const job = this.find(idText);
     // CancelExportRequestHandler cancels the group and enqueues a CancelledByUser marker: later GETs are 404.
     job.state = "cancelled";
+    this.throughput?.remove(job.id);
     return { status: 202 };
   }
 

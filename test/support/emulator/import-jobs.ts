@@ -14,6 +14,7 @@ import { errorFileText, splitUnits } from "./import-units";
 import { formatInstant } from "./instant";
 import { parseJobId, type JobIds } from "./job-ids";
 import * as msg from "./messages";
+import { SharedThroughput } from "./sharedThroughput";
 import type { EmulatorStore } from "./store";
 import type { EmulatorClock, Flavour, JobFault, LatencyModel } from "./types";
 
@@ -54,7 +55,13 @@ export interface ImportJobsDeps {
 export class ImportJobs {
   private readonly jobs = new Map<number, ImportJob>();
 
-  constructor(private readonly deps: ImportJobsDeps) {}
+  /** Set when the latency model shares a server-wide throughput among running imports. */
+  private readonly throughput: SharedThroughput | undefined;
+
+  constructor(private readonly deps: ImportJobsDeps) {
+    const perSecond = deps.latency.importThroughputPerSecond;
+    this.throughput = perSecond === undefined ? undefined : new SharedThroughput(perSecond / 1000);
+  }
 
   /** The existing job for an identical definition, if any (EnqueueJobs de-dups on the definition hash). */
   existing(hash: string): number | undefined {
@@ -92,7 +99,7 @@ export class ImportJobs {
   async advance(now: number): Promise<void> {
     for (const job of this.jobs.values()) {
       if (job.state === "loading") await this.load(job);
-      if (job.state !== "running" || job.fault?.kind === "import-stuck" || now < job.dueMs)
+      if (job.state !== "running" || job.fault?.kind === "import-stuck" || !this.due(job, now))
         continue;
       if (job.fault?.kind === "import-job-fails") {
         job.failure = { status: job.fault.statusCode, reason: job.fault.reason };
@@ -101,6 +108,10 @@ export class ImportJobs {
       }
       await this.complete(job, now);
     }
+  }
+
+  private due(job: ImportJob, now: number): boolean {
+    return this.throughput === undefined ? now >= job.dueMs : this.throughput.doneBy(job.id, now);
   }
 
   status(idText: string, details: boolean): HttpReply {
@@ -130,6 +141,7 @@ export class ImportJobs {
       throw new FhirHttpError(409, msg.IMPORT_ALREADY_COMPLETED, "conflict");
     }
     job.state = "cancelled";
+    this.throughput?.remove(job.id);
     return { status: 202 };
   }
 
@@ -168,6 +180,7 @@ export class ImportJobs {
     const { importFixedMs = 0, importPerResourceMs = 0 } = this.deps.latency;
     job.units = units;
     job.dueMs = job.startedMs + importFixedMs + importPerResourceMs * lineCount;
+    this.throughput?.add(job.id, job.startedMs + importFixedMs, lineCount, importPerResourceMs);
     job.state = "running";
   }
 

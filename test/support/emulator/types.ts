@@ -22,6 +22,13 @@ export interface LatencyModel {
   exportPerResourceMs?: number;
   importFixedMs?: number;
   importPerResourceMs?: number;
+  /**
+   * Server-wide versions per second shared by the exports running at once (sharedThroughput.ts);
+   * undefined: each job moves at its own rate, whatever else runs.
+   */
+  exportThroughputPerSecond?: number;
+  /** Server-wide resources per second shared by the imports running at once. */
+  importThroughputPerSecond?: number;
   /** How long a $reindex job stays "Running" on the clock (emulator knob; default 0). */
   reindexFixedMs?: number;
   /**

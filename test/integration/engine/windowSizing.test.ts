@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, inject, it } from "vitest";
+import type { Environment } from "../../../src/config/settings";
+import { createEngineDeps } from "../../../src/engine/createDeps";
+import type { EngineDeps } from "../../../src/engine/deps";
+import { runMigrationLocally } from "../../../src/local/localMigration";
+import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import { compareAllVersions } from "../../support/compareVersions";
+import type { LocalEnvironment } from "../../support/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import { generateOperations } from "../../support/syntheticData";
+
+const DAY = 86_400_000;
+let environment: LocalEnvironment | undefined;
+let tableSeq = 0;
+
+afterEach(async () => {
+  await environment?.stop();
+  environment = undefined;
+});
+
+/** Ten years of data, most of it recent, written on the source at its historical instants. */
+async function tenSparseYears(resources: number) {
+  let seedingAt: number | undefined;
+  environment = await startLocalEnvironment({
+    azurite: {
+      connectionString: inject("azuriteConnectionString"),
+      blobEndpoint: inject("azuriteBlobEndpoint"),
+    },
+    sourceClock: { now: () => seedingAt ?? Date.now() },
+    latency: { exportFixedMs: 20, importFixedMs: 20 },
+  });
+  const env = environment;
+  for (const op of generateOperations({
+    resources,
+    years: 10,
+    seed: 11,
+    endMs: Date.now() - 60_000,
+    updateShare: 0.3,
+    deleteShare: 0.1,
+  })) {
+    seedingAt = op.at;
+    if (op.kind === "create") env.source.store.create(op.resource);
+    else if (op.kind === "update") env.source.store.update(op.resource);
+    else env.source.store.softDelete(op.resourceType, op.id);
+  }
+  seedingAt = undefined;
+  return env;
+}
+
+function depsFor(env: LocalEnvironment, overrides: Environment): EngineDeps {
+  tableSeq++;
+  return createEngineDeps(
+    settingsFor(
+      env.env({
+        AZURE_ChunkTableName: `sizechunk${process.pid}x${tableSeq}`,
+        AZURE_ExportTableName: `sizeexport${process.pid}x${tableSeq}`,
+        AZURE_ExportWithHistory: "true",
+        AZURE_ExportWithDelete: "true",
+        ...overrides,
+      }),
+    ),
+    { telemetry: new InMemoryTelemetry() },
+  );
+}
+
+/** Thirty-day steps from the oldest version that hold at least one version (what a target of 0 exports). */
+function nonEmptySteps(instants: number[]): number {
+  const first = Math.min(...instants);
+  return new Set(instants.map((t) => Math.floor((t - first) / (30 * DAY)))).size;
+}
+
+describe("windows sized by what they hold (AZURE_ChunkTargetResources)", () => {
+  it("exports sparse years in few windows and copies every version", async () => {
+    const env = await tenSparseYears(400);
+    const instants = env.source.store.allVersions().map((v) => v.lastUpdatedMs);
+    const deps = depsFor(env, { AZURE_ExportChunkTime: "30", AZURE_ChunkTargetResources: "150" });
+    const result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    expect(result.output).toMatchObject({ outcome: "caught-up" });
+
+    const chunks = [];
+    for await (const c of deps.state.listAllChunks()) chunks.push(c);
+    // Every window but the last reaches the target; one-step windows would be many more.
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(instants.length / 150) + 1);
+    expect(nonEmptySteps(instants)).toBeGreaterThan(3 * chunks.length);
+    expect(chunks.slice(0, -1).every((c) => c.expectedCount >= 150)).toBe(true);
+    for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.since).toBe(chunks[i - 1]!.till);
+
+    const { rows, problems } = await compareAllVersions(deps.source, deps.destination);
+    expect(problems).toEqual([]);
+    expect(rows.every((r) => r.missing === 0 && r.different === 0)).toBe(true);
+    expect(rows.reduce((n, r) => n + r.sourceVersions, 0)).toBe(instants.length);
+  });
+
+  it("counts history and deletes, so a window's expected count is every version it holds", async () => {
+    const env = await tenSparseYears(200);
+    const deps = depsFor(env, { AZURE_ExportChunkTime: "30", AZURE_ChunkTargetResources: "80" });
+    await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    const versions = env.source.store.allVersions();
+    for await (const c of deps.state.listAllChunks()) {
+      const held = versions.filter(
+        (v) => v.lastUpdatedMs >= Date.parse(c.since) && v.lastUpdatedMs < Date.parse(c.till),
+      ).length;
+      expect(c.expectedCount).toBe(held);
+    }
+  });
+});
