@@ -7,6 +7,7 @@ import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "../failures";
 import { idAtLine, parseImportErrorLine } from "../importErrors";
+import { advanceIsolation, beginIsolation } from "../importIsolation";
 
 interface PayloadRef {
   chunkSeq: number;
@@ -164,6 +165,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
   const payload = await deps.state.getPayload(input.chunkSeq, input.index);
   if (payload === undefined || (payload.status !== "Started" && payload.status !== "Running"))
     return { changed: false };
+  if (payload.isolating === true) return advanceIsolation(deps, input);
   const nowMs = deps.clock.now();
   const age = nowMs - Date.parse(payload.importStartTime ?? new Date(nowMs).toISOString());
   if (payload.importContentLocation === undefined) {
@@ -190,7 +192,15 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
     status = await deps.destination.importStatus(payload.importContentLocation);
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
-    await failPayload(deps, input, describeError(error), payload, error.status);
+    const isolation = await beginIsolation(deps, input, payload, error);
+    if (isolation.isolating) return { changed: true };
+    await failPayload(
+      deps,
+      input,
+      `${describeError(error)} (not isolated: ${isolation.why})`,
+      payload,
+      error.status,
+    );
     return { changed: true };
   }
   if (status.state === "running") return { changed: false };

@@ -1,0 +1,190 @@
+/**
+ * Resources the AHDS destination refuses (an indexed quantity of 1e18 or more fails the whole import
+ * processing job) are isolated by splitting the failing file, recorded with the server's reason,
+ * and everything else arrives; a failure of every job still halts.
+ */
+import { describe, expect, it } from "vitest";
+import type { Environment } from "../../../src/config/settings";
+import type { EngineDeps } from "../../../src/engine/deps";
+import { compareAllVersions } from "../../support/compareVersions";
+import type { ResilienceEnvironment, TestDeps } from "../resilience/harness";
+import { depsFor, migrate, startResilienceEnvironment, useOwnAzurite } from "../resilience/harness";
+
+const azurite = useOwnAzurite();
+
+const observation = (id: string, value: string): string =>
+  `{"resourceType":"Observation","id":"${id}","status":"final","code":{"text":"lab"},"valueQuantity":{"value":${value},"unit":"mg"}}`;
+
+/**
+ * Files of `perFile` Observations each (the source rolls its export files every `perFile`
+ * resources), created in order so line n of file f is resource f*perFile+n. `poison` lists the
+ * positions whose value is 1e18 or more.
+ */
+async function withData(
+  total: number,
+  perFile: number,
+  poison: readonly number[],
+  test: (environment: ResilienceEnvironment, poisonIds: string[]) => Promise<void>,
+): Promise<void> {
+  const environment = await startResilienceEnvironment({
+    azurite: azurite(),
+    rollingFileResources: perFile,
+    latency: { exportFixedMs: 500, importFixedMs: 500 },
+  });
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < total; i++) {
+      const id = `obs-${String(i).padStart(3, "0")}`;
+      const big = poison.includes(i);
+      if (big) ids.push(id);
+      environment.source.store.create(
+        observation(id, big ? `${1000000000000000000 + i}.5` : `${i}.01234567890123456789`),
+      );
+    }
+    // Let the seeded versions age past the safety lag.
+    await environment.clock.sleepUntil(environment.clock.now() + 5 * 60_000);
+    await test(environment, ids);
+  } finally {
+    await environment.stop();
+  }
+}
+
+const ISOLATION_SETTINGS: Environment = {
+  AZURE_ExportChunkTime: "3600",
+  AZURE_ChunkLimit: "1000",
+  AZURE_MaxExportRetriesEnabled: "true",
+};
+
+async function failedResources(deps: EngineDeps) {
+  const rows = [];
+  for await (const f of deps.state.listFailedResources()) rows.push(f);
+  return rows.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+async function isolationParts(deps: EngineDeps) {
+  const parts = [];
+  for await (const chunk of deps.state.listAllChunks())
+    parts.push(...(await deps.state.isolation().listWindow(chunk.seq)));
+  return parts;
+}
+
+/** Every source version is on the destination except the refused ones. */
+async function expectAllButRefused(deps: EngineDeps, refused: readonly string[]): Promise<void> {
+  const { problems } = await compareAllVersions(deps.source, deps.destination);
+  const expected = refused.map((id) => `Observation/${id}/1`);
+  expect(problems.filter((p) => !expected.some((k) => p.includes(k)))).toEqual([]);
+  expect(problems).toHaveLength(refused.length);
+}
+
+async function expectIsolated(deps: TestDeps, poisonIds: string[], file: (id: string) => number) {
+  const failed = await failedResources(deps);
+  expect(failed.map((f) => [f.resourceType, f.id, f.isolated?.version, f.reason])).toEqual(
+    poisonIds.map((id) => ["Observation", id, "1", "Conversion overflows."]),
+  );
+  for (const f of failed) {
+    expect(f.isolated?.line).toBe(file(f.id));
+    expect(f.inputUrl).toMatch(/\/Observation-[\d-]+\.ndjson$/);
+    expect(f.isolated?.since).toBeTruthy();
+  }
+  const cursor = await deps.state.getCursor();
+  expect(cursor).toMatchObject({ halted: false, resourcesFailed: poisonIds.length });
+  await expectAllButRefused(deps, poisonIds);
+  const events = deps.telemetry.named("FailedResources").filter((e) => e.properties.Isolated);
+  expect(events.map((e) => e.properties.SampleIds).sort()).toEqual(poisonIds);
+}
+
+/** 1-based line of resource obs-NNN in its file of `perFile` lines. */
+const lineIn = (perFile: number) => (id: string) => (Number(id.slice(4)) % perFile) + 1;
+
+describe("isolating resources the destination refuses", () => {
+  for (const [where, position] of [
+    ["first", 0],
+    ["middle", 9],
+    ["last", 19],
+  ] as const) {
+    it(`a refused resource on the ${where} line of a file is recorded; everything else arrives`, () =>
+      withData(20, 20, [position], async (environment, poisonIds) => {
+        const deps = depsFor(environment, `iso${where}`, ISOLATION_SETTINGS);
+        const result = await migrate(environment, deps);
+        expect(result.output).toMatchObject({ outcome: "caught-up" });
+        await expectIsolated(deps, poisonIds, lineIn(20));
+        const parts = await isolationParts(deps);
+        expect(parts.every((p) => p.attempts <= 1)).toBe(true);
+        // One resource in 20 lines: the halves of 20, 10, 5, 3 (or 2) lines, then the refused line.
+        expect(parts.reduce((n, p) => n + p.attempts, 0)).toBeLessThanOrEqual(10);
+      }));
+  }
+
+  it("two refused resources in one file are both recorded", () =>
+    withData(20, 20, [3, 15], async (environment, poisonIds) => {
+      const deps = depsFor(environment, "isotwo", ISOLATION_SETTINGS);
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "caught-up" });
+      await expectIsolated(deps, poisonIds, lineIn(20));
+    }));
+
+  it("one refused resource in each of two files of a payload: both recorded, the rest arrives", () =>
+    withData(40, 20, [5, 27], async (environment, poisonIds) => {
+      const deps = depsFor(environment, "isofiles", ISOLATION_SETTINGS);
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "caught-up" });
+      await expectIsolated(deps, poisonIds, lineIn(20));
+      const files = new Set((await failedResources(deps)).map((f) => f.inputUrl));
+      expect(files.size).toBe(2);
+    }));
+
+  it("the part blobs are deleted when the payload completes", () =>
+    withData(20, 20, [9], async (environment) => {
+      const deps = depsFor(environment, "isoclean", ISOLATION_SETTINGS);
+      await migrate(environment, deps);
+      const parts = await isolationParts(deps);
+      const lines = parts.find((p) => p.source.kind === "lines");
+      expect(lines?.source.kind).toBe("lines");
+      const url = lines?.source.kind === "lines" ? lines.source.url : "";
+      const container = new URL(url).pathname.split("/")[2] ?? "";
+      const left = [];
+      for await (const name of deps.staging.list(container, "fhir-migrate-isolation/"))
+        left.push(name);
+      expect(left).toEqual([]);
+    }));
+
+  it("a failure of every job (a server error) is not isolated: the migration halts with the reason", () =>
+    withData(20, 20, [], async (environment) => {
+      environment.destination.faults.add({
+        kind: "import-job-fails",
+        statusCode: 500,
+        reason: "The database is unavailable.",
+        times: 1000,
+      });
+      const deps = depsFor(environment, "isosystemic", {
+        ...ISOLATION_SETTINGS,
+        AZURE_ImportAttempts: "2",
+      });
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "halted" });
+      const cursor = await deps.state.getCursor();
+      expect(cursor.haltReason).toContain("not isolated: server error 500");
+      expect(await isolationParts(deps)).toEqual([]);
+    }));
+
+  it("isolation halts when every part fails (every job failing), naming the cause", () =>
+    withData(40, 40, [...Array.from({ length: 40 }, (_, i) => i)], async (environment) => {
+      const deps = depsFor(environment, "isoall", ISOLATION_SETTINGS);
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "halted" });
+      expect((await deps.state.getCursor()).haltReason).toContain("every isolation job failed");
+    }));
+
+  it("isolation halts when it needs more jobs than AZURE_ImportIsolationJobs allows", () =>
+    withData(20, 20, [9], async (environment) => {
+      const deps = depsFor(environment, "isobudget", {
+        ...ISOLATION_SETTINGS,
+        AZURE_ImportIsolationJobs: "3",
+      });
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "halted" });
+      expect((await deps.state.getCursor()).haltReason).toContain(
+        "more than the 3 extra import jobs allowed per window (AZURE_ImportIsolationJobs)",
+      );
+    }));
+});
