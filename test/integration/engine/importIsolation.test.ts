@@ -188,3 +188,135 @@ describe("isolating resources the destination refuses", () => {
       );
     }));
 });
+
+/** Thrown where a process would die: the activity ends there, the next pass resumes from the tables. */
+class SimulatedCrash extends Error {}
+
+type CrashStep =
+  | "children written, root not"
+  | "root written, payload not marked"
+  | "part claimed, blob not written"
+  | "blob written, job not posted"
+  | "job posted, its URL not recorded"
+  | "children of a failed part written, part not marked"
+  | "refused part marked, its row not written"
+  | "refused row written, part not marked recorded"
+  | "part blobs deleted, payload not completed";
+
+/** The engine's dependencies with one crash at `step`, the first time it is reached. */
+function crashOnce(deps: TestDeps, step: CrashStep): TestDeps & { crashed: () => boolean } {
+  let crashed = false;
+  const at = (s: CrashStep) => {
+    if (s === step && !crashed) {
+      crashed = true;
+      throw new SimulatedCrash(`simulated crash: ${s}`);
+    }
+  };
+  const state = deps.state;
+  const isolation = () => {
+    const store = state.isolation();
+    return new Proxy(store, {
+      get(target, key) {
+        if (key === "insert")
+          return async (seq: number, index: number, part: { id: string }) => {
+            if (part.id === "r") at("children written, root not");
+            await target.insert(seq, index, part as never);
+            if (part.id === "r") at("root written, payload not marked");
+          };
+        if (key === "update")
+          return (
+            seq: number,
+            index: number,
+            id: string,
+            mutate: (p: never) => { status: string; failedCount: number } | undefined,
+          ) =>
+            target.update(seq, index, id, (p) => {
+              const next = mutate(p);
+              if (next?.status === "Split")
+                at("children of a failed part written, part not marked");
+              if (next?.status === "Refused" && (p as { status: string }).status === "Refused")
+                at("refused row written, part not marked recorded");
+              return next as never;
+            });
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+  const wrappedState = new Proxy(state, {
+    get(target, key) {
+      if (key === "isolation") return isolation;
+      if (key === "recordFailedResources")
+        return async (records: { isolated?: { partId: string } }[]) => {
+          const refused = records.some(
+            (r) => r.isolated !== undefined && !r.isolated.partId.includes("-e"),
+          );
+          if (refused) at("refused part marked, its row not written");
+          await target.recordFailedResources(records as never);
+        };
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const staging = {
+    ...deps.staging,
+    putText: async (...args: Parameters<typeof deps.staging.putText>) => {
+      if (args[1].startsWith("fhir-migrate-isolation/")) at("part claimed, blob not written");
+      const result = await deps.staging.putText(...args);
+      if (args[1].startsWith("fhir-migrate-isolation/")) at("blob written, job not posted");
+      return result;
+    },
+    deletePrefix: async (container: string, prefix: string) => {
+      const n = await deps.staging.deletePrefix(container, prefix);
+      if (prefix.startsWith("fhir-migrate-isolation/"))
+        at("part blobs deleted, payload not completed");
+      return n;
+    },
+  };
+  const destination = {
+    ...deps.destination,
+    importKickOff: async (body: Parameters<typeof deps.destination.importKickOff>[0]) => {
+      const result = await deps.destination.importKickOff(body);
+      const tag = body.parameter.find((p) => p.name === "inputSource")?.valueUri ?? "";
+      if (tag.includes(":i:")) at("job posted, its URL not recorded");
+      return result;
+    },
+  };
+  return {
+    ...deps,
+    state: wrappedState,
+    staging,
+    destination,
+    crashed: () => crashed,
+  };
+}
+
+describe("a crash at each isolation step", () => {
+  const steps: CrashStep[] = [
+    "children written, root not",
+    "root written, payload not marked",
+    "part claimed, blob not written",
+    "blob written, job not posted",
+    "job posted, its URL not recorded",
+    "children of a failed part written, part not marked",
+    "refused part marked, its row not written",
+    "refused row written, part not marked recorded",
+    "part blobs deleted, payload not completed",
+  ];
+  for (const step of steps) {
+    it(`${step}: resumes, imports no part twice, records the refused resource once`, () =>
+      withData(20, 20, [6], async (environment, poisonIds) => {
+        const deps = crashOnce(
+          depsFor(environment, `isocrash${steps.indexOf(step)}`, ISOLATION_SETTINGS),
+          step,
+        );
+        const result = await migrate(environment, deps);
+        expect(deps.crashed()).toBe(true);
+        expect(result.output).toMatchObject({ outcome: "caught-up" });
+        await expectIsolated(deps, poisonIds, lineIn(20));
+        const parts = await isolationParts(deps);
+        expect(parts.filter((p) => p.attempts > 1)).toEqual([]);
+        expect(parts.every((p) => ["Imported", "Split", "Refused"].includes(p.status))).toBe(true);
+      }));
+  }
+});
