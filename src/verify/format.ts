@@ -138,6 +138,26 @@ export function formatVerificationReport(report: VerificationReport): string {
     }
   }
 
+  const known = report.knownFailures;
+  if (known !== undefined && known.total > 0) {
+    lines.push(
+      "",
+      `Known failures: ${known.total} resource(s) refused by the destination (known, not migrated)`,
+    );
+    lines.push(
+      ...table([["Type", "Refused"], ...known.byType.map((k) => [k.type, String(k.count)])]),
+    );
+    const more = known.total > known.items.length ? ` (first ${known.items.length})` : "";
+    lines.push(`  Resources${more}:`);
+    for (const k of known.items) {
+      const where = k.line === null ? k.inputUrl : `${k.inputUrl} line ${k.line}`;
+      lines.push(
+        `    ${k.type}/${k.id}${k.version === null ? "" : ` version ${k.version}`}: ${k.reason} (${where}${k.window === null ? "" : `, window ${k.window}`})`,
+      );
+    }
+    lines.push(`  What to do: ${known.action}.`);
+  }
+
   lines.push("", conclusion(report));
   return `${lines.join("\n")}\n`;
 }
@@ -145,7 +165,9 @@ export function formatVerificationReport(report: VerificationReport): string {
 function conclusion(report: VerificationReport): string {
   switch (report.verdict) {
     case "Pass":
-      return "Result: PASS. Every check that ran found the destination equal to the source.";
+      return (report.knownFailures?.total ?? 0) > 0
+        ? `Result: PASS. Every check that ran found the destination equal to the source, apart from the ${report.knownFailures?.total} known failure(s) listed above.`
+        : "Result: PASS. Every check that ran found the destination equal to the source.";
     case "Behind":
       return "Result: BEHIND. No difference older than the watermark; the destination has not caught up with the newest source changes yet.";
     case "Fail":

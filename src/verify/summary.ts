@@ -96,6 +96,7 @@ export function buildReport(
     applyHardDeletes: plan.applyHardDeletes,
     surface,
     deep,
+    ...(plan.knownFailures !== undefined ? { knownFailures: plan.knownFailures } : {}),
     reconcile,
   };
 }

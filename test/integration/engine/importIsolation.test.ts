@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
+import type { IsolationPart } from "../../../src/core/importIsolation";
 import type { EngineDeps } from "../../../src/engine/deps";
+import { formatVerificationReport } from "../../../src/verify/format";
+import { runVerification } from "../../../src/verify/runVerification";
 import { compareAllVersions } from "../../support/compareVersions";
 import type { ResilienceEnvironment, TestDeps } from "../resilience/harness";
 import { depsFor, migrate, startResilienceEnvironment, useOwnAzurite } from "../resilience/harness";
@@ -133,6 +136,27 @@ describe("isolating resources the destination refuses", () => {
       expect(files.size).toBe(2);
     }));
 
+  it("the verification lists the refused resources as known failures and passes otherwise", () =>
+    withData(20, 20, [4, 12], async (environment, poisonIds) => {
+      const deps = depsFor(environment, "isoverify", ISOLATION_SETTINGS);
+      await migrate(environment, deps);
+      const report = await runVerification(deps, {
+        checks: ["surface", "deep", "reconcile"],
+        deepCheckCount: 100,
+        seed: "1",
+      });
+      expect(report.knownFailures?.items.map((k) => [k.type, k.id, k.version])).toEqual(
+        poisonIds.map((id) => ["Observation", id, "1"]),
+      );
+      expect(report.surface?.rows.find((r) => r.type === "Observation")?.reason).toContain(
+        "2 known, not migrated",
+      );
+      expect(report.passed).toBe(true);
+      const text = formatVerificationReport(report);
+      expect(text).toContain("Known failures: 2 resource(s) refused by the destination");
+      expect(text).toContain(`Observation/${poisonIds[0]} version 1: Conversion overflows.`);
+    }));
+
   it("the part blobs are deleted when the payload completes", () =>
     withData(20, 20, [9], async (environment) => {
       const deps = depsFor(environment, "isoclean", ISOLATION_SETTINGS);
@@ -228,15 +252,15 @@ function crashOnce(deps: TestDeps, step: CrashStep): TestDeps & { crashed: () =>
             seq: number,
             index: number,
             id: string,
-            mutate: (p: never) => { status: string; failedCount: number } | undefined,
+            mutate: (p: IsolationPart) => IsolationPart | undefined,
           ) =>
             target.update(seq, index, id, (p) => {
               const next = mutate(p);
               if (next?.status === "Split")
                 at("children of a failed part written, part not marked");
-              if (next?.status === "Refused" && (p as { status: string }).status === "Refused")
+              if (next?.status === "Refused" && p.status === "Refused")
                 at("refused row written, part not marked recorded");
-              return next as never;
+              return next;
             });
         const value = Reflect.get(target, key) as unknown;
         return typeof value === "function" ? value.bind(target) : value;
