@@ -209,7 +209,24 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
     return { changed: true };
   }
   for (const part of plan.start) changed = (await startPart(deps, ref, part)) || changed;
+  if (changed) await showProgress(deps, ref, used + plan.start.length);
   return { changed };
+}
+
+/**
+ * Keeps the payload's FailureReason a one-line account of the isolation while it runs, so the
+ * status page (its import failures list) shows what is happening, with the budget.
+ */
+async function showProgress(deps: EngineDeps, ref: PayloadRef, windowJobs: number): Promise<void> {
+  const parts = await deps.state.isolation().list(ref.chunkSeq, ref.index);
+  const root = parts.find((p) => p.id === ROOT_PART);
+  const s = summarizeIsolation(parts);
+  const text = `Isolating resources the destination refuses (${root?.reason ?? "job failed"}): ${s.parts} part(s), ${s.running} running, ${s.pending} waiting, ${s.refused} refused so far; ${windowJobs} of ${deps.settings.import.isolationJobs} extra import jobs of this window used (AZURE_ImportIsolationJobs)`;
+  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) =>
+    p.isolating === true && p.status !== "Completed" && p.failureReason !== text
+      ? { ...p, failureReason: text }
+      : undefined,
+  );
 }
 
 async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {

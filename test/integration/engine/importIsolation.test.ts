@@ -64,6 +64,12 @@ async function failedResources(deps: EngineDeps) {
   return rows.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+async function chunkRowsOf(deps: EngineDeps) {
+  const chunks = [];
+  for await (const chunk of deps.state.listAllChunks()) chunks.push(chunk);
+  return chunks;
+}
+
 async function isolationParts(deps: EngineDeps) {
   const parts = [];
   for await (const chunk of deps.state.listAllChunks())
@@ -117,6 +123,34 @@ describe("isolating resources the destination refuses", () => {
         expect(parts.reduce((n, p) => n + p.attempts, 0)).toBeLessThanOrEqual(10);
       }));
   }
+
+  it("is visible while it runs: the payload's failure reason tells the parts and the budget used", () =>
+    withData(20, 20, [9], async (environment) => {
+      const deps = depsFor(environment, "isovisible", ISOLATION_SETTINGS);
+      const seen: string[] = [];
+      await migrate(environment, deps, {
+        wrapActivity: async (name, call) => {
+          const result = await call();
+          if (name === "PollImport") {
+            for (const chunk of await chunkRowsOf(deps))
+              for (const p of await deps.state.listPayloads(chunk.seq))
+                if (p.failureReason !== undefined) seen.push(p.failureReason);
+          }
+          return result;
+        },
+      });
+      expect(
+        seen.some((r) =>
+          /^Isolating resources the destination refuses \(Conversion overflows\.\): \d+ part\(s\), \d+ running, \d+ waiting, \d+ refused so far; \d+ of 100 extra import jobs of this window used/.test(
+            r,
+          ),
+        ),
+      ).toBe(true);
+      const payload = (await deps.state.listPayloads(1))[0];
+      expect(payload?.failureReason).toMatch(
+        /^Isolated 1 refused resource\(s\) with \d+ extra import job\(s\)$/,
+      );
+    }));
 
   it("two refused resources in one file are both recorded", () =>
     withData(20, 20, [3, 15], async (environment, poisonIds) => {
