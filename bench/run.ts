@@ -6,6 +6,7 @@
  *   3. Import payload building from a 100,000-output manifest (real time, memory)
  *   4. Deep check throughput, default concurrency vs one at a time (real time)
  *   5. Source requests during one idle pass once caught up
+ *   6. Isolation of one refused resource: extra import jobs and time (bench/isolation.ts)
  *
  * Speed claims are ratios measured here, in one run, on one machine. A missed target is reported in
  * the table; the exit code is non-zero only when the benchmark itself fails.
@@ -20,6 +21,7 @@ import type { DeepCheckResult, DeepCheckRun } from "./deepCheck";
 import { benchmarkDeepCheck } from "./deepCheck";
 import type { FreshnessResult } from "./freshness";
 import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
+import { benchmarkIsolation, isolationRows } from "./isolation";
 import {
   CATCH_UP_DATASET,
   LATENCY,
@@ -32,7 +34,7 @@ import type { Row } from "./report";
 import { hours, megabytes, minutes, printRows, times, verdict } from "./report";
 import { startSimulatedEnvironment } from "./simulatedEnvironment";
 
-const BENCHMARKS = ["catch-up", "freshness", "payload", "deep-check", "idle"] as const;
+const BENCHMARKS = ["catch-up", "freshness", "payload", "deep-check", "idle", "isolation"] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Options {
@@ -370,6 +372,12 @@ async function main(): Promise<void> {
     }
     if (selected.has("idle") && results.freshness !== undefined)
       rows.push(...idleRows(results.freshness));
+    if (selected.has("isolation")) {
+      log(
+        `6 isolation: one refused resource in a file of ${ROLLING_FILE_RESOURCES} on a virtual clock`,
+      );
+      rows.push(...isolationRows(await benchmarkIsolation(azurite, ROLLING_FILE_RESOURCES)));
+    }
   } finally {
     await azurite.stop();
   }

@@ -8,16 +8,16 @@
  * halting, the payload is taken apart:
  *
  * - the payload's other input files are imported again as one part;
- * - the failing file is split into two halves (line ranges, written as new blobs), each imported;
- * - a part that imports is done (bisection stops early); a part that fails naming its own file is
- *   split again; a part of one line that fails is a refused resource, recorded with the reason.
+ * - the failing file is split into parts (line ranges, written as new blobs), each imported;
+ * - a part that imports is done (the search stops early there); a part that fails naming its own
+ *   file is split again; a part of one line that fails is a refused resource, recorded with the reason.
  *
  * Re-importing lines that were already committed is safe: with IncrementalLoad, a version that is
  * already stored with the same content counts as a success (docs/architecture.md, "Isolating
  * refused resources", cites the server code).
  *
  * Parts are named by their place in the tree ("r" is the payload, "r.o" its other files, "r.x2"
- * input 2, "r.x2.a" / "r.x2.b" its halves), so computing the children of a failure twice gives the
+ * input 2, "r.x2.a" … "r.x2.d" its parts), so computing the children of a failure twice gives the
  * same rows: a crash between writing the children and marking the parent is harmless.
  */
 
@@ -135,23 +135,47 @@ function stripQuery(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-/** The two halves of a line range (the first half takes the middle line). */
-export function halves(
+/**
+ * Parts a failing range is split into. Bisection generalised: with k parts a search takes
+ * log_k(n) rounds of about k jobs, so the extra jobs are about k/ln(k)·ln(n) (2.9·ln n for k = 2
+ * and for k = 4) while the rounds, each one import job long, are halved by k = 4 (npm run bench,
+ * "6 Isolation"). Four parts plus the other files stay within the five imports the server runs at
+ * once (reference 3.5).
+ */
+export const SPLIT_PARTS = 4;
+
+const PART_LETTERS = "abcdefghijklmnopqrstuvwxyz";
+
+/** A line range cut into at most `parts` contiguous ranges of nearly equal length, in order. */
+export function splitRange(
   parentId: string,
   source: { url: string; type: string | undefined; from: number; to: number },
+  parts = SPLIT_PARTS,
 ): IsolationPart[] {
-  const mid = Math.floor((source.from + source.to) / 2);
-  return [
-    newPart(`${parentId}.a`, { kind: "lines", ...source, to: mid }),
-    newPart(`${parentId}.b`, { kind: "lines", ...source, from: mid + 1 }),
-  ];
+  const lines = source.to - source.from + 1;
+  const k = Math.max(1, Math.min(parts, lines, PART_LETTERS.length));
+  const children: IsolationPart[] = [];
+  let from = source.from;
+  for (let i = 0; i < k; i++) {
+    const size = Math.floor(lines / k) + (i < lines % k ? 1 : 0);
+    children.push(
+      newPart(`${parentId}.${PART_LETTERS[i]}`, {
+        kind: "lines",
+        ...source,
+        from,
+        to: from + size - 1,
+      }),
+    );
+    from += size;
+  }
+  return children;
 }
 
 /**
  * What follows a content failure of `part` that names `failure.inputUrl`:
  * - a range of one line: the resource is refused (no children);
- * - a longer range: its halves;
- * - whole files: the other files as one part, and the failing file's halves (a one-line file is a
+ * - a longer range: its parts (splitRange);
+ * - whole files: the other files as one part, and the failing file's parts (a one-line file is a
  *   refused resource at once: the failure already named it).
  * `lineCount` is the number of non-empty lines of the failing file (files parts only).
  */
@@ -163,7 +187,7 @@ export function afterContentFailure(
   const source = part.source;
   if (source.kind === "lines") {
     if (source.from >= source.to) return { children: [], refused: true };
-    return { children: halves(part.id, source), refused: false };
+    return { children: splitRange(part.id, source), refused: false };
   }
   const index = source.inputs.findIndex((i) => i.url === failingUrl);
   if (index === -1) throw new Error(`${failingUrl} is not an input of isolation part ${part.id}`);
@@ -177,15 +201,15 @@ export function afterContentFailure(
       ...newPart(`${part.id}.x${index}`, { kind: "lines", ...whole, to: 1 }),
       status: "Refused",
     });
-  } else children.push(...halves(`${part.id}.x${index}`, whole));
+  } else children.push(...splitRange(`${part.id}.x${index}`, whole));
   return { children, refused: false };
 }
 
 /** Isolation jobs that failed before the window halts as "every job failing" when none imported. */
 export const SYSTEMIC_FAILURE_RUN = 8;
 
-/** Parts of one payload imported at the same time (the two halves and the other files). */
-export const ISOLATION_CONCURRENCY = 3;
+/** Parts of one payload imported at the same time (one split and the other files). */
+export const ISOLATION_CONCURRENCY = SPLIT_PARTS + 1;
 
 export interface IsolationPlan {
   /** Parts to start now (Pending, within the concurrency limit and the window's budget). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   afterContentFailure,
   classifyImportFailure,
-  halves,
+  splitRange,
   newPart,
   planIsolation,
   SYSTEMIC_FAILURE_RUN,
@@ -63,13 +63,15 @@ describe("afterContentFailure", () => {
     ],
   });
 
-  it("whole files: the other files become one part and the failing file is halved", () => {
+  it("whole files: the other files become one part and the failing file is split in four", () => {
     const { children, refused } = afterContentFailure(files, B, 7);
     expect(refused).toBe(false);
     expect(children.map((c) => [c.id, c.source])).toEqual([
       ["r.o", { kind: "files", inputs: [{ url: A, type: "Observation" }] }],
-      ["r.x1.a", { kind: "lines", url: B, type: "Patient", from: 1, to: 4 }],
-      ["r.x1.b", { kind: "lines", url: B, type: "Patient", from: 5, to: 7 }],
+      ["r.x1.a", { kind: "lines", url: B, type: "Patient", from: 1, to: 2 }],
+      ["r.x1.b", { kind: "lines", url: B, type: "Patient", from: 3, to: 4 }],
+      ["r.x1.c", { kind: "lines", url: B, type: "Patient", from: 5, to: 6 }],
+      ["r.x1.d", { kind: "lines", url: B, type: "Patient", from: 7, to: 7 }],
     ]);
   });
 
@@ -79,11 +81,23 @@ describe("afterContentFailure", () => {
     expect(children.map((c) => [c.id, c.status])).toEqual([["r.x0", "Refused"]]);
   });
 
-  it("a range of several lines is halved", () => {
-    const part = halves("r.x0", { url: A, type: undefined, from: 1, to: 3 })[0] as IsolationPart;
+  it("a range of two lines is split into its two lines", () => {
+    const part = newPart("r.x0.a", { kind: "lines", url: A, type: undefined, from: 3, to: 4 });
     expect(afterContentFailure(part, A, 0).children.map((c) => c.source)).toEqual([
-      { kind: "lines", url: A, type: undefined, from: 1, to: 1 },
-      { kind: "lines", url: A, type: undefined, from: 2, to: 2 },
+      { kind: "lines", url: A, type: undefined, from: 3, to: 3 },
+      { kind: "lines", url: A, type: undefined, from: 4, to: 4 },
+    ]);
+  });
+
+  it("splitRange covers the range exactly, in order, in parts of nearly equal length", () => {
+    const parts = splitRange("p", { url: A, type: undefined, from: 11, to: 20 });
+    expect(
+      parts.map((p) => (p.source.kind === "lines" ? [p.source.from, p.source.to] : [])),
+    ).toEqual([
+      [11, 13],
+      [14, 16],
+      [17, 18],
+      [19, 20],
     ]);
   });
 
