@@ -20,8 +20,8 @@ interface Tile {
   timeRange: string;
 }
 
-/** Migration tiles look back as far as the workspace keeps data (logRetentionDays, 90 by default). */
-const MIGRATION_RANGE = "P90D";
+/** Migration tiles look back as far as the workspace keeps data (the logRetentionDays parameter). */
+const MIGRATION_RANGE = expr("format('P{0}D', parameters('logRetentionDays'))");
 const HEALTH_RANGE = "P7D";
 
 const grid: Visual = { kind: "grid" };
@@ -201,7 +201,7 @@ export const DASHBOARD_MARKDOWN = [
   "Copies data from the source FHIR server to the destination AHDS FHIR service in time-window chunks ($export, then $import).",
   "",
   "* **Watermark**: everything last updated before it is on the destination.",
-  "* Counts and details cover the last 90 days of telemetry; the `chunk` and `export` tables hold the full record.",
+  "* Counts and details cover the telemetry the workspace keeps (the logRetentionDays deployment parameter); the `chunk` and `export` tables hold the full record.",
   "* Progress as a page: the `Status_Http` function.",
   "",
   "**Custom SearchParameters** are copied to the destination once, at the start. Those added later must be created on the destination by hand. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",

@@ -1,12 +1,24 @@
 import { buildAppSettings } from "./app-settings";
 import type { Json } from "./arm";
-import { expr, idOf, param, variable } from "./arm";
+import { expr, idOf, lit, param, variable } from "./arm";
 import { buildDashboard } from "./dashboard";
 import { PARAMETERS } from "./parameters";
 import { ALERT_QUERIES } from "./queries";
 import { PRINCIPAL_ID, roleDeployment, roleDeploymentName } from "./role-assignments";
 
-const WEB_API = "2023-12-01";
+const WEB_API = "2025-03-01";
+const STORAGE_API = "2025-01-01";
+const KEY_VAULT_API = "2025-05-01";
+
+/**
+ * The Node.js LTS the app runs on. Node.js 20 reached end of life on 2026-04-30; 22 is the LTS
+ * Azure Functions v4 supports on Linux (docs/deploy.md, "Runtime and hosting plan"). The code
+ * itself still runs on Node.js 20 (package.json engines), for local runs and tests.
+ */
+export const NODE_RUNTIME = "Node|22";
+
+export const VNET_ON_CONSUMPTION =
+  "vnetIntegrationSubnetId needs hostingPlan=ElasticPremium: a Consumption plan has no VNet integration";
 
 const SITE_ID = idOf("Microsoft.Web/sites", "functionAppName");
 const PLAN_ID = idOf("Microsoft.Web/serverfarms", "planName");
@@ -22,11 +34,15 @@ const VARIABLES: Record<string, Json> = {
   prefix: expr(`toLower(${param("prefix")})`),
   // Storage account names: 3-24 lowercase letters and digits, globally unique.
   storageAccountName: expr(`concat(variables('prefix'), 'stor', ${unique})`),
-  functionAppName: expr(`concat(variables('prefix'), '-fhir-migrate-', take(${unique}, 6))`),
+  functionAppName: expr(
+    `if(empty(${param("appName")}), concat(variables('prefix'), '-fhir-migrate-', take(${unique}, 6)), ${param("appName")})`,
+  ),
   planName: expr("concat(variables('functionAppName'), '-plan')"),
   appInsightsName: expr("concat(variables('functionAppName'), '-ai')"),
   workspaceName: expr("concat(variables('functionAppName'), '-logs')"),
-  dashboardName: expr("concat(variables('functionAppName'), '-dashboard')"),
+  dashboardName: expr(
+    `if(empty(${param("dashboardName")}), concat(variables('functionAppName'), '-dashboard'), ${param("dashboardName")})`,
+  ),
   actionGroupName: expr("concat(variables('functionAppName'), '-alerts')"),
   // Key Vault names: 3-24 characters, starting with a letter.
   keyVaultName: expr(`concat('kv', variables('prefix'), take(${unique}, 13))`),
@@ -40,13 +56,17 @@ const VARIABLES: Record<string, Json> = {
   sourceSegments: expr(`split(${param("sourceResourceId")}, '/')`),
   destinationSegments: expr(`split(${param("destinationResourceId")}, '/')`),
   stagingSegments: expr(`split(${param("stagingStorageAccountResourceId")}, '/')`),
+  // The FHIR host names of the public cloud: environment() has no suffix for Health Data Services,
+  // so other clouds pass AZURE_SourceUri / AZURE_DestinationUri in additionalAppSettings
+  // (docs/deploy.md, "Clouds").
+  fhirHostSuffix: "azurehealthcareapis.com",
   // .../providers/Microsoft.HealthcareApis/services/{name}
   // .../providers/Microsoft.HealthcareApis/workspaces/{ws}/fhirservices/{svc}
   sourceUri: expr(
-    "if(variables('sourceIsApiForFhir'), format('https://{0}.azurehealthcareapis.com', variables('sourceSegments')[8]), format('https://{0}-{1}.fhir.azurehealthcareapis.com', variables('sourceSegments')[8], variables('sourceSegments')[10]))",
+    "if(variables('sourceIsApiForFhir'), format('https://{0}.{1}', variables('sourceSegments')[8], variables('fhirHostSuffix')), format('https://{0}-{1}.fhir.{2}', variables('sourceSegments')[8], variables('sourceSegments')[10], variables('fhirHostSuffix')))",
   ),
   destinationUri: expr(
-    "format('https://{0}-{1}.fhir.azurehealthcareapis.com', variables('destinationSegments')[8], variables('destinationSegments')[10])",
+    "format('https://{0}-{1}.fhir.{2}', variables('destinationSegments')[8], variables('destinationSegments')[10], variables('fhirHostSuffix'))",
   ),
   stagingAccountName: expr("last(variables('stagingSegments'))"),
   tableEndpoint: expr(
@@ -60,7 +80,7 @@ const VARIABLES: Record<string, Json> = {
 
 const tableResource = (parameterName: string): Record<string, Json> => ({
   type: "Microsoft.Storage/storageAccounts/tableServices/tables",
-  apiVersion: "2023-05-01",
+  apiVersion: STORAGE_API,
   name: expr(`format('{0}/default/{1}', variables('storageAccountName'), ${param(parameterName)})`),
   dependsOn: [STORAGE_ID],
 });
@@ -73,7 +93,7 @@ const crossScopeDeploymentId = (suffix: string, segments: string): string =>
 const RESOURCES: Json[] = [
   {
     type: "Microsoft.Storage/storageAccounts",
-    apiVersion: "2023-05-01",
+    apiVersion: STORAGE_API,
     name: expr(variable("storageAccountName")),
     location: expr(param("location")),
     kind: "StorageV2",
@@ -92,7 +112,7 @@ const RESOURCES: Json[] = [
   tableResource("exportTableName"),
   {
     type: "Microsoft.OperationalInsights/workspaces",
-    apiVersion: "2022-10-01",
+    apiVersion: "2025-02-01",
     name: expr(variable("workspaceName")),
     location: expr(param("location")),
     properties: {
@@ -142,11 +162,13 @@ const RESOURCES: Json[] = [
       reserved: true,
       httpsOnly: true,
       clientAffinityEnabled: false,
+      // A Consumption plan has no VNet integration: refuse the subnet rather than ignore it (ARM
+      // evaluates only the branch if() takes, so int() of the text fails only then, naming it).
       virtualNetworkSubnetId: expr(
-        "if(empty(parameters('vnetIntegrationSubnetId')), json('null'), parameters('vnetIntegrationSubnetId'))",
+        `if(empty(parameters('vnetIntegrationSubnetId')), json('null'), if(variables('isElasticPremium'), parameters('vnetIntegrationSubnetId'), int(${lit(VNET_ON_CONSUMPTION)})))`,
       ),
       siteConfig: {
-        linuxFxVersion: "Node|20",
+        linuxFxVersion: NODE_RUNTIME,
         ftpsState: "Disabled",
         minTlsVersion: "1.2",
         scmMinTlsVersion: "1.2",
@@ -171,7 +193,7 @@ const RESOURCES: Json[] = [
   {
     condition: expr(param("useClientCredentials")),
     type: "Microsoft.KeyVault/vaults",
-    apiVersion: "2023-07-01",
+    apiVersion: KEY_VAULT_API,
     name: expr(variable("keyVaultName")),
     location: expr(param("location")),
     properties: {
@@ -183,6 +205,8 @@ const RESOURCES: Json[] = [
       enabledForDeployment: false,
       enabledForTemplateDeployment: false,
       enabledForDiskEncryption: false,
+      // 'recover' when this vault's name is soft-deleted (parameter keyVaultCreateMode).
+      createMode: expr(param("keyVaultCreateMode")),
     },
   },
   {
@@ -190,7 +214,7 @@ const RESOURCES: Json[] = [
     // instead of overwriting it with an empty value.
     condition: expr(`and(${param("useClientCredentials")}, not(empty(${param("clientSecret")})))`),
     type: "Microsoft.KeyVault/vaults/secrets",
-    apiVersion: "2023-07-01",
+    apiVersion: KEY_VAULT_API,
     name: expr("format('{0}/{1}', variables('keyVaultName'), variables('clientSecretName'))"),
     dependsOn: [KEY_VAULT_ID],
     properties: {
@@ -323,7 +347,7 @@ interface AlertSpec {
 function alertRule(a: AlertSpec): Json {
   return {
     type: "Microsoft.Insights/scheduledQueryRules",
-    apiVersion: "2021-08-01",
+    apiVersion: "2023-12-01",
     name: expr(`format('{0}-${a.suffix}', variables('functionAppName'))`),
     location: expr(param("location")),
     dependsOn: [APP_INSIGHTS_ID, ACTION_GROUP_ID],
@@ -362,6 +386,15 @@ const OUTPUTS: Record<string, Json> = {
   storageAccountName: { type: "string", value: expr(variable("storageAccountName")) },
   applicationInsightsName: { type: "string", value: expr(variable("appInsightsName")) },
   dashboardName: { type: "string", value: expr(variable("dashboardName")) },
+  packageUri: { type: "string", value: expr(param("packageUri")) },
+  // The app runs from a package URL, so its functions are listed only after a trigger sync
+  // (docs/deploy.md, step "Sync the triggers"); the command, ready to paste.
+  syncTriggersCommand: {
+    type: "string",
+    value: expr(
+      "format('az resource invoke-action --action syncfunctiontriggers --ids {0}', resourceId('Microsoft.Web/sites', variables('functionAppName')))",
+    ),
+  },
 };
 
 /** The whole deployment template, as written to infra/main.json. */

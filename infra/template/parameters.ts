@@ -1,8 +1,15 @@
+import { version } from "../../package.json";
 import type { Json } from "./arm";
 
-/** Where the package is published; forks change the owner in this URL (docs/deploy.md). */
-export const DEFAULT_PACKAGE_URI =
-  "https://github.com/fhir-migrate/fhir-migrate/releases/latest/download/fhir-migrate.zip";
+/** The release this template belongs to: package.json's version, tagged v{version} on release. */
+export const RELEASE_VERSION = version;
+
+/**
+ * The package of the same release, never a moving `latest`: a release published mid-migration must
+ * not reach a running app (two orchestrator versions on one task hub). docs/upgrade.md is the only
+ * way the version changes. Forks change the owner in this URL (docs/deploy.md).
+ */
+export const DEFAULT_PACKAGE_URI = `https://github.com/fhir-migrate/fhir-migrate/releases/download/v${RELEASE_VERSION}/fhir-migrate.zip`;
 
 export const MIGRATION_TYPES = ["ApiForFhirToFhirService", "FhirServiceToFhirService"] as const;
 export const HOSTING_PLANS = ["Consumption", "ElasticPremium"] as const;
@@ -35,6 +42,20 @@ export const PARAMETERS: Record<string, Record<string, Json>> = {
     maxLength: 6,
     description:
       "1-6 letters or digits that start the name of every resource this deployment creates. Redeploy with the same prefix to the same resource group to update in place.",
+  }),
+  appName: p({
+    type: "string",
+    defaultValue: "",
+    maxLength: 60,
+    description:
+      "Optional: name of the function app (globally unique, 2-60 letters, digits and hyphens; the original tool's appName). Empty: <prefix>-fhir-migrate-<6 characters>. Its plan, Application Insights, workspace and alert names derive from it.",
+  }),
+  dashboardName: p({
+    type: "string",
+    defaultValue: "",
+    maxLength: 160,
+    description:
+      "Optional: name of the shared dashboard (the original tool's dashboardName). Empty: <function app name>-dashboard.",
   }),
   location: p({
     type: "string",
@@ -156,19 +177,25 @@ export const PARAMETERS: Record<string, Record<string, Json>> = {
     defaultValue: "Consumption",
     allowedValues: [...HOSTING_PLANS],
     description:
-      "Consumption (Linux Y1, pay per execution) or ElasticPremium (EP1, needed for VNet integration and private endpoints).",
+      "Consumption (Linux Y1, pay per execution; Microsoft retires it on 2028-09-30) or ElasticPremium (EP1, needed for VNet integration and private endpoints). docs/deploy.md explains the choice.",
   }),
   vnetIntegrationSubnetId: p({
     type: "string",
     defaultValue: "",
     description:
-      "Optional, ElasticPremium only: resource id of a subnet delegated to Microsoft.Web/serverFarms for outbound VNet integration (docs/private-link.md).",
+      "Optional, ElasticPremium only (the deployment fails with a Consumption plan, which has no VNet integration): resource id of a subnet delegated to Microsoft.Web/serverFarms for outbound VNet integration (docs/private-link.md).",
   }),
   packageUri: p({
     type: "string",
     defaultValue: DEFAULT_PACKAGE_URI,
+    description: `URL of the fhir-migrate.zip package the app runs from (WEBSITE_RUN_FROM_PACKAGE). The default is the package of this template's release, v${RELEASE_VERSION}; change it only by the procedure in docs/upgrade.md. Forks publish their own.`,
+  }),
+  keyVaultCreateMode: p({
+    type: "string",
+    defaultValue: "default",
+    allowedValues: ["default", "recover"],
     description:
-      "URL of the fhir-migrate.zip package the app runs from (WEBSITE_RUN_FROM_PACKAGE). Pin a release (…/releases/download/vX.Y.Z/fhir-migrate.zip) for production; forks publish their own.",
+      "With useClientCredentials: 'recover' brings back this deployment's Key Vault when it is soft-deleted (the resource group or vault was deleted less than 7 days ago; a new vault of that name would fail with a conflict). docs/deploy.md, Troubleshooting.",
   }),
   storageAccountSku: p({
     type: "string",

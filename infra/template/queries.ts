@@ -1,12 +1,18 @@
 /**
- * KQL behind the dashboard tiles and alert rules. Queries over `customEvents` use only the event
- * names and `customDimensions` properties declared in src/telemetry/events.ts (a test checks it),
- * always in the forms `name == "X"` / `name in ("X", "Y")` and `customDimensions.Prop`.
+ * KQL behind the dashboard tiles and alert rules. Queries over `customEvents` read only the event
+ * names and `customDimensions` properties the code sends, and filter only on status values it sends
+ * (test/unit/infra/dashboard.test.ts reads the emitting calls), always in the forms `name == "X"` /
+ * `name in ("X", "Y")` and `customDimensions.Prop`.
  *
- * Status values are the ones the activities emit: Started, Running, Completed, Failed. Check
- * verdicts (Result) are Pass, Behind, Fail, Error.
- * Events come from activities, which may run again after a retry, so state is taken as the latest
- * event per job key rather than by counting events.
+ * Status values are the ones the activities emit: Started, Completed, Failed (a job whose latest
+ * event is Started is running; polls send nothing). Check verdicts (Result) are Pass, Behind, Fail,
+ * Error. Events come from activities, which may run again after a retry, so state is taken as the
+ * latest event per job key rather than by counting events.
+ *
+ * Rows of `requests`, `dependencies` and `exceptions` are sampled by the Functions host (host.json):
+ * each row stands for `itemCount` items, so they are counted with sum(itemCount), never count().
+ * A `customMetrics` row is a pre-aggregate of the samples of one export interval: `value` is their
+ * sum, so an average is sum(valueSum) / sum(valueCount) and a maximum is max(valueMax).
  */
 
 const q = (...lines: string[]): string => lines.join("\n");
@@ -21,6 +27,25 @@ const exportKey = `extend Key = strcat(${s("ChunkId")}, "|", ${s("ExportId")}, "
 const importKey = `extend Key = strcat(${s("ChunkId")}, "|", ${s("PayloadId")})`;
 
 /** Events of the newest check run only: checks write one event per type, per run. */
+/** The window of each chunk, from its latest completed Export event (Import events do not carry it). */
+const chunkWindows = [
+  "let windows = customEvents",
+  '    | where name == "Export"',
+  `    | where ${s("ExportStatus")} == "Completed"`,
+  `    | summarize arg_max(timestamp, customDimensions) by ChunkId = ${s("ChunkId")}`,
+  `    | project ChunkId, Since = ${s("Since")}, Till = ${s("Till")};`,
+];
+
+/** Resources in completed exports, counted once per export job. */
+const exportedTotal = [
+  "let exported = toscalar(customEvents",
+  '    | where name == "Export"',
+  `    | where ${s("ExportStatus")} == "Completed"`,
+  `    | ${exportKey}`,
+  "    | summarize arg_max(timestamp, customDimensions) by Key",
+  `    | summarize sum(${n("TotalResources")}));`,
+];
+
 const latestRun = (event: string): string[] => [
   "let lastRun = toscalar(customEvents",
   `    | where name == "${event}"`,
@@ -56,7 +81,7 @@ export const QUERIES = {
     '| where name == "Export"',
     `| ${exportKey}`,
     "| summarize arg_max(timestamp, customDimensions) by Key",
-    `| where ${s("ExportStatus")} in ("Started", "Running")`,
+    `| where ${s("ExportStatus")} == "Started"`,
     "| summarize RunningExports = count()",
   ),
   failedExportsCount: q(
@@ -77,7 +102,7 @@ export const QUERIES = {
     '| where name == "Import"',
     `| ${importKey}`,
     "| summarize arg_max(timestamp, customDimensions) by Key",
-    `| where ${s("ImportStatus")} in ("Started", "Running")`,
+    `| where ${s("ImportStatus")} == "Started"`,
     "| summarize RunningImports = count()",
   ),
   failedImportsCount: q(
@@ -100,7 +125,7 @@ export const QUERIES = {
     '| where name == "Export"',
     `| ${exportKey}`,
     "| summarize arg_max(timestamp, customDimensions), Started = min(timestamp) by Key",
-    `| where ${s("ExportStatus")} in ("Started", "Running")`,
+    `| where ${s("ExportStatus")} == "Started"`,
     `| project ChunkId = ${s("ChunkId")}, ExportId = ${s("ExportId")}, ResourceType = ${s("ResourceType")}, Since = ${s("Since")}, Till = ${s("Till")}, Started, LastUpdate = timestamp, StatusUrl = ${s("StatusUrl")}`,
     "| order by Started asc",
   ),
@@ -112,12 +137,15 @@ export const QUERIES = {
     "| order by Failed desc",
   ),
   completedImports: q(
+    ...chunkWindows,
     "customEvents",
     '| where name == "Import"',
     `| where ${s("ImportStatus")} == "Completed"`,
     `| ${importKey}`,
     "| summarize arg_max(timestamp, customDimensions) by Key",
-    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, Since = ${s("Since")}, Till = ${s("Till")}, Imported = ${n("TotalImportResources")}, Exported = ${n("TotalExportResources")}, Rejected = ${n("FailedImportCount")}, RejectedTypes = ${s("FailedResourceType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
+    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, Imported = ${n("TotalImportResources")}, Rejected = ${n("FailedImportCount")}, RejectedTypes = ${s("FailedResourceType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
+    "| join kind=leftouter windows on ChunkId",
+    "| project-away ChunkId1",
     "| order by Completed desc",
   ),
   runningImports: q(
@@ -125,7 +153,7 @@ export const QUERIES = {
     '| where name == "Import"',
     `| ${importKey}`,
     "| summarize arg_max(timestamp, customDimensions), Started = min(timestamp) by Key",
-    `| where ${s("ImportStatus")} in ("Started", "Running")`,
+    `| where ${s("ImportStatus")} == "Started"`,
     `| project ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, Started, LastUpdate = timestamp, StatusUrl = ${s("StatusUrl")}`,
     "| order by Started asc",
   ),
@@ -145,12 +173,14 @@ export const QUERIES = {
     `| summarize Exports = count(), Resources = sum(${n("TotalResources")}), SearchParametersSkipped = sum(${n("SearchParameterCount")}), FailedResources = sum(${n("FailedExportCount")}), FailedTypes = make_set_if(${s("FailedExportType")}, isnotempty(${s("FailedExportType")}))`,
   ),
   importedResources: q(
+    ...exportedTotal,
     "customEvents",
     '| where name == "Import"',
     `| where ${s("ImportStatus")} == "Completed"`,
     `| ${importKey}`,
     "| summarize arg_max(timestamp, customDimensions) by Key",
-    `| summarize Payloads = count(), Imported = sum(${n("TotalImportResources")}), Exported = sum(${n("TotalExportResources")}), Rejected = sum(${n("FailedImportCount")}), RejectedTypes = make_set_if(${s("FailedResourceType")}, isnotempty(${s("FailedResourceType")}))`,
+    `| summarize Payloads = count(), Imported = sum(${n("TotalImportResources")}), Rejected = sum(${n("FailedImportCount")}), RejectedTypes = make_set_if(${s("FailedResourceType")}, isnotempty(${s("FailedResourceType")}))`,
+    "| extend ExportedSoFar = exported",
   ),
   rejectedResources: q(
     "customEvents",
@@ -176,13 +206,13 @@ export const QUERIES = {
   throughput: q(
     "customMetrics",
     '| where name == "ResourcesMovedPerMinute"',
-    "| summarize ResourcesPerMinute = avg(value) by bin(timestamp, 15m)",
+    "| summarize ResourcesPerMinute = sum(valueSum) / sum(valueCount) by bin(timestamp, 15m)",
     "| render timechart",
   ),
   jobsInFlight: q(
     "customMetrics",
     '| where name in ("JobsInFlight", "LagBehindSourceSeconds")',
-    "| summarize Value = max(value) by bin(timestamp, 15m), name",
+    "| summarize Value = max(valueMax) by bin(timestamp, 15m), name",
     "| render timechart",
   ),
   halts: q(
@@ -211,14 +241,14 @@ export const QUERIES = {
   functionFailures: q(
     "requests",
     "| where success == false",
-    "| summarize Failures = count() by bin(timestamp, 1h), operation_Name",
+    "| summarize Failures = sum(itemCount) by bin(timestamp, 1h), operation_Name",
     "| render timechart",
   ),
   exceptionsAndDependencies: q(
     "union",
     '    (exceptions | extend Kind = "Exception"),',
     '    (dependencies | where success == false | extend Kind = "Dependency failure")',
-    "| summarize Count = count() by bin(timestamp, 1h), Kind",
+    "| summarize Count = sum(itemCount) by bin(timestamp, 1h), Kind",
     "| render timechart",
   ),
   cpu: q(

@@ -62,7 +62,7 @@ export function roleDeploymentName(suffix: string): string {
 export function roleDeployment(d: RoleDeployment): Record<string, Json> {
   const resource: Record<string, Json> = {
     type: "Microsoft.Resources/deployments",
-    apiVersion: "2022-09-01",
+    apiVersion: "2025-04-01",
     name: expr(roleDeploymentName(d.name)),
   };
   if (d.condition !== undefined) resource.condition = expr(d.condition);

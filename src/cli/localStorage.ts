@@ -11,17 +11,26 @@ const STORAGE_SETTINGS = [
   "AZURE_StagingStorageUri",
 ];
 
+/** A stand-in for the Azurite's connection string while the other settings are checked. */
+const PLACEHOLDER_STORAGE = "UseDevelopmentStorage=true";
+
 /**
  * Local runs need tables and blobs for their state. When the settings name no storage, an Azurite is
  * started here, on disk under `stateDir`, so stopping and running again resumes where it stopped.
+ * `validate` (the command's own settings parse) runs first, with a stand-in for the Azurite when
+ * none is configured: bad settings fail before anything is started or written to disk.
  */
 export async function withLocalStorage(
   env: Environment,
   stateDir: string,
   runtime: CliRuntime,
+  validate: (env: Environment) => unknown = () => undefined,
 ): Promise<{ env: Environment; azurite: AzuriteInstance | undefined }> {
-  if (STORAGE_SETTINGS.some((n) => (env[n] ?? "").trim() !== ""))
+  if (STORAGE_SETTINGS.some((n) => (env[n] ?? "").trim() !== "")) {
+    validate(env);
     return { env, azurite: undefined };
+  }
+  validate({ ...env, AzureWebJobsStorage: PLACEHOLDER_STORAGE });
   const location = resolve(runtime.cwd, stateDir);
   const azurite = await startAzurite({ location });
   runtime.stderr(`No storage configured: keeping state in a local Azurite under ${location}\n`);

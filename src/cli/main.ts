@@ -24,7 +24,8 @@ import type { ExitCode } from "./errors";
 import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./errors";
 import { writeJson } from "./output";
 import type { CliRuntime } from "./runtime";
-import { attachRuntime, processRuntime } from "./runtime";
+import { withoutStack } from "../core/errorText";
+import { attachRuntime, processRuntime, terminalSafe } from "./runtime";
 
 /** A module under ./commands. */
 export interface CommandModule {
@@ -54,14 +55,16 @@ function packageVersion(): string {
 }
 
 export function createProgram(
-  runtime: CliRuntime,
+  given: CliRuntime,
   commands: readonly CommandModule[] = COMMANDS,
 ): Command {
+  const runtime = terminalSafe(given);
   const program = new Command("fhir-migrate")
     .description(
       "Migrate FHIR data from Azure API for FHIR to the Azure Health Data Services FHIR service.",
     )
     .option("--json", "print one machine-readable JSON document on stdout instead of text")
+    .option("--debug", "print the stack trace of an unexpected error (for a bug report)")
     .version(packageVersion(), "-V, --version", "print the version")
     .configureOutput({ writeOut: runtime.stdout, writeErr: runtime.stderr })
     .exitOverride()
@@ -88,7 +91,12 @@ export function createProgram(
   return program;
 }
 
-function reportError(error: unknown, json: boolean, runtime: CliRuntime): void {
+function reportError(
+  error: unknown,
+  options: { json?: boolean; debug?: boolean },
+  runtime: CliRuntime,
+): void {
+  const json = options.json === true;
   // Commander has printed its own message (or the help) already.
   if (error instanceof CommanderError) return;
   const e = error instanceof Error ? error : new Error(String(error));
@@ -102,15 +110,21 @@ function reportError(error: unknown, json: boolean, runtime: CliRuntime): void {
       exitCode: exitCodeFor(e),
       error: {
         name: e.name,
-        message: e.message,
+        message: withoutStack(e.message),
         ...(isConfigurationError(e) ? { issues: e.issues } : {}),
       },
     });
     return;
   }
-  // A stack helps only with a bug; the taxonomy's messages already say what to fix.
-  const unexpected = !known && !/^(TransientError|FhirOperationError)$/.test(e.name);
-  runtime.stderr(`${unexpected ? (e.stack ?? e.message) : e.message}\n`);
+  // A stack helps only with a bug, and only with --debug; the message says what went wrong.
+  const unexpected =
+    !known && !/^(TransientError|FhirOperationError|OrchestrationFailedError)$/.test(e.name);
+  if (!unexpected) runtime.stderr(`${withoutStack(e.message)}\n`);
+  else if (options.debug === true) runtime.stderr(`${e.stack ?? `${e.name}: ${e.message}`}\n`);
+  else
+    runtime.stderr(
+      `${e.name}: ${withoutStack(e.message)}\n(an unexpected error; run again with --debug for the stack trace)\n`,
+    );
   if (isConfigurationError(e)) {
     runtime.stderr("docs/configuration.md describes every setting and what it accepts.\n");
   }
@@ -127,7 +141,7 @@ export async function main(
     await program.parseAsync([...args], { from: "user" });
     return EXIT_OK;
   } catch (error) {
-    reportError(error, program.opts<{ json?: boolean }>().json === true, runtime);
+    reportError(error, program.opts<{ json?: boolean; debug?: boolean }>(), terminalSafe(runtime));
     return exitCodeFor(error);
   }
 }

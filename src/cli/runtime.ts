@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import type { Environment } from "../config/settings";
+import { stripControlCharacters } from "../core/terminalText";
+import { redactText } from "../fhir/redact";
 
 /**
  * What a command needs from the process, passed in so tests can run the CLI in-process.
@@ -20,6 +22,20 @@ export function processRuntime(): CliRuntime {
     cwd: process.cwd(),
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
+  };
+}
+
+/**
+ * The runtime with every line it prints made safe for a terminal and a log: control sequences from
+ * servers removed (src/core/terminalText.ts) and credentials redacted (src/fhir/redact.ts). Every
+ * command prints through this (createProgram attaches it), so none has to remember to.
+ */
+export function terminalSafe(runtime: CliRuntime): CliRuntime {
+  const safe = (text: string) => stripControlCharacters(redactText(text));
+  return {
+    ...runtime,
+    stdout: (text) => runtime.stdout(safe(text)),
+    stderr: (text) => runtime.stderr(safe(text)),
   };
 }
 

@@ -403,6 +403,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     example: "DemoTruncate.json",
   },
   {
+    name: "AZURE_ExportContainer",
+    group: "Export",
+    kind: { type: "string" },
+    default: "",
+    added: true,
+    meaning:
+      "Blob container of the staging account the exports write to (`_container`). Empty: the server's default, a new container per export job (`anonymization` with de-identified export). 3-63 lowercase letters, digits and single hyphens; a `..` path segment is refused, also percent-encoded, as the server does.",
+    example: "fhir-export",
+  },
+  {
     name: "AZURE_ExportTimeoutMinutes",
     group: "Export",
     kind: { type: "integer", min: 1, max: 100000 },
@@ -646,7 +656,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     secret: true,
     meaning:
       "Application Insights connection string; telemetry events and metrics are sent only when it is set.",
-    example: "InstrumentationKey=…;IngestionEndpoint=https://…",
+    example:
+      "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
   },
   {
     name: "AZURE_Debug",

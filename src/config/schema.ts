@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SettingSpec } from "./catalog";
+import type { SettingKind, SettingSpec } from "./catalog";
 import { SETTINGS } from "./catalog";
 
 /** Hosts that may be plain http and unauthenticated: local runs against Azurite and the emulators. */
@@ -59,6 +59,26 @@ function fail(ctx: z.RefinementCtx, spec: SettingSpec): typeof z.NEVER {
   return z.NEVER;
 }
 
+/** Kinds whose valid values never contain a double quote. */
+const UNQUOTED_KINDS: ReadonlySet<SettingKind["type"]> = new Set([
+  "boolean",
+  "integer",
+  "number",
+  "enum",
+  "date",
+]);
+
+/**
+ * The original tool's documentation shows some values in quotes (`Value: "Days"`), and users type
+ * them as shown. For kinds whose values never contain a quote, one surrounding pair is dropped, so
+ * the instruction works as written; text settings keep their quotes (they may be part of the value).
+ */
+export function unquote(spec: SettingSpec, value: string): string {
+  return UNQUOTED_KINDS.has(spec.kind.type) && /^"[^"]*"$/.test(value)
+    ? value.slice(1, -1).trim()
+    : value;
+}
+
 /** zod type for one setting: optional string in, typed value (or undefined when empty) out. */
 function settingType(spec: SettingSpec): z.ZodType {
   const k = spec.kind;
@@ -66,7 +86,7 @@ function settingType(spec: SettingSpec): z.ZodType {
     .string()
     .optional()
     .transform((raw, ctx) => {
-      const value = (raw ?? spec.default ?? "").trim();
+      const value = unquote(spec, (raw ?? spec.default ?? "").trim());
       if (value === "") {
         if (spec.required) {
           ctx.addIssue({ code: "custom", message: `${expectedText(spec)} (required)` });

@@ -1,8 +1,11 @@
 import type { SettingIssue } from "../errors";
 import { ConfigurationError } from "../errors";
+import { redactUrl } from "../fhir/redact";
 import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
-import { expectedText, isLoopbackUrl, settingsSchema } from "./schema";
+import { exportContainerProblem } from "../core/exportContainer";
+import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
+import { settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
 
@@ -60,6 +63,8 @@ export interface Settings {
     maxCount: number | undefined;
     /** Anonymization config blob name (with .json) when de-identified export is on. */
     anonymizationConfig: string | undefined;
+    /** `_container` of every export (AZURE_ExportContainer); undefined: the server's default. */
+    container: string | undefined;
     timeoutMs: number;
     confirmations: number;
     confirmDelayMs: number;
@@ -90,7 +95,7 @@ export interface Settings {
     reindexAfterCatchUp: boolean;
   };
   telemetry: { connectionString: string | undefined; debug: boolean };
-  /** Human-readable notes about settings that were accepted but have no effect. */
+  /** Human-readable notes: settings accepted but without effect, and names resolved by the alias rule. */
   warnings: readonly string[];
 }
 
@@ -106,23 +111,13 @@ export function maskValue(name: string, value: string | undefined): string {
   return JSON.stringify(spec?.kind.type === "url" ? redactUrl(value) : value);
 }
 
-/**
- * URL settings are not secrets, but a pasted SAS URL or `user:password@` would be: cut the query
- * string, fragment and user info before showing one (done on the text, so it also works when the
- * value is not a valid URL).
- */
-function redactUrl(value: string): string {
-  const cut = value.search(/[?#]/);
-  const base = cut === -1 ? value : `${value.slice(0, cut)}?***`;
-  return base.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1***@");
-}
-
 const nameKey = (name: string) => name.toLowerCase();
 
 /** Values that mean the same for this kind compare equal (boolean and enum are case-insensitive). */
 function comparable(spec: SettingSpec, value: string): string {
   const t = spec.kind.type;
-  return t === "boolean" || t === "enum" ? value.trim().toLowerCase() : value.trim();
+  const v = unquote(spec, value.trim());
+  return t === "boolean" || t === "enum" ? v.toLowerCase() : v;
 }
 
 /** `NAME__0`, `NAME__1`, ...: the array form of the Functions configuration (any letter case). */
@@ -156,30 +151,66 @@ function envKeysFor(env: Environment, spec: SettingSpec): string[] {
 }
 
 /**
+ * Which of several names that set one setting is read. The deployment template and
+ * local.settings.sample.json write only the exact canonical name, so any other name (an alias such
+ * as `AZURE_StopDm`, or the canonical name in another letter case) was added by a person after the
+ * template ran: it wins over the canonical name, whatever the template wrote there, and a warning
+ * names both (docs/configuration.md, "Aliases"). Other names that disagree among themselves are
+ * an error: nothing says which one the person meant.
+ */
+function resolveNames(
+  spec: SettingSpec,
+  present: readonly string[],
+  env: Environment,
+): { key: string | undefined; issue?: SettingIssue; warning?: string } {
+  const distinct = (keys: readonly string[]) =>
+    new Set(keys.map((n) => comparable(spec, env[n]!))).size;
+  if (distinct(present) <= 1) return { key: present[0] };
+  const added = present.filter((n) => n !== spec.name);
+  if (present.includes(spec.name) && distinct(added) === 1) {
+    const winner = added[0]!;
+    return {
+      key: winner,
+      warning:
+        `${added.join(" and ")} and ${spec.name} set the same setting to different values ` +
+        `(${winner}=${maskValue(spec.name, env[winner])}, ${spec.name}=${maskValue(spec.name, env[spec.name])}); ` +
+        `the value of ${winner} is used because the deployment template and the sample settings write only ${spec.name}. ` +
+        `Remove one of them (or set ${spec.name} itself) to silence this warning.`,
+    };
+  }
+  return {
+    key: present[0],
+    issue: {
+      setting: present.join(" / "),
+      received: present.map((n) => `${n}=${maskValue(spec.name, env[n])}`).join(", "),
+      expected: "one value: these names set the same setting; remove all but one",
+    },
+  };
+}
+
+/**
  * Reads each catalog setting from the environment, resolving aliases, letter case and `__n` list
- * forms. Returns canonical-name → raw string, plus issues for names that disagree.
+ * forms. Returns canonical-name → raw string, plus issues for names that disagree and notes for
+ * names resolved by resolveNames' rule.
  */
 function collectRaw(env: Environment): {
   raw: Record<string, string | undefined>;
   /** The env key(s) each given setting was read from, e.g. "AZURE_StopDm" or "AZURE_ResourceTypes__0, AZURE_ResourceTypes__1". */
   from: Record<string, string | undefined>;
   issues: SettingIssue[];
+  notes: string[];
 } {
   const raw: Record<string, string | undefined> = {};
   const from: Record<string, string | undefined> = {};
   const issues: SettingIssue[] = [];
+  const notes: string[] = [];
   for (const spec of SETTINGS) {
     const present = envKeysFor(env, spec);
-    const values = new Set(present.map((n) => comparable(spec, env[n]!)));
-    if (values.size > 1) {
-      issues.push({
-        setting: present.join(" / "),
-        received: present.map((n) => `${n}=${maskValue(spec.name, env[n])}`).join(", "),
-        expected: "one value: these names set the same setting; remove all but one",
-      });
-    }
-    let value = present.length > 0 ? env[present[0]!] : undefined;
-    from[spec.name] = present[0];
+    const resolved = resolveNames(spec, present, env);
+    if (resolved.issue !== undefined) issues.push(resolved.issue);
+    if (resolved.warning !== undefined) notes.push(resolved.warning);
+    let value = resolved.key === undefined ? undefined : env[resolved.key];
+    from[spec.name] = resolved.key;
     if (spec.kind.type === "list") {
       const indexed = indexedKeys(env, spec.name);
       if (indexed.length > 0 && value !== undefined) {
@@ -195,7 +226,7 @@ function collectRaw(env: Environment): {
     }
     raw[spec.name] = value;
   }
-  return { raw, from, issues };
+  return { raw, from, issues, notes };
 }
 
 /**
@@ -262,7 +293,7 @@ function serverAuth(baseUrl: string, clientSecret: ServerAuth | undefined): Serv
  * every bad setting (name, value received with secrets masked, what is accepted).
  */
 export function parseSettings(env: Environment): Settings {
-  const { raw, issues } = collectRaw(env);
+  const { raw, issues, notes } = collectRaw(env);
   const v: Record<string, unknown> = {};
   const failed = new Set<string>();
   for (const spec of SETTINGS) {
@@ -350,6 +381,11 @@ export function parseSettings(env: Environment): Settings {
     );
   }
 
+  const exportContainer = str("AZURE_ExportContainer");
+  const containerProblem =
+    exportContainer === undefined ? undefined : exportContainerProblem(exportContainer);
+  if (containerProblem !== undefined) add("AZURE_ExportContainer", containerProblem);
+
   if ((list("AZURE_ResourceTypes") ?? []).includes("SearchParameter")) {
     add(
       "AZURE_ResourceTypes",
@@ -357,9 +393,13 @@ export function parseSettings(env: Environment): Settings {
     );
   }
 
+  // Values that parse one by one but cannot work together or at run time (./valueChecks.ts).
+  const checked = settingValuesOf(v, raw, failed);
+  for (const issue of valueIssues(checked)) add(issue.setting, issue.expected);
+
   if (issues.length > 0) throw new ConfigurationError(issues);
 
-  const warnings = collectWarnings(env, raw);
+  const warnings = [...notes, ...collectWarnings(env, raw)];
 
   const unit = str("AZURE_ExportChunkDuration") as ChunkUnit;
   const sourceUrl = str("AZURE_SourceUri")!;
@@ -409,6 +449,7 @@ export function parseSettings(env: Environment): Settings {
             ? configFile
             : `${configFile}.json`
           : undefined,
+      container: exportContainer,
       timeoutMs: num("AZURE_ExportTimeoutMinutes") * MINUTE,
       confirmations: num("AZURE_ExportConfirmations"),
       confirmDelayMs: num("AZURE_ExportConfirmDelaySeconds") * 1000,
@@ -448,7 +489,7 @@ export function parseSettings(env: Environment): Settings {
       connectionString: str("APPLICATIONINSIGHTS_CONNECTION_STRING"),
       debug: bool("AZURE_Debug"),
     },
-    warnings: Object.freeze(warnings),
+    warnings: Object.freeze([...warnings, ...valueWarnings(checked)]),
   };
   return deepFreeze(settings);
 }

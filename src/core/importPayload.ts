@@ -12,6 +12,7 @@
  * - 4.2 / 8.12: `type` is always sent, otherwise the import status reports type null.
  * - An empty input list gives 400, so zero importable files yield zero bodies.
  */
+import { redactUrl } from "../fhir/redact";
 import type { ExportOutputFile, ImportParameter, ImportParameters } from "../fhir/types";
 import { SEARCH_PARAMETER_TYPE, isR4ResourceType } from "./resourceTypes";
 
@@ -82,12 +83,6 @@ export class ExportManifestError extends Error {
 
 export function isExportManifestError(error: unknown): error is ExportManifestError {
   return error instanceof Error && error.name === "ExportManifestError";
-}
-
-/** Drops the query string and fragment, so a SAS token never reaches an error message or a log. */
-function redactUrl(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : `${url.slice(0, cut)}?<query removed>`;
 }
 
 /**

@@ -116,3 +116,78 @@ export function decideSurfaceVerdict(
     reason: `${diff}; ${plural(changed, "source change")} at or after the watermark ${watermark} cannot explain it (before it: source ${sourceBefore}, destination ${destinationBefore})`,
   };
 }
+
+/** The per-type search-scope rows of one run, summed for the system-level total. */
+export interface PerTypeTotals {
+  /** Sum of the per-type source counts (types whose counts were taken). */
+  source: number;
+  destination: number;
+  /** Types whose counts could not be taken (their rows are Error). */
+  uncounted: readonly string[];
+  /** Some per-type row is Behind: the source still takes writes. */
+  anyBehind: boolean;
+  /**
+   * Every per-type row passed although its counts differ: each row explained its difference
+   * (resources recorded as refused by the destination, known and not migrated).
+   */
+  explainedByTypes?: boolean;
+  /** "requested": only some types were checked per type; "discovered": every type present. */
+  typeSelection: "discovered" | "requested";
+}
+
+/**
+ * The system-level total (`GET /?_summary=count` on both servers, the original lift-and-shift
+ * guide's check) judged against the per-type rows of the same run. Equal totals that match the
+ * per-type sums pass. A difference of the totals is attributed to the per-type rows when it is
+ * exactly theirs (their verdicts then say whether it is Behind or Fail); otherwise something
+ * outside them differs: a type the per-type check did not cover (with requested types, or a type
+ * discovery did not list), or writes between the counts while the source is live (Behind: count
+ * again after the source stops taking writes). Counts alone cannot say which resources differ.
+ */
+export function decideTotalVerdict(
+  source: number,
+  destination: number,
+  perType: PerTypeTotals,
+): { verdict: CheckVerdict; reason: string } {
+  if (perType.uncounted.length > 0) {
+    return {
+      verdict: "Error",
+      reason: `the totals cannot be compared with the per-type counts: ${perType.uncounted.join(", ")} could not be counted`,
+    };
+  }
+  const totalDiff = destination - source;
+  const typesDiff = perType.destination - perType.source;
+  const outsideSource = source - perType.source;
+  const outsideDestination = destination - perType.destination;
+  const outsideNote =
+    outsideSource === 0 && outsideDestination === 0
+      ? ""
+      : `; types outside the per-type rows hold ${outsideSource} on the source and ${outsideDestination} on the destination`;
+  if (totalDiff === typesDiff) {
+    return totalDiff === 0
+      ? { verdict: "Pass", reason: `the totals are equal${outsideNote}` }
+      : perType.explainedByTypes === true
+        ? {
+            verdict: "Pass",
+            reason: `${differenceText(source, destination, "resource")}, exactly the per-type rows' difference, which they explain (known failures, not migrated)${outsideNote}`,
+          }
+        : {
+            verdict: perType.anyBehind ? "Behind" : "Fail",
+            reason: `${differenceText(source, destination, "resource")}, exactly the per-type rows' difference (see them)${outsideNote}`,
+          };
+  }
+  const where =
+    perType.typeSelection === "requested"
+      ? "in types the per-type check did not cover (only the requested types were checked)"
+      : "outside the per-type rows (a type discovery did not list, or writes between the counts)";
+  if (perType.anyBehind) {
+    return {
+      verdict: "Behind",
+      reason: `the totals differ by ${totalDiff}, the per-type rows by ${typesDiff}: the source is still taking writes, so the counts moved between requests; count again once it stops (cutover) for an exact total`,
+    };
+  }
+  return {
+    verdict: "Fail",
+    reason: `the totals differ by ${totalDiff} but the per-type rows by ${typesDiff}: ${totalDiff - typesDiff} ${where}`,
+  };
+}

@@ -1,7 +1,8 @@
 /**
- * Time windows over `_lastUpdated`. Windows are half-open [since, till): the server's `_till` is
- * exclusive so it can be the next `_since` (reference §1.3, SqlExportOrchestratorJob "-1" comment),
- * and the next window always starts at the previous till, so windows chain with no gap or overlap.
+ * Time windows over `_lastUpdated`. Windows are [since, till) and the next window always starts at
+ * the previous till, so windows chain with no gap. The server's `_till` is exclusive only on SQL
+ * parallel exports and inclusive elsewhere; the planner ends each window on a millisecond holding no
+ * version (windowBoundary.ts), so no version is in two windows on any store.
  */
 
 export interface Window {

@@ -10,6 +10,26 @@ export interface ClearRetriesResult {
 }
 
 /**
+ * What clearMaxExportRetries would do, without writing anything (ClearMaxExportRetries_Http
+ * `?dryRun=true`, `fhir-migrate reset-retries --dry-run`).
+ */
+export async function previewClearMaxExportRetries(
+  state: MigrationStateStore,
+): Promise<ClearRetriesResult> {
+  const before = await state.getCursor();
+  const { payloads } = await state.listChunksWithPayloads(
+    before.firstUnprocessedSeq,
+    before.nextSeq,
+  );
+  return {
+    previousCount: before.consecutiveFailures,
+    wasHalted: before.halted,
+    haltReason: before.haltReason,
+    payloadsRequeued: payloads.filter((x) => x.status === "Failed").length,
+  };
+}
+
+/**
  * Resumes a migration halted after repeated failures: resets the consecutive-failure count, clears
  * the halt, and gives payloads that used up AZURE_ImportAttempts a fresh set of attempts. Nothing is
  * skipped: the work that failed is tried again.

@@ -1,5 +1,6 @@
 import type { Settings } from "../config/settings";
 import { createFhirClient } from "../fhir/client";
+import { redactText } from "../fhir/redact";
 import { createBlobStore } from "../storage/blobStore";
 import { MigrationStateStore } from "../storage/migrationStateStore";
 import { createTableRepository } from "../storage/tableRepository";
@@ -11,6 +12,11 @@ export interface DepsOverrides {
   telemetry?: Telemetry;
   clock?: { now(): number };
   log?: (message: string) => void;
+}
+
+/** A log function that redacts every line (src/fhir/redact.ts) before passing it on. */
+export function redactingLog(log: (message: string) => void): (message: string) => void {
+  return (message) => log(redactText(message));
 }
 
 /** Builds the real clients and stores from settings. */
@@ -43,6 +49,7 @@ export function createEngineDeps(settings: Settings, overrides: DepsOverrides = 
     staging,
     telemetry: overrides.telemetry ?? createTelemetry(settings.telemetry),
     clock,
-    log: overrides.log ?? (() => {}),
+    // Log lines quote servers' messages and URLs: redacted here, where they enter the log.
+    log: overrides.log === undefined ? () => {} : redactingLog(overrides.log),
   };
 }

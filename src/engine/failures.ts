@@ -1,3 +1,4 @@
+import { withoutStack } from "../core/errorText";
 import type { EngineDeps } from "./deps";
 
 /**
@@ -5,7 +6,8 @@ import type { EngineDeps } from "./deps";
  * migration visibly: the cursor says why, the status shows it, and an ExportRetries event is sent.
  * A success resets the count (recordSuccess).
  */
-export async function recordFailure(deps: EngineDeps, reason: string): Promise<void> {
+export async function recordFailure(deps: EngineDeps, given: string): Promise<void> {
+  const reason = withoutStack(given);
   const { failure } = deps.settings;
   let haltedNow = false;
   const cursor = await deps.state.updateCursor((c) => {
@@ -27,7 +29,9 @@ export async function recordFailure(deps: EngineDeps, reason: string): Promise<v
 }
 
 /** Stops the migration at once (a payload that keeps failing must not be skipped silently). */
-export async function haltMigration(deps: EngineDeps, reason: string): Promise<void> {
+export async function haltMigration(deps: EngineDeps, given: string): Promise<void> {
+  // A halt reason is read by people: never a stack trace (redaction happens in the row mapping).
+  const reason = withoutStack(given);
   let haltedNow = false;
   const cursor = await deps.state.updateCursor((c) => {
     haltedNow = !c.halted;

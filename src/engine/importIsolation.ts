@@ -197,7 +197,15 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
   const used = (await store.listWindow(ref.chunkSeq)).reduce((n, p) => n + p.attempts, 0);
   const plan = planIsolation(parts, used, deps.settings.import.isolationJobs);
   if (plan.halt !== undefined) {
-    isolationEvent(deps, ref, "Halted", { Reason: plan.halt, ...summarizeIsolation(parts) });
+    const s = summarizeIsolation(parts);
+    isolationEvent(deps, ref, "Halted", {
+      Reason: plan.halt,
+      Parts: s.parts,
+      Jobs: s.jobs,
+      Running: s.running,
+      Pending: s.pending,
+      Refused: s.refused,
+    });
     await haltMigration(
       deps,
       `Import payload ${payloadKey(ref.chunkSeq, ref.index)} (window ${chunk.since} to ${chunk.till}): ${plan.halt}`,
@@ -602,7 +610,8 @@ async function finishIsolation(
   });
   if (completedHere) {
     isolationEvent(deps, ref, "Completed", {
-      ...summarizeIsolation(parts),
+      Parts: parts.length,
+      Jobs: parts.reduce((n, x) => n + x.attempts, 0),
       Refused: refused,
       TotalImportResources: imported,
       FailedImportCount: failed,

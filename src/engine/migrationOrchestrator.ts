@@ -1,4 +1,5 @@
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import { withoutStack } from "../core/errorText";
 import type { PassDecision, PassSnapshot } from "../core/passPlanner";
 import { decidePass } from "../core/passPlanner";
 import { isPaused, pauseEndsAt } from "../core/pauseWindow";
@@ -112,8 +113,12 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
       } catch (error) {
         // Activities record their own expected failures; this is what escaped them (e.g. storage or a
         // server unreachable past the retry budget). Count it visibly, then try again after a poll interval.
-        const message = error instanceof Error ? error.message : String(error);
-        yield context.df.callActivity("RecordPassFailure", { message: message.slice(0, 2000) });
+        // The message without the stack durable-functions appends (it goes to telemetry only).
+        const full = error instanceof Error ? error.message : String(error);
+        yield context.df.callActivity("RecordPassFailure", {
+          message: withoutStack(full).slice(0, 2000),
+          details: full.slice(0, 8000),
+        });
       }
     }
     context.df.setCustomStatus(statusOf(snapshot, decision, pass, !changed));

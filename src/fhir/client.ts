@@ -17,6 +17,7 @@ import { realSleep } from "./retry";
 import { countPath, exportPath, isoInstant, oldestPath, resourcePath } from "./query";
 import type {
   Bundle,
+  BundleEntry,
   CountQuery,
   ExportRequest,
   ExportStatus,
@@ -55,6 +56,18 @@ const JOB_FAILED = /operation failed for reason/i;
 const isJobFailure = (answer: HttpAnswer): boolean => JOB_FAILED.test(describeBody(answer.text));
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300;
+
+/**
+ * Pages `firstEntry` follows before giving up. Each empty page is one server fill loop that ran
+ * out of time or was throttled (CosmosFhirDataStore.cs); a hundred in a row means the query cannot
+ * be answered now, which is an error to report, never "nothing there".
+ */
+export const FIRST_ENTRY_PAGE_BUDGET = 100;
+
+/** A version or resource entry: a leading OperationOutcome (search.mode "outcome") carries warnings only. */
+export function isResourceEntry(entry: BundleEntry): boolean {
+  return entry.search?.mode !== "outcome" && entry.resource?.resourceType !== "OperationOutcome";
+}
 
 /** Methods whose repetition in a batch does no harm (a batch of PUTs can be retried). */
 const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE"]);
@@ -140,6 +153,48 @@ export function createFhirClient(
     const checked = checkResource(parseJsonBody(answer, "a FHIR resource"));
     if (!checked.ok) throw unexpectedAnswer(answer, `a FHIR resource (${checked.problems})`);
     return checked.value;
+  }
+
+  async function* searchPages(pathAndQuery: string): AsyncGenerator<Bundle> {
+    let url = transport.url(pathAndQuery);
+    const visited = new Set<string>();
+    for (;;) {
+      visited.add(url);
+      const { answer, bundle } = await getBundle(url);
+      yield bundle;
+      const next = bundle.link?.find((l) => l.relation === "next")?.url;
+      if (next === undefined || next === "") return;
+      if (!transport.isSameOrigin(next)) {
+        throw new FhirOperationError(
+          `${answer.method} ${answer.url}: the next-page link ${redactUrl(next)} is not an absolute URL on ${new URL(baseUrl).origin}; not following it (the access token must not be sent elsewhere)`,
+          { method: answer.method, url: answer.url, status: answer.status },
+          "",
+        );
+      }
+      if (visited.has(next)) {
+        throw unexpectedAnswer(answer, `a next-page link that differs from earlier pages`);
+      }
+      url = next;
+    }
+  }
+
+  async function firstEntry(pathAndQuery: string): Promise<BundleEntry | undefined> {
+    let pages = 0;
+    for await (const page of searchPages(pathAndQuery)) {
+      const entry = page.entry?.find(isResourceEntry);
+      if (entry !== undefined) return entry;
+      pages++;
+      const more = page.link?.some((l) => l.relation === "next" && l.url !== "") === true;
+      if (more && pages >= FIRST_ENTRY_PAGE_BUDGET) {
+        const url = redactUrl(transport.url(pathAndQuery));
+        throw new FhirOperationError(
+          `GET ${url}: ${pages} pages in a row held no entry and each linked a next page; gave up after ${FIRST_ENTRY_PAGE_BUDGET} pages without an answer (the server keeps ending its page fill early; try again later)`,
+          { method: "GET", url },
+          "",
+        );
+      }
+    }
+    return undefined;
   }
 
   return {
@@ -305,45 +360,27 @@ export function createFhirClient(
     },
 
     async oldestLastUpdated(history: boolean) {
-      const { answer, bundle } = await getBundle(transport.url(oldestPath(history)));
-      // Warnings come as a leading OperationOutcome entry (search.mode "outcome"): skip them.
-      const first = bundle.entry?.find(
-        (e) => e.search?.mode !== "outcome" && e.resource?.resourceType !== "OperationOutcome",
-      );
-      if (first === undefined) return undefined; // empty server
+      const path = oldestPath(history);
+      const first = await firstEntry(path);
+      if (first === undefined) return undefined; // empty server: the links ended with no entry
       const lastUpdated =
         first.resource?.meta?.lastUpdated ??
         (first.response as { lastModified?: unknown } | undefined)?.lastModified;
       if (typeof lastUpdated !== "string" || Number.isNaN(Date.parse(lastUpdated))) {
-        throw unexpectedAnswer(answer, "entry[0].resource.meta.lastUpdated in the sorted Bundle");
+        throw new FhirOperationError(
+          `GET ${redactUrl(transport.url(path))}: expected entry[0].resource.meta.lastUpdated in the sorted Bundle`,
+          { method: "GET", url: redactUrl(transport.url(path)) },
+          JSON.stringify(first).slice(0, 300),
+        );
       }
       // Truncates 7-digit server fractions to milliseconds: never later than the real value,
       // so it is safe as an inclusive lower bound.
       return isoInstant(lastUpdated);
     },
 
-    async *searchPages(pathAndQuery: string) {
-      let url = transport.url(pathAndQuery);
-      const visited = new Set<string>();
-      for (;;) {
-        visited.add(url);
-        const { answer, bundle } = await getBundle(url);
-        yield bundle;
-        const next = bundle.link?.find((l) => l.relation === "next")?.url;
-        if (next === undefined || next === "") return;
-        if (!transport.isSameOrigin(next)) {
-          throw new FhirOperationError(
-            `${answer.method} ${answer.url}: the next-page link ${redactUrl(next)} is not an absolute URL on ${new URL(baseUrl).origin}; not following it (the access token must not be sent elsewhere)`,
-            { method: answer.method, url: answer.url, status: answer.status },
-            "",
-          );
-        }
-        if (visited.has(next)) {
-          throw unexpectedAnswer(answer, `a next-page link that differs from earlier pages`);
-        }
-        url = next;
-      }
-    },
+    firstEntry,
+
+    searchPages,
 
     async batch(bundle: Bundle) {
       const idempotent = (bundle.entry ?? []).every((e) =>

@@ -1,8 +1,10 @@
 /**
- * URLs end up in error messages, telemetry and tables. Storage SAS tokens (`sig`, `se`, `sp`, ...),
- * Functions keys (`code`) and OAuth-style parameters are credentials, so their values are replaced
- * before a URL leaves this module's callers. Parameter names stay visible so the message still says
- * which parameters were sent.
+ * The one redaction module. URLs and server messages end up in error messages, table rows,
+ * telemetry and logs. Storage SAS tokens (`sig`, `se`, `sp`, ...), Functions keys (`code`),
+ * OAuth-style parameters, account keys and bearer tokens are credentials, so their values are
+ * replaced where text enters those places (src/storage/migrationRows.ts, the telemetry sinks, the
+ * engine's log), not only where it is shown. Names stay visible so a message still says which
+ * parameters were sent.
  */
 
 const SECRET_KEYS = new Set([
@@ -89,4 +91,70 @@ export function redactUrl(url: string): string {
     })
     .join("&");
   return `${head}?${redacted}`;
+}
+
+/** Connection-string keys whose value is a credential; the value runs to the next `;`. */
+const CONNECTION_STRING_SECRET =
+  /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=\s*[^;\s"'<>\\]+/gi;
+
+/** `name=value` in free text (a query string or form body quoted in a message). */
+// Names are bounded so a long run of letters without "=" costs a bounded look-ahead per position.
+const PAIR = /([A-Za-z][\w.-]{0,63})=([^&\s;"'<>,)\\]+)/g;
+
+/**
+ * `"name": "value"` in JSON quoted in a message. Narrower than isSecretQueryKey: JSON here may be a
+ * FHIR resource, whose `code` and `key` fields are data, not credentials.
+ */
+const JSON_PAIR = /"([A-Za-z][\w.-]{0,63})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const JSON_SECRET_KEY =
+  /^(access_token|refresh_token|id_token|client_secret|assertion|sig|accountkey|sharedaccesskey|sharedaccesssignature|apikey|api_key)$|password|passwd|secret/i;
+
+/** `Authorization: Bearer ...` or `Basic ...` quoted in a message. */
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*/g;
+
+/** A JSON Web Token (an access token) anywhere in text. */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+// A backslash ends a URL or a value: in JSON text it starts an escape, which must stay whole.
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>\\]+/gi;
+
+/**
+ * Free text (a server's error message, a failure reason, a log line) with every credential-like
+ * value replaced: query values in URLs (redactUrl), connection-string keys (`AccountKey=`,
+ * `SharedAccessSignature=`), `name=value` pairs with a credential-like name (`sig=`, `code=`,
+ * `client_secret=`), the same in JSON, bearer/basic credentials and JWTs. Idempotent. Length is
+ * not changed beyond the replacements; callers that store text cut it themselves.
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(URL_IN_TEXT, (match) => {
+      // Punctuation that ends a sentence is not part of the URL.
+      const url = match.replace(/[.,:;!?)]+$/, "");
+      return redactUrl(url) + match.slice(url.length);
+    })
+    .replace(CONNECTION_STRING_SECRET, (_m, key: string) => `${key}=${REDACTED}`)
+    .replace(PAIR, (m, key: string, value: string) =>
+      isSecretQueryKey(key) ? `${key}=${REDACTED}${/[.:!?]*$/.exec(value)?.[0] ?? ""}` : m,
+    )
+    .replace(JSON_PAIR, (m, key: string, colon: string) =>
+      JSON_SECRET_KEY.test(key) ? `"${key}"${colon}"${REDACTED}"` : m,
+    )
+    .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`)
+    .replace(JWT, REDACTED);
+}
+
+/** redactText for a value that may be absent (an optional table column). */
+export function redactOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : redactText(text);
+}
+
+/**
+ * An error fit to be recorded: its message redacted, and its stack too (a stack's first line
+ * repeats the message). The original's name and cause are kept.
+ */
+export function redactError(error: Error): Error {
+  const copy = new Error(redactText(error.message), { cause: error.cause });
+  copy.name = error.name;
+  copy.stack = error.stack === undefined ? undefined : redactText(error.stack);
+  return copy;
 }

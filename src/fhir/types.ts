@@ -61,7 +61,11 @@ export interface ExportOutputFile {
 export interface ExportRequest {
   /** Inclusive lower bound on each version's lastUpdated. */
   since?: string;
-  /** Exclusive upper bound (the server's `_till`; chain windows with since = previous till). */
+  /**
+   * The server's `_till`: inclusive (`le`) on Azure API for FHIR and SQL non-parallel exports,
+   * exclusive on SQL parallel ones. The planner ends windows on a millisecond holding no version, so
+   * both select the same versions (core/windowBoundary.ts); windows chain with since = previous till.
+   */
   till?: string;
   /** Per-type export (`_type=`); absent = system level. */
   types?: readonly string[];
@@ -147,6 +151,14 @@ export interface FhirClient {
   oldestLastUpdated(history: boolean): Promise<string | undefined>;
   /** Pages of a search, following `next` links verbatim. pathAndQuery is relative to the base. */
   searchPages(pathAndQuery: string): AsyncIterable<Bundle>;
+  /**
+   * The first resource entry of a search (OperationOutcome entries skipped), following `next` across
+   * empty pages: a page with no entry but a `next` link means nothing on Cosmos (the fill loop ran
+   * out of time, microsoft/fhir-server src/Microsoft.Health.Fhir.CosmosDb/Features/Storage/CosmosFhirDataStore.cs).
+   * Undefined only when the links end with no entry. Gives up with a FhirOperationError after
+   * FIRST_ENTRY_PAGE_BUDGET pages.
+   */
+  firstEntry(pathAndQuery: string): Promise<BundleEntry | undefined>;
   /** POST a batch Bundle to the base; returns the batch-response Bundle. */
   batch(bundle: Bundle): Promise<Bundle>;
   /** GET Type/id; undefined on 404 or 410 (deleted). */

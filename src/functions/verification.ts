@@ -1,7 +1,7 @@
 // Registers E2ETest_Http, E2ETestOrchestration and its activities (bindings only).
 import * as df from "durable-functions";
 import { VERIFICATION_ACTIVITIES } from "../verify/activities";
-import { e2eTestHttpStart } from "../verify/httpStart";
+import { E2E_TEST_METHODS, e2eTestHttpStart } from "../verify/httpStart";
 import { E2E_TEST_ORCHESTRATION, verificationOrchestrator } from "../verify/orchestrator";
 import { registerActivities } from "./engineDeps";
 
@@ -11,7 +11,8 @@ registerActivities(VERIFICATION_ACTIVITIES);
 
 df.app.client.http("E2ETest_Http", {
   route: "E2ETest_Http",
-  methods: ["GET", "POST"],
+  // GET is routed only to be answered 405 with Allow (the host would answer a bare 404).
+  methods: ["GET", ...E2E_TEST_METHODS],
   authLevel: "function",
   handler: e2eTestHttpStart,
 });

@@ -56,12 +56,43 @@ function azuriteEntry(): string {
   return require.resolve("azurite/dist/src/azurite.js");
 }
 
+/** Azurite could not bind a port: another process took it between choosing and binding. */
+class PortTakenError extends Error {
+  override readonly name = "PortTakenError";
+}
+
+/** Start attempts when a chosen port is taken before Azurite binds it. */
+export const AZURITE_START_ATTEMPTS = 5;
+/** After the ports answer, how long Azurite must stay up (a port may answer for another process). */
+const SETTLE_MS = 300;
+
 /**
  * Starts Azurite (blob, queue, table) on 127.0.0.1 with free ports and in-memory persistence.
  * It is stopped by PID; telemetry is off because this machine has no route to its endpoint.
+ * A free port can be taken by another process between choosing it and Azurite binding it; then
+ * Azurite exits with EADDRINUSE and the start is tried again with new ports.
  */
-export async function startAzurite(options: { location?: string } = {}): Promise<AzuriteInstance> {
-  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
+export async function startAzurite(
+  options: { location?: string; choosePort?: () => Promise<number> } = {},
+): Promise<AzuriteInstance> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzuriteOnce(options, options.choosePort ?? freePort);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= AZURITE_START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startAzuriteOnce(
+  options: { location?: string },
+  choosePort: () => Promise<number>,
+): Promise<AzuriteInstance> {
+  const [blobPort, queuePort, tablePort] = [
+    await choosePort(),
+    await choosePort(),
+    await choosePort(),
+  ];
   const workDir = options.location ?? mkdtempSync(join(tmpdir(), "azurite-"));
   mkdirSync(workDir, { recursive: true });
   // In memory for tests and the demo; on disk (so a run can resume) when a location is given.
@@ -88,23 +119,41 @@ export async function startAzurite(options: { location?: string } = {}): Promise
       "--tablePort",
       String(tablePort),
     ],
-    { stdio: ["ignore", "ignore", "pipe"], cwd: workDir },
+    { stdio: ["ignore", "pipe", "pipe"], cwd: workDir },
   );
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  let output = "";
+  // Kept for the start's error message only, and bounded: Azurite runs as long as the run does.
+  const keep = (d: Buffer) => {
+    if (output.length < 10_000) output += d.toString();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const failed = exited.then(() => {
+    const text = output.trim();
+    throw /EADDRINUSE/.test(text)
+      ? new PortTakenError(
+          `Azurite could not bind its ports (${blobPort}, ${queuePort}, ${tablePort}): ${text}`,
+        )
+      : new Error(`Azurite exited during start: ${text}`);
+  });
   const deadline = Date.now() + 30_000;
   try {
     await Promise.race([
-      Promise.all([waitForPort(blobPort, deadline), waitForPort(tablePort, deadline)]),
-      exited.then(() => {
-        throw new Error(`Azurite exited during start: ${stderr.trim()}`);
-      }),
+      Promise.all([
+        waitForPort(blobPort, deadline),
+        waitForPort(queuePort, deadline),
+        waitForPort(tablePort, deadline),
+      ]).then(() => new Promise((r) => setTimeout(r, SETTLE_MS))),
+      failed,
     ]);
+    if (child.exitCode !== null || child.signalCode !== null) await failed;
   } catch (error) {
     child.kill("SIGKILL");
+    if (options.location === undefined) rmSync(workDir, { recursive: true, force: true });
     throw error;
   }
+  failed.catch(() => {}); // a later exit is stop()'s business
   const pid = child.pid;
   if (pid === undefined) throw new Error("Azurite has no PID");
   const blobEndpoint = `http://127.0.0.1:${blobPort}/${AZURITE_ACCOUNT}`;

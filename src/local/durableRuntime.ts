@@ -1,5 +1,6 @@
 import type { OrchestrationHandler } from "durable-functions";
 import { DummyOrchestrationContext } from "durable-functions";
+import { withoutStack } from "../core/errorText";
 // durable-functions 3.5.0 (pinned exactly) keeps its executor helpers in an internal module with no
 // types and no "exports" map; this is the engine the Functions host drives, so orchestrators behave
 // here as they do in Azure: same replay, same Task.all and timer semantics, same JSON round-trips.
@@ -68,6 +69,26 @@ export interface LocalRuntimeOptions {
   isCrash?: (error: unknown) => boolean;
 }
 
+/**
+ * The orchestrator threw (an activity failure it did not catch). durable-functions' own error
+ * carries the activity's stack and a dump of the orchestration state in its message
+ * (lib/src/error/OrchestrationFailureError.js); this one carries the message only, and the original
+ * as its cause (for --debug).
+ */
+export class OrchestrationFailedError extends Error {
+  override readonly name = "OrchestrationFailedError";
+  constructor(orchestration: string, cause: unknown) {
+    super(
+      `${orchestration} failed: ${withoutStack(cause instanceof Error ? cause.message : String(cause))}`,
+      { cause },
+    );
+  }
+}
+
+export function isOrchestrationFailedError(error: unknown): error is OrchestrationFailedError {
+  return error instanceof Error && error.name === "OrchestrationFailedError";
+}
+
 export interface RunResult {
   /** Undefined when the run was stopped by `shouldStop`. */
   output: unknown;
@@ -122,10 +143,15 @@ export async function runOrchestration(
       episodes++;
       options.beforeEpisode?.(episodes);
       const context = new DummyOrchestrationContext(name, `${instanceId}:${episodes}`, () => {});
-      const state = await handler(
-        new testingUtils.DurableOrchestrationInput(instanceId, history, executionInput),
-        context,
-      );
+      let state: OrchestratorState;
+      try {
+        state = await handler(
+          new testingUtils.DurableOrchestrationInput(instanceId, history, executionInput),
+          context,
+        );
+      } catch (error) {
+        throw new OrchestrationFailedError(name, error);
+      }
       if (state.customStatus !== undefined) options.onCustomStatus?.(state.customStatus);
       const actions = (state.actions as Action[][]).flat();
       const continueAsNew = actions.find((a) => a.actionType === ACTION.ContinueAsNew);

@@ -627,6 +627,7 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
       withHistory: settings.withHistory,
       withDeletes: settings.withDeletes,
       endDate: settings.specificRun ? (settings.endDate ?? null) : null,
+      settingWarnings: [...settings.warnings],
     },
     phase,
     watermark: watermarkOf(state, phase, nowMs),

@@ -3,6 +3,7 @@
  * `fhir-migrate status --serve`. Query parameters are checked before any storage is read; a bad
  * one is a 400 that names it and says what is accepted.
  */
+import { checkParameters } from "../core/requestRules";
 import { ensureError } from "../errors";
 import { PAGE_CSP } from "./pageAssets";
 import { redactText } from "./redactText";
@@ -44,8 +45,10 @@ function quoted(value: string): string {
 export type StatusQuery =
   { ok: true; format: StatusFormat; refreshSeconds: number } | { ok: false; message: string };
 
-/** Reads `format` and `refresh`; other parameters (the function key `code`, ...) are ignored. */
+/** Reads `format` and `refresh`; the function key `code` is allowed, any other name is refused. */
 export function parseStatusQuery(query: URLSearchParams): StatusQuery {
+  const unknown = checkParameters(query, ["format", "refresh"], "status", false);
+  if (unknown !== undefined) return { ok: false, message: unknown.message };
   const formats = query.getAll("format");
   const refreshes = query.getAll("refresh");
   if (formats.length > 1)

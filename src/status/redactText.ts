@@ -1,17 +1,16 @@
-import { redactUrl } from "../fhir/redact";
+import { withoutStack } from "../core/errorText";
+import { redactText as redactCredentials, redactUrl } from "../fhir/redact";
 
 /** Longest free text (a failure reason, a check's details) the report carries per entry. */
 export const MAX_TEXT = 2000;
 
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
-
 /**
- * Failure reasons and check details come from servers and are stored as they arrived; a URL inside
- * one may carry a SAS signature or a function key. Every URL in the text has its credential-like
- * query values replaced (src/fhir/redact.ts) before the status shows it, and long text is cut.
+ * Failure reasons and check details come from servers. They are redacted where they enter the
+ * tables (src/storage/migrationRows.ts), and again here, with the same function (src/fhir/redact.ts),
+ * for rows written before that; a stack trace is dropped and long text is cut.
  */
 export function redactText(text: string, max = MAX_TEXT): string {
-  const redacted = text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+  const redacted = redactCredentials(withoutStack(text));
   return redacted.length > max ? `${redacted.slice(0, max - 1)}…` : redacted;
 }
 

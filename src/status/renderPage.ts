@@ -623,6 +623,14 @@ function footer(report: StatusReport): SafeHtml {
       ${formatInstant(report.generatedAt)}; all times UTC.
     </p>
     ${
+      m.settingWarnings.length === 0
+        ? ""
+        : html`<p>App settings warnings (docs/configuration.md):</p>
+            <ul data-testid="setting-warnings">
+              ${m.settingWarnings.map((w) => html`<li>${w}</li>`)}
+            </ul>`
+    }
+    ${
       report.truncated.length === 0
         ? ""
         : html`<p>Not everything is shown:</p>

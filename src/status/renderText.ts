@@ -2,6 +2,7 @@
  * The status report as text tables for `fhir-migrate status`: the watermark, the jobs in flight,
  * the failures and the estimate, in the order someone checking on the migration reads them.
  */
+import { stripControlCharacters } from "../core/terminalText";
 import { formatTable } from "../cli/output";
 import {
   formatCount,
@@ -21,8 +22,10 @@ const REASON_WIDTH = 160;
  * and line breaks become spaces, and long text is cut.
  */
 export function terminalText(text: string, max = REASON_WIDTH): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  // Whole escape sequences go (src/core/terminalText.ts), not only their ESC; line breaks become spaces.
+  const flat = stripControlCharacters(text)
+    .replace(/[\n\t]+/g, " ")
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -243,6 +246,9 @@ export function renderStatusText(report: StatusReport): string {
     );
     if (report.reindex.statusUrl !== null) lines.push(`  Status URL: ${report.reindex.statusUrl}`);
   }
+  const warnings = report.migration.settingWarnings;
+  if (warnings.length > 0)
+    lines.push("", "App settings warnings:", ...warnings.map((w) => `  - ${w}`));
   if (report.truncated.length > 0)
     lines.push("", "Not everything is shown:", ...report.truncated.map((n) => `  - ${n}`));
   return `${lines.join("\n")}\n`;

@@ -51,6 +51,8 @@ export interface MigrationInfo {
   withDeletes: boolean;
   /** AZURE_SpecificRun: the end of the range, else null. */
   endDate: string | null;
+  /** What `fhir-migrate check-config` warns about these app settings (docs/configuration.md). */
+  settingWarnings: string[];
 }
 
 export interface PhaseInfo {

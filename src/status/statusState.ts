@@ -40,6 +40,8 @@ export interface StatusSettings {
   haltAfter: number | undefined;
   /** AZURE_ReindexAfterCatchUp. */
   reindexAfterCatchUp: boolean;
+  /** Settings.warnings: settings without effect, names resolved by the alias rule (no secrets). */
+  warnings: readonly string[];
 }
 
 /** Everything buildStatusReport reads: plain data, so tests can make it by hand. */
@@ -93,6 +95,7 @@ export function statusSettingsOf(settings: Settings): StatusSettings {
     withDeletes: settings.export.withDelete,
     haltAfter: settings.failure.haltEnabled ? settings.failure.maxConsecutiveFailures : undefined,
     reindexAfterCatchUp: settings.verification.reindexAfterCatchUp,
+    warnings: settings.warnings,
   };
 }
 

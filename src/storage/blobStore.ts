@@ -12,7 +12,7 @@ import type { StorageTarget } from "../config/settings";
 import { parseBlobUrl } from "./blobUrl";
 import { defaultStorageCredential } from "./credential";
 import { splitLines } from "./lines";
-import { isStorageError, redactUrl, storageErrorCode, storageStatus } from "./storageErrors";
+import { isStorageError, withoutQuery, storageErrorCode, storageStatus } from "./storageErrors";
 
 /**
  * Blob access: the app's own container (import payload bodies, stored manifests) by name, and any
@@ -81,7 +81,7 @@ interface KnownAccount {
 }
 
 function endpointKey(url: string): string {
-  const u = new URL(redactUrl(url));
+  const u = new URL(withoutQuery(url));
   return u.origin + u.pathname.replace(/\/+$/, "");
 }
 
@@ -95,7 +95,7 @@ function checkContainer(container: string): void {
 
 /** Clear messages for the failures a person must act on; everything else passes unchanged. */
 function readFailure(error: unknown, url: string): unknown {
-  const shown = redactUrl(url);
+  const shown = withoutQuery(url);
   const status = storageStatus(error);
   if (status === 404) return new BlobNotFoundError(shown);
   if (status === 401 || status === 403) {
@@ -116,7 +116,7 @@ function copyFailure(error: unknown, sourceUrl: string, destinationUrl: string):
   const code = storageErrorCode(error);
   if (code === "CannotVerifyCopySource" || code === "BlobNotFound") {
     return storageStatus(error) === 404
-      ? new BlobNotFoundError(redactUrl(sourceUrl))
+      ? new BlobNotFoundError(withoutQuery(sourceUrl))
       : readFailure(error, sourceUrl);
   }
   const status = storageStatus(error);
@@ -176,7 +176,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
       const rest = key.slice(account.endpoint.length + 1);
       const slash = rest.indexOf("/");
       if (slash <= 0 || slash === rest.length - 1) {
-        throw new Error(`Not a blob URL (no container or blob name): ${redactUrl(url)}`);
+        throw new Error(`Not a blob URL (no container or blob name): ${withoutQuery(url)}`);
       }
       const containerName = rest.slice(0, slash);
       const blobName = rest
@@ -190,7 +190,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
       };
     }
     if (new URL(url).searchParams.has("sig")) return { client: new BlobClient(url), kind: "sas" };
-    return { client: new BlobClient(redactUrl(url), credential()), kind: "token" };
+    return { client: new BlobClient(withoutQuery(url), credential()), kind: "token" };
   }
 
   async function download(url: string): Promise<NodeJS.ReadableStream> {
@@ -202,7 +202,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
     } catch (error) {
       throw readFailure(error, url);
     }
-    if (body === undefined) throw new Error(`Blob ${redactUrl(url)} returned no body`);
+    if (body === undefined) throw new Error(`Blob ${withoutQuery(url)} returned no body`);
     return body;
   }
 
@@ -244,7 +244,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
       await blob.uploadData(Buffer.from(text, "utf8"), {
         blobHTTPHeaders: { blobContentType: contentType },
       });
-      return { url: redactUrl(blob.url) };
+      return { url: withoutQuery(blob.url) };
     },
 
     async getText(name, blobName) {
@@ -305,7 +305,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
 
     async copyFromUrl(sourceUrl, name, blobName) {
       const destination = container(name).getBlobClient(blobName);
-      const shown = `${redactUrl(sourceUrl)} to ${redactUrl(destination.url)}`;
+      const shown = `${withoutQuery(sourceUrl)} to ${withoutQuery(destination.url)}`;
       let status: string | undefined;
       let copyId: string | undefined;
       try {
@@ -316,7 +316,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
         status = state.isCompleted ? "success" : "pending";
         copyId = state.copyId;
       } catch (error) {
-        throw copyFailure(error, sourceUrl, redactUrl(destination.url));
+        throw copyFailure(error, sourceUrl, withoutQuery(destination.url));
       }
       const deadline = now().getTime() + copyTimeoutMs;
       let description: string | undefined;
@@ -335,7 +335,7 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
           `Copy of ${shown} ended with status ${status ?? "unknown"}${description === undefined ? "" : `: ${description}`}`,
         );
       }
-      return { url: redactUrl(destination.url) };
+      return { url: withoutQuery(destination.url) };
     },
   };
 }

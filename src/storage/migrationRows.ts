@@ -1,10 +1,12 @@
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
+import { redactOptional } from "../fhir/redact";
 import type { TableRow } from "./tableRepository";
 
 /**
  * Column names follow the original tool's tables where the meaning is the same (Since, Till,
  * exportContentLocation, importContentLocation, maxExportRetries, FailureReason, ...), so people who
- * know those tables can read these. docs/architecture.md lists every column.
+ * know those tables can read these. docs/architecture.md lists every column. Free-text columns
+ * (reasons, details) come from servers: they are redacted here, where they enter the tables.
  */
 
 type Row = Record<string, unknown>;
@@ -33,10 +35,10 @@ export function cursorToRow(
       FirstUnprocessedJobId: c.firstUnprocessedSeq,
       maxExportRetries: c.consecutiveFailures,
       Halted: c.halted,
-      HaltReason: c.haltReason,
+      HaltReason: redactOptional(c.haltReason),
       SearchParameterMigration: c.searchParametersMigrated,
       SearchParameterAttempts: c.searchParameterAttempts,
-      SearchParameterFailure: c.searchParameterFailure,
+      SearchParameterFailure: redactOptional(c.searchParameterFailure),
       ResourcesImported: c.resourcesImported,
       ResourcesFailed: c.resourcesFailed,
       CaughtUp: c.caughtUp,
@@ -45,7 +47,7 @@ export function cursorToRow(
       LastProgressAt: c.lastProgressAt,
       ReindexState: c.reindexState,
       ReindexStatusUrl: c.reindexStatusUrl,
-      ReindexDetail: c.reindexDetail,
+      ReindexDetail: redactOptional(c.reindexDetail),
     }),
   };
 }
@@ -100,7 +102,7 @@ export function chunkToRow(partitionKey: string, rowKey: string, c: ChunkRecord)
       IsProcessed: c.processed,
       TotalImportResourceCount: c.totalImportResourceCount,
       TotalFailedImportCount: c.totalFailedImportCount,
-      FailureReason: c.failureReason,
+      FailureReason: redactOptional(c.failureReason),
       EndTime: c.endTime,
     }),
   };
@@ -151,7 +153,7 @@ export function payloadToRow(partitionKey: string, rowKey: string, p: PayloadRec
       ImportEndTime: p.importEndTime,
       TotalImportResourceCount: p.importedCount,
       TotalFailedImportCount: p.failedCount,
-      FailureReason: p.failureReason,
+      FailureReason: redactOptional(p.failureReason),
       Isolating: p.isolating === true ? true : undefined,
     }),
   };

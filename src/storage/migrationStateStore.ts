@@ -1,6 +1,7 @@
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
+import { redactText } from "../fhir/redact";
 import {
   chunkFromRow,
   chunkToRow,
@@ -268,7 +269,7 @@ export class MigrationStateStore {
         PayloadIndex: r.payloadIndex,
         ResourceType: r.resourceType,
         ResourceId: r.id,
-        Reason: r.reason.slice(0, 4000),
+        Reason: redactText(r.reason.slice(0, 8000)).slice(0, 4000),
         InputUrl: r.inputUrl,
       });
     }
@@ -308,7 +309,7 @@ export class MigrationStateStore {
       Resource: record.resourceType,
       Key: record.key,
       Result: record.result,
-      Details: record.details.slice(0, 30000),
+      Details: redactText(record.details.slice(0, 60000)).slice(0, 30000),
     });
   }
 

@@ -1,4 +1,5 @@
 import { TelemetryClient } from "applicationinsights";
+import { redactError, redactText } from "../fhir/redact";
 import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
 import type { Telemetry } from "./telemetry";
 
@@ -29,8 +30,8 @@ export class AppInsightsTelemetry implements Telemetry {
 
   trackException(error: Error, properties?: Record<string, string>): void {
     this.client.trackException({
-      exception: error,
-      ...(properties === undefined ? {} : { properties }),
+      exception: redactError(error),
+      ...(properties === undefined ? {} : { properties: stringifyProperties(properties) }),
     });
   }
 
@@ -45,13 +46,18 @@ export class AppInsightsTelemetry implements Telemetry {
   }
 }
 
-/** Custom dimensions are strings in Application Insights; undefined values are left out. */
+/**
+ * Custom dimensions are strings in Application Insights; undefined values are left out. Values are
+ * redacted (src/fhir/redact.ts) here, where they enter telemetry: a failure reason or a URL from a
+ * server may carry a SAS signature or a token.
+ */
 export function stringifyProperties(
   properties: Readonly<Record<string, string | number | boolean | undefined>>,
 ): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(properties)) {
-    if (value !== undefined) result[key] = String(value);
+    if (value !== undefined)
+      result[key] = typeof value === "string" ? redactText(value) : String(value);
   }
   return result;
 }

@@ -1,5 +1,6 @@
 import { maskValue, type Settings } from "../config/settings";
 import { ConfigurationError } from "../errors";
+import { redactText } from "../fhir/redact";
 import { AppInsightsTelemetry, stringifyProperties } from "./appInsights";
 import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
 import type { Telemetry } from "./telemetry";
@@ -23,8 +24,9 @@ export class NullTelemetry implements Telemetry {
   }
 
   trackException(error: Error, properties?: Record<string, string>): void {
-    const extra = properties === undefined ? "" : ` ${JSON.stringify(properties)}`;
-    this.debugLog?.(`telemetry exception ${error.name}: ${error.message}${extra}`);
+    const extra =
+      properties === undefined ? "" : ` ${JSON.stringify(stringifyProperties(properties))}`;
+    this.debugLog?.(`telemetry exception ${error.name}: ${redactText(error.message)}${extra}`);
   }
 
   async flush(): Promise<void> {}

@@ -1,6 +1,8 @@
 /**
- * Telemetry event and metric names with their properties. The dashboard's queries and the docs are
- * checked against this file, so a property renamed here breaks a test rather than a tile.
+ * Telemetry event and metric names with their properties. Each list is exactly what the emitting
+ * calls send (test/unit/telemetry/sentTelemetry.test.ts reads the calls), and the dashboard's
+ * queries and the docs are checked against what is sent, so a property renamed or dropped breaks a
+ * test rather than a tile.
  * Events are emitted from activities only (replay-safe), never from orchestrator code.
  */
 export const TELEMETRY_EVENTS = {
@@ -20,6 +22,8 @@ export const TELEMETRY_EVENTS = {
     "FailureReason",
     "StatusCode",
     "DurationSeconds",
+    "PlannedCount",
+    "RecountedCount",
   ],
   /** One per import state change of a payload. */
   Import: [
@@ -28,13 +32,9 @@ export const TELEMETRY_EVENTS = {
     "ImportId",
     "StatusUrl",
     "ImportStatus",
-    "Since",
-    "Till",
     "TotalImportResources",
-    "TotalExportResources",
     "FailedImportCount",
     "FailedResourceType",
-    "SearchParameterCount",
     "FailureReason",
     "StatusCode",
     "Attempt",
@@ -88,17 +88,16 @@ export const TELEMETRY_EVENTS = {
     "Children",
     "Imported",
     "Failed",
-    "parts",
-    "jobs",
-    "running",
-    "pending",
-    "imported",
-    "refused",
+    "Jobs",
+    "Running",
+    "Pending",
     "Refused",
     "TotalImportResources",
     "FailedImportCount",
   ],
-  SearchParameters: ["Status", "Copied", "Failed", "Total", "FailureReason"],
+  SearchParameters: ["Status", "Copied", "Failed", "Refused", "Deferred", "Total", "FailureReason"],
+  /** A window had to end on a millisecond holding versions (no free end nearby). */
+  WindowBoundary: ["Since", "Till", "VersionsAtTill", "Probes"],
   HardDeleteReconciliation: [
     "RunId",
     "Resource",

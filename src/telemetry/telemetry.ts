@@ -1,3 +1,4 @@
+import { redactError, redactText } from "../fhir/redact";
 import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
 
 /** The one telemetry surface activities use. Implementations: Application Insights, in-memory. */
@@ -13,17 +14,22 @@ export interface RecordedEvent {
   properties: Record<string, string | number | boolean>;
 }
 
-/** For tests and local runs: keeps everything in memory. */
+/**
+ * For tests and local runs: keeps everything in memory, redacted as the real sinks redact it
+ * (strings through src/fhir/redact.ts), so a test sees what Application Insights would receive.
+ */
 export class InMemoryTelemetry implements Telemetry {
   readonly events: RecordedEvent[] = [];
   readonly metrics: { name: TelemetryMetricName; value: number }[] = [];
   readonly exceptions: Error[] = [];
 
   trackEvent<E extends TelemetryEventName>(name: E, properties: TelemetryProperties<E>): void {
-    this.events.push({
-      name,
-      properties: { ...properties } as Record<string, string | number | boolean>,
-    });
+    const kept = Object.fromEntries(
+      Object.entries(properties as Record<string, string | number | boolean | undefined>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, typeof v === "string" ? redactText(v) : v]),
+    ) as Record<string, string | number | boolean>;
+    this.events.push({ name, properties: kept });
   }
 
   trackMetric(name: TelemetryMetricName, value: number): void {
@@ -31,7 +37,7 @@ export class InMemoryTelemetry implements Telemetry {
   }
 
   trackException(error: Error): void {
-    this.exceptions.push(error);
+    this.exceptions.push(redactError(error));
   }
 
   async flush(): Promise<void> {}

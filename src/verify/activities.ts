@@ -12,8 +12,8 @@ import { planVerification } from "./plan";
 import type { ReconcileInput } from "./reconcile";
 import { reconcileTypeHop } from "./reconcile";
 import { VERIFICATION_CONTAINER } from "./sampleStore";
-import type { SurfaceTypeInput } from "./surface";
-import { surfaceCheckType } from "./surface";
+import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
+import { surfaceCheckTotal, surfaceCheckType } from "./surface";
 import type { VerificationInput } from "./types";
 
 /** Removes the run's stored samples once compared (their results are in the check rows). */
@@ -30,6 +30,8 @@ export const VERIFICATION_ACTIVITIES = {
     planVerification(deps, input),
   [VERIFY_ACTIVITY.surface]: (deps: EngineDeps, input: SurfaceTypeInput) =>
     surfaceCheckType(deps, input),
+  [VERIFY_ACTIVITY.surfaceTotal]: (deps: EngineDeps, input: SurfaceTotalInput) =>
+    surfaceCheckTotal(deps, input),
   [VERIFY_ACTIVITY.sample]: (deps: EngineDeps, input: DeepSampleInput) =>
     sampleTypeHop(deps, input),
   [VERIFY_ACTIVITY.compare]: (deps: EngineDeps, input: DeepCompareInput) =>

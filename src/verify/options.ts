@@ -3,6 +3,7 @@
  * verify` flags). Every bad value is reported at once, naming the parameter, the value received and
  * what is accepted.
  */
+import { resourceTypeProblem } from "../config/valueChecks";
 import { isR4ResourceType } from "../core/resourceTypes";
 import { SEED_PATTERN } from "../core/sampling";
 import type { CheckName, VerificationOptions } from "./types";
@@ -82,7 +83,7 @@ export function parseVerificationOptions(
       bad(
         "resourceTypes",
         raw.resourceTypes,
-        `FHIR R4 resource type names, spelled exactly (case-sensitive); not R4 types: ${unknown.join(", ")}`,
+        resourceTypeProblem(unknown) ?? "FHIR R4 resource type names",
       );
     } else options.resourceTypes = [...new Set(types)];
   }

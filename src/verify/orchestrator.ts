@@ -13,7 +13,8 @@ import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import type { DeepCompareInput } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
 import type { ReconcileInput } from "./reconcile";
-import type { SurfaceTypeInput } from "./surface";
+import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
+import { perTypeTotals } from "./surface";
 import { buildReport } from "./summary";
 import type {
   DeepCompareResult,
@@ -29,6 +30,7 @@ export const E2E_TEST_ORCHESTRATION = "E2ETestOrchestration";
 export const VERIFY_ACTIVITY = {
   plan: "VerifyPlan",
   surface: "VerifySurfaceType",
+  surfaceTotal: "VerifySurfaceTotal",
   sample: "VerifyDeepSample",
   compare: "VerifyDeepCompare",
   reconcile: "VerifyReconcileType",
@@ -152,6 +154,14 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       (done) => status("surface", types, done, types),
     );
     surface = rows.flat();
+    // The system-level total, judged against the per-type rows; with a caller's list of types its
+    // reason says when types outside the list differ.
+    const total: SurfaceRow = yield context.df.callActivity(VERIFY_ACTIVITY.surfaceTotal, {
+      runId: plan.runId,
+      watermark: plan.watermark,
+      perType: perTypeTotals(surface, plan.typeSelection),
+    } satisfies SurfaceTotalInput);
+    surface.push(total);
   }
 
   let deep: { samples: DeepSampleResult[]; comparisons: DeepCompareResult[] } | null = null;

@@ -114,12 +114,10 @@ async function classify(
 ): Promise<Classified | undefined> {
   let latest;
   try {
-    for await (const bundle of deps.source.searchPages(
+    // Follows `next` across empty pages: an empty first page is not "no version" (hard-deleted).
+    latest = await deps.source.firstEntry(
       `${type}/${encodeURIComponent(id)}/_history?_count=1&_sort=-_lastUpdated`,
-    )) {
-      latest = resourceEntries(bundle)[0] ?? null;
-      break;
-    }
+    );
   } catch (thrown) {
     if (!(isFhirOperationError(thrown) && thrown.status === 404)) {
       return {
@@ -127,9 +125,9 @@ async function classify(
         note: `the source's history of it could not be read: ${ensureError(thrown).message}`,
       };
     }
-    latest = null;
+    latest = undefined;
   }
-  if (latest === null || latest === undefined) {
+  if (latest === undefined) {
     return { class: "hard-deleted", note: "the source has no version of it" };
   }
   if (latest.request?.method?.toUpperCase() !== "DELETE") return undefined;

@@ -104,8 +104,10 @@ export interface KnownFailures {
 }
 
 export interface SurfaceRow {
+  /** A resource type, or SYSTEM_TOTAL_TYPE for the system-level total. */
   type: string;
-  scope: SurfaceScope;
+  /** "system": `/?_summary=count`, every type at once (search scope). */
+  scope: SurfaceScope | "system";
   source: number | null;
   destination: number | null;
   /** destination - source. */

@@ -3,17 +3,14 @@
  * serveStatus over loopback, then checks that it renders (CSS and script allowed by the CSP, the
  * chart's bars drawn), that its numbers are the JSON report's, and that a server's text cannot run.
  */
-import { existsSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StatusReport } from "../../src/status/report";
 import type { StatusServer } from "../../src/status/server";
 import { serveStatus } from "../../src/status/server";
 import type { SampleMigration } from "../integration/status/sampleMigration";
 import { runSampleMigration } from "../integration/status/sampleMigration";
-
-const CHROMIUM = "/usr/bin/chromium";
+import { launchChromium } from "../support/browser";
 
 /** What the checks use of the page's window (the project compiles without the DOM library). */
 interface InPage {
@@ -30,28 +27,10 @@ let report: StatusReport;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  // Fail, never skip: CI installs Chromium (.ci/run); a silent skip would hide a broken page.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The status page browser test needs Chromium at ${CHROMIUM}, which is missing. ` +
-        "Install it (Debian/Ubuntu: apt-get install -y chromium); .ci/run does this in CI.",
-    );
-  }
+  // Fail, never skip: a silent skip would hide a broken page (launchChromium says what to install).
+  browser = await launchChromium();
   sample = await runSampleMigration({ failedResources: 2, failureMessage: HOSTILE_REASON });
   server = await serveStatus(sample.deps, 0);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("console", (m) => {
     if (m.type() === "error") consoleErrors.push(m.text());

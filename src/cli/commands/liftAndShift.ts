@@ -9,6 +9,7 @@ import { MultiBar, Presets } from "cli-progress";
 import type { Command } from "commander";
 import type { Environment } from "../../config/settings";
 import { parseSettings } from "../../config/settings";
+import { exportContainerProblem } from "../../core/exportContainer";
 import { isR4ResourceType } from "../../core/resourceTypes";
 import { createEngineDeps } from "../../engine/createDeps";
 import type { EngineDeps } from "../../engine/deps";
@@ -27,6 +28,7 @@ import { addSettingsOption, readSettingsInput } from "../settingsSource";
 
 interface LiftAndShiftOptions extends SettingsSourceOptions {
   type?: string[];
+  container?: string;
   since?: string;
   till?: string;
   verify: boolean;
@@ -54,9 +56,17 @@ export function liftAndShiftEnvironment(
       `--type: ${bad.join(", ")} is not a FHIR R4 resource type that $import accepts (SearchParameters are copied separately)`,
     );
   }
+  const containerProblem =
+    options.container === undefined ? undefined : exportContainerProblem(options.container);
+  if (containerProblem !== undefined) {
+    throw new UsageError(
+      `--container ${JSON.stringify(options.container)}: expected ${containerProblem}`,
+    );
+  }
   return {
     ...env,
     ...ONE_WINDOW,
+    ...(options.container !== undefined ? { AZURE_ExportContainer: options.container } : {}),
     AZURE_PartitionKey: options.partitionKey,
     ...(types.length > 0
       ? { AZURE_IsParallel: "false", AZURE_ResourceTypes: types.join(",") }
@@ -98,7 +108,9 @@ export async function liftAndShift(
   runtime: CliRuntime,
 ): Promise<void> {
   const input = readSettingsInput(options, runtime);
-  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime);
+  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime, (e) =>
+    parseSettings(liftAndShiftEnvironment(e, options)),
+  );
   try {
     const settings = parseSettings(liftAndShiftEnvironment(env, options));
     const deps = createEngineDeps(settings);
@@ -192,6 +204,10 @@ export function register(program: Command): void {
       "--type <type...>",
       "export these resource types one by one (per-type $export) instead of one system-level export",
     )
+    .option(
+      "--container <name>",
+      "blob container of the staging account the export writes to ($export _container); default: the server's (a new container per job)",
+    )
     .option("--since <instant>", "only resources last updated at or after this instant")
     .option("--till <instant>", "only resources last updated before this instant")
     .option("--no-verify", "skip the count verification at the end")
@@ -213,6 +229,7 @@ export function register(program: Command): void {
         "Examples:",
         "  $ fhir-migrate lift-and-shift --settings local.settings.json",
         "  $ fhir-migrate lift-and-shift --settings local.settings.json --type Patient Observation",
+        "  $ fhir-migrate lift-and-shift --settings local.settings.json --container fhir-export",
         "  $ fhir-migrate lift-and-shift --settings local.settings.json --till 2024-01-01T00:00:00Z --json",
       ].join("\n"),
     )

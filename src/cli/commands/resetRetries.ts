@@ -1,6 +1,6 @@
 /** `fhir-migrate reset-retries`: what ClearMaxExportRetries_Http does, from the command line. */
 import type { Command } from "commander";
-import { clearMaxExportRetries } from "../../engine/control";
+import { clearMaxExportRetries, previewClearMaxExportRetries } from "../../engine/control";
 import { createEngineDeps } from "../../engine/createDeps";
 import { writeJson } from "../output";
 import { runtimeOf, wantsJson } from "../runtime";
@@ -14,6 +14,7 @@ export function register(program: Command): void {
       "Resume a migration halted after repeated failures (resets the failure count and the halt).",
     );
   addSettingsOption(command)
+    .option("--dry-run", "say what would be cleared and queued again; change nothing")
     .addHelpText(
       "after",
       [
@@ -27,11 +28,20 @@ export function register(program: Command): void {
         "  $ fhir-migrate reset-retries --settings local.settings.json",
       ].join("\n"),
     )
-    .action(async (options: SettingsSourceOptions, cmd: Command) => {
+    .action(async (options: SettingsSourceOptions & { dryRun?: boolean }, cmd: Command) => {
       const runtime = runtimeOf(cmd);
       const { settings } = loadSettings(options, runtime);
       const deps = createEngineDeps(settings);
       await deps.state.ensure();
+      if (options.dryRun === true) {
+        const preview = await previewClearMaxExportRetries(deps.state);
+        if (wantsJson(cmd)) writeJson(runtime, { ok: true, dryRun: true, ...preview });
+        else
+          runtime.stdout(
+            `Dry run, nothing changed: ${preview.wasHalted ? "halted" : "not halted"}, ${preview.previousCount} consecutive failures; ${preview.payloadsRequeued} payload(s) would be queued again.\n`,
+          );
+        return;
+      }
       const result = await clearMaxExportRetries(deps.state, deps.telemetry, settings.storage);
       if (wantsJson(cmd)) writeJson(runtime, { ok: true, ...result });
       else

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { parseSettings } from "../../config/settings";
 import { createEngineDeps } from "../../engine/createDeps";
 import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
+import { isOrchestrationFailedError } from "../../local/durableRuntime";
 import { runMigrationLocally } from "../../local/localMigration";
 import { formatDuration } from "../../status/format";
 import { OperationFailedError } from "../errors";
@@ -33,13 +34,35 @@ function progressPercent(elapsedMs: number, estimateSeconds: number | undefined)
   return Math.min(99, Math.round((100 * elapsedMs) / (elapsedMs + estimateSeconds * 1000)));
 }
 
+const NETWORK_FAILURE = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)\b/;
+
+/**
+ * What a failed local run says. The orchestration fails only when recording a failure fails too,
+ * i.e. its state storage is gone: said in one line, the original kept as the cause (--debug).
+ */
+export function stoppedBy(error: unknown): unknown {
+  if (!isOrchestrationFailedError(error)) return error;
+  const code = NETWORK_FAILURE.exec(error.message)?.[1];
+  return new OperationFailedError(
+    code === undefined
+      ? `The migration stopped: ${error.message}. The state is kept; run again to resume.`
+      : `The migration stopped: its state storage could not be reached (${code}). The state is kept; run again once the storage is back.`,
+    { cause: error },
+  );
+}
+
 export async function runMigration(
   options: RunOptions,
   json: boolean,
   runtime: CliRuntime,
 ): Promise<MigrationOutcome | undefined> {
   const input = readSettingsInput(options, runtime);
-  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime);
+  const { env, azurite } = await withLocalStorage(
+    input.env,
+    options.stateDir,
+    runtime,
+    parseSettings,
+  );
   try {
     const settings = parseSettings(env);
     const deps = createEngineDeps(settings, {
@@ -83,6 +106,9 @@ export async function runMigration(
       input: { stopWhenCaughtUp: options.untilCaughtUp === true },
       onStatus,
       shouldStop: () => stop,
+    }).catch((error: unknown) => {
+      bar?.stop();
+      throw stoppedBy(error);
     });
     bar?.stop();
     process.removeListener("SIGINT", onSignal);

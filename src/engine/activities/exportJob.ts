@@ -5,6 +5,7 @@ import { isFhirOperationError, isTransientError } from "../../errors";
 import type { ExportManifest, ExportRequest } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { MANIFEST_CONTAINER, nowIso } from "../deps";
+import { recordExportErrors, recountWindow } from "../exportOutcome";
 import { describeError, recordFailure, recordSuccess } from "../failures";
 
 /** A chunk claimed for kick-off whose status URL never got recorded (a crash mid-kick-off) is re-planned after this. */
@@ -20,7 +21,8 @@ export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRe
     includeHistory: ex.withHistory,
     includeDeleted: ex.withDelete,
     maxCount: ex.maxCount,
-    container: ex.anonymizationConfig === undefined ? undefined : "anonymization",
+    // De-identified export needs a _container; the config itself is read from `anonymization`.
+    container: ex.container ?? (ex.anonymizationConfig === undefined ? undefined : "anonymization"),
     anonymizationConfig: ex.anonymizationConfig,
   };
 }
@@ -141,9 +143,11 @@ function manifestTotals(manifest: ExportManifest): {
 /**
  * Polls the chunk's export. 202 keeps polling (with a watchdog that cancels a job stuck past
  * AZURE_ExportTimeoutMinutes, reference microsoft/fhir-server#3425). A 200 is accepted at once when
- * the manifest holds at least the versions counted when the window was planned; otherwise only after
- * AZURE_ExportConfirmations identical 200s AZURE_ExportConfirmDelaySeconds apart (the original waited
- * for three 200s a minute apart after Gen1 reported completion early).
+ * the manifest holds at least the versions counted when the window was planned, or at least what
+ * the window can hold now (recountWindow: a non-history export loses versions that became history
+ * after planning). A manifest short of the recount is confirmed by AZURE_ExportConfirmations identical
+ * 200s AZURE_ExportConfirmDelaySeconds apart (the original waited for three 200s a minute apart after
+ * Gen1 reported completion early) and then exported again as a recorded failure: never accepted.
  */
 export async function pollExport(
   deps: EngineDeps,
@@ -201,7 +205,11 @@ export async function pollExport(
     .digest("hex")
     .slice(0, 32);
   const { confirmations, confirmDelayMs } = deps.settings.export;
-  if (totals.total < chunk.expectedCount) {
+  // Fewer versions than counted at planning: first compare like with like (what the export can
+  // contain now), so a busy source's versions that became history do not cost confirmations.
+  const recount =
+    totals.total < chunk.expectedCount ? await recountWindow(deps, chunk) : chunk.expectedCount;
+  if (totals.total < recount) {
     const sameAsBefore = chunk.manifestHash === hash;
     const spacedEnough =
       chunk.exportEndTime === undefined ||
@@ -221,10 +229,20 @@ export async function pollExport(
       }));
       return {
         changed: false,
-        note: `manifest has ${totals.total} of ${chunk.expectedCount} counted versions; confirming (${seen}/${confirmations})`,
+        note: `manifest has ${totals.total} of ${recount} counted versions; confirming (${seen}/${confirmations})`,
       };
     }
+    // Confirmed short: the window stays open (exported again) with a visible, unresolved failure;
+    // never accepted with its data missing.
+    await requeueExport(
+      deps,
+      input.seq,
+      `Manifest holds ${totals.total} versions, fewer than the ${recount} the window holds now (recounted; ${chunk.expectedCount} when planned), after ${confirmations} identical answers; exporting the window again`,
+      chunk.exportContentLocation,
+    );
+    return { changed: true };
   }
+  const exportErrors = await recordExportErrors(deps, input.seq, manifest);
   const manifestName = `${deps.settings.storage.rowKey}-${chunkKey(input.seq)}.json`;
   await deps.blobs.ensureContainer(MANIFEST_CONTAINER);
   await deps.blobs.putText(
@@ -244,17 +262,23 @@ export async function pollExport(
           manifestHash: hash,
           totalExportResourceCount: nonSp,
           searchParameterCount: totals.searchParameters,
-          failureReason:
-            totals.total < c.expectedCount
-              ? `Manifest holds ${totals.total} versions, fewer than the ${c.expectedCount} counted when planned (accepted after ${confirmations} confirmations; the difference is usually versions purged or hard-deleted meanwhile)`
-              : c.failureReason,
+          // A shortfall explained by the recount: the window holds what was exported.
+          expectedCount: Math.min(c.expectedCount, recount),
         },
   );
+  if (completed !== undefined && exportErrors.failed > 0) {
+    await deps.state.updateCursor((c) => ({
+      ...c,
+      resourcesFailed: c.resourcesFailed + exportErrors.failed,
+    }));
+  }
   if (completed !== undefined) {
     exportEvent(deps, completed, "Completed", {
       TotalResources: nonSp,
       SearchParameterCount: totals.searchParameters,
-      FailedExportCount: totals.failed,
+      FailedExportCount: Math.max(totals.failed, exportErrors.failed),
+      PlannedCount: chunk.expectedCount,
+      RecountedCount: recount,
       FailedExportType: totals.failedTypes,
       DurationSeconds:
         Math.round((nowMs - Date.parse(completed.exportStartTime ?? "")) / 1000) || 0,

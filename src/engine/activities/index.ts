@@ -23,7 +23,7 @@ export const MIGRATION_ACTIVITIES = {
   MigrateSearchParameters: (deps: EngineDeps) => migrateSearchParameters(deps),
   StartReindex: (deps: EngineDeps) => startReindex(deps),
   PollReindex: (deps: EngineDeps) => pollReindex(deps),
-  RecordPassFailure: (deps: EngineDeps, input: { message: string }) =>
+  RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
 } as const;
 

@@ -2,7 +2,9 @@ import { chunkLengthMs } from "../../config/settings";
 import type { ChunkRecord } from "../../core/migrationState";
 import { chunkKey } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
-import { ms, planWindow, windowCap } from "../../core/windows";
+import { cleanBoundary } from "../../core/windowBoundary";
+import type { Window } from "../../core/windows";
+import { iso, ms, planWindow, windowCap } from "../../core/windows";
 import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
@@ -15,8 +17,9 @@ export function historyAware(deps: Pick<EngineDeps, "settings">): boolean {
 }
 
 /**
- * lastUpdated of the oldest version at or after `instant`, with one query (history-aware, so a window
- * whose only changes are updates or deletes is found too), or undefined when there is none.
+ * lastUpdated of the oldest version at or after `instant` (history-aware, so a window whose only
+ * changes are updates or deletes is found too), or undefined when there is none. The client follows
+ * `next` across empty pages (FhirClient.firstEntry): an empty first page never means "nothing changed".
  */
 export async function firstChangeAtOrAfter(
   source: FhirClient,
@@ -26,24 +29,17 @@ export async function firstChangeAtOrAfter(
   const path = history
     ? `_history?_since=${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`
     : `?_lastUpdated=ge${encodeURIComponent(instant)}&_sort=_lastUpdated&_count=1`;
-  for await (const page of source.searchPages(path)) {
-    // Bundles may open with an OperationOutcome entry (search.mode "outcome") carrying warnings;
-    // reading it as "no change" would skip data, so only versions count.
-    const entry = page.entry?.find(
-      (e) => e.search?.mode !== "outcome" && e.resource?.resourceType !== "OperationOutcome",
+  const entry = await source.firstEntry(path);
+  if (entry === undefined) return undefined;
+  const found = entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
+  if (found === undefined) {
+    throw new FhirOperationError(
+      "The source's oldest-change query returned an entry without meta.lastUpdated",
+      { method: "GET", url: path },
+      JSON.stringify(entry).slice(0, 300),
     );
-    if (entry === undefined) return undefined;
-    const instant = entry.resource?.meta?.lastUpdated ?? entry.response?.lastModified;
-    if (instant === undefined) {
-      throw new FhirOperationError(
-        "The source's oldest-change query returned an entry without meta.lastUpdated",
-        { method: "GET", url: path },
-        JSON.stringify(entry).slice(0, 300),
-      );
-    }
-    return instant;
   }
-  return undefined;
+  return found;
 }
 
 function blankChunk(
@@ -113,7 +109,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
 
   const perType = !settings.export.isParallel;
   const nextChange = await firstChangeAtOrAfter(source, frontier, history);
-  const plan = await planWindow(
+  const found = await planWindow(
     frontier,
     nextChange,
     {
@@ -126,11 +122,12 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
     },
     (w) => source.count({ history, since: w.since, till: w.till }),
   );
-  if (plan.kind === "caught-up") return { changed: false, caughtUp: true, note: "caught up" };
-  if (plan.kind === "empty") {
-    await moveFrontierOverEmptyStretch(deps, frontier, plan.till, true);
-    return { changed: false, caughtUp: true, note: `nothing changed before ${plan.till}` };
+  if (found.kind === "caught-up") return { changed: false, caughtUp: true, note: "caught up" };
+  if (found.kind === "empty") {
+    await moveFrontierOverEmptyStretch(deps, frontier, found.till, true);
+    return { changed: false, caughtUp: true, note: `nothing changed before ${found.till}` };
   }
+  const plan = await endOnCleanBoundary(deps, found, capMs, history);
 
   // The row at the next sequence number decides the window. It may be written already: by a
   // planning that died between its writes (in per-type mode some rows of the window, not all) or by
@@ -226,4 +223,40 @@ async function moveFrontierOverEmptyStretch(
     c.frontier !== from ? undefined : { ...c, frontier: to, caughtUp },
   );
   await deps.state.advanceWatermark();
+}
+
+/**
+ * Moves the window's end to a millisecond that holds no version (core/windowBoundary.ts), so the
+ * inclusive `_till` of Cosmos and SQL non-parallel exports and the exclusive one of SQL parallel
+ * exports select the same versions and no version is exported, imported or counted by two windows.
+ */
+async function endOnCleanBoundary(
+  deps: EngineDeps,
+  plan: { window: Window; count: number },
+  capMs: number,
+  history: boolean,
+): Promise<{ window: Window; count: number }> {
+  const { source } = deps;
+  const tillMs = ms(plan.window.till);
+  // Probes ask `_before=at+1ms`, which the server refuses in its future: keep them before now
+  // (only matters with AZURE_SafetyLagSeconds=0).
+  const upperMs = Math.min(capMs, deps.clock.now() - 1);
+  const choice = await cleanBoundary(tillMs, ms(plan.window.since), upperMs, (at) =>
+    source.count({ history: true, since: iso(at), till: iso(at + 1) }),
+  );
+  if (choice.versionsAtTill > 0) {
+    deps.log(
+      `window [${plan.window.since}, ${plan.window.till}) ends on a millisecond holding ${choice.versionsAtTill} version(s) and none of the ${choice.probes} nearby ends is free: on a store whose _till is inclusive they are exported by this window and the next`,
+    );
+    deps.telemetry.trackEvent("WindowBoundary", {
+      Since: plan.window.since,
+      Till: plan.window.till,
+      VersionsAtTill: choice.versionsAtTill,
+      Probes: choice.probes,
+    });
+  }
+  if (choice.tillMs === tillMs) return plan;
+  const window = { since: plan.window.since, till: iso(choice.tillMs) };
+  const count = await source.count({ history, since: window.since, till: window.till });
+  return { window, count };
 }

@@ -5,6 +5,11 @@ import { describeError } from "../failures";
 /**
  * With AZURE_ReindexAfterCatchUp: once caught up, starts `$reindex` on the destination so data
  * imported before the custom SearchParameters existed there becomes searchable by them.
+ * While a reindex job is active the server answers a second POST with 201 and that job
+ * (microsoft/fhir-server src/Microsoft.Health.Fhir.Core/Features/Operations/Reindex/CreateReindexRequestHandler.cs),
+ * so a kick-off repeated after an interruption adopts the running job and polls it. It cannot be a
+ * job that predates a SearchParameter this tool wrote: those writes are refused with 409 while a
+ * reindex job runs and are retried after it (searchParameters.ts).
  */
 export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
   let claimed = false;

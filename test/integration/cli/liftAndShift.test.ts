@@ -1,3 +1,4 @@
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { liftAndShift } from "../../../src/cli/commands/liftAndShift";
 import type { CliRuntime } from "../../../src/cli/runtime";
@@ -86,6 +87,29 @@ describe("fhir-migrate lift-and-shift", () => {
     expect(env.source.stats.requests("export-kickoff")).toBe(2);
     expect(env.destination.store.count("Encounter")).toBe(0);
     expect(env.destination.store.count("Patient")).toBe(env.source.store.count("Patient"));
+  });
+
+  it("exports into the container given with --container ($export _container)", async () => {
+    const env = await seeded(20);
+    const { runtime, out } = runtimeFor(env);
+    const container = `ls-export-${process.pid}`;
+    await liftAndShift({ ...options, verify: false, container }, true, runtime);
+    expect(JSON.parse(out.join("")).ok).toBe(true);
+    const blobs = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
+    const names: string[] = [];
+    for await (const b of blobs.getContainerClient(container).listBlobsFlat()) names.push(b.name);
+    expect(names.some((name) => name.endsWith(".ndjson"))).toBe(true);
+  });
+
+  it("refuses a --container the server would refuse (a percent-encoded '..'), before any export", async () => {
+    const env = await seeded(1);
+    const { runtime } = runtimeFor(env);
+    await expect(
+      liftAndShift({ ...options, container: "..%2fother" }, true, runtime),
+    ).rejects.toThrow(
+      /--container "\.\.%2fother": expected a container name without a "\.\." path segment/,
+    );
+    expect(env.source.stats.requests("export-kickoff")).toBe(0);
   });
 
   it("rejects a type $import cannot take, naming it", async () => {

@@ -133,6 +133,12 @@ describe("emulator: $export kick-off", () => {
     );
   });
 
+  it("_container with a percent-encoded '..' segment is rejected too (decoded again, as the server does)", async () => {
+    expect(await rejected("?_container=..%252fother")).toBe(
+      "The value '..%2fother' is not valid. Path traversal characters are not allowed.",
+    );
+  });
+
   it("/{type}/$export is only routed for Patient; /Group/{id}/$export for Group", async () => {
     expect((await call(emu, "GET", "/Patient/$export", { headers: EXPORT_HEADERS })).status).toBe(
       202,

@@ -14,7 +14,8 @@ async function depsWith(source: Partial<FhirClient>): Promise<EngineDeps> {
   n++;
   const settings = parseSettings({
     AZURE_SourceUri: "http://127.0.0.1:9",
-    AZURE_DestinationUri: "http://127.0.0.1:9",
+    // Unreachable, and not the source: the settings refuse one server as both.
+    AZURE_DestinationUri: "http://127.0.0.1:19",
     AzureWebJobsStorage: inject("azuriteConnectionString"),
     AZURE_ChunkTableName: `cfchunk${process.pid}x${n}`,
     AZURE_ExportTableName: `cfexport${process.pid}x${n}`,

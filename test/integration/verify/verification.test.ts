@@ -158,10 +158,40 @@ describe("verification against two emulators", () => {
     expect(telemetry.named("SurfaceCheck")).toHaveLength(report.surface!.rows.length);
   });
 
+  it("adds the system-level total (/?_summary=count), equal to the per-type search counts", async () => {
+    const { deps } = depsFor();
+    const report = await verify(deps, { checks: ["surface"] });
+    const rows = report.surface!.rows;
+    const perType = rows.filter((r) => r.scope === "search").reduce((n, r) => n + r.source!, 0);
+    expect(rows.filter((r) => r.scope === "system")).toEqual([
+      expect.objectContaining({
+        type: "(all types)",
+        source: perType,
+        destination: perType,
+        verdict: "Pass",
+      }),
+    ]);
+  });
+
+  it("fails the total when a type outside the requested ones differs", async () => {
+    const extra = { resourceType: "Basic", id: "only-on-source", code: { text: "x" } };
+    environment.source.store.create(extra);
+    try {
+      const { deps } = depsFor();
+      const report = await verify(deps, { checks: ["surface"], resourceTypes: ["Patient"] });
+      const total = report.surface!.rows.find((r) => r.scope === "system");
+      expect([total?.verdict, report.surface?.verdict]).toEqual(["Fail", "Fail"]);
+    } finally {
+      environment.source.store.hardDelete("Basic", "only-on-source");
+    }
+  });
+
   it("discovers every type present, SearchParameter included", async () => {
     const { deps } = depsFor();
     const report = await verify(deps, { checks: ["surface"] });
-    const types = [...new Set(report.surface?.rows.map((r) => r.type))];
+    const types = [
+      ...new Set(report.surface?.rows.filter((r) => r.scope !== "system").map((r) => r.type)),
+    ];
     expect(types).toEqual([...environment.source.store.usedTypes()].sort());
     expect(types).toContain("SearchParameter");
   });
@@ -343,7 +373,9 @@ describe("verification against two emulators", () => {
     });
     const { deps, telemetry } = depsFor({ AZURE_ExportWithHistory: "false" });
     const report = await verify(deps, { checks: ["surface", "deep"] });
-    expect(report.surface?.rows.every((r) => r.scope === "search")).toBe(true);
+    expect(report.surface?.rows.every((r) => r.scope === "search" || r.scope === "system")).toBe(
+      true,
+    );
     expect(report.deep?.failures).toEqual([
       expect.objectContaining({
         id,

@@ -9,6 +9,7 @@ import * as msg from "./messages";
 import { header, type FhirRequest } from "./request";
 import { parseDateFilter, type DateFilter } from "./search-query";
 import type { Flavour } from "./types";
+import { unescapeDataString } from "./unescape";
 
 const ALLOWED_PARAMETERS = new Set([
   "_outputFormat",
@@ -159,7 +160,9 @@ export function parseExportRequest(
   ) {
     throw badRequest(msg.ANONYMIZATION_PARAMETER_CONFLICT);
   }
-  if (container !== undefined && container.split(/[/\\]/).includes("..")) {
+  // microsoft/fhir-server src/Microsoft.Health.Fhir.Shared.Api/Controllers/ExportController.cs,
+  // ValidatePathTraversalForExportParameter: Uri.UnescapeDataString first, so ..%2f is caught too.
+  if (container !== undefined && unescapeDataString(container).split(/[/\\]/).includes("..")) {
     throw badRequest(msg.pathTraversal(container));
   }
   const format = single(req, "_format");

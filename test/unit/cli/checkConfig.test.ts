@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -100,11 +101,66 @@ describe("fhir-migrate check-config", () => {
     expect(run.stdout).toMatch(/^ {2}AZURE_PauseDm\s+"true"\s+set \(as AZURE_StopDm\)$/m);
   });
 
+  it("accepts the original tool's documented app settings, typed as written, beside the sample's defaults", async () => {
+    const sample = JSON.parse(
+      readFileSync(resolve(__dirname, "../../../local.settings.sample.json"), "utf8"),
+    ) as { Values: Record<string, string> };
+    // Each "Name: … / Value: …" block of the original tool's deployment guide, as written there.
+    const documented = {
+      AZURE_ExportWithHistory: "True",
+      AZURE_ExportWithDelete: "False",
+      AZURE_IsParallel: "True",
+      AZURE_StopDm: "True",
+      AZURE_StartTime: "9",
+      AZURE_EndTime: "18",
+      AZURE_ExportChunkDuration: '"Days"',
+      AZURE_ExportChunkTime: "30",
+      AZURE_ChunkLimit: "100000000",
+      AZURE_MaxCount: "true",
+      AZURE_MaxCountValue: "5000",
+      AZURE_DeepCheckCount: "100",
+    };
+    const run = await runCli(["check-config"], {
+      env: { ...sample.Values, ...VALID_VALUES, ...documented },
+    });
+    expect({
+      code: run.code,
+      paused: /^ {2}AZURE_PauseDm\s+"True"\s+set \(as AZURE_StopDm\)$/m.test(run.stdout),
+      warned: run.stdout.includes("the value of AZURE_StopDm is used"),
+    }).toEqual({ code: 0, paused: true, warned: true });
+  });
+
   it("prints the warnings", async () => {
     const run = await runCli(["check-config"], {
       env: { ...VALID_VALUES, AZURE_QuerySurface: "?_summary=Count" },
     });
     expect(run.stdout).toContain("Warnings (1):\n  - AZURE_QuerySurface has no effect: ");
+  });
+
+  it("prints the warnings of settings that contradict each other", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_EndDate: "2025-01-01", AZURE_MaxCountValue: "500" },
+    });
+    expect(run.stdout).toMatch(
+      /Warnings \(2\):\n {2}- AZURE_EndDate has no effect without AZURE_SpecificRun=true[^\n]*\n {2}- AZURE_MaxCountValue has no effect/,
+    );
+  });
+
+  it("exits 2 naming a value that would only fail at run time", async () => {
+    const run = await runCli(["check-config"], {
+      env: {
+        ...VALID_VALUES,
+        AZURE_ResourceTypes: "Patiens",
+        MigrationStarterCron: "0 0 25 * * *",
+      },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /AZURE_ResourceTypes: received "Patiens"; expected .*did you mean Patient\?/,
+    );
+    expect(run.stderr).toMatch(
+      /MigrationStarterCron: received "0 0 25 \* \* \*"; expected .*hour 0-23/,
+    );
   });
 
   it("exits 0 when the settings are valid", async () => {

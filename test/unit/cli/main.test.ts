@@ -132,12 +132,43 @@ describe("errors thrown by a command", () => {
     });
   });
 
-  it("exit 1 with the stack of an unexpected error", async () => {
+  it("exit 1 with the message of an unexpected error and no stack trace", async () => {
     const result = await run(new TypeError("x is undefined"));
-    expect({
-      code: result.code,
-      stack: /^TypeError: x is undefined\n\s+at /.test(result.stderr),
-    }).toEqual({ code: 1, stack: true });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "TypeError: x is undefined\n(an unexpected error; run again with --debug for the stack trace)\n",
+    });
+  });
+
+  it("print the stack of an unexpected error with --debug", async () => {
+    const result = await run(new TypeError("x is undefined"), ["--debug", "boom"]);
+    expect(result.stderr).toMatch(/^TypeError: x is undefined\n\s+at /);
+  });
+
+  it("never print durable-functions' internal state or an activity's stack", async () => {
+    const inner = new Error("connect ECONNREFUSED 127.0.0.1:10002");
+    const dump = `${inner.message} \n ${inner.stack}\n\n$OutOfProcData$:{"isDone":false,"actions":[]}`;
+    const result = await run(new OperationFailedError(dump));
+    expect(result.stderr).toBe("connect ECONNREFUSED 127.0.0.1:10002\n");
+  });
+
+  it("print a failed orchestration's one-line message without the unexpected-error hint", async () => {
+    const error = new Error("E2ETestOrchestration failed: connect ECONNREFUSED 127.0.0.1:10002");
+    error.name = "OrchestrationFailedError";
+    expect(await run(error)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "E2ETestOrchestration failed: connect ECONNREFUSED 127.0.0.1:10002\n",
+    });
+  });
+
+  it("strip control sequences and redact credentials in everything printed", async () => {
+    const result = await run(
+      new OperationFailedError("\u001b]0;owned\u0007bad \u001b[2Kreason https://h/x?sig=SECRET"),
+    );
+    expect(result.stderr).toBe("bad reason https://h/x?sig=REDACTED\n");
   });
 
   it("print a configuration error with a pointer to the settings reference", async () => {

@@ -94,8 +94,21 @@ describe("enum AZURE_ExportChunkDuration", () => {
     ).toBe("one of Days, Hours, Minutes (any letter case)");
   });
 
-  it("rejects a value typed with quotes, as the original documentation showed it", () => {
-    expect(issuesWith({ AZURE_ExportChunkDuration: '"Days"' }).map((i) => i.setting)).toEqual([
+  it("accepts a value typed with quotes, as the original documentation showed it", () => {
+    expect(parseWith({ AZURE_ExportChunkDuration: '"Hours"' }).chunking.unit).toBe("Hours");
+  });
+
+  it("accepts a quoted whole number and boolean the same way", () => {
+    const settings = parseWith({ AZURE_ExportChunkTime: '"30"', AZURE_MaxCount: '"true"' });
+    expect([settings.chunking.parallelChunkLength, settings.export.maxCount]).toEqual([30, 10000]);
+  });
+
+  it("keeps the quotes of a text setting, where they may be part of the value", () => {
+    expect(parseWith({ AZURE_UserAgent: '"agent"' }).http.userAgent).toBe('"agent"');
+  });
+
+  it("rejects a value with an unbalanced quote", () => {
+    expect(issuesWith({ AZURE_ExportChunkDuration: '"Days' }).map((i) => i.setting)).toEqual([
       "AZURE_ExportChunkDuration",
     ]);
   });

@@ -12,8 +12,12 @@ describe("aliases", () => {
   });
 
   it("read AZURE_AppInsightConnectionstring as APPLICATIONINSIGHTS_CONNECTION_STRING", () => {
-    const settings = parseWith({ AZURE_AppInsightConnectionstring: "InstrumentationKey=abc" });
-    expect(settings.telemetry.connectionString).toBe("InstrumentationKey=abc");
+    const settings = parseWith({
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+    });
+    expect(settings.telemetry.connectionString).toBe(
+      "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+    );
   });
 
   it("accept both names when they agree", () => {
@@ -24,33 +28,50 @@ describe("aliases", () => {
     expect(parseWith({ AZURE_PauseDm: "true", AZURE_StopDm: "TRUE" }).pause.enabled).toBe(true);
   });
 
-  it("reject AZURE_PauseDm and AZURE_StopDm with different values", () => {
-    expect(issuesWith({ AZURE_PauseDm: "true", AZURE_StopDm: "false" })).toEqual([
-      {
-        setting: "AZURE_PauseDm / AZURE_StopDm",
-        received: 'AZURE_PauseDm="true", AZURE_StopDm="false"',
-        expected: "one value: these names set the same setting; remove all but one",
-      },
+  it("read the alias when it disagrees with the canonical name (the template writes only the canonical name)", () => {
+    expect(parseWith({ AZURE_PauseDm: "false", AZURE_StopDm: "True" }).pause.enabled).toBe(true);
+  });
+
+  it("read the alias in the other direction too (a template value of true turned off by the seed's name)", () => {
+    expect(parseWith({ AZURE_PauseDm: "true", AZURE_StopDm: "False" }).pause.enabled).toBe(false);
+  });
+
+  it("warn, naming both names and the value used, when the alias wins", () => {
+    expect(parseWith({ AZURE_PauseDm: "false", AZURE_StopDm: "True" }).warnings).toEqual([
+      'AZURE_StopDm and AZURE_PauseDm set the same setting to different values (AZURE_StopDm="True", AZURE_PauseDm="false"); the value of AZURE_StopDm is used because the deployment template and the sample settings write only AZURE_PauseDm. Remove one of them (or set AZURE_PauseDm itself) to silence this warning.',
     ]);
   });
 
-  it("reject AZURE_IsExportDeidentified and AZURE_ExportDeidentified with different values", () => {
-    const issues = issuesWith({
+  it("read AZURE_ExportDeidentified over a template's AZURE_IsExportDeidentified=false", () => {
+    const settings = parseWith({
       AZURE_IsExportDeidentified: "false",
       AZURE_ExportDeidentified: "true",
+      AZURE_ConfigFile: "DemoTruncate.json",
     });
-    expect(issues.map((i) => i.setting)).toEqual([
-      "AZURE_IsExportDeidentified / AZURE_ExportDeidentified",
-    ]);
+    expect(settings.export.anonymizationConfig).toBe("DemoTruncate.json");
   });
 
-  it("reject two different Application Insights connection strings", () => {
-    const issues = issuesWith({
-      APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=one",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=two",
+  it("read AZURE_AppInsightConnectionstring over the template's connection string, with a warning that hides both", () => {
+    const settings = parseWith({
+      APPLICATIONINSIGHTS_CONNECTION_STRING:
+        "InstrumentationKey=00000000-0000-0000-0000-000000000001",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000002",
     });
-    expect(issues.map((i) => i.setting)).toEqual([
-      "APPLICATIONINSIGHTS_CONNECTION_STRING / AZURE_AppInsightConnectionstring",
+    expect({
+      used: settings.telemetry.connectionString,
+      leaked: settings.warnings.some((w) => w.includes("InstrumentationKey")),
+    }).toEqual({ used: "InstrumentationKey=00000000-0000-0000-0000-000000000002", leaked: false });
+  });
+
+  it("reject two added names that disagree with each other", () => {
+    expect(
+      issuesWith({ AZURE_PauseDm: "false", AZURE_StopDm: "true", AZURE_STOPDM: "false" }),
+    ).toEqual([
+      {
+        setting: "AZURE_PauseDm / AZURE_StopDm / AZURE_STOPDM",
+        received: 'AZURE_PauseDm="false", AZURE_StopDm="true", AZURE_STOPDM="false"',
+        expected: "one value: these names set the same setting; remove all but one",
+      },
     ]);
   });
 
@@ -75,9 +96,15 @@ describe("letter case of setting names", () => {
     });
   });
 
-  it("reject two spellings of one name with different values", () => {
-    const issues = issuesWith({ AZURE_PayloadCount: "2", Azure_PayloadCount: "3" });
-    expect(issues.map((i) => i.setting)).toEqual(["AZURE_PayloadCount / Azure_PayloadCount"]);
+  it("read another spelling over the exact canonical name when they disagree", () => {
+    expect(
+      parseWith({ AZURE_PayloadCount: "2", Azure_PayloadCount: "3" }).import.payloadCount,
+    ).toBe(3);
+  });
+
+  it("reject two other spellings of one name with different values", () => {
+    const issues = issuesWith({ azure_payloadcount: "2", Azure_PayloadCount: "3" });
+    expect(issues.map((i) => i.setting)).toEqual(["azure_payloadcount / Azure_PayloadCount"]);
   });
 });
 

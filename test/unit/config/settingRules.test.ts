@@ -207,3 +207,23 @@ describe("Key Vault references", () => {
     );
   });
 });
+
+describe("AZURE_ExportContainer", () => {
+  it("is the _container of every export when set", () => {
+    expect(parseWith({ AZURE_ExportContainer: "fhir-export" }).export.container).toBe(
+      "fhir-export",
+    );
+  });
+
+  it("is refused with a '..' segment, also percent-encoded, as the server refuses it", () => {
+    expect(
+      issueFor({ AZURE_ExportContainer: "..%2Fother" }, "AZURE_ExportContainer").expected,
+    ).toMatch(/without a "\.\." path segment/);
+  });
+
+  it("is refused when Azure Storage would refuse the container name", () => {
+    expect(
+      issueFor({ AZURE_ExportContainer: "Fhir_Export" }, "AZURE_ExportContainer").expected,
+    ).toMatch(/^a blob container name: 3-63 lowercase letters/);
+  });
+});

@@ -92,19 +92,19 @@ describe("the configuration error", () => {
   it("never shows a secret value", () => {
     const error = configurationErrorOf({
       ...BASE_ENV,
-      APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=secret-one",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=secret-two",
+      AZURE_AppInsightConnectionstring: "InstrumentationKey=secret-one",
+      APPLICATIONINSIGHTS_connection_string: "InstrumentationKey=secret-two",
     });
     expect(error.message).not.toMatch(/secret-one|secret-two/);
   });
 
   it("shows a masked secret instead", () => {
     const issue = issueFor(
-      { AzureWebJobsStorage: "AccountKey=k1", azurewebjobsstorage: "AccountKey=k2" },
-      "AzureWebJobsStorage / azurewebjobsstorage",
+      { AZUREWEBJOBSSTORAGE: "AccountKey=k1", azurewebjobsstorage: "AccountKey=k2" },
+      "AzureWebJobsStorage / AZUREWEBJOBSSTORAGE / azurewebjobsstorage",
     );
     expect(issue.received).toBe(
-      "AzureWebJobsStorage=*** (set, hidden), azurewebjobsstorage=*** (set, hidden)",
+      "AzureWebJobsStorage=*** (set, hidden), AZUREWEBJOBSSTORAGE=*** (set, hidden), azurewebjobsstorage=*** (set, hidden)",
     );
   });
 
@@ -136,9 +136,9 @@ describe("maskValue", () => {
     expect(maskValue("AZURE_ClientSecret", "")).toBe("(empty)");
   });
 
-  it("cuts the query string and user info of a URL", () => {
+  it("redacts credential-like query values and drops user info of a URL", () => {
     expect(maskValue("AZURE_SourceUri", "https://u:p@h.example/?code=1")).toBe(
-      '"https://***@h.example/?***"',
+      '"https://h.example/?code=REDACTED"',
     );
   });
 });

@@ -367,7 +367,7 @@ describe("buildImportPayloads: invalid manifests", () => {
     expect(isExportManifestError(thrown)).toBe(true);
     const message = (thrown as Error).message;
     expect(message).toContain(
-      `output[0]: url ${BASE}/Patient-1-1.ndjson?<query removed> has a query string`,
+      `output[0]: url ${BASE}/Patient-1-1.ndjson?sv=REDACTED&sig=REDACTED has a query string`,
     );
     expect(message).not.toContain("SECRETSIG");
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { PerTypeTotals } from "../../../src/core/surfaceVerdict";
 import {
   decideSurfaceVerdict,
+  decideTotalVerdict,
   needsWatermarkCounts,
   worstVerdict,
 } from "../../../src/core/surfaceVerdict";
@@ -129,5 +131,74 @@ describe("worstVerdict", () => {
     expect(worstVerdict(["Pass", "Behind"])).toBe("Behind");
     expect(worstVerdict(["Behind", "Fail", "Pass"])).toBe("Fail");
     expect(worstVerdict(["Fail", "Error"])).toBe("Error");
+  });
+});
+
+describe("decideTotalVerdict (the system-level total against the per-type rows)", () => {
+  const perType = (over: Partial<PerTypeTotals> = {}): PerTypeTotals => ({
+    source: 100,
+    destination: 100,
+    uncounted: [],
+    anyBehind: false,
+    typeSelection: "discovered",
+    ...over,
+  });
+
+  it("passes equal totals that match the per-type sums", () => {
+    expect(decideTotalVerdict(100, 100, perType())).toEqual({
+      verdict: "Pass",
+      reason: "the totals are equal",
+    });
+  });
+
+  it("fails a difference of the totals that the per-type rows do not show (a type discovery missed)", () => {
+    expect(decideTotalVerdict(105, 100, perType()).verdict).toBe("Fail");
+  });
+
+  it("names the requested types as the place of an unexplained difference", () => {
+    expect(decideTotalVerdict(105, 100, perType({ typeSelection: "requested" })).reason).toContain(
+      "only the requested types were checked",
+    );
+  });
+
+  it("fails a difference that is exactly the per-type rows' while the source is quiet", () => {
+    expect(decideTotalVerdict(100, 99, perType({ destination: 99 })).verdict).toBe("Fail");
+  });
+
+  it("passes a difference that is exactly the per-type rows' when they all passed (known failures)", () => {
+    const decision = decideTotalVerdict(
+      100,
+      98,
+      perType({ destination: 98, explainedByTypes: true }),
+    );
+    expect(decision.verdict).toBe("Pass");
+    expect(decision.reason).toContain("known failures, not migrated");
+  });
+
+  it("still fails a difference outside the per-type rows even when they all passed", () => {
+    expect(
+      decideTotalVerdict(100, 97, perType({ destination: 98, explainedByTypes: true })).verdict,
+    ).toBe("Fail");
+  });
+
+  it("is Behind when the per-type rows are Behind and explain the difference", () => {
+    expect(decideTotalVerdict(100, 99, perType({ destination: 99, anyBehind: true })).verdict).toBe(
+      "Behind",
+    );
+  });
+
+  it("is Behind, asking to count again, when a live source moved the counts between requests", () => {
+    const decision = decideTotalVerdict(103, 100, perType({ anyBehind: true }));
+    expect([decision.verdict, decision.reason.includes("count again")]).toEqual(["Behind", true]);
+  });
+
+  it("passes equal totals when types outside the per-type rows are equal too, and says so", () => {
+    expect(decideTotalVerdict(120, 120, perType({ typeSelection: "requested" })).reason).toBe(
+      "the totals are equal; types outside the per-type rows hold 20 on the source and 20 on the destination",
+    );
+  });
+
+  it("is Error when some type could not be counted", () => {
+    expect(decideTotalVerdict(100, 100, perType({ uncounted: ["Patient"] })).verdict).toBe("Error");
   });
 });

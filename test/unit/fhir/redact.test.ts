@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactUrl } from "../../../src/fhir/redact";
+import { redactError, redactText, redactUrl } from "../../../src/fhir/redact";
 
 describe("redactUrl", () => {
   it.each([
@@ -44,5 +44,79 @@ describe("redactUrl", () => {
     { name: "not a URL", url: "not a url?sig=secret", expected: "not a url?REDACTED" },
   ])("redacts $name", ({ url, expected }) => {
     expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe("redactText", () => {
+  it.each([
+    {
+      name: "a SAS URL inside a message",
+      text: "could not read https://a.blob.core.windows.net/c/x.ndjson?sv=1&sig=abc%3D: 403",
+      expected:
+        "could not read https://a.blob.core.windows.net/c/x.ndjson?sv=REDACTED&sig=REDACTED: 403",
+    },
+    {
+      name: "an account key in a connection string",
+      text: "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc+/def==;EndpointSuffix=core.windows.net",
+      expected:
+        "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=REDACTED;EndpointSuffix=core.windows.net",
+    },
+    {
+      name: "a SharedAccessSignature in a connection string",
+      text: "BlobEndpoint=https://a/;SharedAccessSignature=sv=2022&ss=b&sig=XYZ",
+      expected: "BlobEndpoint=https://a/;SharedAccessSignature=REDACTED",
+    },
+    {
+      name: "a form body quoted outside a URL",
+      text: "token request client_secret=shh&grant_type=client_credentials failed",
+      expected: "token request client_secret=REDACTED&grant_type=client_credentials failed",
+    },
+    {
+      name: "a function key outside a URL",
+      text: "called with code=KEY123",
+      expected: "called with code=REDACTED",
+    },
+    {
+      name: "a token in JSON, leaving FHIR data alone",
+      text: '{"access_token":"abc","client_secret":"s","code":"1234-5"}',
+      expected: '{"access_token":"REDACTED","client_secret":"REDACTED","code":"1234-5"}',
+    },
+    {
+      name: "a bearer token",
+      text: "Authorization: Bearer abcdefgh.IJK-123_x==",
+      expected: "Authorization: Bearer REDACTED",
+    },
+    {
+      name: "a JWT anywhere",
+      text: "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln rejected",
+      expected: "token REDACTED rejected",
+    },
+  ])("redacts $name", ({ text, expected }) => {
+    expect(redactText(text)).toBe(expected);
+  });
+
+  it("leaves text without credentials unchanged", () => {
+    const text = "HTTP 400 on GET https://fhir.example/Patient?_count=10: Bad Request (code 400)";
+    expect(redactText(text)).toBe(text);
+  });
+
+  it("is idempotent", () => {
+    const once = redactText("https://h/x?sig=1 AccountKey=k client_secret=s Bearer abcdefghij");
+    expect(redactText(once)).toBe(once);
+  });
+
+  it("keeps JSON text valid when a URL sits next to an escape", () => {
+    const json = JSON.stringify({ reason: 'see "https://h/x?sig=abc" now' });
+    expect(JSON.parse(redactText(json))).toEqual({ reason: 'see "https://h/x?sig=REDACTED" now' });
+  });
+});
+
+describe("redactError", () => {
+  it("redacts the message and the stack, keeping the name", () => {
+    const error = new TypeError("GET https://h/x?sig=SECRET failed");
+    const redacted = redactError(error);
+    expect(redacted.name).toBe("TypeError");
+    expect(redacted.message).toBe("GET https://h/x?sig=REDACTED failed");
+    expect(redacted.stack).not.toContain("SECRET");
   });
 });

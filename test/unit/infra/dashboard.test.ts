@@ -1,6 +1,25 @@
 import { describe, expect, it } from "vitest";
+import { QUERIES } from "../../../infra/template/queries";
+import {
+  analyzeSentTelemetry,
+  sentPropertyNames,
+  sentPropertyValues,
+} from "../telemetry/sentTelemetry";
 import type { JsonObject } from "./infra-checks";
-import { asObject, eventNamesIn, objects, readJson, telemetryProblems } from "./infra-checks";
+import {
+  aggregationProblems,
+  asObject,
+  eventNamesIn,
+  filterValueProblems,
+  objects,
+  readJson,
+  telemetryProblems,
+} from "./infra-checks";
+
+/** What the code sends, read from its trackEvent calls (not from the declarations). */
+const sent = analyzeSentTelemetry();
+const SENT_PROPERTIES = sentPropertyNames(sent);
+const SENT_VALUES = sentPropertyValues(sent);
 
 const template = readJson("infra/main.json");
 const dashboard = (template.resources as JsonObject[]).find(
@@ -88,10 +107,42 @@ describe("the dashboard in infra/main.json", () => {
     expect(problems).toEqual([]);
   });
 
+  it("reads only properties some call of the named events actually sends", () => {
+    const problems = Object.entries(QUERIES).flatMap(([name, q]) =>
+      telemetryProblems(q, SENT_PROPERTIES).map((p) => `${name}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("filters only on status values the code sends", () => {
+    const problems = Object.entries(QUERIES).flatMap(([name, q]) =>
+      filterValueProblems(q, SENT_VALUES).map((p) => `${name}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("aggregates metrics by valueSum/valueCount/valueMax and sampled rows by itemCount", () => {
+    const problems = Object.entries(QUERIES).flatMap(([name, q]) =>
+      aggregationProblems(q).map((p) => `${name}: ${p}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("looks back over the workspace's retention, not a fixed period", () => {
+    const ranges = new Set<string>();
+    for (const [obj] of objects(dashboard ?? {})) {
+      if (obj.name === "TimeRange" && typeof obj.value === "string") ranges.add(obj.value);
+    }
+    expect([...ranges].sort()).toEqual([
+      "P7D",
+      "[format('P{0}D', parameters('logRetentionDays'))]",
+    ]);
+  });
+
   it("alert rules query only declared events", () => {
     const queries = alertQueries();
     expect(queries.map(eventNamesIn)).toEqual([["ExportRetries"], ["Watermark"]]);
-    expect(queries.flatMap(telemetryProblems)).toEqual([]);
+    expect(queries.flatMap((q) => telemetryProblems(q, SENT_PROPERTIES))).toEqual([]);
   });
 
   it("scopes every log tile to the Application Insights resource", () => {
@@ -103,6 +154,39 @@ describe("the dashboard in infra/main.json", () => {
         ],
       });
     }
+  });
+});
+
+describe("the checks against what the code sends", () => {
+  it("reject the Import window properties, which no Import event sends", () => {
+    expect(
+      telemetryProblems(
+        'customEvents | where name == "Import" | project tostring(customDimensions.Since), tolong(customDimensions.TotalExportResources)',
+        SENT_PROPERTIES,
+      ),
+    ).toEqual([
+      'property "Since" is not one of Import\'s',
+      'property "TotalExportResources" is not one of Import\'s',
+    ]);
+  });
+
+  it("reject a filter on a status no call sends", () => {
+    expect(
+      filterValueProblems(
+        'customEvents | where name == "Export" | where tostring(customDimensions.ExportStatus) in ("Started", "Running")',
+        SENT_VALUES,
+      ),
+    ).toEqual(['ExportStatus == "Running" is never sent (sent: Started, Failed, Completed)']);
+  });
+
+  it("reject avg(value) on customMetrics and count() on sampled rows", () => {
+    expect([
+      aggregationProblems('customMetrics | where name == "JobsInFlight" | summarize avg(value)'),
+      aggregationProblems("dependencies | where success == false | summarize count()"),
+    ]).toEqual([
+      ["avg(value) on customMetrics reads the interval's sum"],
+      ["count() on sampled rows: use sum(itemCount)"],
+    ]);
   });
 });
 

@@ -52,6 +52,55 @@ describe("docs/deploy.md", () => {
     );
   });
 
+  /** The rows of the markdown table under a `## heading`, as cells. */
+  const tableUnder = (heading: string): string[][] => {
+    const start = deploy.indexOf(`\n## ${heading}\n`);
+    const section = deploy.slice(start, deploy.indexOf("\n## ", start + 1));
+    return section
+      .split("\n")
+      .filter((l) => l.startsWith("| ") && !l.startsWith("| ---") && !l.startsWith("|---"))
+      .slice(1)
+      .map((l) =>
+        l
+          .split("|")
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+  };
+  const templateParameters = Object.keys(
+    JSON.parse(readFileSync(join(ROOT, "infra", "main.json"), "utf8")).parameters as object,
+  );
+
+  it("lists every template parameter in its parameters table", () => {
+    const listed = tableUnder("Template parameters").map((cells) => cells[0]!.replace(/`/g, ""));
+    expect(templateParameters.filter((p) => !listed.includes(p))).toEqual([]);
+  });
+
+  it("maps each parameter of the original tool's deployment to a parameter of this template", () => {
+    const rows = new Map(
+      tableUnder("Parameters of the original tool").map((c) => [c[0]!.replace(/`/g, ""), c[1]!]),
+    );
+    const original = [
+      "fhirServiceName",
+      "fhirid",
+      "apiForFhirName",
+      "apiForFhirid",
+      "sourceFhirServiceName",
+      "sourcefhirid",
+      "appName",
+      "dashboardName",
+    ];
+    const problems = original.flatMap((name) => {
+      const target = rows.get(name);
+      if (target === undefined) return [`${name}: no row`];
+      const param = target.replace(/`/g, "");
+      return param === "(none)" || templateParameters.includes(param)
+        ? []
+        : [`${name}: ${param} is not a template parameter`];
+    });
+    expect(problems).toEqual([]);
+  });
+
   it("deploys with az deployment group create and the parameters file", () => {
     expect(deploy).toMatch(
       /az deployment group create [^\n]*\\\n\s*--template-file infra\/main\.json --parameters @infra\/main\.parameters\.json/,

@@ -169,8 +169,14 @@ export function eventNamesIn(query: string): string[] {
   return names;
 }
 
-/** Problems with a KQL query's telemetry names, checked against src/telemetry/events.ts. */
-export function telemetryProblems(query: string): string[] {
+/**
+ * Problems with a KQL query's telemetry names, checked against the properties of each event: by
+ * default as declared in src/telemetry/events.ts; the dashboard test passes what the code sends.
+ */
+export function telemetryProblems(
+  query: string,
+  eventProperties: Readonly<Record<string, readonly string[]>> = EVENT_PROPERTIES,
+): string[] {
   const problems: string[] = [];
   const usesEvents = /\bcustomEvents\b/.test(query);
   const usesMetrics = /\bcustomMetrics\b/.test(query);
@@ -180,7 +186,7 @@ export function telemetryProblems(query: string): string[] {
     if (names.length === 0) problems.push("customEvents query does not filter on an event name");
     const allowed = new Set<string>();
     for (const name of names) {
-      const props = EVENT_PROPERTIES[name];
+      const props = eventProperties[name];
       if (props === undefined) problems.push(`unknown event "${name}"`);
       else props.forEach((p) => allowed.add(p));
     }
@@ -200,6 +206,50 @@ export function telemetryProblems(query: string): string[] {
     for (const name of names) {
       if (!(name in TELEMETRY_METRICS)) problems.push(`unknown metric "${name}"`);
     }
+  }
+  return problems;
+}
+
+/** Literal values sent per event and property; a property missing or "any" is not checked. */
+export type SentValues = Readonly<
+  Record<string, Readonly<Record<string, readonly string[] | "any">>>
+>;
+
+/** `tostring(customDimensions.P) == "V"` / `in ("A", "B")` filters on a value no named event sends. */
+export function filterValueProblems(query: string, sent: SentValues): string[] {
+  const names = eventNamesIn(query);
+  const problems: string[] = [];
+  const pattern =
+    /tostring\(customDimensions\.([A-Za-z_][A-Za-z0-9_]*)\)\s*(?:==\s*"([^"]*)"|in\s*\(([^)]*)\))/g;
+  for (const m of query.matchAll(pattern)) {
+    const prop = m[1]!;
+    const wanted =
+      m[2] !== undefined ? [m[2]] : [...m[3]!.matchAll(/"([^"]*)"/g)].map((x) => x[1]!);
+    const known = names.map((n) => sent[n]?.[prop]).filter((v) => v !== undefined);
+    if (known.length === 0 || known.includes("any")) continue;
+    const values = new Set(known.flatMap((v) => (v === "any" ? [] : v)));
+    for (const w of wanted) {
+      if (!values.has(w))
+        problems.push(`${prop} == "${w}" is never sent (sent: ${[...values].join(", ")})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Aggregations that misread Application Insights rows: a customMetrics row's `value` is the sum of
+ * the samples of its interval (use valueSum/valueCount, valueMax, valueMin), and sampled tables'
+ * rows stand for `itemCount` items (count with sum(itemCount)).
+ */
+export function aggregationProblems(query: string): string[] {
+  const problems: string[] = [];
+  if (/\bcustomMetrics\b/.test(query)) {
+    for (const m of query.matchAll(/\b(avg|max|min|sum|percentile)\(value\b/g)) {
+      problems.push(`${m[1]}(value) on customMetrics reads the interval's sum`);
+    }
+  }
+  if (/\b(requests|dependencies|exceptions)\b/.test(query) && /\bcount\(\)/.test(query)) {
+    problems.push("count() on sampled rows: use sum(itemCount)");
   }
   return problems;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMainTemplate } from "../../../infra/template/generate";
+import { version } from "../../../package.json";
 import type { JsonObject } from "./infra-checks";
 import { ROOT, asObject, objects, readJson, strings, unresolvedReferences } from "./infra-checks";
 
@@ -84,7 +85,7 @@ describe("infra/main.json", () => {
     expect(asObject(params.exportTableName, "export").defaultValue).toBe("export");
   });
 
-  it("runs a Linux Node 20 function app with a system-assigned identity, HTTPS only, no FTP", () => {
+  it("runs a Linux Node 22 function app with a system-assigned identity, HTTPS only, no FTP", () => {
     const site = one("Microsoft.Web/sites");
     expect(site.kind).toBe("functionapp,linux");
     expect(site.identity).toEqual({ type: "SystemAssigned" });
@@ -92,7 +93,7 @@ describe("infra/main.json", () => {
     expect(props.httpsOnly).toBe(true);
     expect(props.reserved).toBe(true);
     expect(asObject(props.siteConfig, "siteConfig")).toMatchObject({
-      linuxFxVersion: "Node|20",
+      linuxFxVersion: "Node|22",
       ftpsState: "Disabled",
       minTlsVersion: "1.2",
     });
@@ -137,10 +138,10 @@ describe("infra/main.json", () => {
     expect(asObject(secret.properties, "secret").value).toBe("[parameters('clientSecret')]");
   });
 
-  it("defaults the package to the latest release of this repository", () => {
+  it("pins the package to this template's release (package.json's version), never latest", () => {
     const packageUri = asObject(asObject(template.parameters, "p").packageUri, "packageUri");
     expect(packageUri.defaultValue).toBe(
-      "https://github.com/fhir-migrate/fhir-migrate/releases/latest/download/fhir-migrate.zip",
+      `https://github.com/fhir-migrate/fhir-migrate/releases/download/v${version}/fhir-migrate.zip`,
     );
   });
 
@@ -167,6 +168,28 @@ describe("infra/main.json", () => {
       ([s]) => s.startsWith("[") && !s.endsWith("]"),
     );
     expect(suspicious).toEqual([]);
+  });
+
+  it("uses no apiVersion older than two years unless it is its type's newest GA version", () => {
+    // Two years before 2026-12-03, when the versions were last reviewed against the ARM template
+    // reference. The exceptions are the newest GA versions of their types (newer ones are previews).
+    const cutoff = "2024-12-03";
+    const newestGa: Record<string, string> = {
+      "Microsoft.Insights/components": "2020-02-02",
+      "Microsoft.Insights/actionGroups": "2023-01-01",
+      "Microsoft.Insights/scheduledQueryRules": "2023-12-01",
+      "Microsoft.Authorization/roleAssignments": "2022-04-01",
+      // Dashboards have preview versions only.
+      "Microsoft.Portal/dashboards": "2020-09-01-preview",
+    };
+    const stale: string[] = [];
+    for (const [obj, path] of objects(template)) {
+      if (typeof obj.type !== "string" || typeof obj.apiVersion !== "string") continue;
+      if (obj.apiVersion < cutoff && newestGa[obj.type] !== obj.apiVersion) {
+        stale.push(`${path} ${obj.type}@${obj.apiVersion}`);
+      }
+    }
+    expect(stale).toEqual([]);
   });
 
   it("gives every nested deployment an inner expression scope", () => {

@@ -111,7 +111,9 @@ describe("security of infra/main.json", () => {
       "dashboardName",
       "functionAppName",
       "functionAppPrincipalId",
+      "packageUri",
       "storageAccountName",
+      "syncTriggersCommand",
     ]);
     for (const [name, output] of Object.entries(outputs)) {
       const value = JSON.stringify(output);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PACKAGE_URI, RELEASE_VERSION } from "../../../infra/template/parameters";
 import type { JsonObject, JsonValue } from "./infra-checks";
 import { asObject, call, isObject, readJson, splitArgs } from "./infra-checks";
 
@@ -212,6 +213,36 @@ describe("infra/uiDefForm.json", () => {
     for (const name of ["exportWithHistory", "exportWithDelete", "isParallel"]) {
       expect(ELEMENTS.get(`export.${name}`)?.defaultValue, name).toBe("Yes");
     }
+  });
+
+  it("shows the pinned package of this release, which the template's default deploys", () => {
+    const text = String(asObject(ELEMENTS.get("hosting.packageInfo")?.options, "o").text);
+    expect({
+      version: text.includes(`v${RELEASE_VERSION}`),
+      url: text.includes(DEFAULT_PACKAGE_URI),
+      upgrade: text.includes("docs/upgrade.md"),
+      chosenByWizard: outputs.packageUri,
+    }).toEqual({ version: true, url: true, upgrade: true, chosenByWizard: undefined });
+  });
+
+  it("asks for the optional app and dashboard names of the original tool", () => {
+    const regex = (key: string) =>
+      new RegExp(
+        String(
+          (asObject(ELEMENTS.get(key)?.constraints, key).validations as JsonObject[])[0]!.regex,
+        ),
+      );
+    expect({
+      app: ["", "MyMigrationApp", "a1"].every((v) => regex("basics.appName").test(v)),
+      badApp: ["-app", "app-", "a", "my app"].some((v) => regex("basics.appName").test(v)),
+      dashboard: ["", "MigrationToolDashboard"].every((v) => regex("basics.dashboardName").test(v)),
+      outputs: [outputs.appName, outputs.dashboardName],
+    }).toEqual({
+      app: true,
+      badApp: false,
+      dashboard: true,
+      outputs: ["[coalesce(basics('appName'), '')]", "[coalesce(basics('dashboardName'), '')]"],
+    });
   });
 
   it("picks FHIR servers and the staging account with resource selectors", () => {

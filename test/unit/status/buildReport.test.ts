@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { parseSettings } from "../../../src/config/settings";
 import { estimateSecondsToCatchUp } from "../../../src/core/eta";
 import { buildStatusReport } from "../../../src/status/buildReport";
 import type { FailedResourceGroup } from "../../../src/status/report";
+import { statusSettingsOf } from "../../../src/status/statusState";
 import {
   DAY,
   HOUR,
@@ -511,5 +513,21 @@ describe("buildStatusReport: estimate and reminders", () => {
 
   it("rejects an invalid now", () => {
     expect(() => buildStatusReport(state(), new Date(Number.NaN))).toThrow(/invalid Date/);
+  });
+});
+
+describe("buildStatusReport: app settings warnings", () => {
+  it("carries what check-config warns about, from the parsed settings (an alias beside its setting)", () => {
+    const settings = parseSettings({
+      AZURE_SourceUri: "https://source.azurehealthcareapis.com",
+      AZURE_DestinationUri: "https://ws-dest.fhir.azurehealthcareapis.com",
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+      AZURE_PauseDm: "false",
+      AZURE_StopDm: "True",
+    });
+    const report = buildStatusReport(state({ settings: statusSettingsOf(settings) }), NOW);
+    expect(report.migration.settingWarnings).toEqual([
+      expect.stringMatching(/^AZURE_StopDm and AZURE_PauseDm set the same setting/),
+    ]);
   });
 });

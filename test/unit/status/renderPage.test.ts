@@ -14,6 +14,7 @@ import {
   migratingState,
   payload,
   state,
+  statusSettings,
 } from "./stateFixtures";
 
 const HOSTILE = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
@@ -50,6 +51,16 @@ function testIdText(page: string, id: string): string | undefined {
 
 describe("renderStatusPage: escaping", () => {
   const page = renderStatusPage(hostileReport());
+
+  it("lists the app settings warnings in the footer", () => {
+    const warned = state({
+      chunks: [chunk(1)],
+      settings: statusSettings({ warnings: ["AZURE_StopDm and AZURE_PauseDm disagree"] }),
+    });
+    expect(renderStatusPage(buildStatusReport(warned, NOW))).toMatch(
+      /data-testid="setting-warnings">\s*<li>AZURE_StopDm and AZURE_PauseDm disagree<\/li>/,
+    );
+  });
 
   it("shows a reason containing <script> as text", () => {
     expect(page).toContain(

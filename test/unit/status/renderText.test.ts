@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildStatusReport } from "../../../src/status/buildReport";
 import { renderStatusText, terminalText } from "../../../src/status/renderText";
-import { NOW, chunk, migratingState, state } from "./stateFixtures";
+import { NOW, chunk, migratingState, state, statusSettings } from "./stateFixtures";
 
 describe("renderStatusText", () => {
   const text = renderStatusText(buildStatusReport(migratingState(), NOW));
@@ -29,7 +29,19 @@ describe("renderStatusText", () => {
     expect(idle).toContain("  none recorded\n");
   });
 
-  it("turns control characters from servers into spaces, so a reason cannot drive the terminal", () => {
-    expect(terminalText("bad\u001b[2J\r\nvalue")).toBe("bad [2J value");
+  it("lists the app settings warnings check-config gives", () => {
+    const warned = state({
+      chunks: [chunk(1)],
+      settings: statusSettings({
+        warnings: ["AZURE_StopDm and AZURE_PauseDm set the same setting"],
+      }),
+    });
+    expect(renderStatusText(buildStatusReport(warned, NOW))).toContain(
+      "App settings warnings:\n  - AZURE_StopDm and AZURE_PauseDm set the same setting\n",
+    );
+  });
+
+  it("removes escape sequences whole and turns line breaks into spaces, so a reason cannot drive the terminal", () => {
+    expect(terminalText("bad\u001b[2J\r\nvalue")).toBe("bad value");
   });
 });

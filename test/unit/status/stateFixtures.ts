@@ -26,6 +26,7 @@ export function statusSettings(overrides: Partial<StatusSettings> = {}): StatusS
     withDeletes: true,
     haltAfter: 5,
     reindexAfterCatchUp: false,
+    warnings: [],
     ...overrides,
   };
 }

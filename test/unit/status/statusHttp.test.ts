@@ -57,6 +57,16 @@ describe("Status_Http", () => {
     expect(deps.reads).toBe(0);
   });
 
+  it("answers an unknown parameter with 400 naming it and the accepted ones, without reading the state", async () => {
+    const deps = fakeStatusDeps(rows);
+    const response = await call("?code=K&formt=json", deps);
+    expect(response.status).toBe(400);
+    expect(String(response.body)).toBe(
+      'status: unknown query parameter "formt"; accepted: format, refresh\n',
+    );
+    expect(deps.reads).toBe(0);
+  });
+
   it("answers a bad refresh with 400 naming the accepted range", async () => {
     const response = await call("?refresh=2");
     expect(response.status).toBe(400);

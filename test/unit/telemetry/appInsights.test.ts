@@ -53,13 +53,32 @@ describe("AppInsightsTelemetry", () => {
     const error = new Error("import failed");
     make().trackException(error, { PayloadId: "p1" });
     expect(trackException).toHaveBeenCalledWith({
-      exception: error,
+      exception: expect.objectContaining({ name: "Error", message: "import failed" }),
       properties: { PayloadId: "p1" },
     });
+  });
+
+  it("redacts credentials in the exception and its properties before sending", () => {
+    const trackException = vi
+      .spyOn(TelemetryClient.prototype, "trackException")
+      .mockImplementation(() => {});
+    make().trackException(new Error("GET https://h/x?sig=SECRET failed"), {
+      Url: "https://h/y?code=KEY",
+    });
+    const sent =
+      JSON.stringify(trackException.mock.calls[0]![0]) +
+      String((trackException.mock.calls[0]![0] as { exception: Error }).exception.stack);
+    expect(sent).not.toMatch(/SECRET|KEY/);
   });
 });
 
 describe("stringifyProperties", () => {
+  it("redacts credential-like values where they enter telemetry", () => {
+    expect(
+      stringifyProperties({ FailureReason: "AccountKey=abc==; read https://a/b?sig=s failed" }),
+    ).toEqual({ FailureReason: "AccountKey=REDACTED; read https://a/b?sig=REDACTED failed" });
+  });
+
   it("turns numbers and booleans into strings and leaves out undefined", () => {
     expect(stringifyProperties({ a: "x", b: 0, c: false, d: undefined })).toEqual({
       a: "x",

@@ -31,8 +31,13 @@ const handler = createE2ETestHttpHandler({
 
 const context = () => new InvocationContext({ functionName: "E2ETest_Http", logHandler: () => {} });
 
-function request(query: string, method = "GET") {
-  return new HttpRequest({ method, url: `http://localhost:7071/api/E2ETest_Http${query}` });
+function request(query: string, method = "POST", body?: string, contentType?: string) {
+  return new HttpRequest({
+    method,
+    url: `http://localhost:7071/api/E2ETest_Http${query}`,
+    ...(body === undefined ? {} : { body: { string: body } }),
+    headers: contentType === undefined ? {} : { "content-type": contentType },
+  });
 }
 
 describe("E2ETest_Http", () => {
@@ -102,7 +107,12 @@ describe("E2ETest_Http", () => {
     expect(response).toMatchObject({
       status: 400,
       jsonBody: {
-        issues: [{ parameter: "resourceTypes", expected: expect.stringMatching(/Patients/) }],
+        issues: [
+          {
+            parameter: "resourceTypes",
+            expected: expect.stringMatching(/Patients \(did you mean Patient\?\)/),
+          },
+        ],
       },
     });
   });
@@ -115,6 +125,116 @@ describe("E2ETest_Http", () => {
       jsonBody: {
         issues: [{ parameter: "deepCheckCnt", expected: expect.stringMatching(/deepCheckCount/) }],
       },
+    });
+    expect(fake.startNew).not.toHaveBeenCalled();
+  });
+
+  it("refuses GET with 405 and an Allow header, and starts nothing (GET must not change state)", async () => {
+    const fake = fakeClient();
+    const response = await handler(
+      request("?applyHardDeletes=true", "GET"),
+      fake.client,
+      context(),
+    );
+    expect(response).toMatchObject({
+      status: 405,
+      headers: { Allow: "POST" },
+      jsonBody: { error: expect.stringMatching(/use POST/) },
+    });
+    expect(fake.startNew).not.toHaveBeenCalled();
+  });
+
+  it("bounds the unknown parameter names it echoes", async () => {
+    const fake = fakeClient();
+    const query = Array.from({ length: 40 }, (_, i) => `${"n".repeat(500)}${i}=v`).join("&");
+    const response = await handler(request(`?${query}`), fake.client, context());
+    const body = (response as { jsonBody: { issues: { parameter: string }[] } }).jsonBody;
+    expect(body.issues).toHaveLength(6);
+    expect(body.issues[5]!.parameter).toBe("35 more");
+    expect(JSON.stringify(body).length).toBeLessThan(3000);
+  });
+
+  it("reports a repeated option once, however often it is repeated", async () => {
+    const fake = fakeClient();
+    const query = Array.from({ length: 500 }, (_, i) => `seed=s${i}`).join("&");
+    const response = await handler(request(`?${query}`), fake.client, context());
+    const body = (response as { jsonBody: { issues: { parameter: string }[] } }).jsonBody;
+    expect(body.issues.map((i) => i.parameter)).toEqual(["seed"]);
+  });
+
+  it("reads the options from a JSON object body", async () => {
+    const fake = fakeClient();
+    await handler(
+      request(
+        "",
+        "POST",
+        JSON.stringify({ checks: ["surface"], deepCheckCount: 5, applyHardDeletes: false }),
+        "application/json",
+      ),
+      fake.client,
+      context(),
+    );
+    expect(fake.startNew.mock.calls[0]![1]!.input).toMatchObject({
+      checks: ["surface"],
+      deepCheckCount: 5,
+      applyHardDeletes: false,
+    });
+  });
+
+  it("refuses a body that is not JSON with 400 and starts nothing", async () => {
+    const fake = fakeClient();
+    const response = await handler(request("", "POST", "checks=surface"), fake.client, context());
+    expect(response).toMatchObject({
+      status: 400,
+      jsonBody: { error: expect.stringMatching(/not valid JSON/) },
+    });
+    expect(fake.startNew).not.toHaveBeenCalled();
+  });
+
+  it("refuses a JSON body that is not an object", async () => {
+    const fake = fakeClient();
+    const response = await handler(request("", "POST", "[1,2]"), fake.client, context());
+    expect(response).toMatchObject({
+      status: 400,
+      jsonBody: { error: expect.stringMatching(/a JSON array; expected a JSON object/) },
+    });
+  });
+
+  it("refuses a form body instead of ignoring it", async () => {
+    const fake = fakeClient();
+    const response = await handler(
+      request("", "POST", "applyHardDeletes=true", "application/x-www-form-urlencoded"),
+      fake.client,
+      context(),
+    );
+    expect(response).toMatchObject({ status: 400 });
+    expect(fake.startNew).not.toHaveBeenCalled();
+  });
+
+  it("refuses an unknown option in the body by name", async () => {
+    const fake = fakeClient();
+    const response = await handler(
+      request("", "POST", '{"applyHardDelete":true}', "application/json"),
+      fake.client,
+      context(),
+    );
+    expect(response).toMatchObject({
+      status: 400,
+      jsonBody: { issues: [{ parameter: "applyHardDelete" }] },
+    });
+    expect(fake.startNew).not.toHaveBeenCalled();
+  });
+
+  it("refuses an option given differently in the query and the body", async () => {
+    const fake = fakeClient();
+    const response = await handler(
+      request("?applyHardDeletes=false", "POST", '{"applyHardDeletes":true}', "application/json"),
+      fake.client,
+      context(),
+    );
+    expect(response).toMatchObject({
+      status: 400,
+      jsonBody: { issues: [{ parameter: "applyHardDeletes" }] },
     });
     expect(fake.startNew).not.toHaveBeenCalled();
   });

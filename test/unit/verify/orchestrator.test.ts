@@ -9,7 +9,7 @@ import {
   verificationOrchestrator,
 } from "../../../src/verify/orchestrator";
 import type { ReconcileInput } from "../../../src/verify/reconcile";
-import type { SurfaceTypeInput } from "../../../src/verify/surface";
+import type { SurfaceTotalInput, SurfaceTypeInput } from "../../../src/verify/surface";
 import type {
   DeepCompareResult,
   DeepSampleResult,
@@ -71,14 +71,19 @@ interface Calls {
   samples: DeepSampleInput[];
   compares: DeepCompareInput[];
   reconciles: ReconcileInput[];
+  totals: SurfaceTotalInput[];
 }
 
 function fakes(p: VerificationPlan, overrides: Record<string, (input: never) => unknown> = {}) {
-  const calls: Calls = { names: [], samples: [], compares: [], reconciles: [] };
+  const calls: Calls = { names: [], samples: [], compares: [], reconciles: [], totals: [] };
   const sizes = new Map(p.allocation.map((a) => [a.type, a.size]));
   const activities: Record<string, (input: unknown) => Promise<unknown>> = {
     VerifyPlan: async () => p,
     VerifySurfaceType: async (i) => [surfaceRow((i as SurfaceTypeInput).type)],
+    VerifySurfaceTotal: async (i) => {
+      calls.totals.push(i as SurfaceTotalInput);
+      return { ...surfaceRow("(all types)"), scope: "system" };
+    },
     VerifyDeepSample: async (i) => {
       const input = i as DeepSampleInput;
       calls.samples.push(input);
@@ -180,7 +185,11 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
       finishedAt: "2025-03-03T03:00:00.000Z",
       deep: { requested: 30, sampled: 30, passed: 30, failed: 0, verdict: "Pass" },
     });
-    expect(report.surface?.rows.map((r) => r.type)).toEqual(["Observation", "Patient"]);
+    expect(report.surface?.rows.map((r) => r.type)).toEqual([
+      "Observation",
+      "Patient",
+      "(all types)",
+    ]);
   });
 
   it("resumes sampling from the cursor each hop returns", async () => {
@@ -252,7 +261,9 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
 
   it("runs only the checks the plan asks for", async () => {
     const { calls, report } = await run(plan({ checks: ["surface"] }));
-    expect(new Set(calls.names)).toEqual(new Set(["VerifyPlan", "VerifySurfaceType"]));
+    expect(new Set(calls.names)).toEqual(
+      new Set(["VerifyPlan", "VerifySurfaceType", "VerifySurfaceTotal"]),
+    );
     expect(report.deep).toBeNull();
     expect(report.reconcile).toBeNull();
   });
@@ -266,7 +277,36 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
     expect(report.verdict).toBe("Fail");
     expect(report.passed).toBe(false);
     expect(report.surface?.verdict).toBe("Fail");
-    expect(report.surface?.rows).toHaveLength(2);
+    expect(report.surface?.rows.map((r) => r.type)).toEqual([
+      "Observation",
+      "Patient",
+      "(all types)",
+    ]);
+  });
+
+  it("checks the system-level total after the types, with their summed search counts", async () => {
+    const { calls, report } = await run(plan({ checks: ["surface"] }), {
+      VerifySurfaceType: (i: SurfaceTypeInput) => [
+        { ...surfaceRow(i.type), source: 10, destination: i.type === "Patient" ? 9 : 10 },
+      ],
+    });
+    expect({
+      last: calls.names.at(-1),
+      perType: calls.totals[0]?.perType,
+      reported: report.surface?.rows.at(-1)?.scope,
+    }).toEqual({
+      last: "VerifySurfaceTotal",
+      perType: {
+        source: 20,
+        destination: 19,
+        uncounted: [],
+        anyBehind: false,
+        // The fixture's rows all pass: they explain their own difference.
+        explainedByTypes: true,
+        typeSelection: plan().typeSelection,
+      },
+      reported: "system",
+    });
   });
 
   it("reports Behind (not passed) when the only differences are newer than the watermark", async () => {
