@@ -44,21 +44,14 @@ function partBlobName(deps: EngineDeps, ref: PayloadRef, partId: string): string
   return `${ISOLATION_FOLDER}/${deps.settings.storage.partitionKey}/${payloadKey(ref.chunkSeq, ref.index)}/${partId}.ndjson`;
 }
 
-function partBlobPrefix(deps: EngineDeps, ref: PayloadRef): string {
-  return `${ISOLATION_FOLDER}/${deps.settings.storage.partitionKey}/${payloadKey(ref.chunkSeq, ref.index)}/`;
-}
-
 /** URL of a lines part's blob: same account and container as the file it was cut from. */
-function partBlobUrl(originalUrl: string, blobName: string): { container: string; url: string } {
+function partBlobUrl(originalUrl: string, blobName: string): { url: string } {
   const parts = parseBlobUrl(originalUrl);
   const path = blobName
     .split("/")
     .map((s) => encodeURIComponent(s))
     .join("/");
-  return {
-    container: parts.containerName,
-    url: `${parts.serviceUrl}/${parts.containerName}/${path}`,
-  };
+  return { url: `${parts.serviceUrl}/${parts.containerName}/${path}` };
 }
 
 function isolationEvent(
@@ -317,11 +310,9 @@ async function partInputs(
     if (l.line > source.to) break;
     if (l.line >= source.from) lines.push(l.text);
   }
-  const name = partBlobName(deps, ref, part.id);
-  const { container, url } = partBlobUrl(source.url, name);
-  await deps.staging.putText(
-    container,
-    name,
+  const { url } = partBlobUrl(source.url, partBlobName(deps, ref, part.id));
+  await deps.staging.putTextAtUrl(
+    url,
     lines.map((l) => `${l}\n`).join(""),
     "application/fhir+ndjson",
   );
@@ -583,12 +574,10 @@ async function finishIsolation(
   parts: readonly IsolationPart[],
 ): Promise<void> {
   // The part blobs go first: nothing needs them once every part is done, and deleting is idempotent.
-  const containers = new Set<string>();
   for (const p of parts) {
-    if (p.source.kind === "lines") containers.add(parseBlobUrl(p.source.url).containerName);
+    if (p.source.kind === "lines")
+      await deps.staging.deleteAtUrl(partBlobUrl(p.source.url, partBlobName(deps, ref, p.id)).url);
   }
-  for (const container of containers)
-    await deps.staging.deletePrefix(container, partBlobPrefix(deps, ref));
   const done = parts.filter(isTerminal);
   const imported = done.reduce((n, p) => n + (p.status === "Imported" ? p.importedCount : 0), 0);
   const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);

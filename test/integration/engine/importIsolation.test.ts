@@ -316,19 +316,17 @@ function crashOnce(deps: TestDeps, step: CrashStep): TestDeps & { crashed: () =>
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+  const isPart = (url: string) => url.includes("/fhir-migrate-isolation/");
   const staging = {
     ...deps.staging,
-    putText: async (...args: Parameters<typeof deps.staging.putText>) => {
-      if (args[1].startsWith("fhir-migrate-isolation/")) at("part claimed, blob not written");
-      const result = await deps.staging.putText(...args);
-      if (args[1].startsWith("fhir-migrate-isolation/")) at("blob written, job not posted");
-      return result;
+    putTextAtUrl: async (...args: Parameters<typeof deps.staging.putTextAtUrl>) => {
+      if (isPart(args[0])) at("part claimed, blob not written");
+      await deps.staging.putTextAtUrl(...args);
+      if (isPart(args[0])) at("blob written, job not posted");
     },
-    deletePrefix: async (container: string, prefix: string) => {
-      const n = await deps.staging.deletePrefix(container, prefix);
-      if (prefix.startsWith("fhir-migrate-isolation/"))
-        at("part blobs deleted, payload not completed");
-      return n;
+    deleteAtUrl: async (url: string) => {
+      await deps.staging.deleteAtUrl(url);
+      if (isPart(url)) at("part blobs deleted, payload not completed");
     },
   };
   const destination = {
