@@ -1,6 +1,7 @@
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
+import { LedgerStore } from "./ledgerStore";
 import {
   chunkFromRow,
   chunkToRow,
@@ -80,6 +81,11 @@ export class MigrationStateStore {
       this.cursorTable,
       cursorFromRow,
     ).then((r) => r ?? emptyCursor());
+  }
+
+  /** The ledger's rows, in the job table (src/storage/ledgerStore.ts). */
+  ledger(): LedgerStore {
+    return new LedgerStore(this.jobTable, this.keys);
   }
 
   chunkRowKey(seq: number): string {

@@ -4,6 +4,7 @@ import { ms } from "../../core/windows";
 import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
 import { settleChunk } from "./importJob";
+import { ledgerWork } from "../ledgerWork";
 
 /** Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). */
 const BACKLOG_BEYOND_EXPORTS = 2;
@@ -48,6 +49,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     endDate !== undefined &&
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
+  const ledger = await ledgerWork(deps, cursor, chunks);
   emitPassMetrics(
     deps,
     cursor,
@@ -78,6 +80,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       deps.clock.now(),
       settings.chunking.safetyLagMs,
     ),
+    ledger,
     policy: {
       maxExportsInFlight: settings.export.maxInFlight,
       payloadCount: settings.import.payloadCount,
