@@ -43,7 +43,7 @@ export async function reconcileLedger(
     }
     if (!chunks.every((c) => c.processed)) return { changed: false };
   } else if (entry.status === "pending" && (await skippedBatchIsEmpty(deps, entry))) {
-    return { changed: true };
+    return { changed: false };
   }
 
   const counts = await countEntry(deps, entry, chunks);
@@ -61,7 +61,8 @@ export async function reconcileLedger(
     deps.log(
       `ledger [${entry.since}, ${entry.till}) is ${totalMissing(counts)} version(s) short; counting again at ${nextCheckAt}`,
     );
-    return { changed: true };
+    // Nothing to do before the delay: the orchestrator may wait on its timer.
+    return { changed: false };
   }
   if (entry.kind === "window" && !entry.reimported) {
     const reimports: LedgerReimport[] = [];
@@ -186,6 +187,8 @@ async function conclude(
         }
       : undefined;
   });
+  // A concluded entry creates no work: the orchestrator may wait on its timer (an idle pass
+  // reconciles the stretch the previous one skipped, and must not spin).
   if (!concluded) return { changed: false };
   const missing = totalMissing(counts);
   const extra = totalExtra(counts);
@@ -211,7 +214,7 @@ async function conclude(
       `ledger [${entry.since}, ${entry.till}) UNRECONCILED: ${missing} version(s) missing (${reason})`,
     );
   }
-  return { changed: true };
+  return { changed: false };
 }
 
 /**
