@@ -11,6 +11,7 @@ import {
   formatPercent,
   plural,
 } from "./format";
+import { ledgerText } from "./ledgerOverview";
 import type { StatusReport } from "./report";
 
 /** Widest reason shown in a text table; the JSON report has the whole text. */
@@ -235,6 +236,8 @@ export function renderStatusText(report: StatusReport): string {
     "",
     "Latest verification",
     ...verification(report),
+    "",
+    ...ledgerText(report.ledger),
   ];
   if (report.reindex.text !== null) {
     lines.push(
