@@ -126,20 +126,30 @@ export function totalExtra(counts: readonly LedgerCount[]): number {
   return counts.reduce((n, c) => n + c.extra, 0);
 }
 
+/**
+ * A skipped stretch is counted once it ended this long ago. An idle migration plans (and skips) on
+ * every idle poll; waiting lets one count cover the stretches of the last hour together, so the
+ * ledger adds about one query an hour to an idle source instead of one per poll.
+ */
+export const SKIPPED_SETTLE_MS = 60 * 60 * 1000;
+
 /** What the reconciliation activity does next for an entry, or undefined when it is not ready. */
 export type LedgerStep = "count" | "poll-reimport";
 
 /**
- * An entry is ready when its chunks are all processed (a skipped stretch at once), a recheck when
+ * An entry is ready when its chunks are all processed (a skipped stretch SKIPPED_SETTLE_MS after its
+ * end), a recheck when
  * its delay has passed, a re-import on every pass while it runs. Final entries need nothing.
  */
 export function ledgerStep(
-  entry: Pick<LedgerEntry, "status" | "nextCheckAt" | "chunkSeqs">,
+  entry: Pick<LedgerEntry, "status" | "nextCheckAt" | "chunkSeqs" | "kind" | "till">,
   chunksProcessed: (seq: number) => boolean,
   nowMs: number,
 ): LedgerStep | undefined {
   switch (entry.status) {
     case "pending":
+      if (entry.kind === "skipped")
+        return ms(entry.till) + SKIPPED_SETTLE_MS <= nowMs ? "count" : undefined;
       return entry.chunkSeqs.every(chunksProcessed) ? "count" : undefined;
     case "recheck":
       return entry.nextCheckAt === undefined || ms(entry.nextCheckAt) <= nowMs

@@ -12,7 +12,7 @@ import { describeError } from "../failures";
 import { historyAware } from "./planNextWindow";
 
 /** Most contiguous skipped stretches counted together with one query per server. */
-const SKIPPED_BATCH = 50;
+const SKIPPED_BATCH = 100;
 
 /**
  * Reconciles one ledger entry (docs/architecture.md, "Ledger"): counts its half-open range on both

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
-import { ALL_TYPES, coverageProblems } from "../../../src/core/ledger";
+import { ALL_TYPES, SKIPPED_SETTLE_MS, coverageProblems } from "../../../src/core/ledger";
 import type { MigrationActivityName } from "../../../src/engine/activities";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { LedgerStore } from "../../../src/storage/ledgerStore";
@@ -188,6 +188,8 @@ describe("the ledger", () => {
         "written-into-the-past",
         Math.floor((Date.parse(last.since) + Date.parse(last.till)) / 2),
       );
+      // Skipped stretches are counted once they settled (core/ledger.ts, SKIPPED_SETTLE_MS).
+      await environment.clock.sleepUntil(environment.clock.now() + 2 * SKIPPED_SETTLE_MS);
       await migrate(environment, deps);
       const entry = await deps.state.ledger().get(last.since);
       expect(entry).toMatchObject({ kind: "skipped", status: "unreconciled", checks: 2 });

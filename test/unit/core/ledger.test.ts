@@ -6,6 +6,7 @@ import {
   ledgerKey,
   ledgerStep,
   newLedgerEntry,
+  SKIPPED_SETTLE_MS,
   summarizeLedger,
 } from "../../../src/core/ledger";
 import type { LedgerEntry } from "../../../src/core/ledger";
@@ -82,6 +83,14 @@ describe("ledgerStep", () => {
     expect(
       ledgerStep(entry(0, 5, { status: "recheck", nextCheckAt: t(10) }), () => true, now),
     ).toBe("count");
+  });
+
+  it("counts a skipped stretch once it ended SKIPPED_SETTLE_MS ago, so idle stretches are counted together", () => {
+    const skipped = entry(0, 5, { kind: "skipped", chunkSeqs: [] });
+    expect(ledgerStep(skipped, () => true, Date.parse(t(5)) + SKIPPED_SETTLE_MS - 1)).toBe(
+      undefined,
+    );
+    expect(ledgerStep(skipped, () => true, Date.parse(t(5)) + SKIPPED_SETTLE_MS)).toBe("count");
   });
 
   it("has nothing to do for concluded entries", () => {
