@@ -271,6 +271,10 @@ export function ledgerSection(ledger: LedgerReport): SafeHtml {
           : ""
       }
     </p>
+    <p class="muted">
+      Everything last updated before the watermark is on the destination, except in the entries
+      listed as unreconciled.
+    </p>
     ${ledger.slices.length > 0 ? ledgerChart(ledger) : ""}
     <ul class="legend">
       <li><span class="swatch lg-ok"></span>reconciled</li>
@@ -314,6 +318,9 @@ export function ledgerText(ledger: LedgerReport): string[] {
       ? `  covers ${ledger.ledgerStartsAt ?? ledger.from ?? "-"} to ${ledger.to ?? "-"} without gap or overlap`
       : `  NOT covered exactly: ${ledger.coverage.map((c) => `${c.kind} ${c.from} to ${c.to}`).join("; ")}`,
   ];
+  lines.push(
+    "  everything before the watermark is on the destination, except in entries listed as unreconciled",
+  );
   if (ledger.ledgerStartsAt !== null)
     lines.push(
       `  no entry before ${ledger.ledgerStartsAt} (planned before the ledger existed, or nothing planned yet)`,
