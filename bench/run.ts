@@ -6,6 +6,7 @@
  *   3. Import payload building from a 100,000-output manifest (real time, memory)
  *   4. Deep check throughput, default concurrency vs one at a time (real time)
  *   5. Source requests during one idle pass once caught up
+ *   6. The ledger after the catch-up: unreconciled entries, requests per entry (bench/ledger.ts)
  *
  * Speed claims are ratios measured here, in one run, on one machine. A missed target is reported in
  * the table; the exit code is non-zero only when the benchmark itself fails.
@@ -26,13 +27,15 @@ import {
   ROLLING_FILE_RESOURCES,
   shippedScheduleDefaults,
 } from "./model";
+import type { LedgerBenchResult } from "./ledger";
+import { benchmarkLedger, ledgerRows } from "./ledger";
 import type { PayloadBuildResult } from "./payloadBuild";
 import { benchmarkPayloadBuild } from "./payloadBuild";
 import type { Row } from "./report";
 import { hours, megabytes, minutes, printRows, times, verdict } from "./report";
 import { startSimulatedEnvironment } from "./simulatedEnvironment";
 
-const BENCHMARKS = ["catch-up", "freshness", "payload", "deep-check", "idle"] as const;
+const BENCHMARKS = ["catch-up", "freshness", "payload", "deep-check", "idle", "ledger"] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface Options {
@@ -321,6 +324,7 @@ async function main(): Promise<void> {
     freshness?: FreshnessResult;
     payload?: PayloadBuildResult;
     deepCheck?: DeepCheckResult;
+    ledger?: LedgerBenchResult;
   } = {};
   const rows: Row[] = [];
 
@@ -342,7 +346,7 @@ async function main(): Promise<void> {
       });
       rows.push(...deepCheckRows(results.deepCheck));
     }
-    if (selected.has("catch-up") || continuous) {
+    if (selected.has("catch-up") || continuous || selected.has("ledger")) {
       const dataset = { ...CATCH_UP_DATASET, resources: options.resources };
       log(
         `1 catch-up: seeding ${dataset.resources} resources over ${dataset.years} years on a virtual clock`,
@@ -363,6 +367,11 @@ async function main(): Promise<void> {
             log,
           );
           if (selected.has("freshness")) rows.push(...freshnessRows(results.freshness));
+        }
+        if (selected.has("ledger")) {
+          log("6 ledger: entries of the run, requests per entry");
+          results.ledger = await benchmarkLedger(sim.deps);
+          rows.push(...ledgerRows(results.ledger));
         }
       } finally {
         await sim.stop();
