@@ -9,8 +9,10 @@ import type { LedgerEntry } from "../../../src/core/ledger";
 import { ALL_TYPES, SKIPPED_SETTLE_MS, coverageProblems } from "../../../src/core/ledger";
 import type { MigrationActivityName } from "../../../src/engine/activities";
 import type { EngineDeps } from "../../../src/engine/deps";
+import type { FhirClient } from "../../../src/fhir/types";
 import type { LedgerStore } from "../../../src/storage/ledgerStore";
 import type { MigrationStateStore } from "../../../src/storage/migrationStateStore";
+import { startEmptyPageProxy } from "../../support/emptyPageProxy";
 import type { ResilienceEnvironment, TestDeps } from "../resilience/harness";
 import {
   depsFor,
@@ -204,6 +206,56 @@ describe("the ledger", () => {
         Missing: 1,
       });
       await expectFullCoverage(deps);
+    });
+  });
+
+  it("catches the empty-page case: a planner that reads only the first page skips data, and the skipped stretch does not reconcile", async () => {
+    await withEnvironment(30, async (environment) => {
+      const proxy = await startEmptyPageProxy(environment.source.baseUrl);
+      try {
+        const deps = depsFor(environment, "ledgeremptypage", {
+          ...LEDGER_SETTINGS,
+          AZURE_SourceUri: proxy.origin,
+        });
+        // The planner as it was before FhirClient.firstEntry followed `next` across empty pages:
+        // the first page decides, and behind the proxy it is always empty.
+        const firstPageOnly: FhirClient = {
+          ...deps.source,
+          firstEntry: async (path) => {
+            for await (const page of deps.source.searchPages(path)) return page.entry?.[0];
+            return undefined;
+          },
+        };
+        const fooled = { ...deps, source: firstPageOnly };
+        await migrate(environment, fooled);
+        expect(environment.source.stats.requests("export-kickoff")).toBe(0);
+        const [skipped] = await ledgerEntries(deps);
+        expect(skipped).toMatchObject({ kind: "skipped", status: "pending" });
+        await environment.clock.sleepUntil(environment.clock.now() + 2 * SKIPPED_SETTLE_MS);
+        await migrate(environment, fooled);
+        const entry = await deps.state.ledger().get(skipped!.since);
+        const versions = environment.source.store
+          .allVersions()
+          .filter(
+            (v) =>
+              v.lastUpdatedMs >= Date.parse(skipped!.since) &&
+              v.lastUpdatedMs < Date.parse(skipped!.till),
+          ).length;
+        expect(versions).toBeGreaterThan(0);
+        expect(entry).toMatchObject({ kind: "skipped", status: "unreconciled" });
+        expect(entry?.counts).toEqual([
+          {
+            type: ALL_TYPES,
+            source: versions,
+            destination: undefined,
+            failed: 0,
+            missing: versions,
+            extra: 0,
+          },
+        ]);
+      } finally {
+        await proxy.close();
+      }
     });
   });
 
