@@ -136,6 +136,28 @@ describe("the ledger", () => {
     });
   });
 
+  it("reconciles per type in per-type mode", async () => {
+    await withEnvironment(40, async (environment) => {
+      const types = ["Patient", "Encounter", "Observation", "Condition", "MedicationRequest"];
+      const deps = depsFor(environment, "ledgerpertype", {
+        ...LEDGER_SETTINGS,
+        AZURE_IsParallel: "false",
+        AZURE_ResourceTypes: types.join(","),
+        AZURE_ResourceExportChunkTime: "200",
+      });
+      await migrate(environment, deps);
+      const entries = await expectFullCoverage(deps);
+      const windows = entries.filter((e) => e.kind === "window");
+      expect(windows.length).toBeGreaterThan(0);
+      for (const w of windows) {
+        expect(w.status).toBe("reconciled");
+        expect(w.counts.map((c) => c.type).sort()).toEqual(Object.keys(w.expected).sort());
+        expect(w.chunkSeqs).toHaveLength(Object.keys(w.expected).length);
+      }
+      expect(windows.some((w) => w.chunkSeqs.length > 1)).toBe(true);
+    });
+  });
+
   for (const crashAt of [1, 2, 4]) {
     it(`has no gap or overlap after crashes before ledger insert ${crashAt} and before the frontier moves`, async () => {
       await withEnvironment(60, async (environment) => {
