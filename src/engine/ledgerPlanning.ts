@@ -33,18 +33,16 @@ export async function recordSkippedStretch(
   since: string,
   till: string,
 ): Promise<string | undefined> {
-  const { entry } = await deps.state
-    .ledger()
-    .insert(
-      newLedgerEntry({
-        since,
-        till,
-        kind: "skipped",
-        chunkSeqs: [],
-        expected: {},
-        plannedAt: nowIso(deps),
-      }),
-    );
+  const { entry } = await deps.state.ledger().insert(
+    newLedgerEntry({
+      since,
+      till,
+      kind: "skipped",
+      chunkSeqs: [],
+      expected: {},
+      plannedAt: nowIso(deps),
+    }),
+  );
   return entry.kind === "skipped" ? entry.till : undefined;
 }
 
