@@ -6,7 +6,9 @@
  *   3. Import payload building from a 100,000-output manifest (real time, memory)
  *   4. Deep check throughput, default concurrency vs one at a time (real time)
  *   5. Source requests during one idle pass once caught up
- *   6. Isolation of one refused resource: extra import jobs and time (bench/isolation.ts)
+ *   6. Full check throughput and memory (bench/fullVerify.ts)
+ *   7. Isolation of one refused resource: extra import jobs and time (bench/isolation.ts)
+ *   8. The ledger after the catch-up: unreconciled entries, requests per entry (bench/ledger.ts)
  *
  * Speed claims are ratios measured here, in one run, on one machine. A missed target is reported in
  * the table; the exit code is non-zero only when the benchmark itself fails.
@@ -27,6 +29,8 @@ import type { FreshnessResult } from "./freshness";
 import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
 import { benchmarkIsolation, isolationRows } from "./isolation";
 import { ROLLING_FILE_RESOURCES, shippedScheduleDefaults } from "./model";
+import type { LedgerBenchResult } from "./ledger";
+import { benchmarkLedger, ledgerRows } from "./ledger";
 import type { PayloadBuildResult } from "./payloadBuild";
 import { benchmarkPayloadBuild } from "./payloadBuild";
 import type { Row } from "./report";
@@ -41,6 +45,7 @@ const BENCHMARKS = [
   "idle",
   "full-check",
   "isolation",
+  "ledger",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -280,6 +285,7 @@ async function main(): Promise<void> {
     payload?: PayloadBuildResult;
     deepCheck?: DeepCheckResult;
     fullCheck?: FullVerifyResult;
+    ledger?: LedgerBenchResult;
   } = {};
   const rows: Row[] = [];
 
@@ -317,7 +323,7 @@ async function main(): Promise<void> {
       );
       rows.push(...fullVerifyRows(results.fullCheck));
     }
-    if (selected.has("catch-up") || continuous) {
+    if (selected.has("catch-up") || continuous || selected.has("ledger")) {
       let sim: SimulatedEnvironment | undefined;
       try {
         // The first scenario's engine run stays up for the freshness and idle benchmarks.
@@ -345,6 +351,11 @@ async function main(): Promise<void> {
           );
           if (selected.has("freshness")) rows.push(...freshnessRows(results.freshness));
         }
+        if (selected.has("ledger") && sim !== undefined) {
+          log("8 ledger: entries of the run, requests per entry");
+          results.ledger = await benchmarkLedger(sim.deps);
+          rows.push(...ledgerRows(results.ledger));
+        }
       } finally {
         await sim?.stop();
       }
@@ -353,7 +364,7 @@ async function main(): Promise<void> {
       rows.push(...idleRows(results.freshness));
     if (selected.has("isolation")) {
       log(
-        `6 isolation: one refused resource in a file of ${ROLLING_FILE_RESOURCES} on a virtual clock`,
+        `7 isolation: one refused resource in a file of ${ROLLING_FILE_RESOURCES} on a virtual clock`,
       );
       rows.push(...isolationRows(await benchmarkIsolation(azurite, ROLLING_FILE_RESOURCES)));
     }

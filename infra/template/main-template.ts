@@ -330,6 +330,18 @@ const RESOURCES: Json[] = [
     operator: "LessThan",
     threshold: 1,
   }),
+  alertRule({
+    suffix: "ledger-unreconciled",
+    displayName: "FHIR migration ledger unreconciled",
+    description:
+      "A ledger entry is still short on the destination after a recount and a second import (LedgerEntry event, LedgerStatus Unreconciled): versions of that stretch may be missing. The event and the status page give the range and the per-type counts; docs/operations.md says what to do.",
+    severity: 1,
+    evaluationFrequency: "PT15M",
+    windowSize: "PT15M",
+    query: ALERT_QUERIES.ledgerUnreconciled,
+    operator: "GreaterThan",
+    threshold: 0,
+  }),
 ];
 
 interface AlertSpec {

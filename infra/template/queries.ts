@@ -271,4 +271,9 @@ export type QueryName = keyof typeof QUERIES;
 export const ALERT_QUERIES = {
   halted: q("customEvents", '| where name == "ExportRetries"'),
   noProgress: q("customEvents", '| where name == "Watermark"'),
+  ledgerUnreconciled: q(
+    "customEvents",
+    '| where name == "LedgerEntry"',
+    `| where ${s("LedgerStatus")} == "Unreconciled"`,
+  ),
 } as const;

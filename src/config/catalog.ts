@@ -619,6 +619,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     example: "1000",
   },
   {
+    name: "AZURE_LedgerRecheckSeconds",
+    group: "Verification",
+    kind: { type: "integer", min: 0, max: 86400 },
+    default: "300",
+    added: true,
+    meaning:
+      "Delay before a ledger entry whose destination count fell short is counted again (and then imported once more). See docs/architecture.md, Ledger.",
+    example: "300",
+  },
+  {
     name: "AZURE_SurfaceCheckResources",
     group: "Verification",
     kind: { type: "list" },

@@ -95,6 +95,8 @@ export interface Settings {
     concurrency: number;
     applyHardDeletes: boolean;
     reindexAfterCatchUp: boolean;
+    /** AZURE_LedgerRecheckSeconds: wait before a short ledger entry is counted again. */
+    ledgerRecheckMs: number;
   };
   telemetry: { connectionString: string | undefined; debug: boolean };
   /** Human-readable notes: settings accepted but without effect, and names resolved by the alias rule. */
@@ -487,6 +489,7 @@ export function parseSettings(env: Environment): Settings {
       concurrency: num("AZURE_CheckConcurrency"),
       applyHardDeletes: bool("AZURE_ApplyHardDeletes"),
       reindexAfterCatchUp: bool("AZURE_ReindexAfterCatchUp"),
+      ledgerRecheckMs: num("AZURE_LedgerRecheckSeconds") * 1000,
     },
     telemetry: {
       connectionString: str("APPLICATIONINSIGHTS_CONNECTION_STRING"),

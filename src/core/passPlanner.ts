@@ -18,7 +18,19 @@ export interface PassSnapshot {
   resourcesImported: number;
   resourcesFailed: number;
   estimateSeconds: number | undefined;
+  /** Ledger entries to reconcile (core/ledger.ts). */
+  ledger: LedgerWork;
   policy: PassPolicy;
+}
+
+export interface LedgerWork {
+  /** Starts of the entries ready for ReconcileLedger this pass. */
+  ready: string[];
+  /**
+   * Open entries other than pending skipped stretches (windows awaiting their count, recounts,
+   * re-imports): the migration is not idle while they are open.
+   */
+  blocking: number;
 }
 
 export type ChunkSummary = Pick<ChunkRecord, "seq" | "exportStatus" | "importStatus" | "processed">;
@@ -50,7 +62,8 @@ export type PassAction =
   | { activity: "PollExport"; input: { seq: number } }
   | { activity: "BuildImportPayloads"; input: { seq: number } }
   | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } };
+  | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } }
+  | { activity: "ReconcileLedger"; input: { since: string } };
 
 export type PassDecision =
   | { kind: "stop"; outcome: "halted" | "range-complete" | "caught-up"; reason: string }
@@ -115,6 +128,12 @@ export function decidePass(
     }
   }
 
+  // Counting on the source is load on it too: not during the pause window.
+  if (!paused) {
+    for (const since of snapshot.ledger.ready)
+      actions.push({ activity: "ReconcileLedger", input: { since } });
+  }
+
   const exportsInFlight = exporting.length + planned.length;
   const mayPlan =
     !paused &&
@@ -123,7 +142,7 @@ export function decidePass(
     unprocessed.length < policy.maxUnprocessedChunks;
   if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
 
-  const inFlight = unprocessed.length;
+  const inFlight = unprocessed.length + snapshot.ledger.blocking;
   // Reindex once everything is imported, so it indexes the data it is for.
   const reindexing =
     policy.reindexAfterCatchUp && (snapshot.reindex === "needed" || snapshot.reindex === "running");

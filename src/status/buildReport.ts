@@ -659,6 +659,7 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
     },
     failures: failuresOf(state, settings),
     verification: state.verification,
+    ledger: state.ledger,
     reindex: reindexOf(state),
   };
   return { ...withoutNotes, truncated: truncationNotes(withoutNotes, state) };

@@ -30,6 +30,9 @@ header.card { margin-top: 0; }
 .sub { color: var(--muted); margin: 0; }
 .coverage { display: block; width: 100%; height: 20px; margin: 14px 0 4px; }
 .cov-rest { fill: #e1e6eb; } .cov-planned { fill: #e0a100; } .cov-done { fill: var(--green); }
+.ledger { display: block; width: 100%; height: 24px; margin: 10px 0 4px; }
+.lg-ok { fill: var(--green); background: var(--green); } .lg-open { fill: #e0a100; background: #e0a100; }
+.lg-bad { fill: var(--red); background: var(--red); } .lg-none { fill: #e1e6eb; background: #e1e6eb; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 0.85rem; color: var(--muted); margin: 0; padding: 0; list-style: none; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
 .sw-done { background: var(--green); } .sw-planned { background: #e0a100; } .sw-rest { background: #e1e6eb; border: 1px solid var(--border); }

@@ -4,6 +4,7 @@
  * browser test checks carry data-testid attributes.
  */
 import { coverageBar, throughputChart } from "./charts";
+import { ledgerSection } from "./ledgerOverview";
 import {
   formatCount,
   formatDuration,
@@ -668,7 +669,8 @@ export function renderStatusPage(
         <main>
           ${header(report, options)} ${banners(report)} ${stats(report)}
           ${throughputSection(report)} ${jobsSection(report)} ${failuresSection(report)}
-          ${verificationSection(report)} ${timelineSection(report)} ${footer(report)}
+          ${verificationSection(report)} ${ledgerSection(report.ledger)} ${timelineSection(report)}
+          ${footer(report)}
         </main>
         ${SCRIPT_ELEMENT}
       </body>

@@ -12,6 +12,7 @@ import {
   formatPercent,
   plural,
 } from "./format";
+import { ledgerText } from "./ledgerOverview";
 import type { StatusReport } from "./report";
 import { describeFullProgress } from "./verificationSummary";
 
@@ -241,6 +242,8 @@ export function renderStatusText(report: StatusReport): string {
     "",
     "Latest verification",
     ...verification(report),
+    "",
+    ...ledgerText(report.ledger),
   ];
   if (report.reindex.text !== null) {
     lines.push(

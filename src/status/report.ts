@@ -5,6 +5,8 @@
  * docs/status.md describes every field.
  */
 
+import type { LedgerReport } from "./ledgerOverview";
+
 export const STATUS_REPORT_VERSION = 1;
 
 /** Chunks on the timeline, newest first. */
@@ -35,6 +37,8 @@ export interface StatusReport {
   timeline: Timeline;
   failures: Failures;
   verification: VerificationInfo | null;
+  /** The ledger at a glance (docs/status.md, "Ledger"). */
+  ledger: LedgerReport;
   reindex: ReindexReminder;
   /** One sentence per list that was cut short, saying what is not shown. Empty when nothing was. */
   truncated: string[];
@@ -68,7 +72,10 @@ export interface PhaseInfo {
 }
 
 export interface WatermarkInfo {
-  /** Everything last updated before it is on the destination (or recorded as failed). */
+  /**
+   * Everything last updated before it is on the destination (or recorded as failed), except in the
+   * ledger entries listed as unreconciled.
+   */
   watermark: string | null;
   /** End of the last planned window. */
   frontier: string | null;

@@ -8,10 +8,13 @@ import type { Settings } from "../config/settings";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import type { EngineDeps } from "../engine/deps";
 import { redactUrl } from "../fhir/redact";
+import type { LedgerStore } from "../storage/ledgerStore";
 import type { MigrationStateStore } from "../storage/migrationStateStore";
 import { isStorageError } from "../storage/storageErrors";
 import type { FailedResourceSummary } from "./failedResourceGroups";
 import { FailedResourceTally } from "./failedResourceGroups";
+import type { LedgerReport } from "./ledgerOverview";
+import { LedgerTally, MAX_LEDGER_ROWS_READ } from "./ledgerOverview";
 import type { VerificationInfo } from "./report";
 import { VerificationTally } from "./verificationSummary";
 
@@ -57,6 +60,8 @@ export interface StatusState {
   verificationCapped: boolean;
   /** A runner with other shaping settings was refused on these tables: when and why. */
   settingsRefusal?: string | undefined;
+  /** The ledger at a glance (src/status/ledgerOverview.ts). */
+  ledger: LedgerReport;
 }
 
 /** The store's read methods the status uses (EngineDeps' state store has them). */
@@ -65,7 +70,9 @@ export type StatusStateReader = Pick<
   "getCursor" | "listChunksWithPayloads" | "listFailedResources" | "listAllCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
-  Partial<Pick<MigrationStateStore, "getSettingsRecord">>;
+  Partial<Pick<MigrationStateStore, "getSettingsRecord">> & {
+    ledger(): Pick<LedgerStore, "listAll">;
+  };
 
 /** What the status reads: satisfied by EngineDeps. */
 export interface StatusDeps extends Pick<EngineDeps, "settings" | "clock"> {
@@ -129,19 +136,32 @@ async function readVerification(deps: StatusDeps): Promise<VerificationTally> {
   return tally;
 }
 
+async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<LedgerReport> {
+  const tally = new LedgerTally(cursor.startWatermark, cursor.frontier);
+  let n = 0;
+  for await (const entry of deps.state.ledger().listAll()) {
+    if (n++ >= MAX_LEDGER_ROWS_READ) {
+      tally.markCapped();
+      break;
+    }
+    tally.add(entry);
+  }
+  return tally.result();
+}
+
 export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
   const settings = statusSettingsOf(deps.settings);
   try {
     const cursor = await deps.state.getCursor();
     // Chunks planned after the cursor was read are left for the next refresh, so the rows agree.
-    const [{ chunks, payloads }, failedResources, verification, settingsRecord] = await Promise.all(
-      [
+    const [{ chunks, payloads }, failedResources, verification, settingsRecord, ledger] =
+      await Promise.all([
         deps.state.listChunksWithPayloads(1, cursor.nextSeq),
         readFailedResources(deps),
         readVerification(deps),
         deps.state.getSettingsRecord?.(),
-      ],
-    );
+        readLedger(deps, cursor),
+      ]);
     return {
       settings,
       cursor,
@@ -154,6 +174,7 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
         settingsRecord?.refusedAt === undefined
           ? undefined
           : `A runner with other settings was refused at ${settingsRecord.refusedAt}: ${settingsRecord.refusedReason ?? ""}`,
+      ledger,
     };
   } catch (error) {
     if (isStorageError(error, 404, ["TableNotFound"])) {

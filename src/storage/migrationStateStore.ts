@@ -2,6 +2,7 @@ import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migration
 import { chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
 import { redactText } from "../fhir/redact";
+import { LedgerStore } from "./ledgerStore";
 import {
   chunkFromRow,
   chunkToRow,
@@ -179,6 +180,11 @@ export class MigrationStateStore {
       RefusedAt: r.refusedAt ?? "",
       RefusedReason: (r.refusedReason ?? "").slice(0, 30000),
     };
+  }
+
+  /** The ledger's rows, in the job table (src/storage/ledgerStore.ts). */
+  ledger(): LedgerStore {
+    return new LedgerStore(this.jobTable, this.keys);
   }
 
   chunkRowKey(seq: number): string {

@@ -98,6 +98,17 @@ export const TELEMETRY_EVENTS = {
   SearchParameters: ["Status", "Copied", "Failed", "Refused", "Deferred", "Total", "FailureReason"],
   /** A window had to end on a millisecond holding versions (no free end nearby). */
   WindowBoundary: ["Since", "Till", "VersionsAtTill", "Probes"],
+  /** A ledger entry reconciled or found unreconciled (docs/architecture.md, "Ledger"). */
+  LedgerEntry: [
+    "Since",
+    "Till",
+    "EntryKind",
+    "LedgerStatus",
+    "Missing",
+    "Extra",
+    "Checks",
+    "Counts",
+  ],
   HardDeleteReconciliation: [
     "RunId",
     "Resource",

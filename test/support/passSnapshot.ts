@@ -15,6 +15,7 @@ export function passSnapshot(overrides: Partial<PassSnapshot> = {}): PassSnapsho
     resourcesImported: 0,
     resourcesFailed: 0,
     estimateSeconds: undefined,
+    ledger: { ready: [], blocking: 0 },
     policy: {
       maxExportsInFlight: 2,
       payloadCount: 5,

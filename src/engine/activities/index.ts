@@ -5,6 +5,7 @@ import { pollExport, startExport } from "./exportJob";
 import { pollImport, startImport } from "./importJob";
 import { loadMigrationState } from "./loadMigrationState";
 import { planNextWindow } from "./planNextWindow";
+import { reconcileLedger } from "./reconcileLedger";
 import { recordPassFailure } from "./recordPassFailure";
 import { pollReindex, startReindex } from "./reindex";
 import { migrateSearchParameters } from "./searchParameters";
@@ -26,6 +27,7 @@ export const MIGRATION_ACTIVITIES = {
   PollReindex: (deps: EngineDeps) => pollReindex(deps),
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
+  ReconcileLedger: (deps: EngineDeps, input: { since: string }) => reconcileLedger(deps, input),
 } as const;
 
 export type MigrationActivityName = keyof typeof MIGRATION_ACTIVITIES;

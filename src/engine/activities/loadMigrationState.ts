@@ -5,6 +5,7 @@ import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
 import { settleChunk } from "./importJob";
+import { ledgerWork } from "../ledgerWork";
 
 /**
  * Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). Four
@@ -56,6 +57,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     endDate !== undefined &&
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
+  const ledger = await ledgerWork(deps, cursor, chunks);
   emitPassMetrics(
     deps,
     cursor,
@@ -86,6 +88,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       deps.clock.now(),
       settings.chunking.safetyLagMs,
     ),
+    ledger,
     policy: {
       maxExportsInFlight: settings.export.maxInFlight,
       payloadCount: settings.import.payloadCount,

@@ -12,6 +12,7 @@ import type { ActivityResult, EngineDeps } from "../deps";
 import { nowIso } from "../deps";
 import { mapWithConcurrency } from "../concurrency";
 import { windowCapFor } from "../windowClock";
+import { recordSkippedStretch, recordWindowEntry, skippedEntryAt } from "../ledgerPlanning";
 
 /** Exports, search-parameter copies and counts all see versions this way when history or deletes move. */
 export function historyAware(deps: Pick<EngineDeps, "settings">): boolean {
@@ -110,6 +111,12 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
     return { changed: false, caughtUp: true, note: "caught up" };
   }
 
+  const skipped = await skippedEntryAt(deps, frontier);
+  if (skipped !== undefined) {
+    await moveFrontierOverEmptyStretch(deps, frontier, skipped.till, false);
+    return { changed: true, note: `skipped stretch [${frontier}, ${skipped.till}) adopted` };
+  }
+
   const perType = !settings.export.isParallel;
   const nextChange = await firstChangeAtOrAfter(source, frontier, history);
   // Windows sized by what they hold: grown by whole steps towards AZURE_ChunkTargetResources.
@@ -201,6 +208,8 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
       `Chunk row ${chunkKey(stranger.seq)} holds [${stranger.since}, ${stranger.till}) ${stranger.resourceType ?? "(all types)"}, not the window being planned [${window.since}, ${window.till}) ${units[stranger.seq - firstSeq]?.type ?? "(all types)"}; the job table was changed by something else than this tool`,
     );
   }
+  // The ledger entry before the cursor moves: a crash in between re-plans the same rows and entry.
+  await recordWindowEntry(deps, chunks);
   const { since } = window;
   // Never backwards: a row left by a runner that lost the race may end before the frontier.
   const windowTill = ms(window.till) > ms(frontier) ? window.till : frontier;
@@ -224,8 +233,12 @@ async function moveFrontierOverEmptyStretch(
   to: string,
   caughtUp: boolean,
 ): Promise<void> {
+  // Recorded before the frontier moves (docs/architecture.md, "Ledger"); a window entry already
+  // here means another runner planned it.
+  const till = await recordSkippedStretch(deps, from, to);
+  if (till === undefined) return;
   await deps.state.updateCursor((c) =>
-    c.frontier !== from ? undefined : { ...c, frontier: to, caughtUp },
+    c.frontier !== from ? undefined : { ...c, frontier: till, caughtUp: caughtUp && till === to },
   );
   await deps.state.advanceWatermark();
 }

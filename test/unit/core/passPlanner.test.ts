@@ -211,3 +211,42 @@ describe("decidePass: $reindex after catch-up", () => {
     expect(names(decidePass(s, false, { stopWhenCaughtUp: false }))).not.toContain("StartReindex");
   });
 });
+
+describe("decidePass: ledger", () => {
+  it("reconciles the ready ledger entries", () => {
+    const d = decidePass(snapshot({ ledger: { ready: ["a", "b"], blocking: 2 } }), false, {
+      stopWhenCaughtUp: false,
+    });
+    expect(
+      d.kind === "act" ? d.actions.filter((a) => a.activity === "ReconcileLedger") : [],
+    ).toEqual([
+      { activity: "ReconcileLedger", input: { since: "a" } },
+      { activity: "ReconcileLedger", input: { since: "b" } },
+    ]);
+  });
+
+  it("does not count on the source during the pause window", () => {
+    const d = decidePass(snapshot({ ledger: { ready: ["a"], blocking: 1 } }), true, {
+      stopWhenCaughtUp: false,
+    });
+    expect(names(d)).not.toContain("ReconcileLedger");
+  });
+
+  it("does not stop a caught-up local run while an entry awaits its recount", () => {
+    const d = decidePass(snapshot({ caughtUp: true, ledger: { ready: [], blocking: 1 } }), false, {
+      stopWhenCaughtUp: true,
+    });
+    expect(d).toMatchObject({ kind: "act", inFlight: 1 });
+  });
+
+  it("stops a caught-up local run with only pending skipped stretches left", () => {
+    const d = decidePass(
+      snapshot({ caughtUp: true, ledger: { ready: ["a"], blocking: 0 } }),
+      false,
+      {
+        stopWhenCaughtUp: true,
+      },
+    );
+    expect(d).toMatchObject({ kind: "stop", outcome: "caught-up" });
+  });
+});

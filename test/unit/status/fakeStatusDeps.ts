@@ -37,6 +37,7 @@ export function fakeStatusDeps(
       }),
       listFailedResources: () => each(extra.failed ?? []),
       listAllCheckResults: () => each(extra.checks ?? []),
+      ledger: () => ({ listAll: () => each([]) }),
     },
   };
   return deps;

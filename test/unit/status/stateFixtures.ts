@@ -1,5 +1,6 @@
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../../../src/core/migrationState";
 import type { StatusSettings, StatusState } from "../../../src/status/statusState";
+import { LedgerTally } from "../../../src/status/ledgerOverview";
 import { emptyCursor } from "../../../src/storage/migrationStateStore";
 
 /** Hand-made state rows for report tests. Times are ISO strings relative to NOW. */
@@ -106,14 +107,16 @@ export function payload(
 }
 
 export function state(overrides: Partial<StatusState> = {}): StatusState {
+  const c = overrides.cursor ?? cursor();
   return {
     settings: statusSettings(),
-    cursor: cursor(),
+    cursor: c,
     chunks: [],
     payloads: [],
     failedResources: { groups: [], rowsRead: 0, rowsCapped: false },
     verification: null,
     verificationCapped: false,
+    ledger: new LedgerTally(c.startWatermark, c.frontier).result(),
     ...overrides,
   };
 }

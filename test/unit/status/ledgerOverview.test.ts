@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { LedgerEntry } from "../../../src/core/ledger";
+import { ALL_TYPES, judgeCount, newLedgerEntry } from "../../../src/core/ledger";
+import {
+  LEDGER_SLICES,
+  LedgerTally,
+  ledgerSection,
+  ledgerText,
+} from "../../../src/status/ledgerOverview";
+
+const t = (hour: number) => new Date(Date.UTC(2024, 0, 1, hour)).toISOString();
+const entry = (from: number, to: number, fields: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  ...newLedgerEntry({
+    since: t(from),
+    till: t(to),
+    kind: "window",
+    chunkSeqs: [1],
+    expected: {},
+    plannedAt: undefined,
+  }),
+  ...fields,
+});
+
+function tally(entries: LedgerEntry[], start = t(0), frontier = t(10)) {
+  const ledger = new LedgerTally(start, frontier);
+  for (const e of entries) ledger.add(e);
+  return ledger.result();
+}
+
+describe("the ledger overview", () => {
+  const unreconciled = entry(4, 6, {
+    status: "unreconciled",
+    counts: [judgeCount("Patient", 9, 7, 1), judgeCount("Encounter", 3, 3, 0)],
+    reason: "still short",
+  });
+  const report = tally([
+    entry(0, 4, { status: "reconciled", counts: [judgeCount(ALL_TYPES, 5, 7, 0)] }),
+    unreconciled,
+    entry(6, 10, { kind: "skipped", chunkSeqs: [] }),
+  ]);
+
+  it("counts entries per status, the missing and the extra versions", () => {
+    expect(report).toMatchObject({
+      entries: 3,
+      reconciled: 1,
+      pending: 1,
+      unreconciled: 1,
+      missing: 1,
+      extra: 2,
+      coverage: [],
+      ledgerStartsAt: null,
+    });
+  });
+
+  it("lists an unreconciled entry with the per-type numbers that differ", () => {
+    expect(report.unreconciledEntries).toEqual([
+      {
+        since: t(4),
+        till: t(6),
+        kind: "window",
+        reason: "still short",
+        missing: 1,
+        counts: [{ type: "Patient", source: 9, destination: 7, failed: 1, missing: 1, extra: 0 }],
+      },
+    ]);
+  });
+
+  it("colours each slice of the timeline by the worst status in it", () => {
+    expect(report.slices).toHaveLength(LEDGER_SLICES);
+    expect(report.slices[0]?.state).toBe("reconciled");
+    expect(report.slices[Math.floor(LEDGER_SLICES / 2)]?.state).toBe("unreconciled");
+    expect(report.slices.at(-1)?.state).toBe("open");
+  });
+
+  it("reports a gap between entries", () => {
+    expect(tally([entry(0, 4), entry(5, 10)]).coverage).toEqual([
+      { kind: "gap", from: t(4), to: t(5) },
+    ]);
+  });
+
+  it("says where the ledger begins when the start was planned without it", () => {
+    expect(tally([entry(3, 10)])).toMatchObject({ coverage: [], ledgerStartsAt: t(3) });
+  });
+
+  it("draws the strip and the unreconciled table on the page", () => {
+    const page = ledgerSection(report).value;
+    expect(page).toContain('data-testid="ledger-chart"');
+    expect(page).toContain('data-testid="ledger-unreconciled"');
+    expect(page).toContain("Patient: source 9, destination 7, failed 1");
+  });
+
+  it("writes the same at a glance for the CLI", () => {
+    const text = ledgerText(report).join("\n");
+    expect(text).toContain("1 reconciled, 1 pending, 1 unreconciled of 3 entries");
+    expect(text).toContain(`UNRECONCILED window [${t(4)}, ${t(6)}): 1 missing`);
+  });
+});

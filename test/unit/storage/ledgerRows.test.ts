@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import type { LedgerEntry } from "../../../src/core/ledger";
+import { judgeCount } from "../../../src/core/ledger";
+import { ledgerFromRow, ledgerToRow } from "../../../src/storage/ledgerRows";
+import { toTableEntity } from "../../../src/storage/tableValues";
+
+const entry: LedgerEntry = {
+  since: "2024-01-01T00:00:00.000Z",
+  till: "2024-01-02T00:00:00.000Z",
+  kind: "window",
+  chunkSeqs: [7, 8],
+  expected: { Patient: 3, Observation: 9 },
+  status: "unreconciled",
+  checks: 3,
+  nextCheckAt: undefined,
+  reimported: true,
+  reimports: [
+    { chunkSeq: 7, index: 1, statusUrl: "https://x/_operations/import/1", done: true, errors: 0 },
+  ],
+  counts: [judgeCount("Patient", 3, 2, 0), judgeCount("Observation", 9, 10, 0)],
+  reason: "still short",
+  plannedAt: "2024-01-03T00:00:00.000Z",
+  checkedAt: "2024-01-03T01:00:00.000Z",
+};
+
+describe("ledger rows", () => {
+  it("read back what was written", () => {
+    expect(ledgerFromRow(ledgerToRow("pk-ledger", "rk-1", entry))).toEqual(entry);
+  });
+
+  it("hold only values the Table service accepts", () => {
+    expect(() => toTableEntity("jobs", ledgerToRow("pk-ledger", "rk-1", entry))).not.toThrow();
+  });
+
+  it("read a skipped stretch with no chunks", () => {
+    const skipped = { ...entry, kind: "skipped" as const, chunkSeqs: [], expected: {} };
+    expect(ledgerFromRow(ledgerToRow("pk-ledger", "rk-1", skipped))).toMatchObject({
+      kind: "skipped",
+      chunkSeqs: [],
+    });
+  });
+});
