@@ -1,7 +1,11 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { createStatusHandler } from "../../../src/functions/status";
-import { SharedReport, STATUS_REPORT_TTL_MS } from "../../../src/status/reportCache";
+import {
+  SharedReport,
+  STATUS_REPORT_STALE_MS,
+  STATUS_REPORT_TTL_MS,
+} from "../../../src/status/reportCache";
 import { fakeStatusDeps } from "./fakeStatusDeps";
 import { migratingState } from "./stateFixtures";
 
@@ -30,7 +34,7 @@ describe("SharedReport", () => {
 
   it("answers from the built report until the time-to-live has passed, then builds again", async () => {
     let now = 1_000;
-    const shared = new SharedReport<number>({ now: () => now });
+    const shared = new SharedReport<number>({ now: () => now, staleMs: 0 });
     let builds = 0;
     const build = async () => ++builds;
     expect(await shared.get(build)).toBe(1);
@@ -38,6 +42,44 @@ describe("SharedReport", () => {
     expect(await shared.get(build)).toBe(1);
     now += 1;
     expect(await shared.get(build)).toBe(2);
+  });
+
+  it("answers with the previous report while the next one is built, within the stale time", async () => {
+    let now = 0;
+    const shared = new SharedReport<string>({ now: () => now });
+    expect(await shared.get(async () => "first")).toBe("first");
+    now = STATUS_REPORT_TTL_MS;
+    const { control, build } = controlledBuild();
+    expect(await shared.get(build)).toBe("first");
+    expect(await shared.get(build)).toBe("first");
+    expect(control.builds).toBe(1);
+    control.finish("second");
+    await Promise.resolve();
+    expect(await shared.get(build)).toBe("second");
+    expect(control.builds).toBe(1);
+  });
+
+  it("waits for the next build once the previous report is older than the stale time", async () => {
+    let now = 0;
+    const shared = new SharedReport<string>({ now: () => now });
+    await shared.get(async () => "first");
+    now = STATUS_REPORT_TTL_MS + STATUS_REPORT_STALE_MS;
+    expect(await shared.get(async () => "second")).toBe("second");
+  });
+
+  it("after a failed build in the background, answers the next request with the error", async () => {
+    let now = 0;
+    const shared = new SharedReport<string>({ now: () => now });
+    await shared.get(async () => "first");
+    now = STATUS_REPORT_TTL_MS;
+    const { control, build } = controlledBuild();
+    expect(await shared.get(build)).toBe("first");
+    control.fail(new Error("storage unreachable"));
+    await Promise.resolve();
+    await Promise.resolve();
+    await expect(
+      shared.get(async () => Promise.reject(new Error("still unreachable"))),
+    ).rejects.toThrow("still unreachable");
   });
 
   it("with a time-to-live of 0 shares only a build in progress", async () => {
