@@ -116,7 +116,7 @@ export async function benchmarkStatusLoad(
       manifestHash: open ? undefined : `hash-${seq}`,
       totalExportResourceCount: open ? undefined : 100 * count,
       searchParameterCount: 0,
-      importStatus: open ? "Pending" : "Completed",
+      importStatus: open ? "Not Started" : "Completed",
       payloadCount: open ? undefined : count,
       completedCount: open ? 0 : count,
       processed: !open,
