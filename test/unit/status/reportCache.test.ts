@@ -6,6 +6,7 @@ import {
   STATUS_REPORT_STALE_MS,
   STATUS_REPORT_TTL_MS,
 } from "../../../src/status/reportCache";
+import { serveStatus } from "../../../src/status/server";
 import { fakeStatusDeps } from "./fakeStatusDeps";
 import { migratingState } from "./stateFixtures";
 
@@ -127,5 +128,25 @@ describe("Status_Http under concurrent requests", () => {
     );
     expect(responses.map((r) => r.status)).toEqual(Array(40).fill(200));
     expect(deps.reads).toBe(1);
+  });
+});
+
+describe("serveStatus under concurrent requests", () => {
+  it("reads the state once for concurrent requests in one refresh interval", async () => {
+    const deps = fakeStatusDeps(migratingState());
+    const server = await serveStatus(deps, 0);
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const response = await fetch(i % 2 === 0 ? server.url : `${server.url}?format=json`);
+          await response.text();
+          return response.status;
+        }),
+      );
+      expect(statuses).toEqual(Array(20).fill(200));
+      expect(deps.reads).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 });
