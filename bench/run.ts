@@ -9,6 +9,7 @@
  *   6. Full check throughput and memory (bench/fullVerify.ts)
  *   7. Isolation of one refused resource: extra import jobs and time (bench/isolation.ts)
  *   8. The ledger after the catch-up: unreconciled entries, requests per entry (bench/ledger.ts)
+ *   9. The status page under 200 concurrent requests on 40,000 state rows (bench/statusLoad.ts)
  *
  * Speed claims are ratios measured here, in one run, on one machine. A missed target is reported in
  * the table; the exit code is non-zero only when the benchmark itself fails.
@@ -36,6 +37,8 @@ import { benchmarkPayloadBuild } from "./payloadBuild";
 import type { Row } from "./report";
 import { megabytes, minutes, printRows, times, verdict } from "./report";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
+import type { StatusLoadResult } from "./statusLoad";
+import { STATUS_LOAD_OPTIONS, benchmarkStatusLoad, statusLoadRows } from "./statusLoad";
 
 const BENCHMARKS = [
   "catch-up",
@@ -46,6 +49,7 @@ const BENCHMARKS = [
   "full-check",
   "isolation",
   "ledger",
+  "status-load",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -286,6 +290,7 @@ async function main(): Promise<void> {
     deepCheck?: DeepCheckResult;
     fullCheck?: FullVerifyResult;
     ledger?: LedgerBenchResult;
+    statusLoad?: StatusLoadResult;
   } = {};
   const rows: Row[] = [];
 
@@ -297,6 +302,15 @@ async function main(): Promise<void> {
       log(`3 payload build: ${options.manifestOutputs} outputs in a child process`);
       results.payload = await benchmarkPayloadBuild(options.manifestOutputs, 10_000);
       rows.push(...payloadRows(results.payload));
+    }
+    if (selected.has("status-load")) {
+      log("9 status page: concurrent requests on 40,000 state rows");
+      results.statusLoad = await benchmarkStatusLoad(
+        azurite,
+        { ...STATUS_LOAD_OPTIONS, tablePrefix: "benchstatus" },
+        log,
+      );
+      rows.push(...statusLoadRows(results.statusLoad));
     }
     if (selected.has("deep-check")) {
       log(`4 deep check: ${options.deepResources} resources, emulators in a child process`);

@@ -3,6 +3,8 @@ import { app } from "@azure/functions";
 import { handleStatusRequest } from "../status/httpHandler";
 import { loadStatusReport } from "../status/loadReport";
 import { redactText } from "../status/redactText";
+import type { StatusReport } from "../status/report";
+import { SharedReport } from "../status/reportCache";
 import type { StatusDeps } from "../status/statusState";
 import { engineDeps } from "./engineDeps";
 
@@ -17,11 +19,13 @@ export type StatusHttpHandler = (
  */
 export function createStatusHandler(
   getDeps: (context: InvocationContext) => Promise<StatusDeps>,
+  shared: SharedReport<StatusReport> = new SharedReport(),
 ): StatusHttpHandler {
   return async (request, context) => {
     const response = await handleStatusRequest(
       request.query,
-      async () => loadStatusReport(await getDeps(context)),
+      // Concurrent requests on this instance share one build (src/status/reportCache.ts).
+      () => shared.get(async () => loadStatusReport(await getDeps(context))),
       (error) =>
         context.error(
           `Status_Http could not read the migration state: ${redactText(error.message)}`,

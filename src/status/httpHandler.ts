@@ -101,7 +101,38 @@ export async function handleStatusRequest(
       error instanceof MigrationStateMissingError ? "" : "Could not read the migration state: ";
     return text(503, redactText(`${prefix}${error.message}`));
   }
-  if (parsed.format === "json") {
+  // One report answers many requests (src/status/reportCache.ts): render it once per form.
+  const key = `${parsed.format}:${parsed.refreshSeconds}`;
+  const rendered = renderedOf(report);
+  const known = rendered.get(key);
+  if (known !== undefined) return { ...known, headers: { ...known.headers } };
+  const response = render(report, parsed.format, parsed.refreshSeconds);
+  // Bounded: any refresh from 5 to 3600 is accepted, and each form of the page is kept whole.
+  if (rendered.size < MAX_RENDERED_FORMS) rendered.set(key, response);
+  return { ...response, headers: { ...response.headers } };
+}
+
+/** Forms (format and refresh) of one report kept rendered. */
+const MAX_RENDERED_FORMS = 4;
+
+/** Responses already rendered from a report, by format and refresh; dropped with the report. */
+const RENDERED = new WeakMap<StatusReport, Map<string, StatusHttpResponse>>();
+
+function renderedOf(report: StatusReport): Map<string, StatusHttpResponse> {
+  let map = RENDERED.get(report);
+  if (map === undefined) {
+    map = new Map();
+    RENDERED.set(report, map);
+  }
+  return map;
+}
+
+function render(
+  report: StatusReport,
+  format: StatusFormat,
+  refreshSeconds: number,
+): StatusHttpResponse {
+  if (format === "json") {
     return {
       status: 200,
       headers: { ...COMMON_HEADERS, "Content-Type": "application/json; charset=utf-8" },
@@ -116,6 +147,6 @@ export async function handleStatusRequest(
       "Content-Security-Policy": PAGE_CSP,
       "X-Frame-Options": "DENY",
     },
-    body: renderStatusPage(report, { refreshSeconds: parsed.refreshSeconds }),
+    body: renderStatusPage(report, { refreshSeconds }),
   };
 }

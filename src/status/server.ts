@@ -8,6 +8,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleStatusRequest } from "./httpHandler";
 import { loadStatusReport } from "./loadReport";
+import type { StatusReport } from "./report";
+import { SharedReport } from "./reportCache";
 import type { StatusDeps } from "./statusState";
 
 export interface StatusServer {
@@ -19,6 +21,8 @@ export interface StatusServer {
 export interface ServeOptions {
   /** Called when a request could not read the state (the page shows the message too). */
   onError?: (error: Error) => void;
+  /** Milliseconds a built report answers further requests (default STATUS_REPORT_TTL_MS). */
+  reportTtlMs?: number;
 }
 
 const PAGE_PATHS = new Set(["/", "/status", "/api/status"]);
@@ -39,6 +43,7 @@ async function answer(
   req: IncomingMessage,
   res: ServerResponse,
   options: ServeOptions,
+  shared: SharedReport<StatusReport>,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const plain = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" };
@@ -59,7 +64,8 @@ async function answer(
   }
   const response = await handleStatusRequest(
     url.searchParams,
-    () => loadStatusReport(deps),
+    // Concurrent requests share one build (src/status/reportCache.ts).
+    () => shared.get(() => loadStatusReport(deps)),
     options.onError,
   );
   send(res, response.status, response.headers, response.body, head);
@@ -73,8 +79,9 @@ export async function serveStatus(
 ): Promise<StatusServer> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new RangeError(`port: received ${port}; expected a whole number from 0 to 65535`);
+  const shared = new SharedReport<StatusReport>({ ttlMs: options.reportTtlMs });
   const server = createServer((req, res) => {
-    answer(deps, req, res, options).catch((error: unknown) => {
+    answer(deps, req, res, options, shared).catch((error: unknown) => {
       // handleStatusRequest answers state errors itself; this is a bug or a broken socket.
       options.onError?.(error instanceof Error ? error : new Error(String(error)));
       if (!res.headersSent)

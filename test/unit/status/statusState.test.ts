@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { handleStatusRequest } from "../../../src/status/httpHandler";
+import { loadStatusReport } from "../../../src/status/loadReport";
+import { MAX_FAILED_ROWS_READ, loadStatusState } from "../../../src/status/statusState";
+import type { FailedResourceRecord } from "../../../src/storage/migrationStateStore";
+import { fakeStatusDeps } from "./fakeStatusDeps";
+import { cursor, migratingState } from "./stateFixtures";
+
+const MORE = 500;
+
+/** Failed-resource rows beyond the read bound, counting how many the reader asked for. */
+function manyFailedRows() {
+  const counter = { pulled: 0 };
+  async function* rows(): AsyncIterable<FailedResourceRecord> {
+    for (let n = 0; n < MAX_FAILED_ROWS_READ + MORE; n++) {
+      counter.pulled++;
+      yield {
+        chunkSeq: 1,
+        payloadIndex: 0,
+        resourceType: "Patient",
+        id: `p-${n}`,
+        reason: "Resource failed validation.",
+        inputUrl: "https://staging.blob.core.windows.net/payloads/1/0.ndjson",
+      };
+    }
+  }
+  const base = migratingState();
+  const deps = fakeStatusDeps({
+    ...base,
+    cursor: cursor({ ...base.cursor, resourcesFailed: MAX_FAILED_ROWS_READ + MORE }),
+  });
+  deps.state.listFailedResources = rows;
+  return { deps, counter };
+}
+
+describe("loadStatusState: bounded reads", () => {
+  it("groups no more failed-resource rows than the bound, with more rows present", async () => {
+    const { deps, counter } = manyFailedRows();
+    const state = await loadStatusState(deps);
+    expect(state.failedResources.rowsRead).toBe(MAX_FAILED_ROWS_READ);
+    expect(state.failedResources.rowsCapped).toBe(true);
+    expect(state.failedResources.groups.reduce((n, g) => n + g.count, 0)).toBe(
+      MAX_FAILED_ROWS_READ,
+    );
+    // One row past the bound is pulled to learn that more exist; the rest are never read.
+    expect(counter.pulled).toBe(MAX_FAILED_ROWS_READ + 1);
+  });
+
+  it("says on the page how many failed-resource rows were left out of the grouping", async () => {
+    const { deps } = manyFailedRows();
+    const response = await handleStatusRequest(new URLSearchParams(), () => loadStatusReport(deps));
+    expect(response.status).toBe(200);
+    expect(response.body).toContain(
+      `grouped from the first 20,000 rows (the oldest) of ${(MAX_FAILED_ROWS_READ + MORE).toLocaleString("en-US")} recorded`,
+    );
+  });
+});
