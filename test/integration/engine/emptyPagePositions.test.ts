@@ -102,14 +102,19 @@ function dataVersions(env: LocalEnvironment): number {
   return env.source.store.allVersions().filter((v) => v.resourceType !== "SearchParameter").length;
 }
 
-async function migrateAndCheck(faults: FaultSpec[], overrides: Environment) {
+/** Sets up, adds the faults to the source and migrates until caught up. */
+async function migrate(faults: FaultSpec[], overrides: Environment) {
   const { env, deps } = await setUp(overrides);
   for (const fault of faults) env.source.faults.add(fault);
-
   const result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
   expect(result.output).toMatchObject({ outcome: "caught-up" });
   const cursor = await deps.state.getCursor();
   expect(cursor.watermark).toBe(cursor.frontier);
+  return { env, deps };
+}
+
+async function migrateAndCheck(faults: FaultSpec[], overrides: Environment) {
+  const { env, deps } = await migrate(faults, overrides);
   const servedByMigration = pageFaultsServed(env.source);
 
   const report = await runVerification(deps, {
@@ -193,5 +198,30 @@ describe("empty and partial Cosmos pages at every position of the source's queri
     );
     expect(served.servedByMigration).toBeGreaterThanOrEqual(60);
     expect(served.servedByVerification).toBeGreaterThan(0);
+  });
+
+  it("the deep check and the reconciliation pass with an empty or partial page at positions 1 to 4", async () => {
+    // One migration, then the checks that read the source resource by resource: the deep check's
+    // sample listing (`{Type}/_history`), reconciliation's `_id` searches and instance histories.
+    const { env, deps } = await migrate([{ kind: "empty-page", position: 1 }], SYSTEM_LEVEL);
+    for (const kind of ["empty-page", "partial-page"] as const) {
+      for (const position of [1, 2, 3, 4]) {
+        env.source.faults.clear();
+        env.source.faults.add({ kind, position });
+        const before = pageFaultsServed(env.source);
+        const report = await runVerification(deps, {
+          checks: ["deep", "reconcile"],
+          deepCheckCount: 20,
+          seed: `deep-${kind}-${position}`,
+          limits: { pageSize: PAGE_SIZE },
+        });
+        expect(report.verdict, `${kind} at ${position}: ${formatVerificationReport(report)}`).toBe(
+          "Pass",
+        );
+        expect(report.deep?.sampled).toBe(20);
+        expect(report.reconcile?.types.every((t) => t.totals.hardDeleted === 0)).toBe(true);
+        expect(pageFaultsServed(env.source)).toBeGreaterThan(before);
+      }
+    }
   });
 });
