@@ -29,6 +29,9 @@ import { customSearchParameter, generateOperations } from "../../support/synthet
 /** `_count` of the verification's paged reads: small, so its queries run to many pages. */
 const PAGE_SIZE = 5;
 
+/** Custom SearchParameters on the source. */
+const SEARCH_PARAMETERS = 3;
+
 const SYSTEM_LEVEL: Environment = {
   AZURE_ExportWithHistory: "true",
   AZURE_ExportWithDelete: "true",
@@ -78,9 +81,18 @@ async function setUp(overrides: Environment) {
     else if (op.kind === "update") env.source.store.update(op.resource);
     else env.source.store.softDelete(op.resourceType, op.id);
   }
-  // A custom SearchParameter, so the listing the migration copies them from is paged too.
+  // Custom SearchParameters, so the listing the migration copies them from is faulted too (a
+  // partial first page of it holds one of the three).
   seedingAt = endMs;
-  env.source.store.create(customSearchParameter());
+  for (let i = 0; i < SEARCH_PARAMETERS; i++) {
+    const sp = customSearchParameter();
+    env.source.store.create({
+      ...sp,
+      id: `${sp.id}-${i}`,
+      url: `${String(sp.url)}-${i}`,
+      code: `${String(sp.code)}-${i}`,
+    });
+  }
   seedingAt = undefined;
   n++;
   const deps = createEngineDeps(
@@ -134,7 +146,10 @@ async function migrateAndCheck(faults: FaultSpec[], overrides: Environment) {
     different: 0,
     extra: 0,
   });
-  expect(report.full?.searchParameters).toMatchObject({ processed: 1, passed: 1 });
+  expect(report.full?.searchParameters).toMatchObject({
+    processed: SEARCH_PARAMETERS,
+    passed: SEARCH_PARAMETERS,
+  });
 
   // The oracle reads both servers without faults: every version, with its body, arrived.
   env.source.faults.clear();
@@ -161,11 +176,11 @@ describe("empty and partial Cosmos pages at every position of the source's queri
   });
 
   it.each([1, 2, 3, 4])(
-    "a partial page (one entry) at position %i: every version arrives (per type)",
+    "a partial page (one entry) at position %i: every version arrives (system level)",
     async (position) => {
       const served = await migrateAndCheck(
         [{ kind: "partial-page", entries: 1, position }],
-        PER_TYPE,
+        SYSTEM_LEVEL,
       );
       expect(served.servedByVerification).toBeGreaterThan(0);
     },
