@@ -8,7 +8,6 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { cancelCutover, startCutover } from "../../../src/engine/cutover";
-import type { EngineDeps } from "../../../src/engine/deps";
 import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
