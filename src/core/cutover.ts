@@ -70,10 +70,10 @@ export const CUTOVER_MAX_PROBLEMS = 50;
 /** The user's freeze instant: an ISO 8601 date-time with a time zone; absent or empty means now. */
 export function parseFreeze(
   text: string | undefined,
-  nowMs: number,
+  nowMs: () => number,
 ): { ok: true; freeze: string } | { ok: false; message: string } {
   if (text === undefined || text.trim() === "") {
-    return { ok: true, freeze: new Date(nowMs).toISOString() };
+    return { ok: true, freeze: new Date(nowMs()).toISOString() };
   }
   const value = text.trim();
   const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -70,7 +70,7 @@ export async function cutoverHandler(
     const record = await cancelCutover(deps);
     return { status: 200, jsonBody: { cutover: record ?? null } };
   }
-  const freeze = parseFreeze(freezeText.value, deps.clock.now());
+  const freeze = parseFreeze(freezeText.value, () => deps.clock.now());
   if (!freeze.ok) return refusal(400, `${ENDPOINT}: ${freeze.message}`);
   const outcome = await startCutover(deps, freeze.freeze);
   if (outcome.kind === "refused") return refusal(409, `${ENDPOINT}: ${outcome.message}`);

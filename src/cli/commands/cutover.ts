@@ -59,7 +59,7 @@ export function register(program: Command): void {
       if (options.cancel === true && options.freeze !== undefined) {
         throw new UsageError("give either --cancel or --freeze, not both");
       }
-      const freeze = parseFreeze(options.freeze, Date.now());
+      const freeze = parseFreeze(options.freeze, () => Date.now());
       if (!freeze.ok) throw new UsageError(freeze.message);
       const input = readSettingsInput(options, runtime);
       const { env, azurite } = await withLocalStorage(

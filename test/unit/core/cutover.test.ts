@@ -52,15 +52,15 @@ function facts(overrides: Partial<ProofFacts> = {}): ProofFacts {
 
 describe("parseFreeze", () => {
   it("is now when absent", () => {
-    expect(parseFreeze(undefined, Date.parse(NOW))).toEqual({ ok: true, freeze: NOW });
+    expect(parseFreeze(undefined, () => Date.parse(NOW))).toEqual({ ok: true, freeze: NOW });
   });
 
   it("normalises an instant with an offset to UTC", () => {
-    expect(parseFreeze("2026-12-03T11:00:00+01:00", 0)).toEqual({ ok: true, freeze: FREEZE });
+    expect(parseFreeze("2026-12-03T11:00:00+01:00", () => 0)).toEqual({ ok: true, freeze: FREEZE });
   });
 
   it("refuses an instant without a time zone, naming what it accepts", () => {
-    const parsed = parseFreeze("2026-12-03T10:00:00", 0);
+    const parsed = parseFreeze("2026-12-03T10:00:00", () => 0);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toContain("with a time zone");
   });
