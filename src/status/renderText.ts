@@ -242,6 +242,9 @@ export function renderStatusText(report: StatusReport): string {
     "Latest verification",
     ...verification(report),
   ];
+  if (report.cutover !== undefined && report.cutover !== null) {
+    lines.push("", "Cutover", ...report.cutover.lines.map((l) => `  ${l}`));
+  }
   if (report.reindex.text !== null) {
     lines.push(
       "",

@@ -10,6 +10,7 @@ import { createEngineDeps } from "../../../src/engine/createDeps";
 import { cancelCutover, startCutover } from "../../../src/engine/cutover";
 import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
+import { loadStatusReport } from "../../../src/status/loadReport";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import type { LocalEnvironment } from "../../support/localEnvironment";
 import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
@@ -103,6 +104,9 @@ describe("cutover", () => {
       found: true,
     });
     expect(result.cutover!.verdict!.windowSeconds).toBeGreaterThanOrEqual(5);
+    const status = await loadStatusReport(deps);
+    expect(status.cutover).toMatchObject({ phase: "GO", freeze });
+    expect(status.cutover!.lines.join("\n")).toContain("cutover window (freeze to verdict)");
     expect(deps.telemetry.named("Cutover").map((e) => e.properties.Phase)).toEqual([
       "requested",
       "GO",
