@@ -170,3 +170,19 @@ describe("decideCutoverVerdict", () => {
     expect(text).toContain("GO: the destination equals the source as of the freeze");
   });
 });
+
+describe("decideCutoverVerdict and the surface counts", () => {
+  it("is NO-GO when a type has fewer on the destination", () => {
+    const v = decideCutoverVerdict(
+      facts({ surface: { verdict: "Fail", typesPassed: 2, types: 3, failing: ["Patient (x)"] } }),
+    );
+    expect(v.problems).toEqual(["surface counts show fewer on the destination for Patient (x)"]);
+  });
+
+  it("stays GO when the only failing counts are more on the destination", () => {
+    const v = decideCutoverVerdict(
+      facts({ surface: { verdict: "Fail", typesPassed: 2, types: 3, failing: [] } }),
+    );
+    expect(v.go).toBe(true);
+  });
+});
