@@ -22,6 +22,8 @@ import type { DeepCheckResult, DeepCheckRun } from "./deepCheck";
 import { benchmarkDeepCheck } from "./deepCheck";
 import type { FullVerifyResult } from "./fullVerify";
 import { benchmarkFullVerify, fullVerifyRows } from "./fullVerify";
+import type { CutoverBenchResult } from "./cutover";
+import { CUTOVER_OPTIONS, benchmarkCutover, cutoverRows } from "./cutover";
 import type { FreshnessResult } from "./freshness";
 import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
 import { ROLLING_FILE_RESOURCES, shippedScheduleDefaults } from "./model";
@@ -38,6 +40,7 @@ const BENCHMARKS = [
   "deep-check",
   "idle",
   "full-check",
+  "cutover",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -269,7 +272,7 @@ function idleRows(r: FreshnessResult): Row[] {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const selected = new Set<BenchmarkName>(options.only ?? BENCHMARKS);
-  const continuous = selected.has("freshness") || selected.has("idle");
+  const continuous = selected.has("freshness") || selected.has("idle") || selected.has("cutover");
   const started = Date.now();
   const results: {
     catchUp?: ScenarioResult[];
@@ -277,6 +280,7 @@ async function main(): Promise<void> {
     payload?: PayloadBuildResult;
     deepCheck?: DeepCheckResult;
     fullCheck?: FullVerifyResult;
+    cutover?: CutoverBenchResult;
   } = {};
   const rows: Row[] = [];
 
@@ -341,6 +345,11 @@ async function main(): Promise<void> {
             log,
           );
           if (selected.has("freshness")) rows.push(...freshnessRows(results.freshness));
+          if (selected.has("cutover")) {
+            log("7 cutover: freezes at random instants of the continuous run");
+            results.cutover = await benchmarkCutover(sim, CUTOVER_OPTIONS, log);
+            rows.push(...cutoverRows(results.cutover, results.freshness.importJobMs));
+          }
         }
       } finally {
         await sim?.stop();
@@ -377,6 +386,20 @@ async function main(): Promise<void> {
           rollingFileResources: ROLLING_FILE_RESOURCES,
           settings: { ...shippedScheduleDefaults(), ...options.set },
           rows: rows.map((r) => ({ ...r, result: verdict(r) || undefined })),
+          cutover:
+            results.cutover === undefined
+              ? undefined
+              : {
+                  windowP50Minutes: (results.cutover.p50Ms ?? Number.NaN) / 60_000,
+                  windowP95Minutes: (results.cutover.p95Ms ?? Number.NaN) / 60_000,
+                },
+          freshness:
+            results.freshness === undefined
+              ? undefined
+              : {
+                  p50Minutes: (results.freshness.p50Ms ?? Number.NaN) / 60_000,
+                  p95Minutes: (results.freshness.p95Ms ?? Number.NaN) / 60_000,
+                },
           results,
         },
         null,
