@@ -6,6 +6,7 @@
  *   3. Import payload building from a 100,000-output manifest (real time, memory)
  *   4. Deep check throughput, default concurrency vs one at a time (real time)
  *   5. Source requests during one idle pass once caught up
+ *   6. Isolation of one refused resource: extra import jobs and time (bench/isolation.ts)
  *
  * Speed claims are ratios measured here, in one run, on one machine. A missed target is reported in
  * the table; the exit code is non-zero only when the benchmark itself fails.
@@ -26,6 +27,7 @@ import type { CutoverBenchResult } from "./cutover";
 import { CUTOVER_OPTIONS, benchmarkCutover, cutoverRows } from "./cutover";
 import type { FreshnessResult } from "./freshness";
 import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
+import { benchmarkIsolation, isolationRows } from "./isolation";
 import { ROLLING_FILE_RESOURCES, shippedScheduleDefaults } from "./model";
 import type { PayloadBuildResult } from "./payloadBuild";
 import { benchmarkPayloadBuild } from "./payloadBuild";
@@ -40,6 +42,7 @@ const BENCHMARKS = [
   "deep-check",
   "idle",
   "full-check",
+  "isolation",
   "cutover",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
@@ -357,6 +360,12 @@ async function main(): Promise<void> {
     }
     if (selected.has("idle") && results.freshness !== undefined)
       rows.push(...idleRows(results.freshness));
+    if (selected.has("isolation")) {
+      log(
+        `6 isolation: one refused resource in a file of ${ROLLING_FILE_RESOURCES} on a virtual clock`,
+      );
+      rows.push(...isolationRows(await benchmarkIsolation(azurite, ROLLING_FILE_RESOURCES)));
+    }
   } finally {
     await azurite.stop();
   }

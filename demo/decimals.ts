@@ -3,20 +3,32 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import type { EmulatorStore } from "../test/support/emulator";
 
 /**
- * Observations with a decimal longer than the AHDS FHIR service accepts (it stores decimal(36,18)):
- * Azure API for FHIR holds them, incremental import rejects them line by line.
+ * Observations whose quantity the AHDS FHIR service cannot index: its SQL store keeps number and
+ * quantity search values as decimal(36,18), and a value of 1e18 or more fails the whole import
+ * processing job (docs/operations.md, "Resources the destination refuses"). Azure API for FHIR
+ * holds them. Extra fraction digits alone are fine (rounded in the index), so each value also
+ * carries more than 18 of them. The text is raw JSON, so the digits are stored exactly.
  */
-export function seedLongDecimals(store: EmulatorStore, count: number, _at: number): string[] {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `obs-precise-${i}`;
-    // Raw JSON text, so the 25-digit decimal is stored exactly (a JS number would round it).
-    store.create(
-      `{"resourceType":"Observation","id":"${id}","status":"final","code":{"text":"Lab value"},"valueQuantity":{"value":12345678901.0123456789012${i},"unit":"mg"}}`,
-    );
-    ids.push(id);
-  }
-  return ids;
+export function longDecimalObservation(i: number): { id: string; text: string } {
+  const id = `obs-precise-${i}`;
+  return {
+    id,
+    text: `{"resourceType":"Observation","id":"${id}","status":"final","code":{"text":"Lab value"},"valueQuantity":{"value":12345678901234567890${String(i).padStart(3, "0")}.0123456789012345678901,"unit":"mg"}}`,
+  };
+}
+
+/** Where among `writes` seeded writes the k-th of `count` such Observations goes (spread evenly). */
+export function longDecimalPositions(count: number, writes: number): Map<number, number> {
+  const positions = new Map<number, number>();
+  for (let k = 0; k < count; k++) positions.set(Math.floor(((k + 0.5) * writes) / count), k);
+  return positions;
+}
+
+/** Creates the k-th such Observation; returns its id. */
+export function seedLongDecimal(store: EmulatorStore, k: number): string {
+  const { id, text } = longDecimalObservation(k);
+  store.create(text);
+  return id;
 }
 
 /** Puts the repository's sample anonymization config where the source reads it: the `anonymization` container. */

@@ -20,7 +20,7 @@ import {
 import { formatVerificationReport } from "../src/verify/format";
 import { runVerification } from "../src/verify/runVerification";
 import { serveStatus } from "../src/status/server";
-import { seedLongDecimals, uploadAnonymizationConfig } from "./decimals";
+import { longDecimalPositions, seedLongDecimal, uploadAnonymizationConfig } from "./decimals";
 import { cosmosPageSummary, injectCosmosPages, injectRandomFaults, stopFaults } from "./faults";
 import { demoCutover } from "./cutover";
 import { judgeTampering, tamper } from "./tamper";
@@ -63,7 +63,7 @@ function parseArgs(argv: string[]): DemoOptions {
     .option("--keep", "leave the servers running afterwards and print their URLs", false)
     .option(
       "--decimals <n>",
-      "seed N Observations whose decimal is longer than the destination accepts",
+      "seed N Observations with a quantity of 1e18 or more, which the destination cannot index (each fails its whole import job): they are isolated and recorded as failed",
       (v) => Number(v),
       0,
     )
@@ -138,15 +138,19 @@ async function main(): Promise<number> {
       `seeding ${options.resources} resources over ${options.years} years (${operations.length} writes, seed ${options.seed})`,
     );
     const store = environment.source.store;
-    for (const op of operations) {
+    // Observations the destination cannot index (--decimals), spread among the seeded writes.
+    const decimalsAt = longDecimalPositions(options.decimals, operations.length);
+    const longDecimals: string[] = [];
+    for (const [j, op] of operations.entries()) {
       seedingAt = op.at;
+      const k = decimalsAt.get(j);
+      if (k !== undefined) longDecimals.push(seedLongDecimal(store, k));
       if (op.kind === "create") store.create(op.resource);
       else if (op.kind === "update") store.update(op.resource);
       else store.softDelete(op.resourceType, op.id);
     }
     seedingAt = endMs;
     store.create(customSearchParameter());
-    const longDecimals = seedLongDecimals(store, options.decimals, endMs);
     seedingAt = undefined;
     if (options.deidentify) await uploadAnonymizationConfig(environment.connectionString);
 
@@ -239,11 +243,29 @@ async function main(): Promise<number> {
     log(
       `${chunks} export chunk(s), ${cursor.resourcesImported} resources imported, ${cursor.resourcesFailed} failed, ${seconds}s in all`,
     );
+    // Without de-identified export the destination refuses the long decimals: exactly those must
+    // be recorded as failed resources with the server's reason, and nothing else, with no halt.
+    const expectedRefused = options.deidentify
+      ? new Set<string>()
+      : new Set(longDecimals.map((id) => `Observation/${id}/1`));
+    const refused: string[] = [];
+    for await (const f of deps.state.listFailedResources()) {
+      refused.push(`${f.resourceType}/${f.id}/${f.isolated?.version ?? "?"}`);
+      if (expectedRefused.size > 0)
+        log(
+          `  recorded as failed: ${f.resourceType}/${f.id} version ${f.isolated?.version ?? "?"}: ${f.reason} (line ${f.isolated?.line ?? "?"} of ${f.inputUrl})`,
+        );
+    }
+    const refusedExactly =
+      refused.length === expectedRefused.size && refused.every((k) => expectedRefused.has(k));
+    const halted = (result.output as { outcome?: string } | undefined)?.outcome === "halted";
     if (options.decimals > 0) {
       log(
         options.deidentify
           ? `${longDecimals.length} long decimal(s) were shortened by the anonymization config and imported`
-          : `${cursor.resourcesFailed} resource(s) rejected by the destination (decimals beyond its precision); rerun with --deidentify`,
+          : refusedExactly
+            ? `${refused.length} resource(s) with a quantity of 1e18 or more refused by the destination: isolated and recorded as failed, exactly the ones seeded; no halt`
+            : `FAIL: ${refused.length} resource(s) recorded as failed, ${expectedRefused.size} expected`,
       );
     }
 
@@ -297,13 +319,22 @@ async function main(): Promise<number> {
       log(
         `the full check differs only where the anonymization config changed the data (${full.totals.different} version(s))`,
       );
-    let ok = cursor.resourcesFailed === 0 && (report.passed || onlyExpected);
+    // Refused resources are "known, not migrated": the full check counts them apart, not as missing.
+    const knownExactly = full.totals.known === expectedRefused.size;
+    let ok =
+      !halted &&
+      refusedExactly &&
+      knownExactly &&
+      cursor.resourcesFailed === expectedRefused.size &&
+      (report.passed || onlyExpected);
     log(
-      report.passed
-        ? "PASS: every version on the source is on the destination, equal"
-        : onlyExpected
-          ? "PASS: every version on the source is on the destination; the only differences are the de-identified ones"
-          : "FAIL: the destination differs from the source",
+      !ok
+        ? "FAIL: the destination differs from the source"
+        : expectedRefused.size > 0
+          ? `PASS: every version on the source is on the destination, except the ${expectedRefused.size} recorded as refused`
+          : report.passed
+            ? "PASS: every version on the source is on the destination, equal"
+            : "PASS: every version on the source is on the destination; the only differences are the de-identified ones",
     );
     if (tampering !== undefined) {
       const judged = judgeTampering(report, tampering);

@@ -507,6 +507,16 @@ export const SETTINGS: readonly SettingSpec[] = [
       "Attempts per import payload. A payload whose job fails this many times halts the migration with the reason, instead of being skipped.",
     example: "3",
   },
+  {
+    name: "AZURE_ImportIsolationJobs",
+    group: "Import",
+    kind: { type: "integer", min: 0, max: 10000 },
+    default: "100",
+    added: true,
+    meaning:
+      "Extra import jobs per window for isolating resources the destination refuses (an import job that fails as a whole because of its content is split and re-imported until each refused resource stands alone; see docs/operations.md). One such resource in a file of n lines costs about 1 + 2*log2(n) jobs. When the budget is used up the migration halts with the reason. 0 turns isolation off: such a payload is retried, then halts.",
+    example: "100",
+  },
   // Schedule
   {
     name: "MigrationStarterCron",

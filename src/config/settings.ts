@@ -78,6 +78,8 @@ export interface Settings {
     payloadCount: number;
     timeoutMs: number;
     attempts: number;
+    /** Extra import jobs per window for isolating refused resources (docs/operations.md). */
+    isolationJobs: number;
   };
   schedule: { cron: string; pollIntervalMs: number; idlePollMs: number };
   pause: {
@@ -462,6 +464,7 @@ export function parseSettings(env: Environment): Settings {
       payloadCount: num("AZURE_PayloadCount"),
       timeoutMs: num("AZURE_ImportTimeoutMinutes") * MINUTE,
       attempts: num("AZURE_ImportAttempts"),
+      isolationJobs: num("AZURE_ImportIsolationJobs"),
     },
     schedule: {
       cron: str("MigrationStarterCron")!,

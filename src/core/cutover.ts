@@ -48,6 +48,8 @@ export interface CutoverEvidence {
   postFreezeWrites: number;
   /** Resources the imports reported as failed, recorded in the failed-resources partition. */
   failedResources: number;
+  /** Source versions the destination refused (recorded as failed): known, not migrated, not loss. */
+  known: number;
   /** Surface check: types whose counts agree / all types counted. */
   surfaceTypesPassed: number;
   surfaceTypes: number;
@@ -167,6 +169,7 @@ export interface ProofFacts {
     different: number;
     behind: number;
     skipped: number;
+    known?: number;
     examples: string[];
     errors: string[];
   } | null;
@@ -244,6 +247,7 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       behind: full?.behind ?? 0,
       postFreezeWrites: facts.postFreezeWrites,
       failedResources: facts.failedResources,
+      known: full?.known ?? 0,
       surfaceTypesPassed: facts.surface?.typesPassed ?? 0,
       surfaceTypes: facts.surface?.types ?? 0,
     },
@@ -276,7 +280,7 @@ export function formatCutover(record: CutoverRecord): string {
   lines.push(v.summary);
   lines.push(`cutover window (freeze to verdict): ${minutesText(v.windowSeconds)}`);
   lines.push(
-    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded; surface counts ${e.surfaceTypesPassed}/${e.surfaceTypes} types agree; verification ${e.verificationRunId}`,
+    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface counts ${e.surfaceTypesPassed}/${e.surfaceTypes} types agree; verification ${e.verificationRunId}`,
   );
   for (const p of v.problems) lines.push(`  - ${p}`);
   for (const a of v.actions) lines.push(`what to do: ${a}`);

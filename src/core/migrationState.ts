@@ -49,6 +49,8 @@ export interface PayloadRecord {
   importedCount: number | undefined;
   failedCount: number | undefined;
   failureReason: string | undefined;
+  /** The payload's job failed because of its content: its parts are imported apart (core/importIsolation.ts). */
+  isolating?: boolean;
 }
 
 export interface CursorRecord {

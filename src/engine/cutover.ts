@@ -146,6 +146,7 @@ function fullFacts(report: VerificationReport) {
     different: full.totals.different,
     behind: full.totals.behind,
     skipped: full.totals.skipped,
+    known: full.totals.known,
     examples: full.examples
       .filter((e) => e.problem !== "extra")
       .map(

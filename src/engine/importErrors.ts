@@ -4,7 +4,7 @@
  * (parse errors, decimal overflow) only give the line, so the id is then read from the input file.
  */
 export interface ImportErrorLine {
-  /** 0-based line within the processing unit that starts at `offset` bytes. */
+  /** 1-based line within the processing unit that starts at `offset` bytes (empty lines not counted). */
   line: number | undefined;
   offset: number;
   id: string | undefined;
@@ -38,18 +38,30 @@ export function parseImportErrorLine(text: string): ImportErrorLine {
   };
 }
 
-/** Picks the id of line `line` in the unit starting at byte `offset`, from the input file's lines. */
+/**
+ * Picks the id of line `line` in the processing unit starting at byte `offset`, from the input
+ * file's lines. The server numbers lines as microsoft/fhir-server's ImportResourceLoader.cs reads
+ * them: a unit past byte 0 skips the line it starts in (even one starting exactly at the offset:
+ * the unit before reads it), empty lines are skipped, and the count is 1-based.
+ */
 export async function idAtLine(
   lines: AsyncIterable<string>,
   offset: number,
   line: number,
 ): Promise<string | undefined> {
   let bytes = 0;
-  let index = -1;
+  let index = 0;
+  let skipFirst = offset > 0;
   for await (const text of lines) {
-    const start = bytes;
-    bytes += Buffer.byteLength(text, "utf8") + 1;
-    if (start < offset) continue;
+    const end = bytes + Buffer.byteLength(text, "utf8") + 1;
+    const before = end <= offset;
+    bytes = end;
+    if (before) continue;
+    if (skipFirst) {
+      skipFirst = false;
+      continue;
+    }
+    if (text.length === 0) continue;
     index++;
     if (index === line) {
       try {

@@ -39,6 +39,14 @@ export interface BlobStore {
   readLinesByUrl(url: string): AsyncIterable<string>;
   /** Reads a whole blob by URL as UTF-8 text (byte order mark removed). */
   readTextByUrl(url: string): Promise<string>;
+  /**
+   * Writes (or overwrites) a UTF-8 text blob at an absolute URL, with the access used for reading
+   * that URL (a known account's key, the URL's SAS, or the app's identity): blobs next to export
+   * files in the staging account, whatever account this store's own container is in.
+   */
+  putTextAtUrl(url: string, text: string, contentType?: string): Promise<void>;
+  /** Deletes the blob at an absolute URL; a blob that is not there is not an error. */
+  deleteAtUrl(url: string): Promise<void>;
   /** Server-side copy of the blob at sourceUrl into this store's container; waits until done. */
   copyFromUrl(sourceUrl: string, container: string, name: string): Promise<{ url: string }>;
 }
@@ -254,6 +262,18 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
         blobHTTPHeaders: { blobContentType: contentType },
       });
       return { url: withoutQuery(blob.url) };
+    },
+
+    async putTextAtUrl(url, text, contentType = "text/plain; charset=utf-8") {
+      const { client } = clientForUrl(url);
+      await client.getBlockBlobClient().uploadData(Buffer.from(text, "utf8"), {
+        blobHTTPHeaders: { blobContentType: contentType },
+      });
+    },
+
+    async deleteAtUrl(url) {
+      const { client } = clientForUrl(url);
+      await client.deleteIfExists();
     },
 
     async getText(name, blobName) {

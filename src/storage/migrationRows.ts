@@ -156,6 +156,7 @@ export function payloadToRow(partitionKey: string, rowKey: string, p: PayloadRec
       TotalImportResourceCount: p.importedCount,
       TotalFailedImportCount: p.failedCount,
       FailureReason: redactOptional(p.failureReason),
+      Isolating: p.isolating === true ? true : undefined,
     }),
   };
 }
@@ -175,5 +176,6 @@ export function payloadFromRow(r: Row): PayloadRecord {
     importedCount: optNum(r.TotalImportResourceCount),
     failedCount: optNum(r.TotalFailedImportCount),
     failureReason: str(r.FailureReason),
+    ...(r.Isolating === true ? { isolating: true } : {}),
   };
 }

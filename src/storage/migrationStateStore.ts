@@ -13,6 +13,7 @@ import {
   payloadToRow,
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
+import { IsolationStore } from "./isolationStore";
 import { odata } from "./tableRepository";
 
 export interface FailedResourceRecord {
@@ -22,6 +23,16 @@ export interface FailedResourceRecord {
   id: string;
   reason: string;
   inputUrl: string;
+  /** Set for a resource found by isolation (src/core/importIsolation.ts). */
+  isolated?: {
+    version: string | undefined;
+    /** 1-based non-empty line of inputUrl (the original export file). */
+    line: number;
+    since: string;
+    till: string;
+    /** Row key suffix: one row per isolated resource, written again after a crash without a copy. */
+    partId: string;
+  };
 }
 
 /** The settings that shape planning and payloads, as the tables record them. */
@@ -344,12 +355,27 @@ export class MigrationStateStore {
     }
   }
 
+  /** Isolation parts of refused resources (src/storage/isolationStore.ts). */
+  isolation(): IsolationStore {
+    return new IsolationStore(this.jobTable, this.keys.partitionKey);
+  }
+
   /** `tag` keeps rows recorded by another step for the same payload (window checks) apart. */
   async recordFailedResources(records: readonly FailedResourceRecord[], tag = ""): Promise<void> {
     for (const [n, r] of records.entries()) {
+      const iso = r.isolated;
       await this.jobTable.upsert({
         partitionKey: `${this.keys.partitionKey}-failed`,
-        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${tag}${String(n).padStart(6, "0")}`,
+        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${iso === undefined ? `${tag}${String(n).padStart(6, "0")}` : `i-${iso.partId}`}`,
+        ...(iso === undefined
+          ? {}
+          : {
+              ResourceVersion: iso.version ?? "",
+              Line: iso.line,
+              WindowSince: iso.since,
+              WindowTill: iso.till,
+              PartId: iso.partId,
+            }),
         Kind: "failedResource",
         ChunkId: chunkKey(r.chunkSeq),
         PayloadIndex: r.payloadIndex,
@@ -370,6 +396,17 @@ export class MigrationStateStore {
         id: String(row.ResourceId),
         reason: String(row.Reason),
         inputUrl: String(row.InputUrl),
+        ...(row.PartId === undefined
+          ? {}
+          : {
+              isolated: {
+                version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
+                line: Number(row.Line),
+                since: String(row.WindowSince),
+                till: String(row.WindowTill),
+                partId: String(row.PartId),
+              },
+            }),
       };
     }
   }

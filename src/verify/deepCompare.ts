@@ -9,6 +9,7 @@ import type { EngineDeps } from "../engine/deps";
 import type { CompareContext } from "./compareResource";
 import { compareSampledResource } from "./compareResource";
 import { describeDeepResult } from "./describe";
+import { excuseKnownFailures, knownFailureKeys } from "./knownFailures";
 import { loadSample } from "./sampleStore";
 import type { DeepCompareResult, DeepResourceResult } from "./types";
 import { REPORTED_FAILURES } from "./types";
@@ -69,8 +70,12 @@ export async function compareSampledResources(
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new RangeError(`concurrency must be a whole number ≥ 1, got ${options.concurrency}`);
   }
+  const known = await knownFailureKeys(deps, type);
   const results = await mapWithConcurrency(ids, options.concurrency, async (id) => {
-    const result = await compareSampledResource(deps, type, id, options);
+    const result = excuseKnownFailures(
+      await compareSampledResource(deps, type, id, options),
+      known,
+    );
     await record(deps, options.runId, result);
     return result;
   });

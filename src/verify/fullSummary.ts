@@ -24,6 +24,7 @@ const COUNT_KEYS: (keyof Counts)[] = [
   "different",
   "behind",
   "skipped",
+  "known",
 ];
 
 function zero(): Counts {
@@ -36,6 +37,7 @@ function zero(): Counts {
     different: 0,
     behind: 0,
     skipped: 0,
+    known: 0,
   };
 }
 
@@ -58,7 +60,8 @@ export class FullAccumulator {
         row = { type: t.type, ...zero() };
         this.types.set(t.type, row);
       }
-      for (const k of COUNT_KEYS) row[k] += t[k];
+      // A unit row written before `known` existed reads back without it.
+      for (const k of COUNT_KEYS) row[k] += (t[k] as number | undefined) ?? 0;
       this.versionsDone += t.source;
     }
     for (const e of result.examples) {

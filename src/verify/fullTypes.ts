@@ -54,6 +54,8 @@ export interface FullTypeTotals {
   behind: number;
   /** Source versions not expected on the destination (deleted versions when deletes are not migrated). */
   skipped: number;
+  /** Source versions the destination refused, recorded as failed resources: known, not migrated. */
+  known: number;
 }
 
 export interface FullPlanInput {

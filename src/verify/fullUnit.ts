@@ -30,6 +30,7 @@ import type { PathDifference } from "../core/resourceDiff";
 import { canonicalInstant, compareResources, normalizeForComparison } from "../core/resourceDiff";
 import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import type { EngineDeps } from "../engine/deps";
+import { allKnownFailureKeys } from "./knownFailures";
 import { ensureError } from "../errors";
 import type { BundleEntry, FhirClient } from "../fhir/types";
 import type {
@@ -145,6 +146,7 @@ class UnitTally {
         different: 0,
         behind: 0,
         skipped: 0,
+        known: 0,
       };
       this.types.set(type, t);
     }
@@ -177,6 +179,8 @@ function splitKey(key: string): { type: string; id: string; versionId: string } 
 
 async function compareRange(deps: EngineDeps, input: FullUnitInput, tally: UnitTally) {
   const path = unitPath(input);
+  // Versions the destination refused (src/verify/knownFailures.ts): known, not migrated, not loss.
+  const known = await allKnownFailureKeys(deps);
   const held = new Map<string, Held>();
   for await (const page of deps.source.searchPages(path)) {
     for (const entry of resourceEntries(page)) {
@@ -257,6 +261,8 @@ async function compareRange(deps: EngineDeps, input: FullUnitInput, tally: UnitT
     else if (!Number.isNaN(watermarkMs) && s.ms >= watermarkMs) {
       t.behind++;
       tally.example(v, "not-migrated-yet", "changed at or after the watermark");
+    } else if (known.has(key) || known.has(`${v.type}/${v.id}/`)) {
+      t.known++;
     } else {
       t.missing++;
       tally.example(v, "missing", "the destination has no such version");
@@ -295,7 +301,7 @@ function describeUnit(result: FullUnitResult): string {
   const sum = (k: keyof Omit<FullTypeTotals, "type">) =>
     result.perType.reduce((s, t) => s + t[k], 0);
   if (result.error !== null) return `not compared: ${result.error}`;
-  return `${sum("source")} source and ${sum("destination")} destination versions: ${sum("matched")} equal, ${sum("missing")} missing, ${sum("different")} different, ${sum("extra")} extra, ${sum("behind")} not migrated yet`;
+  return `${sum("source")} source and ${sum("destination")} destination versions: ${sum("matched")} equal, ${sum("missing")} missing, ${sum("different")} different, ${sum("extra")} extra, ${sum("behind")} not migrated yet, ${sum("known")} known failures`;
 }
 
 /** Row text: the reason first (the status page shows it), then the result; cut to fit a row. */

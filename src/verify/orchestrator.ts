@@ -173,6 +173,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
         type: t.type,
         watermark: plan.watermark,
         historyScope: plan.historyScope,
+        known: plan.knownFailures?.byType.find((k) => k.type === t.type)?.count ?? 0,
       } satisfies SurfaceTypeInput,
     }));
     const rows: SurfaceRow[][] = yield* inWaves<SurfaceTypeInput, SurfaceRow[]>(

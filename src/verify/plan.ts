@@ -14,6 +14,7 @@ import type { EngineDeps } from "../engine/deps";
 import { nowIso } from "../engine/deps";
 import { ConfigurationError, ensureError } from "../errors";
 import type { FhirClient } from "../fhir/types";
+import { loadKnownFailures } from "./knownFailures";
 import type { CheckName, TypeCounts, VerificationInput, VerificationPlan } from "./types";
 import { DEFAULT_CHECKS, DEFAULT_HOP_LIMITS } from "./types";
 
@@ -129,6 +130,7 @@ export async function planVerification(
     types,
     allocation,
     limits: { ...DEFAULT_HOP_LIMITS, ...input.limits },
+    knownFailures: await loadKnownFailures(deps),
   };
   deps.log(
     `verification ${plan.runId}: ${types.length} type(s) (${plan.typeSelection}), checks ${checks.join(",")}, seed ${plan.seed}, watermark ${plan.watermark ?? "none"}`,

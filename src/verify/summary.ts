@@ -98,6 +98,7 @@ export function buildReport(
     applyHardDeletes: plan.applyHardDeletes,
     surface,
     deep,
+    ...(plan.knownFailures !== undefined ? { knownFailures: plan.knownFailures } : {}),
     reconcile,
     full: results.full ?? null,
   };

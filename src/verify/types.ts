@@ -89,6 +89,25 @@ export interface VerificationPlan {
   /** Deep check sample size per type (only types with a size > 0). */
   allocation: { type: string; size: number }[];
   limits: HopLimits;
+  /** Resources recorded as refused by the destination (src/verify/knownFailures.ts). */
+  knownFailures?: KnownFailures;
+}
+
+export interface KnownFailures {
+  total: number;
+  byType: { type: string; count: number }[];
+  /** The first ones, at most REPORTED_FAILURES; all are in the job table's "-failed" partition. */
+  items: {
+    type: string;
+    id: string;
+    version: string | null;
+    reason: string;
+    inputUrl: string;
+    line: number | null;
+    window: string | null;
+  }[];
+  /** What the user can do about them. */
+  action: string;
 }
 
 export interface SurfaceRow {
@@ -240,6 +259,8 @@ export interface VerificationReport {
   /** Null when the check was not asked for. */
   surface: { verdict: CheckVerdict; rows: SurfaceRow[] } | null;
   deep: DeepSummary | null;
+  /** Resources recorded as refused by the destination: known, not migrated. */
+  knownFailures?: KnownFailures;
   reconcile: {
     verdict: CheckVerdict;
     types: Omit<ReconcileTypeResult, "cursor" | "done">[];

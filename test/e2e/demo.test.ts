@@ -37,6 +37,24 @@ describe("npm run demo", () => {
     expect(code).toBe(1);
   }, 250_000);
 
+  it("with --decimals, isolates the resources the destination refuses, records them and does not halt", () => {
+    const { code, out } = demo([
+      "--resources",
+      "300",
+      "--write-seconds",
+      "2",
+      "--seed",
+      "7",
+      "--decimals",
+      "3",
+    ]);
+    expect(out).toContain(
+      "3 resource(s) with a quantity of 1e18 or more refused by the destination: isolated and recorded as failed, exactly the ones seeded; no halt",
+    );
+    expect(out).toContain("the verification lists the 3 refused resource(s) as known failures");
+    expect(code).toBe(0);
+  }, 250_000);
+
   it("with --decimals and --deidentify, shortens what the destination would reject and migrates it", () => {
     const { code, out } = demo([
       "--resources",

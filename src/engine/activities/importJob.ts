@@ -9,6 +9,7 @@ import { describeError, haltMigration, recordFailure, recordSuccess } from "../f
 import { serverNamedLines, recordUndetailed } from "../errorFiles";
 import { idAtLine, parseImportErrorLine } from "../importErrors";
 import { importShortfall } from "../payloadInputs";
+import { advanceIsolation, beginIsolation } from "../importIsolation";
 
 interface PayloadRef {
   chunkSeq: number;
@@ -166,6 +167,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
   const payload = await deps.state.getPayload(input.chunkSeq, input.index);
   if (payload === undefined || (payload.status !== "Started" && payload.status !== "Running"))
     return { changed: false };
+  if (payload.isolating === true) return advanceIsolation(deps, input);
   const nowMs = deps.clock.now();
   const age = nowMs - Date.parse(payload.importStartTime ?? new Date(nowMs).toISOString());
   if (payload.importContentLocation === undefined) {
@@ -192,7 +194,15 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
     status = await deps.destination.importStatus(payload.importContentLocation);
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
-    await failPayload(deps, input, describeError(error), payload, error.status);
+    const isolation = await beginIsolation(deps, input, payload, error);
+    if (isolation.isolating) return { changed: true };
+    await failPayload(
+      deps,
+      input,
+      `${describeError(error)} (not isolated: ${isolation.why})`,
+      payload,
+      error.status,
+    );
     return { changed: true };
   }
   if (status.state === "running") return { changed: false };

@@ -147,8 +147,8 @@ describe("emulator: $import jobs", () => {
         issue: [
           {
             severity: "error",
-            details: { text: "Failed to import duplicate resource, resource id: a, line: 0" },
-            diagnostics: "Failed to process resource at line: 0 with stream start offset: 0",
+            details: { text: "Failed to import duplicate resource, resource id: a, line: 1" },
+            diagnostics: "Failed to process resource at line: 1 with stream start offset: 0",
           },
         ],
       },
@@ -170,7 +170,7 @@ describe("emulator: $import jobs", () => {
     const changed =
       '{"resourceType":"Patient","id":"a","meta":{"versionId":"1","lastUpdated":"2023-01-01T00:00:00.000Z"},"active":true}';
     expect(await errorMessages(await importLines([changed]))).toEqual([
-      "Failed to import resource with version conflict, resource id: a, line: 0",
+      "Failed to import resource with version conflict, resource id: a, line: 1",
     ]);
   });
 
@@ -189,35 +189,114 @@ describe("emulator: $import jobs", () => {
     ]);
   });
 
-  it("AHDS makes a decimal with more than 18 significant digits an error line; API for FHIR imports it", async () => {
-    const line =
-      '{"resourceType":"Observation","id":"o","valueQuantity":{"value":123456789012.0123456789}}';
-    await start({ flavour: "ahds" });
-    expect(await errorMessages(await importLines([line], "Observation"))).toEqual([
-      "Arithmetic overflow error converting numeric to data type numeric.",
-    ]);
-    await emu.close();
-    await start({ flavour: "apiForFhir" });
-    await result(await importLines([line], "Observation"));
-    expect(emu.store.read("Observation", "o")?.text).toContain("123456789012.0123456789}");
-  });
+  const observation = (id: string, value: string): string =>
+    `{"resourceType":"Observation","id":"${id}","meta":{"versionId":"1","lastUpdated":"2023-01-01T00:00:00.000Z"},"status":"final","code":{"text":"x"},"valueQuantity":{"value":${value}}}`;
 
-  it("a missing input blob fails the job with 400", async () => {
-    await start();
-    const url = `${await uploadNdjson(uniqueName("imp"), "x.ndjson", [])}-missing`;
+  async function importStatus(lines: string[], type = "Observation") {
+    const url = await uploadNdjson(uniqueName("imp"), `${type}.ndjson`, lines);
     const kick = await call(emu, "POST", "/$import", {
       headers: IMPORT_HEADERS,
-      body: importBody([{ url }]),
+      body: importBody([{ type, url }]),
     });
     const r = await call(
       emu,
       "GET",
       (kick.headers.get("content-location") ?? "").slice(emu.baseUrl.length),
     );
+    return { url, r };
+  }
+
+  it("AHDS: an indexed value of 1e18 or more fails the whole job, naming the input file", async () => {
+    await start({ flavour: "ahds" });
+    const { url, r } = await importStatus([observation("ok", "1"), observation("big", "1e18")]);
     expect(r.status).toBe(400);
-    expect(r.json.issue[0].diagnostics).toMatch(
-      /^import operation failed for reason: .*BlobNotFound/s,
+    expect(r.json.issue[0].diagnostics).toBe(
+      `import operation failed for reason: Conversion overflows. ErrorFile: ${url}`,
     );
+  });
+
+  it("AHDS: a 25-digit value with 18 integer digits or fewer imports (extra fraction digits are rounded)", async () => {
+    await start({ flavour: "ahds" });
+    const { r } = await importStatus([observation("o", "12345678901.01234567890120")]);
+    expect(r.status).toBe(200);
+    expect(emu.store.read("Observation", "o")?.text).toContain("12345678901.01234567890120}");
+  });
+
+  it("AHDS: 999999999999999999 (18 digits) imports, -1000000000000000000 fails", async () => {
+    await start({ flavour: "ahds" });
+    expect((await importStatus([observation("a", "999999999999999999")])).r.status).toBe(200);
+    expect((await importStatus([observation("b", "-1000000000000000000")])).r.status).toBe(400);
+  });
+
+  it("AHDS: a large number outside an indexed number or quantity field imports", async () => {
+    await start({ flavour: "ahds" });
+    const line =
+      '{"resourceType":"Observation","id":"o","meta":{"versionId":"1","lastUpdated":"2023-01-01T00:00:00.000Z"},"status":"final","code":{"text":"x"},"valueInteger":12345678901234567890123}';
+    expect((await importStatus([line])).r.status).toBe(200);
+  });
+
+  it("AHDS: transactions committed before the overflowing one stay; later ones and later units do not run", async () => {
+    await start({ flavour: "ahds", importTransactionSize: 2 });
+    const lines = ["a", "b", "c", "big", "d"].map((id) =>
+      observation(id, id === "big" ? "1e19" : "1"),
+    );
+    expect((await importStatus(lines)).r.status).toBe(400);
+    const stored = ["a", "b", "c", "big", "d"].filter(
+      (id) => emu.store.read("Observation", id) !== undefined,
+    );
+    expect(stored).toEqual(["a", "b"]);
+  });
+
+  it("API for FHIR imports a value of 1e18 or more", async () => {
+    await start({ flavour: "apiForFhir" });
+    const { r } = await importStatus([observation("o", "12345678901234567890.5")]);
+    expect(r.status).toBe(200);
+    expect(emu.store.read("Observation", "o")?.text).toContain("12345678901234567890.5}");
+  });
+
+  it("error lines are 1-based and skip empty lines", async () => {
+    await start();
+    const url = await uploadNdjson(uniqueName("imp"), "blank.ndjson", [
+      patient("a", "1", "2023-01-01T00:00:00.000Z"),
+      "",
+      "\r",
+      '{"resourceType":"Observation","id":"o"}',
+    ]);
+    const kick = await call(emu, "POST", "/$import", {
+      headers: IMPORT_HEADERS,
+      body: importBody([{ type: "Patient", url }]),
+    });
+    const res = await result(
+      (kick.headers.get("content-location") ?? "").slice(emu.baseUrl.length),
+    );
+    const lines = ndjsonLines(await readBlobUrl(res.error[0].url));
+    expect(lines.map((l) => l.issue[0].diagnostics)).toEqual([
+      "Failed to process resource at line: 2 with stream start offset: 0",
+    ]);
+  });
+
+  it("a line starting exactly at a unit boundary belongs to the unit before (ImportResourceLoader.ReadLines)", async () => {
+    await start();
+    const a = patient("a", "1", "2023-01-01T00:00:00.000Z");
+    const bad = '{"resourceType":"Observation","id":"o"}';
+    const url = await uploadNdjson(uniqueName("imp"), "edge.ndjson", [a, bad, a]);
+    const unit = Buffer.byteLength(`${a}\n`);
+    const kick = await call(emu, "POST", "/$import", {
+      headers: IMPORT_HEADERS,
+      body: importBody(
+        [{ type: "Patient", url }],
+        [{ name: "processingUnitBytesToRead", valueInteger: unit }],
+      ),
+    });
+    const res = await result(
+      `${(kick.headers.get("content-location") ?? "").slice(emu.baseUrl.length)}?_details=true`,
+    );
+    const diagnostics = ndjsonLines(await readBlobUrl(res.error[0].url)).map(
+      (l) => l.issue[0].diagnostics,
+    );
+    expect(diagnostics).toEqual([
+      "Failed to process resource at line: 2 with stream start offset: 0",
+    ]);
   });
 
   it("an input etag that differs from the blob's fails the job with 400; a matching one imports", async () => {

@@ -123,12 +123,19 @@ describe("emulator: resource interactions", () => {
     expect(r.text).toContain('"value":3.14159265358979323}');
   });
 
-  it("AHDS rejects a decimal with more than 18 significant digits (decimal(36,18))", async () => {
+  it("AHDS rejects an indexed quantity of 1e18 or more (decimal(36,18))", async () => {
     const body =
-      '{"resourceType":"Observation","id":"dec-2","valueQuantity":{"value":1.2345678901234567890}}';
+      '{"resourceType":"Observation","id":"dec-2","valueQuantity":{"value":1000000000000000000.5}}';
     const r = await call(emu, "PUT", "/Observation/dec-2", { body });
     expect(r.status).toBe(400);
     expect(diagnostics(r)).toContain("Arithmetic overflow");
+  });
+
+  it("AHDS accepts extra fraction digits in an indexed quantity (rounded in the index)", async () => {
+    const body =
+      '{"resourceType":"Observation","id":"dec-3","valueQuantity":{"value":1.2345678901234567890123}}';
+    const r = await call(emu, "PUT", "/Observation/dec-3", { body });
+    expect(r.status).toBe(201);
   });
 
   it("the store seeds resources that HTTP then serves, and lists every version", async () => {

@@ -27,7 +27,7 @@ async function fakeDeps(
   n++;
   const parsed = parseSettings({
     AZURE_SourceUri: "http://127.0.0.1:9",
-    AZURE_DestinationUri: "http://127.0.0.1:9",
+    AZURE_DestinationUri: "http://127.0.0.1:10",
     AzureWebJobsStorage: inject("azuriteConnectionString"),
     AZURE_ChunkTableName: `eochunk${process.pid}x${n}`,
     AZURE_ExportTableName: `eoexport${process.pid}x${n}`,

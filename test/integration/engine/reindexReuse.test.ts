@@ -11,12 +11,12 @@ import type { EngineDeps } from "../../../src/engine/deps";
 import type { FhirClient, ReindexStatus } from "../../../src/fhir/types";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 
-const JOB = "http://127.0.0.1:9/_operations/reindex/7";
+const JOB = "http://127.0.0.1:10/_operations/reindex/7";
 
 async function depsWith(destination: Partial<FhirClient>): Promise<EngineDeps> {
   const settings = parseSettings({
     AZURE_SourceUri: "http://127.0.0.1:9",
-    AZURE_DestinationUri: "http://127.0.0.1:9",
+    AZURE_DestinationUri: "http://127.0.0.1:10",
     AzureWebJobsStorage: inject("azuriteConnectionString"),
     AZURE_ChunkTableName: `rrchunk${process.pid}`,
     AZURE_ExportTableName: `rrexport${process.pid}`,

@@ -156,6 +156,20 @@ describe("blob store reading URLs of other accounts", () => {
     expect(await collect(store.readLinesByUrl(blob.url))).toEqual(["a", "b"]);
   });
 
+  it("putTextAtUrl writes next to a file of another account, and deleteAtUrl removes it", async () => {
+    const blob = await seed("Observation-1.ndjson", "x");
+    const store = createBlobStore(
+      { kind: "identity", endpoint: "https://migstor.blob.core.windows.net" },
+      { credential: fakeCredential, urlConnectionStrings: [inject("azuriteConnectionString")] },
+    );
+    const url = blob.url.replace("Observation-1.ndjson", "parts/p.ndjson");
+    await store.putTextAtUrl(url, "a\nb\n", "application/fhir+ndjson");
+    expect(await store.readTextByUrl(url)).toBe("a\nb\n");
+    await store.deleteAtUrl(url);
+    await expect(store.readTextByUrl(url)).rejects.toThrow(BlobNotFoundError);
+    await expect(store.deleteAtUrl(url)).resolves.toBeUndefined();
+  });
+
   it("reads a SAS URL of an unknown account with the SAS alone", async () => {
     const blob = await seed("error.ndjson", "line");
     const sasUrl = await blob.generateSasUrl({

@@ -1,7 +1,7 @@
 /**
  * $import jobs (protocol reference 3.3, 3.6, 4.1-4.5). A job first reads its input blobs (a missing
- * blob fails the job), splits each into processing units of `processingUnitBytesToRead` bytes
- * (a line belongs to the unit where it starts), and completes when the clock reaches
+ * blob fails the job with the blob's 404), splits each into processing units of
+ * `processingUnitBytesToRead` bytes (import-units.ts follows ImportResourceLoader.ReadLines), and completes when the clock reaches
  * created + importFixedMs + importPerResourceMs * lines. Only then are its versions merged into the
  * store, so they become visible to search at completion. Error lines go to
  * `{errorContainer}/{Type}{groupId}_{jobId}.ndjson`, one blob per unit with failures.
@@ -37,7 +37,8 @@ interface ImportJob {
   state: "loading" | "running" | "completed" | "failed" | "cancelled";
   dueMs: number;
   units: Unit[];
-  failure?: { status: number; reason: string };
+  /** `errorFile`: the input of the processing job that failed (GetImportRequestHandler names it). */
+  failure?: { status: number; reason: string; errorFile?: string };
   fault?: JobFault;
 }
 
@@ -49,6 +50,8 @@ export interface ImportJobsDeps {
   latency: LatencyModel;
   flavour: Flavour;
   maxJobs: number;
+  /** Resources per SQL transaction of a processing job (ImportJobConfiguration.TransactionSize, 1000). */
+  transactionSize: number;
   baseUrl: () => string;
 }
 
@@ -124,7 +127,9 @@ export class ImportJobs {
       const reason = job.failure.status === 500 ? "InternalServerError" : job.failure.reason;
       throw new FhirHttpError(
         job.failure.status,
-        msg.operationFailed("import", reason),
+        job.failure.errorFile === undefined
+          ? msg.operationFailed("import", reason)
+          : msg.operationFailedWithErrorFile("import", reason, job.failure.errorFile),
         "processing",
       );
     }
@@ -162,8 +167,10 @@ export class ImportJobs {
           ? undefined
           : await this.deps.blobs.readWithEtag(location.container, location.blob);
       if (blob === undefined) {
-        // The orchestrator's GetPropertiesAsync fails the whole job (protocol reference 3.3).
-        job.failure = { status: 400, reason: msg.BLOB_NOT_FOUND };
+        // ImportOrchestratorJob.ValidateResourcesAsync: GetPropertiesAsync throws an
+        // IntegrationDataStoreException carrying the storage status (AzureBlobIntegrationDataStoreClient.cs),
+        // and the job fails with that status: the blob's 404.
+        job.failure = { status: 404, reason: msg.BLOB_NOT_FOUND };
         job.state = "failed";
         return;
       }
@@ -195,24 +202,45 @@ export class ImportJobs {
       }
       return undefined;
     };
+    // Processing units run in input order here (the server runs them in parallel in random order,
+    // ImportOrchestratorJob.EnqueueProcessingJobsAsync). Each unit merges TransactionSize lines at a
+    // time (SqlImporter.Import). A batch that overflows decimal(36,18) fails its processing job with
+    // 400 and the OverflowException's message (ImportProcessingJob.cs); the failed job cancels the
+    // rest of the group (JobHosting.cs CompleteJobAsync with requestCancellationOnFailure,
+    // PutJobStatus.sql -> PutJobCancelation), and batches and units merged before it stay merged.
     for (const unit of job.units) {
-      const outcome = mergeUnit(unit.lines, {
-        store: this.deps.store,
-        flavour: this.deps.flavour,
-        mode: job.def.mode,
-        ...(unit.input.type !== undefined ? { declaredType: unit.input.type } : {}),
-        allowNegativeVersions: job.def.allowNegativeVersions,
-        now,
-        injectError,
-      });
-      unit.succeeded = outcome.succeeded;
-      unit.failed = outcome.errors.length;
-      if (outcome.errors.length > 0) {
+      let succeeded = 0;
+      const errors: { line: number; message: string }[] = [];
+      for (let at = 0; at < Math.max(unit.lines.length, 1); at += this.deps.transactionSize) {
+        const outcome = mergeUnit(unit.lines.slice(at, at + this.deps.transactionSize), {
+          store: this.deps.store,
+          flavour: this.deps.flavour,
+          mode: job.def.mode,
+          ...(unit.input.type !== undefined ? { declaredType: unit.input.type } : {}),
+          allowNegativeVersions: job.def.allowNegativeVersions,
+          now,
+          injectError,
+        });
+        if (outcome.overflow !== undefined) {
+          job.failure = {
+            status: 400,
+            reason: outcome.overflow.message,
+            errorFile: unit.input.url,
+          };
+          job.state = "failed";
+          return;
+        }
+        succeeded += outcome.succeeded;
+        errors.push(...outcome.errors);
+      }
+      unit.succeeded = succeeded;
+      unit.failed = errors.length;
+      if (errors.length > 0) {
         const blob = `${unit.input.type ?? ""}${job.id}_${unit.jobId}.ndjson`;
         unit.errorUrl = await this.deps.blobs.write(
           job.def.errorContainerName,
           blob,
-          errorFileText(outcome.errors, unit.offset),
+          errorFileText(errors, unit.offset),
         );
       }
     }

@@ -10,15 +10,10 @@
  * - without lastUpdated, a normal upsert (next version, now).
  * InitialLoad: lastUpdated = now, version 1; an id that already exists is a duplicate error.
  */
-import { MAX_SIGNIFICANT_DIGITS, significantDigits } from "./decimal";
+import { CONVERSION_OVERFLOWS, overflowingIndexedNumber } from "./decimal";
 import { isKnownResourceType } from "./fhir-resource-types";
 import { formatInstant, parseInstant } from "./instant";
-import {
-  forEachNumber,
-  isLosslessObject,
-  parseLossless,
-  type LosslessObject,
-} from "./lossless-json";
+import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
 import * as msg from "./messages";
 import {
   metaOf,
@@ -34,7 +29,10 @@ import type { Flavour } from "./types";
 const FUTURE_TOLERANCE_MS = 10_000;
 
 export interface UnitLine {
-  /** 0-based line index within the unit's stream. */
+  /**
+   * Line number within the processing unit as the server reports it: 1-based, counting only
+   * non-empty lines (ImportResourceLoader.cs increments currentIndex before each yielded line).
+   */
   index: number;
   text: string;
 }
@@ -53,6 +51,11 @@ export interface MergeOptions {
 export interface UnitOutcome {
   succeeded: number;
   errors: { line: number; message: string }[];
+  /**
+   * Set when a resource of the batch holds an indexed value of 1e18 or more: nothing of the batch
+   * was merged and the processing job fails (see mergeUnit).
+   */
+  overflow?: { line: number; message: string };
 }
 
 interface Candidate {
@@ -63,14 +66,7 @@ interface Candidate {
   lu?: number;
   ver?: number;
   deleted: boolean;
-}
-
-function tooPrecise(obj: LosslessObject): boolean {
-  let found = false;
-  forEachNumber(obj, (n) => {
-    if (significantDigits(n.text) > MAX_SIGNIFICANT_DIGITS) found = true;
-  });
-  return found;
+  overflows?: boolean;
 }
 
 /** Parses and validates one line; a string is the error line's message. */
@@ -90,9 +86,10 @@ function candidate(line: UnitLine, o: MergeOptions): Candidate | string {
   if (!RESOURCE_ID_PATTERN.test(id)) return msg.invalidResourceId(id);
   const injected = o.injectError?.(id, line.index);
   if (injected !== undefined) return injected;
-  if (o.flavour === "ahds" && tooPrecise(value)) return msg.ARITHMETIC_OVERFLOW;
   const deleted = removeSoftDeletedExtension(value);
   const c: Candidate = { line: line.index, type, id, obj: value, deleted };
+  // SQL store only: an indexed value decimal(36,18) cannot hold (see mergeUnit).
+  if (o.flavour === "ahds" && overflowingIndexedNumber(value) !== undefined) c.overflows = true;
   if (o.mode === "InitialLoad") return c;
   const meta = metaOf(value);
   const luText = meta === undefined ? undefined : stringProperty(meta, "lastUpdated");
@@ -174,6 +171,13 @@ function merge(store: EmulatorStore, c: Candidate, allowNegative: boolean): bool
   return false;
 }
 
+/**
+ * Merges one transaction batch (SqlImporter.ImportResourcesInBuffer hands TransactionSize
+ * resources at a time to SqlServerFhirDataStore.ImportResourcesAsync). On the SQL store a value
+ * decimal(36,18) cannot hold throws an OverflowException while the batch's index rows are built
+ * (SqlDecimal.ConvertToPrecScale); SqlImporter has no per-resource catch, so nothing of the batch
+ * is written and the processing job fails (ImportProcessingJob.cs). Batches merged before stay.
+ */
 export function mergeUnit(lines: readonly UnitLine[], o: MergeOptions): UnitOutcome {
   const errors: UnitOutcome["errors"] = [];
   const candidates: Candidate[] = [];
@@ -181,6 +185,14 @@ export function mergeUnit(lines: readonly UnitLine[], o: MergeOptions): UnitOutc
     const c = candidate(line, o);
     if (typeof c === "string") errors.push({ line: line.index, message: c });
     else candidates.push(c);
+  }
+  const overflowing = candidates.find((c) => c.overflows === true);
+  if (overflowing !== undefined) {
+    return {
+      succeeded: 0,
+      errors: [],
+      overflow: { line: overflowing.line, message: CONVERSION_OVERFLOWS },
+    };
   }
 
   const winners = new Map<string, Candidate>();

@@ -83,6 +83,12 @@ export const importJobNotFound = (id: string): string =>
 export const operationFailed = (operation: string, reason: string): string =>
   `${operation} operation failed for reason: ${reason}`;
 export const USER_REQUESTED_CANCELLATION = "User requested cancellation of operation.";
+/** Core resx OperationFailedWithErrorFile: a failed processing job, named by its input file (GetImportRequestHandler.cs). */
+export const operationFailedWithErrorFile = (
+  operation: string,
+  reason: string,
+  inputUrl: string,
+): string => `${operation} operation failed for reason: ${reason} ErrorFile: ${inputUrl}`;
 export const IMPORT_ALREADY_COMPLETED = "Import operation has already completed";
 export const anonymizationConfigNotFound = (blob: string): string =>
   `Anonymization configuration '${blob}' not found.`;

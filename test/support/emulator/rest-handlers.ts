@@ -3,14 +3,9 @@
  * (410 when deleted, 404 when unknown), vread, and soft delete (a deleted version, 204).
  */
 import { randomUUID } from "node:crypto";
-import { MAX_SIGNIFICANT_DIGITS, significantDigits } from "./decimal";
+import { overflowingIndexedNumber } from "./decimal";
 import { badRequest, FhirHttpError, type HttpReply, notFound, operationOutcome } from "./http-io";
-import {
-  forEachNumber,
-  isLosslessObject,
-  parseLossless,
-  type LosslessObject,
-} from "./lossless-json";
+import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
 import * as msg from "./messages";
 import { RESOURCE_ID_PATTERN, stringProperty, withServerMeta } from "./resource-body";
 import { checkSearchParameterDelete, checkSearchParameterWrite } from "./search-parameters";
@@ -32,12 +27,12 @@ function parseResourceBody(body: string): LosslessObject {
 function checkResource(state: ServerState, obj: LosslessObject, type: string): void {
   if (stringProperty(obj, "resourceType") !== type) throw badRequest(msg.RESOURCE_TYPE_MISMATCH);
   if (state.flavour === "ahds") {
-    // decimal(36,18) search index columns on the SQL store (protocol reference 5.4).
-    let overflow = false;
-    forEachNumber(obj, (n) => {
-      if (significantDigits(n.text) > MAX_SIGNIFICANT_DIGITS) overflow = true;
-    });
-    if (overflow) throw new FhirHttpError(400, msg.ARITHMETIC_OVERFLOW, "invalid");
+    // decimal(36,18) search index columns on the SQL store: an indexed value of 1e18 or more
+    // fails the write with 400 "Arithmetic overflow" (fhir-server PR #4587,
+    // src/Microsoft.Health.Fhir.SqlServer/Features/Schema/Sql/Tables/NumberSearchParam.sql);
+    // extra fraction digits are rounded, not refused.
+    if (overflowingIndexedNumber(obj) !== undefined)
+      throw new FhirHttpError(400, msg.ARITHMETIC_OVERFLOW, "invalid");
   }
 }
 

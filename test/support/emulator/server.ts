@@ -62,6 +62,7 @@ export async function startFhirEmulator(options: EmulatorOptions): Promise<FhirE
       latency,
       flavour: options.flavour,
       maxJobs: options.maxImportJobs ?? 5,
+      transactionSize: options.importTransactionSize ?? 1000,
       baseUrl: base,
     }),
     reindexJobs: new ReindexJobs(store, ids, clock, latency.reindexFixedMs ?? 0, base),

@@ -58,6 +58,8 @@ export interface EmulatorOptions {
   clock?: EmulatorClock;
   /** Stand-in for the 64 MB rolling-file rule: a new file sequence after N resources. Default 5000. */
   rollingFileResources?: number;
+  /** Resources per SQL transaction of an import processing job (ImportJobConfiguration.TransactionSize). Default 1000. */
+  importTransactionSize?: number;
   /** Parallel import jobs allowed before 429. Default 5. */
   maxImportJobs?: number;
   /** Seed of the fault RNG (rate-based faults). Default 1. */

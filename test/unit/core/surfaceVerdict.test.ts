@@ -165,6 +165,22 @@ describe("decideTotalVerdict (the system-level total against the per-type rows)"
     expect(decideTotalVerdict(100, 99, perType({ destination: 99 })).verdict).toBe("Fail");
   });
 
+  it("passes a difference that is exactly the per-type rows' when they all passed (known failures)", () => {
+    const decision = decideTotalVerdict(
+      100,
+      98,
+      perType({ destination: 98, explainedByTypes: true }),
+    );
+    expect(decision.verdict).toBe("Pass");
+    expect(decision.reason).toContain("known failures, not migrated");
+  });
+
+  it("still fails a difference outside the per-type rows even when they all passed", () => {
+    expect(
+      decideTotalVerdict(100, 97, perType({ destination: 98, explainedByTypes: true })).verdict,
+    ).toBe("Fail");
+  });
+
   it("is Behind when the per-type rows are Behind and explain the difference", () => {
     expect(decideTotalVerdict(100, 99, perType({ destination: 99, anyBehind: true })).verdict).toBe(
       "Behind",

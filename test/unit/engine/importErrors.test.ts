@@ -47,9 +47,24 @@ describe("parseImportErrorLine", () => {
 });
 
 describe("idAtLine", () => {
-  it("finds the id of a 0-based line after a byte offset", async () => {
+  it("counts lines from 1 at offset 0", async () => {
+    const file = ['{"id":"a"}', '{"id":"b"}'];
+    expect(await idAtLine(lines(file), 0, 1)).toBe("a");
+  });
+
+  it("skips empty lines when counting", async () => {
+    const file = ['{"id":"a"}', "", '{"id":"b"}'];
+    expect(await idAtLine(lines(file), 0, 2)).toBe("b");
+  });
+
+  it("a unit past byte 0 skips the line it starts in, even one starting exactly at its offset", async () => {
     const file = ['{"id":"a"}', '{"id":"b"}', '{"id":"c"}'];
     const offset = Buffer.byteLength(file[0]!) + 1;
     expect(await idAtLine(lines(file), offset, 1)).toBe("c");
+  });
+
+  it("a unit starting inside a line begins with the next line", async () => {
+    const file = ['{"id":"a"}', '{"id":"b"}', '{"id":"c"}'];
+    expect(await idAtLine(lines(file), 3, 1)).toBe("b");
   });
 });

@@ -26,6 +26,7 @@ function totals(overrides: Partial<FullTypeTotals>): FullTypeTotals {
     different: 0,
     behind: 0,
     skipped: 0,
+    known: 0,
     ...overrides,
   };
 }

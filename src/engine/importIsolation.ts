@@ -1,0 +1,611 @@
+/**
+ * The I/O of isolating resources the destination refuses (the decisions are in
+ * src/core/importIsolation.ts; docs/architecture.md, "Isolating refused resources").
+ *
+ * Crash safety: every step is written to the isolation rows before it runs. Children are inserted
+ * (idempotently, by their tree id) before their parent is marked Split; a part is claimed (Started,
+ * attempt counted) before its blob is written and its job posted; the job's body carries a tag of
+ * the part and attempt, so posting it again after a crash returns the same job (the server dedupes
+ * identical bodies, protocol reference 3.6) instead of importing the part twice; a refused resource's
+ * row has a key of its part, so writing it again after a crash makes no copy.
+ */
+import {
+  afterContentFailure,
+  classifyImportFailure,
+  isTerminal,
+  newPart,
+  planIsolation,
+  ROOT_PART,
+  summarizeIsolation,
+  type FailureClass,
+  type IsolationInput,
+  type IsolationPart,
+} from "../core/importIsolation";
+import { chunkKey, payloadKey, type PayloadRecord } from "../core/migrationState";
+import { isFhirOperationError, isTransientError, type FhirOperationError } from "../errors";
+import type { ImportParameter, ImportParameters, ImportResult } from "../fhir/types";
+import { parseBlobUrl } from "../storage/blobUrl";
+import type { FailedResourceRecord } from "../storage/migrationStateStore";
+import { settleChunk } from "./activities/importJob";
+import type { ActivityResult, EngineDeps } from "./deps";
+import { PAYLOAD_CONTAINER, nowIso } from "./deps";
+import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
+import { idAtLine, parseImportErrorLine } from "./importErrors";
+
+interface PayloadRef {
+  chunkSeq: number;
+  index: number;
+}
+
+/** Folder of the part blobs, in the staging container of the file they come from. */
+export const ISOLATION_FOLDER = "fhir-migrate-isolation";
+
+function partBlobName(deps: EngineDeps, ref: PayloadRef, partId: string): string {
+  return `${ISOLATION_FOLDER}/${deps.settings.storage.partitionKey}/${payloadKey(ref.chunkSeq, ref.index)}/${partId}.ndjson`;
+}
+
+/** URL of a lines part's blob: same account and container as the file it was cut from. */
+function partBlobUrl(originalUrl: string, blobName: string): { url: string } {
+  const parts = parseBlobUrl(originalUrl);
+  const path = blobName
+    .split("/")
+    .map((s) => encodeURIComponent(s))
+    .join("/");
+  return { url: `${parts.serviceUrl}/${parts.containerName}/${path}` };
+}
+
+function isolationEvent(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  step: string,
+  extra: Record<string, string | number> = {},
+): void {
+  deps.telemetry.trackEvent("ImportIsolation", {
+    ChunkId: chunkKey(ref.chunkSeq),
+    PayloadId: payloadKey(ref.chunkSeq, ref.index),
+    Step: step,
+    ...extra,
+  });
+}
+
+function inputsOf(body: ImportParameters): IsolationInput[] {
+  return body.parameter
+    .filter((p) => p.name === "input")
+    .map((p) => ({
+      url: p.part?.find((x) => x.name === "url")?.valueUri ?? "",
+      type: p.part?.find((x) => x.name === "type")?.valueString,
+    }));
+}
+
+async function payloadBody(
+  deps: EngineDeps,
+  payload: PayloadRecord,
+): Promise<ImportParameters | undefined> {
+  const text = await deps.blobs.getText(PAYLOAD_CONTAINER, payload.blobName);
+  return text === undefined ? undefined : (JSON.parse(text) as ImportParameters);
+}
+
+/** The non-empty lines of a file, numbered from 1 as the server numbers them (ImportResourceLoader.cs). */
+async function* numberedLines(
+  deps: EngineDeps,
+  url: string,
+): AsyncGenerator<{ line: number; text: string }> {
+  let line = 0;
+  for await (const text of deps.staging.readLinesByUrl(url)) {
+    if (text.length === 0) continue;
+    line++;
+    yield { line, text };
+  }
+}
+
+async function countLines(deps: EngineDeps, url: string): Promise<number> {
+  let n = 0;
+  for await (const _ of numberedLines(deps, url)) n++;
+  return n;
+}
+
+export type IsolationStart = { isolating: true } | { isolating: false; why: string };
+
+/**
+ * Called when a payload's import job failed as a whole. A content failure (see
+ * classifyImportFailure) starts the isolation and the payload stays Running with `isolating` set;
+ * anything else is left to the caller's retry-then-halt, with the reason isolation does not apply.
+ */
+export async function beginIsolation(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  payload: PayloadRecord,
+  error: FhirOperationError,
+): Promise<IsolationStart> {
+  if (deps.settings.import.isolationJobs === 0)
+    return { isolating: false, why: "isolation is off (AZURE_ImportIsolationJobs=0)" };
+  const body = await payloadBody(deps, payload);
+  if (body === undefined) return { isolating: false, why: "the payload body is missing" };
+  const inputs = inputsOf(body);
+  const failure = classifyImportFailure(
+    error.status,
+    error.diagnostics || error.message,
+    inputs.map((i) => i.url),
+  );
+  if (failure.kind === "systemic") return { isolating: false, why: failure.why };
+  const root: IsolationPart = {
+    ...newPart(ROOT_PART, { kind: "files", inputs }),
+    status: "Split",
+    reason: failure.reason,
+    endTime: nowIso(deps),
+  };
+  const lineCount = await countLines(deps, failure.inputUrl);
+  const { children } = afterContentFailure(root, failure.inputUrl, lineCount);
+  const store = deps.state.isolation();
+  // Children first, the root last: a crash in between leaves the payload Running with its failed
+  // job, which fails the same way on the next poll and writes the same rows again.
+  for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
+  await store.insert(ref.chunkSeq, ref.index, root);
+  let marked = false;
+  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
+    marked =
+      (p.status === "Started" || p.status === "Running") &&
+      p.importContentLocation === payload.importContentLocation &&
+      p.attempts === payload.attempts;
+    return marked
+      ? {
+          ...p,
+          status: "Running",
+          isolating: true,
+          failureReason: `Isolating: ${failure.reason} (${failure.inputUrl})`,
+        }
+      : undefined;
+  });
+  if (marked) {
+    isolationEvent(deps, ref, "Started", {
+      Reason: failure.reason,
+      InputUrl: failure.inputUrl,
+      Parts: children.length,
+    });
+    deps.log(
+      `import payload ${payloadKey(ref.chunkSeq, ref.index)}: ${failure.reason} in ${failure.inputUrl}; isolating`,
+    );
+  }
+  return { isolating: true };
+}
+
+/** One pass of an isolating payload: record refusals, poll running parts, start pending ones, finish. */
+export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promise<ActivityResult> {
+  const store = deps.state.isolation();
+  const chunk = await deps.state.getChunk(ref.chunkSeq);
+  if (chunk === undefined) return { changed: false };
+  let changed = false;
+  let parts = await store.list(ref.chunkSeq, ref.index);
+  for (const part of parts.filter((p) => p.status === "Started" || p.status === "Running"))
+    changed = (await pollPart(deps, ref, part)) || changed;
+  if ((await deps.state.getCursor()).halted) return { changed };
+  parts = await store.list(ref.chunkSeq, ref.index);
+  // A refused part's row is written once its part says Refused (and written again, under the same
+  // key, if a crash came in between); failedCount 1 marks it recorded.
+  for (const part of parts.filter((p) => p.status === "Refused" && p.failedCount === 0)) {
+    await recordRefused(deps, ref, chunk, part);
+    changed = true;
+  }
+  parts = await store.list(ref.chunkSeq, ref.index);
+  const used = (await store.listWindow(ref.chunkSeq)).reduce((n, p) => n + p.attempts, 0);
+  const plan = planIsolation(parts, used, deps.settings.import.isolationJobs);
+  if (plan.halt !== undefined) {
+    const s = summarizeIsolation(parts);
+    isolationEvent(deps, ref, "Halted", {
+      Reason: plan.halt,
+      Parts: s.parts,
+      Jobs: s.jobs,
+      Running: s.running,
+      Pending: s.pending,
+      Refused: s.refused,
+    });
+    await haltMigration(
+      deps,
+      `Import payload ${payloadKey(ref.chunkSeq, ref.index)} (window ${chunk.since} to ${chunk.till}): ${plan.halt}`,
+    );
+    return { changed: true };
+  }
+  if (plan.complete) {
+    await finishIsolation(deps, ref, parts);
+    return { changed: true };
+  }
+  for (const part of plan.start) changed = (await startPart(deps, ref, part)) || changed;
+  if (changed) await showProgress(deps, ref, used + plan.start.length);
+  return { changed };
+}
+
+/**
+ * Keeps the payload's FailureReason a one-line account of the isolation while it runs, so the
+ * status page (its import failures list) shows what is happening, with the budget.
+ */
+async function showProgress(deps: EngineDeps, ref: PayloadRef, windowJobs: number): Promise<void> {
+  const parts = await deps.state.isolation().list(ref.chunkSeq, ref.index);
+  const root = parts.find((p) => p.id === ROOT_PART);
+  const s = summarizeIsolation(parts);
+  const text = `Isolating resources the destination refuses (${root?.reason ?? "job failed"}): ${s.parts} part(s), ${s.running} running, ${s.pending} waiting, ${s.refused} refused so far; ${windowJobs} of ${deps.settings.import.isolationJobs} extra import jobs of this window used (AZURE_ImportIsolationJobs)`;
+  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) =>
+    p.isolating === true && p.status !== "Completed" && p.failureReason !== text
+      ? { ...p, failureReason: text }
+      : undefined,
+  );
+}
+
+async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {
+  const store = deps.state.isolation();
+  const startedAt = nowIso(deps);
+  let claimed = false;
+  const mine = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
+    claimed = p.status === "Pending";
+    return claimed
+      ? {
+          ...p,
+          status: "Started",
+          attempts: p.attempts + 1,
+          startTime: startedAt,
+          statusUrl: undefined,
+        }
+      : undefined;
+  });
+  if (!claimed || mine === undefined) return false;
+  const payload = await deps.state.getPayload(ref.chunkSeq, ref.index);
+  const body = payload === undefined ? undefined : await payloadBody(deps, payload);
+  if (body === undefined) {
+    await haltMigration(
+      deps,
+      `Import payload ${payloadKey(ref.chunkSeq, ref.index)}: its body blob is missing; isolation cannot go on`,
+    );
+    return true;
+  }
+  const inputs = await partInputs(deps, ref, mine);
+  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(ref.chunkSeq, ref.index)}:i:${mine.id}:a${mine.attempts}`;
+  const partBody: ImportParameters = {
+    ...body,
+    parameter: [
+      ...body.parameter.filter((x) => x.name !== "input" && x.name !== "inputSource"),
+      ...inputs.map((i): ImportParameter => ({
+        name: "input",
+        part: [
+          ...(i.type !== undefined ? [{ name: "type", valueString: i.type }] : []),
+          { name: "url", valueUri: i.url },
+        ],
+      })),
+      { name: "inputSource", valueUri: tag },
+    ],
+  };
+  try {
+    const { statusUrl } = await deps.destination.importKickOff(partBody);
+    await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
+      p.status === "Started" && p.attempts === mine.attempts
+        ? { ...p, status: "Running", statusUrl }
+        : undefined,
+    );
+    isolationEvent(deps, ref, "PartStarted", { PartId: mine.id, Attempt: mine.attempts });
+    return true;
+  } catch (error) {
+    if (isTransientError(error)) {
+      // Not accepted now (e.g. 429: the server runs five imports already): no attempt used.
+      await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
+        p.status === "Started" && p.statusUrl === undefined && p.attempts === mine.attempts
+          ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+          : undefined,
+      );
+      return false;
+    }
+    if (!isFhirOperationError(error)) throw error;
+    await partFailedSystemically(deps, ref, mine, `kick-off refused: ${describeError(error)}`);
+    return true;
+  }
+}
+
+/** The inputs a part's job names; a lines part's blob is written (again, identically) first. */
+async function partInputs(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  part: IsolationPart,
+): Promise<IsolationInput[]> {
+  const source = part.source;
+  if (source.kind === "files") return source.inputs;
+  const lines: string[] = [];
+  for await (const l of numberedLines(deps, source.url)) {
+    if (l.line > source.to) break;
+    if (l.line >= source.from) lines.push(l.text);
+  }
+  const { url } = partBlobUrl(source.url, partBlobName(deps, ref, part.id));
+  await deps.staging.putTextAtUrl(
+    url,
+    lines.map((l) => `${l}\n`).join(""),
+    "application/fhir+ndjson",
+  );
+  return [{ url, type: source.type }];
+}
+
+async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {
+  const store = deps.state.isolation();
+  if (part.statusUrl === undefined) {
+    // Claimed, but the kick-off never recorded its job: posting the same body again returns the same job.
+    await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
+      p.status === "Started" && p.statusUrl === undefined && p.attempts === part.attempts
+        ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+        : undefined,
+    );
+    return true;
+  }
+  const age = deps.clock.now() - Date.parse(part.startTime ?? nowIso(deps));
+  if (age > deps.settings.import.timeoutMs) {
+    await deps.destination.cancelImport(part.statusUrl);
+    await partFailedSystemically(
+      deps,
+      ref,
+      part,
+      `still running after ${Math.round(age / 60_000)} minutes (AZURE_ImportTimeoutMinutes); cancelled it`,
+    );
+    return true;
+  }
+  let status;
+  try {
+    status = await deps.destination.importStatus(part.statusUrl);
+  } catch (error) {
+    if (!isFhirOperationError(error)) throw error;
+    const inputs = await partJobInputs(deps, ref, part);
+    const failure = classifyImportFailure(
+      error.status,
+      error.diagnostics || error.message,
+      inputs.map((i) => i.url),
+    );
+    if (failure.kind === "systemic") {
+      await partFailedSystemically(deps, ref, part, `${failure.why}: ${describeError(error)}`);
+      return true;
+    }
+    await partFailedOnContent(deps, ref, part, failure);
+    return true;
+  }
+  if (status.state === "running") return false;
+  const { imported, failed } = await recordPartialErrors(deps, ref, part, status.result);
+  await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
+    p.status === "Running" && p.statusUrl === part.statusUrl
+      ? {
+          ...p,
+          status: "Imported",
+          importedCount: imported,
+          failedCount: failed,
+          endTime: nowIso(deps),
+        }
+      : undefined,
+  );
+  isolationEvent(deps, ref, "PartImported", {
+    PartId: part.id,
+    Imported: imported,
+    Failed: failed,
+  });
+  await recordSuccess(deps);
+  return true;
+}
+
+/** The URLs the part's job was given (a lines part: its blob; a files part: the original files). */
+async function partJobInputs(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  part: IsolationPart,
+): Promise<IsolationInput[]> {
+  const source = part.source;
+  if (source.kind === "files") return source.inputs;
+  return [
+    { url: partBlobUrl(source.url, partBlobName(deps, ref, part.id)).url, type: source.type },
+  ];
+}
+
+async function partFailedOnContent(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  part: IsolationPart,
+  failure: Extract<FailureClass, { kind: "content" }>,
+): Promise<void> {
+  const store = deps.state.isolation();
+  const source = part.source;
+  // A lines part's job names its blob; the decision is about the part's own range.
+  const failingUrl = source.kind === "lines" ? source.url : failure.inputUrl;
+  const lineCount = source.kind === "files" ? await countLines(deps, failingUrl) : 0;
+  const { children, refused } = afterContentFailure(part, failingUrl, lineCount);
+  for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
+  await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
+    p.status === "Running" && p.statusUrl === part.statusUrl
+      ? {
+          ...p,
+          status: refused ? "Refused" : "Split",
+          reason: failure.reason,
+          endTime: nowIso(deps),
+        }
+      : undefined,
+  );
+  isolationEvent(deps, ref, refused ? "PartRefused" : "PartSplit", {
+    PartId: part.id,
+    Reason: failure.reason,
+    Children: children.length,
+  });
+}
+
+async function partFailedSystemically(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  part: IsolationPart,
+  reason: string,
+): Promise<void> {
+  const store = deps.state.isolation();
+  let failedHere = false;
+  const after = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
+    failedHere =
+      (p.status === "Started" || p.status === "Running") &&
+      p.statusUrl === part.statusUrl &&
+      p.attempts === part.attempts;
+    return failedHere
+      ? { ...p, status: "Pending", statusUrl: undefined, reason, endTime: nowIso(deps) }
+      : undefined;
+  });
+  if (!failedHere || after === undefined) return;
+  isolationEvent(deps, ref, "PartFailed", {
+    PartId: part.id,
+    Reason: reason,
+    Attempt: after.attempts,
+  });
+  await recordFailure(
+    deps,
+    `isolation part ${part.id} of payload ${payloadKey(ref.chunkSeq, ref.index)}: ${reason}`,
+  );
+  if (after.attempts >= deps.settings.import.attempts) {
+    await haltMigration(
+      deps,
+      `Import payload ${payloadKey(ref.chunkSeq, ref.index)}: isolation part ${part.id} failed ${after.attempts} times (AZURE_ImportAttempts) for a reason that is not its content (${reason})`,
+    );
+  }
+}
+
+/** Reads the refused resource's line from the original file and records it as a failed resource. */
+async function recordRefused(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  chunk: { since: string; till: string },
+  part: IsolationPart,
+): Promise<void> {
+  const source = part.source;
+  if (source.kind !== "lines") throw new Error(`refused isolation part ${part.id} is not one line`);
+  let resource: { resourceType?: string; id?: string; meta?: { versionId?: string } } = {};
+  for await (const l of numberedLines(deps, source.url)) {
+    if (l.line !== source.from) continue;
+    try {
+      resource = JSON.parse(l.text) as typeof resource;
+    } catch {
+      resource = {};
+    }
+    break;
+  }
+  const record: FailedResourceRecord = {
+    chunkSeq: ref.chunkSeq,
+    payloadIndex: ref.index,
+    resourceType: resource.resourceType ?? source.type ?? "unknown",
+    id: resource.id ?? "(unknown)",
+    reason: part.reason ?? "refused by the destination",
+    inputUrl: source.url,
+    isolated: {
+      version: resource.meta?.versionId,
+      line: source.from,
+      since: chunk.since,
+      till: chunk.till,
+      partId: part.id,
+    },
+  };
+  await deps.state.recordFailedResources([record]);
+  await deps.state
+    .isolation()
+    .update(ref.chunkSeq, ref.index, part.id, (p) =>
+      p.status === "Refused" && p.failedCount === 0 ? { ...p, failedCount: 1 } : undefined,
+    );
+  deps.telemetry.trackEvent("FailedResources", {
+    ChunkId: chunkKey(ref.chunkSeq),
+    PayloadId: payloadKey(ref.chunkSeq, ref.index),
+    ResourceType: record.resourceType,
+    Count: 1,
+    SampleIds: record.id,
+    Version: record.isolated?.version ?? "",
+    Reason: record.reason,
+    InputUrl: record.inputUrl,
+    Line: source.from,
+    Isolated: "true",
+  });
+  deps.log(
+    `refused by the destination: ${record.resourceType}/${record.id} version ${record.isolated?.version ?? "?"} (${record.inputUrl} line ${source.from}): ${record.reason}`,
+  );
+}
+
+/** Error lines of a part's partially successful job, recorded against the original file's lines. */
+async function recordPartialErrors(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  part: IsolationPart,
+  result: ImportResult,
+): Promise<{ imported: number; failed: number }> {
+  const imported = result.output.reduce((n, o) => n + o.count, 0);
+  const failed = result.error.reduce((n, e) => n + e.count, 0);
+  if (failed === 0) return { imported, failed };
+  const chunk = await deps.state.getChunk(ref.chunkSeq);
+  const records: FailedResourceRecord[] = [];
+  let n = 0;
+  for (const entry of result.error) {
+    if (entry.url === undefined) continue;
+    for await (const line of deps.staging.readLinesByUrl(entry.url)) {
+      if (line.trim() === "") continue;
+      const parsed = parseImportErrorLine(line);
+      const id =
+        parsed.id ??
+        (parsed.line === undefined
+          ? undefined
+          : await idAtLine(
+              deps.staging.readLinesByUrl(entry.inputUrl),
+              parsed.offset,
+              parsed.line,
+            ));
+      const original = part.source.kind === "lines" ? part.source.url : entry.inputUrl;
+      records.push({
+        chunkSeq: ref.chunkSeq,
+        payloadIndex: ref.index,
+        resourceType: entry.type ?? "unknown",
+        id: id ?? "(unknown)",
+        reason: parsed.reason,
+        inputUrl: original,
+        isolated: {
+          version: undefined,
+          line:
+            part.source.kind === "lines" && parsed.offset === 0 && parsed.line !== undefined
+              ? part.source.from + parsed.line - 1
+              : (parsed.line ?? 0),
+          since: chunk?.since ?? "",
+          till: chunk?.till ?? "",
+          partId: `${part.id}-e${String(n++).padStart(6, "0")}`,
+        },
+      });
+    }
+  }
+  await deps.state.recordFailedResources(records);
+  return { imported, failed };
+}
+
+async function finishIsolation(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  parts: readonly IsolationPart[],
+): Promise<void> {
+  // The part blobs go first: nothing needs them once every part is done, and deleting is idempotent.
+  for (const p of parts) {
+    if (p.source.kind === "lines")
+      await deps.staging.deleteAtUrl(partBlobUrl(p.source.url, partBlobName(deps, ref, p.id)).url);
+  }
+  const done = parts.filter(isTerminal);
+  const imported = done.reduce((n, p) => n + (p.status === "Imported" ? p.importedCount : 0), 0);
+  const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);
+  const refused = done.filter((p) => p.status === "Refused").length;
+  const endTime = nowIso(deps);
+  let completedHere = false;
+  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
+    completedHere = p.status !== "Completed";
+    return completedHere
+      ? {
+          ...p,
+          status: "Completed",
+          importedCount: imported,
+          failedCount: failed,
+          importEndTime: endTime,
+          failureReason: `Isolated ${refused} refused resource(s) with ${parts.reduce((n, x) => n + x.attempts, 0)} extra import job(s)`,
+        }
+      : undefined;
+  });
+  if (completedHere) {
+    isolationEvent(deps, ref, "Completed", {
+      Parts: parts.length,
+      Jobs: parts.reduce((n, x) => n + x.attempts, 0),
+      Refused: refused,
+      TotalImportResources: imported,
+      FailedImportCount: failed,
+    });
+  }
+  await settleChunk(deps, ref.chunkSeq);
+  await recordSuccess(deps);
+}

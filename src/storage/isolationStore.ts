@@ -1,0 +1,109 @@
+import type { IsolationPart, PartSource, PartStatus } from "../core/importIsolation";
+import { chunkKey, payloadKey } from "../core/migrationState";
+import { isConcurrencyConflictError } from "../errors";
+import type { Stored, TableRepository, TableRow } from "./tableRepository";
+
+/** How many times a read-modify-write retries after losing an ETag race before giving up. */
+const CONFLICT_RETRIES = 8;
+
+/**
+ * Isolation parts (src/core/importIsolation.ts), one row each in the job table's partition
+ * `{pk}-isolation`, row key `{chunk}-p{n}-{partId}`: one prefix query lists a payload's parts, or a
+ * window's (the budget is per window). Every update is ETag-guarded like the other state rows.
+ */
+export class IsolationStore {
+  constructor(
+    private readonly table: TableRepository<TableRow>,
+    private readonly partitionKey: string,
+  ) {}
+
+  private get partition(): string {
+    return `${this.partitionKey}-isolation`;
+  }
+
+  /** Idempotent: an existing part with the same id is kept as it is. */
+  async insert(chunkSeq: number, index: number, part: IsolationPart): Promise<void> {
+    await this.table.insertIfAbsent(toRow(this.partition, chunkSeq, index, part));
+  }
+
+  async list(chunkSeq: number, index: number): Promise<IsolationPart[]> {
+    return this.listPrefix(`${payloadKey(chunkSeq, index)}-`);
+  }
+
+  /** Every part of a window (all its payloads). */
+  async listWindow(chunkSeq: number): Promise<IsolationPart[]> {
+    return this.listPrefix(`${chunkKey(chunkSeq)}-p`);
+  }
+
+  /** The mutator returns the new part, or undefined to leave it unchanged. */
+  async update(
+    chunkSeq: number,
+    index: number,
+    id: string,
+    mutate: (part: IsolationPart) => IsolationPart | undefined,
+  ): Promise<IsolationPart | undefined> {
+    const rowKey = `${payloadKey(chunkSeq, index)}-${id}`;
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.table.get(this.partition, rowKey);
+      if (row === undefined) return undefined;
+      const next = mutate(fromRow(row));
+      if (next === undefined) return fromRow(row);
+      try {
+        const written = await this.table.update(
+          { ...toRow(this.partition, chunkSeq, index, next), etag: row.etag },
+          "Replace",
+        );
+        return fromRow(written);
+      } catch (error) {
+        if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async listPrefix(prefix: string): Promise<IsolationPart[]> {
+    const parts: IsolationPart[] = [];
+    for await (const row of this.table.list(this.partition, { rowKeyPrefix: prefix }))
+      parts.push(fromRow(row));
+    return parts;
+  }
+}
+
+function toRow(partition: string, chunkSeq: number, index: number, p: IsolationPart): TableRow {
+  return {
+    partitionKey: partition,
+    rowKey: `${payloadKey(chunkSeq, index)}-${p.id}`,
+    Kind: "isolationPart",
+    PartId: p.id,
+    ChunkId: chunkKey(chunkSeq),
+    PayloadIndex: index,
+    Source: JSON.stringify(p.source),
+    Status: p.status,
+    StatusUrl: p.statusUrl ?? "",
+    Attempts: p.attempts,
+    ImportedCount: p.importedCount,
+    FailedCount: p.failedCount,
+    Reason: (p.reason ?? "").slice(0, 4000),
+    StartTime: p.startTime ?? "",
+    EndTime: p.endTime ?? "",
+  };
+}
+
+function optional(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function fromRow(row: Stored<TableRow> | TableRow): IsolationPart {
+  return {
+    id: String(row.PartId),
+    source: JSON.parse(String(row.Source)) as PartSource,
+    status: String(row.Status) as PartStatus,
+    statusUrl: optional(row.StatusUrl),
+    attempts: Number(row.Attempts ?? 0),
+    importedCount: Number(row.ImportedCount ?? 0),
+    failedCount: Number(row.FailedCount ?? 0),
+    reason: optional(row.Reason),
+    startTime: optional(row.StartTime),
+    endTime: optional(row.EndTime),
+  };
+}
