@@ -5,9 +5,9 @@
  * cutover is requested with the freeze at that instant, and the cutover window is measured from the
  * freeze to the stored verdict on the virtual clock. The proof itself (surface and full check) costs
  * no simulated time here (its requests are not modelled): its real duration is reported beside it.
- * Between freezes the stored verdict is set aside (as a new migration would start without one).
+ * Between freezes the cutover is cancelled after its verdict (a rehearsal), back to the steady mode.
  */
-import { startCutover } from "../src/engine/cutover";
+import { cancelCutover, startCutover } from "../src/engine/cutover";
 import { runMigrationLocally } from "../src/local/localMigration";
 import { seededRandom, syntheticResource } from "../test/support/syntheticData";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
@@ -101,10 +101,8 @@ export async function benchmarkCutover(
     progress(
       `cutover ${f + 1}/${options.freezes}: ${record.phase} ${((windows.at(-1) ?? 0) / MINUTE).toFixed(1)} min after the freeze`,
     );
-    // Set the verdict aside so the next stretch runs in the steady mode again.
-    await deps.state.updateCutover((r) =>
-      r === undefined ? undefined : { ...r, phase: "cancelled" },
-    );
+    // Cancelled after the verdict (a rehearsal): the next stretch runs in the steady mode again.
+    await cancelCutover(deps);
   }
   return {
     freezes: options.freezes,

@@ -27,12 +27,15 @@ export async function startCutover(
   return outcome!;
 }
 
-/** Cancels a cutover in progress; the migration goes back to its steady mode. */
+/**
+ * Cancels the cutover, in progress or decided (a rehearsal): the migration goes back to its steady
+ * mode. The verdict stays in the row for the record.
+ */
 export async function cancelCutover(
   deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
 ): Promise<CutoverRecord | undefined> {
   const record = await deps.state.updateCutover((existing) =>
-    existing === undefined || !isCutoverActive(existing)
+    existing === undefined || existing.phase === "cancelled"
       ? undefined
       : { ...existing, phase: "cancelled", cancelledAt: nowIso(deps) },
   );
