@@ -8,7 +8,7 @@ import { parseSettings } from "../../config/settings";
 import { formatCutover, parseFreeze } from "../../core/cutover";
 import { cancelCutover } from "../../engine/cutover";
 import { createEngineDeps } from "../../engine/createDeps";
-import { runCutoverLocally } from "../../local/localCutover";
+import { CutoverRefusedError, runCutoverLocally } from "../../local/localCutover";
 import { OperationFailedError, UsageError } from "../errors";
 import { addStateDirOption, withLocalStorage } from "../localStorage";
 import { writeJson } from "../output";
@@ -83,6 +83,8 @@ export function register(program: Command): void {
           return;
         }
         const result = await runCutoverLocally(deps, freeze.freeze).catch((error: unknown) => {
+          // Another freeze in progress: said in one line, with what to do (exit 1).
+          if (error instanceof CutoverRefusedError) throw new OperationFailedError(error.message);
           throw stoppedBy(error);
         });
         const go = result.cutover?.phase === "GO";

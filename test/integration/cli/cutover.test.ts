@@ -68,6 +68,13 @@ describe("fhir-migrate cutover", () => {
     });
   });
 
+  it("refuses a freeze in the future in one line, exit 1", async () => {
+    const run = await cli(["cutover", "--freeze", "2999-01-01T00:00:00Z"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("is in the future");
+    expect(run.stderr).not.toContain("unexpected error");
+  });
+
   it("cancels after the verdict", async () => {
     const run = await cli(["cutover", "--cancel"]);
     expect(run.code).toBe(0);
