@@ -26,6 +26,8 @@ import type { DeepCheckResult, DeepCheckRun } from "./deepCheck";
 import { benchmarkDeepCheck } from "./deepCheck";
 import type { FullVerifyResult } from "./fullVerify";
 import { benchmarkFullVerify, fullVerifyRows } from "./fullVerify";
+import type { CutoverBenchResult } from "./cutover";
+import { CUTOVER_OPTIONS, benchmarkCutover, cutoverRows } from "./cutover";
 import type { FreshnessResult } from "./freshness";
 import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
 import { benchmarkIsolation, isolationRows } from "./isolation";
@@ -50,6 +52,7 @@ const BENCHMARKS = [
   "isolation",
   "ledger",
   "status-load",
+  "cutover",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -281,7 +284,7 @@ function idleRows(r: FreshnessResult): Row[] {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const selected = new Set<BenchmarkName>(options.only ?? BENCHMARKS);
-  const continuous = selected.has("freshness") || selected.has("idle");
+  const continuous = selected.has("freshness") || selected.has("idle") || selected.has("cutover");
   const started = Date.now();
   const results: {
     catchUp?: ScenarioResult[];
@@ -291,6 +294,7 @@ async function main(): Promise<void> {
     fullCheck?: FullVerifyResult;
     ledger?: LedgerBenchResult;
     statusLoad?: StatusLoadResult;
+    cutover?: CutoverBenchResult;
   } = {};
   const rows: Row[] = [];
 
@@ -364,6 +368,11 @@ async function main(): Promise<void> {
             log,
           );
           if (selected.has("freshness")) rows.push(...freshnessRows(results.freshness));
+          if (selected.has("cutover")) {
+            log("10 cutover: freezes at random instants of the continuous run");
+            results.cutover = await benchmarkCutover(sim, CUTOVER_OPTIONS, log);
+            rows.push(...cutoverRows(results.cutover, results.freshness.importJobMs));
+          }
         }
         if (selected.has("ledger") && sim !== undefined) {
           log("8 ledger: entries of the run, requests per entry");
@@ -411,6 +420,20 @@ async function main(): Promise<void> {
           rollingFileResources: ROLLING_FILE_RESOURCES,
           settings: { ...shippedScheduleDefaults(), ...options.set },
           rows: rows.map((r) => ({ ...r, result: verdict(r) || undefined })),
+          cutover:
+            results.cutover === undefined
+              ? undefined
+              : {
+                  windowP50Minutes: (results.cutover.p50Ms ?? Number.NaN) / 60_000,
+                  windowP95Minutes: (results.cutover.p95Ms ?? Number.NaN) / 60_000,
+                },
+          freshness:
+            results.freshness === undefined
+              ? undefined
+              : {
+                  p50Minutes: (results.freshness.p50Ms ?? Number.NaN) / 60_000,
+                  p95Minutes: (results.freshness.p95Ms ?? Number.NaN) / 60_000,
+                },
           results,
         },
         null,

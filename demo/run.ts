@@ -22,6 +22,7 @@ import { runVerification } from "../src/verify/runVerification";
 import { serveStatus } from "../src/status/server";
 import { longDecimalPositions, seedLongDecimal, uploadAnonymizationConfig } from "./decimals";
 import { cosmosPageSummary, injectCosmosPages, injectRandomFaults, stopFaults } from "./faults";
+import { demoCutover } from "./cutover";
 import { judgeTampering, tamper } from "./tamper";
 
 function positiveInt(value: string): number {
@@ -34,6 +35,7 @@ function positiveInt(value: string): number {
 interface DemoOptions {
   faults?: number;
   tamper?: number;
+  cutover: boolean;
   decimals: number;
   deidentify: boolean;
   resources: number;
@@ -85,6 +87,11 @@ function parseArgs(argv: string[]): DemoOptions {
       "--tamper <n>",
       "after catch-up, change N destination resources, delete one there and hard-delete one on the source; the checks must report exactly those",
       positiveInt,
+    )
+    .option(
+      "--cutover",
+      "once writes stop, run the cutover operation and print GO (with --tamper: damage after the freeze, NO-GO)",
+      false,
     )
     .addHelpText(
       "after",
@@ -210,6 +217,13 @@ async function main(): Promise<number> {
     log(`migrating while new data arrives for ${options.writeSeconds}s`);
     await runMigrationLocally(deps, { onStatus, shouldStop: () => Date.now() > writeUntil });
     clearInterval(writer);
+    if (options.cutover) {
+      log(`writes stopped (${written} live writes)`);
+      const code = await demoCutover(deps, environment, options, log);
+      log(cosmosPageSummary(environment.source));
+      await statusPage.close();
+      return code;
+    }
     log(`writes stopped (${written} live writes); catching up`);
     // Like the timer restarting it: a fresh run that ends once caught up.
     await new Promise((r) => setTimeout(r, settings.chunking.safetyLagMs + 100));

@@ -15,6 +15,7 @@ import { isConfigurationError } from "../errors";
 import * as acceptSettings from "./commands/acceptSettings";
 import * as checkConfig from "./commands/checkConfig";
 import * as copyStaging from "./commands/copyStaging";
+import * as cutover from "./commands/cutover";
 import * as importPayload from "./commands/importPayload";
 import * as liftAndShift from "./commands/liftAndShift";
 import * as resetRetries from "./commands/resetRetries";
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandModule[] = [
   importPayload,
   copyStaging,
   verify,
+  cutover,
   status,
   resetRetries,
   acceptSettings,

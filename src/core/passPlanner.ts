@@ -1,3 +1,4 @@
+import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
 
@@ -21,6 +22,15 @@ export interface PassSnapshot {
   /** Ledger entries to reconcile (core/ledger.ts). */
   ledger: LedgerWork;
   policy: PassPolicy;
+  /** The cutover operation, when one was requested (src/core/cutover.ts). */
+  cutover?: CutoverView | undefined;
+}
+
+export interface CutoverView {
+  phase: CutoverPhase;
+  freeze: string;
+  /** The frontier reached the freeze: every window of the delta is planned. */
+  frontierAtFreeze: boolean;
 }
 
 export interface LedgerWork {
@@ -63,11 +73,23 @@ export type PassAction =
   | { activity: "BuildImportPayloads"; input: { seq: number } }
   | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
   | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "ReconcileLedger"; input: { since: string } };
+  | { activity: "ReconcileLedger"; input: { since: string } }
+  | { activity: "ProveCutover"; input: null };
 
 export type PassDecision =
-  | { kind: "stop"; outcome: "halted" | "range-complete" | "caught-up"; reason: string }
-  | { kind: "act"; actions: PassAction[]; inFlight: number; paused: boolean };
+  | {
+      kind: "stop";
+      outcome: "halted" | "range-complete" | "caught-up" | "cutover-decided";
+      reason: string;
+    }
+  | {
+      kind: "act";
+      actions: PassAction[];
+      inFlight: number;
+      paused: boolean;
+      /** Cutover mode: wait CUTOVER_POLL_MS between passes, never the idle poll. */
+      cutover?: boolean;
+    };
 
 /**
  * Decides one pass from the state snapshot, deterministically (the orchestrator calls it with its
@@ -76,12 +98,24 @@ export type PassDecision =
  */
 export function decidePass(
   snapshot: PassSnapshot,
-  paused: boolean,
+  pausedNow: boolean,
   options: { stopWhenCaughtUp: boolean },
 ): PassDecision {
   if (snapshot.halted) {
     return { kind: "stop", outcome: "halted", reason: snapshot.haltReason ?? "halted" };
   }
+  const cutover = snapshot.cutover;
+  if (cutover !== undefined && (cutover.phase === "GO" || cutover.phase === "NO-GO")) {
+    return {
+      kind: "stop",
+      outcome: "cutover-decided",
+      reason: `cutover ${cutover.phase} for the freeze at ${cutover.freeze}`,
+    };
+  }
+  // Cutover mode: the user stopped writes and waits; the pause window does not apply.
+  const inCutover =
+    cutover !== undefined && (cutover.phase === "draining" || cutover.phase === "proving");
+  const paused = pausedNow && !inCutover;
   const { policy } = snapshot;
   const actions: PassAction[] = [];
   const unprocessed = snapshot.chunks.filter((c) => !c.processed);
@@ -135,14 +169,27 @@ export function decidePass(
   }
 
   const exportsInFlight = exporting.length + planned.length;
-  const mayPlan =
-    !paused &&
-    !snapshot.rangeComplete &&
-    exportsInFlight < policy.maxExportsInFlight &&
-    unprocessed.length < policy.maxUnprocessedChunks;
+  // In cutover mode the windows up to the freeze are planned at once (bounded by the backlog only),
+  // and none after it.
+  const mayPlan = inCutover
+    ? !cutover.frontierAtFreeze &&
+      !snapshot.rangeComplete &&
+      unprocessed.length < policy.maxUnprocessedChunks
+    : !paused &&
+      !snapshot.rangeComplete &&
+      exportsInFlight < policy.maxExportsInFlight &&
+      unprocessed.length < policy.maxUnprocessedChunks;
   if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
 
   const inFlight = unprocessed.length + snapshot.ledger.blocking;
+  if (inCutover) {
+    // The delta is on the destination once every window up to the freeze is processed: prove it.
+    // (Ledger entries still being counted do not hold the proof back: the full check sees every version.)
+    if (cutover.frontierAtFreeze && unprocessed.length === 0 && !snapshot.searchParametersPending) {
+      actions.push({ activity: "ProveCutover", input: null });
+    }
+    return { kind: "act", actions, inFlight, paused: false, cutover: true };
+  }
   // Reindex once everything is imported, so it indexes the data it is for.
   const reindexing =
     policy.reindexAfterCatchUp && (snapshot.reindex === "needed" || snapshot.reindex === "running");

@@ -1,4 +1,5 @@
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import { CUTOVER_POLL_MS } from "../core/cutover";
 import { withoutStack } from "../core/errorText";
 import type { PassDecision, PassSnapshot } from "../core/passPlanner";
 import { decidePass } from "../core/passPlanner";
@@ -15,7 +16,7 @@ export interface MigrationInput {
 }
 
 export interface MigrationOutcome {
-  outcome: "halted" | "range-complete" | "caught-up";
+  outcome: "halted" | "range-complete" | "caught-up" | "cutover-decided";
   reason: string;
   watermark: string | undefined;
   resourcesImported: number;
@@ -23,7 +24,7 @@ export interface MigrationOutcome {
 
 /** Custom status: counts only, far below the 16 KB limit. */
 export interface MigrationStatus {
-  phase: "migrating" | "waiting" | "paused" | "idle" | "halted" | "done";
+  phase: "migrating" | "waiting" | "paused" | "idle" | "halted" | "done" | "cutover";
   watermark: string | undefined;
   exportsInFlight: number;
   importsInFlight: number;
@@ -51,13 +52,15 @@ function statusOf(
       ? decision.outcome === "halted"
         ? "halted"
         : "done"
-      : decision.paused
-        ? "paused"
-        : decision.inFlight === 0 && snapshot.caughtUp
-          ? "idle"
-          : waiting
-            ? "waiting"
-            : "migrating";
+      : decision.cutover === true
+        ? "cutover"
+        : decision.paused
+          ? "paused"
+          : decision.inFlight === 0 && snapshot.caughtUp
+            ? "idle"
+            : waiting
+              ? "waiting"
+              : "migrating";
   return {
     phase,
     watermark: snapshot.watermark,
@@ -127,7 +130,11 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
       input.stopWhenCaughtUp === true && caughtUpConfirmed && decision.inFlight === 0;
     if (!changed && !aboutToStop) {
       let waitMs =
-        decision.inFlight > 0 ? snapshot.policy.pollIntervalMs : snapshot.policy.idlePollMs;
+        decision.cutover === true
+          ? CUTOVER_POLL_MS
+          : decision.inFlight > 0
+            ? snapshot.policy.pollIntervalMs
+            : snapshot.policy.idlePollMs;
       if (decision.paused && decision.inFlight === 0) {
         const resumeAt = pauseEndsAt(now, pause.startHour, pause.endHour);
         if (resumeAt !== undefined)

@@ -4,6 +4,7 @@
  * turns the source's "value in the future" refusal into an error that names the skew and the
  * setting. The arithmetic is in src/core/sourceClock.ts.
  */
+import { cutoverCapMs, isCutoverActive } from "../core/cutover";
 import type { CursorRecord } from "../core/migrationState";
 import {
   describeFutureBoundRefusal,
@@ -48,6 +49,11 @@ export async function windowCapFor(
       c.clockSkew === clock.skewWarning ? undefined : { ...c, clockSkew: clock.skewWarning },
     );
     if (clock.skewWarning !== undefined) deps.log(clock.skewWarning);
+  }
+  const cutover = await deps.state.getCutover();
+  if (isCutoverActive(cutover)) {
+    const sourceNowMs = Math.min(nowMs, offset === undefined ? nowMs : nowMs + offset);
+    return cutoverCapMs(clock.capMs, Date.parse(cutover!.freeze), sourceNowMs);
   }
   return clock.capMs;
 }

@@ -2,6 +2,7 @@
 import "./migration";
 import "./control";
 import "./acceptSettings";
+import "./cutover";
 import "./checkAccess";
 import "./verification";
 import "./status";

@@ -2,6 +2,7 @@
  * buildStatusReport: the status report from the state rows and an explicit `now`. Pure: no I/O,
  * no clock, so the page, the JSON and the CLI agree and tests can pin every number.
  */
+import { formatCutover } from "../core/cutover";
 import { estimateSecondsToCatchUp } from "../core/eta";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow";
@@ -661,6 +662,18 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
     verification: state.verification,
     ledger: state.ledger,
     reindex: reindexOf(state),
+    cutover:
+      state.cutover === undefined
+        ? null
+        : {
+            phase: state.cutover.phase,
+            freeze: state.cutover.freeze,
+            windowSeconds: state.cutover.verdict?.windowSeconds ?? null,
+            lines: formatCutover(state.cutover)
+              .trimEnd()
+              .split("\n")
+              .map((l) => redactText(l)),
+          },
   };
   return { ...withoutNotes, truncated: truncationNotes(withoutNotes, state) };
 }

@@ -195,6 +195,16 @@ function banners(report: StatusReport): SafeHtml {
           <p>${f.searchParameters.failure}</p>
         </div>`
   }${
+    report.cutover === undefined || report.cutover === null
+      ? ""
+      : html`<div
+          class="banner ${report.cutover.phase === "NO-GO" ? "banner-error" : report.cutover.phase === "GO" ? "banner-info" : "banner-note"}"
+          data-testid="cutover"
+        >
+          <strong>Cutover: ${report.cutover.phase}</strong>
+          ${report.cutover.lines.map((l) => html`<p>${l}</p>`)}
+        </div>`
+  }${
     report.reindex.text === null
       ? ""
       : html`<div

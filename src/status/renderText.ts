@@ -245,6 +245,9 @@ export function renderStatusText(report: StatusReport): string {
     "",
     ...ledgerText(report.ledger),
   ];
+  if (report.cutover !== undefined && report.cutover !== null) {
+    lines.push("", "Cutover", ...report.cutover.lines.map((l) => `  ${l}`));
+  }
   if (report.reindex.text !== null) {
     lines.push(
       "",

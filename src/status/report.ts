@@ -40,6 +40,8 @@ export interface StatusReport {
   /** The ledger at a glance (docs/status.md, "Ledger"). */
   ledger: LedgerReport;
   reindex: ReindexReminder;
+  /** The cutover operation (docs/operations.md, section 7); absent or null when none was requested. */
+  cutover?: CutoverInfo | null;
   /** One sentence per list that was cut short, saying what is not shown. Empty when nothing was. */
   truncated: string[];
 }
@@ -321,4 +323,13 @@ export interface ReindexReminder {
   searchParametersExported: number;
   /** What to tell the user; null when there is nothing to say. */
   text: string | null;
+}
+
+export interface CutoverInfo {
+  phase: "draining" | "proving" | "GO" | "NO-GO" | "cancelled";
+  freeze: string;
+  /** Measured freeze → verdict, once decided. */
+  windowSeconds: number | null;
+  /** The verdict with its evidence or differences, one line each (src/core/cutover.ts formatCutover). */
+  lines: string[];
 }

@@ -4,6 +4,7 @@
  * bounded where the rows can be many (failed resources, check rows): the report says so when a
  * limit was reached. Nothing here writes.
  */
+import type { CutoverRecord } from "../core/cutover";
 import type { Settings } from "../config/settings";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import type { EngineDeps } from "../engine/deps";
@@ -62,6 +63,8 @@ export interface StatusState {
   settingsRefusal?: string | undefined;
   /** The ledger at a glance (src/status/ledgerOverview.ts). */
   ledger: LedgerReport;
+  /** The cutover operation's row, when one was requested (src/core/cutover.ts). */
+  cutover?: CutoverRecord | undefined;
 }
 
 /** The store's read methods the status uses (EngineDeps' state store has them). */
@@ -70,7 +73,7 @@ export type StatusStateReader = Pick<
   "getCursor" | "listChunksWithPayloads" | "listFailedResources" | "listAllCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
-  Partial<Pick<MigrationStateStore, "getSettingsRecord">> & {
+  Partial<Pick<MigrationStateStore, "getSettingsRecord" | "getCutover">> & {
     ledger(): Pick<LedgerStore, "listAll">;
   };
 
@@ -162,9 +165,11 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
         deps.state.getSettingsRecord?.(),
         readLedger(deps, cursor),
       ]);
+    const cutover = await deps.state.getCutover?.();
     return {
       settings,
       cursor,
+      cutover,
       chunks,
       payloads,
       failedResources,

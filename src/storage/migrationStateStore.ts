@@ -1,6 +1,8 @@
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
+import type { CutoverRecord } from "../core/cutover";
 import { isConcurrencyConflictError } from "../errors";
+import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import { redactText } from "../fhir/redact";
 import { LedgerStore } from "./ledgerStore";
 import {
@@ -160,6 +162,28 @@ export class MigrationStateStore {
       },
       this.cursorTable,
       settingsFromRow,
+    );
+  }
+
+  /** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
+  async getCutover(): Promise<CutoverRecord | undefined> {
+    const row = await this.cursorTable.get(this.keys.partitionKey, `${this.keys.rowKey}-cutover`);
+    return row === undefined ? undefined : cutoverFromRow(row);
+  }
+
+  /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
+  async updateCutover(
+    mutate: (record: CutoverRecord | undefined) => CutoverRecord | undefined,
+  ): Promise<CutoverRecord | undefined> {
+    const rowKey = `${this.keys.rowKey}-cutover`;
+    return this.readModifyWrite(
+      () => this.cursorTable.get(this.keys.partitionKey, rowKey),
+      (row) => {
+        const next = mutate(row === undefined ? undefined : cutoverFromRow(row));
+        return next === undefined ? undefined : cutoverToRow(this.keys.partitionKey, rowKey, next);
+      },
+      this.cursorTable,
+      cutoverFromRow,
     );
   }
 

@@ -117,6 +117,18 @@ export const TELEMETRY_EVENTS = {
     "HardDeletedOnSource",
     "Result",
   ],
+  /** The cutover operation: requested, cancelled, and its verdict (GO or NO-GO). */
+  Cutover: [
+    "Phase",
+    "Freeze",
+    "WindowSeconds",
+    "VersionsCompared",
+    "Missing",
+    "Different",
+    "PostFreezeWrites",
+    "FailedResources",
+    "VerificationRunId",
+  ],
 } as const;
 
 export type TelemetryEventName = keyof typeof TELEMETRY_EVENTS;

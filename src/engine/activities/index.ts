@@ -1,3 +1,4 @@
+import { proveCutover } from "../cutover";
 import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
@@ -25,6 +26,7 @@ export const MIGRATION_ACTIVITIES = {
   MigrateSearchParameters: (deps: EngineDeps) => migrateSearchParameters(deps),
   StartReindex: (deps: EngineDeps) => startReindex(deps),
   PollReindex: (deps: EngineDeps) => pollReindex(deps),
+  ProveCutover: (deps: EngineDeps) => proveCutover(deps),
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
   ReconcileLedger: (deps: EngineDeps, input: { since: string }) => reconcileLedger(deps, input),

@@ -58,6 +58,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
   const ledger = await ledgerWork(deps, cursor, chunks);
+  const cutover = await state.getCutover();
   emitPassMetrics(
     deps,
     cursor,
@@ -81,6 +82,16 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       .filter((p) => openSeqs.has(p.chunkSeq) && p.status !== "Completed")
       .map((p) => ({ chunkSeq: p.chunkSeq, index: p.index, status: p.status })),
     watermark: cursor.watermark,
+    cutover:
+      cutover === undefined || cutover.phase === "cancelled"
+        ? undefined
+        : {
+            phase: cutover.phase,
+            freeze: cutover.freeze,
+            frontierAtFreeze:
+              rangeComplete ||
+              (cursor.frontier !== undefined && ms(cursor.frontier) >= ms(cutover.freeze)),
+          },
     resourcesImported: cursor.resourcesImported,
     resourcesFailed: cursor.resourcesFailed,
     estimateSeconds: estimateSecondsToCatchUp(

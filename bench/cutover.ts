@@ -1,0 +1,153 @@
+/**
+ * Benchmark 7, after the freshness run, on the same servers and virtual clock: the cutover window.
+ * For each of a few freezes, writes arrive on the source (Poisson, as in the freshness run) while
+ * the migration runs continuously, for a random stretch of simulated time; then writes stop, the
+ * cutover is requested with the freeze at that instant, and the cutover window is measured from the
+ * freeze to the stored verdict on the virtual clock. The proof itself (surface and full check) costs
+ * no simulated time here (its requests are not modelled): its real duration is reported beside it.
+ * Between freezes the cutover is cancelled after its verdict (a rehearsal), back to the steady mode.
+ */
+import { cancelCutover, startCutover } from "../src/engine/cutover";
+import { runMigrationLocally } from "../src/local/localMigration";
+import { seededRandom, syntheticResource } from "../test/support/syntheticData";
+import type { SimulatedEnvironment } from "./simulatedEnvironment";
+import type { Row } from "./report";
+import { minutes } from "./report";
+import { exponential, percentile } from "./stats";
+
+const MINUTE = 60_000;
+
+export interface CutoverBenchOptions {
+  freezes: number;
+  /** Writes run for a uniformly random stretch in [minWritingMs, maxWritingMs) before each freeze. */
+  minWritingMs: number;
+  maxWritingMs: number;
+  meanIntervalMs: number;
+  seed: number;
+}
+
+export const CUTOVER_OPTIONS: CutoverBenchOptions = {
+  freezes: 6,
+  minWritingMs: 5 * MINUTE,
+  maxWritingMs: 60 * MINUTE,
+  meanIntervalMs: 2 * MINUTE,
+  seed: 23,
+};
+
+export interface CutoverBenchResult {
+  freezes: number;
+  verdicts: string[];
+  windowsMs: number[];
+  p50Ms: number | undefined;
+  p95Ms: number | undefined;
+  /** Real seconds each proof took (not simulated). */
+  proofRealSeconds: number[];
+  realSeconds: number;
+}
+
+export async function benchmarkCutover(
+  sim: SimulatedEnvironment,
+  options: CutoverBenchOptions,
+  progress: (line: string) => void,
+): Promise<CutoverBenchResult> {
+  const { clock, deps, environment } = sim;
+  const source = environment.source.store;
+  const random = seededRandom(options.seed);
+  const windows: number[] = [];
+  const verdicts: string[] = [];
+  const proofs: number[] = [];
+  const realStart = Date.now();
+  for (let f = 0; f < options.freezes; f++) {
+    const writingEndsMs =
+      clock.now() + options.minWritingMs + random() * (options.maxWritingMs - options.minWritingMs);
+    let freezeRequested = false;
+    const writer = async (): Promise<void> => {
+      let at = clock.now() + exponential(random, options.meanIntervalMs);
+      for (let n = 0; at < writingEndsMs; n++) {
+        await clock.sleepUntil(at);
+        const id = `pat-cut-${f}-${n}`;
+        source.create(syntheticResource("Patient", id, id, random, clock.now()));
+        at = clock.now() + Math.max(1000, exponential(random, options.meanIntervalMs));
+      }
+      await clock.sleepUntil(writingEndsMs);
+      // Writes stopped: the freeze is now (the last write was stamped before it).
+      const freeze = new Date(clock.now()).toISOString();
+      const request = await startCutover(deps, freeze);
+      if (request.kind === "refused") throw new Error(request.message);
+      freezeRequested = true;
+    };
+    const leaveOrchestration = clock.join();
+    const leaveWriter = clock.join();
+    let proofStarted = 0;
+    const orchestration = runMigrationLocally(deps, {
+      clock,
+      wrapActivity: async (name, call) => {
+        if (name !== "ProveCutover") return call();
+        proofStarted = Date.now();
+        try {
+          return await call();
+        } finally {
+          proofs.push((Date.now() - proofStarted) / 1000);
+        }
+      },
+    }).finally(leaveOrchestration);
+    await Promise.all([orchestration, writer().finally(leaveWriter)]);
+    if (!freezeRequested) throw new Error("the migration stopped before the freeze");
+    const record = await deps.state.getCutover();
+    const verdict = record?.verdict;
+    if (record === undefined || verdict === undefined) throw new Error("no cutover verdict");
+    verdicts.push(record.phase);
+    windows.push(Date.parse(record.decidedAt ?? "") - Date.parse(record.freeze));
+    progress(
+      `cutover ${f + 1}/${options.freezes}: ${record.phase} ${((windows.at(-1) ?? 0) / MINUTE).toFixed(1)} min after the freeze`,
+    );
+    // Cancelled after the verdict (a rehearsal): the next stretch runs in the steady mode again.
+    await cancelCutover(deps);
+  }
+  return {
+    freezes: options.freezes,
+    verdicts,
+    windowsMs: windows,
+    p50Ms: percentile(windows, 50),
+    p95Ms: percentile(windows, 95),
+    proofRealSeconds: proofs,
+    realSeconds: (Date.now() - realStart) / 1000,
+  };
+}
+
+/** Rows: the cutover window p50 and p95 (target: one import job + 2 minutes), and GO for every freeze. */
+export function cutoverRows(r: CutoverBenchResult, importJob: number): Row[] {
+  const b = "10 Cutover";
+  const targetMs = importJob + 2 * MINUTE;
+  const go = r.verdicts.filter((v) => v === "GO").length;
+  return [
+    {
+      benchmark: b,
+      figure: "freeze to verdict, p50",
+      value: r.p50Ms ?? Number.NaN,
+      unit: "ms",
+      shown: minutes(r.p50Ms ?? Number.NaN),
+    },
+    {
+      benchmark: b,
+      figure: "freeze to verdict, p95",
+      value: r.p95Ms ?? Number.POSITIVE_INFINITY,
+      unit: "ms",
+      shown: minutes(r.p95Ms ?? Number.NaN),
+      target: {
+        kind: "max",
+        value: targetMs,
+        text: `≤ ${minutes(targetMs)} (one import job ${minutes(importJob)} + 2 min)`,
+      },
+      note: `${r.freezes} freezes; the proofs took ${r.proofRealSeconds.map((s) => s.toFixed(1)).join(", ")} s real time (not simulated); ${r.realSeconds.toFixed(0)} s real time in all`,
+    },
+    {
+      benchmark: b,
+      figure: "freezes ending GO",
+      value: go,
+      unit: "count",
+      shown: `${go} of ${r.freezes}`,
+      target: { kind: "min", value: r.freezes, text: "all" },
+    },
+  ];
+}

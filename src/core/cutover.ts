@@ -1,0 +1,288 @@
+/**
+ * The cutover operation's state and decisions, pure (docs/operations.md, section 7). The user gives
+ * the instant writes to the source stopped (the freeze); from then on the migration copies the last
+ * changes before the freeze at a short cadence, then proves the copy and ends with GO or NO-GO.
+ */
+
+export type CutoverPhase = "draining" | "proving" | "GO" | "NO-GO" | "cancelled";
+
+/** The cutover row, next to the cursor (one per migration). */
+export interface CutoverRecord {
+  phase: CutoverPhase;
+  /** Versions with lastUpdated before it are the delta; at or after it are writes after the freeze. */
+  freeze: string;
+  requestedAt: string;
+  /** When the delta up to the freeze was on the destination and the proof began. */
+  drainedAt: string | undefined;
+  decidedAt: string | undefined;
+  cancelledAt: string | undefined;
+  /** The proof's verification run: a crash mid-proof resumes it (the full check is resumable). */
+  proofRunId: string | undefined;
+  /** Times the proof ran for this freeze (a NO-GO is proved again when cutover is called again). */
+  attempts: number;
+  verdict: CutoverVerdict | undefined;
+}
+
+export interface CutoverVerdict {
+  go: boolean;
+  /** One line: what the verdict means. */
+  summary: string;
+  /** Measured freeze → verdict, in seconds. */
+  windowSeconds: number;
+  evidence: CutoverEvidence;
+  /** NO-GO: the exact differences, one line each (bounded). */
+  problems: string[];
+  /** NO-GO: what to do. */
+  actions: string[];
+}
+
+export interface CutoverEvidence {
+  verificationRunId: string;
+  versionsCompared: number;
+  matched: number;
+  missing: number;
+  extra: number;
+  different: number;
+  behind: number;
+  /** Source versions stamped at or after the freeze (they mean writes did not stop). */
+  postFreezeWrites: number;
+  /** Resources the imports reported as failed, recorded in the failed-resources partition. */
+  failedResources: number;
+  /** Source versions the destination refused (recorded as failed): known, not migrated, not loss. */
+  known: number;
+  /** Surface check: types whose counts agree / all types counted. */
+  surfaceTypesPassed: number;
+  surfaceTypes: number;
+}
+
+/**
+ * Writes in flight at the freeze: a request accepted just before the freeze can become visible on
+ * the source shortly after it, stamped before it. Planning up to the freeze waits this long after the
+ * freeze on the source's clock, instead of the steady AZURE_SafetyLagSeconds (which covers writes of
+ * a live source, whose stamps may trail their commit by longer under load).
+ */
+export const CUTOVER_IN_FLIGHT_ALLOWANCE_MS = 5_000;
+
+/** Poll cadence in cutover mode, for jobs and for the allowance above (instead of the idle poll). */
+export const CUTOVER_POLL_MS = 5_000;
+
+/** Differences listed in a NO-GO, at most (the full list is in the verification's check rows). */
+export const CUTOVER_MAX_PROBLEMS = 50;
+
+/** The user's freeze instant: an ISO 8601 date-time with a time zone; absent or empty means now. */
+export function parseFreeze(
+  text: string | undefined,
+  nowMs: () => number,
+): { ok: true; freeze: string } | { ok: false; message: string } {
+  if (text === undefined || text.trim() === "") {
+    return { ok: true, freeze: new Date(nowMs()).toISOString() };
+  }
+  const value = text.trim();
+  const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+  const parsed = Date.parse(value);
+  if (!shape.test(value) || Number.isNaN(parsed)) {
+    return {
+      ok: false,
+      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone, e.g. 2026-12-03T10:30:00Z`,
+    };
+  }
+  return { ok: true, freeze: new Date(parsed).toISOString() };
+}
+
+export function isCutoverActive(record: CutoverRecord | undefined): boolean {
+  return record !== undefined && (record.phase === "draining" || record.phase === "proving");
+}
+
+export type CutoverRequestOutcome =
+  | { kind: "started"; record: CutoverRecord }
+  | { kind: "unchanged"; record: CutoverRecord }
+  | { kind: "refused"; message: string };
+
+/**
+ * What a cutover request does to the stored record. The same freeze again is the same operation
+ * (idempotent): in progress or GO it is left as it is; a NO-GO is proved again (the verdict is about
+ * the destination as it is now, so after fixing what the NO-GO named the user calls cutover again).
+ * A different freeze while one is in progress is refused: cancel it first. After a verdict or a
+ * cancel, a new freeze starts a new operation.
+ */
+export function requestCutover(
+  existing: CutoverRecord | undefined,
+  freeze: string,
+  nowIso: string,
+): CutoverRequestOutcome {
+  if (Date.parse(freeze) > Date.parse(nowIso)) {
+    return {
+      kind: "refused",
+      message: `freeze ${freeze} is in the future (now ${nowIso}); give the instant writes to the source stopped, or omit it for now`,
+    };
+  }
+  const fresh: CutoverRecord = {
+    phase: "draining",
+    freeze,
+    requestedAt: nowIso,
+    drainedAt: undefined,
+    decidedAt: undefined,
+    cancelledAt: undefined,
+    proofRunId: undefined,
+    attempts: 0,
+    verdict: undefined,
+  };
+  if (existing === undefined || existing.phase === "cancelled") {
+    return { kind: "started", record: fresh };
+  }
+  const same = Date.parse(existing.freeze) === Date.parse(freeze);
+  if (same) {
+    if (existing.phase === "NO-GO") {
+      return {
+        kind: "started",
+        record: {
+          ...existing,
+          phase: "draining",
+          verdict: undefined,
+          decidedAt: undefined,
+          proofRunId: undefined,
+        },
+      };
+    }
+    return { kind: "unchanged", record: existing };
+  }
+  if (isCutoverActive(existing)) {
+    return {
+      kind: "refused",
+      message: `a cutover with freeze ${existing.freeze} is in progress (${existing.phase}); cancel it first (--cancel) to use freeze ${freeze}`,
+    };
+  }
+  return { kind: "started", record: { ...fresh, attempts: existing.attempts } };
+}
+
+export interface ProofFacts {
+  verificationRunId: string;
+  /** The verification's own verdict per check. */
+  /** failing: types whose destination count is below the source's (more there is not loss). */
+  surface: { verdict: string; typesPassed: number; types: number; failing: string[] } | null;
+  full: {
+    verdict: string;
+    source: number;
+    matched: number;
+    missing: number;
+    extra: number;
+    different: number;
+    behind: number;
+    skipped: number;
+    known?: number;
+    examples: string[];
+    errors: string[];
+  } | null;
+  postFreezeWrites: number;
+  failedResources: number;
+  windowSeconds: number;
+}
+
+/**
+ * GO only when the full check compared every version and found none missing, different or behind,
+ * the surface counts agree, and no source version is stamped at or after the freeze. Versions only on
+ * the destination (extra) are not loss and do not block GO; failed resources recorded by the imports
+ * are listed as known in the evidence, and block GO only when the full check finds them missing.
+ */
+export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
+  const problems: string[] = [];
+  const actions: string[] = [];
+  const full = facts.full;
+  if (facts.postFreezeWrites > 0) {
+    problems.push(
+      `${facts.postFreezeWrites} source version(s) are stamped at or after the freeze: writes did not stop; they are neither copied nor counted as loss`,
+    );
+    actions.push(
+      "stop every writer to the source, then run cutover again with a freeze at or after the last write (fhir-migrate cutover --cancel, then fhir-migrate cutover --freeze <instant>)",
+    );
+  }
+  if (full === null) {
+    problems.push("the full check did not run");
+  } else {
+    if (full.errors.length > 0) {
+      problems.push(...full.errors.map((e) => `full check unit error: ${e}`));
+      actions.push("fix the errors named and call cutover again with the same freeze");
+    }
+    if (full.missing > 0) problems.push(`${full.missing} version(s) missing on the destination`);
+    if (full.different > 0) problems.push(`${full.different} version(s) differ on the destination`);
+    const behindBeyondFreeze = Math.max(0, full.behind - facts.postFreezeWrites);
+    if (behindBeyondFreeze > 0) {
+      problems.push(
+        `${behindBeyondFreeze} version(s) before the freeze are not on the destination yet`,
+      );
+    }
+    problems.push(...full.examples);
+    if (full.missing > 0 || full.different > 0 || behindBeyondFreeze > 0) {
+      actions.push(
+        "repair the versions named (fhir-migrate import-payload for their window, or re-run from the window's start), then call cutover again with the same freeze",
+      );
+    }
+  }
+  if (facts.surface !== null && facts.surface.failing.length > 0 && facts.postFreezeWrites === 0) {
+    problems.push(
+      `surface counts show fewer on the destination for ${facts.surface.failing.join(", ")}`,
+    );
+  }
+  const go = problems.length === 0;
+  const bounded = problems.slice(0, CUTOVER_MAX_PROBLEMS);
+  if (problems.length > bounded.length) {
+    bounded.push(
+      `and ${problems.length - bounded.length} more (verification run ${facts.verificationRunId}, check rows in the job table)`,
+    );
+  }
+  const compared = full?.source ?? 0;
+  return {
+    go,
+    summary: go
+      ? `GO: the destination equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal${facts.failedResources > 0 ? `; ${facts.failedResources} failed resource(s) recorded and listed as known` : ""})`
+      : `NO-GO: ${bounded[0]}`,
+    windowSeconds: facts.windowSeconds,
+    evidence: {
+      verificationRunId: facts.verificationRunId,
+      versionsCompared: compared,
+      matched: full?.matched ?? 0,
+      missing: full?.missing ?? 0,
+      extra: full?.extra ?? 0,
+      different: full?.different ?? 0,
+      behind: full?.behind ?? 0,
+      postFreezeWrites: facts.postFreezeWrites,
+      failedResources: facts.failedResources,
+      known: full?.known ?? 0,
+      surfaceTypesPassed: facts.surface?.typesPassed ?? 0,
+      surfaceTypes: facts.surface?.types ?? 0,
+    },
+    problems: go ? [] : bounded,
+    actions: go ? [] : [...new Set(actions)],
+  };
+}
+
+/**
+ * The planning cap in cutover mode: never past the freeze; the freeze itself once the source's
+ * clock is CUTOVER_IN_FLIGHT_ALLOWANCE_MS past it (instead of waiting AZURE_SafetyLagSeconds);
+ * before that, the steady cap.
+ */
+export function cutoverCapMs(steadyCapMs: number, freezeMs: number, sourceNowMs: number): number {
+  if (sourceNowMs >= freezeMs + CUTOVER_IN_FLIGHT_ALLOWANCE_MS) return freezeMs;
+  return Math.min(steadyCapMs, freezeMs);
+}
+
+function minutesText(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${(seconds / 60).toFixed(1)} min`;
+}
+
+/** The cutover as text: phase, freeze, the measured window, and the verdict's evidence or differences. */
+export function formatCutover(record: CutoverRecord): string {
+  const lines = [`Cutover for the freeze at ${record.freeze}: ${record.phase}`];
+  const v = record.verdict;
+  if (record.phase === "cancelled") lines.push(`cancelled at ${record.cancelledAt ?? "-"}`);
+  if (v === undefined) return `${lines.join("\n")}\n`;
+  const e = v.evidence;
+  lines.push(v.summary);
+  lines.push(`cutover window (freeze to verdict): ${minutesText(v.windowSeconds)}`);
+  lines.push(
+    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface counts ${e.surfaceTypesPassed}/${e.surfaceTypes} types agree; verification ${e.verificationRunId}`,
+  );
+  for (const p of v.problems) lines.push(`  - ${p}`);
+  for (const a of v.actions) lines.push(`what to do: ${a}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,161 @@
+/**
+ * The cutover operation (docs/operations.md, section 7): the request that puts the migration in
+ * cutover mode, its cancel, and the ProveCutover activity that proves the delta up to the freeze and
+ * stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
+ */
+import type { CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
+import { decideCutoverVerdict, isCutoverActive, requestCutover } from "../core/cutover";
+import { runVerification } from "../verify/runVerification";
+import { newRunId } from "../verify/runIds";
+import type { VerificationReport } from "../verify/types";
+import type { ActivityResult, EngineDeps } from "./deps";
+import { nowIso } from "./deps";
+
+/** Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. */
+export async function startCutover(
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
+  freeze: string,
+): Promise<CutoverRequestOutcome> {
+  let outcome: CutoverRequestOutcome | undefined;
+  await deps.state.updateCutover((existing) => {
+    outcome = requestCutover(existing, freeze, nowIso(deps));
+    return outcome.kind === "started" ? outcome.record : undefined;
+  });
+  if (outcome!.kind === "started") {
+    deps.telemetry.trackEvent("Cutover", { Phase: "requested", Freeze: freeze });
+  }
+  return outcome!;
+}
+
+/**
+ * Cancels the cutover, in progress or decided (a rehearsal): the migration goes back to its steady
+ * mode. The verdict stays in the row for the record.
+ */
+export async function cancelCutover(
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
+): Promise<CutoverRecord | undefined> {
+  const record = await deps.state.updateCutover((existing) =>
+    existing === undefined || existing.phase === "cancelled"
+      ? undefined
+      : { ...existing, phase: "cancelled", cancelledAt: nowIso(deps) },
+  );
+  if (record?.phase === "cancelled") {
+    deps.telemetry.trackEvent("Cutover", { Phase: "cancelled", Freeze: record.freeze });
+  }
+  return record;
+}
+
+/**
+ * ProveCutover: the delta up to the freeze is on the destination. Runs the surface check and the
+ * full check of every version (the whole timeline, not only the versions changed since an earlier
+ * proof), counts source versions stamped at or after the freeze, and stores the verdict. The run id
+ * is recorded before the proof starts, so a crash mid-proof resumes the same full check from its
+ * last finished unit.
+ */
+export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
+  const now = nowIso(deps);
+  const started = await deps.state.updateCutover((r) => {
+    if (r === undefined || !isCutoverActive(r)) return undefined;
+    if (r.phase === "proving" && r.proofRunId !== undefined) return undefined;
+    return {
+      ...r,
+      phase: "proving",
+      drainedAt: r.drainedAt ?? now,
+      proofRunId: newRunId(deps.clock.now()),
+      attempts: r.attempts + 1,
+    };
+  });
+  if (started === undefined || !isCutoverActive(started) || started.proofRunId === undefined) {
+    return { changed: false, note: "no cutover in progress" };
+  }
+  const runId = started.proofRunId;
+  const planned =
+    (await deps.state.getCheckResult({
+      runId,
+      kind: "full",
+      resourceType: "_plan",
+      key: "range",
+    })) !== undefined;
+  deps.log(`cutover: proving the copy as of ${started.freeze} (verification ${runId})`);
+  const report = await runVerification(deps, {
+    checks: ["surface", "full"],
+    ...(planned ? { resume: runId } : { runId }),
+  });
+  const history = deps.settings.export.withHistory || deps.settings.export.withDelete;
+  const postFreezeWrites = await deps.source.count({ history, since: started.freeze });
+  const cursor = await deps.state.getCursor();
+  const decidedMs = deps.clock.now();
+  const verdict = decideCutoverVerdict({
+    verificationRunId: report.runId,
+    surface: surfaceFacts(report),
+    full: fullFacts(report),
+    postFreezeWrites,
+    failedResources: cursor.resourcesFailed,
+    windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(started.freeze)) / 1000)),
+  });
+  const decided = await deps.state.updateCutover((r) =>
+    r === undefined || r.proofRunId !== runId || !isCutoverActive(r)
+      ? undefined
+      : {
+          ...r,
+          phase: verdict.go ? "GO" : "NO-GO",
+          decidedAt: new Date(decidedMs).toISOString(),
+          verdict,
+        },
+  );
+  if (decided?.proofRunId !== runId || decided.verdict === undefined) {
+    // Cancelled (or superseded) while proving: the verdict is not stored.
+    return { changed: true, note: "cutover cancelled while proving" };
+  }
+  deps.telemetry.trackEvent("Cutover", {
+    Phase: verdict.go ? "GO" : "NO-GO",
+    Freeze: started.freeze,
+    WindowSeconds: verdict.windowSeconds,
+    VersionsCompared: verdict.evidence.versionsCompared,
+    Missing: verdict.evidence.missing,
+    Different: verdict.evidence.different,
+    PostFreezeWrites: postFreezeWrites,
+    FailedResources: verdict.evidence.failedResources,
+    VerificationRunId: report.runId,
+  });
+  deps.log(`cutover: ${verdict.summary}`);
+  return { changed: true, note: verdict.summary };
+}
+
+function surfaceFacts(report: VerificationReport) {
+  if (report.surface === null) return null;
+  const rows = report.surface.rows;
+  return {
+    verdict: report.surface.verdict,
+    typesPassed: rows.filter((r) => r.verdict === "Pass").length,
+    types: rows.length,
+    // A destination holding more than the source (resources created there, hard deletes on the
+    // source) is not loss: the full check counts those versions as extra, in the evidence.
+    failing: rows
+      .filter((r) => r.verdict !== "Pass" && (r.difference === null || r.difference < 0))
+      .map((r) => `${r.type} (${r.reason})`),
+  };
+}
+
+function fullFacts(report: VerificationReport) {
+  const full = report.full;
+  if (full === null || full === undefined) return null;
+  return {
+    verdict: full.verdict,
+    source: full.totals.source,
+    matched: full.totals.matched,
+    missing: full.totals.missing,
+    extra: full.totals.extra,
+    different: full.totals.different,
+    behind: full.totals.behind,
+    skipped: full.totals.skipped,
+    known: full.totals.known,
+    examples: full.examples
+      .filter((e) => e.problem !== "extra")
+      .map(
+        (e) =>
+          `${e.type}/${e.id} version ${e.versionId}: ${e.problem}${e.paths.length > 0 ? ` at ${e.paths.map((p) => p.path).join(", ")}` : ""}`,
+      ),
+    errors: full.errors.map((e) => `${e.unit}: ${e.error}`),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The cutover operation end to end (Azurite + two emulators): a migration caught up in its steady
+ * mode, a last delta written just before the freeze, then cutover: GO on a clean run, NO-GO naming a
+ * destination damaged after the freeze, writes after the freeze reported, the same call twice,
+ * cancel, and a crash while proving that resumes.
+ */
+import { afterEach, describe, expect, inject, it } from "vitest";
+import type { Environment } from "../../../src/config/settings";
+import { createEngineDeps } from "../../../src/engine/createDeps";
+import { cancelCutover, startCutover } from "../../../src/engine/cutover";
+import { runCutoverLocally } from "../../../src/local/localCutover";
+import { runMigrationLocally } from "../../../src/local/localMigration";
+import { loadStatusReport } from "../../../src/status/loadReport";
+import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import type { LocalEnvironment } from "../../support/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import { generateOperations } from "../../support/syntheticData";
+
+let environment: LocalEnvironment | undefined;
+let tableSeq = 0;
+
+afterEach(async () => {
+  await environment?.stop();
+  environment = undefined;
+});
+
+async function setUp() {
+  let seedingAt: number | undefined;
+  environment = await startLocalEnvironment({
+    azurite: {
+      connectionString: inject("azuriteConnectionString"),
+      blobEndpoint: inject("azuriteBlobEndpoint"),
+    },
+    sourceClock: { now: () => seedingAt ?? Date.now() },
+    latency: { exportFixedMs: 20, importFixedMs: 20 },
+  });
+  const env = environment;
+  const at = (ms: number, write: () => void) => {
+    seedingAt = ms;
+    write();
+    seedingAt = undefined;
+  };
+  for (const op of generateOperations({
+    resources: 60,
+    years: 1,
+    seed: 5,
+    endMs: Date.now() - 120_000,
+    updateShare: 0.3,
+    deleteShare: 0.1,
+  })) {
+    at(op.at, () => {
+      if (op.kind === "create") env.source.store.create(op.resource);
+      else if (op.kind === "update") env.source.store.update(op.resource);
+      else env.source.store.softDelete(op.resourceType, op.id);
+    });
+  }
+  return { env };
+}
+
+function depsFor(env: LocalEnvironment, overrides: Environment = {}) {
+  tableSeq++;
+  const telemetry = new InMemoryTelemetry();
+  const settings = settingsFor(
+    env.env({
+      AZURE_ChunkTableName: `cchunk${process.pid}x${tableSeq}`,
+      AZURE_ExportTableName: `cexport${process.pid}x${tableSeq}`,
+      AZURE_RowKey: `cut${tableSeq}`,
+      AZURE_ExportWithHistory: "true",
+      AZURE_ExportWithDelete: "true",
+      // The steady mode keeps 10 minutes back: the delta before the freeze is left to the cutover.
+      AZURE_SafetyLagSeconds: "600",
+      ...overrides,
+    }),
+  );
+  return { ...createEngineDeps(settings, { telemetry, log: () => {} }), telemetry };
+}
+
+/** Steady migration up to its cap, then a delta the steady mode has not copied, then the freeze. */
+async function caughtUpWithDelta(env: LocalEnvironment) {
+  const deps = depsFor(env);
+  const steady = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+  expect(steady.output).toMatchObject({ outcome: "caught-up" });
+  // The source stamps writes from its clock, never before its last stamp: the delta is written now.
+  env.source.store.create({ resourceType: "Patient", id: "delta-1", active: true });
+  env.source.store.update({ resourceType: "Patient", id: "delta-1", active: false });
+  await new Promise((r) => setTimeout(r, 5));
+  const freeze = new Date().toISOString();
+  return { deps, freeze };
+}
+
+describe("cutover", () => {
+  it("copies the delta up to the freeze and ends GO with the evidence", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    const result = await runCutoverLocally(deps, freeze);
+    expect(result.outcome).toMatchObject({ outcome: "cutover-decided" });
+    expect(result.cutover?.phase).toBe("GO");
+    const evidence = result.cutover!.verdict!.evidence;
+    expect(evidence.versionsCompared).toBe(
+      env.source.store.allVersions().filter((v) => v.resourceType !== "SearchParameter").length,
+    );
+    expect(evidence).toMatchObject({ missing: 0, different: 0, postFreezeWrites: 0 });
+    await expect(deps.destination.vread("Patient", "delta-1", "2")).resolves.toMatchObject({
+      found: true,
+    });
+    expect(result.cutover!.verdict!.windowSeconds).toBeGreaterThanOrEqual(5);
+    const status = await loadStatusReport(deps);
+    expect(status.cutover).toMatchObject({ phase: "GO", freeze });
+    expect(status.cutover!.lines.join("\n")).toContain("cutover window (freeze to verdict)");
+    expect(deps.telemetry.named("Cutover").map((e) => e.properties.Phase)).toEqual([
+      "requested",
+      "GO",
+    ]);
+  });
+
+  it("ends NO-GO naming a version damaged on the destination after the freeze", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    const victim = env.destination.store.allVersions().find((v) => v.resourceType === "Patient")!;
+    const result = await runCutoverLocally(deps, freeze, {
+      wrapActivity: async (name, call) => {
+        if (name === "ProveCutover")
+          env.destination.store.hardDelete(victim.resourceType, victim.id);
+        return call();
+      },
+    });
+    expect(result.cutover?.phase).toBe("NO-GO");
+    const verdict = result.cutover!.verdict!;
+    expect(verdict.evidence.missing).toBeGreaterThan(0);
+    expect(verdict.problems.join("\n")).toContain(`Patient/${victim.id}`);
+    expect(verdict.actions.length).toBeGreaterThan(0);
+  });
+
+  it("reports source writes after the freeze and does not copy them", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    env.source.store.create({ resourceType: "Patient", id: "late-1", active: true });
+    const result = await runCutoverLocally(deps, freeze);
+    expect(result.cutover?.phase).toBe("NO-GO");
+    expect(result.cutover!.verdict!.evidence.postFreezeWrites).toBe(1);
+    expect(result.cutover!.verdict!.problems[0]).toContain("after the freeze");
+    await expect(deps.destination.vread("Patient", "late-1", "1")).resolves.toMatchObject({
+      found: false,
+    });
+  });
+
+  it("answers the stored GO when called again with the same freeze", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    const first = await runCutoverLocally(deps, freeze);
+    const second = await runCutoverLocally(deps, freeze);
+    expect(second.request).toBe("unchanged");
+    expect(second.cutover).toEqual(first.cutover);
+    expect(second.cutover?.attempts).toBe(1);
+  });
+
+  it("refuses another freeze while one is in progress, and cancels back to the steady mode", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    await startCutover(deps, freeze);
+    const other = new Date(Date.parse(freeze) - 1000).toISOString();
+    await expect(startCutover(deps, other)).resolves.toMatchObject({ kind: "refused" });
+    await expect(cancelCutover(deps)).resolves.toMatchObject({ phase: "cancelled" });
+    const steady = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    expect(steady.output).toMatchObject({ outcome: "caught-up" });
+    // The steady cap (10 minutes back) left the delta alone: cancelling went back to it.
+    await expect(deps.destination.vread("Patient", "delta-1", "1")).resolves.toMatchObject({
+      found: false,
+    });
+  });
+
+  it("resumes after a crash while proving and still ends GO", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    class Crash extends Error {}
+    let crashed = false;
+    await expect(
+      runCutoverLocally(deps, freeze, {
+        isCrash: (e) => e instanceof Crash,
+        wrapActivity: async (name, call) => {
+          if (name === "ProveCutover" && !crashed) {
+            crashed = true;
+            await deps.state.updateCutover((r) =>
+              r === undefined ? undefined : { ...r, phase: "proving", proofRunId: "vcrashed-run" },
+            );
+            throw new Crash("process died while proving");
+          }
+          return call();
+        },
+      }),
+    ).rejects.toThrow("process died while proving");
+    expect((await deps.state.getCutover())?.phase).toBe("proving");
+    const resumed = await runCutoverLocally(deps, freeze);
+    expect(resumed.request).toBe("unchanged");
+    expect(resumed.cutover?.phase).toBe("GO");
+    expect(resumed.cutover?.verdict?.evidence.verificationRunId).toBe("vcrashed-run");
+  });
+});

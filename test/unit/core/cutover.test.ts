@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import type { CutoverRecord, ProofFacts } from "../../../src/core/cutover";
+import {
+  CUTOVER_IN_FLIGHT_ALLOWANCE_MS,
+  cutoverCapMs,
+  decideCutoverVerdict,
+  formatCutover,
+  parseFreeze,
+  requestCutover,
+} from "../../../src/core/cutover";
+
+const NOW = "2026-12-03T10:05:00.000Z";
+const FREEZE = "2026-12-03T10:00:00.000Z";
+
+function record(overrides: Partial<CutoverRecord> = {}): CutoverRecord {
+  return {
+    phase: "draining",
+    freeze: FREEZE,
+    requestedAt: NOW,
+    drainedAt: undefined,
+    decidedAt: undefined,
+    cancelledAt: undefined,
+    proofRunId: undefined,
+    attempts: 0,
+    verdict: undefined,
+    ...overrides,
+  };
+}
+
+function facts(overrides: Partial<ProofFacts> = {}): ProofFacts {
+  return {
+    verificationRunId: "v1",
+    surface: { verdict: "Pass", typesPassed: 3, types: 3, failing: [] },
+    full: {
+      verdict: "Pass",
+      source: 100,
+      matched: 100,
+      missing: 0,
+      extra: 0,
+      different: 0,
+      behind: 0,
+      skipped: 0,
+      examples: [],
+      errors: [],
+    },
+    postFreezeWrites: 0,
+    failedResources: 0,
+    windowSeconds: 120,
+    ...overrides,
+  };
+}
+
+describe("parseFreeze", () => {
+  it("is now when absent", () => {
+    expect(parseFreeze(undefined, () => Date.parse(NOW))).toEqual({ ok: true, freeze: NOW });
+  });
+
+  it("normalises an instant with an offset to UTC", () => {
+    expect(parseFreeze("2026-12-03T11:00:00+01:00", () => 0)).toEqual({ ok: true, freeze: FREEZE });
+  });
+
+  it("refuses an instant without a time zone, naming what it accepts", () => {
+    const parsed = parseFreeze("2026-12-03T10:00:00", () => 0);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.message).toContain("with a time zone");
+  });
+});
+
+describe("requestCutover", () => {
+  it("starts a cutover when none was requested", () => {
+    expect(requestCutover(undefined, FREEZE, NOW)).toMatchObject({
+      kind: "started",
+      record: { phase: "draining", freeze: FREEZE, requestedAt: NOW },
+    });
+  });
+
+  it("refuses a freeze in the future", () => {
+    expect(requestCutover(undefined, "2026-12-03T10:06:00.000Z", NOW).kind).toBe("refused");
+  });
+
+  it("leaves the same freeze in progress as it is", () => {
+    const existing = record({ phase: "proving", proofRunId: "v1" });
+    expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
+  });
+
+  it("answers a GO as stored", () => {
+    const existing = record({ phase: "GO" });
+    expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
+  });
+
+  it("proves a NO-GO again for the same freeze", () => {
+    const out = requestCutover(
+      record({ phase: "NO-GO", proofRunId: "v1", attempts: 1 }),
+      FREEZE,
+      NOW,
+    );
+    expect(out).toMatchObject({
+      kind: "started",
+      record: { phase: "draining", proofRunId: undefined, attempts: 1 },
+    });
+  });
+
+  it("refuses another freeze while one is in progress", () => {
+    const out = requestCutover(record(), "2026-12-03T10:01:00.000Z", NOW);
+    expect(out.kind).toBe("refused");
+  });
+
+  it("starts afresh after a cancel", () => {
+    const out = requestCutover(record({ phase: "cancelled" }), "2026-12-03T10:01:00.000Z", NOW);
+    expect(out).toMatchObject({ kind: "started", record: { freeze: "2026-12-03T10:01:00.000Z" } });
+  });
+});
+
+describe("cutoverCapMs", () => {
+  const freeze = Date.parse(FREEZE);
+  it("is the freeze once the allowance passed, whatever the safety lag", () => {
+    expect(cutoverCapMs(freeze - 60_000, freeze, freeze + CUTOVER_IN_FLIGHT_ALLOWANCE_MS)).toBe(
+      freeze,
+    );
+  });
+
+  it("is the steady cap before that", () => {
+    expect(cutoverCapMs(freeze - 60_000, freeze, freeze + 1000)).toBe(freeze - 60_000);
+  });
+});
+
+describe("decideCutoverVerdict", () => {
+  it("is GO when every version matched and nothing was written after the freeze", () => {
+    const v = decideCutoverVerdict(facts());
+    expect(v.go).toBe(true);
+    expect(v.problems).toEqual([]);
+  });
+
+  it("does not count versions only on the destination as loss", () => {
+    const f = facts();
+    expect(decideCutoverVerdict({ ...f, full: { ...f.full!, extra: 3 } }).go).toBe(true);
+  });
+
+  it("is NO-GO naming missing versions and their examples", () => {
+    const f = facts();
+    const v = decideCutoverVerdict({
+      ...f,
+      full: { ...f.full!, missing: 1, matched: 99, examples: ["Patient/a version 2: missing"] },
+    });
+    expect(v.go).toBe(false);
+    expect(v.problems).toEqual([
+      "1 version(s) missing on the destination",
+      "Patient/a version 2: missing",
+    ]);
+    expect(v.actions.length).toBe(1);
+  });
+
+  it("is NO-GO reporting writes after the freeze, not as loss", () => {
+    const f = facts();
+    const v = decideCutoverVerdict({ ...f, postFreezeWrites: 2, full: { ...f.full!, behind: 2 } });
+    expect(v.go).toBe(false);
+    expect(v.problems).toEqual([
+      "2 source version(s) are stamped at or after the freeze: writes did not stop; they are neither copied nor counted as loss",
+    ]);
+  });
+
+  it("lists failed resources as known in a GO", () => {
+    const v = decideCutoverVerdict(facts({ failedResources: 2 }));
+    expect(v.summary).toContain("2 failed resource(s) recorded and listed as known");
+  });
+
+  it("formats the window and the verdict", () => {
+    const text = formatCutover(record({ phase: "GO", verdict: decideCutoverVerdict(facts()) }));
+    expect(text).toContain("cutover window (freeze to verdict): 2.0 min");
+    expect(text).toContain("GO: the destination equals the source as of the freeze");
+  });
+});
+
+describe("decideCutoverVerdict and the surface counts", () => {
+  it("is NO-GO when a type has fewer on the destination", () => {
+    const v = decideCutoverVerdict(
+      facts({ surface: { verdict: "Fail", typesPassed: 2, types: 3, failing: ["Patient (x)"] } }),
+    );
+    expect(v.problems).toEqual(["surface counts show fewer on the destination for Patient (x)"]);
+  });
+
+  it("stays GO when the only failing counts are more on the destination", () => {
+    const v = decideCutoverVerdict(
+      facts({ surface: { verdict: "Fail", typesPassed: 2, types: 3, failing: [] } }),
+    );
+    expect(v.go).toBe(true);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import type { ChunkSummary, CutoverView } from "../../../src/core/passPlanner";
+import { decidePass } from "../../../src/core/passPlanner";
+import { passSnapshot } from "../../support/passSnapshot";
+
+const FREEZE = "2026-12-03T10:00:00.000Z";
+const cutover = (overrides: Partial<CutoverView> = {}): CutoverView => ({
+  phase: "draining",
+  freeze: FREEZE,
+  frontierAtFreeze: false,
+  ...overrides,
+});
+const chunk = (seq: number, exportStatus: ChunkSummary["exportStatus"]): ChunkSummary => ({
+  seq,
+  exportStatus,
+  importStatus: "Not Started",
+  processed: false,
+});
+const decide = (s: Parameters<typeof decidePass>[0], paused = false) =>
+  decidePass(s, paused, { stopWhenCaughtUp: false });
+const names = (d: ReturnType<typeof decidePass>) =>
+  d.kind === "act" ? d.actions.map((a) => a.activity) : [];
+
+describe("decidePass in cutover mode", () => {
+  it("plans past the exports-in-flight bound while the frontier is before the freeze", () => {
+    const s = passSnapshot({
+      chunks: [chunk(1, "Running"), chunk(2, "Started")],
+      cutover: cutover(),
+    });
+    expect(names(decide(s))).toContain("PlanNextWindow");
+  });
+
+  it("still keeps to the backlog bound", () => {
+    const s = passSnapshot({
+      chunks: [1, 2, 3, 4].map((n) => chunk(n, "Running")),
+      cutover: cutover(),
+    });
+    expect(names(decide(s))).not.toContain("PlanNextWindow");
+  });
+
+  it("plans nothing once the frontier reached the freeze", () => {
+    const s = passSnapshot({
+      chunks: [chunk(1, "Running")],
+      cutover: cutover({ frontierAtFreeze: true }),
+    });
+    expect(names(decide(s))).toEqual(["PollExport"]);
+  });
+
+  it("proves once every window up to the freeze is processed", () => {
+    const s = passSnapshot({ cutover: cutover({ frontierAtFreeze: true }) });
+    expect(names(decide(s))).toEqual(["ProveCutover"]);
+  });
+
+  it("does not prove while SearchParameters are still to copy", () => {
+    const s = passSnapshot({
+      searchParametersPending: true,
+      cutover: cutover({ frontierAtFreeze: true }),
+    });
+    expect(names(decide(s))).not.toContain("ProveCutover");
+  });
+
+  it("proves again after a crash in the proving phase", () => {
+    const s = passSnapshot({ cutover: cutover({ phase: "proving", frontierAtFreeze: true }) });
+    expect(names(decide(s))).toEqual(["ProveCutover"]);
+  });
+
+  it("asks for the short cadence, never the idle poll", () => {
+    const d = decide(passSnapshot({ caughtUp: true, cutover: cutover() }));
+    expect(d).toMatchObject({ kind: "act", cutover: true });
+  });
+
+  it("ignores the pause window", () => {
+    const s = passSnapshot({ chunks: [chunk(1, "Planned")], cutover: cutover() });
+    expect(names(decide(s, true))).toEqual(["StartExport", "PlanNextWindow"]);
+  });
+
+  it("stops with the verdict once decided", () => {
+    for (const phase of ["GO", "NO-GO"] as const) {
+      expect(decide(passSnapshot({ cutover: cutover({ phase }) }))).toEqual({
+        kind: "stop",
+        outcome: "cutover-decided",
+        reason: `cutover ${phase} for the freeze at ${FREEZE}`,
+      });
+    }
+  });
+
+  it("a halt wins over a cutover", () => {
+    const s = passSnapshot({ halted: true, haltReason: "x", cutover: cutover() });
+    expect(decide(s)).toMatchObject({ kind: "stop", outcome: "halted" });
+  });
+});
