@@ -12,7 +12,7 @@ import { runMigrationLocally } from "../src/local/localMigration";
 import { seededRandom, syntheticResource } from "../test/support/syntheticData";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import type { Row } from "./report";
-import { minutes } from "./report";
+import { minutes, percentileRows } from "./report";
 import { exponential, percentile } from "./stats";
 
 const MINUTE = 60_000;
@@ -121,26 +121,16 @@ export function cutoverRows(r: CutoverBenchResult, importJob: number): Row[] {
   const targetMs = importJob + 2 * MINUTE;
   const go = r.verdicts.filter((v) => v === "GO").length;
   return [
-    {
-      benchmark: b,
-      figure: "freeze to verdict, p50",
-      value: r.p50Ms ?? Number.NaN,
-      unit: "ms",
-      shown: minutes(r.p50Ms ?? Number.NaN),
-    },
-    {
-      benchmark: b,
-      figure: "freeze to verdict, p95",
-      value: r.p95Ms ?? Number.POSITIVE_INFINITY,
-      unit: "ms",
-      shown: minutes(r.p95Ms ?? Number.NaN),
-      target: {
-        kind: "max",
-        value: targetMs,
+    ...percentileRows(
+      b,
+      "freeze to verdict",
+      r,
+      {
+        ms: targetMs,
         text: `≤ ${minutes(targetMs)} (one import job ${minutes(importJob)} + 2 min)`,
       },
-      note: `${r.freezes} freezes; the proofs took ${r.proofRealSeconds.map((s) => s.toFixed(1)).join(", ")} s real time (not simulated); ${r.realSeconds.toFixed(0)} s real time in all`,
-    },
+      `${r.freezes} freezes; the proofs took ${r.proofRealSeconds.map((s) => s.toFixed(1)).join(", ")} s real time (not simulated); ${r.realSeconds.toFixed(0)} s real time in all`,
+    ),
     {
       benchmark: b,
       figure: "freezes ending GO",

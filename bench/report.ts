@@ -36,6 +36,37 @@ export function minutes(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
+/**
+ * The p50 and p95 rows of a simulated duration, the target on the p95 (a missing percentile
+ * shows as NaN and misses the target).
+ */
+export function percentileRows(
+  benchmark: string,
+  what: string,
+  p: { p50Ms?: number; p95Ms?: number },
+  target: { ms: number; text: string },
+  note: string,
+): Row[] {
+  return [
+    {
+      benchmark,
+      figure: `${what}, p50`,
+      value: p.p50Ms ?? Number.NaN,
+      unit: "ms",
+      shown: minutes(p.p50Ms ?? Number.NaN),
+    },
+    {
+      benchmark,
+      figure: `${what}, p95`,
+      value: p.p95Ms ?? Number.POSITIVE_INFINITY,
+      unit: "ms",
+      shown: minutes(p.p95Ms ?? Number.NaN),
+      target: { kind: "max", value: target.ms, text: target.text },
+      note,
+    },
+  ];
+}
+
 export function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }

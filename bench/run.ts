@@ -37,7 +37,7 @@ import { benchmarkLedger, ledgerRows } from "./ledger";
 import type { PayloadBuildResult } from "./payloadBuild";
 import { benchmarkPayloadBuild } from "./payloadBuild";
 import type { Row } from "./report";
-import { megabytes, minutes, printRows, times, verdict } from "./report";
+import { megabytes, minutes, percentileRows, printRows, times, verdict } from "./report";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import type { StatusLoadResult } from "./statusLoad";
 import { STATUS_LOAD_OPTIONS, benchmarkStatusLoad, statusLoadRows } from "./statusLoad";
@@ -161,26 +161,16 @@ function freshnessRows(r: FreshnessResult): Row[] {
   const targetMs = r.safetyLagMs + r.pollIntervalMs + r.exportJobMs + r.importJobMs;
   const phase = (p: { p95Ms?: number }) => minutes(p.p95Ms ?? Number.NaN);
   return [
-    {
-      benchmark: b,
-      figure: "write to destination, p50",
-      value: r.p50Ms ?? Number.NaN,
-      unit: "ms",
-      shown: minutes(r.p50Ms ?? Number.NaN),
-    },
-    {
-      benchmark: b,
-      figure: "write to destination, p95",
-      value: r.p95Ms ?? Number.POSITIVE_INFINITY,
-      unit: "ms",
-      shown: minutes(r.p95Ms ?? Number.NaN),
-      target: {
-        kind: "max",
-        value: targetMs,
+    ...percentileRows(
+      b,
+      "write to destination",
+      r,
+      {
+        ms: targetMs,
         text: `≤ ${minutes(targetMs)} (lag ${minutes(r.safetyLagMs)} + poll ${minutes(r.pollIntervalMs)} + jobs ${minutes(r.exportJobMs)} + ${minutes(r.importJobMs)})`,
       },
-      note: `p95 by phase: until the window's export starts ${phase(r.phases.untilExport)}, export as observed ${phase(r.phases.export)}, import as observed ${phase(r.phases.import)}; ${r.windows} windows over ${r.simulatedHours.toFixed(1)} simulated hours, ${r.realSeconds.toFixed(0)} s real time`,
-    },
+      `p95 by phase: until the window's export starts ${phase(r.phases.untilExport)}, export as observed ${phase(r.phases.export)}, import as observed ${phase(r.phases.import)}; ${r.windows} windows over ${r.simulatedHours.toFixed(1)} simulated hours, ${r.realSeconds.toFixed(0)} s real time`,
+    ),
     {
       benchmark: b,
       figure: "writes that reached the destination",
