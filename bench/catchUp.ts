@@ -17,7 +17,7 @@ import { chunkLengthMs, parseSettings } from "../src/config/settings";
 import { SEARCH_PARAMETER_TYPE } from "../src/core/resourceTypes";
 import { BACKLOG_BEYOND_EXPORTS } from "../src/engine/activities/loadMigrationState";
 import { runMigrationLocally } from "../src/local/localMigration";
-import { compareAllVersions } from "../test/support/compareVersions";
+import { compareAllVersions } from "../emulator/harness/compareVersions";
 import type { StorageEndpoints } from "./simulatedEnvironment";
 import { startSimulatedEnvironment, type SimulatedEnvironment } from "./simulatedEnvironment";
 import type { BestPlanInput } from "./bestPlan";

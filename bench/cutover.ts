@@ -9,7 +9,7 @@
  */
 import { cancelCutover, startCutover } from "../src/engine/cutover";
 import { runMigrationLocally } from "../src/local/localMigration";
-import { seededRandom, syntheticResource } from "../test/support/syntheticData";
+import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import type { Row } from "./report";
 import { minutes, percentileRows } from "./report";

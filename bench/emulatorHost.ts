@@ -7,10 +7,10 @@
  * child → parent: ready {env, idsByType, versions}, ok, requests {count, cpuMicros}, failed {message}
  */
 import type { Environment } from "../src/config/settings";
-import type { FhirEmulator } from "../test/support/emulator/types";
-import type { LocalEnvironment } from "../test/support/localEnvironment";
-import { startLocalEnvironment } from "../test/support/localEnvironment";
-import { generateOperations } from "../test/support/syntheticData";
+import type { FhirEmulator } from "../emulator/types";
+import type { LocalEnvironment } from "../emulator/harness/localEnvironment";
+import { startLocalEnvironment } from "../emulator/harness/localEnvironment";
+import { generateOperations } from "../emulator/harness/syntheticData";
 
 export type HostRequest =
   | { kind: "start"; connectionString: string; blobEndpoint: string; resources: number }

@@ -13,8 +13,8 @@
 import type { ChunkRecord } from "../src/core/migrationState";
 import type { MigrationActivityName } from "../src/engine/activities";
 import { runMigrationLocally } from "../src/local/localMigration";
-import type { Operation } from "../test/support/emulator/types";
-import { seededRandom, syntheticResource } from "../test/support/syntheticData";
+import type { Operation } from "../emulator/types";
+import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
 import { exportJobMs, importJobMs } from "./model";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import { exponential, percentile } from "./stats";

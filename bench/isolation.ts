@@ -10,7 +10,7 @@ import { runMigrationLocally } from "../src/local/localMigration";
 import { VirtualClock } from "../src/local/virtualClock";
 import { createEngineDeps } from "../src/engine/createDeps";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
-import { settingsFor, startLocalEnvironment } from "../test/support/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../emulator/harness/localEnvironment";
 import {
   LATENCY,
   MIGRATION_START_MS,

@@ -5,7 +5,7 @@
  */
 import type { Environment } from "../src/config/settings";
 import { findSetting } from "../src/config/catalog";
-import type { LatencyModel } from "../test/support/emulator/types";
+import type { LatencyModel } from "../emulator/types";
 
 const MINUTE = 60_000;
 

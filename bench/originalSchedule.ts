@@ -19,7 +19,7 @@
  * Favourable simplifications: activities, table I/O and the two system-wide counts per import poll
  * take no time, and a run that ends exactly on a tick is picked up by that tick.
  */
-import type { LatencyModel } from "../test/support/emulator/types";
+import type { LatencyModel } from "../emulator/types";
 
 export interface SourceVersion {
   atMs: number;

@@ -12,7 +12,7 @@
  * and everything a pass unblocks happens at that instant (planning, export kick-off, payload
  * building and import kick-off take no simulated time, as on the benchmark's virtual clock).
  */
-import { SharedThroughput } from "../test/support/emulator/sharedThroughput";
+import { SharedThroughput } from "../emulator/sharedThroughput";
 import type { BenchLatency } from "./model";
 
 export interface ModelWindow {

@@ -8,9 +8,9 @@ import { createEngineDeps } from "../src/engine/createDeps";
 import type { EngineDeps } from "../src/engine/deps";
 import { VirtualClock } from "../src/local/virtualClock";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../test/support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../test/support/localEnvironment";
-import { customSearchParameter, generateOperations } from "../test/support/syntheticData";
+import type { LocalEnvironment } from "../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../emulator/harness/localEnvironment";
+import { customSearchParameter, generateOperations } from "../emulator/harness/syntheticData";
 import type { BenchLatency, DatasetShape } from "./model";
 import {
   LAST_WRITE_BEFORE_START_MS,

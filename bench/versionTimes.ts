@@ -6,7 +6,7 @@
  * same draws: the figures from these versions are the schedule model's, never the engine's.
  */
 import type { SourceVersion } from "./originalSchedule";
-import { seededRandom, typeFor } from "../test/support/syntheticData";
+import { seededRandom, typeFor } from "../emulator/harness/syntheticData";
 import type { DatasetShape } from "./model";
 
 const YEAR_MS = 365.25 * 86_400_000;

@@ -7,7 +7,7 @@
 import { formatCutover } from "../src/core/cutover";
 import type { EngineDeps } from "../src/engine/deps";
 import { runCutoverLocally } from "../src/local/localCutover";
-import type { FhirEmulator } from "../test/support/emulator";
+import type { FhirEmulator } from "../emulator";
 import type { Tampering } from "./tamper";
 import { tamper } from "./tamper";
 

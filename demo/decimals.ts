@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { BlobServiceClient } from "@azure/storage-blob";
-import type { EmulatorStore } from "../test/support/emulator";
+import type { EmulatorStore } from "../emulator";
 
 /**
  * Observations whose quantity the AHDS FHIR service cannot index: its SQL store keeps number and

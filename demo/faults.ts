@@ -3,8 +3,8 @@
  * with a fault the real services produce: 429 with Retry-After (throttling), 503, a connection
  * reset, or 401 (a token the server rejected). The migration must still copy every version.
  */
-import type { FaultKind, FhirEmulator, HttpFault } from "../test/support/emulator/types";
-import { seededRandom } from "../test/support/syntheticData";
+import type { FaultKind, FhirEmulator, HttpFault } from "../emulator/types";
+import { seededRandom } from "../emulator/harness/syntheticData";
 
 const KINDS: readonly { label: string; fault: HttpFault }[] = [
   { label: "429", fault: { kind: "status", status: 429, retryAfterSeconds: 1 } },

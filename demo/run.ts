@@ -10,13 +10,13 @@ import { createEngineDeps } from "../src/engine/createDeps";
 import type { MigrationStatus } from "../src/engine/migrationOrchestrator";
 import { runMigrationLocally } from "../src/local/localMigration";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
-import { startLocalEnvironment, settingsFor } from "../test/support/localEnvironment";
+import { startLocalEnvironment, settingsFor } from "../emulator/harness/localEnvironment";
 import {
   customSearchParameter,
   generateOperations,
   seededRandom,
   syntheticResource,
-} from "../test/support/syntheticData";
+} from "../emulator/harness/syntheticData";
 import { formatVerificationReport } from "../src/verify/format";
 import { runVerification } from "../src/verify/runVerification";
 import { serveStatus } from "../src/status/server";

@@ -1,5 +1,5 @@
-import type { FhirEmulator } from "../test/support/emulator";
-import { seededRandom } from "../test/support/syntheticData";
+import type { FhirEmulator } from "../emulator";
+import { seededRandom } from "../emulator/harness/syntheticData";
 import type { VerificationReport } from "../src/verify/types";
 
 export interface Tampering {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { main } from "../../../src/cli/main";
 import * as cutoverCommand from "../../../src/cli/commands/cutover";
 import type { CliRuntime } from "../../../src/cli/runtime";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 
 let environment: LocalEnvironment;
 const tables = {

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { main } from "../../../src/cli/main";
 import { createFhirClient } from "../../../src/fhir/client";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 import { startRewritingProxy } from "../../support/rewritingProxy";
-import { seededRandom, syntheticResource } from "../../support/syntheticData";
+import { seededRandom, syntheticResource } from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { liftAndShift } from "../../../src/cli/commands/liftAndShift";
 import type { CliRuntime } from "../../../src/cli/runtime";
 import { createFhirClient } from "../../../src/fhir/client";
-import { compareAllVersions } from "../../support/compareVersions";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { generateOperations } from "../../support/syntheticData";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { generateOperations } from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 let n = 0;

@@ -12,9 +12,9 @@ import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { loadStatusReport } from "../../../src/status/loadReport";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { generateOperations } from "../../support/syntheticData";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { generateOperations } from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 let tableSeq = 0;

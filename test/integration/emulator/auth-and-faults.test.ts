@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FhirEmulator } from "../../support/emulator";
+import type { FhirEmulator } from "../../../emulator";
 import { call, startEmulator } from "./helpers";
 
 describe("emulator: authentication", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FhirEmulator } from "../../support/emulator";
+import type { FhirEmulator } from "../../../emulator";
 import { call, manualClock, startEmulator } from "./helpers";
 
 interface Walk {

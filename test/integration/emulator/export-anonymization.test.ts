@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FhirEmulator } from "../../support/emulator";
+import type { FhirEmulator } from "../../../emulator";
 import {
   blobService,
   call,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { EmulatorOptions, FhirEmulator } from "../../support/emulator";
+import type { EmulatorOptions, FhirEmulator } from "../../../emulator";
 import {
   blobService,
   call,

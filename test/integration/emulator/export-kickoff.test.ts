@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FhirEmulator } from "../../support/emulator";
+import type { FhirEmulator } from "../../../emulator";
 import { call, diagnostics, EXPORT_HEADERS, startEmulator } from "./helpers";
 
 describe("emulator: $export kick-off", () => {

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { inject } from "vitest";
-import { startFhirEmulator, type EmulatorOptions, type FhirEmulator } from "../../support/emulator";
+import { startFhirEmulator, type EmulatorOptions, type FhirEmulator } from "../../../emulator";
 
 export interface ManualClock {
   now(): number;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FhirEmulator } from "../../support/emulator";
+import type { FhirEmulator } from "../../../emulator";
 import { call, diagnostics, manualClock, startEmulator } from "./helpers";
 
 describe("emulator: history", () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FhirEmulator, Flavour } from "../../support/emulator";
+import type { FhirEmulator, Flavour } from "../../../emulator";
 import { call, diagnostics, manualClock, startEmulator, type ManualClock } from "./helpers";
 
 const custom = (id: string, extra: Record<string, unknown> = {}) => ({

@@ -2,8 +2,8 @@ import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { checkAccessHandler } from "../../../src/functions/checkAccess";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 
 let environment: LocalEnvironment | undefined;
 

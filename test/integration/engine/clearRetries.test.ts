@@ -5,8 +5,8 @@ import { createEngineDeps } from "../../../src/engine/createDeps";
 import { MIGRATION_INSTANCE_ID } from "../../../src/engine/migrationOrchestrator";
 import { clearMaxExportRetriesHandler } from "../../../src/functions/control";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 
 let environment: LocalEnvironment | undefined;
 

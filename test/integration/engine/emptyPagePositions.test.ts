@@ -20,11 +20,11 @@ import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { formatVerificationReport } from "../../../src/verify/format";
 import { runVerification } from "../../../src/verify/runVerification";
-import { compareAllVersions } from "../../support/compareVersions";
-import type { FaultSpec, FhirEmulator } from "../../support/emulator";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { customSearchParameter, generateOperations } from "../../support/syntheticData";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
+import type { FaultSpec, FhirEmulator } from "../../../emulator";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { customSearchParameter, generateOperations } from "../../../emulator/harness/syntheticData";
 
 /** `_count` of the verification's paged reads: small, so its queries run to many pages. */
 const PAGE_SIZE = 5;

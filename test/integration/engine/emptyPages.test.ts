@@ -9,12 +9,12 @@ import { createEngineDeps } from "../../../src/engine/createDeps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { runVerification } from "../../../src/verify/runVerification";
-import { compareAllVersions } from "../../support/compareVersions";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { EmptyPageProxy } from "../../support/emptyPageProxy";
 import { startEmptyPageProxy } from "../../support/emptyPageProxy";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { generateOperations } from "../../support/syntheticData";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { generateOperations } from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 let proxy: EmptyPageProxy | undefined;

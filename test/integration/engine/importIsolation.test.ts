@@ -9,7 +9,7 @@ import type { IsolationPart } from "../../../src/core/importIsolation";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { formatVerificationReport } from "../../../src/verify/format";
 import { runVerification } from "../../../src/verify/runVerification";
-import { compareAllVersions } from "../../support/compareVersions";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { ResilienceEnvironment, TestDeps } from "../resilience/harness";
 import { depsFor, migrate, startResilienceEnvironment, useOwnAzurite } from "../resilience/harness";
 

@@ -8,10 +8,10 @@ import type { EngineDeps } from "../../../src/engine/deps";
 import type { LocalMigrationOptions } from "../../../src/local/localMigration";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import { compareAllVersions } from "../../support/compareVersions";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { generateOperations } from "../../support/syntheticData";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { generateOperations } from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 let tableSeq = 0;

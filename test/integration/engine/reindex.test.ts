@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 import {
   customSearchParameter,
   syntheticResource,
   seededRandom,
-} from "../../support/syntheticData";
+} from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 let n = 0;

@@ -9,8 +9,8 @@ import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { Bundle, FhirClient } from "../../../src/fhir/types";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 
 let environment: LocalEnvironment | undefined;
 let n = 0;

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { migrateSearchParameters } from "../../../src/engine/activities/searchParameters";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 
 let environment: LocalEnvironment | undefined;
 let n = 0;

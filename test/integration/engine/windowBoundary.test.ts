@@ -8,9 +8,9 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { seededRandom, syntheticResource } from "../../support/syntheticData";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { seededRandom, syntheticResource } from "../../../emulator/harness/syntheticData";
 
 let environment: LocalEnvironment | undefined;
 afterEach(async () => {

@@ -4,10 +4,10 @@ import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import { compareAllVersions } from "../../support/compareVersions";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { generateOperations } from "../../support/syntheticData";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { generateOperations } from "../../../emulator/harness/syntheticData";
 
 const DAY = 86_400_000;
 let environment: LocalEnvironment | undefined;

@@ -17,8 +17,8 @@ import type {
   ImportParameters,
   ImportResult,
 } from "../../../src/fhir/types";
-import type { FhirEmulator, Flavour } from "../../support/emulator";
-import { startFhirEmulator } from "../../support/emulator";
+import type { FhirEmulator, Flavour } from "../../../emulator";
+import { startFhirEmulator } from "../../../emulator";
 
 const HOUR = 3_600_000;
 const T0 = Date.parse("2024-03-05T10:00:00.000Z");

@@ -4,7 +4,7 @@
  * the source after a window was exported lands in that window unseen.
  */
 import { describe, expect, it } from "vitest";
-import { syntheticResource, seededRandom } from "../../support/syntheticData";
+import { syntheticResource, seededRandom } from "../../../emulator/harness/syntheticData";
 import { startRewritingProxy } from "../../support/rewritingProxy";
 import type { ResilienceEnvironment } from "./harness";
 import {

@@ -15,8 +15,8 @@ import { describe, expect, it } from "vitest";
 import { realClock } from "../../../src/local/durableRuntime";
 import { printTable } from "../../../demo/table";
 import type { DoneReport, KillReport } from "../../support/crashRunner";
-import { settingsFor } from "../../support/localEnvironment";
-import { seededRandom } from "../../support/syntheticData";
+import { settingsFor } from "../../../emulator/harness/localEnvironment";
+import { seededRandom } from "../../../emulator/harness/syntheticData";
 import type { ResilienceEnvironment } from "./harness";
 import {
   FAST_SETTINGS,

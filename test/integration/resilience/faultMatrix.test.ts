@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AzuriteInstance } from "../../../src/local/azurite";
 import { startAzurite } from "../../../src/local/azurite";
 import { runVerification } from "../../../src/verify/runVerification";
-import type { FaultKind, FhirEmulator, HttpFault, Operation } from "../../support/emulator/types";
+import type { FaultKind, FhirEmulator, HttpFault, Operation } from "../../../emulator/types";
 import type { ResilienceEnvironment } from "./harness";
 import { depsFor, expectEveryVersionCopied, migrate, startResilienceEnvironment } from "./harness";
 import { printTable } from "../../../demo/table";

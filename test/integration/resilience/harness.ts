@@ -14,11 +14,11 @@ import type { Clock } from "../../../src/local/durableRuntime";
 import type { LocalMigrationOptions } from "../../../src/local/localMigration";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import { compareAllVersions } from "../../support/compareVersions";
-import type { LatencyModel } from "../../support/emulator/types";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { customSearchParameter, generateOperations } from "../../support/syntheticData";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
+import type { LatencyModel } from "../../../emulator/types";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { customSearchParameter, generateOperations } from "../../../emulator/harness/syntheticData";
 
 /**
  * Real time plus an offset that grows whenever the orchestration waits on a durable timer: a timer

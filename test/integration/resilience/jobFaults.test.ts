@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { clearMaxExportRetries } from "../../../src/engine/control";
-import { compareAllVersions } from "../../support/compareVersions";
+import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { ResilienceEnvironment, TestDeps } from "./harness";
 import {
   chunkRows,

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { faultSummary, injectRandomFaults, stopFaults } from "../../../demo/faults";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import { settingsFor } from "../../support/localEnvironment";
+import { settingsFor } from "../../../emulator/harness/localEnvironment";
 import {
   FAST_SETTINGS,
   expectEveryVersionCopied,

@@ -9,7 +9,7 @@ import type { DurableClient } from "durable-functions";
 import { describe, expect, it, vi } from "vitest";
 import { MIGRATION_INSTANCE_ID } from "../../../src/engine/migrationOrchestrator";
 import { acceptSettingsHandler } from "../../../src/functions/acceptSettings";
-import { settingsFor } from "../../support/localEnvironment";
+import { settingsFor } from "../../../emulator/harness/localEnvironment";
 import { acceptShapingSettings, shapingConflict } from "../../../src/engine/settingsGuard";
 import {
   FAST_SETTINGS,

@@ -6,9 +6,9 @@ import type { EngineDeps } from "../../../src/engine/deps";
 import type { MigrationOutcome } from "../../../src/engine/migrationOrchestrator";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { NullTelemetry } from "../../../src/telemetry/createTelemetry";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { customSearchParameter, generateOperations } from "../../support/syntheticData";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { customSearchParameter, generateOperations } from "../../../emulator/harness/syntheticData";
 
 export interface SampleMigration {
   environment: LocalEnvironment;

@@ -7,8 +7,8 @@ import { main } from "../../../src/cli/main";
 import type { CliRuntime } from "../../../src/cli/runtime";
 import * as verifyCommand from "../../../src/cli/commands/verify";
 import type { VerificationReport } from "../../../src/verify/types";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { startLocalEnvironment } from "../../support/localEnvironment";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 
 let environment: LocalEnvironment;
 let n = 0;

@@ -11,10 +11,10 @@ import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { formatVerificationReport } from "../../../src/verify/format";
 import type { RunVerificationOptions } from "../../../src/verify/runVerification";
 import { runVerification } from "../../../src/verify/runVerification";
-import type { EmulatorStore } from "../../support/emulator";
-import type { LocalEnvironment } from "../../support/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
-import { generateOperations } from "../../support/syntheticData";
+import type { EmulatorStore } from "../../../emulator";
+import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import { generateOperations } from "../../../emulator/harness/syntheticData";
 
 const DAY = 86_400_000;
 const SEEDED_UNTIL = Date.parse("2025-02-01T00:00:00Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SharedThroughput } from "../../support/emulator/sharedThroughput";
+import { SharedThroughput } from "../../../emulator/sharedThroughput";
 
 describe("SharedThroughput", () => {
   it("without a server-wide rate, a job takes its fixed time plus its own rate", () => {

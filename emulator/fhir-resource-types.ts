@@ -3,7 +3,7 @@
  * are checked against this list, as the server checks `ModelInfoProvider.IsKnownResource`
  * (ordinal, case-sensitive). The list itself is the product's: one R4 list in the repository.
  */
-import { isR4ResourceType } from "../../../src/core/resourceTypes";
+import { isR4ResourceType } from "../src/core/resourceTypes";
 
 export function isKnownResourceType(name: string): boolean {
   return isR4ResourceType(name);

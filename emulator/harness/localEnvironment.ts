@@ -2,8 +2,8 @@ import type { Environment } from "../../src/config/settings";
 import { parseSettings } from "../../src/config/settings";
 import type { AzuriteInstance } from "../../src/local/azurite";
 import { startAzurite } from "../../src/local/azurite";
-import { startFhirEmulator } from "./emulator";
-import type { EmulatorClock, FhirEmulator, LatencyModel } from "./emulator/types";
+import { startFhirEmulator } from "../index";
+import type { EmulatorClock, FhirEmulator, LatencyModel } from "../types";
 
 export interface LocalEnvironment {
   connectionString: string;

@@ -1,5 +1,5 @@
 /** One stored version of one resource, as the emulator keeps it. */
-import type { FhirResource } from "../../../src/fhir/types";
+import type { FhirResource } from "../src/fhir/types";
 import { formatInstant } from "./instant";
 
 export type WriteMethod = "POST" | "PUT";

@@ -6,7 +6,7 @@
  * across the server, so time windows in tests are deterministic. Imported versions keep their own.
  */
 import { randomUUID } from "node:crypto";
-import type { FhirResource } from "../../../src/fhir/types";
+import type { FhirResource } from "../src/fhir/types";
 import { isKnownResourceType } from "./fhir-resource-types";
 import { formatInstant } from "./instant";
 import {

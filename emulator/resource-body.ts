@@ -3,8 +3,8 @@
  * (versionId, lastUpdated) and then kept as text: exports emit it verbatim (protocol reference 2.4
  * "each line is the stored raw JSON"), so decimals survive exactly as received.
  */
-import type { FhirResource } from "../../../src/fhir/types";
-import { SOFT_DELETED_EXTENSION_URL } from "../../../src/fhir/types";
+import type { FhirResource } from "../src/fhir/types";
+import { SOFT_DELETED_EXTENSION_URL } from "../src/fhir/types";
 import {
   isLosslessObject,
   parseLossless,
