@@ -38,7 +38,7 @@ import { generateVersionTimes } from "./versionTimes";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/** Resource types in the synthetic data (test/support/syntheticData.ts), for file counts. */
+/** Resource types in the synthetic data (emulator/harness/syntheticData.ts), for file counts. */
 const DATA_TYPES = 5;
 
 /** The original's schedule settings: deployed ScheduleInterval 2 min, the five-minute timer, 30-day windows. */

@@ -63,7 +63,7 @@ export interface DatasetShape {
   resources: number;
   years: number;
   seed: number;
-  /** Creation age = span × u^ageExponent (test/support/syntheticData.ts; default 3). */
+  /** Creation age = span × u^ageExponent (emulator/harness/syntheticData.ts; default 3). */
   ageExponent?: number;
 }
 

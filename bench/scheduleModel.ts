@@ -3,7 +3,7 @@
  * concurrency rules (AZURE_MaxExportsInFlight exports planned or running, a bound on unprocessed
  * windows, AZURE_PayloadCount imports running, imports started in window order) and the latency
  * model (a fixed time per job, then each job's versions moved at its own rate, with a server-wide
- * throughput shared by the jobs moving at once: test/support/emulator/sharedThroughput.ts, the same
+ * throughput shared by the jobs moving at once: emulator/sharedThroughput.ts, the same
  * code the emulators use).
  *
  * With `pollMs` 0 every job starts the instant the rules allow and every completion is acted on the

@@ -1,6 +1,6 @@
 /**
  * Version instants for datasets too large to seed into the emulators (a million resources): the
- * same law as test/support/syntheticData.ts (creation age = span × u^ageExponent; 15 % of resources
+ * same law as emulator/harness/syntheticData.ts (creation age = span × u^ageExponent; 15 % of resources
  * updated one to three times, each update halfway at most towards the end on average; 3 % of
  * non-Patient resources soft-deleted later), without building resource bodies. Same law, not the
  * same draws: the figures from these versions are the schedule model's, never the engine's.

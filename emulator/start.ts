@@ -1,0 +1,47 @@
+/**
+ * npm run emulator -- --profile cosmos|sql [--port 0] [--storage <connection string>]
+ *
+ * Prints the emulator's base URL alone on the first line of stdout (for scripts), what it runs on
+ * stderr, and runs until SIGINT or SIGTERM. Options: emulator/standalone.ts (USAGE).
+ */
+import { PROFILES, USAGE, UsageError, parseStandaloneArgs, startStandalone } from "./standalone";
+
+async function main(): Promise<void> {
+  const options = parseStandaloneArgs(process.argv.slice(2));
+  if (options === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const running = await startStandalone(options);
+  process.stdout.write(`${running.emulator.baseUrl}\n`);
+  process.stderr.write(
+    `FHIR server emulator, profile ${options.profile}: ${PROFILES[options.profile].server}\n` +
+      `  base URL      ${running.emulator.baseUrl}\n` +
+      `  blob storage  ${running.blobEndpoint}` +
+      `${running.azurite !== undefined ? " (Azurite in memory, stopped with the emulator)" : ""}\n` +
+      `Ctrl+C stops it.\n`,
+  );
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Stopping the emulator failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    error instanceof UsageError
+      ? `${error.message}\n`
+      : `The emulator did not start: ${String(error)}\n`,
+  );
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});
