@@ -1,9 +1,11 @@
 /**
- * The CLI's one progress reporter, used by `run` and `lift-and-shift`: it renders the engine's
- * progress events (src/core/progress.ts) as a bar on a terminal, or as a line at most every
- * 10 seconds when stderr is not a terminal (a log file, CI). With --json it prints nothing.
+ * The CLI's progress reporters. The migration's, used by `run` and `lift-and-shift`, renders the
+ * engine's progress events (src/core/progress.ts) as a bar on a terminal, or as a line at most every
+ * 10 seconds when stderr is not a terminal (a log file, CI); with --json it prints nothing. The full
+ * check's, used by `verify`, prints its units and versions compared.
  */
 import { SingleBar } from "cli-progress";
+import { estimateSecondsLeft } from "../core/fullUnits";
 import type { ProgressEvent, ProgressPhase, ProgressSink } from "../core/progress";
 import { formatDuration } from "../status/format";
 import type { CliRuntime } from "./runtime";
@@ -40,6 +42,7 @@ export const EMPTY_VIEW: ProgressView = {
 /** The view after one more event. */
 export function foldProgress(view: ProgressView, event: ProgressEvent): ProgressView {
   if (event.kind === "phase") return { ...view, phase: event.phase };
+  if (event.kind !== "pass") return view;
   const done = event.resources.imported + event.resources.failed;
   return {
     ...view,
@@ -147,6 +150,36 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     stop: () => {
       if (drawn) bar?.stop();
       drawn = false;
+    },
+  };
+}
+
+/**
+ * The full check's progress on stderr (at most every 5 s, and its last unit): units and versions
+ * compared, and an estimate from the pace of this attempt (units read back from an earlier attempt
+ * excluded).
+ */
+export function verificationProgressReporter(runtime: CliRuntime, now: () => number): ProgressSink {
+  let started: { at: number; versionsDone: number } | undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    emit(event) {
+      if (event.kind !== "verification") return;
+      const t = now();
+      started ??= { at: t, versionsDone: event.versionsDone };
+      if (t - last < 5_000 && event.unitsDone < event.units) return;
+      last = t;
+      const eta = estimateSecondsLeft(
+        event.versionsDone,
+        event.versions,
+        event.versionsDone - started.versionsDone,
+        t - started.at,
+      );
+      const pct =
+        event.versions === 0 ? 100 : Math.floor((100 * event.versionsDone) / event.versions);
+      runtime.stderr(
+        `full check: ${event.unitsDone}/${event.units} units, ${event.versionsDone}/${event.versions} versions (${pct} %)${eta === undefined ? "" : `, about ${formatDuration(eta)} left`}\n`,
+      );
     },
   };
 }

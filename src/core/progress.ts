@@ -1,6 +1,7 @@
 /**
  * Progress events: what the engine says about how far the migration has come, and what reporters
- * render (the CLI bar in src/cli/progressBar.ts, telemetry metrics in src/telemetry/progressReporter.ts).
+ * render (the CLI's bar and the full check's lines in src/cli/progressBar.ts, telemetry metrics in
+ * src/telemetry/progressReporter.ts).
  * The engine emits them from activities (replay-safe, src/engine/progress.ts); a reporter never reads
  * tables or polls to find out. Pure: no I/O, no clock.
  */
@@ -45,7 +46,16 @@ export type ProgressEvent =
       estimateSeconds: number | undefined;
     }
   /** The orchestrator decided a pass (its custom status, as the local runtime receives it). */
-  | { kind: "phase"; phase: ProgressPhase; pass: number };
+  | { kind: "phase"; phase: ProgressPhase; pass: number }
+  /** The full check's units and source versions compared so far (src/verify/orchestrator.ts). */
+  | {
+      kind: "verification";
+      runId: string;
+      units: number;
+      unitsDone: number;
+      versions: number;
+      versionsDone: number;
+    };
 
 /** Anything that renders progress: a bar, telemetry, a test's list. */
 export interface ProgressSink {

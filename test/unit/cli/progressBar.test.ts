@@ -154,6 +154,20 @@ describe("the CLI progress reporter", () => {
     expect(bar.calls).toEqual([]);
   });
 
+  it("leaves the migration's view as it was on a full check's event", () => {
+    const view = foldProgress(EMPTY_VIEW, pass());
+    expect(
+      foldProgress(view, {
+        kind: "verification",
+        runId: "r",
+        units: 2,
+        unitsDone: 1,
+        versions: 10,
+        versionsDone: 5,
+      }),
+    ).toEqual(view);
+  });
+
   it("names the phase the orchestrator last reported", () => {
     const view = foldProgress(
       foldProgress(EMPTY_VIEW, { kind: "phase", phase: "idle", pass: 3 }),
