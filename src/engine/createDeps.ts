@@ -1,4 +1,5 @@
 import type { Settings } from "../config/settings";
+import type { ProgressSink } from "../core/progress";
 import { createFhirClient } from "../fhir/client";
 import { redactText } from "../fhir/redact";
 import { allowedBlobAccounts } from "../storage/allowedBlobAccounts";
@@ -13,6 +14,7 @@ export interface DepsOverrides {
   telemetry?: Telemetry;
   clock?: { now(): number };
   log?: (message: string) => void;
+  progress?: ProgressSink;
 }
 
 /** A log function that redacts every line (src/fhir/redact.ts) before passing it on. */
@@ -57,5 +59,6 @@ export function createEngineDeps(settings: Settings, overrides: DepsOverrides = 
     clock,
     // Log lines quote servers' messages and URLs: redacted here, where they enter the log.
     log: overrides.log === undefined ? () => {} : redactingLog(overrides.log),
+    ...(overrides.progress === undefined ? {} : { progress: overrides.progress }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Settings } from "../config/settings";
+import type { ProgressSink } from "../core/progress";
 import type { FhirClient } from "../fhir/types";
 import type { BlobStore } from "../storage/blobStore";
 import type { MigrationStateStore } from "../storage/migrationStateStore";
@@ -17,6 +18,8 @@ export interface EngineDeps {
   telemetry: Telemetry;
   clock: { now(): number };
   log: (message: string) => void;
+  /** A reporter of the engine's progress events besides telemetry (the CLI's bar); src/engine/progress.ts. */
+  progress?: ProgressSink;
 }
 
 /** Every activity returns whether it changed the migration's state, so the orchestrator knows to go on at once. */

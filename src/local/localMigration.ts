@@ -1,3 +1,4 @@
+import type { ProgressPhase, ProgressSink } from "../core/progress";
 import { MIGRATION_ACTIVITIES } from "../engine/activities";
 import type { MigrationActivityName } from "../engine/activities";
 import type { EngineDeps } from "../engine/deps";
@@ -14,6 +15,8 @@ export interface LocalMigrationOptions {
   input?: MigrationInput;
   clock?: Clock;
   onStatus?: (status: MigrationStatus) => void;
+  /** Receives the orchestrator's phase as progress events (the activities' come through EngineDeps.progress). */
+  progress?: ProgressSink;
   shouldStop?: () => boolean;
   beforeEpisode?: (episode: number) => void;
   isCrash?: (error: unknown) => boolean;
@@ -52,10 +55,22 @@ export async function runMigrationLocally(
     {
       activities: boundActivities(deps, options.wrapActivity),
       clock: options.clock,
-      onCustomStatus: (s) => options.onStatus?.(s as MigrationStatus),
+      onCustomStatus: (s) => {
+        const status = s as MigrationStatus;
+        options.progress?.emit({ kind: "phase", phase: status.phase, pass: status.pass });
+        options.onStatus?.(status);
+      },
       shouldStop: options.shouldStop,
       beforeEpisode: options.beforeEpisode,
       isCrash: options.isCrash,
     },
   );
 }
+
+/** The progress phases are exactly the orchestrator's: a phase added to one and not the other does not compile. */
+type SamePhases = [ProgressPhase] extends [MigrationStatus["phase"]]
+  ? [MigrationStatus["phase"]] extends [ProgressPhase]
+    ? true
+    : never
+  : never;
+export const PROGRESS_PHASES_MATCH: SamePhases = true;

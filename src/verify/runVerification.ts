@@ -3,6 +3,7 @@
  * registers, driven by durable-functions' replay engine (src/local/durableRuntime.ts). Used by
  * `fhir-migrate verify`, the demo and the integration tests.
  */
+import type { ProgressSink } from "../core/progress";
 import type { EngineDeps } from "../engine/deps";
 import type { Clock } from "../local/durableRuntime";
 import { runOrchestration } from "../local/durableRuntime";
@@ -20,6 +21,8 @@ export interface RunVerificationOptions extends VerificationOptions {
   limits?: Partial<HopLimits>;
   clock?: Clock;
   onStatus?: (status: VerificationStatus) => void;
+  /** Receives the full check's progress as events (src/core/progress.ts). */
+  progress?: ProgressSink;
 }
 
 export async function runVerification(
@@ -29,7 +32,7 @@ export async function runVerification(
   // Bad settings fail here, before anything runs (ConfigurationError).
   configuredCheckTypes(deps.settings);
   await deps.state.ensure();
-  const { runId, limits, clock, onStatus, ...chosen } = options;
+  const { runId, limits, clock, onStatus, progress, ...chosen } = options;
   const id = runId ?? chosen.resume ?? newRunId(deps.clock.now());
   const result = await runOrchestration(
     verificationOrchestrator,
@@ -39,7 +42,12 @@ export async function runVerification(
     {
       activities: boundVerificationActivities(deps),
       clock,
-      onCustomStatus: (s) => onStatus?.(s as VerificationStatus),
+      onCustomStatus: (s) => {
+        const status = s as VerificationStatus;
+        if (status.phase === "full" && status.full !== undefined)
+          progress?.emit({ kind: "verification", runId: status.runId, ...status.full });
+        onStatus?.(status);
+      },
     },
   );
   await deps.telemetry.flush();

@@ -5,14 +5,12 @@
  * recorded in the state tables as soon as the servers return them, so an interrupted run resumes
  * where it stopped instead of starting a second export.
  */
-import { MultiBar, Presets } from "cli-progress";
 import type { Command } from "commander";
 import type { Environment } from "../../config/settings";
 import { parseSettings } from "../../config/settings";
 import { exportContainerProblem } from "../../core/exportContainer";
 import { isR4ResourceType } from "../../core/resourceTypes";
 import { createEngineDeps } from "../../engine/createDeps";
-import type { EngineDeps } from "../../engine/deps";
 import type { MigrationOutcome } from "../../engine/migrationOrchestrator";
 import { runMigrationLocally } from "../../local/localMigration";
 import { formatVerificationReport } from "../../verify/format";
@@ -21,6 +19,7 @@ import type { VerificationReport } from "../../verify/types";
 import { OperationFailedError, UsageError } from "../errors";
 import { addStateDirOption, withLocalStorage } from "../localStorage";
 import { formatTable, writeJson } from "../output";
+import { createProgressReporter } from "../progressBar";
 import type { CliRuntime } from "../runtime";
 import { runtimeOf, wantsJson } from "../runtime";
 import type { SettingsSourceOptions } from "../settingsSource";
@@ -82,26 +81,6 @@ export function liftAndShiftEnvironment(
   };
 }
 
-interface Progress {
-  chunks: number;
-  exported: number;
-  expected: number;
-  payloads: number;
-  imported: number;
-}
-
-async function readProgress(deps: EngineDeps): Promise<Progress> {
-  const progress: Progress = { chunks: 0, exported: 0, expected: 0, payloads: 0, imported: 0 };
-  for await (const c of deps.state.listAllChunks()) {
-    progress.chunks++;
-    progress.expected += c.expectedCount;
-    if (c.exportStatus === "Completed") progress.exported++;
-  }
-  const cursor = await deps.state.getCursor();
-  progress.imported = cursor.resourcesImported + cursor.resourcesFailed;
-  return progress;
-}
-
 export async function liftAndShift(
   options: LiftAndShiftOptions,
   json: boolean,
@@ -113,41 +92,18 @@ export async function liftAndShift(
   );
   try {
     const settings = parseSettings(liftAndShiftEnvironment(env, options));
-    const deps = createEngineDeps(settings);
-    const bars =
-      !json && process.stderr.isTTY
-        ? new MultiBar(
-            { hideCursor: true, format: "{name} {bar} {value}/{total} {unit}" },
-            Presets.shades_classic,
-          )
-        : undefined;
-    const exportBar = bars?.create(1, 0, { name: "export", unit: "jobs" });
-    const importBar = bars?.create(1, 0, { name: "import", unit: "resources" });
-    let lastLine = 0;
-    const timer = setInterval(() => {
-      void readProgress(deps).then(
-        (p) => {
-          if (bars !== undefined) {
-            exportBar?.setTotal(Math.max(1, p.chunks));
-            exportBar?.update(p.exported);
-            importBar?.setTotal(Math.max(1, p.expected));
-            importBar?.update(p.imported);
-          } else if (!json && Date.now() - lastLine > 10_000) {
-            lastLine = Date.now();
-            runtime.stderr(
-              `export ${p.exported}/${p.chunks} jobs, import ${p.imported}/${p.expected} resources\n`,
-            );
-          }
-        },
-        () => {},
-      );
-    }, 1000);
+    const progress = createProgressReporter({
+      runtime,
+      json,
+      tty: process.stderr.isTTY === true,
+      now: () => Date.now(),
+    });
+    const deps = createEngineDeps(settings, { progress });
     let result;
     try {
-      result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+      result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true }, progress });
     } finally {
-      clearInterval(timer);
-      bars?.stop();
+      progress.stop();
     }
     const outcome = result.output as MigrationOutcome;
     const cursor = await deps.state.getCursor();

@@ -3,18 +3,17 @@
  * activities as the Functions app (driven by durable-functions' replay engine). State lives in the
  * configured tables, or in an Azurite started here on disk, so stopping and running again resumes.
  */
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { parseSettings } from "../../config/settings";
 import { SHAPING_REFUSAL_PREFIX } from "../../core/shapingSettings";
 import { createEngineDeps } from "../../engine/createDeps";
-import type { MigrationOutcome, MigrationStatus } from "../../engine/migrationOrchestrator";
+import type { MigrationOutcome } from "../../engine/migrationOrchestrator";
 import { isOrchestrationFailedError } from "../../local/durableRuntime";
 import { runMigrationLocally } from "../../local/localMigration";
-import { formatDuration } from "../../status/format";
 import { OperationFailedError } from "../errors";
 import { addStateDirOption, withLocalStorage } from "../localStorage";
 import { writeJson } from "../output";
+import { createProgressReporter } from "../progressBar";
 import type { CliRuntime } from "../runtime";
 import { runtimeOf, wantsJson } from "../runtime";
 import type { SettingsSourceOptions } from "../settingsSource";
@@ -23,16 +22,6 @@ import { addSettingsOption, readSettingsInput } from "../settingsSource";
 interface RunOptions extends SettingsSourceOptions {
   untilCaughtUp?: boolean;
   stateDir: string;
-}
-
-/**
- * Share of the catch-up done, from time spent and the estimate of time left: 0 until there is an
- * estimate, 100 once caught up, and never 100 before.
- */
-function progressPercent(elapsedMs: number, estimateSeconds: number | undefined): number {
-  if (estimateSeconds === undefined) return 0;
-  if (estimateSeconds === 0) return 100;
-  return Math.min(99, Math.round((100 * elapsedMs) / (elapsedMs + estimateSeconds * 1000)));
 }
 
 const NETWORK_FAILURE = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)\b/;
@@ -66,8 +55,15 @@ export async function runMigration(
   );
   try {
     const settings = parseSettings(env);
+    const progress = createProgressReporter({
+      runtime,
+      json,
+      tty: process.stderr.isTTY === true,
+      now: () => Date.now(),
+    });
     const deps = createEngineDeps(settings, {
       log: json ? () => {} : (m) => runtime.stderr(`${m}\n`),
+      progress,
     });
     let stop = false;
     const onSignal = () => {
@@ -75,43 +71,15 @@ export async function runMigration(
       runtime.stderr("\nStopping after the current step; state is kept, run again to resume.\n");
     };
     process.once("SIGINT", onSignal);
-    const bar =
-      !json && process.stderr.isTTY
-        ? new SingleBar({
-            format:
-              "{bar} {percentage}% | watermark {watermark} | exports {exports} imports {imports} | imported {imported} | catch-up in {eta}",
-            hideCursor: true,
-          })
-        : undefined;
-    const start = Date.now();
-    bar?.start(100, 0, { watermark: "-", exports: 0, imports: 0, imported: 0, eta: "estimating" });
-    let lastLine = 0;
-    const onStatus = (s: MigrationStatus) => {
-      const fields = {
-        watermark: s.watermark ?? "-",
-        exports: s.exportsInFlight,
-        imports: s.importsInFlight,
-        imported: s.resourcesImported,
-        eta: s.estimateSeconds === undefined ? "estimating" : formatDuration(s.estimateSeconds),
-      };
-      if (bar !== undefined) {
-        bar.update(progressPercent(Date.now() - start, s.estimateSeconds), fields);
-      } else if (!json && Date.now() - lastLine > 10_000) {
-        lastLine = Date.now();
-        runtime.stderr(
-          `${s.phase} watermark ${fields.watermark} exports ${fields.exports} imports ${fields.imports} imported ${fields.imported} catch-up ${fields.eta}\n`,
-        );
-      }
-    };
     const result = await runMigrationLocally(deps, {
       input: { stopWhenCaughtUp: options.untilCaughtUp === true },
-      onStatus,
+      progress,
       shouldStop: () => stop,
     }).catch((error: unknown) => {
-      bar?.stop();
+      progress.stop();
       throw stoppedBy(error);
     });
-    bar?.stop();
+    progress.stop();
     process.removeListener("SIGINT", onSignal);
     const outcome = result.output as MigrationOutcome | undefined;
     if (json)

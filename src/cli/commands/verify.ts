@@ -9,11 +9,9 @@ import type { OptionName } from "../../verify/options";
 import { describeIssues, parseVerificationOptions } from "../../verify/options";
 import { runVerification } from "../../verify/runVerification";
 import type { VerificationReport } from "../../verify/types";
-import type { VerificationStatus } from "../../verify/orchestrator";
-import { estimateSecondsLeft } from "../../core/fullUnits";
-import { formatDuration } from "../../status/format";
 import { OperationFailedError, UsageError } from "../errors";
 import { writeJson } from "../output";
+import { verificationProgressReporter } from "../progressBar";
 import type { CliRuntime } from "../runtime";
 import { runtimeOf, wantsJson } from "../runtime";
 import type { SettingsSourceOptions } from "../settingsSource";
@@ -62,7 +60,7 @@ export async function verify(
   });
   const report = await runVerification(deps, {
     ...parsed.options,
-    onStatus: json ? undefined : fullProgressPrinter(runtime, () => Date.now()),
+    ...(json ? {} : { progress: verificationProgressReporter(runtime, () => Date.now()) }),
   });
   if (json) writeJson(runtime, report);
   else runtime.stdout(formatVerificationReport(report));
@@ -71,36 +69,6 @@ export async function verify(
       `Verification ${report.runId} did not pass: ${report.verdict} (seed ${report.seed})`,
     );
   }
-}
-
-/**
- * Prints the full check's progress to stderr (at most every 5 s): units and versions compared, and
- * an estimate from the pace of this attempt (units read back from an earlier attempt excluded).
- */
-export function fullProgressPrinter(
-  runtime: CliRuntime,
-  now: () => number,
-): (status: VerificationStatus) => void {
-  let started: { at: number; versionsDone: number } | undefined;
-  let last = Number.NEGATIVE_INFINITY;
-  return (status) => {
-    const f = status.full;
-    if (status.phase !== "full" || f === undefined) return;
-    const t = now();
-    started ??= { at: t, versionsDone: f.versionsDone };
-    if (t - last < 5_000 && f.unitsDone < f.units) return;
-    last = t;
-    const eta = estimateSecondsLeft(
-      f.versionsDone,
-      f.versions,
-      f.versionsDone - started.versionsDone,
-      t - started.at,
-    );
-    const pct = f.versions === 0 ? 100 : Math.floor((100 * f.versionsDone) / f.versions);
-    runtime.stderr(
-      `full check: ${f.unitsDone}/${f.units} units, ${f.versionsDone}/${f.versions} versions (${pct} %)${eta === undefined ? "" : `, about ${formatDuration(eta)} left`}\n`,
-    );
-  };
 }
 
 export function register(program: Command): void {

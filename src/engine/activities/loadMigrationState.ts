@@ -1,11 +1,12 @@
 import { estimateSecondsToCatchUp } from "../../core/eta";
+import { passProgress } from "../../core/progress";
 import type { PassSnapshot } from "../../core/passPlanner";
 import { ms } from "../../core/windows";
-import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
 import { settleChunk } from "./importJob";
 import { ledgerWork } from "../ledgerWork";
+import { emitProgress } from "../progress";
 
 /**
  * Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). Four
@@ -59,11 +60,16 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     ms(cursor.frontier) >= ms(endDate);
   const ledger = await ledgerWork(deps, cursor, chunks);
   const cutover = await state.getCutover();
-  emitPassMetrics(
+  // Progress for telemetry's metrics and any attached reporter (src/engine/progress.ts).
+  emitProgress(
     deps,
-    cursor,
-    unprocessed.length +
+    passProgress(
+      cursor,
+      chunks,
       payloads.filter((p) => p.status === "Started" || p.status === "Running").length,
+      deps.clock.now(),
+      settings.chunking.safetyLagMs,
+    ),
   );
   return {
     halted: cursor.halted || conflict !== undefined,
@@ -115,24 +121,4 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       },
     },
   };
-}
-
-/** Metrics for the dashboard and alerts, from the state this pass read (activities are replay-safe). */
-function emitPassMetrics(deps: EngineDeps, cursor: CursorRecord, jobsInFlight: number): void {
-  const now = deps.clock.now();
-  deps.telemetry.trackMetric("JobsInFlight", jobsInFlight);
-  if (cursor.watermark !== undefined) {
-    deps.telemetry.trackMetric(
-      "LagBehindSourceSeconds",
-      Math.max(0, Math.round((now - Date.parse(cursor.watermark)) / 1000)),
-    );
-  }
-  if (cursor.startedAt !== undefined) {
-    const minutes = (now - Date.parse(cursor.startedAt)) / 60_000;
-    if (minutes > 0)
-      deps.telemetry.trackMetric(
-        "ResourcesMovedPerMinute",
-        Math.round(cursor.resourcesImported / minutes),
-      );
-  }
 }

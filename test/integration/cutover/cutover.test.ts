@@ -4,75 +4,46 @@
  * destination damaged after the freeze, writes after the freeze reported, the same call twice,
  * cancel, and a crash while proving that resumes.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import { cancelCutover, startCutover } from "../../../src/engine/cutover";
 import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { loadStatusReport } from "../../../src/status/loadReport";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { generateOperations } from "../../../emulator/harness/syntheticData";
+import {
+  freshTables,
+  scenarioDeps,
+  startScenario,
+  stopScenarios,
+} from "../../support/engineScenario";
 
-let environment: LocalEnvironment | undefined;
-let tableSeq = 0;
-
-afterEach(async () => {
-  await environment?.stop();
-  environment = undefined;
-});
+afterEach(stopScenarios);
 
 async function setUp() {
-  let seedingAt: number | undefined;
-  environment = await startLocalEnvironment({
-    azurite: {
-      connectionString: inject("azuriteConnectionString"),
-      blobEndpoint: inject("azuriteBlobEndpoint"),
-    },
-    sourceClock: { now: () => seedingAt ?? Date.now() },
-    latency: { exportFixedMs: 20, importFixedMs: 20 },
-  });
-  const env = environment;
-  const at = (ms: number, write: () => void) => {
-    seedingAt = ms;
-    write();
-    seedingAt = undefined;
-  };
-  for (const op of generateOperations({
+  const { env, seed } = await startScenario({ jobLatencyMs: 20 });
+  seed({
     resources: 60,
     years: 1,
     seed: 5,
     endMs: Date.now() - 120_000,
     updateShare: 0.3,
     deleteShare: 0.1,
-  })) {
-    at(op.at, () => {
-      if (op.kind === "create") env.source.store.create(op.resource);
-      else if (op.kind === "update") env.source.store.update(op.resource);
-      else env.source.store.softDelete(op.resourceType, op.id);
-    });
-  }
+  });
   return { env };
 }
 
 function depsFor(env: LocalEnvironment, overrides: Environment = {}) {
-  tableSeq++;
-  const telemetry = new InMemoryTelemetry();
-  const settings = settingsFor(
-    env.env({
-      AZURE_ChunkTableName: `cchunk${process.pid}x${tableSeq}`,
-      AZURE_ExportTableName: `cexport${process.pid}x${tableSeq}`,
-      AZURE_RowKey: `cut${tableSeq}`,
+  return scenarioDeps(env, freshTables("c", "cut"), {
+    overrides: {
       AZURE_ExportWithHistory: "true",
       AZURE_ExportWithDelete: "true",
       // The steady mode keeps 10 minutes back: the delta before the freeze is left to the cutover.
       AZURE_SafetyLagSeconds: "600",
       ...overrides,
-    }),
-  );
-  return { ...createEngineDeps(settings, { telemetry, log: () => {} }), telemetry };
+    },
+    log: () => {},
+  });
 }
 
 /** Steady migration up to its cap, then a delta the steady mode has not copied, then the freeze. */

@@ -13,18 +13,21 @@
  * `limits.pageSize` = 5 below makes every full-check unit and every listing of more than 15
  * entries run to 4 pages and more, so positions 2–4 are met there.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { formatVerificationReport } from "../../../src/verify/format";
 import { runVerification } from "../../../src/verify/runVerification";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { FaultSpec, FhirEmulator } from "../../../emulator";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { customSearchParameter, generateOperations } from "../../../emulator/harness/syntheticData";
+import { customSearchParameter } from "../../../emulator/harness/syntheticData";
+import {
+  freshTables,
+  scenarioDeps,
+  startScenario,
+  stopScenarios,
+} from "../../support/engineScenario";
 
 /** `_count` of the verification's paged reads: small, so its queries run to many pages. */
 const PAGE_SIZE = 5;
@@ -42,13 +45,7 @@ const PER_TYPE: Environment = {
   AZURE_ResourceTypes: "Patient,Encounter,Observation,Condition,MedicationRequest",
 };
 
-let environment: LocalEnvironment | undefined;
-let n = 0;
-
-afterEach(async () => {
-  await environment?.stop();
-  environment = undefined;
-});
+afterEach(stopScenarios);
 
 /** Page faults the source served so far, empty and partial together. */
 function pageFaultsServed(source: FhirEmulator): number {
@@ -57,55 +54,26 @@ function pageFaultsServed(source: FhirEmulator): number {
 }
 
 async function setUp(overrides: Environment) {
-  let seedingAt: number | undefined;
-  environment = await startLocalEnvironment({
-    azurite: {
-      connectionString: inject("azuriteConnectionString"),
-      blobEndpoint: inject("azuriteBlobEndpoint"),
-    },
-    sourceClock: { now: () => seedingAt ?? Date.now() },
-    latency: { exportFixedMs: 10, importFixedMs: 10 },
-  });
-  const env = environment;
+  const { env, seed, writeAt } = await startScenario({ jobLatencyMs: 10 });
   const endMs = Date.now() - 60_000;
-  for (const op of generateOperations({
-    resources: 50,
-    years: 1,
-    seed: 29,
-    endMs,
-    updateShare: 0.3,
-    deleteShare: 0.15,
-  })) {
-    seedingAt = op.at;
-    if (op.kind === "create") env.source.store.create(op.resource);
-    else if (op.kind === "update") env.source.store.update(op.resource);
-    else env.source.store.softDelete(op.resourceType, op.id);
-  }
+  seed({ resources: 50, years: 1, seed: 29, endMs, updateShare: 0.3, deleteShare: 0.15 });
   // Custom SearchParameters, so the listing the migration copies them from is faulted too (a
   // partial first page of it holds one of the three).
-  seedingAt = endMs;
-  for (let i = 0; i < SEARCH_PARAMETERS; i++) {
-    const sp = customSearchParameter();
-    env.source.store.create({
-      ...sp,
-      id: `${sp.id}-${i}`,
-      url: `${String(sp.url)}-${i}`,
-      code: `${String(sp.code)}-${i}`,
-    });
-  }
-  seedingAt = undefined;
-  n++;
-  const deps = createEngineDeps(
-    settingsFor(
-      env.env({
-        AZURE_ChunkTableName: `eppchunk${process.pid}x${n}`,
-        AZURE_ExportTableName: `eppexport${process.pid}x${n}`,
-        AZURE_ExportChunkTime: "720",
-        ...overrides,
-      }),
-    ),
-    { telemetry: new InMemoryTelemetry(), log: () => {} },
-  );
+  writeAt(endMs, () => {
+    for (let i = 0; i < SEARCH_PARAMETERS; i++) {
+      const sp = customSearchParameter();
+      env.source.store.create({
+        ...sp,
+        id: `${sp.id}-${i}`,
+        url: `${String(sp.url)}-${i}`,
+        code: `${String(sp.code)}-${i}`,
+      });
+    }
+  });
+  const deps = scenarioDeps(env, freshTables("epp"), {
+    overrides: { AZURE_ExportChunkTime: "720", ...overrides },
+    log: () => {},
+  });
   return { env, deps };
 }
 

@@ -3,71 +3,35 @@
  * (no entry, a `next` link) before every search page and after the last one, as Azure API for FHIR
  * may (test/support/emptyPageProxy.ts). Every version arrives and the checks pass.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { runVerification } from "../../../src/verify/runVerification";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { EmptyPageProxy } from "../../support/emptyPageProxy";
 import { startEmptyPageProxy } from "../../support/emptyPageProxy";
-import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { generateOperations } from "../../../emulator/harness/syntheticData";
+import {
+  freshTables,
+  scenarioDeps,
+  startScenario,
+  stopScenarios,
+} from "../../support/engineScenario";
 
-let environment: LocalEnvironment | undefined;
 let proxy: EmptyPageProxy | undefined;
-let n = 0;
 
 afterEach(async () => {
   await proxy?.close();
-  await environment?.stop();
   proxy = undefined;
-  environment = undefined;
+  await stopScenarios();
 });
 
 async function setUp(overrides: Environment) {
-  let seedingAt: number | undefined;
-  environment = await startLocalEnvironment({
-    azurite: {
-      connectionString: inject("azuriteConnectionString"),
-      blobEndpoint: inject("azuriteBlobEndpoint"),
-    },
-    sourceClock: { now: () => seedingAt ?? Date.now() },
-    latency: { exportFixedMs: 20, importFixedMs: 20 },
-    rollingFileResources: 200,
-  });
-  const env = environment;
-  for (const op of generateOperations({
-    resources: 120,
-    years: 2,
-    seed: 17,
-    endMs: Date.now() - 60_000,
-    updateShare: 0.3,
-    deleteShare: 0.1,
-  })) {
-    seedingAt = op.at;
-    if (op.kind === "create") env.source.store.create(op.resource);
-    else if (op.kind === "update") env.source.store.update(op.resource);
-    else env.source.store.softDelete(op.resourceType, op.id);
-  }
-  seedingAt = undefined;
+  const { env, seed } = await startScenario({ jobLatencyMs: 20, rollingFileResources: 200 });
+  seed({ resources: 120, years: 2, seed: 17, updateShare: 0.3, deleteShare: 0.1 });
   proxy = await startEmptyPageProxy(env.source.baseUrl);
-  n++;
-  const telemetry = new InMemoryTelemetry();
-  const deps = createEngineDeps(
-    settingsFor(
-      env.env({
-        AZURE_SourceUri: proxy.origin,
-        AZURE_ChunkTableName: `epchunk${process.pid}x${n}`,
-        AZURE_ExportTableName: `epexport${process.pid}x${n}`,
-        AZURE_ExportChunkTime: "120",
-        ...overrides,
-      }),
-    ),
-    { telemetry },
-  );
+  const deps = scenarioDeps(env, freshTables("ep"), {
+    overrides: { AZURE_SourceUri: proxy.origin, AZURE_ExportChunkTime: "120", ...overrides },
+  });
   return { env, deps, proxy };
 }
 

@@ -2,16 +2,12 @@
  * A completed export whose manifest holds fewer versions than counted, or lists `error[]` files.
  * The source is a fake answering exactly the manifest and counts under test.
  */
-import { describe, expect, inject, it } from "vitest";
-import { parseSettings } from "../../../src/config/settings";
+import { describe, expect, it } from "vitest";
 import { pollExport } from "../../../src/engine/activities/exportJob";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
-import type { CountQuery, ExportManifest, FhirClient } from "../../../src/fhir/types";
-import type { BlobStore } from "../../../src/storage/blobStore";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-
-let n = 0;
+import type { CountQuery, ExportManifest } from "../../../src/fhir/types";
+import { freshTables } from "../../support/engineScenario";
+import { depsWithTables, unreachableServers, withFakes } from "../../support/fakeDeps";
 
 interface Fake {
   deps: EngineDeps;
@@ -24,35 +20,24 @@ async function fakeDeps(
   settings: Record<string, string> = {},
   errorFiles: Record<string, string[]> = {},
 ): Promise<Fake> {
-  n++;
-  const parsed = parseSettings({
-    AZURE_SourceUri: "http://127.0.0.1:9",
-    AZURE_DestinationUri: "http://127.0.0.1:10",
-    AzureWebJobsStorage: inject("azuriteConnectionString"),
-    AZURE_ChunkTableName: `eochunk${process.pid}x${n}`,
-    AZURE_ExportTableName: `eoexport${process.pid}x${n}`,
-    ...settings,
-  });
-  const deps = createEngineDeps(parsed, { telemetry: new InMemoryTelemetry() });
-  await deps.state.ensure();
+  const deps = await depsWithTables({ ...unreachableServers(), ...freshTables("eo"), ...settings });
   const counts: CountQuery[] = [];
-  const source = {
-    ...deps.source,
-    exportStatus: async () => ({ state: "completed" as const, manifest }),
-    count: async (query: CountQuery) => {
-      counts.push(query);
-      return recount;
+  const faked = withFakes(deps, {
+    source: {
+      exportStatus: async () => ({ state: "completed" as const, manifest }),
+      count: async (query: CountQuery) => {
+        counts.push(query);
+        return recount;
+      },
     },
-  } as FhirClient;
-  const staging = {
-    ...deps.staging,
-    readLinesByUrl: async function* (url: string) {
-      const lines = errorFiles[url];
-      if (lines === undefined) throw new Error(`no such blob ${url}`);
-      yield* lines;
+    staging: {
+      readLinesByUrl: async function* (url: string) {
+        const lines = errorFiles[url];
+        if (lines === undefined) throw new Error(`no such blob ${url}`);
+        yield* lines;
+      },
     },
-  } as BlobStore;
-  const faked = { ...deps, source, staging };
+  });
   await faked.state.insertChunk(running);
   await faked.state.updateCursor((c) => ({ ...c, nextSeq: 2 }));
   return { deps: faked, counts };

@@ -1,75 +1,40 @@
 import { readFileSync } from "node:fs";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import { MANIFEST_CONTAINER } from "../../../src/engine/deps";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { LocalMigrationOptions } from "../../../src/local/localMigration";
 import { runMigrationLocally } from "../../../src/local/localMigration";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import type { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { generateOperations } from "../../../emulator/harness/syntheticData";
+import {
+  freshTables,
+  scenarioDeps,
+  startScenario,
+  stopScenarios,
+} from "../../support/engineScenario";
 
-let environment: LocalEnvironment | undefined;
-let tableSeq = 0;
-
-afterEach(async () => {
-  await environment?.stop();
-  environment = undefined;
-});
+afterEach(stopScenarios);
 
 /** Two emulators on the shared Azurite; the source's clock can be moved into the past to seed history. */
 async function setUp() {
-  let seedingAt: number | undefined;
-  environment = await startLocalEnvironment({
-    azurite: {
-      connectionString: inject("azuriteConnectionString"),
-      blobEndpoint: inject("azuriteBlobEndpoint"),
-    },
-    sourceClock: { now: () => seedingAt ?? Date.now() },
-    latency: { exportFixedMs: 50, importFixedMs: 50 },
-    rollingFileResources: 200,
-  });
-  const env = environment;
-  const seed = (resources: number, seedNumber = 7) => {
-    const endMs = Date.now() - 60_000;
-    for (const op of generateOperations({
-      resources,
-      years: 3,
-      seed: seedNumber,
-      endMs,
-      updateShare: 0.3,
-      deleteShare: 0.1,
-    })) {
-      seedingAt = op.at;
-      if (op.kind === "create") env.source.store.create(op.resource);
-      else if (op.kind === "update") env.source.store.update(op.resource);
-      else env.source.store.softDelete(op.resourceType, op.id);
-    }
-    seedingAt = undefined;
+  const { env, seed } = await startScenario({ jobLatencyMs: 50, rollingFileResources: 200 });
+  return {
+    env,
+    seed: (resources: number, seedNumber = 7) =>
+      seed({ resources, years: 3, seed: seedNumber, updateShare: 0.3, deleteShare: 0.1 }),
   };
-  return { env, seed };
 }
 
 function depsFor(
   env: LocalEnvironment,
   overrides: Environment = {},
 ): EngineDeps & { telemetry: InMemoryTelemetry } {
-  tableSeq++;
-  const telemetry = new InMemoryTelemetry();
-  const settings = settingsFor(
-    env.env({
-      AZURE_ChunkTableName: `chunk${process.pid}x${tableSeq}`,
-      AZURE_ExportTableName: `export${process.pid}x${tableSeq}`,
-      AZURE_RowKey: `run${tableSeq}`,
-      AZURE_ExportChunkTime: "120",
-      ...overrides,
-    }),
-  );
-  return { ...createEngineDeps(settings, { telemetry }), telemetry };
+  return scenarioDeps(env, freshTables("", "run"), {
+    overrides: { AZURE_ExportChunkTime: "120", ...overrides },
+  });
 }
 
 async function migrate(deps: EngineDeps, options: LocalMigrationOptions = {}) {

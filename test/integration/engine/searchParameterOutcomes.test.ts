@@ -3,32 +3,24 @@
  * 405/400 refusals) and the source's listing across empty pages. The destination's batch answers
  * are set by a thin wrapper around the real client; everything else is the emulator.
  */
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { migrateSearchParameters } from "../../../src/engine/activities/searchParameters";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
-import type { Bundle, FhirClient } from "../../../src/fhir/types";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
-import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
+import type { Bundle } from "../../../src/fhir/types";
+import {
+  freshTables,
+  scenarioDeps,
+  startScenario,
+  stopScenarios,
+} from "../../support/engineScenario";
+import { withFakes } from "../../support/fakeDeps";
 
-let environment: LocalEnvironment | undefined;
-let n = 0;
-
-afterEach(async () => {
-  await environment?.stop();
-  environment = undefined;
-});
+afterEach(stopScenarios);
 
 async function setUp(count: number) {
-  environment = await startLocalEnvironment({
-    azurite: {
-      connectionString: inject("azuriteConnectionString"),
-      blobEndpoint: inject("azuriteBlobEndpoint"),
-    },
-  });
+  const { env } = await startScenario();
   for (let i = 0; i < count; i++) {
-    environment.source.store.create({
+    env.source.store.create({
       resourceType: "SearchParameter",
       id: `sp-${i}`,
       url: `http://example.org/SearchParameter/sp-${i}`,
@@ -40,19 +32,9 @@ async function setUp(count: number) {
       expression: "Patient.identifier",
     });
   }
-  n++;
-  const telemetry = new InMemoryTelemetry();
-  const deps = createEngineDeps(
-    settingsFor(
-      environment.env({
-        AZURE_ChunkTableName: `spochunk${process.pid}x${n}`,
-        AZURE_ExportTableName: `spoexport${process.pid}x${n}`,
-      }),
-    ),
-    { telemetry },
-  );
+  const deps = scenarioDeps(env, freshTables("spo"));
   await deps.state.ensure();
-  return { env: environment, deps, telemetry };
+  return { env, deps, telemetry: deps.telemetry };
 }
 
 const outcome = (diagnostics: string) => ({
@@ -62,29 +44,29 @@ const outcome = (diagnostics: string) => ({
 
 /** The destination answers each batch entry with the next status of `statuses(id)`, or for real. */
 function answering(deps: EngineDeps, statuses: (id: string) => string | undefined): EngineDeps {
-  const destination: FhirClient = {
-    ...deps.destination,
-    batch: async (bundle: Bundle) => {
-      const real: Bundle = { ...bundle, entry: [] };
-      const answers = (bundle.entry ?? []).map((e) => {
-        const id = e.request!.url.split("/")[1]!;
-        return { id, status: statuses(id), entry: e };
-      });
-      real.entry = answers.filter((a) => a.status === undefined).map((a) => a.entry);
-      const response = real.entry.length > 0 ? await deps.destination.batch(real) : { entry: [] };
-      let next = 0;
-      return {
-        resourceType: "Bundle",
-        type: "batch-response",
-        entry: answers.map((a) =>
-          a.status === undefined
-            ? response.entry![next++]!
-            : { response: { status: a.status, outcome: outcome(`server says no to ${a.id}`) } },
-        ),
-      };
+  return withFakes(deps, {
+    destination: {
+      batch: async (bundle: Bundle) => {
+        const real: Bundle = { ...bundle, entry: [] };
+        const answers = (bundle.entry ?? []).map((e) => {
+          const id = e.request!.url.split("/")[1]!;
+          return { id, status: statuses(id), entry: e };
+        });
+        real.entry = answers.filter((a) => a.status === undefined).map((a) => a.entry);
+        const response = real.entry.length > 0 ? await deps.destination.batch(real) : { entry: [] };
+        let next = 0;
+        return {
+          resourceType: "Bundle",
+          type: "batch-response",
+          entry: answers.map((a) =>
+            a.status === undefined
+              ? response.entry![next++]!
+              : { response: { status: a.status, outcome: outcome(`server says no to ${a.id}`) } },
+          ),
+        };
+      },
     },
-  };
-  return { ...deps, destination };
+  });
 }
 
 describe("SearchParameter copy outcomes", () => {
@@ -139,18 +121,21 @@ describe("SearchParameter copy outcomes", () => {
 
   it("lists every SearchParameter on the source across empty pages", async () => {
     const { env, deps } = await setUp(5);
-    const source: FhirClient = {
-      ...deps.source,
-      async *searchPages(path: string) {
-        const empty: Bundle = { resourceType: "Bundle", type: "searchset", entry: [] };
-        yield empty;
-        for await (const page of deps.source.searchPages(path.replace("_count=1000", "_count=2"))) {
+    const emptyPages = withFakes(deps, {
+      source: {
+        async *searchPages(path: string) {
+          const empty: Bundle = { resourceType: "Bundle", type: "searchset", entry: [] };
           yield empty;
-          yield page;
-        }
+          for await (const page of deps.source.searchPages(
+            path.replace("_count=1000", "_count=2"),
+          )) {
+            yield empty;
+            yield page;
+          }
+        },
       },
-    };
-    await migrateSearchParameters({ ...deps, source });
+    });
+    await migrateSearchParameters(emptyPages);
     expect(env.destination.store.count("SearchParameter")).toBe(5);
     expect((await deps.state.getCursor()).searchParameterFailure).toBeUndefined();
   });

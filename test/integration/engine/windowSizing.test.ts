@@ -1,66 +1,31 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { runMigrationLocally } from "../../../src/local/localMigration";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
-import { generateOperations } from "../../../emulator/harness/syntheticData";
+import {
+  freshTables,
+  scenarioDeps,
+  startScenario,
+  stopScenarios,
+} from "../../support/engineScenario";
 
 const DAY = 86_400_000;
-let environment: LocalEnvironment | undefined;
-let tableSeq = 0;
 
-afterEach(async () => {
-  await environment?.stop();
-  environment = undefined;
-});
+afterEach(stopScenarios);
 
 /** Ten years of data, most of it recent, written on the source at its historical instants. */
 async function tenSparseYears(resources: number) {
-  let seedingAt: number | undefined;
-  environment = await startLocalEnvironment({
-    azurite: {
-      connectionString: inject("azuriteConnectionString"),
-      blobEndpoint: inject("azuriteBlobEndpoint"),
-    },
-    sourceClock: { now: () => seedingAt ?? Date.now() },
-    latency: { exportFixedMs: 20, importFixedMs: 20 },
-  });
-  const env = environment;
-  for (const op of generateOperations({
-    resources,
-    years: 10,
-    seed: 11,
-    endMs: Date.now() - 60_000,
-    updateShare: 0.3,
-    deleteShare: 0.1,
-  })) {
-    seedingAt = op.at;
-    if (op.kind === "create") env.source.store.create(op.resource);
-    else if (op.kind === "update") env.source.store.update(op.resource);
-    else env.source.store.softDelete(op.resourceType, op.id);
-  }
-  seedingAt = undefined;
+  const { env, seed } = await startScenario({ jobLatencyMs: 20 });
+  seed({ resources, years: 10, seed: 11, updateShare: 0.3, deleteShare: 0.1 });
   return env;
 }
 
 function depsFor(env: LocalEnvironment, overrides: Environment): EngineDeps {
-  tableSeq++;
-  return createEngineDeps(
-    settingsFor(
-      env.env({
-        AZURE_ChunkTableName: `sizechunk${process.pid}x${tableSeq}`,
-        AZURE_ExportTableName: `sizeexport${process.pid}x${tableSeq}`,
-        AZURE_ExportWithHistory: "true",
-        AZURE_ExportWithDelete: "true",
-        ...overrides,
-      }),
-    ),
-    { telemetry: new InMemoryTelemetry() },
-  );
+  return scenarioDeps(env, freshTables("size"), {
+    overrides: { AZURE_ExportWithHistory: "true", AZURE_ExportWithDelete: "true", ...overrides },
+  });
 }
 
 /** Thirty-day steps from the oldest version that hold at least one version (what a target of 0 exports). */

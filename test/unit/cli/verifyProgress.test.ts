@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fullProgressPrinter } from "../../../src/cli/commands/verify";
+import { verificationProgressReporter } from "../../../src/cli/progressBar";
 import type { CliRuntime } from "../../../src/cli/runtime";
-import type { VerificationStatus } from "../../../src/verify/orchestrator";
+import type { ProgressEvent } from "../../../src/core/progress";
 
 function printer() {
   const err: string[] = [];
@@ -12,14 +12,15 @@ function printer() {
     stderr: (t) => err.push(t),
   };
   let now = 0;
-  const print = fullProgressPrinter(runtime, () => now);
-  const status = (unitsDone: number, versionsDone: number): VerificationStatus => ({
+  const reporter = verificationProgressReporter(runtime, () => now);
+  const print = (event: ProgressEvent) => reporter.emit(event);
+  const status = (unitsDone: number, versionsDone: number): ProgressEvent => ({
+    kind: "verification",
     runId: "r",
-    phase: "full",
-    types: 1,
-    done: unitsDone,
-    total: 10,
-    full: { units: 10, unitsDone, versions: 1000, versionsDone },
+    units: 10,
+    unitsDone,
+    versions: 1000,
+    versionsDone,
   });
   return { err, print, status, at: (ms: number) => (now = ms) };
 }
