@@ -158,12 +158,18 @@ export function createFhirClient(
   }
 
   async function* searchPages(pathAndQuery: string): AsyncGenerator<Bundle> {
+    for await (const page of searchPagesText(pathAndQuery)) yield page.bundle;
+  }
+
+  async function* searchPagesText(
+    pathAndQuery: string,
+  ): AsyncGenerator<{ bundle: Bundle; text: string }> {
     let url = transport.url(pathAndQuery);
     const visited = new Set<string>();
     for (;;) {
       visited.add(url);
       const { answer, bundle } = await getBundle(url);
-      yield bundle;
+      yield { bundle, text: answer.text };
       const next = bundle.link?.find((l) => l.relation === "next")?.url;
       if (next === undefined || next === "") return;
       if (!transport.isSameOrigin(next)) {
@@ -384,6 +390,8 @@ export function createFhirClient(
     firstEntry,
 
     searchPages,
+
+    searchPagesText,
 
     async batch(bundle: Bundle) {
       const idempotent = (bundle.entry ?? []).every((e) =>

@@ -1,5 +1,6 @@
 import { estimateSecondsToCatchUp } from "../../core/eta";
 import type { PassSnapshot } from "../../core/passPlanner";
+import { selfStagePolicy } from "../../core/selfStaging";
 import { ms } from "../../core/windows";
 import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
@@ -77,6 +78,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       exportStatus: c.exportStatus,
       importStatus: c.importStatus,
       processed: c.processed,
+      expectedCount: c.expectedCount,
     })),
     payloads: payloads
       .filter((p) => openSeqs.has(p.chunkSeq) && p.status !== "Completed")
@@ -107,6 +109,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       pollIntervalMs: settings.schedule.pollIntervalMs,
       idlePollMs: settings.schedule.idlePollMs,
       reindexAfterCatchUp: settings.verification.reindexAfterCatchUp,
+      selfStage: selfStagePolicy(settings.export, settings.export.selfStage),
       pause: {
         enabled: settings.pause.enabled,
         startHour: settings.pause.startHour,

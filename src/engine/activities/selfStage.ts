@@ -1,0 +1,153 @@
+import type { ChunkRecord } from "../../core/migrationState";
+import { chunkKey } from "../../core/migrationState";
+import {
+  historyPath,
+  ndjson,
+  readHistoryPage,
+  selfStagedManifest,
+  StagedWindow,
+} from "../../core/selfStaging";
+import { isFhirOperationError, isTransientError } from "../../errors";
+import { redactUrl } from "../../fhir/redact";
+import type { EngineDeps } from "../deps";
+import { storeManifest } from "../exportOutcome";
+import { describeError, recordSuccess } from "../failures";
+
+/** Container of self-staged files when AZURE_ExportContainer does not name one. */
+export const SELF_STAGE_CONTAINER = "fhir-migrate-staged";
+
+export type SelfStageOutcome =
+  | { kind: "staged"; pages: number }
+  /** Not staged: export the window instead. */
+  | { kind: "fallBack"; reason: string }
+  /** Another runner re-planned the chunk meanwhile: leave it alone. */
+  | { kind: "lost" };
+
+function stageEvent(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  outcome: "Staged" | "FellBack",
+  extra: Record<string, string | number>,
+): void {
+  deps.telemetry.trackEvent("SelfStage", {
+    ChunkId: chunkKey(chunk.seq),
+    Since: chunk.since,
+    Till: chunk.till,
+    ResourceType: chunk.resourceType ?? "",
+    PlannedCount: chunk.expectedCount,
+    Outcome: outcome,
+    ...extra,
+  });
+}
+
+/**
+ * Reads the window's versions from the source's `_history`, page by page (following `next` across
+ * empty and partial pages until the links end), at most `pageBudget` pages.
+ */
+async function readWindow(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  pageBudget: number,
+): Promise<{ ok: true; window: StagedWindow; pages: number } | { ok: false; reason: string }> {
+  const window = new StagedWindow(chunk);
+  const path = historyPath(chunk, deps.settings.export.selfStage.pageSize);
+  let pages = 0;
+  try {
+    for await (const page of deps.source.searchPagesText(path)) {
+      pages++;
+      const read = readHistoryPage(page.text);
+      if (!read.ok) return read;
+      const problem = window.add(read.versions);
+      if (problem !== undefined) return { ok: false, reason: problem };
+      const more = page.bundle.link?.some((l) => l.relation === "next" && l.url !== "") === true;
+      if (more && pages >= pageBudget)
+        return {
+          ok: false,
+          reason: `the window needs more than its ${pageBudget} _history page requests this pass (AZURE_SelfStageRequestBudget)`,
+        };
+    }
+  } catch (error) {
+    // Throttling past the retry budget, or a refused query: the export job reads the window instead.
+    if (!isTransientError(error) && !isFhirOperationError(error)) throw error;
+    return { ok: false, reason: `reading _history failed: ${describeError(error)}` };
+  }
+  return { ok: true, window, pages };
+}
+
+/**
+ * Stages a claimed chunk (status Started) from `_history`: writes one NDJSON file per type into the
+ * staging account, stores the manifest-equivalent and completes the export like PollExport does.
+ * When the window cannot be staged exactly (the versions read differ from the window's count, a
+ * page the tool cannot read, the request budget), nothing is recorded as exported: the reason is
+ * sent as a SelfStage event and the caller exports the window instead.
+ */
+export async function selfStageWindow(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  pageBudget: number,
+): Promise<SelfStageOutcome> {
+  const startedMs = deps.clock.now();
+  const read = await readWindow(deps, chunk, pageBudget);
+  const reason = !read.ok
+    ? read.reason
+    : read.window.count !== chunk.expectedCount
+      ? `_history holds ${read.window.count} versions in the window, its count said ${chunk.expectedCount}`
+      : undefined;
+  if (!read.ok || reason !== undefined) {
+    const why = reason ?? "";
+    stageEvent(deps, chunk, "FellBack", { Reason: why });
+    deps.log(`chunk ${chunkKey(chunk.seq)}: not self-staged (${why}); exporting it`);
+    return { kind: "fallBack", reason: why };
+  }
+  const container = deps.settings.export.container ?? SELF_STAGE_CONTAINER;
+  const folder = `selfstaged-${deps.settings.storage.rowKey}-${chunkKey(chunk.seq)}-a${chunk.exportAttempts}`;
+  await deps.staging.ensureContainer(container);
+  const written: { type: string; url: string; count: number }[] = [];
+  for (const file of read.window.files()) {
+    const { url } = await deps.staging.putText(
+      container,
+      `${folder}/${file.type}-1.ndjson`,
+      ndjson(file.lines),
+      "application/fhir+ndjson",
+    );
+    written.push({ type: file.type, url, count: file.lines.length });
+  }
+  const manifest = selfStagedManifest(
+    written,
+    new Date(deps.clock.now()).toISOString(),
+    `${deps.source.baseUrl}/${historyPath(chunk, deps.settings.export.selfStage.pageSize)}`,
+  );
+  await storeManifest(deps, chunk.seq, manifest);
+  const searchParameters = written
+    .filter((f) => f.type === "SearchParameter")
+    .reduce((n, f) => n + f.count, 0);
+  const nonSp = read.window.count - searchParameters;
+  const nowIsoText = new Date(deps.clock.now()).toISOString();
+  const completed = await deps.state.updateChunk(chunk.seq, (c) =>
+    c.exportStatus !== "Started"
+      ? undefined
+      : {
+          ...c,
+          exportStatus: "Completed",
+          exportEndTime: nowIsoText,
+          manifestHash: undefined,
+          totalExportResourceCount: nonSp,
+          searchParameterCount: searchParameters,
+        },
+  );
+  if (completed === undefined) {
+    // Another runner took the chunk over meanwhile (a claim older than the kick-off timeout).
+    return { kind: "lost" };
+  }
+  stageEvent(deps, completed, "Staged", {
+    TotalResources: nonSp,
+    SearchParameterCount: searchParameters,
+    Pages: read.pages,
+    Duplicates: read.window.duplicates,
+    Files: written.length,
+    Request: redactUrl(manifest.request),
+    DurationSeconds: Math.round((deps.clock.now() - startedMs) / 1000),
+  });
+  await recordSuccess(deps);
+  return { kind: "staged", pages: read.pages };
+}
