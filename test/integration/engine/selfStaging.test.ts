@@ -114,6 +114,7 @@ async function setUp(flavour: Flavour, overrides: Environment = {}) {
         AZURE_SourceUri: source.baseUrl,
         AZURE_ChunkTableName: `sschunk${process.pid}x${n}`,
         AZURE_ExportTableName: `ssexport${process.pid}x${n}`,
+        AZURE_SelfStageMaxVersions: "1000",
         AZURE_SelfStagePageSize: "10",
         ...overrides,
       }),
