@@ -163,13 +163,18 @@ export function createFhirClient(
 
   async function* searchPagesText(
     pathAndQuery: string,
-  ): AsyncGenerator<{ bundle: Bundle; text: string }> {
+  ): AsyncGenerator<{ bundle: Bundle; text: string; requestCharge: number | undefined }> {
     let url = transport.url(pathAndQuery);
     const visited = new Set<string>();
     for (;;) {
       visited.add(url);
       const { answer, bundle } = await getBundle(url);
-      yield { bundle, text: answer.text };
+      const charge = Number.parseFloat(answer.headers.get("x-ms-request-charge") ?? "");
+      yield {
+        bundle,
+        text: answer.text,
+        requestCharge: Number.isFinite(charge) ? charge : undefined,
+      };
       const next = bundle.link?.find((l) => l.relation === "next")?.url;
       if (next === undefined || next === "") return;
       if (!transport.isSameOrigin(next)) {

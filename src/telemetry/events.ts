@@ -37,6 +37,7 @@ export const TELEMETRY_EVENTS = {
     "TotalResources",
     "SearchParameterCount",
     "Pages",
+    "RequestCharge",
     "Duplicates",
     "Files",
     "Request",

@@ -48,13 +48,19 @@ async function readWindow(
   deps: EngineDeps,
   chunk: ChunkRecord,
   pageBudget: number,
-): Promise<{ ok: true; window: StagedWindow; pages: number } | { ok: false; reason: string }> {
+): Promise<
+  | { ok: true; window: StagedWindow; pages: number; requestCharge: number | undefined }
+  | { ok: false; reason: string }
+> {
   const window = new StagedWindow(chunk);
   const path = historyPath(chunk, deps.settings.export.selfStage.pageSize);
   let pages = 0;
+  let requestCharge: number | undefined;
   try {
     for await (const page of deps.source.searchPagesText(path)) {
       pages++;
+      if (page.requestCharge !== undefined)
+        requestCharge = (requestCharge ?? 0) + page.requestCharge;
       const read = readHistoryPage(page.text);
       if (!read.ok) return read;
       const problem = window.add(read.versions);
@@ -71,7 +77,7 @@ async function readWindow(
     if (!isTransientError(error) && !isFhirOperationError(error)) throw error;
     return { ok: false, reason: `reading _history failed: ${describeError(error)}` };
   }
-  return { ok: true, window, pages };
+  return { ok: true, window, pages, requestCharge };
 }
 
 /**
@@ -143,6 +149,8 @@ export async function selfStageWindow(
     TotalResources: nonSp,
     SearchParameterCount: searchParameters,
     Pages: read.pages,
+    RequestCharge:
+      read.requestCharge === undefined ? "" : Math.round(read.requestCharge * 100) / 100,
     Duplicates: read.window.duplicates,
     Files: written.length,
     Request: redactUrl(manifest.request),

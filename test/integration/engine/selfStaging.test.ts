@@ -240,6 +240,24 @@ describe("self-staging writes what $export writes", () => {
   );
 });
 
+describe("self-staging under throttling", () => {
+  it("retries a throttled _history page after its Retry-After and still stages the window", async () => {
+    const { source, deps, window } = await setUp("apiForFhir");
+    const count = await deps.source.count({ history: true, ...window });
+    source.faults.add({
+      kind: "status",
+      status: 429,
+      retryAfterSeconds: 1,
+      operation: "history",
+      times: 2,
+    });
+    const staged = await selfStagedLines(deps, chunkFor(1, window, count));
+    expect(source.faults.survived()["status"]).toBe(2);
+    expect([...staged.values()].flat()).toHaveLength(count);
+    expect(source.stats.requests("export-kickoff")).toBe(0);
+  });
+});
+
 describe("self-staging falls back to $export", () => {
   it("when the versions read differ from the window's count, the window is exported instead", async () => {
     const { source, deps, telemetry, window } = await setUp("apiForFhir");
