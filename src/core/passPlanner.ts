@@ -2,7 +2,7 @@ import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
 import type { SelfStagePolicy } from "./selfStaging";
-import { chooseSelfStaged } from "./selfStaging";
+import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
 export interface PassSnapshot {
@@ -151,6 +151,12 @@ export function decidePass(
           );
     for (const chunk of planned) {
       const pages = selfStaged.get(chunk.seq);
+      // A small window beyond this pass's self-staging concurrency waits for the next pass.
+      const small =
+        policy.selfStage !== undefined &&
+        chunk.expectedCount !== undefined &&
+        isSmallWindow(chunk.expectedCount, policy.selfStage);
+      if (pages === undefined && small) continue;
       actions.push({
         activity: "StartExport",
         input: pages === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStagePages: pages },

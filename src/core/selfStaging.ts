@@ -69,9 +69,15 @@ export function selfStagePolicy(
   };
 }
 
+/** Whether a window counted at `expectedCount` versions is staged by the tool rather than exported. */
+export function isSmallWindow(expectedCount: number, policy: SelfStagePolicy): boolean {
+  return policy.maxVersions > 0 && expectedCount <= policy.maxVersions;
+}
+
 /**
- * The planned chunks this pass stages itself (chunk order, at most `concurrency`), each with its
- * share of the pass's request budget. The others are exported.
+ * The planned small chunks this pass stages itself (chunk order, at most `concurrency`), each with
+ * its share of the pass's request budget. Other small chunks wait for a later pass (the next one
+ * follows at once, since staging changes the state); large ones are exported.
  */
 export function chooseSelfStaged(
   planned: readonly { seq: number; expectedCount: number }[],
@@ -80,7 +86,7 @@ export function chooseSelfStaged(
   const chosen = new Map<number, number>();
   if (policy.maxVersions <= 0) return chosen;
   const small = planned
-    .filter((c) => c.expectedCount <= policy.maxVersions)
+    .filter((c) => isSmallWindow(c.expectedCount, policy))
     .sort((a, b) => a.seq - b.seq)
     .slice(0, policy.concurrency);
   const share = Math.max(1, Math.floor(policy.requestBudget / Math.max(1, small.length)));
@@ -153,12 +159,18 @@ export function deletedLine(
  * or lastUpdated) makes the page unreadable: the window is then exported instead.
  */
 export function readHistoryPage(text: string): PageRead {
-  let members;
   try {
-    members = objectMembers(text, wholeSpan(text));
+    return readEntries(text);
   } catch (error) {
-    return { ok: false, reason: `the history page is not JSON (${(error as Error).message})` };
+    // RawJsonError or SyntaxError: a body the scanner or JSON.parse cannot read.
+    if (error instanceof Error)
+      return { ok: false, reason: `the history page is not valid JSON (${error.message})` };
+    throw error;
   }
+}
+
+function readEntries(text: string): PageRead {
+  const members = objectMembers(text, wholeSpan(text));
   const entry = members.find((m) => m.key === "entry");
   if (entry === undefined) return { ok: true, versions: [] };
   const versions: HistoryVersion[] = [];

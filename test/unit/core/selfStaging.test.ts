@@ -96,6 +96,25 @@ describe("decidePass with self-staging", () => {
     expect(starts(1000).map((a) => a.input)).toEqual([{ seq: 1, selfStagePages: 20 }, { seq: 2 }]);
   });
 
+  it("lets a small window beyond the concurrency wait for the next pass instead of exporting it", () => {
+    const d = decidePass(
+      passSnapshot({
+        chunks: [chunk(1, 5), chunk(2, 5), chunk(3, 5)],
+        policy: {
+          ...passSnapshot().policy,
+          selfStage: { maxVersions: 1000, concurrency: 2, requestBudget: 20 },
+        },
+      }),
+      false,
+      { stopWhenCaughtUp: false },
+    );
+    const starts = d.kind === "act" ? d.actions.filter((a) => a.activity === "StartExport") : [];
+    expect(starts.map((a) => a.input)).toEqual([
+      { seq: 1, selfStagePages: 10 },
+      { seq: 2, selfStagePages: 10 },
+    ]);
+  });
+
   it("exports every window when the threshold is 0", () => {
     expect(starts(0).map((a) => a.input)).toEqual([{ seq: 1 }, { seq: 2 }]);
   });
@@ -181,6 +200,12 @@ describe("readHistoryPage", () => {
 
   it("refuses text that is not JSON", () => {
     expect(readHistoryPage('{"entry":[')).toMatchObject({ ok: false });
+  });
+
+  it("refuses an entry whose resource is not valid JSON", () => {
+    expect(readHistoryPage(page(entry('{"resourceType":tru}', "PUT")))).toMatchObject({
+      ok: false,
+    });
   });
 });
 
