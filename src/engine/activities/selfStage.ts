@@ -9,6 +9,7 @@ import {
 } from "../../core/selfStaging";
 import { isFhirOperationError, isTransientError } from "../../errors";
 import { redactUrl } from "../../fhir/redact";
+import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
 import type { EngineDeps } from "../deps";
 import { storeManifest } from "../exportOutcome";
 import { describeError, recordSuccess } from "../failures";
@@ -38,6 +39,22 @@ function stageEvent(
     Outcome: outcome,
     ...extra,
   });
+}
+
+/**
+ * Runs a write to the staging account; the reason when the account refuses it (401/403: the app's
+ * identity lacks Storage Blob Data Contributor there, docs/deploy.md), so the window is exported
+ * instead. Any other failure propagates.
+ */
+async function refusedWrite(write: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await write();
+    return undefined;
+  } catch (error) {
+    const status = storageStatus(error);
+    if (status !== 401 && status !== 403) throw error;
+    return `the staging account refused the write (HTTP ${status}${storageErrorCode(error) === undefined ? "" : ` ${storageErrorCode(error)}`}): grant the app's identity Storage Blob Data Contributor there`;
+  }
 }
 
 /**
@@ -93,29 +110,34 @@ export async function selfStageWindow(
   pageBudget: number,
 ): Promise<SelfStageOutcome> {
   const startedMs = deps.clock.now();
-  const read = await readWindow(deps, chunk, pageBudget);
-  const reason = !read.ok
-    ? read.reason
-    : read.window.count !== chunk.expectedCount
-      ? `_history holds ${read.window.count} versions in the window, its count said ${chunk.expectedCount}`
-      : undefined;
-  if (!read.ok || reason !== undefined) {
-    const why = reason ?? "";
+  const fallBack = (why: string): SelfStageOutcome => {
     stageEvent(deps, chunk, "FellBack", { Reason: why });
     deps.log(`chunk ${chunkKey(chunk.seq)}: not self-staged (${why}); exporting it`);
     return { kind: "fallBack", reason: why };
-  }
+  };
   const container = deps.settings.export.container ?? SELF_STAGE_CONTAINER;
+  // Before any page is read: a staging account that refuses this app's writes costs no source request.
+  const refused = await refusedWrite(() => deps.staging.ensureContainer(container));
+  if (refused !== undefined) return fallBack(refused);
+  const read = await readWindow(deps, chunk, pageBudget);
+  if (!read.ok) return fallBack(read.reason);
+  if (read.window.count !== chunk.expectedCount)
+    return fallBack(
+      `_history holds ${read.window.count} versions in the window, its count said ${chunk.expectedCount}`,
+    );
   const folder = `selfstaged-${deps.settings.storage.rowKey}-${chunkKey(chunk.seq)}-a${chunk.exportAttempts}`;
-  await deps.staging.ensureContainer(container);
   const written: { type: string; url: string; count: number }[] = [];
   for (const file of read.window.files()) {
-    const { url } = await deps.staging.putText(
-      container,
-      `${folder}/${file.type}-1.ndjson`,
-      ndjson(file.lines),
-      "application/fhir+ndjson",
-    );
+    let url = "";
+    const refusedFile = await refusedWrite(async () => {
+      ({ url } = await deps.staging.putText(
+        container,
+        `${folder}/${file.type}-1.ndjson`,
+        ndjson(file.lines),
+        "application/fhir+ndjson",
+      ));
+    });
+    if (refusedFile !== undefined) return fallBack(refusedFile);
     written.push({ type: file.type, url, count: file.lines.length });
   }
   const manifest = selfStagedManifest(

@@ -271,6 +271,28 @@ describe("self-staging falls back to $export", () => {
     expect(String(event?.properties?.["Reason"])).toContain(`its count said ${count + 1}`);
   });
 
+  it("when the staging account refuses the app's writes, before reading any page", async () => {
+    const { source, deps, telemetry, window } = await setUp("apiForFhir");
+    const count = await deps.source.count({ history: true, ...window });
+    await deps.state.insertChunk(chunkFor(1, window, count));
+    const denied = Object.assign(new Error("This request is not authorized"), {
+      statusCode: 403,
+      code: "AuthorizationPermissionMismatch",
+    });
+    const refusing: EngineDeps = {
+      ...deps,
+      staging: { ...deps.staging, ensureContainer: () => Promise.reject(denied) },
+    };
+    source.stats.reset();
+    await startExport(refusing, { seq: 1, selfStagePages: 100 });
+    expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
+    expect(source.stats.requests("history")).toBe(0);
+    const event = telemetry.events.find((e) => e.name === "SelfStage");
+    expect(String(event?.properties?.["Reason"])).toContain(
+      "HTTP 403 AuthorizationPermissionMismatch",
+    );
+  });
+
   it("when the window needs more pages than its request budget", async () => {
     const { source, deps, window } = await setUp("apiForFhir");
     const count = await deps.source.count({ history: true, ...window });
