@@ -15,6 +15,7 @@ import {
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { ExportManifest } from "../../../src/fhir/types";
+import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { compareAllVersions } from "../../support/compareVersions";
@@ -311,6 +312,24 @@ describe("a migration with self-staging", () => {
     expect(source.stats.requests("export-kickoff")).toBe(0);
     const { problems } = await compareAllVersions(deps.source, deps.destination);
     expect(problems).toEqual([]);
+  });
+
+  it("stages a cutover's delta without an export job and ends GO", async () => {
+    const { source, deps } = await setUp("apiForFhir", { AZURE_SafetyLagSeconds: "600" });
+    const steady = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    expect(steady.output).toMatchObject({ outcome: "caught-up" });
+    source.store.create({ resourceType: "Patient", id: "delta-1", active: true });
+    source.store.softDelete("Patient", "delta-1");
+    await new Promise((r) => setTimeout(r, 5));
+    const freeze = new Date().toISOString();
+    source.stats.reset();
+    const result = await runCutoverLocally(deps, freeze);
+    expect(result.cutover?.phase).toBe("GO");
+    expect(source.stats.requests("export-kickoff")).toBe(0);
+    await expect(deps.destination.vread("Patient", "delta-1", "2")).resolves.toMatchObject({
+      found: true,
+      deleted: true,
+    });
   });
 
   it("exports every window when AZURE_SelfStageMaxVersions is 0", async () => {
