@@ -13,6 +13,7 @@
 import type { ChunkRecord } from "../src/core/migrationState";
 import type { MigrationActivityName } from "../src/engine/activities";
 import { runMigrationLocally } from "../src/local/localMigration";
+import { InMemoryTelemetry } from "../src/telemetry/telemetry";
 import type { Operation } from "../emulator/types";
 import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
 import { exportJobMs, importJobMs } from "./model";
@@ -70,6 +71,12 @@ export interface FreshnessResult {
   exportJobMs: number;
   importJobMs: number;
   windows: number;
+  /** Windows staged from `_history` without an export job, and the pages (requests) each took. */
+  selfStaged: number;
+  selfStagePagesMax: number | undefined;
+  selfStagePagesMean: number | undefined;
+  /** Windows that fell back from self-staging to `$export`. */
+  selfStageFallBacks: number;
   idlePasses: number;
   idlePassMaxRequests: number | undefined;
   idlePassMeanRequests: number | undefined;
@@ -217,6 +224,14 @@ export async function benchmarkFreshness(
     }
   }
 
+  const stageEvents = (deps.telemetry instanceof InMemoryTelemetry ? deps.telemetry.events : [])
+    .filter((e) => e.name === "SelfStage")
+    .map((e) => e.properties ?? {})
+    .filter((p) => Number(p["ChunkId"]) >= firstSeq);
+  const stagedPages = stageEvents
+    .filter((p) => p["Outcome"] === "Staged")
+    .map((p) => Number(p["Pages"]));
+
   const arrived = writes.filter((w) => w.arrivedMs !== undefined);
   const delays = arrived.map((w) => w.arrivedMs! - w.atMs);
   // Where the time goes: waiting for a window to export it, its export as observed, its import as observed.
@@ -251,6 +266,13 @@ export async function benchmarkFreshness(
     exportJobMs: longestExport,
     importJobMs: longestImport,
     windows,
+    selfStaged: stagedPages.length,
+    selfStagePagesMax: stagedPages.length === 0 ? undefined : Math.max(...stagedPages),
+    selfStagePagesMean:
+      stagedPages.length === 0
+        ? undefined
+        : stagedPages.reduce((a, b) => a + b, 0) / stagedPages.length,
+    selfStageFallBacks: stageEvents.filter((p) => p["Outcome"] === "FellBack").length,
     idlePasses: idle.length,
     idlePassMaxRequests: idle.length === 0 ? undefined : Math.max(...idle),
     idlePassMeanRequests:

@@ -95,6 +95,10 @@ const SCHEDULE_SETTINGS = [
   "AZURE_ChunkTargetResources",
   "AZURE_ExportWithHistory",
   "AZURE_ExportWithDelete",
+  "AZURE_SelfStageMaxVersions",
+  "AZURE_SelfStagePageSize",
+  "AZURE_SelfStageConcurrency",
+  "AZURE_SelfStageRequestBudget",
 ] as const;
 
 /** The shipped default of each schedule setting, as app settings. */

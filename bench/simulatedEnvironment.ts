@@ -10,6 +10,7 @@ import { VirtualClock } from "../src/local/virtualClock";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
 import type { LocalEnvironment } from "../emulator/harness/localEnvironment";
 import { settingsFor, startLocalEnvironment } from "../emulator/harness/localEnvironment";
+import { DEFAULT_EXPORT_STATUS_GRACE_MS } from "../emulator/export-jobs";
 import { customSearchParameter, generateOperations } from "../emulator/harness/syntheticData";
 import type { BenchLatency, DatasetShape } from "./model";
 import {
@@ -49,7 +50,9 @@ export async function startSimulatedEnvironment(
   const environment = await startLocalEnvironment({
     azurite: storage,
     clock,
-    latency,
+    // The server's own export status grace (15 s after the last processing job), not the local
+    // environment's stand-in scaled with exportFixedMs (5 minutes here, which doubled every export).
+    latency: { ...latency, exportStatusGraceMs: DEFAULT_EXPORT_STATUS_GRACE_MS },
     rollingFileResources: ROLLING_FILE_RESOURCES,
   });
   const store = environment.source.store;

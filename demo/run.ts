@@ -159,6 +159,8 @@ async function main(): Promise<number> {
       environment.env({
         AZURE_ExportChunkTime: "180",
         AZURE_ChunkLimit: "4000",
+        // The shipped self-staging threshold (the test environment turns it off for export tests).
+        AZURE_SelfStageMaxVersions: undefined,
         ...(options.deidentify
           ? { AZURE_IsExportDeidentified: "true", AZURE_ConfigFile: "DemoTruncate.json" }
           : {}),

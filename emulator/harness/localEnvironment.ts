@@ -68,6 +68,10 @@ export async function startLocalEnvironment(
       // One AZURE_ExportChunkTime step per window, so small seeded datasets still make several
       // windows; window sizing has its own tests (test/integration/engine/windowSizing.test.ts).
       AZURE_ChunkTargetResources: "0",
+      // Every window of these small datasets would be self-staged from `_history`; tests of the
+      // export path keep exporting. Self-staging has its own tests
+      // (test/integration/engine/selfStaging.test.ts); the demo and the bench use the shipped default.
+      AZURE_SelfStageMaxVersions: "0",
       ...overrides,
     }),
     async stop() {

@@ -240,7 +240,7 @@ const RESOURCES: Json[] = [
     scopeId: param("stagingStorageAccountResourceId"),
     subscriptionId: "variables('stagingSegments')[2]",
     resourceGroup: "variables('stagingSegments')[4]",
-    roles: ["storageBlobDataReader"],
+    roles: ["storageBlobDataContributor"],
     dependsOn: [SITE_ID],
   }),
   roleDeployment({

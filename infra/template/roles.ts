@@ -30,10 +30,10 @@ export const ROLES = {
     name: "FHIR Data Writer",
     why: "SearchParameter copies, reconciliation (soft) deletes, `$reindex` and checks on the destination",
   },
-  storageBlobDataReader: {
-    id: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-    name: "Storage Blob Data Reader",
-    why: "read export manifests and import error files in the staging account",
+  storageBlobDataContributor: {
+    id: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    name: "Storage Blob Data Contributor",
+    why: "read export files and import error files in the staging account, and write the files of self-staged windows and isolated import parts there",
   },
   storageBlobDataOwner: {
     id: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",

@@ -461,6 +461,45 @@ export const SETTINGS: readonly SettingSpec[] = [
       "How many windows may be exporting at once. With 2, the next window exports while the previous one imports (pipelining). 1 is strictly one at a time.",
     example: "2",
   },
+  {
+    name: "AZURE_SelfStageMaxVersions",
+    group: "Export",
+    kind: { type: "integer", min: 0, max: 10000 },
+    default: "1000",
+    added: true,
+    meaning:
+      "A window holding at most this many versions is staged by the tool itself: it pages the source's `_history` for the window and writes the same NDJSON `$export` would, saving one export job's fixed cost (docs/performance.md, \"Small windows without $export\"). Applies only with AZURE_ExportWithHistory and AZURE_ExportWithDelete on and without de-identified export. 0 disables it.",
+    example: "1000",
+  },
+  {
+    name: "AZURE_SelfStagePageSize",
+    group: "Export",
+    kind: { type: "integer", min: 10, max: 1000 },
+    default: "1000",
+    added: true,
+    meaning:
+      "`_count` of each `_history` page a self-staged window reads (the server's largest page is 1000, MaxItemCountPerSearch).",
+    example: "500",
+  },
+  {
+    name: "AZURE_SelfStageConcurrency",
+    group: "Export",
+    kind: { type: "integer", min: 1, max: 10 },
+    default: "2",
+    added: true,
+    meaning: "How many windows may be self-staged at once (one pass).",
+    example: "2",
+  },
+  {
+    name: "AZURE_SelfStageRequestBudget",
+    group: "Export",
+    kind: { type: "integer", min: 1, max: 1000 },
+    default: "20",
+    added: true,
+    meaning:
+      "Most `_history` page requests one pass spends self-staging, shared by the windows it stages. A window that needs more falls back to `$export` (recorded in telemetry as a SelfStage event).",
+    example: "20",
+  },
   // Import
   {
     name: "AZURE_ImportMode",

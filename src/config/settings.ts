@@ -71,6 +71,13 @@ export interface Settings {
     confirmations: number;
     confirmDelayMs: number;
     maxInFlight: number;
+    /** Small windows staged by the tool from `_history` (core/selfStaging.ts); maxVersions 0 = off. */
+    selfStage: {
+      maxVersions: number;
+      pageSize: number;
+      concurrency: number;
+      requestBudget: number;
+    };
   };
   import: {
     mode: "IncrementalLoad";
@@ -459,6 +466,12 @@ export function parseSettings(env: Environment): Settings {
       confirmations: num("AZURE_ExportConfirmations"),
       confirmDelayMs: num("AZURE_ExportConfirmDelaySeconds") * 1000,
       maxInFlight: num("AZURE_MaxExportsInFlight"),
+      selfStage: {
+        maxVersions: num("AZURE_SelfStageMaxVersions"),
+        pageSize: num("AZURE_SelfStagePageSize"),
+        concurrency: num("AZURE_SelfStageConcurrency"),
+        requestBudget: num("AZURE_SelfStageRequestBudget"),
+      },
     },
     import: {
       mode: "IncrementalLoad",

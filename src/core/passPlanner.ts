@@ -1,6 +1,8 @@
 import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
+import type { SelfStagePolicy } from "./selfStaging";
+import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
 export interface PassSnapshot {
@@ -43,7 +45,13 @@ export interface LedgerWork {
   blocking: number;
 }
 
-export type ChunkSummary = Pick<ChunkRecord, "seq" | "exportStatus" | "importStatus" | "processed">;
+export type ChunkSummary = Pick<
+  ChunkRecord,
+  "seq" | "exportStatus" | "importStatus" | "processed"
+> & {
+  /** The window's count at planning: a small window is self-staged (core/selfStaging.ts). */
+  expectedCount?: number;
+};
 export type PayloadSummary = Pick<PayloadRecord, "chunkSeq" | "index" | "status">;
 
 export interface PassPolicy {
@@ -55,6 +63,8 @@ export interface PassPolicy {
   idlePollMs: number;
   /** AZURE_ReindexAfterCatchUp. */
   reindexAfterCatchUp: boolean;
+  /** Small windows staged from `_history` instead of exported; absent = off. */
+  selfStage?: SelfStagePolicy;
   pause: {
     enabled: boolean;
     startHour: number;
@@ -68,7 +78,7 @@ export type PassAction =
   | { activity: "StartReindex"; input: null }
   | { activity: "PollReindex"; input: null }
   | { activity: "PlanNextWindow"; input: null }
-  | { activity: "StartExport"; input: { seq: number } }
+  | { activity: "StartExport"; input: { seq: number; selfStagePages?: number } }
   | { activity: "PollExport"; input: { seq: number } }
   | { activity: "BuildImportPayloads"; input: { seq: number } }
   | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
@@ -130,8 +140,28 @@ export function decidePass(
   for (const chunk of exporting)
     actions.push({ activity: "PollExport", input: { seq: chunk.seq } });
   if (!paused) {
-    for (const chunk of planned)
-      actions.push({ activity: "StartExport", input: { seq: chunk.seq } });
+    const selfStaged =
+      policy.selfStage === undefined
+        ? new Map<number, number>()
+        : chooseSelfStaged(
+            planned.flatMap((c) =>
+              c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
+            ),
+            policy.selfStage,
+          );
+    for (const chunk of planned) {
+      const pages = selfStaged.get(chunk.seq);
+      // A small window beyond this pass's self-staging concurrency waits for the next pass.
+      const small =
+        policy.selfStage !== undefined &&
+        chunk.expectedCount !== undefined &&
+        isSmallWindow(chunk.expectedCount, policy.selfStage);
+      if (pages === undefined && small) continue;
+      actions.push({
+        activity: "StartExport",
+        input: pages === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStagePages: pages },
+      });
+    }
   }
   for (const chunk of unprocessed) {
     if (chunk.exportStatus === "Completed" && chunk.importStatus === "Not Started") {

@@ -60,7 +60,7 @@ export async function checkAccess(deps: EngineDeps, staging?: BlobStore): Promis
           return files > 0
             ? "import error files readable (container fhirlogs)"
             : "reachable; no import error files yet";
-        }, "grant Storage Blob Data Reader on the staging account; the FHIR services' identities need Storage Blob Data Contributor there");
+        }, "grant Storage Blob Data Contributor on the staging account (self-staged windows and isolated import parts are written there); the FHIR services' identities need it too");
   const source = await check(
     async () => `search works (${await deps.source.count({ type: "Patient" })} Patients)`,
     "grant FHIR Data Reader and FHIR Data Exporter on the source",

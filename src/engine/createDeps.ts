@@ -36,13 +36,23 @@ export function createEngineDeps(settings: Settings, overrides: DepsOverrides = 
     urlConnectionStrings: extraAccounts,
     allowedUrlAccounts,
   });
+  // Self-staging writes files into the staging account's containers by name: the staging store's
+  // own account must be the staging account (by connection string, or by name with the app's identity).
   const staging =
-    storage.stagingConnectionString === undefined
-      ? blobs
-      : createBlobStore(
+    storage.stagingConnectionString !== undefined
+      ? createBlobStore(
           { kind: "connectionString", connectionString: storage.stagingConnectionString },
           { allowedUrlAccounts },
-        );
+        )
+      : storage.stagingAccountName !== undefined
+        ? createBlobStore(
+            {
+              kind: "identity",
+              endpoint: `https://${storage.stagingAccountName}.blob.core.windows.net`,
+            },
+            { allowedUrlAccounts },
+          )
+        : blobs;
   return {
     settings,
     source: createFhirClient(settings.source, settings.http, { now: clock.now }),

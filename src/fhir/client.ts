@@ -158,12 +158,23 @@ export function createFhirClient(
   }
 
   async function* searchPages(pathAndQuery: string): AsyncGenerator<Bundle> {
+    for await (const page of searchPagesText(pathAndQuery)) yield page.bundle;
+  }
+
+  async function* searchPagesText(
+    pathAndQuery: string,
+  ): AsyncGenerator<{ bundle: Bundle; text: string; requestCharge: number | undefined }> {
     let url = transport.url(pathAndQuery);
     const visited = new Set<string>();
     for (;;) {
       visited.add(url);
       const { answer, bundle } = await getBundle(url);
-      yield bundle;
+      const charge = Number.parseFloat(answer.headers.get("x-ms-request-charge") ?? "");
+      yield {
+        bundle,
+        text: answer.text,
+        requestCharge: Number.isFinite(charge) ? charge : undefined,
+      };
       const next = bundle.link?.find((l) => l.relation === "next")?.url;
       if (next === undefined || next === "") return;
       if (!transport.isSameOrigin(next)) {
@@ -384,6 +395,8 @@ export function createFhirClient(
     firstEntry,
 
     searchPages,
+
+    searchPagesText,
 
     async batch(bundle: Bundle) {
       const idempotent = (bundle.entry ?? []).every((e) =>

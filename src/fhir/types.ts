@@ -156,6 +156,16 @@ export interface FhirClient {
   /** Pages of a search, following `next` links verbatim. pathAndQuery is relative to the base. */
   searchPages(pathAndQuery: string): AsyncIterable<Bundle>;
   /**
+   * The same pages with each response's body text: resources inside it exactly as the server
+   * serialized them (numbers keep their digits), for self-staging (core/selfStaging.ts), and the
+   * request units the page cost when the server reports them (Azure API for FHIR:
+   * `x-ms-request-charge`, microsoft/fhir-server
+   * src/Microsoft.Health.Fhir.CosmosDb/Features/Storage/CosmosResponseProcessor.cs).
+   */
+  searchPagesText(
+    pathAndQuery: string,
+  ): AsyncIterable<{ bundle: Bundle; text: string; requestCharge: number | undefined }>;
+  /**
    * The first resource entry of a search (OperationOutcome entries skipped), following `next` across
    * empty pages: a page with no entry but a `next` link means nothing on Cosmos (the fill loop ran
    * out of time, microsoft/fhir-server src/Microsoft.Health.Fhir.CosmosDb/Features/Storage/CosmosFhirDataStore.cs).

@@ -25,6 +25,24 @@ export const TELEMETRY_EVENTS = {
     "PlannedCount",
     "RecountedCount",
   ],
+  /** One per small window staged from `_history` instead of exported, or falling back to `$export`. */
+  SelfStage: [
+    "ChunkId",
+    "Since",
+    "Till",
+    "ResourceType",
+    "PlannedCount",
+    "Outcome",
+    "Reason",
+    "TotalResources",
+    "SearchParameterCount",
+    "Pages",
+    "RequestCharge",
+    "Duplicates",
+    "Files",
+    "Request",
+    "DurationSeconds",
+  ],
   /** One per import state change of a payload. */
   Import: [
     "ChunkId",

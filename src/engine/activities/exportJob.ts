@@ -5,8 +5,9 @@ import { isFhirOperationError, isTransientError } from "../../errors";
 import type { ExportManifest, ExportRequest } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { MANIFEST_CONTAINER, nowIso } from "../deps";
-import { recordExportErrors, recountWindow } from "../exportOutcome";
+import { recordExportErrors, recountWindow, storeManifest } from "../exportOutcome";
 import { describeError, recordFailure, recordSuccess } from "../failures";
+import { selfStageWindow } from "./selfStage";
 
 /** A chunk claimed for kick-off whose status URL never got recorded (a crash mid-kick-off) is re-planned after this. */
 const KICKOFF_CLAIM_TIMEOUT_MS = 10 * 60_000;
@@ -52,7 +53,7 @@ function exportEvent(
  */
 export async function startExport(
   deps: EngineDeps,
-  input: { seq: number },
+  input: { seq: number; selfStagePages?: number },
 ): Promise<ActivityResult> {
   const claimedAt = nowIso(deps);
   let claimed = false;
@@ -70,6 +71,11 @@ export async function startExport(
   });
   if (!claimed) return { changed: false };
   const chunk = (await deps.state.getChunk(input.seq))!;
+  // A small window the planner chose: staged from `_history` (selfStage.ts), else exported.
+  if (input.selfStagePages !== undefined) {
+    const staged = await selfStageWindow(deps, chunk, input.selfStagePages);
+    if (staged.kind !== "fallBack") return { changed: true };
+  }
   try {
     const { statusUrl } = await deps.source.exportKickOff(exportRequestFor(deps, chunk));
     const updated = await deps.state.updateChunk(input.seq, (c) => ({
@@ -243,14 +249,7 @@ export async function pollExport(
     return { changed: true };
   }
   const exportErrors = await recordExportErrors(deps, input.seq, manifest);
-  const manifestName = `${deps.settings.storage.rowKey}-${chunkKey(input.seq)}.json`;
-  await deps.blobs.ensureContainer(MANIFEST_CONTAINER);
-  await deps.blobs.putText(
-    MANIFEST_CONTAINER,
-    manifestName,
-    JSON.stringify(manifest),
-    "application/json",
-  );
+  await storeManifest(deps, input.seq, manifest);
   const nonSp = totals.total - totals.searchParameters;
   const completed = await deps.state.updateChunk(input.seq, (c) =>
     c.exportStatus === "Completed"

@@ -15,7 +15,8 @@ import { migrateSearchParameters } from "./searchParameters";
 export const MIGRATION_ACTIVITIES = {
   LoadMigrationState: (deps: EngineDeps) => loadMigrationState(deps),
   PlanNextWindow: (deps: EngineDeps) => withClockRefusal(deps, () => planNextWindow(deps)),
-  StartExport: (deps: EngineDeps, input: { seq: number }) => startExport(deps, input),
+  StartExport: (deps: EngineDeps, input: { seq: number; selfStagePages?: number }) =>
+    startExport(deps, input),
   PollExport: (deps: EngineDeps, input: { seq: number }) => pollExport(deps, input),
   BuildImportPayloads: (deps: EngineDeps, input: { seq: number }) =>
     buildImportPayloads(deps, input),

@@ -1,6 +1,7 @@
 import { estimateSecondsToCatchUp } from "../../core/eta";
 import { passProgress } from "../../core/progress";
 import type { PassSnapshot } from "../../core/passPlanner";
+import { selfStagePolicy } from "../../core/selfStaging";
 import { ms } from "../../core/windows";
 import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
@@ -83,6 +84,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       exportStatus: c.exportStatus,
       importStatus: c.importStatus,
       processed: c.processed,
+      expectedCount: c.expectedCount,
     })),
     payloads: payloads
       .filter((p) => openSeqs.has(p.chunkSeq) && p.status !== "Completed")
@@ -113,6 +115,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       pollIntervalMs: settings.schedule.pollIntervalMs,
       idlePollMs: settings.schedule.idlePollMs,
       reindexAfterCatchUp: settings.verification.reindexAfterCatchUp,
+      selfStage: selfStagePolicy(settings.export, settings.export.selfStage),
       pause: {
         enabled: settings.pause.enabled,
         startHour: settings.pause.startHour,

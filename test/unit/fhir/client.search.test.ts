@@ -107,6 +107,27 @@ async function collect(pages: AsyncIterable<Bundle>): Promise<Bundle[]> {
   return out;
 }
 
+describe("searchPagesText", () => {
+  it("gives each page's body text exactly and the request units the server reports", async () => {
+    const text = `{"resourceType":"Bundle","type":"history","entry":[{"resource":{"resourceType":"Observation","id":"o","valueQuantity":{"value":1.50}}}]}`;
+    stub.enqueue({ status: 200, body: text, headers: { "x-ms-request-charge": "12.38" } });
+    const { client } = clientFor(stub);
+    const pages = [];
+    for await (const page of client.searchPagesText("_history")) pages.push(page);
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.text).toBe(text);
+    expect(pages[0]?.requestCharge).toBe(12.38);
+  });
+
+  it("leaves the request units undefined when the server does not report them", async () => {
+    stub.enqueue({ status: 200, body: searchset(undefined, []) });
+    const { client } = clientFor(stub);
+    for await (const page of client.searchPagesText("_history"))
+      expect(page.requestCharge).toBeUndefined();
+    expect(stub.requests).toHaveLength(1);
+  });
+});
+
 describe("searchPages", () => {
   const entry = (id: string) => ({ resource: { resourceType: "Patient", id } });
 

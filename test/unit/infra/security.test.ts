@@ -67,7 +67,7 @@ describe("security of infra/main.json", () => {
         ROLES.storageTableDataContributor.id,
       ],
       "key-vault": [ROLES.keyVaultSecretsUser.id],
-      staging: [ROLES.storageBlobDataReader.id],
+      staging: [ROLES.storageBlobDataContributor.id],
       source: [ROLES.fhirDataExporter.id, ROLES.fhirDataReader.id],
       destination: [ROLES.fhirDataImporter.id, ROLES.fhirDataWriter.id],
     });
