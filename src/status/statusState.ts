@@ -1,6 +1,9 @@
 /**
- * Reads what the status shows from the state tables: the cursor, every chunk and payload row (one
- * range query), the failed-resource rows grouped, and the latest verification run. Reading is
+ * Reads what the status shows from the state tables: the cursor; a few columns of every chunk row
+ * (counts and sums); the chunk and payload rows that record a failure; in full, only the chunks the
+ * page lists (the latest TIMELINE_LIMIT, every open one, and those that ended within the chart's
+ * hours) with their payloads; the failed-resource rows grouped, and the latest verification run.
+ * Payload rows of older chunks are never read: their chunk row holds their totals. Reading is
  * bounded where the rows can be many (failed resources, check rows): the report says so when a
  * limit was reached. Nothing here writes.
  */
@@ -17,6 +20,9 @@ import { FailedResourceTally } from "./failedResourceGroups";
 import type { LedgerReport } from "./ledgerOverview";
 import { LedgerTally, MAX_LEDGER_ROWS_READ } from "./ledgerOverview";
 import type { VerificationInfo } from "./report";
+import { THROUGHPUT_HOURS, TIMELINE_LIMIT } from "./report";
+import type { StatusRowSummary } from "./rowSummary";
+import { StatusRowTally } from "./rowSummary";
 import { VerificationTally } from "./verificationSummary";
 
 /** Failed-resource rows read per status request (about 20 table pages). */
@@ -52,10 +58,15 @@ export interface StatusSettings {
 export interface StatusState {
   settings: StatusSettings;
   cursor: CursorRecord;
-  /** Every planned chunk, any order. */
+  /**
+   * The chunks the page lists, any order: at least the latest TIMELINE_LIMIT and every one not
+   * processed yet.
+   */
   chunks: readonly ChunkRecord[];
   /** Every payload row of those chunks, any order. */
   payloads: readonly PayloadRecord[];
+  /** Counts, failures and moves over every chunk and payload (summarizeRows for rows in hand). */
+  summary: StatusRowSummary;
   failedResources: FailedResourceSummary;
   verification: VerificationInfo | null;
   verificationCapped: boolean;
@@ -70,7 +81,12 @@ export interface StatusState {
 /** The store's read methods the status uses (EngineDeps' state store has them). */
 export type StatusStateReader = Pick<
   MigrationStateStore,
-  "getCursor" | "listChunksWithPayloads" | "listFailedResources" | "listAllCheckResults"
+  | "getCursor"
+  | "listChunksWithPayloads"
+  | "listChunkSummaries"
+  | "listFailureRows"
+  | "listFailedResources"
+  | "listAllCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
   Partial<Pick<MigrationStateStore, "getSettingsRecord" | "getCutover">> & {
@@ -152,14 +168,68 @@ async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<Ledge
   return tally.result();
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * Every chunk's counts, and its imports for the chart when it ended before the chart's hours (its
+ * totals, at its end time); then the chunks from the first one the page lists or charts in full:
+ * with the latest TIMELINE_LIMIT and every open one, and every chunk that ended within the chart's
+ * hours (with an hour to spare: the report is built a little after this read). Chunks are read in
+ * seq order, so only the totals are kept, never the rows.
+ */
+async function readChunkTotals(
+  deps: StatusDeps,
+  cursor: CursorRecord,
+  tally: StatusRowTally,
+): Promise<number> {
+  const chartFrom = new Date(
+    (Math.floor(deps.clock.now() / HOUR_MS) - THROUGHPUT_HOURS - 1) * HOUR_MS,
+  ).toISOString();
+  let fullFrom = Math.max(1, Math.min(cursor.firstUnprocessedSeq, cursor.nextSeq - TIMELINE_LIMIT));
+  for await (const c of deps.state.listChunkSummaries(1, cursor.nextSeq)) {
+    tally.addChunk(c);
+    if (c.seq >= fullFrom) continue;
+    const old = c.processed && c.endTime !== undefined && c.endTime < chartFrom;
+    if (old) tally.addMovedChunk(c);
+    else fullFrom = c.seq;
+  }
+  return fullFrom;
+}
+
+async function readFailureRows(
+  deps: StatusDeps,
+  cursor: CursorRecord,
+  tally: StatusRowTally,
+): Promise<void> {
+  for await (const row of deps.state.listFailureRows(1, cursor.nextSeq)) {
+    if ("chunk" in row) tally.addChunkFailure(row.chunk);
+    else tally.addPayloadFailure(row.payload);
+  }
+}
+
+/** The summary over every chunk and payload, and the rows of the chunks the page lists. */
+async function readChunks(
+  deps: StatusDeps,
+  cursor: CursorRecord,
+): Promise<{ chunks: ChunkRecord[]; payloads: PayloadRecord[]; summary: StatusRowSummary }> {
+  const tally = new StatusRowTally();
+  const [fullFrom] = await Promise.all([
+    readChunkTotals(deps, cursor, tally),
+    readFailureRows(deps, cursor, tally),
+  ]);
+  const { chunks, payloads } = await deps.state.listChunksWithPayloads(fullFrom, cursor.nextSeq);
+  tally.addMovedRows(chunks, payloads);
+  return { chunks, payloads, summary: tally.summary() };
+}
+
 export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
   const settings = statusSettingsOf(deps.settings);
   try {
     const cursor = await deps.state.getCursor();
     // Chunks planned after the cursor was read are left for the next refresh, so the rows agree.
-    const [{ chunks, payloads }, failedResources, verification, settingsRecord, ledger] =
+    const [{ chunks, payloads, summary }, failedResources, verification, settingsRecord, ledger] =
       await Promise.all([
-        deps.state.listChunksWithPayloads(1, cursor.nextSeq),
+        readChunks(deps, cursor),
         readFailedResources(deps),
         readVerification(deps),
         deps.state.getSettingsRecord?.(),
@@ -172,6 +242,7 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
       cutover,
       chunks,
       payloads,
+      summary,
       failedResources,
       verification: verification.summary(),
       verificationCapped: verification.rowsCapped,

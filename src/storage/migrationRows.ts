@@ -137,6 +137,46 @@ export function chunkFromRow(r: Row): ChunkRecord {
   };
 }
 
+/** What the status page reads of every chunk row (src/status/rowSummary.ts): a few columns. */
+export type ChunkSummary = Pick<
+  ChunkRecord,
+  | "seq"
+  | "since"
+  | "processed"
+  | "totalExportResourceCount"
+  | "searchParameterCount"
+  | "totalImportResourceCount"
+  | "totalFailedImportCount"
+  | "endTime"
+>;
+
+/** The columns chunkToRow writes those fields to: what a status read selects. */
+export const CHUNK_SUMMARY_COLUMNS: Readonly<Record<keyof ChunkSummary, string>> = {
+  seq: "JobSeq",
+  since: "Since",
+  processed: "IsProcessed",
+  totalExportResourceCount: "TotalExportResourceCount",
+  searchParameterCount: "SearchParameterCount",
+  totalImportResourceCount: "TotalImportResourceCount",
+  totalFailedImportCount: "TotalFailedImportCount",
+  endTime: "EndTime",
+};
+
+/** A chunk row read with only CHUNK_SUMMARY_COLUMNS selected. */
+export function chunkSummaryFromRow(r: Row): ChunkSummary {
+  const c = chunkFromRow(r);
+  return {
+    seq: c.seq,
+    since: c.since,
+    processed: c.processed,
+    totalExportResourceCount: c.totalExportResourceCount,
+    searchParameterCount: c.searchParameterCount,
+    totalImportResourceCount: c.totalImportResourceCount,
+    totalFailedImportCount: c.totalFailedImportCount,
+    endTime: c.endTime,
+  };
+}
+
 export function payloadToRow(partitionKey: string, rowKey: string, p: PayloadRecord): TableRow {
   return {
     partitionKey,

@@ -5,8 +5,11 @@ import { isConcurrencyConflictError } from "../errors";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import { redactText } from "../fhir/redact";
 import { LedgerStore } from "./ledgerStore";
+import type { ChunkSummary } from "./migrationRows";
 import {
+  CHUNK_SUMMARY_COLUMNS,
   chunkFromRow,
+  chunkSummaryFromRow,
   chunkToRow,
   cursorFromRow,
   cursorToRow,
@@ -324,6 +327,38 @@ export class MigrationStateStore {
       rowKeyPrefix: `${this.keys.rowKey}-`,
     })) {
       if (row.Kind === "chunk") yield chunkFromRow(row);
+    }
+  }
+
+  /**
+   * A few columns of each chunk with seq in [fromSeq, toSeq), oldest first: what the status page
+   * counts over every chunk, without reading the payload rows (the service skips them).
+   */
+  async *listChunkSummaries(fromSeq: number, toSeq: number): AsyncIterable<ChunkSummary> {
+    if (toSeq <= fromSeq) return;
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and Kind eq ${"chunk"}`,
+      select: Object.values(CHUNK_SUMMARY_COLUMNS),
+    })) {
+      yield chunkSummaryFromRow(row);
+    }
+  }
+
+  /**
+   * Of the chunks with seq in [fromSeq, toSeq) and their payloads, the rows that record a failure:
+   * chunks and payloads with a failure reason, payloads with status Failed (the status page's
+   * failure tables), oldest first.
+   */
+  async *listFailureRows(
+    fromSeq: number,
+    toSeq: number,
+  ): AsyncIterable<{ chunk: ChunkRecord } | { payload: PayloadRecord }> {
+    if (toSeq <= fromSeq) return;
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and (FailureReason ne ${""} or (Kind eq ${"payload"} and ImportStatus eq ${"Failed"}))`,
+    })) {
+      if (row.Kind === "payload") yield { payload: payloadFromRow(row) };
+      else if (row.Kind === "chunk") yield { chunk: chunkFromRow(row) };
     }
   }
 

@@ -31,10 +31,29 @@ export function fakeStatusDeps(
         if (extra.fail !== undefined) throw extra.fail;
         return rows.cursor;
       },
-      listChunksWithPayloads: async () => ({
-        chunks: [...rows.chunks],
-        payloads: [...rows.payloads],
+      // Seq ranges as the store's RowKey ranges, oldest first.
+      listChunksWithPayloads: async (from: number, to: number) => ({
+        chunks: rows.chunks.filter((c) => c.seq >= from && c.seq < to),
+        payloads: rows.payloads.filter((p) => p.chunkSeq >= from && p.chunkSeq < to),
       }),
+      listChunkSummaries: (from: number, to: number) =>
+        each(
+          [...rows.chunks].sort((a, b) => a.seq - b.seq).filter((c) => c.seq >= from && c.seq < to),
+        ),
+      listFailureRows: (from: number, to: number) =>
+        each([
+          ...rows.chunks
+            .filter((c) => c.seq >= from && c.seq < to && c.failureReason !== undefined)
+            .map((chunk) => ({ chunk })),
+          ...rows.payloads
+            .filter(
+              (p) =>
+                p.chunkSeq >= from &&
+                p.chunkSeq < to &&
+                (p.failureReason !== undefined || p.status === "Failed"),
+            )
+            .map((payload) => ({ payload })),
+        ]),
       listFailedResources: () => each(extra.failed ?? []),
       listAllCheckResults: () => each(extra.checks ?? []),
       ledger: () => ({ listAll: () => each([]) }),
