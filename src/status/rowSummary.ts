@@ -5,7 +5,7 @@
  * (StatusState.chunks); everything it says about the rest comes from here, so a status read never
  * has to hold, or even fetch, every row (docs/status.md, "Load").
  */
-import type { ChunkRecord, PayloadRecord } from "../core/migrationState";
+import type { ChunkRecord, PayloadRecord, SealedChunks } from "../core/migrationState";
 import type { ChunkSummary } from "../storage/migrationRows";
 import { redactText } from "./redactText";
 import type { ChunkFailure, PayloadFailure } from "./report";
@@ -92,6 +92,17 @@ export class StatusRowTally {
     this.resourcesExported += c.totalExportResourceCount ?? 0;
     this.searchParametersExported += c.searchParameterCount ?? 0;
     if (this.firstSince === undefined || c.since < this.firstSince) this.firstSince = c.since;
+  }
+
+  /** Counts the chunks the cursor's sealed totals cover (each chunk once: not also by addChunk). */
+  addSealed(sealed: SealedChunks): void {
+    this.chunks += sealed.chunks;
+    this.chunksDone += sealed.chunks;
+    this.resourcesExported += sealed.totalExportResourceCount;
+    this.searchParametersExported += sealed.searchParameterCount;
+    const since = sealed.firstSince;
+    if (since !== undefined && (this.firstSince === undefined || since < this.firstSince))
+      this.firstSince = since;
   }
 
   /** Lists a chunk that failed at some point (rows without a failure reason are ignored). */

@@ -10,6 +10,7 @@
 import type { CutoverRecord } from "../core/cutover";
 import type { Settings } from "../config/settings";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
+import { NO_SEALED_CHUNKS } from "../core/migrationState";
 import type { EngineDeps } from "../engine/deps";
 import { redactUrl } from "../fhir/redact";
 import type { LedgerStore } from "../storage/ledgerStore";
@@ -84,8 +85,9 @@ export type StatusStateReader = Pick<
   | "getCursor"
   | "listChunksWithPayloads"
   | "listChunkSummaries"
+  | "firstChunkEndedSince"
   | "listFailureRows"
-  | "listFailedResources"
+  | "listFailedResourceReasons"
   | "listAllCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
@@ -132,7 +134,7 @@ export function statusSettingsOf(settings: Settings): StatusSettings {
 async function readFailedResources(deps: StatusDeps): Promise<FailedResourceSummary> {
   const tally = new FailedResourceTally();
   let n = 0;
-  for await (const record of deps.state.listFailedResources()) {
+  for await (const record of deps.state.listFailedResourceReasons()) {
     if (n++ >= MAX_FAILED_ROWS_READ) {
       tally.markCapped();
       break;
@@ -171,22 +173,28 @@ async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<Ledge
 const HOUR_MS = 3_600_000;
 
 /**
- * Every chunk's counts, and its imports for the chart when it ended before the chart's hours (its
- * totals, at its end time); then the chunks from the first one the page lists or charts in full:
- * with the latest TIMELINE_LIMIT and every open one, and every chunk that ended within the chart's
- * hours (with an hour to spare: the report is built a little after this read). Chunks are read in
- * seq order, so only the totals are kept, never the rows.
+ * Every chunk's counts: the cursor's sealed totals for the processed chunks below sealed.toSeq,
+ * a few columns of each later one. Returns the first chunk the page lists or charts in full: the
+ * latest TIMELINE_LIMIT, every open one, and every one that ended since `chartFrom`; the imports
+ * of unsealed chunks before it go on the chart as their totals at their end time. Chunks are read
+ * in seq order and only their totals kept, never the rows.
  */
 async function readChunkTotals(
   deps: StatusDeps,
   cursor: CursorRecord,
+  chartFrom: string,
   tally: StatusRowTally,
 ): Promise<number> {
-  const chartFrom = new Date(
-    (Math.floor(deps.clock.now() / HOUR_MS) - THROUGHPUT_HOURS - 1) * HOUR_MS,
-  ).toISOString();
+  const sealed = cursor.sealed ?? NO_SEALED_CHUNKS;
+  tally.addSealed(sealed);
   let fullFrom = Math.max(1, Math.min(cursor.firstUnprocessedSeq, cursor.nextSeq - TIMELINE_LIMIT));
-  for await (const c of deps.state.listChunkSummaries(1, cursor.nextSeq)) {
+  const recent = await deps.state.firstChunkEndedSince(
+    1,
+    Math.min(sealed.toSeq, fullFrom),
+    chartFrom,
+  );
+  if (recent !== undefined) fullFrom = recent;
+  for await (const c of deps.state.listChunkSummaries(sealed.toSeq, cursor.nextSeq)) {
     tally.addChunk(c);
     if (c.seq >= fullFrom) continue;
     const old = c.processed && c.endTime !== undefined && c.endTime < chartFrom;
@@ -212,15 +220,28 @@ async function readChunks(
   deps: StatusDeps,
   cursor: CursorRecord,
 ): Promise<{ chunks: ChunkRecord[]; payloads: PayloadRecord[]; summary: StatusRowSummary }> {
+  // The chart's first hour, and one more: the report is built a little after this read.
+  const chartFromMs = (Math.floor(deps.clock.now() / HOUR_MS) - THROUGHPUT_HOURS) * HOUR_MS;
+  const chartFrom = new Date(chartFromMs).toISOString();
   const tally = new StatusRowTally();
   const [fullFrom] = await Promise.all([
-    readChunkTotals(deps, cursor, tally),
+    readChunkTotals(deps, cursor, chartFrom, tally),
     readFailureRows(deps, cursor, tally),
   ]);
   const { chunks, payloads } = await deps.state.listChunksWithPayloads(fullFrom, cursor.nextSeq);
   tally.addMovedRows(chunks, payloads);
+  // Sealed chunks not read in full all ended before chartFrom: their imports precede the chart.
+  const sealed = cursor.sealed ?? NO_SEALED_CHUNKS;
+  const read = chunks.filter((c) => c.seq < sealed.toSeq);
+  const imported = sealed.totalImportResourceCount - sum(read, (c) => c.totalImportResourceCount);
+  const failed = sealed.totalFailedImportCount - sum(read, (c) => c.totalFailedImportCount);
+  if (imported !== 0 || failed !== 0)
+    tally.addMoved(new Date(chartFromMs - 1).toISOString(), imported, failed);
   return { chunks, payloads, summary: tally.summary() };
 }
+
+const sum = <T>(items: readonly T[], of: (item: T) => number): number =>
+  items.reduce((n, item) => n + of(item), 0);
 
 export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
   const settings = statusSettingsOf(deps.settings);

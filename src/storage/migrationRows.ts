@@ -1,4 +1,9 @@
-import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
+import type {
+  ChunkRecord,
+  CursorRecord,
+  PayloadRecord,
+  SealedChunks,
+} from "../core/migrationState";
 import { redactOptional } from "../fhir/redact";
 import type { TableRow } from "./tableRepository";
 
@@ -49,6 +54,7 @@ export function cursorToRow(
       ReindexStatusUrl: c.reindexStatusUrl,
       ReindexDetail: redactOptional(c.reindexDetail),
       ClockSkew: c.clockSkew,
+      SealedChunks: c.sealed === undefined ? undefined : JSON.stringify(c.sealed),
     }),
   };
 }
@@ -75,7 +81,27 @@ export function cursorFromRow(r: Row): CursorRecord {
     reindexStatusUrl: str(r.ReindexStatusUrl),
     reindexDetail: str(r.ReindexDetail),
     clockSkew: str(r.ClockSkew),
+    sealed: sealedFromColumn(str(r.SealedChunks)),
   };
+}
+
+/** The SealedChunks column: JSON of SealedChunks, written by cursorToRow. */
+function sealedFromColumn(text: string | undefined): SealedChunks | undefined {
+  if (text === undefined) return undefined;
+  const value = JSON.parse(text) as Partial<SealedChunks>;
+  const counts = [
+    value.toSeq,
+    value.chunks,
+    value.totalExportResourceCount,
+    value.searchParameterCount,
+    value.totalImportResourceCount,
+    value.totalFailedImportCount,
+  ];
+  if (!counts.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 0))
+    throw new Error(
+      `The cursor row's SealedChunks column is not chunk totals: ${text.slice(0, 200)}`,
+    );
+  return value as SealedChunks;
 }
 
 export function chunkToRow(partitionKey: string, rowKey: string, c: ChunkRecord): TableRow {

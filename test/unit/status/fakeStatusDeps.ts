@@ -40,6 +40,15 @@ export function fakeStatusDeps(
         each(
           [...rows.chunks].sort((a, b) => a.seq - b.seq).filter((c) => c.seq >= from && c.seq < to),
         ),
+      firstChunkEndedSince: async (from: number, to: number, since: string) =>
+        rows.chunks
+          .filter(
+            (c) => c.seq >= from && c.seq < to && c.endTime !== undefined && c.endTime >= since,
+          )
+          .reduce<number | undefined>(
+            (min, c) => (min === undefined ? c.seq : Math.min(min, c.seq)),
+            undefined,
+          ),
       listFailureRows: (from: number, to: number) =>
         each([
           ...rows.chunks
@@ -54,7 +63,7 @@ export function fakeStatusDeps(
             )
             .map((payload) => ({ payload })),
         ]),
-      listFailedResources: () => each(extra.failed ?? []),
+      listFailedResourceReasons: () => each(extra.failed ?? []),
       listAllCheckResults: () => each(extra.checks ?? []),
       ledger: () => ({ listAll: () => each([]) }),
     },

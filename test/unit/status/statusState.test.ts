@@ -4,6 +4,7 @@ import { loadStatusReport } from "../../../src/status/loadReport";
 import { MAX_FAILED_ROWS_READ, loadStatusState } from "../../../src/status/statusState";
 import type { FailedResourceRecord } from "../../../src/storage/migrationStateStore";
 import { buildStatusReport } from "../../../src/status/buildReport";
+import { addSealedChunks } from "../../../src/core/migrationState";
 import { summarizeRows } from "../../../src/status/rowSummary";
 import { fakeStatusDeps } from "./fakeStatusDeps";
 import { NOW, cursor, longHistory, migratingState } from "./stateFixtures";
@@ -31,7 +32,7 @@ function manyFailedRows() {
     ...base,
     cursor: cursor({ ...base.cursor, resourcesFailed: MAX_FAILED_ROWS_READ + MORE }),
   });
-  deps.state.listFailedResources = rows;
+  deps.state.listFailedResourceReasons = rows;
   return { deps, counter };
 }
 
@@ -91,5 +92,61 @@ describe("loadStatusState: only what the page shows", () => {
     expect(report.failures).toMatchObject({ chunksTotal: 8, payloadsTotal: 9 });
     expect(report.throughput.beforeChart).toBe(249 * 100 + 7 - 50);
     expect(report.reindex.searchParametersExported).toBe(5);
+  });
+});
+
+/** longHistory with chunks 1-290 sealed on the cursor, and the seqs each chunk listing started at. */
+function sealedHistory() {
+  const history = longHistory();
+  const sealed = addSealedChunks(
+    undefined,
+    history.chunks.filter((c) => c.seq < 291),
+    291,
+  );
+  const sealedHistory = { ...history, cursor: { ...history.cursor, sealed } };
+  const deps = fakeStatusDeps(sealedHistory);
+  const listedFrom: number[] = [];
+  const list = deps.state.listChunkSummaries;
+  deps.state.listChunkSummaries = (from, to) => {
+    listedFrom.push(from);
+    return list(from, to);
+  };
+  return { history: sealedHistory, deps, listedFrom };
+}
+
+describe("loadStatusState: sealed chunk totals", () => {
+  it("reads no column of a sealed chunk it does not list", async () => {
+    const { deps, listedFrom } = sealedHistory();
+    const state = await loadStatusState(deps);
+    expect(listedFrom).toEqual([291]);
+    expect(Math.min(...state.chunks.map((c) => c.seq))).toBe(101);
+  });
+
+  it("reads in full from the oldest sealed chunk that ended within the chart's hours", async () => {
+    const { history, deps } = sealedHistory();
+    history.chunks.find((c) => c.seq === 40)!.endTime = new Date(
+      NOW.getTime() - 3_600_000,
+    ).toISOString();
+    const state = await loadStatusState(deps);
+    expect(Math.min(...state.chunks.map((c) => c.seq))).toBe(40);
+  });
+
+  it("gives the report every row would give", async () => {
+    const { history, deps } = sealedHistory();
+    const state = await loadStatusState(deps);
+    const everyRow = {
+      ...state,
+      chunks: history.chunks,
+      payloads: history.payloads,
+      summary: summarizeRows(history.chunks, history.payloads),
+    };
+    const report = buildStatusReport(state, NOW);
+    expect(report).toEqual(buildStatusReport(everyRow, NOW));
+    expect(report.totals).toMatchObject({
+      chunks: 300,
+      chunksDone: 290,
+      resourcesExported: history.chunks.reduce((n, c) => n + (c.totalExportResourceCount ?? 0), 0),
+    });
+    expect(report.throughput.beforeChart).toBe(249 * 100 + 7 - 50);
   });
 });
