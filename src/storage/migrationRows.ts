@@ -88,7 +88,12 @@ export function cursorFromRow(r: Row): CursorRecord {
 /** The SealedChunks column: JSON of SealedChunks, written by cursorToRow. */
 function sealedFromColumn(text: string | undefined): SealedChunks | undefined {
   if (text === undefined) return undefined;
-  const value = JSON.parse(text) as Partial<SealedChunks>;
+  let value: Partial<SealedChunks>;
+  try {
+    value = JSON.parse(text) as Partial<SealedChunks>;
+  } catch {
+    value = {};
+  }
   const counts = [
     value.toSeq,
     value.chunks,
