@@ -179,6 +179,9 @@ export async function benchmarkStatusLoad(
     resourcesImported: payloads.length * 100,
     resourcesFailed: failed.length,
   }));
+  // As a runner's last watermark move left them: the processed chunks' totals sealed on the cursor
+  // (advanceWatermark), so a status read counts them without reading them.
+  await deps.state.advanceWatermark();
   const seedSeconds = (Date.now() - seedStarted) / 1000;
   const stateRows = chunks.length + payloads.length + failed.length;
 
@@ -254,20 +257,20 @@ export function statusLoadRows(r: StatusLoadResult): Row[] {
   return [
     {
       benchmark: b,
-      figure: `p95 latency, ${r.requests} concurrent requests, ${r.stateRows} state rows`,
-      value: r.warm.p95Ms / 1000,
-      unit: "s",
-      shown: seconds(r.warm.p95Ms),
-      target: { kind: "max", value: 2, text: "< 2 s" },
-      note: `${note(r.warm)} (the report past its time-to-live, rebuilt meanwhile); seeding took ${r.seedSeconds.toFixed(0)} s`,
-    },
-    {
-      benchmark: b,
-      figure: "p95 latency, the same requests before any report was built",
+      figure: `p95 latency, ${r.requests} concurrent requests, ${r.stateRows} state rows, before any report was built`,
       value: r.cold.p95Ms / 1000,
       unit: "s",
       shown: seconds(r.cold.p95Ms),
-      note: `${note(r.cold)}: every request waits for the one first build`,
+      target: { kind: "max", value: 2, text: "< 2 s" },
+      note: `${note(r.cold)}: every request waits for the one first build; seeding took ${r.seedSeconds.toFixed(0)} s`,
+    },
+    {
+      benchmark: b,
+      figure: "p95 latency, the same requests with the report past its time-to-live",
+      value: r.warm.p95Ms / 1000,
+      unit: "s",
+      shown: seconds(r.warm.p95Ms),
+      note: `${note(r.warm)}: answered from the last report while the next one is built`,
     },
     {
       benchmark: b,

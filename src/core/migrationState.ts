@@ -79,7 +79,63 @@ export interface CursorRecord {
   reindexDetail: string | undefined;
   /** The last planning found the source's clock out of step with this app's: what and by how much. */
   clockSkew?: string | undefined;
+  /** Totals of the processed chunks below sealed.toSeq (absent: none counted yet). */
+  sealed?: SealedChunks | undefined;
 }
+
+/**
+ * Totals of every chunk with seq below `toSeq`, all processed (processed chunks do not change),
+ * added once in the cursor write that moves firstUnprocessedSeq past them (advanceWatermark in
+ * src/storage/migrationStateStore.ts), so the status page counts them without reading them.
+ */
+export interface SealedChunks {
+  toSeq: number;
+  chunks: number;
+  /** Sums of the chunks' columns of the same names. */
+  totalExportResourceCount: number;
+  searchParameterCount: number;
+  totalImportResourceCount: number;
+  totalFailedImportCount: number;
+  /** The earliest since among them. */
+  firstSince: string | undefined;
+}
+
+/** `sealed` (none: from seq 1) with these processed chunks added and its end moved to `toSeq`. */
+export function addSealedChunks(
+  sealed: SealedChunks | undefined,
+  chunks: readonly Pick<
+    ChunkRecord,
+    | "since"
+    | "totalExportResourceCount"
+    | "searchParameterCount"
+    | "totalImportResourceCount"
+    | "totalFailedImportCount"
+  >[],
+  toSeq: number,
+): SealedChunks {
+  const next: SealedChunks = sealed === undefined ? { ...NO_SEALED_CHUNKS } : { ...sealed };
+  for (const c of chunks) {
+    next.chunks++;
+    next.totalExportResourceCount += c.totalExportResourceCount ?? 0;
+    next.searchParameterCount += c.searchParameterCount ?? 0;
+    next.totalImportResourceCount += c.totalImportResourceCount;
+    next.totalFailedImportCount += c.totalFailedImportCount;
+    if (next.firstSince === undefined || c.since < next.firstSince) next.firstSince = c.since;
+  }
+  next.toSeq = toSeq;
+  return next;
+}
+
+/** No chunk counted: the state of a cursor without sealed totals. */
+export const NO_SEALED_CHUNKS: Readonly<SealedChunks> = {
+  toSeq: 1,
+  chunks: 0,
+  totalExportResourceCount: 0,
+  searchParameterCount: 0,
+  totalImportResourceCount: 0,
+  totalFailedImportCount: 0,
+  firstSince: undefined,
+};
 
 export type ReindexState = "none" | "needed" | "running" | "done" | "failed";
 

@@ -59,11 +59,16 @@ const isJobFailure = (answer: HttpAnswer): boolean => JOB_FAILED.test(describeBo
 const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
 /**
- * Pages `firstEntry` follows before giving up. Each empty page is one server fill loop that ran
- * out of time or was throttled (CosmosFhirDataStore.cs); a hundred in a row means the query cannot
- * be answered now, which is an error to report, never "nothing there".
+ * Pages without a resource entry, each linking a next page, that any paged read follows in a row
+ * before giving up. Each is one server fill loop that ran out of time or was throttled
+ * (microsoft/fhir-server src/Microsoft.Health.Fhir.CosmosDb/Features/Storage/CosmosFhirDataStore.cs);
+ * a hundred in a row means the query cannot be answered now, which is an error to report, never
+ * "nothing there".
  */
-export const FIRST_ENTRY_PAGE_BUDGET = 100;
+export const EMPTY_PAGE_BUDGET = 100;
+
+/** Pages `firstEntry` follows before giving up: the same budget, with its own message. */
+export const FIRST_ENTRY_PAGE_BUDGET = EMPTY_PAGE_BUDGET;
 
 /** A version or resource entry: a leading OperationOutcome (search.mode "outcome") carries warnings only. */
 export function isResourceEntry(entry: BundleEntry): boolean {
@@ -166,6 +171,7 @@ export function createFhirClient(
   ): AsyncGenerator<{ bundle: Bundle; text: string; requestCharge: number | undefined }> {
     let url = transport.url(pathAndQuery);
     const visited = new Set<string>();
+    let empty = 0;
     for (;;) {
       visited.add(url);
       const { answer, bundle } = await getBundle(url);
@@ -177,6 +183,15 @@ export function createFhirClient(
       };
       const next = bundle.link?.find((l) => l.relation === "next")?.url;
       if (next === undefined || next === "") return;
+      empty = bundle.entry?.some(isResourceEntry) === true ? 0 : empty + 1;
+      if (empty >= EMPTY_PAGE_BUDGET) {
+        const query = redactUrl(transport.url(pathAndQuery));
+        throw new FhirOperationError(
+          `GET ${query}: ${empty} pages in a row held no entry and each linked a next page; gave up after ${EMPTY_PAGE_BUDGET} such pages (the server keeps ending its page fill early; try again later). Nothing after them was read.`,
+          { method: "GET", url: query },
+          "",
+        );
+      }
       if (!transport.isSameOrigin(next)) {
         throw new FhirOperationError(
           `${answer.method} ${answer.url}: the next-page link ${redactUrl(next)} is not an absolute URL on ${new URL(baseUrl).origin}; not following it (the access token must not be sent elsewhere)`,

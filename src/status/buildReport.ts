@@ -9,14 +9,12 @@ import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow"
 import { formatCount, formatDuration, formatMinute, plural } from "./format";
 import { jobIdOf, redactLocation, redactText } from "./redactText";
 import type {
-  ChunkFailure,
   Coverage,
   EstimateInfo,
   ExportJob,
   Failures,
   HourBucket,
   ImportJob,
-  PayloadFailure,
   PhaseInfo,
   ReindexReminder,
   StatusReport,
@@ -90,9 +88,9 @@ function derive(state: StatusState, now: Date): Derived {
 }
 
 /** Nothing planned and no planning has run (an empty source is caught up, not "not started"). */
-function notStarted(cursor: CursorRecord, chunks: readonly ChunkRecord[]): boolean {
+function notStarted(cursor: CursorRecord, chunksPlanned: number): boolean {
   return (
-    chunks.length === 0 &&
+    chunksPlanned === 0 &&
     cursor.watermark === undefined &&
     cursor.startedAt === undefined &&
     !cursor.caughtUp
@@ -147,7 +145,7 @@ function phaseOf(
       detail: `Every window up to AZURE_EndDate (${formatMinute(settings.endDate)}) is migrated.`,
     };
   }
-  if (notStarted(cursor, state.chunks)) {
+  if (notStarted(cursor, state.summary.chunks)) {
     return {
       ...base,
       kind: "not-started",
@@ -195,12 +193,8 @@ function phaseOf(
  * found nothing newer, so all of it is migrated.
  */
 function coverageOf(state: StatusState, phase: PhaseInfo, nowMs: number): Coverage | null {
-  const { cursor, chunks, settings } = state;
-  const firstSince = chunks.reduce<string | undefined>(
-    (min, c) => (min === undefined || c.since < min ? c.since : min),
-    undefined,
-  );
-  const from = cursor.startWatermark ?? firstSince;
+  const { cursor, settings } = state;
+  const from = cursor.startWatermark ?? state.summary.firstSince;
   if (from === undefined) return null;
   const fromMs = ms(from);
   let endMs = nowMs - settings.safetyLagMs;
@@ -250,20 +244,20 @@ function watermarkOf(state: StatusState, phase: PhaseInfo, nowMs: number): Water
 }
 
 function totalsOf(state: StatusState, d: Derived): Totals {
-  const { cursor, chunks, payloads } = state;
+  const { cursor, payloads, summary } = state;
   const open = new Set(d.unprocessed.map((c) => c.seq));
   return {
     resourcesImported: cursor.resourcesImported,
     resourcesFailed: cursor.resourcesFailed,
-    resourcesExported: chunks.reduce((n, c) => n + (c.totalExportResourceCount ?? 0), 0),
-    chunks: chunks.length,
-    chunksDone: chunks.length - d.unprocessed.length,
+    resourcesExported: summary.resourcesExported,
+    chunks: summary.chunks,
+    chunksDone: summary.chunks - d.unprocessed.length,
     chunksInFlight: d.unprocessed.length,
     chunksWaitingToExport: d.unprocessed.filter((c) => c.exportStatus === "Planned").length,
     exportsRunning: d.exportsRunning.length,
     importsRunning: d.importsRunning.length,
     importsWaiting: payloads.filter((p) => open.has(p.chunkSeq) && p.status === "Pending").length,
-    importsFailed: payloads.filter((p) => p.status === "Failed").length,
+    importsFailed: summary.importsFailed,
     consecutiveFailures: cursor.consecutiveFailures,
   };
 }
@@ -348,41 +342,8 @@ function importJobs(d: Derived, nowMs: number): ImportJob[] {
     }));
 }
 
-interface MoveEvent {
-  at: number;
-  imported: number;
-  failed: number;
-}
-
-/** Imports as they completed: completed payloads, or a processed chunk with no payload rows. */
-function moveEvents(state: StatusState, byChunk: Map<number, PayloadRecord[]>): MoveEvent[] {
-  const events: MoveEvent[] = [];
-  for (const p of state.payloads) {
-    if (p.status !== "Completed" || p.importEndTime === undefined) continue;
-    events.push({
-      at: ms(p.importEndTime),
-      imported: p.importedCount ?? 0,
-      failed: p.failedCount ?? 0,
-    });
-  }
-  for (const c of state.chunks) {
-    if (!c.processed || c.endTime === undefined || byChunk.has(c.seq)) continue;
-    if (c.totalImportResourceCount === 0 && c.totalFailedImportCount === 0) continue;
-    events.push({
-      at: ms(c.endTime),
-      imported: c.totalImportResourceCount,
-      failed: c.totalFailedImportCount,
-    });
-  }
-  return events.filter((e) => !Number.isNaN(e.at));
-}
-
-function throughputOf(
-  state: StatusState,
-  byChunk: Map<number, PayloadRecord[]>,
-  nowMs: number,
-): Throughput {
-  const events = moveEvents(state, byChunk);
+function throughputOf(state: StatusState, nowMs: number): Throughput {
+  const events = state.summary.moved;
   const currentHour = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
   const { cursor } = state;
   const elapsed = cursor.startedAt === undefined ? undefined : nowMs - ms(cursor.startedAt);
@@ -393,7 +354,8 @@ function throughputOf(
   if (events.length === 0) {
     return { hours: [], currentHour: 0, peak: null, averagePerHour, beforeChart: 0 };
   }
-  const firstHour = Math.floor(Math.min(...events.map((e) => e.at)) / HOUR_MS) * HOUR_MS;
+  // Hour buckets, oldest first.
+  const firstHour = events[0]!.hour;
   // At least MIN_CHART_HOURS, so a young migration's bars sit on a time axis, not alone mid-chart.
   const chartStart = Math.max(
     currentHour - (THROUGHPUT_HOURS - 1) * HOUR_MS,
@@ -404,12 +366,12 @@ function throughputOf(
     hours.push({ hour: iso(h), imported: 0, failed: 0 });
   let beforeChart = 0;
   for (const e of events) {
-    if (e.at < chartStart) {
+    if (e.hour < chartStart) {
       beforeChart += e.imported;
       continue;
     }
     // A row stamped a little ahead of this clock (another machine's) counts in the current hour.
-    const index = Math.min(hours.length - 1, Math.floor((e.at - chartStart) / HOUR_MS));
+    const index = Math.min(hours.length - 1, Math.floor((e.hour - chartStart) / HOUR_MS));
     const bucket = hours[index]!;
     bucket.imported += e.imported;
     bucket.failed += e.failed;
@@ -470,35 +432,7 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
 }
 
 function failuresOf(state: StatusState, settings: StatusSettings): Failures {
-  const { cursor } = state;
-  const chunkFailures: ChunkFailure[] = state.chunks
-    .filter((c) => c.failureReason !== undefined)
-    .map((c) => ({
-      chunk: c.seq,
-      since: c.since,
-      till: c.till,
-      resourceType: c.resourceType ?? null,
-      exportStatus: c.exportStatus,
-      importStatus: c.importStatus,
-      unresolved: !c.processed,
-      attempts: c.exportAttempts,
-      reason: redactText(c.failureReason!),
-    }))
-    .sort((a, b) => Number(b.unresolved) - Number(a.unresolved) || b.chunk - a.chunk);
-  const payloadFailures: PayloadFailure[] = state.payloads
-    .filter((p) => p.failureReason !== undefined)
-    .map((p) => ({
-      chunk: p.chunkSeq,
-      payload: p.index,
-      status: p.status,
-      unresolved: p.status !== "Completed",
-      attempts: p.attempts,
-      reason: redactText(p.failureReason!),
-    }))
-    .sort(
-      (a, b) =>
-        Number(b.unresolved) - Number(a.unresolved) || b.chunk - a.chunk || b.payload - a.payload,
-    );
+  const { cursor, summary } = state;
   const { groups, rowsRead, rowsCapped } = state.failedResources;
   return {
     halted: cursor.halted,
@@ -513,10 +447,10 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
           ? null
           : redactText(cursor.searchParameterFailure),
     },
-    chunks: chunkFailures.slice(0, FAILURE_ROWS),
-    chunksTotal: chunkFailures.length,
-    payloads: payloadFailures.slice(0, FAILURE_ROWS),
-    payloadsTotal: payloadFailures.length,
+    chunks: summary.chunkFailures.slice(0, FAILURE_ROWS),
+    chunksTotal: summary.chunkFailuresTotal,
+    payloads: summary.payloadFailures.slice(0, FAILURE_ROWS),
+    payloadsTotal: summary.payloadFailuresTotal,
     resources: {
       groups: groups.slice(0, FAILURE_GROUPS),
       groupsTotal: groups.length,
@@ -532,7 +466,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
  * are not indexed by it); AZURE_ReindexAfterCatchUp then runs it once caught up.
  */
 function reindexOf(state: StatusState): ReindexReminder {
-  const { cursor, settings, chunks } = state;
+  const { cursor, settings, summary } = state;
   const automatic = settings.reindexAfterCatchUp;
   const detail = cursor.reindexDetail === undefined ? null : redactText(cursor.reindexDetail);
   const base = {
@@ -540,7 +474,7 @@ function reindexOf(state: StatusState): ReindexReminder {
     automatic,
     statusUrl: redactLocation(cursor.reindexStatusUrl),
     detail,
-    searchParametersExported: chunks.reduce((n, c) => n + (c.searchParameterCount ?? 0), 0),
+    searchParametersExported: summary.searchParametersExported,
   };
   const written =
     "Custom SearchParameters were written to the destination; resources imported before them are not searchable by them until the destination is reindexed.";
@@ -651,12 +585,12 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
     totals,
     estimate: estimateOf(state, phase, nowMs),
     jobs: { exports: exportJobs(d, nowMs), imports: importJobs(d, nowMs) },
-    throughput: throughputOf(state, byChunk, nowMs),
+    throughput: throughputOf(state, nowMs),
     timeline: {
       chunks: sortedChunks
         .slice(0, TIMELINE_LIMIT)
         .map((c) => timelineChunk(c, byChunk.get(c.seq) ?? [], nowMs)),
-      total: state.chunks.length,
+      total: state.summary.chunks,
     },
     failures: failuresOf(state, settings),
     verification: state.verification,

@@ -1,4 +1,4 @@
-import type { FailedResourceRecord } from "../storage/migrationStateStore";
+import type { FailedResourceReason } from "../storage/migrationStateStore";
 import { redactText } from "./redactText";
 import type { FailedResourceGroup } from "./report";
 import { SAMPLE_IDS } from "./report";
@@ -16,21 +16,41 @@ export interface FailedResourceSummary {
   rowsCapped: boolean;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A character that can continue a FHIR id or a dotted name: A-Z a-z 0-9 . - */
+function isIdChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 46 ||
+    code === 45
+  );
 }
 
 /**
  * The reason with this resource's id replaced by `{id}`: the destination names the resource in
- * its error text ("Patient/abc: ..."), which would otherwise make every row its own group.
+ * its error text ("Patient/abc: ..."), which would otherwise make every row its own group. Only
+ * whole occurrences count (not "abc" inside "abcd" or "x.abc"). One scan of the text, no pattern
+ * compiled per row: the status groups up to MAX_FAILED_ROWS_READ rows per build.
  */
 export function reasonPattern(reason: string, id: string): string {
   const text = redactText(reason, REASON_LENGTH);
   if (id === "") return text;
-  return text.replace(
-    new RegExp(`(?<![A-Za-z0-9.-])${escapeRegExp(id)}(?![A-Za-z0-9.-])`, "g"),
-    "{id}",
-  );
+  let out = "";
+  let copied = 0;
+  let at = text.indexOf(id);
+  while (at !== -1) {
+    const end = at + id.length;
+    const whole =
+      (at === 0 || !isIdChar(text.charCodeAt(at - 1))) &&
+      (end === text.length || !isIdChar(text.charCodeAt(end)));
+    if (whole) {
+      out += `${text.slice(copied, at)}{id}`;
+      copied = end;
+    }
+    at = text.indexOf(id, whole ? end : at + 1);
+  }
+  return out + text.slice(copied);
 }
 
 /**
@@ -43,7 +63,7 @@ export class FailedResourceTally {
   private read = 0;
   private capped = false;
 
-  add(record: FailedResourceRecord): void {
+  add(record: FailedResourceReason): void {
     this.read++;
     const reason = reasonPattern(record.reason, record.id);
     const key = `${record.resourceType}\u0000${reason}`;

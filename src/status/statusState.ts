@@ -1,12 +1,16 @@
 /**
- * Reads what the status shows from the state tables: the cursor, every chunk and payload row (one
- * range query), the failed-resource rows grouped, and the latest verification run. Reading is
+ * Reads what the status shows from the state tables: the cursor; a few columns of every chunk row
+ * (counts and sums); the chunk and payload rows that record a failure; in full, only the chunks the
+ * page lists (the latest TIMELINE_LIMIT, every open one, and those that ended within the chart's
+ * hours) with their payloads; the failed-resource rows grouped, and the latest verification run.
+ * Payload rows of older chunks are never read: their chunk row holds their totals. Reading is
  * bounded where the rows can be many (failed resources, check rows): the report says so when a
  * limit was reached. Nothing here writes.
  */
 import type { CutoverRecord } from "../core/cutover";
 import type { Settings } from "../config/settings";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
+import { NO_SEALED_CHUNKS } from "../core/migrationState";
 import type { EngineDeps } from "../engine/deps";
 import { redactUrl } from "../fhir/redact";
 import type { LedgerStore } from "../storage/ledgerStore";
@@ -17,6 +21,9 @@ import { FailedResourceTally } from "./failedResourceGroups";
 import type { LedgerReport } from "./ledgerOverview";
 import { LedgerTally, MAX_LEDGER_ROWS_READ } from "./ledgerOverview";
 import type { VerificationInfo } from "./report";
+import { THROUGHPUT_HOURS, TIMELINE_LIMIT } from "./report";
+import type { StatusRowSummary } from "./rowSummary";
+import { StatusRowTally } from "./rowSummary";
 import { VerificationTally } from "./verificationSummary";
 
 /** Failed-resource rows read per status request (about 20 table pages). */
@@ -52,10 +59,15 @@ export interface StatusSettings {
 export interface StatusState {
   settings: StatusSettings;
   cursor: CursorRecord;
-  /** Every planned chunk, any order. */
+  /**
+   * The chunks the page lists, any order: at least the latest TIMELINE_LIMIT and every one not
+   * processed yet.
+   */
   chunks: readonly ChunkRecord[];
   /** Every payload row of those chunks, any order. */
   payloads: readonly PayloadRecord[];
+  /** Counts, failures and moves over every chunk and payload (summarizeRows for rows in hand). */
+  summary: StatusRowSummary;
   failedResources: FailedResourceSummary;
   verification: VerificationInfo | null;
   verificationCapped: boolean;
@@ -70,7 +82,13 @@ export interface StatusState {
 /** The store's read methods the status uses (EngineDeps' state store has them). */
 export type StatusStateReader = Pick<
   MigrationStateStore,
-  "getCursor" | "listChunksWithPayloads" | "listFailedResources" | "listAllCheckResults"
+  | "getCursor"
+  | "listChunksWithPayloads"
+  | "listChunkSummaries"
+  | "firstChunkEndedSince"
+  | "listFailureRows"
+  | "listFailedResourceReasons"
+  | "listAllCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
   Partial<Pick<MigrationStateStore, "getSettingsRecord" | "getCutover">> & {
@@ -116,7 +134,7 @@ export function statusSettingsOf(settings: Settings): StatusSettings {
 async function readFailedResources(deps: StatusDeps): Promise<FailedResourceSummary> {
   const tally = new FailedResourceTally();
   let n = 0;
-  for await (const record of deps.state.listFailedResources()) {
+  for await (const record of deps.state.listFailedResourceReasons()) {
     if (n++ >= MAX_FAILED_ROWS_READ) {
       tally.markCapped();
       break;
@@ -152,14 +170,87 @@ async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<Ledge
   return tally.result();
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * Every chunk's counts: the cursor's sealed totals for the processed chunks below sealed.toSeq,
+ * a few columns of each later one. Returns the first chunk the page lists or charts in full: the
+ * latest TIMELINE_LIMIT, every open one, and every one that ended since `chartFrom`; the imports
+ * of unsealed chunks before it go on the chart as their totals at their end time. Chunks are read
+ * in seq order and only their totals kept, never the rows.
+ */
+async function readChunkTotals(
+  deps: StatusDeps,
+  cursor: CursorRecord,
+  chartFrom: string,
+  tally: StatusRowTally,
+): Promise<number> {
+  const sealed = cursor.sealed ?? NO_SEALED_CHUNKS;
+  tally.addSealed(sealed);
+  let fullFrom = Math.max(1, Math.min(cursor.firstUnprocessedSeq, cursor.nextSeq - TIMELINE_LIMIT));
+  const recent = await deps.state.firstChunkEndedSince(
+    1,
+    Math.min(sealed.toSeq, fullFrom),
+    chartFrom,
+  );
+  if (recent !== undefined) fullFrom = recent;
+  for await (const c of deps.state.listChunkSummaries(sealed.toSeq, cursor.nextSeq)) {
+    tally.addChunk(c);
+    if (c.seq >= fullFrom) continue;
+    const old = c.processed && c.endTime !== undefined && c.endTime < chartFrom;
+    if (old) tally.addMovedChunk(c);
+    else fullFrom = c.seq;
+  }
+  return fullFrom;
+}
+
+async function readFailureRows(
+  deps: StatusDeps,
+  cursor: CursorRecord,
+  tally: StatusRowTally,
+): Promise<void> {
+  for await (const row of deps.state.listFailureRows(1, cursor.nextSeq)) {
+    if ("chunk" in row) tally.addChunkFailure(row.chunk);
+    else tally.addPayloadFailure(row.payload);
+  }
+}
+
+/** The summary over every chunk and payload, and the rows of the chunks the page lists. */
+async function readChunks(
+  deps: StatusDeps,
+  cursor: CursorRecord,
+): Promise<{ chunks: ChunkRecord[]; payloads: PayloadRecord[]; summary: StatusRowSummary }> {
+  // The chart's first hour, and one more: the report is built a little after this read.
+  const chartFromMs = (Math.floor(deps.clock.now() / HOUR_MS) - THROUGHPUT_HOURS) * HOUR_MS;
+  const chartFrom = new Date(chartFromMs).toISOString();
+  const tally = new StatusRowTally();
+  const [fullFrom] = await Promise.all([
+    readChunkTotals(deps, cursor, chartFrom, tally),
+    readFailureRows(deps, cursor, tally),
+  ]);
+  const { chunks, payloads } = await deps.state.listChunksWithPayloads(fullFrom, cursor.nextSeq);
+  tally.addMovedRows(chunks, payloads);
+  // Sealed chunks not read in full all ended before chartFrom: their imports precede the chart.
+  const sealed = cursor.sealed ?? NO_SEALED_CHUNKS;
+  const read = chunks.filter((c) => c.seq < sealed.toSeq);
+  const imported = sealed.totalImportResourceCount - sum(read, (c) => c.totalImportResourceCount);
+  const failed = sealed.totalFailedImportCount - sum(read, (c) => c.totalFailedImportCount);
+  if (imported !== 0 || failed !== 0)
+    tally.addMoved(new Date(chartFromMs - 1).toISOString(), imported, failed);
+  return { chunks, payloads, summary: tally.summary() };
+}
+
+const sum = <T>(items: readonly T[], of: (item: T) => number): number =>
+  items.reduce((n, item) => n + of(item), 0);
+
 export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
   const settings = statusSettingsOf(deps.settings);
   try {
     const cursor = await deps.state.getCursor();
     // Chunks planned after the cursor was read are left for the next refresh, so the rows agree.
-    const [{ chunks, payloads }, failedResources, verification, settingsRecord, ledger] =
+    const [{ chunks, payloads, summary }, failedResources, verification, settingsRecord, ledger] =
       await Promise.all([
-        deps.state.listChunksWithPayloads(1, cursor.nextSeq),
+        readChunks(deps, cursor),
         readFailedResources(deps),
         readVerification(deps),
         deps.state.getSettingsRecord?.(),
@@ -172,6 +263,7 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
       cutover,
       chunks,
       payloads,
+      summary,
       failedResources,
       verification: verification.summary(),
       verificationCapped: verification.rowsCapped,

@@ -1,4 +1,9 @@
-import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
+import type {
+  ChunkRecord,
+  CursorRecord,
+  PayloadRecord,
+  SealedChunks,
+} from "../core/migrationState";
 import { redactOptional } from "../fhir/redact";
 import type { TableRow } from "./tableRepository";
 
@@ -49,6 +54,7 @@ export function cursorToRow(
       ReindexStatusUrl: c.reindexStatusUrl,
       ReindexDetail: redactOptional(c.reindexDetail),
       ClockSkew: c.clockSkew,
+      SealedChunks: c.sealed === undefined ? undefined : JSON.stringify(c.sealed),
     }),
   };
 }
@@ -75,7 +81,32 @@ export function cursorFromRow(r: Row): CursorRecord {
     reindexStatusUrl: str(r.ReindexStatusUrl),
     reindexDetail: str(r.ReindexDetail),
     clockSkew: str(r.ClockSkew),
+    sealed: sealedFromColumn(str(r.SealedChunks)),
   };
+}
+
+/** The SealedChunks column: JSON of SealedChunks, written by cursorToRow. */
+function sealedFromColumn(text: string | undefined): SealedChunks | undefined {
+  if (text === undefined) return undefined;
+  let value: Partial<SealedChunks>;
+  try {
+    value = JSON.parse(text) as Partial<SealedChunks>;
+  } catch {
+    value = {};
+  }
+  const counts = [
+    value.toSeq,
+    value.chunks,
+    value.totalExportResourceCount,
+    value.searchParameterCount,
+    value.totalImportResourceCount,
+    value.totalFailedImportCount,
+  ];
+  if (!counts.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 0))
+    throw new Error(
+      `The cursor row's SealedChunks column is not chunk totals: ${text.slice(0, 200)}`,
+    );
+  return value as SealedChunks;
 }
 
 export function chunkToRow(partitionKey: string, rowKey: string, c: ChunkRecord): TableRow {
@@ -134,6 +165,46 @@ export function chunkFromRow(r: Row): ChunkRecord {
     totalFailedImportCount: num(r.TotalFailedImportCount),
     failureReason: str(r.FailureReason),
     endTime: str(r.EndTime),
+  };
+}
+
+/** What the status page reads of every chunk row (src/status/rowSummary.ts): a few columns. */
+export type ChunkSummary = Pick<
+  ChunkRecord,
+  | "seq"
+  | "since"
+  | "processed"
+  | "totalExportResourceCount"
+  | "searchParameterCount"
+  | "totalImportResourceCount"
+  | "totalFailedImportCount"
+  | "endTime"
+>;
+
+/** The columns chunkToRow writes those fields to: what a status read selects. */
+export const CHUNK_SUMMARY_COLUMNS: Readonly<Record<keyof ChunkSummary, string>> = {
+  seq: "JobSeq",
+  since: "Since",
+  processed: "IsProcessed",
+  totalExportResourceCount: "TotalExportResourceCount",
+  searchParameterCount: "SearchParameterCount",
+  totalImportResourceCount: "TotalImportResourceCount",
+  totalFailedImportCount: "TotalFailedImportCount",
+  endTime: "EndTime",
+};
+
+/** A chunk row read with only CHUNK_SUMMARY_COLUMNS selected. */
+export function chunkSummaryFromRow(r: Row): ChunkSummary {
+  const c = chunkFromRow(r);
+  return {
+    seq: c.seq,
+    since: c.since,
+    processed: c.processed,
+    totalExportResourceCount: c.totalExportResourceCount,
+    searchParameterCount: c.searchParameterCount,
+    totalImportResourceCount: c.totalImportResourceCount,
+    totalFailedImportCount: c.totalFailedImportCount,
+    endTime: c.endTime,
   };
 }
 

@@ -1,12 +1,20 @@
-import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
-import { chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
+import type {
+  ChunkRecord,
+  CursorRecord,
+  PayloadRecord,
+  SealedChunks,
+} from "../core/migrationState";
+import { addSealedChunks, chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
 import type { CutoverRecord } from "../core/cutover";
 import { isConcurrencyConflictError } from "../errors";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import { redactText } from "../fhir/redact";
 import { LedgerStore } from "./ledgerStore";
+import type { ChunkSummary } from "./migrationRows";
 import {
+  CHUNK_SUMMARY_COLUMNS,
   chunkFromRow,
+  chunkSummaryFromRow,
   chunkToRow,
   cursorFromRow,
   cursorToRow,
@@ -35,6 +43,12 @@ export interface FailedResourceRecord {
     partId: string;
   };
 }
+
+/** What the status page groups failed resources by (listFailedResourceReasons). */
+export type FailedResourceReason = Pick<
+  FailedResourceRecord,
+  "chunkSeq" | "resourceType" | "id" | "reason"
+>;
 
 /** The settings that shape planning and payloads, as the tables record them. */
 export interface SettingsRecord {
@@ -328,6 +342,75 @@ export class MigrationStateStore {
   }
 
   /**
+   * A few columns of each chunk with seq in [fromSeq, toSeq), oldest first: what the status page
+   * counts over every chunk, without reading the payload rows (the service skips them).
+   */
+  async *listChunkSummaries(fromSeq: number, toSeq: number): AsyncIterable<ChunkSummary> {
+    if (toSeq <= fromSeq) return;
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and Kind eq ${"chunk"}`,
+      select: Object.values(CHUNK_SUMMARY_COLUMNS),
+    })) {
+      yield chunkSummaryFromRow(row);
+    }
+  }
+
+  /** The lowest seq in [fromSeq, toSeq) of a chunk that ended at or after `since` (ISO), if any. */
+  async firstChunkEndedSince(
+    fromSeq: number,
+    toSeq: number,
+    since: string,
+  ): Promise<number | undefined> {
+    if (toSeq <= fromSeq) return undefined;
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and Kind eq ${"chunk"} and EndTime ge ${since}`,
+      select: [CHUNK_SUMMARY_COLUMNS.seq],
+    })) {
+      return chunkSummaryFromRow(row).seq;
+    }
+    return undefined;
+  }
+
+  /**
+   * Of the chunks with seq in [fromSeq, toSeq) and their payloads, the rows that record a failure:
+   * chunks and payloads with a failure reason, payloads with status Failed (the status page's
+   * failure tables), oldest first.
+   */
+  async *listFailureRows(
+    fromSeq: number,
+    toSeq: number,
+  ): AsyncIterable<{ chunk: ChunkRecord } | { payload: PayloadRecord }> {
+    if (toSeq <= fromSeq) return;
+    for await (const row of this.jobTable.list(this.keys.partitionKey, {
+      filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and (FailureReason ne ${""} or (Kind eq ${"payload"} and ImportStatus eq ${"Failed"}))`,
+    })) {
+      if (row.Kind === "payload") yield { payload: payloadFromRow(row) };
+      else if (row.Kind === "chunk") yield { chunk: chunkFromRow(row) };
+    }
+  }
+
+  /**
+   * The cursor's sealed totals moved to `toSeq` (every chunk below it processed), or undefined
+   * when they are there already. `listed` holds the chunks from seen.firstUnprocessedSeq; chunks
+   * below it not yet sealed (a cursor written before sealed totals existed) are read once, by
+   * their totals' columns.
+   */
+  private async sealedThrough(
+    seen: CursorRecord,
+    listed: readonly ChunkRecord[],
+    toSeq: number,
+  ): Promise<SealedChunks | undefined> {
+    const from = seen.sealed?.toSeq ?? 1;
+    if (toSeq <= from) return undefined;
+    let sealed = seen.sealed;
+    const listedFrom = seen.firstUnprocessedSeq;
+    for await (const c of this.listChunkSummaries(from, Math.min(toSeq, listedFrom)))
+      sealed = addSealedChunks(sealed, [c], toSeq);
+    const newly = listed.filter((c) => c.seq >= Math.max(from, listedFrom) && c.seq < toSeq);
+    return addSealedChunks(sealed, newly, toSeq);
+  }
+
+  /**
    * Moves the watermark to the since of the oldest unprocessed chunk (or the frontier when all are
    * processed) and skips firstUnprocessedSeq past the processed prefix.
    */
@@ -338,6 +421,7 @@ export class MigrationStateStore {
       const unprocessed = chunks.filter((c) => !c.processed);
       const watermark = computeWatermark(seen.frontier, unprocessed);
       const firstUnprocessedSeq = unprocessed[0]?.seq ?? seen.nextSeq;
+      const sealed = await this.sealedThrough(seen, chunks, firstUnprocessedSeq);
       let replanned = false;
       const cursor = await this.updateCursor((c) => {
         // Chunks planned since our listing would be missed: list again instead.
@@ -345,7 +429,13 @@ export class MigrationStateStore {
           replanned = true;
           return undefined;
         }
-        if (watermark === c.watermark && firstUnprocessedSeq === c.firstUnprocessedSeq)
+        // Sealed by another runner meanwhile: its totals stand, ours would count chunks twice.
+        const seal = (c.sealed?.toSeq ?? 1) === (seen.sealed?.toSeq ?? 1) ? sealed : undefined;
+        if (
+          watermark === c.watermark &&
+          firstUnprocessedSeq === c.firstUnprocessedSeq &&
+          seal === undefined
+        )
           return undefined;
         const moved = watermark !== c.watermark;
         return {
@@ -353,6 +443,7 @@ export class MigrationStateStore {
           watermark,
           firstUnprocessedSeq: Math.max(c.firstUnprocessedSeq, firstUnprocessedSeq),
           lastProgressAt: moved ? new Date(this.now()).toISOString() : c.lastProgressAt,
+          sealed: seal ?? c.sealed,
         };
       });
       if (!replanned) return { previous: seen.watermark, cursor };
@@ -390,6 +481,20 @@ export class MigrationStateStore {
         Reason: redactText(r.reason.slice(0, 8000)).slice(0, 4000),
         InputUrl: r.inputUrl,
       });
+    }
+  }
+
+  /** The failed-resource rows' type, id, reason and chunk only: what the status page groups. */
+  async *listFailedResourceReasons(): AsyncIterable<FailedResourceReason> {
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-failed`, {
+      select: ["ChunkId", "ResourceType", "ResourceId", "Reason"],
+    })) {
+      yield {
+        chunkSeq: Number(row.ChunkId),
+        resourceType: String(row.ResourceType),
+        id: String(row.ResourceId),
+        reason: String(row.Reason),
+      };
     }
   }
 

@@ -25,6 +25,8 @@ export interface ListOptions {
   rowKeyPrefix?: string;
   /** An extra OData filter, ANDed with the key conditions. Build it with `odata` for escaping. */
   filter?: string;
+  /** Only these properties (and the keys) of each row; all when absent. */
+  select?: readonly string[];
 }
 
 /**
@@ -192,7 +194,10 @@ export function createTableRepository<T extends TableRow>(
       if (listOptions.filter !== undefined && listOptions.filter.trim() !== "") {
         filter += ` and (${listOptions.filter})`;
       }
-      const pages = client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize });
+      const select = listOptions.select === undefined ? undefined : [...listOptions.select];
+      const pages = client
+        .listEntities({ queryOptions: { filter, ...(select === undefined ? {} : { select }) } })
+        .byPage({ maxPageSize });
       for await (const page of pages) {
         for (const entity of page) yield fromTableEntity<T>(entity as Record<string, unknown>);
       }

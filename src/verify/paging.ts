@@ -4,6 +4,7 @@
  * reference 5.2), so no single activity has to read a whole large type.
  */
 import { isFhirOperationError } from "../errors";
+import { isResourceEntry } from "../fhir/client";
 import type { Bundle, BundleEntry, FhirClient, FhirResource } from "../fhir/types";
 
 /** The largest page the servers return (`_count` above 1000 is clamped, reference 5.2). */
@@ -54,7 +55,9 @@ export interface PagedReadLimits {
 
 /**
  * Reads pages from `path` (a first query or a resumed cursor) until the last page or a limit, and
- * returns where to resume (null when done).
+ * returns where to resume (null when done). It stops on a limit only after a page with entries:
+ * a run of empty pages is then read in one call, where the client's empty-page budget
+ * (EMPTY_PAGE_BUDGET in src/fhir/client.ts) ends it with an error instead of resuming it for ever.
  */
 export async function readPages(
   client: FhirClient,
@@ -69,7 +72,8 @@ export async function readPages(
     pages++;
     const cursor = nextPath(client, bundle);
     if (cursor === null) return { cursor: null, pages };
-    if (pages >= limits.maxPages || limits.now() - started >= limits.budgetMs) {
+    const held = bundle.entry?.some(isResourceEntry) === true;
+    if (held && (pages >= limits.maxPages || limits.now() - started >= limits.budgetMs)) {
       return { cursor, pages };
     }
   }

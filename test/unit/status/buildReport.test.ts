@@ -238,7 +238,7 @@ describe("buildStatusReport: totals and jobs", () => {
   it("never shows a credential carried in a status URL's query", () => {
     const s = migratingState();
     const report = buildStatusReport(
-      {
+      state({
         ...s,
         chunks: [
           exportingChunk(4, {
@@ -246,7 +246,7 @@ describe("buildStatusReport: totals and jobs", () => {
               "https://source.example/_operations/export/9?sig=SECRETSIG&code=SECRETKEY",
           }),
         ],
-      },
+      }),
       NOW,
     );
     expect(JSON.stringify(report)).not.toMatch(/SECRETSIG|SECRETKEY/);
@@ -365,14 +365,14 @@ describe("buildStatusReport: failures", () => {
   it("lists chunk and payload failure reasons, unresolved first", () => {
     const s = migratingState();
     const report = buildStatusReport(
-      {
+      state({
         ...s,
         chunks: [
           chunk(1, { failureReason: "Manifest holds 90 versions, fewer than the 100 counted" }),
           exportingChunk(2, { failureReason: "Export kick-off failed: 500", exportAttempts: 2 }),
         ],
         payloads: [payload(1, 1, { status: "Pending", failureReason: "Import job failed: 400" })],
-      },
+      }),
       NOW,
     );
     expect(report.failures.chunks.map((c) => [c.chunk, c.unresolved, c.reason])).toEqual([

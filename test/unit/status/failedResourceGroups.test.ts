@@ -31,6 +31,24 @@ describe("reasonPattern", () => {
     );
   });
 
+  it("replaces every whole occurrence, at the start and the end of the text too", () => {
+    expect(reasonPattern("p1 refers to p1.x and p1", "p1")).toBe("{id} refers to p1.x and {id}");
+  });
+
+  it("takes an id with pattern characters literally", () => {
+    expect(reasonPattern("id a+b* (not ab) failed", "a+b*")).toBe("id {id} (not ab) failed");
+  });
+
+  it("groups as the whole-word pattern would, on ids and reasons that overlap", () => {
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const pattern = (reason: string, id: string) =>
+      reason.replace(new RegExp(`(?<![A-Za-z0-9.-])${escape(id)}(?![A-Za-z0-9.-])`, "g"), "{id}");
+    const reasons = ["aaa a aa", "a-a a.a a", "x/aa: aa,aa;aaa", "", "aa", "[aa](aa)"];
+    for (const reason of reasons)
+      for (const id of ["a", "aa", "a-a", "a.a"])
+        expect([reason, id, reasonPattern(reason, id)]).toEqual([reason, id, pattern(reason, id)]);
+  });
+
   it("redacts credentials in URLs inside the reason", () => {
     expect(reasonPattern("see https://a.example/e.ndjson?sig=SECRET", "x")).toBe(
       "see https://a.example/e.ndjson?sig=REDACTED",

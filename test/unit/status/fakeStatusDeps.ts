@@ -31,11 +31,39 @@ export function fakeStatusDeps(
         if (extra.fail !== undefined) throw extra.fail;
         return rows.cursor;
       },
-      listChunksWithPayloads: async () => ({
-        chunks: [...rows.chunks],
-        payloads: [...rows.payloads],
+      // Seq ranges as the store's RowKey ranges, oldest first.
+      listChunksWithPayloads: async (from: number, to: number) => ({
+        chunks: rows.chunks.filter((c) => c.seq >= from && c.seq < to),
+        payloads: rows.payloads.filter((p) => p.chunkSeq >= from && p.chunkSeq < to),
       }),
-      listFailedResources: () => each(extra.failed ?? []),
+      listChunkSummaries: (from: number, to: number) =>
+        each(
+          [...rows.chunks].sort((a, b) => a.seq - b.seq).filter((c) => c.seq >= from && c.seq < to),
+        ),
+      firstChunkEndedSince: async (from: number, to: number, since: string) =>
+        rows.chunks
+          .filter(
+            (c) => c.seq >= from && c.seq < to && c.endTime !== undefined && c.endTime >= since,
+          )
+          .reduce<number | undefined>(
+            (min, c) => (min === undefined ? c.seq : Math.min(min, c.seq)),
+            undefined,
+          ),
+      listFailureRows: (from: number, to: number) =>
+        each([
+          ...rows.chunks
+            .filter((c) => c.seq >= from && c.seq < to && c.failureReason !== undefined)
+            .map((chunk) => ({ chunk })),
+          ...rows.payloads
+            .filter(
+              (p) =>
+                p.chunkSeq >= from &&
+                p.chunkSeq < to &&
+                (p.failureReason !== undefined || p.status === "Failed"),
+            )
+            .map((payload) => ({ payload })),
+        ]),
+      listFailedResourceReasons: () => each(extra.failed ?? []),
       listAllCheckResults: () => each(extra.checks ?? []),
       ledger: () => ({ listAll: () => each([]) }),
     },

@@ -30,7 +30,7 @@ function hostileReport(): StatusReport {
     },
   });
   return buildStatusReport(
-    {
+    state({
       ...s,
       cursor: { ...s.cursor, halted: true, haltReason: `halted: ${HOSTILE}` },
       chunks: [
@@ -40,7 +40,7 @@ function hostileReport(): StatusReport {
           failureReason: HOSTILE,
         }),
       ],
-    },
+    }),
     NOW,
   );
 }

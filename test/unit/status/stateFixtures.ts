@@ -1,6 +1,7 @@
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../../../src/core/migrationState";
 import type { StatusSettings, StatusState } from "../../../src/status/statusState";
 import { LedgerTally } from "../../../src/status/ledgerOverview";
+import { summarizeRows } from "../../../src/status/rowSummary";
 import { emptyCursor } from "../../../src/storage/migrationStateStore";
 
 /** Hand-made state rows for report tests. Times are ISO strings relative to NOW. */
@@ -106,18 +107,23 @@ export function payload(
   };
 }
 
+/** State with these rows; its summary is of the same rows, all read in full. */
 export function state(overrides: Partial<StatusState> = {}): StatusState {
   const c = overrides.cursor ?? cursor();
+  const chunks = overrides.chunks ?? [];
+  const payloads = overrides.payloads ?? [];
   return {
     settings: statusSettings(),
     cursor: c,
-    chunks: [],
-    payloads: [],
+    chunks,
+    payloads,
     failedResources: { groups: [], rowsRead: 0, rowsCapped: false },
     verification: null,
     verificationCapped: false,
     ledger: new LedgerTally(c.startWatermark, c.frontier).result(),
     ...overrides,
+    // Of the rows given, even when `overrides` spreads another state's summary.
+    summary: summarizeRows(chunks, payloads),
   };
 }
 
@@ -172,4 +178,94 @@ export function migratingState(overrides: Partial<StatusState> = {}): StatusStat
     ],
     ...overrides,
   });
+}
+
+/**
+ * A long migration: 300 chunks of 2 payloads. Chunks 1-250 ended 10 days ago (before the chart's
+ * hours), 251-290 within the last hours, 291-300 are open. Failures old and new, resolved and not;
+ * chunk 3 imported without payload rows; an old payload row left Failed.
+ */
+export function longHistory(): Pick<StatusState, "cursor" | "chunks" | "payloads"> {
+  const chunks: ChunkRecord[] = [];
+  const payloads: PayloadRecord[] = [];
+  for (let seq = 1; seq <= 300; seq++) {
+    const old = seq <= 250;
+    const ended = old ? at(-10 * DAY + seq * MIN) : at(-(290 - seq) * 6 * MIN - MIN);
+    if (seq === 3) {
+      chunks.push(
+        chunk(seq, {
+          payloadCount: 0,
+          completedCount: 0,
+          endTime: ended,
+          totalImportResourceCount: 7,
+        }),
+      );
+      continue;
+    }
+    if (seq > 290) {
+      chunks.push(
+        seq % 2 === 0
+          ? exportingChunk(seq, seq === 296 ? { failureReason: "Export kick-off failed: 503" } : {})
+          : chunk(seq, {
+              importStatus: "Running",
+              processed: false,
+              completedCount: 1,
+              payloadCount: 2,
+              endTime: undefined,
+              totalImportResourceCount: 0,
+            }),
+      );
+      if (seq % 2 === 1) {
+        payloads.push(payload(seq, 0, { importEndTime: at(-3 * MIN) }));
+        payloads.push(
+          payload(seq, 1, {
+            status: "Running",
+            importEndTime: undefined,
+            importedCount: undefined,
+            failedCount: undefined,
+          }),
+        );
+      }
+      continue;
+    }
+    chunks.push(
+      chunk(seq, {
+        endTime: ended,
+        // Chunk totals are those of its completed payloads (settleChunk).
+        totalImportResourceCount: seq === 8 ? 50 : 2 * 50,
+        totalFailedImportCount: seq % 7 === 0 ? 2 : 0,
+        totalExportResourceCount: 100 + (seq % 5),
+        searchParameterCount: seq % 50 === 0 ? 1 : 0,
+        payloadCount: 2,
+        completedCount: 2,
+        failureReason: seq % 40 === 0 ? `Manifest check failed once (${seq})` : undefined,
+      }),
+    );
+    for (const index of [0, 1]) {
+      payloads.push(
+        payload(seq, index, {
+          importStartTime: at(Date.parse(ended) - NOW.getTime() - 10 * MIN),
+          importEndTime: at(Date.parse(ended) - NOW.getTime() - (index + 1) * MIN),
+          importedCount: 50,
+          failedCount: seq % 7 === 0 ? 1 : 0,
+          failureReason:
+            seq % 30 === 0 && index === 1 ? `Import job failed: 500 (${seq})` : undefined,
+          status: seq === 8 && index === 1 ? "Failed" : "Completed",
+        }),
+      );
+    }
+  }
+  return {
+    cursor: cursor({
+      watermark: chunks[290]!.since,
+      frontier: chunks[299]!.till,
+      startWatermark: chunks[0]!.since,
+      startedAt: at(-11 * DAY),
+      nextSeq: 301,
+      firstUnprocessedSeq: 291,
+      resourcesImported: 289 * 100 + 7 - 50,
+    }),
+    chunks,
+    payloads,
+  };
 }
