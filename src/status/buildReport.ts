@@ -7,7 +7,7 @@ import { estimateSecondsToCatchUp } from "../core/eta";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow";
 import { formatCount, formatDuration, formatMinute, plural } from "./format";
-import { jobIdOf, redactLocation, redactText } from "./redactText";
+import { jobIdOf, redactLocation, reportText } from "./redactText";
 import type {
   ChunkFailure,
   Coverage,
@@ -103,12 +103,12 @@ function notStarted(cursor: CursorRecord, chunks: readonly ChunkRecord[]): boole
 function withRefusal(phase: PhaseInfo, refusal: string | undefined): PhaseInfo {
   return refusal === undefined
     ? phase
-    : { ...phase, detail: `${phase.detail} ${redactText(refusal)}` };
+    : { ...phase, detail: `${phase.detail} ${reportText(refusal)}` };
 }
 
 /** The clock skew the last planning found (src/engine/windowClock.ts), as a trailing sentence. */
 function skewNote(cursor: CursorRecord): string {
-  return cursor.clockSkew === undefined ? "" : ` ${redactText(cursor.clockSkew)}`;
+  return cursor.clockSkew === undefined ? "" : ` ${reportText(cursor.clockSkew)}`;
 }
 
 function inFlightText(d: Derived, waitingToExport: number, waitingImports: number): string {
@@ -130,7 +130,7 @@ function phaseOf(
   const { cursor, settings } = state;
   const base = { pausedUntil: null, haltReason: null };
   if (cursor.halted) {
-    const reason = redactText(cursor.haltReason ?? "no reason was recorded");
+    const reason = reportText(cursor.haltReason ?? "no reason was recorded");
     return {
       ...base,
       kind: "halted",
@@ -465,7 +465,7 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
     exportSeconds,
     importSeconds,
     endTime: c.endTime ?? null,
-    failureReason: c.failureReason === undefined ? null : redactText(c.failureReason),
+    failureReason: c.failureReason === undefined ? null : reportText(c.failureReason),
   };
 }
 
@@ -482,7 +482,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
       importStatus: c.importStatus,
       unresolved: !c.processed,
       attempts: c.exportAttempts,
-      reason: redactText(c.failureReason!),
+      reason: reportText(c.failureReason!),
     }))
     .sort((a, b) => Number(b.unresolved) - Number(a.unresolved) || b.chunk - a.chunk);
   const payloadFailures: PayloadFailure[] = state.payloads
@@ -493,7 +493,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
       status: p.status,
       unresolved: p.status !== "Completed",
       attempts: p.attempts,
-      reason: redactText(p.failureReason!),
+      reason: reportText(p.failureReason!),
     }))
     .sort(
       (a, b) =>
@@ -502,7 +502,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
   const { groups, rowsRead, rowsCapped } = state.failedResources;
   return {
     halted: cursor.halted,
-    haltReason: cursor.haltReason === undefined ? null : redactText(cursor.haltReason),
+    haltReason: cursor.haltReason === undefined ? null : reportText(cursor.haltReason),
     consecutiveFailures: cursor.consecutiveFailures,
     haltAfter: settings.haltAfter ?? null,
     searchParameters: {
@@ -511,7 +511,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
       failure:
         cursor.searchParameterFailure === undefined
           ? null
-          : redactText(cursor.searchParameterFailure),
+          : reportText(cursor.searchParameterFailure),
     },
     chunks: chunkFailures.slice(0, FAILURE_ROWS),
     chunksTotal: chunkFailures.length,
@@ -534,7 +534,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
 function reindexOf(state: StatusState): ReindexReminder {
   const { cursor, settings, chunks } = state;
   const automatic = settings.reindexAfterCatchUp;
-  const detail = cursor.reindexDetail === undefined ? null : redactText(cursor.reindexDetail);
+  const detail = cursor.reindexDetail === undefined ? null : reportText(cursor.reindexDetail);
   const base = {
     state: cursor.reindexState,
     automatic,
@@ -672,7 +672,7 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
             lines: formatCutover(state.cutover)
               .trimEnd()
               .split("\n")
-              .map((l) => redactText(l)),
+              .map((l) => reportText(l)),
           },
   };
   return { ...withoutNotes, truncated: truncationNotes(withoutNotes, state) };

@@ -1,5 +1,5 @@
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
-import { redactText } from "./redactText";
+import { reportText } from "./redactText";
 import type { FailedResourceGroup } from "./report";
 import { SAMPLE_IDS } from "./report";
 
@@ -25,7 +25,7 @@ function escapeRegExp(text: string): string {
  * its error text ("Patient/abc: ..."), which would otherwise make every row its own group.
  */
 export function reasonPattern(reason: string, id: string): string {
-  const text = redactText(reason, REASON_LENGTH);
+  const text = reportText(reason, REASON_LENGTH);
   if (id === "") return text;
   return text.replace(
     new RegExp(`(?<![A-Za-z0-9.-])${escapeRegExp(id)}(?![A-Za-z0-9.-])`, "g"),
