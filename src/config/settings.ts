@@ -39,7 +39,7 @@ export interface Settings {
     blobs: StorageTarget;
     stagingAccountName: string | undefined;
     stagingConnectionString: string | undefined;
-    chunkTable: string;
+    cursorTable: string;
     exportTable: string;
     partitionKey: string;
     rowKey: string;
@@ -426,7 +426,7 @@ export function parseSettings(env: Environment): Settings {
       blobs: blobs!,
       stagingAccountName: str("AZURE_stagingStorageAccountName"),
       stagingConnectionString: str("AZURE_StagingStorageConnectionString"),
-      chunkTable: str("AZURE_ChunkTableName")!,
+      cursorTable: str("AZURE_ChunkTableName")!,
       exportTable: str("AZURE_ExportTableName")!,
       partitionKey: str("AZURE_PartitionKey")!,
       rowKey: str("AZURE_RowKey")!,

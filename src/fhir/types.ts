@@ -80,6 +80,7 @@ export interface ExportRequest {
   anonymizationConfig?: string;
 }
 
+/** The server's answer to one export status poll (a window's recorded state: ChunkExportStatus). */
 export type ExportStatus = { state: "running" } | { state: "completed"; manifest: ExportManifest };
 
 /** One input of an $import Parameters body. */

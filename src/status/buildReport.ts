@@ -63,7 +63,8 @@ interface Derived {
   unprocessed: ChunkRecord[];
   exportsRunning: ChunkRecord[];
   importsRunning: PayloadRecord[];
-  rangeComplete: boolean;
+  /** Every window up to AZURE_EndDate is migrated: the "range-complete" phase. */
+  rangeMigrated: boolean;
   paused: boolean;
   pausedUntil: Date | undefined;
 }
@@ -78,7 +79,7 @@ function derive(state: StatusState, now: Date): Derived {
     unprocessed,
     exportsRunning: unprocessed.filter(isExporting),
     importsRunning: payloads.filter((p) => open.has(p.chunkSeq) && isImporting(p)),
-    rangeComplete:
+    rangeMigrated:
       settings.specificRun &&
       settings.endDate !== undefined &&
       cursor.frontier !== undefined &&
@@ -139,7 +140,7 @@ function phaseOf(
       haltReason: reason,
     };
   }
-  if (d.rangeComplete) {
+  if (d.rangeMigrated) {
     return {
       ...base,
       kind: "range-complete",
