@@ -15,6 +15,7 @@ import {
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
+import { fromRow, json, optionalText, requiredText, rowKind, toRow } from "./rowSpec";
 import { odata } from "./tableRepository";
 
 export interface FailedResourceRecord {
@@ -49,19 +50,24 @@ export interface SettingsRecord {
   refusedReason?: string | undefined;
 }
 
+/** The settings row of the cursor table. */
+export const SETTINGS_ROW = rowKind<SettingsRecord>({
+  constants: { Kind: "settings" },
+  columns: {
+    fingerprint: requiredText("Fingerprint"),
+    values: json<Record<string, string>>("SettingValues", { fallback: {} }),
+    recordedAt: requiredText("RecordedAt"),
+    acceptedFromFrontier: optionalText("AcceptedFromFrontier"),
+    previousValues: json<Record<string, string> | undefined>("PreviousValues", {
+      fallback: undefined,
+    }),
+    refusedAt: optionalText("RefusedAt"),
+    refusedReason: optionalText("RefusedReason", { max: 30000 }),
+  },
+});
+
 function settingsFromRow(row: TableRow): SettingsRecord {
-  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-  const json = (v: unknown) =>
-    text(v) === undefined ? undefined : (JSON.parse(v as string) as Record<string, string>);
-  return {
-    fingerprint: String(row.Fingerprint),
-    values: json(row.SettingValues) ?? {},
-    recordedAt: String(row.RecordedAt),
-    acceptedFromFrontier: text(row.AcceptedFromFrontier),
-    previousValues: json(row.PreviousValues),
-    refusedAt: text(row.RefusedAt),
-    refusedReason: text(row.RefusedReason),
-  };
+  return fromRow(SETTINGS_ROW, row);
 }
 
 export interface CheckResultRecord {
@@ -192,18 +198,7 @@ export class MigrationStateStore {
   }
 
   private settingsToRow(r: SettingsRecord): TableRow {
-    return {
-      partitionKey: this.keys.partitionKey,
-      rowKey: this.settingsRowKey(),
-      Kind: "settings",
-      Fingerprint: r.fingerprint,
-      SettingValues: JSON.stringify(r.values),
-      RecordedAt: r.recordedAt,
-      AcceptedFromFrontier: r.acceptedFromFrontier ?? "",
-      PreviousValues: r.previousValues === undefined ? "" : JSON.stringify(r.previousValues),
-      RefusedAt: r.refusedAt ?? "",
-      RefusedReason: (r.refusedReason ?? "").slice(0, 30000),
-    };
+    return toRow(SETTINGS_ROW, this.keys.partitionKey, this.settingsRowKey(), r);
   }
 
   /** The ledger's rows, in the job table (src/storage/ledgerStore.ts). */
