@@ -21,7 +21,7 @@ export function redactLocation(url: string | undefined): string | null {
 }
 
 /**
- * The job id at the end of a status URL (`{base}/_operations/export/{id}`, protocol reference 3.1,
+ * The job id at the end of a status URL (`{base}/_operations/export/{id}`, docs/server-behaviour.md §3.1,
  * 4.1), or the last path segment of any other URL; null when there is none.
  */
 export function jobIdOf(url: string | undefined): string | null {
