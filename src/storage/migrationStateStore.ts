@@ -15,7 +15,7 @@ import {
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
-import { fromRow, json, optionalText, requiredText, rowKind, toRow } from "./rowSpec";
+import { custom, fromRow, json, optionalText, requiredText, rowKind, toRow, word } from "./rowSpec";
 import { odata } from "./tableRepository";
 
 export interface FailedResourceRecord {
@@ -78,6 +78,24 @@ export interface CheckResultRecord {
   result: string;
   details: string;
 }
+
+/** A verification check's row, partition `{pk}-checks` of the job table. */
+export const CHECK_ROW = rowKind<CheckResultRecord>({
+  constants: { Kind: "check" },
+  columns: {
+    runId: requiredText("RunId"),
+    kind: word<CheckResultRecord["kind"]>("CheckKind"),
+    resourceType: requiredText("Resource"),
+    key: requiredText("Key"),
+    result: requiredText("Result"),
+    // Details quote servers: redacted where they enter the table (the input is bounded first).
+    details: custom<string>(
+      "Details",
+      (details) => redactText(details.slice(0, 60000)).slice(0, 30000),
+      (cell) => (typeof cell === "string" ? cell : ""),
+    ),
+  },
+});
 
 export interface StateKeys {
   partitionKey: string;
@@ -413,17 +431,9 @@ export class MigrationStateStore {
   }
 
   async recordCheckResult(record: CheckResultRecord): Promise<void> {
-    await this.jobTable.upsert({
-      partitionKey: `${this.keys.partitionKey}-checks`,
-      rowKey: this.checkRowKey(record),
-      Kind: "check",
-      RunId: record.runId,
-      CheckKind: record.kind,
-      Resource: record.resourceType,
-      Key: record.key,
-      Result: record.result,
-      Details: redactText(record.details.slice(0, 60000)).slice(0, 30000),
-    });
+    await this.jobTable.upsert(
+      toRow(CHECK_ROW, `${this.keys.partitionKey}-checks`, this.checkRowKey(record), record),
+    );
   }
 
   private checkRowKey(r: Pick<CheckResultRecord, "runId" | "kind" | "resourceType" | "key">) {
@@ -439,11 +449,8 @@ export class MigrationStateStore {
       this.checkRowKey(record),
     );
     if (row === undefined || row.RunId !== record.runId) return undefined;
-    return {
-      ...record,
-      result: String(row.Result),
-      details: typeof row.Details === "string" ? row.Details : "",
-    };
+    const { result, details } = fromRow(CHECK_ROW, row);
+    return { ...record, result, details };
   }
 
   /** Every check row of one run (surface, deep and reconcile), in row-key order. */
@@ -452,14 +459,7 @@ export class MigrationStateStore {
       rowKeyPrefix: `${runId}-`,
     })) {
       if (row.RunId !== runId) continue;
-      yield {
-        runId,
-        kind: row.CheckKind as CheckResultRecord["kind"],
-        resourceType: String(row.Resource),
-        key: String(row.Key),
-        result: String(row.Result),
-        details: String(row.Details),
-      };
+      yield fromRow(CHECK_ROW, row);
     }
   }
 
@@ -469,14 +469,7 @@ export class MigrationStateStore {
    */
   async *listAllCheckResults(): AsyncIterable<CheckResultRecord> {
     for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`)) {
-      yield {
-        runId: String(row.RunId),
-        kind: String(row.CheckKind) as CheckResultRecord["kind"],
-        resourceType: String(row.Resource),
-        key: String(row.Key),
-        result: String(row.Result),
-        details: typeof row.Details === "string" ? row.Details : "",
-      };
+      yield fromRow(CHECK_ROW, row);
     }
   }
 

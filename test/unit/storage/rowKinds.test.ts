@@ -13,7 +13,7 @@ import {
   payloadFromRow,
   payloadToRow,
 } from "../../../src/storage/migrationRows";
-import { SETTINGS_ROW } from "../../../src/storage/migrationStateStore";
+import { CHECK_ROW, SETTINGS_ROW } from "../../../src/storage/migrationStateStore";
 import { fromRow, toRow } from "../../../src/storage/rowSpec";
 import { toTableEntity } from "../../../src/storage/tableValues";
 
@@ -264,5 +264,29 @@ describe("row kinds", () => {
     const freshRow = toRow(SETTINGS_ROW, "pk", "rk-settings", fresh);
     expect(freshRow.PreviousValues).toBe("");
     expect(fromRow(SETTINGS_ROW, freshRow)).toStrictEqual(fresh);
+  });
+
+  it("check rows read back what was written, with server text redacted", () => {
+    const record = {
+      runId: "run-1",
+      kind: "surface" as const,
+      resourceType: "Patient",
+      key: "count",
+      result: "Pass",
+      details: "source 3, destination 3",
+    };
+    const row = toRow(CHECK_ROW, "pk-checks", "run-1-surface-Patient-count", record);
+    expect(row).toMatchObject({
+      Kind: "check",
+      RunId: "run-1",
+      CheckKind: "surface",
+      Resource: "Patient",
+    });
+    expect(fromRow(CHECK_ROW, row)).toStrictEqual(record);
+    const secret = toRow(CHECK_ROW, "pk-checks", "k", {
+      ...record,
+      details: "GET https://a/b?sig=s3cret",
+    });
+    expect(secret.Details).toBe("GET https://a/b?sig=REDACTED");
   });
 });
