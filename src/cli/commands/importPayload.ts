@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { findSetting } from "../../config/catalog";
 import { isLoopbackUrl } from "../../config/schema";
+import type { SettingNameOf } from "../../config/settingNames";
 import type { Settings } from "../../config/settings";
 import {
   MAX_FILES_PER_IMPORT,
@@ -288,7 +289,7 @@ export async function runImportPayload(
   }
 }
 
-function catalogNumber(name: string): number {
+function catalogNumber(name: SettingNameOf<number>): number {
   const value = Number(findSetting(name)?.default);
   if (!Number.isFinite(value))
     throw new Error(`The settings catalog has no numeric default for ${name}`);
