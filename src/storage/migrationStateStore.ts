@@ -79,6 +79,48 @@ export interface CheckResultRecord {
   details: string;
 }
 
+/** A resource the destination refused, partition `{pk}-failed` of the job table. */
+export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>({
+  constants: { Kind: "failedResource" },
+  columns: {
+    chunkSeq: custom<number>("ChunkId", chunkKey, Number),
+    payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
+    resourceType: requiredText("ResourceType"),
+    id: requiredText("ResourceId"),
+    // Reasons quote servers: redacted where they enter the table (the input is bounded first).
+    reason: custom<string>(
+      "Reason",
+      (reason) => redactText(reason.slice(0, 8000)).slice(0, 4000),
+      String,
+    ),
+    inputUrl: requiredText("InputUrl"),
+    isolated: {
+      names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
+      writeCells: (iso): Record<string, string | number> =>
+        iso === undefined
+          ? {}
+          : {
+              ResourceVersion: iso.version ?? "",
+              Line: iso.line,
+              WindowSince: iso.since,
+              WindowTill: iso.till,
+              PartId: iso.partId,
+            },
+      readRow: (row) =>
+        row.PartId === undefined
+          ? undefined
+          : {
+              version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
+              line: Number(row.Line),
+              since: String(row.WindowSince),
+              till: String(row.WindowTill),
+              partId: String(row.PartId),
+            },
+      omitWhenAbsent: true,
+    },
+  },
+});
+
 /** A verification check's row, partition `{pk}-checks` of the job table. */
 export const CHECK_ROW = rowKind<CheckResultRecord>({
   constants: { Kind: "check" },
@@ -383,50 +425,20 @@ export class MigrationStateStore {
   async recordFailedResources(records: readonly FailedResourceRecord[], tag = ""): Promise<void> {
     for (const [n, r] of records.entries()) {
       const iso = r.isolated;
-      await this.jobTable.upsert({
-        partitionKey: `${this.keys.partitionKey}-failed`,
-        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${iso === undefined ? `${tag}${String(n).padStart(6, "0")}` : `i-${iso.partId}`}`,
-        ...(iso === undefined
-          ? {}
-          : {
-              ResourceVersion: iso.version ?? "",
-              Line: iso.line,
-              WindowSince: iso.since,
-              WindowTill: iso.till,
-              PartId: iso.partId,
-            }),
-        Kind: "failedResource",
-        ChunkId: chunkKey(r.chunkSeq),
-        PayloadIndex: r.payloadIndex,
-        ResourceType: r.resourceType,
-        ResourceId: r.id,
-        Reason: redactText(r.reason.slice(0, 8000)).slice(0, 4000),
-        InputUrl: r.inputUrl,
-      });
+      await this.jobTable.upsert(
+        toRow(
+          FAILED_RESOURCE_ROW,
+          `${this.keys.partitionKey}-failed`,
+          `${payloadKey(r.chunkSeq, r.payloadIndex)}-${iso === undefined ? `${tag}${String(n).padStart(6, "0")}` : `i-${iso.partId}`}`,
+          r,
+        ),
+      );
     }
   }
 
   async *listFailedResources(): AsyncIterable<FailedResourceRecord> {
     for await (const row of this.jobTable.list(`${this.keys.partitionKey}-failed`)) {
-      yield {
-        chunkSeq: Number(row.ChunkId),
-        payloadIndex: Number(row.PayloadIndex),
-        resourceType: String(row.ResourceType),
-        id: String(row.ResourceId),
-        reason: String(row.Reason),
-        inputUrl: String(row.InputUrl),
-        ...(row.PartId === undefined
-          ? {}
-          : {
-              isolated: {
-                version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
-                line: Number(row.Line),
-                since: String(row.WindowSince),
-                till: String(row.WindowTill),
-                partId: String(row.PartId),
-              },
-            }),
-      };
+      yield fromRow(FAILED_RESOURCE_ROW, row);
     }
   }
 

@@ -119,10 +119,25 @@ export function custom<V>(
   return { name, write, read };
 }
 
-/** A row kind: its constant columns (`Kind`) and one column per field of its record. */
+/**
+ * Several columns that hold one field together (a group of values present or absent as a whole):
+ * written only when present, so rows without it keep exactly the columns they always had.
+ */
+export interface ColumnGroup<V> {
+  readonly names: readonly string[];
+  writeCells(value: V): Readonly<Record<string, TableScalar>>;
+  readRow(row: Readonly<Record<string, unknown>>): V;
+  readonly omitWhenAbsent?: boolean;
+}
+
+/** A row kind: its constant columns (`Kind`) and one column (or group) per field of its record. */
 export interface RowKind<R> {
   readonly constants?: Readonly<Record<string, TableScalar>>;
-  readonly columns: { readonly [K in keyof R]-?: Column<R[K]> };
+  readonly columns: { readonly [K in keyof R]-?: Column<R[K]> | ColumnGroup<R[K]> };
+}
+
+function isGroup<V>(column: Column<V> | ColumnGroup<V>): column is ColumnGroup<V> {
+  return "names" in column;
 }
 
 export function rowKind<R>(kind: RowKind<R>): RowKind<R> {
@@ -139,7 +154,8 @@ export function toRow<R>(
   const row: TableRow = { partitionKey, rowKey, ...kind.constants };
   for (const key of Object.keys(kind.columns) as (keyof R)[]) {
     const column = kind.columns[key];
-    row[column.name] = column.write(record[key]);
+    if (isGroup(column)) Object.assign(row, column.writeCells(record[key]));
+    else row[column.name] = column.write(record[key]);
   }
   return row;
 }
@@ -149,7 +165,7 @@ export function fromRow<R>(kind: RowKind<R>, row: Readonly<Record<string, unknow
   const record: Partial<R> = {};
   for (const key of Object.keys(kind.columns) as (keyof R)[]) {
     const column = kind.columns[key];
-    const value = column.read(row[column.name]);
+    const value = isGroup(column) ? column.readRow(row) : column.read(row[column.name]);
     if (value === undefined && column.omitWhenAbsent === true) continue;
     record[key] = value;
   }

@@ -13,7 +13,11 @@ import {
   payloadFromRow,
   payloadToRow,
 } from "../../../src/storage/migrationRows";
-import { CHECK_ROW, SETTINGS_ROW } from "../../../src/storage/migrationStateStore";
+import {
+  CHECK_ROW,
+  FAILED_RESOURCE_ROW,
+  SETTINGS_ROW,
+} from "../../../src/storage/migrationStateStore";
 import { fromRow, toRow } from "../../../src/storage/rowSpec";
 import { toTableEntity } from "../../../src/storage/tableValues";
 
@@ -288,5 +292,33 @@ describe("row kinds", () => {
       details: "GET https://a/b?sig=s3cret",
     });
     expect(secret.Details).toBe("GET https://a/b?sig=REDACTED");
+  });
+
+  it("failed resource rows read back what was written; isolation columns only when isolated", () => {
+    const plain = {
+      chunkSeq: 7,
+      payloadIndex: 1,
+      resourceType: "Observation",
+      id: "obs-1",
+      reason: "Arithmetic overflow",
+      inputUrl: "https://acct/c/Observation-1.ndjson",
+    };
+    const row = toRow(FAILED_RESOURCE_ROW, "pk-failed", "k", plain);
+    expect(row).toMatchObject({ Kind: "failedResource", ChunkId: "00000007", ResourceId: "obs-1" });
+    expect("PartId" in row).toBe(false);
+    expect(fromRow(FAILED_RESOURCE_ROW, row)).toStrictEqual(plain);
+    const isolated = {
+      ...plain,
+      isolated: {
+        version: undefined,
+        line: 4,
+        since: "2024-01-01T00:00:00.000Z",
+        till: "2024-01-02T00:00:00.000Z",
+        partId: "r-0",
+      },
+    };
+    const isolatedRow = toRow(FAILED_RESOURCE_ROW, "pk-failed", "k", isolated);
+    expect(isolatedRow).toMatchObject({ PartId: "r-0", Line: 4, ResourceVersion: "" });
+    expect(fromRow(FAILED_RESOURCE_ROW, isolatedRow)).toStrictEqual(isolated);
   });
 });
