@@ -7,8 +7,9 @@ import { deepFreeze } from "../config/settings";
  */
 export interface EngineOptions {
   /**
-   * lift-and-shift: the whole range in one window (one export, or one per type in per-type mode),
-   * up to 100 years long and never split for its size by AZURE_ChunkLimit.
+   * lift-and-shift: the whole range as one step of up to 100 years (one export, or one per type in
+   * per-type mode), never split by AZURE_ChunkLimit. AZURE_ChunkTargetResources still applies, as
+   * it did when these values were passed as app settings: 0 gives a single window.
    */
   oneWindow?: boolean;
 }
