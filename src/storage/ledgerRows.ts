@@ -50,6 +50,12 @@ export const LEDGER_ROW = rowKind<LedgerEntry>({
   },
 });
 
+/** The ledger's marker row: the key of the oldest entry that may still be open. */
+export const LEDGER_MARKER_ROW = rowKind<{ openFrom: string | undefined }>({
+  constants: { Kind: "ledgerMarker" },
+  columns: { openFrom: optionalText("OpenFrom") },
+});
+
 export function ledgerToRow(partitionKey: string, rowKey: string, e: LedgerEntry): TableRow {
   return toRow(LEDGER_ROW, partitionKey, rowKey, e);
 }

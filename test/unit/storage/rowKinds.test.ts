@@ -4,7 +4,7 @@ import type { IsolationPart } from "../../../src/core/importIsolation";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../../../src/core/migrationState";
 import { cutoverFromRow, cutoverToRow } from "../../../src/storage/cutoverRow";
 import { ISOLATION_PART_ROW } from "../../../src/storage/isolationStore";
-import { LEDGER_ROW } from "../../../src/storage/ledgerRows";
+import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
 import {
   chunkFromRow,
   chunkToRow,
@@ -320,5 +320,12 @@ describe("row kinds", () => {
     const isolatedRow = toRow(FAILED_RESOURCE_ROW, "pk-failed", "k", isolated);
     expect(isolatedRow).toMatchObject({ PartId: "r-0", Line: 4, ResourceVersion: "" });
     expect(fromRow(FAILED_RESOURCE_ROW, isolatedRow)).toStrictEqual(isolated);
+  });
+
+  it("ledger marker rows read back the key they name; an empty one names none", () => {
+    const row = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", { openFrom: "rk-000001" });
+    expect(row).toMatchObject({ Kind: "ledgerMarker", OpenFrom: "rk-000001" });
+    expect(fromRow(LEDGER_MARKER_ROW, row)).toStrictEqual({ openFrom: "rk-000001" });
+    expect(fromRow(LEDGER_MARKER_ROW, { OpenFrom: "" })).toStrictEqual({ openFrom: undefined });
   });
 });
