@@ -1,7 +1,7 @@
 /**
  * POST {base} with a Bundle: "batch" runs each entry independently and answers a batch-response
  * with a status per entry. "transaction" is only supported by AHDS (IsTransactionSupported=false on
- * Azure API for FHIR, protocol reference 5.4); the emulator validates every entry before running
+ * Azure API for FHIR, docs/server-behaviour.md §5.4); the emulator validates every entry before running
  * any, and fails the whole transaction on the first failing entry. As BundleHandler.cs
  * (src/Microsoft.Health.Fhir.Shared.Api/Features/Resources/Bundle/) does:
  * - entries run grouped by verb, DELETE, POST, PUT, PATCH, GET, HEAD (R4 BundleHandler

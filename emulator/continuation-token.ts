@@ -1,5 +1,5 @@
 /**
- * Opaque `ct` tokens for search paging (protocol reference 5.2): the position after the last entry
+ * Opaque `ct` tokens for search paging (docs/server-behaviour.md §5.2): the position after the last entry
  * returned so far in surrogate-id order (absent when nothing was returned yet, as after an empty
  * first page on the Cosmos store), and the 1-based number of the page the token leads to. Clients
  * must follow `next` links verbatim; a token the server cannot decode is 400 "The continuation

@@ -7,7 +7,7 @@
  * while writes after kick-off stay out through `_till` (default: the creation time). Blobs are
  * written before the first 200 manifest. The status stays 202 for `exportStatusGraceMs` after the
  * last processing job ended (FhirOperationDataStoreBase.GetExportJobByIdAsync). Status/cancel follow
- * protocol reference 2.1 / 2.5.
+ * docs/server-behaviour.md §2.1 / §2.5.
  */
 import { anonymizeLine, parseAnonymizationConfig, type TruncateRule } from "./anonymization";
 import type { BlobStorage } from "./blob-storage";

@@ -1,6 +1,6 @@
 /**
  * $export kick-off validation, in the server's order: headers (ValidateExportRequestFilter,
- * protocol reference 1.2), the query allow-list (1.3), then the controller's parameter checks.
+ * docs/server-behaviour.md §1.2), the query allow-list (§1.3), then the controller's parameter checks.
  */
 import { isKnownResourceType } from "./fhir-resource-types";
 import { badRequest } from "./http-io";
@@ -206,7 +206,7 @@ export function parseExportRequest(
   }
   const typeFilters = typeFilterText === undefined ? [] : parseTypeFilters(typeFilterText, lenient);
 
-  // _isParallel and includeAssociatedData are honoured only at system level (protocol reference 1.1).
+  // _isParallel and includeAssociatedData are honoured only at system level (docs/server-behaviour.md §1.1).
   const parallelParam = parseBoolean("_isParallel", single(req, "_isParallel"));
   const systemLevel = level.kind === "system";
   const isParallel =

@@ -1,6 +1,6 @@
 /**
  * Which versions an export contains and how they are split into processing jobs and files
- * (protocol reference 1.6, 2.3, 2.4):
+ * (docs/server-behaviour.md §1.6, §2.3, §2.4):
  * - windows are [since, tillBound) on each version's own lastUpdated (tillBound: inclusive `_till` on
  *   Cosmos and SQL non-parallel, exclusive on the SQL parallel path);
  * - without `_history` only current versions, without `_deleted` no deleted versions;

@@ -1,6 +1,6 @@
 /**
  * Response helpers and the error type handlers throw. Errors become OperationOutcome bodies the
- * way the server's OperationOutcomeExceptionFilterAttribute maps exceptions (protocol reference 1.4).
+ * way the server's OperationOutcomeExceptionFilterAttribute maps exceptions (docs/server-behaviour.md §1.4).
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";

@@ -1,7 +1,7 @@
 /**
  * What happens to every HTTP request before a handler runs: classify and count it, apply an
- * injected fault, check the bearer token (401 + WWW-Authenticate: Bearer, protocol reference 7),
- * apply the initial-import-mode lock (423, reference 3.4), and complete due jobs.
+ * injected fault, check the bearer token (401 + WWW-Authenticate: Bearer, docs/server-behaviour.md §7),
+ * apply the initial-import-mode lock (423, docs/server-behaviour.md §3.4), and complete due jobs.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -1,5 +1,5 @@
 /**
- * $import jobs (protocol reference 3.3, 3.6, 4.1-4.5). A job first reads its input blobs (a missing
+ * $import jobs (docs/server-behaviour.md §3.3, §3.6, §4.1-§4.5). A job first reads its input blobs (a missing
  * blob fails the job with the blob's 404), splits each into processing units of
  * `processingUnitBytesToRead` bytes (import-units.ts follows ImportResourceLoader.ReadLines), and completes when the clock reaches
  * created + importFixedMs + importPerResourceMs * lines. Only then are its versions merged into the

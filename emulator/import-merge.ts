@@ -1,5 +1,5 @@
 /**
- * How one processing unit of an $import is merged into the store (protocol reference 4.3 / 4.4,
+ * How one processing unit of an $import is merged into the store (docs/server-behaviour.md §4.3 / §4.4,
  * SqlServerFhirDataStore.ImportResourcesAsync), IncrementalLoad unless noted:
  * - meta.lastUpdated kept (truncated to ms; > 10 s in the future is an error line);
  * - meta.versionId kept when lastUpdated is present and the version is an integer;

@@ -1,6 +1,6 @@
 /**
  * $import kick-off validation (ValidateImportRequestFilter, ImportRequestExtensions,
- * ImportController.ValidateImportRequestConfiguration; protocol reference 3.1 / 3.2 / 3.5).
+ * ImportController.ValidateImportRequestConfiguration; docs/server-behaviour.md §3.1 / §3.2 / §3.5).
  */
 import { createHash } from "node:crypto";
 import type { BlobStorage } from "./blob-storage";
@@ -24,7 +24,7 @@ export interface ImportDefinition {
   allowNegativeVersions: boolean;
   errorContainerName: string;
   processingUnitBytesToRead: number;
-  /** SHA-1 of the definition: identical definitions map to the same job (protocol reference 3.6). */
+  /** SHA-1 of the definition: identical definitions map to the same job (docs/server-behaviour.md §3.6). */
   hash: string;
 }
 
@@ -159,7 +159,7 @@ export function parseImportRequest(
       typeof unitBytes === "number" && unitBytes > 0 ? unitBytes : DEFAULT_UNIT_BYTES,
   };
   // The server's job definition holds InputSource too (ImportOrchestratorJobDefinition: RequestUri,
-  // BaseUri, Input[], InputFormat, InputSource, StorageDetail, ImportMode, flags; reference 3.6), so
+  // BaseUri, Input[], InputFormat, InputSource, StorageDetail, ImportMode, flags; docs/server-behaviour.md §3.6), so
   // bodies that differ only in inputSource are different jobs.
   const inputSourcePart = byName("inputSource")[0];
   const inputSource = inputSourcePart === undefined ? null : (textValue(inputSourcePart) ?? null);

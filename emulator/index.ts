@@ -1,6 +1,7 @@
 /**
  * FHIR server emulator: a strict local stand-in for Azure API for FHIR and the AHDS FHIR service,
- * following the protocol reference (exact messages, statuses and headers), with a direct store
+ * following the server's code as docs/server-behaviour.md cites it (exact messages, statuses and
+ * headers), with a direct store
  * for seeding/inspection and deterministic fault injection.
  */
 export { startFhirEmulator } from "./server";

@@ -1,6 +1,6 @@
 /**
  * Server timestamps and FHIR partial date-times. The server writes `lastUpdated` with milliseconds
- * and "+00:00" (protocol reference 2.2 / 2.4 samples); search and export bounds are partial
+ * and "+00:00" (docs/server-behaviour.md §2.2 / §2.4 samples); search and export bounds are partial
  * date-times whose precision defines a range (`ge2023-01-01` = from the start of that day).
  */
 
@@ -8,7 +8,7 @@ export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+00:00");
 }
 
-/** yyyyMMddTHHmmss of the job's queued time: the export folder prefix (protocol reference 2.3). */
+/** yyyyMMddTHHmmss of the job's queued time: the export folder prefix (docs/server-behaviour.md §2.3). */
 export function folderTimestamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, "");
 }

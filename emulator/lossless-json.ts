@@ -1,7 +1,7 @@
 /**
  * A small JSON parser/serializer that keeps numbers as their source text. FHIR decimals may carry
  * more digits than a JS double holds; the SQL store rejects some of them (decimal(36,18), protocol
- * reference 5.4) and the emulator must see and export them exactly as received.
+ * docs/server-behaviour.md §5.4) and the emulator must see and export them exactly as received.
  */
 
 /** A JSON number kept as its source text. */

@@ -1,6 +1,6 @@
 /**
- * Exact server message texts, in one place. Sources are the protocol reference sections named on
- * each group and the server's resource files (Core and Api Resources.resx). Typos, double spaces
+ * Exact server message texts, in one place. Sources are the docs/server-behaviour.md sections named
+ * on each group and the server's resource files (Core and Api Resources.resx). Typos, double spaces
  * and trailing spaces are the server's own and are kept on purpose.
  */
 
@@ -19,7 +19,7 @@ export const invalidResourceId = (id: string): string =>
 export const parsingError = (detail: string): string =>
   `Error occurred when parsing model: '${detail}'.`;
 
-// Search (protocol reference 5.1 / 5.2, Core resx).
+// Search (docs/server-behaviour.md §5.1 / §5.2, Core resx).
 export const INVALID_CONTINUATION_TOKEN = "The continuation token is invalid.";
 export const countExceedsLimit = (max: number, requested: number): string =>
   `The '_count' parameter exceeds limit configured for server. Current limit is ${max} while \`_count\` parameter set to ${requested}.`;
@@ -41,7 +41,7 @@ export const beforeInFuture = (name: string): string =>
   `Parameter ${name} cannot a be a value in the future.`;
 export const INVALID_COUNT = "The count must be greater than zero.";
 
-// $export kick-off (protocol reference 1.2 / 1.3).
+// $export kick-off (docs/server-behaviour.md §1.2 / §1.3).
 export const unsupportedHeaderValue = (value: string, header: string): string =>
   `Value supplied, ${value},  for the "${header}" header is not supported.`;
 export const MISSING_PREFER = "Missing required header; Prefer";
@@ -76,7 +76,7 @@ export const unsupportedResourceType = (type: string): string =>
 export const invalidBoolean = (name: string, value: string): string =>
   `The value '${value}' is not valid for ${name}.`;
 
-// Operations status (protocol reference 2.1, 4.1, 4.5).
+// Operations status (docs/server-behaviour.md §2.1, §4.1, §4.5).
 export const jobNotFound = (id: string): string => `The requested job "${id}" was not found.`;
 export const importJobNotFound = (id: string): string =>
   `The requested import job "${id}" was not found.`;
@@ -95,7 +95,7 @@ export const anonymizationConfigNotFound = (blob: string): string =>
 export const anonymizationMethodNotSupported = (method: string): string =>
   `Failed to parse configuration file: anonymization method '${method}' is not supported by this server.`;
 
-// $import kick-off (protocol reference 3.1 / 3.2 / 3.5).
+// $import kick-off (docs/server-behaviour.md §3.1 / §3.2 / §3.5).
 export const IMPORT_NOT_PARAMETERS =
   "Import request must be specified as a Paramters.  The body provided in this request is not valid. ";
 export const importValueInvalid = (name: string): string =>
@@ -110,7 +110,7 @@ export const duplicateImportFiles = (urls: readonly string[]): string =>
   `Import request cannot have duplicate files. Found duplicates: ${urls.join(", ")}. `;
 export const TOO_MANY_IMPORT_FILES =
   "The maximum number of files allowed per import operation is 10,000.";
-/** Emulator text for the front-end throttle on more than five parallel imports (protocol reference 3.5). */
+/** Emulator text for the front-end throttle on more than five parallel imports (docs/server-behaviour.md §3.5). */
 export const TOO_MANY_IMPORT_JOBS =
   "The number of concurrent import jobs exceeds the limit. Please retry later.";
 export const LOCKED_BODY = {
@@ -118,13 +118,13 @@ export const LOCKED_BODY = {
   code: "Locked",
   diagnostics: "Service is locked for initial import mode.",
 };
-/** What the storage SDK reports when an input blob does not exist (job failure, protocol reference 3.3). */
+/** What the storage SDK reports when an input blob does not exist (job failure, docs/server-behaviour.md §3.3). */
 export const BLOB_NOT_FOUND =
   "Service request failed.\nStatus: 404 (The specified blob does not exist.)\nErrorCode: BlobNotFound";
 
 export const etagNotMatch = (url: string): string => `Input file Etag not match. ${url}`;
 
-// Import error lines (protocol reference 4.3).
+// Import error lines (docs/server-behaviour.md §4.3).
 export const importDuplicate = (id: string, line: number): string =>
   `Failed to import duplicate resource, resource id: ${id}, line: ${line}`;
 export const importConflict = (id: string, line: number): string =>
@@ -133,7 +133,7 @@ export const RESOURCE_TYPE_NOT_MATCH = "Resource type not match.";
 export const SEARCH_PARAMETER_NOT_IMPORTABLE =
   "SearchParameter resources cannot be processed by import.";
 export const LAST_UPDATED_IN_FUTURE = "LastUpdated in the resource cannot be in the future.";
-/** SQL Server error 8115, what decimal(36,18) overflows surface as on AHDS (protocol reference 5.4). */
+/** SQL Server error 8115, what decimal(36,18) overflows surface as on AHDS (docs/server-behaviour.md §5.4). */
 export const ARITHMETIC_OVERFLOW =
   "Arithmetic overflow error converting numeric to data type numeric.";
 export const importLineDiagnostics = (line: number, offset: number): string =>

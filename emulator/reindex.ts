@@ -1,5 +1,5 @@
 /**
- * $reindex jobs (protocol reference 6, ReindexController): POST {base}/$reindex answers 201 with the
+ * $reindex jobs (docs/server-behaviour.md §6, ReindexController): POST {base}/$reindex answers 201 with the
  * job as a Parameters resource and Content-Location {base}/_operations/reindex/{id}; GET polls,
  * DELETE cancels. One active job at a time: a second POST while one runs answers 201 with the
  * existing job (CreateReindexRequestHandler.cs, "Return the existing job information instead of

@@ -1,6 +1,6 @@
 /**
  * Stored resource text. Each version is serialized once, when written, with the server's meta
- * (versionId, lastUpdated) and then kept as text: exports emit it verbatim (protocol reference 2.4
+ * (versionId, lastUpdated) and then kept as text: exports emit it verbatim (docs/server-behaviour.md §2.4
  * "each line is the stored raw JSON"), so decimals survive exactly as received.
  */
 import type { FhirResource } from "../src/fhir/types";
@@ -70,7 +70,7 @@ export function emptyInstanceText(
   return stringifyLossless({ resourceType: type, id, meta: { versionId, lastUpdated } });
 }
 
-/** Removes the deleted-state meta extension (import, protocol reference 4.4); true when it was present. */
+/** Removes the deleted-state meta extension (import, docs/server-behaviour.md §4.4); true when it was present. */
 export function removeSoftDeletedExtension(obj: LosslessObject): boolean {
   const meta = metaOf(obj);
   const ext = meta?.["extension"];
@@ -82,7 +82,7 @@ export function removeSoftDeletedExtension(obj: LosslessObject): boolean {
   return true;
 }
 
-/** Export of a soft-deleted version adds the deleted-state extension to meta (protocol reference 2.4). */
+/** Export of a soft-deleted version adds the deleted-state extension to meta (docs/server-behaviour.md §2.4). */
 export function addSoftDeletedExtension(text: string): string {
   const obj = toLosslessObject(text);
   const meta = metaOf(obj) ?? {};

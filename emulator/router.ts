@@ -1,6 +1,6 @@
 /**
  * Routing: which operation a request is (for stats and faults) and which handler answers it.
- * Route shapes follow KnownRoutes (protocol reference 0); unknown resource types do not match any
+ * Route shapes follow KnownRoutes (docs/server-behaviour.md §0); unknown resource types do not match any
  * route and get 404 "The requested route was not found.".
  */
 import { handleBundle } from "./batch";
@@ -84,7 +84,7 @@ function importKickOff(state: ServerState, req: FhirRequest): HttpReply {
     status: 202,
     headers: { "Content-Location": `${state.baseUrl}/_operations/import/${id}` },
   });
-  // Identical definitions return the existing job, even a finished one (protocol reference 3.6).
+  // Identical definitions return the existing job, even a finished one (docs/server-behaviour.md §3.6).
   const existing = state.importJobs.existing(def.hash);
   if (existing !== undefined) return location(existing);
   if (state.importJobs.runningCount() >= state.importJobs.maxJobs) {
@@ -143,7 +143,7 @@ export async function dispatch(state: ServerState, req: FhirRequest): Promise<Ht
   if (s0 === "metadata" && s.length === 1)
     return m === "GET" ? capabilityStatement(state) : methodNotAllowed("GET");
   if (s0 === "$export" && s.length === 1) {
-    // Only GET is routed for export kick-off (protocol reference 1.1).
+    // Only GET is routed for export kick-off (docs/server-behaviour.md §1.1).
     return m === "GET" ? exportKickOff(state, req, { kind: "system" }) : methodNotAllowed("GET");
   }
   if (s0 === "$import" && s.length === 1)

@@ -139,7 +139,7 @@ export function parseSearchQuery(
         }
         continue;
     }
-    // _summary and _total are matched case-insensitively by the server (protocol reference 5.1).
+    // _summary and _total are matched case-insensitively by the server (docs/server-behaviour.md §5.1).
     const lower = name.toLowerCase();
     if (lower === "_summary") {
       const v = value.toLowerCase();

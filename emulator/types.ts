@@ -51,7 +51,7 @@ export interface EmulatorOptions {
   storageBlobEndpoint: string;
   /** When set, every request (except /metadata) needs `Authorization: Bearer <it>`. */
   bearerToken?: string;
-  /** Writes get 423 with the real non-OperationOutcome body (protocol reference 3.4). */
+  /** Writes get 423 with the real non-OperationOutcome body (docs/server-behaviour.md §3.4). */
   initialImportMode?: boolean;
   latency?: LatencyModel;
   /** All server timestamps, job ages and latency use this clock. Default Date.now. */

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import type { SettingName } from "../config/settingNames";
 import type { Environment } from "../config/settings";
 import type { AzuriteInstance } from "../local/azurite";
 import { startAzurite } from "../local/azurite";
 import type { CliRuntime } from "./runtime";
 
-const STORAGE_SETTINGS = [
+const STORAGE_SETTINGS: readonly SettingName[] = [
   "AzureWebJobsStorage",
   "AzureWebJobsStorage__accountName",
   "AZURE_StagingStorageUri",

@@ -12,7 +12,7 @@ export interface PostedPayload {
   errorFiles: string[];
 }
 
-/** The import service runs at most five jobs at once (reference 3.5). */
+/** The import service runs at most five jobs at once (docs/server-behaviour.md §3.5). */
 const MAX_PARALLEL_IMPORTS = 5;
 
 /**

@@ -52,7 +52,12 @@ export interface SettingSpec {
 export const IMPORT_MODE_REASON =
   "IncrementalLoad (InitialLoad replaces versionId and lastUpdated, drops history and locks the destination with 423)";
 
-export const SETTINGS: readonly SettingSpec[] = [
+/**
+ * The catalog with every literal kept (`as const`): the setting names and value types in
+ * ./settingNames.ts are derived from it, so a setting added here is typed without a second
+ * declaration and a misspelt name does not compile.
+ */
+export const CATALOG = [
   // Servers
   {
     name: "AZURE_SourceUri",
@@ -773,16 +778,21 @@ export const SETTINGS: readonly SettingSpec[] = [
         "it named a .NET HttpClient; this tool has one client per server",
       ],
     ] as const
-  ).map(([name, why]): SettingSpec => ({
-    name,
-    group: "Compatibility",
-    kind: { type: "string" },
-    default: "",
-    meaning: "Accepted for compatibility with the original tool; has no effect.",
-    example: "",
-    ignoredBecause: why,
-  })),
-];
+  ).map(
+    ([name, why]) =>
+      ({
+        name,
+        group: "Compatibility",
+        kind: { type: "string" },
+        default: "",
+        meaning: "Accepted for compatibility with the original tool; has no effect.",
+        example: "",
+        ignoredBecause: why,
+      }) as const,
+  ),
+] as const satisfies readonly SettingSpec[];
+
+export const SETTINGS: readonly SettingSpec[] = CATALOG;
 
 export function findSetting(name: string): SettingSpec | undefined {
   return SETTINGS.find((s) => s.name === name || s.aliases?.includes(name));

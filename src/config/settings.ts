@@ -5,6 +5,7 @@ import type { SettingGroup, SettingSpec } from "./catalog";
 import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { exportContainerProblem } from "../core/exportContainer";
 import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
+import type { CatalogValues, SettingName, SettingNameOf } from "./settingNames";
 import { settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
@@ -39,7 +40,7 @@ export interface Settings {
     blobs: StorageTarget;
     stagingAccountName: string | undefined;
     stagingConnectionString: string | undefined;
-    chunkTable: string;
+    cursorTable: string;
     exportTable: string;
     partitionKey: string;
     rowKey: string;
@@ -305,12 +306,13 @@ function serverAuth(baseUrl: string, clientSecret: ServerAuth | undefined): Serv
  */
 export function parseSettings(env: Environment): Settings {
   const { raw, issues, notes } = collectRaw(env);
-  const v: Record<string, unknown> = {};
+  // Absent when the setting failed its own check.
+  const v: Partial<Record<SettingName, unknown>> = {};
   const failed = new Set<string>();
   for (const spec of SETTINGS) {
     const result = settingsSchema.shape[spec.name]!.safeParse(raw[spec.name]);
     if (result.success) {
-      v[spec.name] = result.data;
+      v[spec.name as SettingName] = result.data;
     } else {
       failed.add(spec.name);
       const expected =
@@ -320,12 +322,15 @@ export function parseSettings(env: Environment): Settings {
       issues.push({ setting: spec.name, received: maskValue(spec.name, raw[spec.name]), expected });
     }
   }
-  const str = (n: string) => v[n] as string | undefined;
-  const bool = (n: string) => v[n] === true;
-  const num = (n: string) => v[n] as number;
-  const list = (n: string) => v[n] as string[] | undefined;
+  // Read by catalog name, typed by the setting's kind (./settingNames.ts): a misspelt name or a
+  // setting of another kind does not compile.
+  const typed = v as Partial<CatalogValues>;
+  const str = (n: SettingNameOf<string>) => typed[n];
+  const bool = (n: SettingNameOf<boolean>) => typed[n] === true;
+  const num = (n: SettingNameOf<number>) => typed[n] as number;
+  const list = (n: SettingNameOf<readonly string[]>) => typed[n];
 
-  const add = (setting: string, expected: string, value = raw[setting]) =>
+  const add = (setting: SettingName, expected: string, value = raw[setting]) =>
     issues.push({ setting, received: maskValue(setting, value), expected });
 
   const specificRun = bool("AZURE_SpecificRun");
@@ -358,7 +363,7 @@ export function parseSettings(env: Environment): Settings {
 
   let sourceClientSecret: ServerAuth | undefined;
   if (bool("AZURE_ClientCredential")) {
-    for (const n of ["AZURE_TenantId", "AZURE_ClientId", "AZURE_ClientSecret"]) {
+    for (const n of ["AZURE_TenantId", "AZURE_ClientId", "AZURE_ClientSecret"] as const) {
       if (str(n) === undefined)
         add(n, `${expectedText(findSetting(n)!)}: AZURE_ClientCredential=true needs it`);
     }
@@ -433,7 +438,7 @@ export function parseSettings(env: Environment): Settings {
       blobs: blobs!,
       stagingAccountName: str("AZURE_stagingStorageAccountName"),
       stagingConnectionString: str("AZURE_StagingStorageConnectionString"),
-      chunkTable: str("AZURE_ChunkTableName")!,
+      cursorTable: str("AZURE_ChunkTableName")!,
       exportTable: str("AZURE_ExportTableName")!,
       partitionKey: str("AZURE_PartitionKey")!,
       rowKey: str("AZURE_RowKey")!,
@@ -513,7 +518,7 @@ export function parseSettings(env: Environment): Settings {
   return deepFreeze(settings);
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value as object)) deepFreeze(child);

@@ -8,25 +8,26 @@
  */
 import { R4_RESOURCE_TYPES, isR4ResourceType } from "../core/resourceTypes";
 import { findSetting } from "./catalog";
+import type { SettingName, SettingNameOf } from "./settingNames";
 
 export interface ValueIssue {
-  setting: string;
+  setting: SettingName;
   expected: string;
 }
 
 /** The typed values parseSettings read (undefined when empty), and whether a person set each one. */
 export interface SettingValues {
-  str(name: string): string | undefined;
-  bool(name: string): boolean;
-  num(name: string): number;
-  list(name: string): readonly string[] | undefined;
+  str(name: SettingNameOf<string>): string | undefined;
+  bool(name: SettingNameOf<boolean>): boolean;
+  num(name: SettingNameOf<number>): number;
+  list(name: SettingNameOf<readonly string[]>): readonly string[] | undefined;
   /**
    * True when the environment gives a value other than the default: a person chose it (the sample
    * settings and the deployment template write every default, which chooses nothing).
    */
-  isSet(name: string): boolean;
+  isSet(name: SettingName): boolean;
   /** True when the setting already failed its own check (no second message about it). */
-  failed(name: string): boolean;
+  failed(name: SettingName): boolean;
 }
 
 /**
@@ -288,7 +289,10 @@ function sameServer(a: string, b: string): boolean {
 /** Errors: settings that parse one by one but cannot work. */
 export function valueIssues(v: SettingValues): ValueIssue[] {
   const issues: ValueIssue[] = [];
-  const check = (setting: string, problem: (value: string) => string | undefined) => {
+  const check = (
+    setting: SettingNameOf<string>,
+    problem: (value: string) => string | undefined,
+  ) => {
     const value = v.str(setting);
     if (value === undefined || v.failed(setting)) return;
     const expected = problem(value);
@@ -303,7 +307,7 @@ export function valueIssues(v: SettingValues): ValueIssue[] {
   check("AZURE_StagingStorageConnectionString", storageConnectionStringProblem);
   check("APPLICATIONINSIGHTS_CONNECTION_STRING", appInsightsConnectionStringProblem);
   check("MigrationStarterCron", cronProblem);
-  for (const setting of ["AZURE_ResourceTypes", "AZURE_SurfaceCheckResources"]) {
+  for (const setting of ["AZURE_ResourceTypes", "AZURE_SurfaceCheckResources"] as const) {
     const types = v.list(setting);
     if (types === undefined || v.failed(setting)) continue;
     const expected = resourceTypeProblem(types);
@@ -361,7 +365,7 @@ export function valueWarnings(v: SettingValues): string[] {
 
 /** The view valueIssues and valueWarnings read, over parseSettings' typed and raw values. */
 export function settingValuesOf(
-  typed: Readonly<Record<string, unknown>>,
+  typed: Readonly<Partial<Record<SettingName, unknown>>>,
   raw: Readonly<Record<string, string | undefined>>,
   failed: ReadonlySet<string>,
 ): SettingValues {

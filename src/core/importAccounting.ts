@@ -10,6 +10,7 @@
  * ImportProcessingJob.cs). An answer that accounts for fewer lines (for example an empty `output[]`)
  * means resources were not imported, whatever its status code says.
  */
+import { withoutQuery } from "../fhir/redact";
 import type { ImportResult } from "../fhir/types";
 
 /** One input of a payload as it was sent: its url, declared type and non-empty line count. */
@@ -63,11 +64,6 @@ export function inputUrlKey(url: string): string {
   } catch {
     return url;
   }
-}
-
-function withoutQuery(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
 }
 
 /** Checks an import result against the inputs sent, per input file. */

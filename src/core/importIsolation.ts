@@ -140,7 +140,7 @@ function stripQuery(url: string): string {
  * log_k(n) rounds of about k jobs, so the extra jobs are about k/ln(k)·ln(n) (2.9·ln n for k = 2
  * and for k = 4) while the rounds, each one import job long, are halved by k = 4 (npm run bench,
  * "6 Isolation"). Four parts plus the other files stay within the five imports the server runs at
- * once (reference 3.5).
+ * once (docs/server-behaviour.md §3.5).
  */
 export const SPLIT_PARTS = 4;
 

@@ -1,15 +1,15 @@
 /**
  * Builds `$import` Parameters bodies from the `output[]` of an export manifest.
  *
- * Server rules this handles (protocol reference):
- * - 3.2: each input is absolute, has no query string (no SAS token) and appears once per request
+ * Server rules this handles (sections of docs/server-behaviour.md):
+ * - §3.2: each input is absolute, has no query string (no SAS token) and appears once per request
  *   (duplicates give 400). Here a url must be unique across ALL bodies of one manifest: a repeated
  *   url means the manifest is wrong, and dropping the copy silently could hide lost data.
- * - 3.2 / 8.8: SearchParameter files are excluded (the server rejects them) and counted.
- * - 3.5: at most 10,000 inputs per body (AZURE_FileCount).
- * - 3.6: identical bodies are deduplicated by the server and return the OLD job; `attemptTag`
+ * - §3.2 / §8.8: SearchParameter files are excluded (the server rejects them) and counted.
+ * - §3.5: at most 10,000 inputs per body (AZURE_FileCount).
+ * - §3.6: identical bodies are deduplicated by the server and return the OLD job; `attemptTag`
  *   adds an `inputSource` (stored only) so a re-posted payload is a new job.
- * - 4.2 / 8.12: `type` is always sent, otherwise the import status reports type null.
+ * - §4.2 / §8.12: `type` is always sent, otherwise the import status reports type null.
  * - An empty input list gives 400, so zero importable files yield zero bodies.
  */
 import { redactUrl } from "../fhir/redact";
@@ -17,9 +17,9 @@ import type { ExportOutputFile, ImportParameter, ImportParameters } from "../fhi
 import { SEARCH_PARAMETER_TYPE, isR4ResourceType } from "./resourceTypes";
 
 export const IMPORT_INPUT_FORMAT = "application/fhir+ndjson";
-/** Only incremental mode keeps versionId and lastUpdated (protocol reference 4.4). */
+/** Only incremental mode keeps versionId and lastUpdated (docs/server-behaviour.md §4.4). */
 export const IMPORT_MODE = "IncrementalLoad";
-/** The service accepts at most this many input files per `$import` (protocol reference 3.5). */
+/** The service accepts at most this many input files per `$import` (docs/server-behaviour.md §3.5). */
 export const MAX_FILES_PER_IMPORT = 10_000;
 export const INPUT_SOURCE_PREFIX = "urn:fhir-migrate:";
 
@@ -99,7 +99,7 @@ function entryProblems(entry: unknown, index: number, seenUrls: Map<string, numb
   if (typeof type !== "string" || type === "") {
     problems.push("missing `type`; expected a FHIR R4 resource type name such as Patient");
   } else if (!isR4ResourceType(type)) {
-    // The destination rejects the whole request for an unknown type (protocol reference 3.2).
+    // The destination rejects the whole request for an unknown type (docs/server-behaviour.md §3.2).
     problems.push(`type ${JSON.stringify(type)} is not a FHIR R4 resource type`);
   }
 
@@ -135,7 +135,7 @@ function urlProblems(url: string): string[] {
     problems.push(`url ${redactUrl(url)} uses ${parsed.protocol}; expected an http(s) blob URL`);
   }
   if (url.includes("?")) {
-    // The server rejects any query string in input urls, so SAS tokens cannot be used (reference 3.2).
+    // The server rejects any query string in input urls, so SAS tokens cannot be used (docs/server-behaviour.md §3.2).
     problems.push(
       `url ${redactUrl(url)} has a query string; $import accepts only urls without one (no SAS tokens: the destination reads the blob with its managed identity)`,
     );

@@ -3,7 +3,8 @@
  * (src/storage/migrationStateStore.ts); these are the domain shapes both sides share.
  */
 
-export type ExportStatus = "Planned" | "Started" | "Running" | "Completed";
+/** A window's export job as the tables record it (not the server's answer: src/fhir/types.ts ExportStatus). */
+export type ChunkExportStatus = "Planned" | "Started" | "Running" | "Completed";
 export type ChunkImportStatus = "Not Started" | "Payloads Ready" | "Running" | "Completed";
 export type PayloadStatus = "Pending" | "Started" | "Running" | "Completed" | "Failed";
 
@@ -14,7 +15,7 @@ export interface ChunkRecord {
   till: string;
   /** Set in per-type mode (AZURE_IsParallel=false). */
   resourceType: string | undefined;
-  exportStatus: ExportStatus;
+  exportStatus: ChunkExportStatus;
   exportContentLocation: string | undefined;
   exportStartTime: string | undefined;
   exportEndTime: string | undefined;

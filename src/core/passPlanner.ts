@@ -3,13 +3,14 @@ import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState"
 import { payloadKey } from "./migrationState";
 import type { SelfStagePolicy } from "./selfStaging";
 import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
+import type { RunOutcome } from "./runOutcome";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
 export interface PassSnapshot {
   halted: boolean;
   haltReason: string | undefined;
-  /** SpecificRun: the frontier reached AZURE_EndDate. */
-  rangeComplete: boolean;
+  /** SpecificRun: the frontier reached AZURE_EndDate, so no window is left to plan (not yet "range-complete"). */
+  frontierAtEndDate: boolean;
   /** The last planning found nothing newer than the cap. */
   caughtUp: boolean;
   searchParametersPending: boolean;
@@ -89,7 +90,7 @@ export type PassAction =
 export type PassDecision =
   | {
       kind: "stop";
-      outcome: "halted" | "range-complete" | "caught-up" | "cutover-decided";
+      outcome: RunOutcome;
       reason: string;
     }
   | {
@@ -203,10 +204,10 @@ export function decidePass(
   // and none after it.
   const mayPlan = inCutover
     ? !cutover.frontierAtFreeze &&
-      !snapshot.rangeComplete &&
+      !snapshot.frontierAtEndDate &&
       unprocessed.length < policy.maxUnprocessedChunks
     : !paused &&
-      !snapshot.rangeComplete &&
+      !snapshot.frontierAtEndDate &&
       exportsInFlight < policy.maxExportsInFlight &&
       unprocessed.length < policy.maxUnprocessedChunks;
   if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
@@ -230,7 +231,7 @@ export function decidePass(
     });
   }
   if (inFlight === 0 && !snapshot.searchParametersPending && !reindexing) {
-    if (snapshot.rangeComplete) {
+    if (snapshot.frontierAtEndDate) {
       return {
         kind: "stop",
         outcome: "range-complete",

@@ -9,7 +9,8 @@
  * - startHour === endHour: never paused (an empty window, not a 24-hour one).
  *
  * The original tool paused from one hour before the start hour to half past the end hour (07:00 to
- * 17:30 with 8 and 17; original-tool reference 1.1 step 1). This module pauses exactly at the hours
+ * 17:30 with 8 and 17; Azure/apiforfhir-migration-tool,
+ * src/ApiForFhirMigrationTool.Function/MigrationOrchestrator.cs). This module pauses exactly at the hours
  * the settings name.
  *
  * Pure functions of an explicit `now`: orchestrators pass `context.df.currentUtcDateTime`, so

@@ -7,10 +7,10 @@
  */
 import { estimateSecondsToCatchUp } from "./eta";
 import type { ChunkRecord, CursorRecord } from "./migrationState";
+import type { RunPhase } from "./runOutcome";
 
 /** The orchestrator's phase, as its custom status names it (src/engine/migrationOrchestrator.ts). */
-export type ProgressPhase =
-  "migrating" | "waiting" | "paused" | "idle" | "halted" | "done" | "cutover";
+export type ProgressPhase = RunPhase;
 
 /** Windows (one export job each) planned so far and how far each got. */
 export interface WindowCounts {

@@ -4,8 +4,8 @@
  * lists each normalisation with its reason):
  * - `meta.lastUpdated` is compared as an instant truncated to milliseconds: `$import` in
  *   IncrementalLoad keeps lastUpdated but truncates it to milliseconds, and the servers may write
- *   `+00:00` where the source wrote `Z` (protocol reference 4.4).
- * - SearchParameter resources are copied by PUT without meta (reference 6), so the destination
+ *   `+00:00` where the source wrote `Z` (docs/server-behaviour.md §4.4).
+ * - SearchParameter resources are copied by PUT without meta (docs/server-behaviour.md §6), so the destination
  *   assigns its own `meta.versionId` and `meta.lastUpdated`: those two are left out for them.
  * Everything else, including every other meta field, must be equal.
  */

@@ -4,7 +4,7 @@
  * stores, so they are not in the list.
  *
  * The destination checks `type` of each `$import` input against this list and rejects the whole
- * request with 400 for an unknown name (protocol reference 3.2).
+ * request with 400 for an unknown name (docs/server-behaviour.md §3.2).
  */
 export const R4_RESOURCE_TYPES: readonly string[] = Object.freeze([
   "Account",
@@ -164,7 +164,7 @@ export function isR4ResourceType(name: string): boolean {
 
 /**
  * SearchParameter resources cannot be imported: `$import` rejects the whole request when an input
- * has type SearchParameter, and fails each line otherwise (protocol reference 3.2, 4.3, 8.8). They are
+ * has type SearchParameter, and fails each line otherwise (docs/server-behaviour.md §3.2, §4.3, §8.8). They are
  * migrated separately (PUT by id) before the data.
  */
 export const SEARCH_PARAMETER_TYPE = "SearchParameter";

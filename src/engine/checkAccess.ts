@@ -36,7 +36,7 @@ export async function checkAccess(deps: EngineDeps, staging?: BlobStore): Promis
   const tables = await check(async () => {
     await deps.state.ensure();
     const cursor = await deps.state.getCursor();
-    return `tables ${storage.chunkTable} and ${storage.exportTable} reachable; watermark ${cursor.watermark ?? "not set yet"}`;
+    return `tables ${storage.cursorTable} and ${storage.exportTable} reachable; watermark ${cursor.watermark ?? "not set yet"}`;
   }, "grant Storage Table Data Contributor on the app's storage account");
   const payloadStorage = await check(async () => {
     await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);

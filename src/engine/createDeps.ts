@@ -58,7 +58,7 @@ export function createEngineDeps(settings: Settings, overrides: DepsOverrides = 
     source: createFhirClient(settings.source, settings.http, { now: clock.now }),
     destination: createFhirClient(settings.destination, settings.http, { now: clock.now }),
     state: new MigrationStateStore(
-      createTableRepository(storage.tables, storage.chunkTable),
+      createTableRepository(storage.tables, storage.cursorTable),
       createTableRepository(storage.tables, storage.exportTable),
       { partitionKey: storage.partitionKey, rowKey: storage.rowKey },
       clock.now,

@@ -1,5 +1,5 @@
 /**
- * Reads the OperationOutcome lines of $import error files (reference §4.3). The text names the
+ * Reads the OperationOutcome lines of $import error files (docs/server-behaviour.md §4.3). The text names the
  * resource id for duplicates and conflicts ("..., resource id: obs-9, line: 41"); other failures
  * (parse errors, decimal overflow) only give the line, so the id is then read from the input file.
  */

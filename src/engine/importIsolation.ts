@@ -6,7 +6,7 @@
  * (idempotently, by their tree id) before their parent is marked Split; a part is claimed (Started,
  * attempt counted) before its blob is written and its job posted; the job's body carries a tag of
  * the part and attempt, so posting it again after a crash returns the same job (the server dedupes
- * identical bodies, protocol reference 3.6) instead of importing the part twice; a refused resource's
+ * identical bodies, docs/server-behaviour.md §3.6) instead of importing the part twice; a refused resource's
  * row has a key of its part, so writing it again after a crash makes no copy.
  */
 import {

@@ -4,6 +4,7 @@ import { withoutStack } from "../core/errorText";
 import type { PassDecision, PassSnapshot } from "../core/passPlanner";
 import { decidePass } from "../core/passPlanner";
 import { isPaused, pauseEndsAt } from "../core/pauseWindow";
+import type { RunOutcome, RunPhase } from "../core/runOutcome";
 import type { ActivityResult } from "./deps";
 
 export const MIGRATION_ORCHESTRATION = "MigrationOrchestration";
@@ -16,7 +17,7 @@ export interface MigrationInput {
 }
 
 export interface MigrationOutcome {
-  outcome: "halted" | "range-complete" | "caught-up" | "cutover-decided";
+  outcome: RunOutcome;
   reason: string;
   watermark: string | undefined;
   resourcesImported: number;
@@ -24,7 +25,8 @@ export interface MigrationOutcome {
 
 /** Custom status: counts only, far below the 16 KB limit. */
 export interface MigrationStatus {
-  phase: "migrating" | "waiting" | "paused" | "idle" | "halted" | "done" | "cutover";
+  /** The same words as the status page (docs/glossary.md); a stopped run shows its outcome. */
+  phase: RunPhase;
   watermark: string | undefined;
   exportsInFlight: number;
   importsInFlight: number;
@@ -47,17 +49,15 @@ function statusOf(
   const importsInFlight = snapshot.payloads.filter(
     (p) => p.status === "Started" || p.status === "Running",
   ).length;
-  const phase =
+  const phase: RunPhase =
     decision.kind === "stop"
-      ? decision.outcome === "halted"
-        ? "halted"
-        : "done"
+      ? decision.outcome
       : decision.cutover === true
         ? "cutover"
         : decision.paused
           ? "paused"
           : decision.inFlight === 0 && snapshot.caughtUp
-            ? "idle"
+            ? "caught-up"
             : waiting
               ? "waiting"
               : "migrating";

@@ -1,6 +1,6 @@
 /**
  * Entra ID tokens for one FHIR server. The audience is the server's origin, so the scope is
- * `{origin}/.default` (protocol reference 7). Tokens are cached and refreshed five minutes before
+ * `{origin}/.default` (docs/server-behaviour.md §7). Tokens are cached and refreshed five minutes before
  * they expire, like the original tool's BearerTokenHandler; a 401 invalidates the cache (http.ts).
  * Token values never leave this module except in the Authorization header.
  */

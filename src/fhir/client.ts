@@ -2,7 +2,7 @@
  * The FhirClient of one server (source or destination): $export / $import kick-off, status and
  * cancel, counts, search paging and the few single-resource calls the engine needs. Every call
  * goes through FhirHttp (auth, timeout, retries); this file maps the protocol's statuses and
- * bodies (protocol reference 0-5) to results or errors.
+ * bodies (docs/server-behaviour.md §0-§5) to results or errors.
  */
 import type { TokenCredential } from "@azure/identity";
 import type { ServerSettings, Settings } from "../config/settings";
@@ -44,12 +44,12 @@ export interface FhirClientDeps {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** Import status polls may be held ~60 s by the server (reference 4.1). */
+/** Import status polls may be held ~60 s by the server (docs/server-behaviour.md §4.1). */
 export const IMPORT_STATUS_MIN_TIMEOUT_MS = 120_000;
 
 const FHIR_JSON = "application/fhir+json";
 const ASYNC_HEADERS = { Accept: FHIR_JSON, Prefer: "respond-async" } as const;
-/** Status endpoints answer `application/json` (reference 2.1), not FHIR resources. */
+/** Status endpoints answer `application/json` (docs/server-behaviour.md §2.1), not FHIR resources. */
 const STATUS_HEADERS = { Accept: "application/json" } as const;
 
 /** A failed job reported on its status URL: final, even when the status is 500 or 429 (2.1, 4.1). */
@@ -231,7 +231,7 @@ export function createFhirClient(
 
     async exportKickOff(request: ExportRequest) {
       // Not idempotent: the server creates a new export job for every request, even an identical
-      // one (reference 1.5). A retry after a timeout or reset could start a second export that
+      // one (docs/server-behaviour.md §1.5). A retry after a timeout or reset could start a second export that
       // nobody tracks, so only answers proving the request was rejected are retried (http.ts).
       // The engine records its intent before this call and the status URL right after it.
       const answer = await transport.request({
@@ -275,13 +275,13 @@ export function createFhirClient(
         headers: STATUS_HEADERS,
         idempotent: true,
       });
-      // 404: already cancelled, finished and cleaned up, or unknown (reference 2.5).
+      // 404: already cancelled, finished and cleaned up, or unknown (docs/server-behaviour.md §2.5).
       if (is2xx(answer.status) || answer.status === 404) return;
       throw failedAnswer(answer, "export cancel");
     },
 
     async importKickOff(body: ImportParameters) {
-      // Idempotent on the server: the same body returns the same job (reference 3.6), so
+      // Idempotent on the server: the same body returns the same job (docs/server-behaviour.md §3.6), so
       // timeouts and resets may be retried.
       const answer = await transport.request({
         method: "POST",
@@ -337,7 +337,7 @@ export function createFhirClient(
         headers: STATUS_HEADERS,
         idempotent: true,
       });
-      // 409: already completed or failed; 404: unknown or archived (reference 4.5).
+      // 409: already completed or failed; 404: unknown or archived (docs/server-behaviour.md §4.5).
       if (is2xx(answer.status) || answer.status === 404 || answer.status === 409) return;
       throw failedAnswer(answer, "import cancel");
     },
@@ -350,7 +350,7 @@ export function createFhirClient(
         body: JSON.stringify({ resourceType: "Parameters", parameter: [] }),
         idempotent: false,
       });
-      // $reindex answers 201 Created with the job, unlike $export/$import (reference 6).
+      // $reindex answers 201 Created with the job, unlike $export/$import (docs/server-behaviour.md §6).
       if (answer.status === 201) return { statusUrl: statusUrlOf(answer, "reindex") };
       throw failedAnswer(answer, "reindex kick-off");
     },

@@ -43,7 +43,7 @@ export interface HttpRequest {
   timeoutMs?: number;
   /**
    * False when sending the request twice could do the work twice (the $export kick-off creates a
-   * new job for every request, reference 1.5). Then only failures that prove the server did not
+   * new job for every request, docs/server-behaviour.md §1.5). Then only failures that prove the server did not
    * act on the request are retried: the connection was never opened, or the server answered 429,
    * 503, or 500 with an OperationOutcome (its exception filter rejected the request). Timeouts,
    * resets, 408, 502 and 504 leave the outcome unknown and end in a TransientError at once.
@@ -52,7 +52,7 @@ export interface HttpRequest {
   /**
    * Answers that are final for this operation although their status is usually transient: a failed
    * export/import job is reported on the status URL as 500 or 429 with "... operation failed for
-   * reason: ..." (reference 2.1, 4.1); retrying the GET cannot change that.
+   * reason: ..." (docs/server-behaviour.md §2.1, §4.1); retrying the GET cannot change that.
    */
   isFinalAnswer?: (answer: HttpAnswer) => boolean;
 }

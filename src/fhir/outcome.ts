@@ -1,6 +1,6 @@
 /**
  * Turns FHIR server answers into the project's errors. The server reports problems as an
- * OperationOutcome (protocol reference 1.4), except the initial-import lock, whose 423 body is a
+ * OperationOutcome (docs/server-behaviour.md §1.4), except the initial-import lock, whose 423 body is a
  * bare `{severity, code, diagnostics}` object (3.4), and gateways, which may answer with HTML or
  * plain text. Whatever the body, the error names the method, the URL (redacted), the status and
  * what the server said; a body that is not JSON never turns into a JSON parse error.
@@ -47,7 +47,7 @@ export function outcomeDiagnostics(body: unknown): string | undefined {
     });
     return texts.length > 0 ? texts.join("; ") : "(OperationOutcome without diagnostics)";
   }
-  // 423 Locked from InitialImportLockMiddleware: not an OperationOutcome (reference 3.4).
+  // 423 Locked from InitialImportLockMiddleware: not an OperationOutcome (docs/server-behaviour.md §3.4).
   if (typeof record.diagnostics === "string") return record.diagnostics;
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * Query strings of the operations the client sends, built in a fixed order so requests are easy
- * to compare with the server's logs and with the original tool's (protocol reference 1.3, 5.1, 5.3).
+ * to compare with the server's logs and with the original tool's (docs/server-behaviour.md §1.3, §5.1, §5.3).
  */
 import type { CountQuery, ExportRequest } from "./types";
 
@@ -65,7 +65,7 @@ export function exportPath(request: ExportRequest): string {
 
 /**
  * Count query. Search counts bound `_lastUpdated` with ge/lt; history counts use `_since`
- * (inclusive) and `_before` (exclusive), the only bounds `_history` supports (reference 5.1).
+ * (inclusive) and `_before` (exclusive), the only bounds `_history` supports (docs/server-behaviour.md §5.1).
  */
 export function countPath(query: CountQuery): string {
   const params = ["_summary=count"];
@@ -77,13 +77,13 @@ export function countPath(query: CountQuery): string {
   }
   if (query.since !== undefined) params.push(`_lastUpdated=ge${isoInstant(query.since)}`);
   if (query.till !== undefined) params.push(`_lastUpdated=lt${isoInstant(query.till)}`);
-  // System-level search is `{base}/?...` (reference 5.1).
+  // System-level search is `{base}/?...` (docs/server-behaviour.md §5.1).
   return query.type === undefined
     ? `?${params.join("&")}`
     : `${resourceType(query.type)}?${params.join("&")}`;
 }
 
-/** The oldest resource (or version, with history) on the server (reference 5.3). */
+/** The oldest resource (or version, with history) on the server (docs/server-behaviour.md §5.3). */
 export function oldestPath(history: boolean): string {
   return history ? "_history?_sort=_lastUpdated&_count=1" : "?_sort=_lastUpdated&_count=1";
 }

@@ -93,6 +93,16 @@ export function redactUrl(url: string): string {
   return `${head}?${redacted}`;
 }
 
+/**
+ * The URL without its query string and fragment: the strictest form, for a blob URL whose query
+ * may hold a SAS signature. It is also the form a token-authenticated blob client is built with and
+ * an account is matched by (src/storage/blobStore.ts), and the form a file is named by in a message.
+ */
+export function withoutQuery(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut === -1 ? url : url.slice(0, cut);
+}
+
 /** Connection-string keys whose value is a credential; the value runs to the next `;`. */
 const CONNECTION_STRING_SECRET =
   /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=\s*[^;\s"'<>\\]+/gi;

@@ -80,6 +80,7 @@ export interface ExportRequest {
   anonymizationConfig?: string;
 }
 
+/** The server's answer to one export status poll (a window's recorded state: ChunkExportStatus). */
 export type ExportStatus = { state: "running" } | { state: "completed"; manifest: ExportManifest };
 
 /** One input of an $import Parameters body. */
@@ -183,7 +184,7 @@ export interface FhirClient {
   update(resource: FhirResource): Promise<FhirResource>;
   /** DELETE Type/id (soft delete). */
   delete(type: string, id: string): Promise<void>;
-  /** POST $reindex (201 + Content-Location, reference §6). */
+  /** POST $reindex (201 + Content-Location, docs/server-behaviour.md §6). */
   startReindex(): Promise<{ statusUrl: string }>;
   /** GET the reindex job; Failed or Canceled → FhirOperationError. */
   reindexStatus(statusUrl: string): Promise<ReindexStatus>;

@@ -1,5 +1,5 @@
 /**
- * Shape checks of the JSON bodies the client relies on (protocol reference 2.2, 4.2, 5.1). A body
+ * Shape checks of the JSON bodies the client relies on (docs/server-behaviour.md §2.2, §4.2, §5.1). A body
  * that passes is returned typed; one that does not gives a message listing what is missing, which
  * the client wraps in a FhirOperationError ("expected ...").
  */
@@ -17,13 +17,13 @@ const exportManifest = z.looseObject({
   request: z.string().default(""),
   requiresAccessToken: z.boolean().default(false),
   output: z.array(exportFile),
-  // The Microsoft server always sends `error: []` (reference 2.2); other IG servers may omit it.
+  // The Microsoft server always sends `error: []` (docs/server-behaviour.md §2.2); other IG servers may omit it.
   error: z.array(exportFile).default([]),
   issues: z.array(z.unknown()).optional(),
 });
 
 const importEntry = z.looseObject({
-  // `type` is null when the input had no type (reference 4.2).
+  // `type` is null when the input had no type (docs/server-behaviour.md §4.2).
   type: z.string().nullable(),
   count: z.number().int().nonnegative(),
   inputUrl: z.string().min(1),

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { app } from "@azure/functions";
 import { handleStatusRequest } from "../status/httpHandler";
 import { loadStatusReport } from "../status/loadReport";
-import { redactText } from "../status/redactText";
+import { reportText } from "../status/redactText";
 import type { StatusReport } from "../status/report";
 import { SharedReport } from "../status/reportCache";
 import type { StatusDeps } from "../status/statusState";
@@ -28,7 +28,7 @@ export function createStatusHandler(
       () => shared.get(async () => loadStatusReport(await getDeps(context))),
       (error) =>
         context.error(
-          `Status_Http could not read the migration state: ${redactText(error.message)}`,
+          `Status_Http could not read the migration state: ${reportText(error.message)}`,
         ),
     );
     return { status: response.status, headers: response.headers, body: response.body };

@@ -66,11 +66,3 @@ export async function runMigrationLocally(
     },
   );
 }
-
-/** The progress phases are exactly the orchestrator's: a phase added to one and not the other does not compile. */
-type SamePhases = [ProgressPhase] extends [MigrationStatus["phase"]]
-  ? [MigrationStatus["phase"]] extends [ProgressPhase]
-    ? true
-    : never
-  : never;
-export const PROGRESS_PHASES_MATCH: SamePhases = true;

@@ -7,7 +7,7 @@ import { estimateSecondsToCatchUp } from "../core/eta";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow";
 import { formatCount, formatDuration, formatMinute, plural } from "./format";
-import { jobIdOf, redactLocation, redactText } from "./redactText";
+import { jobIdOf, redactLocation, reportText } from "./redactText";
 import type {
   Coverage,
   EstimateInfo,
@@ -61,7 +61,8 @@ interface Derived {
   unprocessed: ChunkRecord[];
   exportsRunning: ChunkRecord[];
   importsRunning: PayloadRecord[];
-  rangeComplete: boolean;
+  /** Every window up to AZURE_EndDate is migrated: the "range-complete" phase. */
+  rangeMigrated: boolean;
   paused: boolean;
   pausedUntil: Date | undefined;
 }
@@ -76,7 +77,7 @@ function derive(state: StatusState, now: Date): Derived {
     unprocessed,
     exportsRunning: unprocessed.filter(isExporting),
     importsRunning: payloads.filter((p) => open.has(p.chunkSeq) && isImporting(p)),
-    rangeComplete:
+    rangeMigrated:
       settings.specificRun &&
       settings.endDate !== undefined &&
       cursor.frontier !== undefined &&
@@ -101,12 +102,12 @@ function notStarted(cursor: CursorRecord, chunksPlanned: number): boolean {
 function withRefusal(phase: PhaseInfo, refusal: string | undefined): PhaseInfo {
   return refusal === undefined
     ? phase
-    : { ...phase, detail: `${phase.detail} ${redactText(refusal)}` };
+    : { ...phase, detail: `${phase.detail} ${reportText(refusal)}` };
 }
 
 /** The clock skew the last planning found (src/engine/windowClock.ts), as a trailing sentence. */
 function skewNote(cursor: CursorRecord): string {
-  return cursor.clockSkew === undefined ? "" : ` ${redactText(cursor.clockSkew)}`;
+  return cursor.clockSkew === undefined ? "" : ` ${reportText(cursor.clockSkew)}`;
 }
 
 function inFlightText(d: Derived, waitingToExport: number, waitingImports: number): string {
@@ -128,7 +129,7 @@ function phaseOf(
   const { cursor, settings } = state;
   const base = { pausedUntil: null, haltReason: null };
   if (cursor.halted) {
-    const reason = redactText(cursor.haltReason ?? "no reason was recorded");
+    const reason = reportText(cursor.haltReason ?? "no reason was recorded");
     return {
       ...base,
       kind: "halted",
@@ -137,7 +138,7 @@ function phaseOf(
       haltReason: reason,
     };
   }
-  if (d.rangeComplete) {
+  if (d.rangeMigrated) {
     return {
       ...base,
       kind: "range-complete",
@@ -427,7 +428,7 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
     exportSeconds,
     importSeconds,
     endTime: c.endTime ?? null,
-    failureReason: c.failureReason === undefined ? null : redactText(c.failureReason),
+    failureReason: c.failureReason === undefined ? null : reportText(c.failureReason),
   };
 }
 
@@ -436,7 +437,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
   const { groups, rowsRead, rowsCapped } = state.failedResources;
   return {
     halted: cursor.halted,
-    haltReason: cursor.haltReason === undefined ? null : redactText(cursor.haltReason),
+    haltReason: cursor.haltReason === undefined ? null : reportText(cursor.haltReason),
     consecutiveFailures: cursor.consecutiveFailures,
     haltAfter: settings.haltAfter ?? null,
     searchParameters: {
@@ -445,7 +446,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
       failure:
         cursor.searchParameterFailure === undefined
           ? null
-          : redactText(cursor.searchParameterFailure),
+          : reportText(cursor.searchParameterFailure),
     },
     chunks: summary.chunkFailures.slice(0, FAILURE_ROWS),
     chunksTotal: summary.chunkFailuresTotal,
@@ -468,7 +469,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
 function reindexOf(state: StatusState): ReindexReminder {
   const { cursor, settings, summary } = state;
   const automatic = settings.reindexAfterCatchUp;
-  const detail = cursor.reindexDetail === undefined ? null : redactText(cursor.reindexDetail);
+  const detail = cursor.reindexDetail === undefined ? null : reportText(cursor.reindexDetail);
   const base = {
     state: cursor.reindexState,
     automatic,
@@ -606,7 +607,7 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
             lines: formatCutover(state.cutover)
               .trimEnd()
               .split("\n")
-              .map((l) => redactText(l)),
+              .map((l) => reportText(l)),
           },
   };
   return { ...withoutNotes, truncated: truncationNotes(withoutNotes, state) };

@@ -1,5 +1,5 @@
 import type { FailedResourceReason } from "../storage/migrationStateStore";
-import { redactText } from "./redactText";
+import { reportText } from "./redactText";
 import type { FailedResourceGroup } from "./report";
 import { SAMPLE_IDS } from "./report";
 
@@ -34,7 +34,7 @@ function isIdChar(code: number): boolean {
  * compiled per row: the status groups up to MAX_FAILED_ROWS_READ rows per build.
  */
 export function reasonPattern(reason: string, id: string): string {
-  const text = redactText(reason, REASON_LENGTH);
+  const text = reportText(reason, REASON_LENGTH);
   if (id === "") return text;
   let out = "";
   let copied = 0;

@@ -6,7 +6,7 @@
 import { checkParameters } from "../core/requestRules";
 import { ensureError } from "../errors";
 import { PAGE_CSP } from "./pageAssets";
-import { redactText } from "./redactText";
+import { reportText } from "./redactText";
 import { DEFAULT_REFRESH_SECONDS, renderStatusPage } from "./renderPage";
 import type { StatusReport } from "./report";
 import { MigrationStateMissingError } from "./statusState";
@@ -99,7 +99,7 @@ export async function handleStatusRequest(
     // Storage unreachable, or tables not created yet: say so instead of a bare 500.
     const prefix =
       error instanceof MigrationStateMissingError ? "" : "Could not read the migration state: ";
-    return text(503, redactText(`${prefix}${error.message}`));
+    return text(503, reportText(`${prefix}${error.message}`));
   }
   // One report answers many requests (src/status/reportCache.ts): render it once per form.
   const key = `${parsed.format}:${parsed.refreshSeconds}`;

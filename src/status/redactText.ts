@@ -1,26 +1,27 @@
 import { withoutStack } from "../core/errorText";
-import { redactText as redactCredentials, redactUrl } from "../fhir/redact";
+import { redactText, redactUrl } from "../fhir/redact";
 
 /** Longest free text (a failure reason, a check's details) the report carries per entry. */
 export const MAX_TEXT = 2000;
 
 /**
- * Failure reasons and check details come from servers. They are redacted where they enter the
- * tables (src/storage/migrationRows.ts), and again here, with the same function (src/fhir/redact.ts),
- * for rows written before that; a stack trace is dropped and long text is cut.
+ * Free text as the report shows it. Failure reasons and check details come from servers. They are
+ * redacted where they enter the tables (src/storage/migrationRows.ts), and again here, with the one
+ * redaction (src/fhir/redact.ts, nothing of its own), for rows written before that; a stack trace is
+ * dropped and long text is cut.
  */
-export function redactText(text: string, max = MAX_TEXT): string {
-  const redacted = redactCredentials(withoutStack(text));
+export function reportText(text: string, max = MAX_TEXT): string {
+  const redacted = redactText(withoutStack(text));
   return redacted.length > max ? `${redacted.slice(0, max - 1)}…` : redacted;
 }
 
-/** A status URL or blob URL to show: credential-like query values replaced. */
+/** A status URL or blob URL to show: credential-like query values replaced (src/fhir/redact.ts). */
 export function redactLocation(url: string | undefined): string | null {
   return url === undefined ? null : redactUrl(url);
 }
 
 /**
- * The job id at the end of a status URL (`{base}/_operations/export/{id}`, protocol reference 3.1,
+ * The job id at the end of a status URL (`{base}/_operations/export/{id}`, docs/server-behaviour.md §3.1,
  * 4.1), or the last path segment of any other URL; null when there is none.
  */
 export function jobIdOf(url: string | undefined): string | null {

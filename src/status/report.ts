@@ -5,6 +5,7 @@
  * docs/status.md describes every field.
  */
 
+import type { RunPhase } from "../core/runOutcome";
 import type { LedgerReport } from "./ledgerOverview";
 
 export const STATUS_REPORT_VERSION = 1;
@@ -20,8 +21,12 @@ export const FAILURE_GROUPS = 20;
 /** Sample ids per failed-resource group. */
 export const SAMPLE_IDS = 3;
 
+/**
+ * The orchestrator's words (src/core/runOutcome.ts, docs/glossary.md), plus "not-started"; waiting
+ * between polls shows as migrating, and the cutover has its own section.
+ */
 export type PhaseKind =
-  "not-started" | "migrating" | "paused" | "caught-up" | "range-complete" | "halted";
+  "not-started" | Exclude<RunPhase, "waiting" | "cutover" | "cutover-decided">;
 
 export interface StatusReport {
   reportVersion: typeof STATUS_REPORT_VERSION;

@@ -7,7 +7,7 @@
  */
 import type { ChunkRecord, PayloadRecord, SealedChunks } from "../core/migrationState";
 import type { ChunkSummary } from "../storage/migrationRows";
-import { redactText } from "./redactText";
+import { reportText } from "./redactText";
 import type { ChunkFailure, PayloadFailure } from "./report";
 import { FAILURE_ROWS } from "./report";
 
@@ -117,7 +117,7 @@ export class StatusRowTally {
       importStatus: c.importStatus,
       unresolved: !c.processed,
       attempts: c.exportAttempts,
-      reason: redactText(c.failureReason),
+      reason: reportText(c.failureReason),
     });
   }
 
@@ -131,7 +131,7 @@ export class StatusRowTally {
       status: p.status,
       unresolved: p.status !== "Completed",
       attempts: p.attempts,
-      reason: redactText(p.failureReason),
+      reason: reportText(p.failureReason),
     });
   }
 

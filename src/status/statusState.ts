@@ -109,7 +109,7 @@ export function statusSettingsOf(settings: Settings): StatusSettings {
   return {
     sourceUrl: redactUrl(settings.source.baseUrl),
     destinationUrl: redactUrl(settings.destination.baseUrl),
-    cursorTable: settings.storage.chunkTable,
+    cursorTable: settings.storage.cursorTable,
     jobTable: settings.storage.exportTable,
     partitionKey: settings.storage.partitionKey,
     rowKey: settings.storage.rowKey,

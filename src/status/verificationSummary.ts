@@ -1,7 +1,7 @@
 import type { CheckResultRecord } from "../storage/migrationStateStore";
 import { estimateSecondsLeft } from "../core/fullUnits";
 import { formatCount, formatDuration } from "./format";
-import { redactText } from "./redactText";
+import { reportText } from "./redactText";
 import type { FullCheckProgress, VerificationInfo, VerificationRow } from "./report";
 import { FAILURE_ROWS, TIMELINE_LIMIT } from "./report";
 
@@ -51,7 +51,7 @@ function toRow(record: CheckResultRecord): VerificationRow {
     result: record.result,
     source: parsed?.source ?? null,
     destination: parsed?.destination ?? null,
-    details: redactText(parsed?.reason ?? record.details, DETAILS_LENGTH),
+    details: reportText(parsed?.reason ?? record.details, DETAILS_LENGTH),
   };
 }
 

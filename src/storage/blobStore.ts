@@ -12,7 +12,8 @@ import type { StorageTarget } from "../config/settings";
 import { assertAllowedBlobUrl, parseBlobUrl } from "./blobUrl";
 import { defaultStorageCredential } from "./credential";
 import { splitLines } from "./lines";
-import { isStorageError, withoutQuery, storageErrorCode, storageStatus } from "./storageErrors";
+import { withoutQuery } from "../fhir/redact";
+import { isStorageError, storageErrorCode, storageStatus } from "./storageErrors";
 
 /**
  * Blob access: the app's own container (import payload bodies, stored manifests) by name, and any

@@ -5,6 +5,7 @@
  * Path-style is recognised the way the storage SDK does it: an IP address or localhost host, or one
  * of the emulator's well-known ports.
  */
+import { withoutQuery } from "../fhir/redact";
 
 export interface BlobUrlParts {
   accountName: string;
@@ -127,8 +128,7 @@ export function normalizeServiceUrl(serviceUrl: string): string {
  * URLs such as https://acct.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1).
  */
 export function assertAllowedBlobUrl(url: string, allowedServiceUrls: readonly string[]): void {
-  const cut = url.search(/[?#]/);
-  const shown = cut === -1 ? url : url.slice(0, cut);
+  const shown = withoutQuery(url);
   let serviceUrl: string;
   try {
     serviceUrl = normalizeServiceUrl(parseBlobUrl(url).serviceUrl);

@@ -1,22 +1,32 @@
-import type { CutoverRecord } from "../core/cutover";
+import type { CutoverPhase, CutoverRecord } from "../core/cutover";
 import type { TableRow } from "./tableRepository";
+import { fromRow, json, requiredText, rowKind, toRow, word } from "./rowSpec";
 
-/** The cutover row holds the record as one JSON column (bounded: the verdict caps its problem list). */
+/**
+ * The cutover row holds the record as one JSON column (bounded: the verdict caps its problem list);
+ * Phase and Freeze repeat two of its fields so a person reading the table sees them.
+ */
+export const CUTOVER_ROW = rowKind<{ phase: CutoverPhase; freeze: string; record: CutoverRecord }>({
+  constants: { Kind: "cutover" },
+  columns: {
+    phase: word<CutoverPhase>("Phase"),
+    freeze: requiredText("Freeze"),
+    record: json<CutoverRecord>("Record", { max: 30000 }),
+  },
+});
+
 export function cutoverToRow(
   partitionKey: string,
   rowKey: string,
   record: CutoverRecord,
 ): TableRow {
-  return {
-    partitionKey,
-    rowKey,
-    Kind: "cutover",
-    Phase: record.phase,
-    Freeze: record.freeze,
-    Record: JSON.stringify(record).slice(0, 30000),
-  };
+  return toRow(CUTOVER_ROW, partitionKey, rowKey, {
+    phase: record.phase,
+    freeze: record.freeze,
+    record,
+  });
 }
 
 export function cutoverFromRow(row: TableRow): CutoverRecord {
-  return JSON.parse(String(row.Record)) as CutoverRecord;
+  return fromRow(CUTOVER_ROW, row).record;
 }

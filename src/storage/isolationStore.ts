@@ -2,6 +2,17 @@ import type { IsolationPart, PartSource, PartStatus } from "../core/importIsolat
 import { chunkKey, payloadKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
 import type { Stored, TableRepository, TableRow } from "./tableRepository";
+import {
+  count,
+  custom,
+  fromRow as fromTableRow,
+  json,
+  optionalText,
+  requiredText,
+  rowKind,
+  toRow as toTableRow,
+  word,
+} from "./rowSpec";
 
 /** How many times a read-modify-write retries after losing an ETag race before giving up. */
 const CONFLICT_RETRIES = 8;
@@ -69,41 +80,40 @@ export class IsolationStore {
   }
 }
 
-function toRow(partition: string, chunkSeq: number, index: number, p: IsolationPart): TableRow {
-  return {
-    partitionKey: partition,
-    rowKey: `${payloadKey(chunkSeq, index)}-${p.id}`,
-    Kind: "isolationPart",
-    PartId: p.id,
-    ChunkId: chunkKey(chunkSeq),
-    PayloadIndex: index,
-    Source: JSON.stringify(p.source),
-    Status: p.status,
-    StatusUrl: p.statusUrl ?? "",
-    Attempts: p.attempts,
-    ImportedCount: p.importedCount,
-    FailedCount: p.failedCount,
-    Reason: (p.reason ?? "").slice(0, 4000),
-    StartTime: p.startTime ?? "",
-    EndTime: p.endTime ?? "",
-  };
-}
+/** An isolation part's row: the part, and the payload it belongs to. */
+export const ISOLATION_PART_ROW = rowKind<
+  IsolationPart & { chunkSeq: number; payloadIndex: number }
+>({
+  constants: { Kind: "isolationPart" },
+  columns: {
+    id: requiredText("PartId"),
+    chunkSeq: custom<number>("ChunkId", chunkKey, Number),
+    payloadIndex: count("PayloadIndex"),
+    source: json<PartSource>("Source"),
+    status: word<PartStatus>("Status"),
+    statusUrl: optionalText("StatusUrl"),
+    attempts: count("Attempts"),
+    importedCount: count("ImportedCount"),
+    failedCount: count("FailedCount"),
+    reason: optionalText("Reason", { max: 4000 }),
+    startTime: optionalText("StartTime"),
+    endTime: optionalText("EndTime"),
+  },
+});
 
-function optional(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
+function toRow(partition: string, chunkSeq: number, index: number, p: IsolationPart): TableRow {
+  return toTableRow(ISOLATION_PART_ROW, partition, `${payloadKey(chunkSeq, index)}-${p.id}`, {
+    ...p,
+    chunkSeq,
+    payloadIndex: index,
+  });
 }
 
 function fromRow(row: Stored<TableRow> | TableRow): IsolationPart {
-  return {
-    id: String(row.PartId),
-    source: JSON.parse(String(row.Source)) as PartSource,
-    status: String(row.Status) as PartStatus,
-    statusUrl: optional(row.StatusUrl),
-    attempts: Number(row.Attempts ?? 0),
-    importedCount: Number(row.ImportedCount ?? 0),
-    failedCount: Number(row.FailedCount ?? 0),
-    reason: optional(row.Reason),
-    startTime: optional(row.StartTime),
-    endTime: optional(row.EndTime),
-  };
+  const {
+    chunkSeq: _chunkSeq,
+    payloadIndex: _payloadIndex,
+    ...part
+  } = fromTableRow(ISOLATION_PART_ROW, row);
+  return part;
 }

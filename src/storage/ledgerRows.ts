@@ -1,5 +1,17 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../core/ledger";
 import type { TableRow } from "./tableRepository";
+import {
+  count,
+  custom,
+  flag,
+  fromRow,
+  json,
+  optionalText,
+  requiredText,
+  rowKind,
+  toRow,
+  word,
+} from "./rowSpec";
 
 /**
  * Ledger rows: partition `{pk}-ledger`, row key `ledgerKey(since)` (the entry's start in epoch
@@ -7,56 +19,47 @@ import type { TableRow } from "./tableRepository";
  * Structured values (counts, re-import jobs) are JSON strings. docs/architecture.md lists the columns.
  */
 
-type Row = Record<string, unknown>;
+type Row = Readonly<Record<string, unknown>>;
 
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+/** A ledger row of the job table. */
+export const LEDGER_ROW = rowKind<LedgerEntry>({
+  constants: { Kind: "ledger" },
+  columns: {
+    since: requiredText("Since"),
+    till: requiredText("Till"),
+    kind: custom<LedgerEntry["kind"]>(
+      "EntryKind",
+      (kind) => kind,
+      (cell) => (cell === "skipped" ? "skipped" : "window"),
+    ),
+    chunkSeqs: custom<number[]>(
+      "ChunkIds",
+      (seqs) => seqs.join(","),
+      (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",").map(Number) : []),
+    ),
+    expected: json<Record<string, number>>("Expected", { fallback: {} }),
+    status: word("Status", "pending"),
+    checks: count("Checks"),
+    nextCheckAt: optionalText("NextCheckAt"),
+    reimported: flag("Reimported"),
+    reimports: json<LedgerReimport[]>("Reimports", { fallback: [] }),
+    counts: json<LedgerCount[]>("Counts", { fallback: [] }),
+    reason: optionalText("Reason", { max: 4000 }),
+    plannedAt: optionalText("PlannedAt"),
+    checkedAt: optionalText("CheckedAt"),
+  },
+});
 
-function json<T>(v: unknown, fallback: T): T {
-  return typeof v === "string" && v !== "" ? (JSON.parse(v) as T) : fallback;
-}
+/** The ledger's marker row: the key of the oldest entry that may still be open. */
+export const LEDGER_MARKER_ROW = rowKind<{ openFrom: string | undefined }>({
+  constants: { Kind: "ledgerMarker" },
+  columns: { openFrom: optionalText("OpenFrom") },
+});
 
 export function ledgerToRow(partitionKey: string, rowKey: string, e: LedgerEntry): TableRow {
-  const row: Row = {
-    Kind: "ledger",
-    Since: e.since,
-    Till: e.till,
-    EntryKind: e.kind,
-    ChunkIds: e.chunkSeqs.join(","),
-    Expected: JSON.stringify(e.expected),
-    Status: e.status,
-    Checks: e.checks,
-    NextCheckAt: e.nextCheckAt,
-    Reimported: e.reimported,
-    Reimports: JSON.stringify(e.reimports),
-    Counts: JSON.stringify(e.counts),
-    Reason: e.reason?.slice(0, 4000),
-    PlannedAt: e.plannedAt,
-    CheckedAt: e.checkedAt,
-  };
-  return {
-    partitionKey,
-    rowKey,
-    ...Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === undefined ? "" : v])),
-  };
+  return toRow(LEDGER_ROW, partitionKey, rowKey, e);
 }
 
 export function ledgerFromRow(r: Row): LedgerEntry {
-  const ids = str(r.ChunkIds);
-  return {
-    since: String(r.Since),
-    till: String(r.Till),
-    kind: str(r.EntryKind) === "skipped" ? "skipped" : "window",
-    chunkSeqs: ids === undefined ? [] : ids.split(",").map(Number),
-    expected: json<Record<string, number>>(r.Expected, {}),
-    status: (str(r.Status) ?? "pending") as LedgerEntry["status"],
-    checks: num(r.Checks),
-    nextCheckAt: str(r.NextCheckAt),
-    reimported: r.Reimported === true,
-    reimports: json<LedgerReimport[]>(r.Reimports, []),
-    counts: json<LedgerCount[]>(r.Counts, []),
-    reason: str(r.Reason),
-    plannedAt: str(r.PlannedAt),
-    checkedAt: str(r.CheckedAt),
-  };
+  return fromRow(LEDGER_ROW, r);
 }

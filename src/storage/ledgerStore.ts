@@ -2,7 +2,8 @@ import type { LedgerEntry } from "../core/ledger";
 import { isFinal, ledgerKey } from "../core/ledger";
 import { chunkKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
-import { ledgerFromRow, ledgerToRow } from "./ledgerRows";
+import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "./ledgerRows";
+import { fromRow, toRow } from "./rowSpec";
 import type { StateKeys } from "./migrationStateStore";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { odata } from "./tableRepository";
@@ -83,9 +84,8 @@ export class LedgerStore {
     const markerKey = `${this.keys.rowKey}-${MARKER}`;
     const marker = await this.table.get(this.partition, markerKey);
     const from =
-      typeof marker?.OpenFrom === "string" && marker.OpenFrom !== ""
-        ? marker.OpenFrom
-        : `${this.keys.rowKey}-`;
+      (marker === undefined ? undefined : fromRow(LEDGER_MARKER_ROW, marker).openFrom) ??
+      `${this.keys.rowKey}-`;
     const open: LedgerEntry[] = [];
     let firstOpenKey: string | undefined;
     let lastKey: string | undefined;
@@ -103,12 +103,9 @@ export class LedgerStore {
     // Everything before the first open entry (or, when none is open, up to the last one read) is final.
     const next = firstOpenKey ?? lastKey;
     if (next !== undefined && next > from) {
-      await this.table.upsert({
-        partitionKey: this.partition,
-        rowKey: markerKey,
-        Kind: "ledgerMarker",
-        OpenFrom: next,
-      });
+      await this.table.upsert(
+        toRow(LEDGER_MARKER_ROW, this.partition, markerKey, { openFrom: next }),
+      );
     }
     return open;
   }

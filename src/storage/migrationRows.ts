@@ -4,8 +4,19 @@ import type {
   PayloadRecord,
   SealedChunks,
 } from "../core/migrationState";
-import { redactOptional } from "../fhir/redact";
 import type { TableRow } from "./tableRepository";
+import {
+  count,
+  flag,
+  flagWhenTrue,
+  fromRow,
+  optionalCount,
+  optionalText,
+  requiredText,
+  rowKind,
+  toRow,
+  word,
+} from "./rowSpec";
 
 /**
  * Column names follow the original tool's tables where the meaning is the same (Since, Till,
@@ -14,75 +25,100 @@ import type { TableRow } from "./tableRepository";
  * (reasons, details) come from servers: they are redacted here, where they enter the tables.
  */
 
-type Row = Record<string, unknown>;
+type Row = Readonly<Record<string, unknown>>;
 
-const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const num = (v: unknown, fallback = 0): number => (typeof v === "number" ? v : fallback);
-const optNum = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
-const bool = (v: unknown): boolean => v === true;
+/** The cursor row of the cursor table. */
+export const CURSOR_ROW = rowKind<CursorRecord>({
+  columns: {
+    watermark: optionalText("since"),
+    frontier: optionalText("PlannedTill"),
+    nextSeq: count("JobId", 1),
+    firstUnprocessedSeq: count("FirstUnprocessedJobId", 1),
+    consecutiveFailures: count("maxExportRetries"),
+    halted: flag("Halted"),
+    haltReason: optionalText("HaltReason", { redact: true }),
+    searchParametersMigrated: flag("SearchParameterMigration"),
+    searchParameterAttempts: count("SearchParameterAttempts"),
+    searchParameterFailure: optionalText("SearchParameterFailure", { redact: true }),
+    resourcesImported: count("ResourcesImported"),
+    resourcesFailed: count("ResourcesFailed"),
+    caughtUp: flag("CaughtUp"),
+    startedAt: optionalText("StartedAt"),
+    startWatermark: optionalText("StartWatermark"),
+    lastProgressAt: optionalText("LastProgressAt"),
+    reindexState: word("ReindexState", "none"),
+    reindexStatusUrl: optionalText("ReindexStatusUrl"),
+    reindexDetail: optionalText("ReindexDetail", { redact: true }),
+    clockSkew: optionalText("ClockSkew"),
+    sealed: {
+      name: "SealedChunks",
+      write: (value: SealedChunks | undefined) => (value === undefined ? "" : JSON.stringify(value)),
+      read: (cell: unknown) =>
+        sealedFromColumn(typeof cell === "string" && cell !== "" ? cell : undefined),
+      omitWhenAbsent: true,
+    },
+  },
+});
 
-/** Tables cannot hold undefined; empty strings stand for "not set". */
-function clean(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === undefined ? "" : v]));
-}
+/** A chunk row of the job table: one window and its export. */
+export const CHUNK_ROW = rowKind<ChunkRecord>({
+  constants: { Kind: "chunk" },
+  columns: {
+    seq: count("JobSeq"),
+    since: requiredText("Since"),
+    till: requiredText("Till"),
+    resourceType: optionalText("resourceTypeValue"),
+    exportStatus: word("ExportStatus", "Planned"),
+    exportContentLocation: optionalText("exportContentLocation"),
+    exportStartTime: optionalText("ExportStartTime"),
+    exportEndTime: optionalText("ExportEndTime"),
+    exportAttempts: count("ExportAttempts"),
+    expectedCount: count("ExpectedResourceCount"),
+    exportConfirmations: count("ExportConfirmations"),
+    manifestHash: optionalText("ManifestHash"),
+    totalExportResourceCount: optionalCount("TotalExportResourceCount"),
+    searchParameterCount: optionalCount("SearchParameterCount"),
+    importStatus: word("ImportStatus", "Not Started"),
+    payloadCount: optionalCount("PayloadCount"),
+    completedCount: count("CompletedCount"),
+    processed: flag("IsProcessed"),
+    totalImportResourceCount: count("TotalImportResourceCount"),
+    totalFailedImportCount: count("TotalFailedImportCount"),
+    failureReason: optionalText("FailureReason", { redact: true }),
+    endTime: optionalText("EndTime"),
+  },
+});
+
+/** A payload row of the job table: one import job. */
+export const PAYLOAD_ROW = rowKind<PayloadRecord>({
+  constants: { Kind: "payload" },
+  columns: {
+    chunkSeq: count("JobSeq"),
+    index: count("PayloadIndex"),
+    blobName: requiredText("ImportNo"),
+    inputCount: count("InputCount"),
+    resourceCount: count("ResourceCount"),
+    status: word("ImportStatus", "Pending"),
+    importContentLocation: optionalText("importContentLocation"),
+    attempts: count("ImportAttempts"),
+    importStartTime: optionalText("ImportStartTime"),
+    importEndTime: optionalText("ImportEndTime"),
+    importedCount: optionalCount("TotalImportResourceCount"),
+    failedCount: optionalCount("TotalFailedImportCount"),
+    failureReason: optionalText("FailureReason", { redact: true }),
+    isolating: flagWhenTrue("Isolating"),
+  },
+});
 
 export function cursorToRow(
   keys: { partitionKey: string; rowKey: string },
   c: CursorRecord,
 ): TableRow {
-  return {
-    partitionKey: keys.partitionKey,
-    rowKey: keys.rowKey,
-    ...clean({
-      since: c.watermark,
-      PlannedTill: c.frontier,
-      JobId: c.nextSeq,
-      FirstUnprocessedJobId: c.firstUnprocessedSeq,
-      maxExportRetries: c.consecutiveFailures,
-      Halted: c.halted,
-      HaltReason: redactOptional(c.haltReason),
-      SearchParameterMigration: c.searchParametersMigrated,
-      SearchParameterAttempts: c.searchParameterAttempts,
-      SearchParameterFailure: redactOptional(c.searchParameterFailure),
-      ResourcesImported: c.resourcesImported,
-      ResourcesFailed: c.resourcesFailed,
-      CaughtUp: c.caughtUp,
-      StartedAt: c.startedAt,
-      StartWatermark: c.startWatermark,
-      LastProgressAt: c.lastProgressAt,
-      ReindexState: c.reindexState,
-      ReindexStatusUrl: c.reindexStatusUrl,
-      ReindexDetail: redactOptional(c.reindexDetail),
-      ClockSkew: c.clockSkew,
-      SealedChunks: c.sealed === undefined ? undefined : JSON.stringify(c.sealed),
-    }),
-  };
+  return toRow(CURSOR_ROW, keys.partitionKey, keys.rowKey, c);
 }
 
 export function cursorFromRow(r: Row): CursorRecord {
-  return {
-    watermark: str(r.since),
-    frontier: str(r.PlannedTill),
-    nextSeq: num(r.JobId, 1),
-    firstUnprocessedSeq: num(r.FirstUnprocessedJobId, 1),
-    consecutiveFailures: num(r.maxExportRetries),
-    halted: bool(r.Halted),
-    haltReason: str(r.HaltReason),
-    searchParametersMigrated: bool(r.SearchParameterMigration),
-    searchParameterAttempts: num(r.SearchParameterAttempts),
-    searchParameterFailure: str(r.SearchParameterFailure),
-    resourcesImported: num(r.ResourcesImported),
-    resourcesFailed: num(r.ResourcesFailed),
-    caughtUp: bool(r.CaughtUp),
-    startedAt: str(r.StartedAt),
-    startWatermark: str(r.StartWatermark),
-    lastProgressAt: str(r.LastProgressAt),
-    reindexState: (str(r.ReindexState) ?? "none") as CursorRecord["reindexState"],
-    reindexStatusUrl: str(r.ReindexStatusUrl),
-    reindexDetail: str(r.ReindexDetail),
-    clockSkew: str(r.ClockSkew),
-    sealed: sealedFromColumn(str(r.SealedChunks)),
-  };
+  return fromRow(CURSOR_ROW, r);
 }
 
 /** The SealedChunks column: JSON of SealedChunks, written by cursorToRow. */
@@ -110,62 +146,11 @@ function sealedFromColumn(text: string | undefined): SealedChunks | undefined {
 }
 
 export function chunkToRow(partitionKey: string, rowKey: string, c: ChunkRecord): TableRow {
-  return {
-    partitionKey,
-    rowKey,
-    ...clean({
-      Kind: "chunk",
-      JobSeq: c.seq,
-      Since: c.since,
-      Till: c.till,
-      resourceTypeValue: c.resourceType,
-      ExportStatus: c.exportStatus,
-      exportContentLocation: c.exportContentLocation,
-      ExportStartTime: c.exportStartTime,
-      ExportEndTime: c.exportEndTime,
-      ExportAttempts: c.exportAttempts,
-      ExpectedResourceCount: c.expectedCount,
-      ExportConfirmations: c.exportConfirmations,
-      ManifestHash: c.manifestHash,
-      TotalExportResourceCount: c.totalExportResourceCount,
-      SearchParameterCount: c.searchParameterCount,
-      ImportStatus: c.importStatus,
-      PayloadCount: c.payloadCount,
-      CompletedCount: c.completedCount,
-      IsProcessed: c.processed,
-      TotalImportResourceCount: c.totalImportResourceCount,
-      TotalFailedImportCount: c.totalFailedImportCount,
-      FailureReason: redactOptional(c.failureReason),
-      EndTime: c.endTime,
-    }),
-  };
+  return toRow(CHUNK_ROW, partitionKey, rowKey, c);
 }
 
 export function chunkFromRow(r: Row): ChunkRecord {
-  return {
-    seq: num(r.JobSeq),
-    since: String(r.Since),
-    till: String(r.Till),
-    resourceType: str(r.resourceTypeValue),
-    exportStatus: (str(r.ExportStatus) ?? "Planned") as ChunkRecord["exportStatus"],
-    exportContentLocation: str(r.exportContentLocation),
-    exportStartTime: str(r.ExportStartTime),
-    exportEndTime: str(r.ExportEndTime),
-    exportAttempts: num(r.ExportAttempts),
-    expectedCount: num(r.ExpectedResourceCount),
-    exportConfirmations: num(r.ExportConfirmations),
-    manifestHash: str(r.ManifestHash),
-    totalExportResourceCount: optNum(r.TotalExportResourceCount),
-    searchParameterCount: optNum(r.SearchParameterCount),
-    importStatus: (str(r.ImportStatus) ?? "Not Started") as ChunkRecord["importStatus"],
-    payloadCount: optNum(r.PayloadCount),
-    completedCount: num(r.CompletedCount),
-    processed: bool(r.IsProcessed),
-    totalImportResourceCount: num(r.TotalImportResourceCount),
-    totalFailedImportCount: num(r.TotalFailedImportCount),
-    failureReason: str(r.FailureReason),
-    endTime: str(r.EndTime),
-  };
+  return fromRow(CHUNK_ROW, r);
 }
 
 /** What the status page reads of every chunk row (src/status/rowSummary.ts): a few columns. */
@@ -209,44 +194,9 @@ export function chunkSummaryFromRow(r: Row): ChunkSummary {
 }
 
 export function payloadToRow(partitionKey: string, rowKey: string, p: PayloadRecord): TableRow {
-  return {
-    partitionKey,
-    rowKey,
-    ...clean({
-      Kind: "payload",
-      JobSeq: p.chunkSeq,
-      PayloadIndex: p.index,
-      ImportNo: p.blobName,
-      InputCount: p.inputCount,
-      ResourceCount: p.resourceCount,
-      ImportStatus: p.status,
-      importContentLocation: p.importContentLocation,
-      ImportAttempts: p.attempts,
-      ImportStartTime: p.importStartTime,
-      ImportEndTime: p.importEndTime,
-      TotalImportResourceCount: p.importedCount,
-      TotalFailedImportCount: p.failedCount,
-      FailureReason: redactOptional(p.failureReason),
-      Isolating: p.isolating === true ? true : undefined,
-    }),
-  };
+  return toRow(PAYLOAD_ROW, partitionKey, rowKey, p);
 }
 
 export function payloadFromRow(r: Row): PayloadRecord {
-  return {
-    chunkSeq: num(r.JobSeq),
-    index: num(r.PayloadIndex),
-    blobName: String(r.ImportNo),
-    inputCount: num(r.InputCount),
-    resourceCount: num(r.ResourceCount),
-    status: (str(r.ImportStatus) ?? "Pending") as PayloadRecord["status"],
-    importContentLocation: str(r.importContentLocation),
-    attempts: num(r.ImportAttempts),
-    importStartTime: str(r.ImportStartTime),
-    importEndTime: str(r.ImportEndTime),
-    importedCount: optNum(r.TotalImportResourceCount),
-    failedCount: optNum(r.TotalFailedImportCount),
-    failureReason: str(r.FailureReason),
-    ...(r.Isolating === true ? { isolating: true } : {}),
-  };
+  return fromRow(PAYLOAD_ROW, r);
 }

@@ -23,6 +23,7 @@ import {
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
+import { custom, fromRow, json, optionalText, requiredText, rowKind, toRow, word } from "./rowSpec";
 import { odata } from "./tableRepository";
 
 export interface FailedResourceRecord {
@@ -63,19 +64,24 @@ export interface SettingsRecord {
   refusedReason?: string | undefined;
 }
 
+/** The settings row of the cursor table. */
+export const SETTINGS_ROW = rowKind<SettingsRecord>({
+  constants: { Kind: "settings" },
+  columns: {
+    fingerprint: requiredText("Fingerprint"),
+    values: json<Record<string, string>>("SettingValues", { fallback: {} }),
+    recordedAt: requiredText("RecordedAt"),
+    acceptedFromFrontier: optionalText("AcceptedFromFrontier"),
+    previousValues: json<Record<string, string> | undefined>("PreviousValues", {
+      fallback: undefined,
+    }),
+    refusedAt: optionalText("RefusedAt"),
+    refusedReason: optionalText("RefusedReason", { max: 30000 }),
+  },
+});
+
 function settingsFromRow(row: TableRow): SettingsRecord {
-  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-  const json = (v: unknown) =>
-    text(v) === undefined ? undefined : (JSON.parse(v as string) as Record<string, string>);
-  return {
-    fingerprint: String(row.Fingerprint),
-    values: json(row.SettingValues) ?? {},
-    recordedAt: String(row.RecordedAt),
-    acceptedFromFrontier: text(row.AcceptedFromFrontier),
-    previousValues: json(row.PreviousValues),
-    refusedAt: text(row.RefusedAt),
-    refusedReason: text(row.RefusedReason),
-  };
+  return fromRow(SETTINGS_ROW, row);
 }
 
 export interface CheckResultRecord {
@@ -86,6 +92,66 @@ export interface CheckResultRecord {
   result: string;
   details: string;
 }
+
+/** A resource the destination refused, partition `{pk}-failed` of the job table. */
+export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>({
+  constants: { Kind: "failedResource" },
+  columns: {
+    chunkSeq: custom<number>("ChunkId", chunkKey, Number),
+    payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
+    resourceType: requiredText("ResourceType"),
+    id: requiredText("ResourceId"),
+    // Reasons quote servers: redacted where they enter the table (the input is bounded first).
+    reason: custom<string>(
+      "Reason",
+      (reason) => redactText(reason.slice(0, 8000)).slice(0, 4000),
+      String,
+    ),
+    inputUrl: requiredText("InputUrl"),
+    isolated: {
+      names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
+      writeCells: (iso): Record<string, string | number> =>
+        iso === undefined
+          ? {}
+          : {
+              ResourceVersion: iso.version ?? "",
+              Line: iso.line,
+              WindowSince: iso.since,
+              WindowTill: iso.till,
+              PartId: iso.partId,
+            },
+      readRow: (row) =>
+        row.PartId === undefined
+          ? undefined
+          : {
+              version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
+              line: Number(row.Line),
+              since: String(row.WindowSince),
+              till: String(row.WindowTill),
+              partId: String(row.PartId),
+            },
+      omitWhenAbsent: true,
+    },
+  },
+});
+
+/** A verification check's row, partition `{pk}-checks` of the job table. */
+export const CHECK_ROW = rowKind<CheckResultRecord>({
+  constants: { Kind: "check" },
+  columns: {
+    runId: requiredText("RunId"),
+    kind: word<CheckResultRecord["kind"]>("CheckKind"),
+    resourceType: requiredText("Resource"),
+    key: requiredText("Key"),
+    result: requiredText("Result"),
+    // Details quote servers: redacted where they enter the table (the input is bounded first).
+    details: custom<string>(
+      "Details",
+      (details) => redactText(details.slice(0, 60000)).slice(0, 30000),
+      (cell) => (typeof cell === "string" ? cell : ""),
+    ),
+  },
+});
 
 export interface StateKeys {
   partitionKey: string;
@@ -206,18 +272,7 @@ export class MigrationStateStore {
   }
 
   private settingsToRow(r: SettingsRecord): TableRow {
-    return {
-      partitionKey: this.keys.partitionKey,
-      rowKey: this.settingsRowKey(),
-      Kind: "settings",
-      Fingerprint: r.fingerprint,
-      SettingValues: JSON.stringify(r.values),
-      RecordedAt: r.recordedAt,
-      AcceptedFromFrontier: r.acceptedFromFrontier ?? "",
-      PreviousValues: r.previousValues === undefined ? "" : JSON.stringify(r.previousValues),
-      RefusedAt: r.refusedAt ?? "",
-      RefusedReason: (r.refusedReason ?? "").slice(0, 30000),
-    };
+    return toRow(SETTINGS_ROW, this.keys.partitionKey, this.settingsRowKey(), r);
   }
 
   /** The ledger's rows, in the job table (src/storage/ledgerStore.ts). */
@@ -461,26 +516,14 @@ export class MigrationStateStore {
   async recordFailedResources(records: readonly FailedResourceRecord[], tag = ""): Promise<void> {
     for (const [n, r] of records.entries()) {
       const iso = r.isolated;
-      await this.jobTable.upsert({
-        partitionKey: `${this.keys.partitionKey}-failed`,
-        rowKey: `${payloadKey(r.chunkSeq, r.payloadIndex)}-${iso === undefined ? `${tag}${String(n).padStart(6, "0")}` : `i-${iso.partId}`}`,
-        ...(iso === undefined
-          ? {}
-          : {
-              ResourceVersion: iso.version ?? "",
-              Line: iso.line,
-              WindowSince: iso.since,
-              WindowTill: iso.till,
-              PartId: iso.partId,
-            }),
-        Kind: "failedResource",
-        ChunkId: chunkKey(r.chunkSeq),
-        PayloadIndex: r.payloadIndex,
-        ResourceType: r.resourceType,
-        ResourceId: r.id,
-        Reason: redactText(r.reason.slice(0, 8000)).slice(0, 4000),
-        InputUrl: r.inputUrl,
-      });
+      await this.jobTable.upsert(
+        toRow(
+          FAILED_RESOURCE_ROW,
+          `${this.keys.partitionKey}-failed`,
+          `${payloadKey(r.chunkSeq, r.payloadIndex)}-${iso === undefined ? `${tag}${String(n).padStart(6, "0")}` : `i-${iso.partId}`}`,
+          r,
+        ),
+      );
     }
   }
 
@@ -500,40 +543,14 @@ export class MigrationStateStore {
 
   async *listFailedResources(): AsyncIterable<FailedResourceRecord> {
     for await (const row of this.jobTable.list(`${this.keys.partitionKey}-failed`)) {
-      yield {
-        chunkSeq: Number(row.ChunkId),
-        payloadIndex: Number(row.PayloadIndex),
-        resourceType: String(row.ResourceType),
-        id: String(row.ResourceId),
-        reason: String(row.Reason),
-        inputUrl: String(row.InputUrl),
-        ...(row.PartId === undefined
-          ? {}
-          : {
-              isolated: {
-                version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
-                line: Number(row.Line),
-                since: String(row.WindowSince),
-                till: String(row.WindowTill),
-                partId: String(row.PartId),
-              },
-            }),
-      };
+      yield fromRow(FAILED_RESOURCE_ROW, row);
     }
   }
 
   async recordCheckResult(record: CheckResultRecord): Promise<void> {
-    await this.jobTable.upsert({
-      partitionKey: `${this.keys.partitionKey}-checks`,
-      rowKey: this.checkRowKey(record),
-      Kind: "check",
-      RunId: record.runId,
-      CheckKind: record.kind,
-      Resource: record.resourceType,
-      Key: record.key,
-      Result: record.result,
-      Details: redactText(record.details.slice(0, 60000)).slice(0, 30000),
-    });
+    await this.jobTable.upsert(
+      toRow(CHECK_ROW, `${this.keys.partitionKey}-checks`, this.checkRowKey(record), record),
+    );
   }
 
   private checkRowKey(r: Pick<CheckResultRecord, "runId" | "kind" | "resourceType" | "key">) {
@@ -549,11 +566,8 @@ export class MigrationStateStore {
       this.checkRowKey(record),
     );
     if (row === undefined || row.RunId !== record.runId) return undefined;
-    return {
-      ...record,
-      result: String(row.Result),
-      details: typeof row.Details === "string" ? row.Details : "",
-    };
+    const { result, details } = fromRow(CHECK_ROW, row);
+    return { ...record, result, details };
   }
 
   /** Every check row of one run (surface, deep and reconcile), in row-key order. */
@@ -562,14 +576,7 @@ export class MigrationStateStore {
       rowKeyPrefix: `${runId}-`,
     })) {
       if (row.RunId !== runId) continue;
-      yield {
-        runId,
-        kind: row.CheckKind as CheckResultRecord["kind"],
-        resourceType: String(row.Resource),
-        key: String(row.Key),
-        result: String(row.Result),
-        details: String(row.Details),
-      };
+      yield fromRow(CHECK_ROW, row);
     }
   }
 
@@ -579,14 +586,7 @@ export class MigrationStateStore {
    */
   async *listAllCheckResults(): AsyncIterable<CheckResultRecord> {
     for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`)) {
-      yield {
-        runId: String(row.RunId),
-        kind: String(row.CheckKind) as CheckResultRecord["kind"],
-        resourceType: String(row.Resource),
-        key: String(row.Key),
-        result: String(row.Result),
-        details: typeof row.Details === "string" ? row.Details : "",
-      };
+      yield fromRow(CHECK_ROW, row);
     }
   }
 

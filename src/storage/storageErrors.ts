@@ -36,13 +36,3 @@ export function isStorageError(error: unknown, status: number, codes?: readonly 
   const code = storageErrorCode(error);
   return code !== undefined && codes.includes(code);
 }
-
-/**
- * The blob URL without its query string and fragment: the form a token-authenticated client is
- * built with and an account is matched by, and the form a blob is named by in a message (its query
- * may hold a SAS signature). Text from elsewhere is redacted with src/fhir/redact.ts.
- */
-export function withoutQuery(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
-}

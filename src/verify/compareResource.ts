@@ -3,10 +3,10 @@
  *
  * Current mode (history not migrated): the source's current version is read, then the same id and
  * versionId is read on the destination (`$import` IncrementalLoad keeps versionId and lastUpdated,
- * reference 4.4). History mode: both servers' `_history` of the resource are listed and matched by
+ * docs/server-behaviour.md §4.4). History mode: both servers' `_history` of the resource are listed and matched by
  * versionId, which also shows versions missing on, or extra on, the destination; a deleted version
  * matches a deleted version (the destination stores an imported soft delete as deleted and drops the
- * marker extension, reference 4.4). SearchParameters are copied by PUT (reference 6): current
+ * marker extension, docs/server-behaviour.md §4.4). SearchParameters are copied by PUT (docs/server-behaviour.md §6): current
  * versions are compared without meta.versionId and meta.lastUpdated.
  *
  * A version missing on the destination whose lastUpdated is at or after the watermark is

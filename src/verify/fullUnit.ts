@@ -8,7 +8,7 @@
  * src/Microsoft.Health.Fhir.CosmosDb/Features/Search/Queries/QueryBuilder.cs; SQL by surrogate id,
  * src/Microsoft.Health.Fhir.SqlServer/Features/Search/Expressions/Visitors/QueryGenerators/SqlQueryGenerator.cs),
  * and the destination holds lastUpdated
- * truncated to milliseconds (reference 4.4), so a tie on one side need not be a tie on the other.
+ * truncated to milliseconds (docs/server-behaviour.md §4.4), so a tie on one side need not be a tie on the other.
  * So the unit does not merge two sorted streams: it pages the source's range and keeps, per
  * version, only its key (`Type/id/versionId`), lastUpdated, deleted state and a digest of its
  * normalised content; then pages the destination's range and matches each version by key. The unit's

@@ -1,13 +1,13 @@
 /**
  * Search paging helpers for the checks: reading ids and versions out of search and history
  * Bundles, and resuming a paged read in a later activity from the `next` link (followed verbatim,
- * reference 5.2), so no single activity has to read a whole large type.
+ * docs/server-behaviour.md §5.2), so no single activity has to read a whole large type.
  */
 import { isFhirOperationError } from "../errors";
 import { isResourceEntry } from "../fhir/client";
 import type { Bundle, BundleEntry, FhirClient, FhirResource } from "../fhir/types";
 
-/** The largest page the servers return (`_count` above 1000 is clamped, reference 5.2). */
+/** The largest page the servers return (`_count` above 1000 is clamped, docs/server-behaviour.md §5.2). */
 export const PAGE_SIZE = 1000;
 
 /** Resource entries of a page: the leading OperationOutcome entry (search.mode "outcome") is not one. */
@@ -97,7 +97,7 @@ export function versionOf(entry: BundleEntry): string | undefined {
 
 /**
  * Every version of one resource from `{Type}/{id}/_history`, deleted ones marked (history entries of
- * a delete carry `request.method` DELETE, reference 5.2). Empty when the server has no version of
+ * a delete carry `request.method` DELETE, docs/server-behaviour.md §5.2). Empty when the server has no version of
  * it (404, as for a hard-deleted resource).
  */
 export async function listVersions(

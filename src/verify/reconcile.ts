@@ -1,6 +1,6 @@
 /**
  * VerifyReconcileType activity: finds resources the destination holds that the source does not.
- * Hard deletes on the source leave no trace $export can see (reference 8.11), so they are found
+ * Hard deletes on the source leave no trace $export can see (docs/server-behaviour.md §8.11), so they are found
  * by comparing ids. The servers sort only by _lastUpdated, so the id sets cannot be merged in
  * order; instead the destination's ids are streamed page by page (`{Type}?_count=1000&_elements=id`)
  * and each page is checked against the source in batches of 100 (`{Type}?_id=a,b,…`). Memory holds
@@ -244,7 +244,7 @@ export async function reconcileTypeHop(
       runId: input.runId,
       kind: "reconcile",
       resourceType: input.type,
-      // Ids never start with "_" (reference 4.3: [A-Za-z0-9\-.]), so this key cannot collide with one.
+      // Ids never start with "_" (docs/server-behaviour.md §4.3: [A-Za-z0-9\-.]), so this key cannot collide with one.
       key: "_summary",
       result: verdict,
       details: JSON.stringify({

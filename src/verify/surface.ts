@@ -1,7 +1,7 @@
 /**
  * VerifySurfaceType activity (and VerifySurfaceTotal, below): per type, `{Type}?_summary=count` on both servers, and
  * `{Type}/_history?_summary=count` when both history and deletes are migrated (only then must
- * every source version be on the destination; protocol reference 5.1). A difference is classified
+ * every source version be on the destination; docs/server-behaviour.md §5.1). A difference is classified
  * as Behind or Fail by the counts bounded at the watermark (src/core/surfaceVerdict.ts).
  * One request in flight per server, so the orchestrator bounds the total by how many types it runs
  * at once.
@@ -127,7 +127,7 @@ export async function surfaceCheckType(
   deps: EngineDeps,
   input: SurfaceTypeInput,
 ): Promise<SurfaceRow[]> {
-  // SearchParameters are copied once by PUT, not by the watermark-driven import (reference 6), and
+  // SearchParameters are copied once by PUT, not by the watermark-driven import (docs/server-behaviour.md §6), and
   // get new versions on the destination: only their current count is comparable, with no watermark.
   const isSearchParameter = input.type === SEARCH_PARAMETER_TYPE;
   const watermark = isSearchParameter ? undefined : (input.watermark ?? undefined);

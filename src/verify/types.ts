@@ -35,7 +35,7 @@ export interface VerificationOptions {
 
 /** Per-activity work limits, so each activity ends well inside the Functions timeout. */
 export interface HopLimits {
-  /** `_count` of the paged reads (the servers' maximum is 1000, reference 5.2). */
+  /** `_count` of the paged reads (the servers' maximum is 1000, docs/server-behaviour.md §5.2). */
   pageSize: number;
   /** Search pages one sampling or reconciliation activity reads before handing back a cursor. */
   maxPages: number;

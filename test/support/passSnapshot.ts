@@ -5,7 +5,7 @@ export function passSnapshot(overrides: Partial<PassSnapshot> = {}): PassSnapsho
   return {
     halted: false,
     haltReason: undefined,
-    rangeComplete: false,
+    frontierAtEndDate: false,
     caughtUp: false,
     searchParametersPending: false,
     reindex: "none",

@@ -2,13 +2,14 @@
  * `fhir-migrate import-payload`: what the lift-and-shift `Import_Payload.ps1` did, as one command.
  * From a completed `$export` (its status URL, or the saved status body) it writes the `$import`
  * Parameters bodies into a folder, at most `--file-count` inputs each, SearchParameter files
- * excluded and counted (protocol reference 3.2, 3.5, 8.8), and prints a summary. It posts nothing.
+ * excluded and counted (docs/server-behaviour.md §3.2, §3.5, §8.8), and prints a summary. It posts nothing.
  */
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { findSetting } from "../../config/catalog";
 import { isLoopbackUrl } from "../../config/schema";
+import type { SettingNameOf } from "../../config/settingNames";
 import type { Settings } from "../../config/settings";
 import {
   MAX_FILES_PER_IMPORT,
@@ -96,7 +97,7 @@ function payloadOptionsOf(options: ImportPayloadCliOptions): ImportPayloadOption
   return payloadOptions;
 }
 
-/** The Content-Location of an export kick-off: `{base}/_operations/export/{numeric id}` (reference 0). */
+/** The Content-Location of an export kick-off: `{base}/_operations/export/{numeric id}` (docs/server-behaviour.md §0). */
 function parseStatusUrl(raw: string): URL {
   let url: URL;
   try {
@@ -288,7 +289,7 @@ export async function runImportPayload(
   }
 }
 
-function catalogNumber(name: string): number {
+function catalogNumber(name: SettingNameOf<number>): number {
   const value = Number(findSetting(name)?.default);
   if (!Number.isFinite(value))
     throw new Error(`The settings catalog has no numeric default for ${name}`);

@@ -11,6 +11,8 @@ import { parseSettings } from "../../config/settings";
 import { exportContainerProblem } from "../../core/exportContainer";
 import { isR4ResourceType } from "../../core/resourceTypes";
 import { createEngineDeps } from "../../engine/createDeps";
+import { withEngineOptions } from "../../engine/engineOptions";
+import type { EngineDeps } from "../../engine/deps";
 import type { MigrationOutcome } from "../../engine/migrationOrchestrator";
 import { runMigrationLocally } from "../../local/localMigration";
 import { formatVerificationReport } from "../../verify/format";
@@ -35,15 +37,6 @@ interface LiftAndShiftOptions extends SettingsSourceOptions {
   partitionKey: string;
 }
 
-/** One window of up to 100 years, no count-based split: one export (or one per type). */
-const ONE_WINDOW: Environment = {
-  AZURE_ExportChunkTime: "36500",
-  AZURE_ResourceExportChunkTime: "36500",
-  AZURE_ExportChunkDuration: "Days",
-  AZURE_ChunkLimit: "1000000000",
-  AZURE_MaxExportsInFlight: "10",
-};
-
 export function liftAndShiftEnvironment(
   env: Environment,
   options: LiftAndShiftOptions,
@@ -64,7 +57,6 @@ export function liftAndShiftEnvironment(
   }
   return {
     ...env,
-    ...ONE_WINDOW,
     ...(options.container !== undefined ? { AZURE_ExportContainer: options.container } : {}),
     AZURE_PartitionKey: options.partitionKey,
     ...(types.length > 0
@@ -91,7 +83,10 @@ export async function liftAndShift(
     parseSettings(liftAndShiftEnvironment(e, options)),
   );
   try {
-    const settings = parseSettings(liftAndShiftEnvironment(env, options));
+    // One window (one export, or one per type): a typed engine option, not app settings.
+    const settings = withEngineOptions(parseSettings(liftAndShiftEnvironment(env, options)), {
+      oneWindow: true,
+    });
     const progress = createProgressReporter({
       runtime,
       json,

@@ -8,7 +8,7 @@ import type { Settings } from "../../config/settings";
 import { createEngineDeps } from "../../engine/createDeps";
 import { ensureError } from "../../errors";
 import { loadStatusReport } from "../../status/loadReport";
-import { redactText } from "../../status/redactText";
+import { reportText } from "../../status/redactText";
 import { renderStatusText } from "../../status/renderText";
 import type { StatusServer } from "../../status/server";
 import { serveStatus } from "../../status/server";
@@ -76,7 +76,7 @@ async function readReport(deps: StatusDeps) {
     if (error instanceof MigrationStateMissingError) throw new OperationFailedError(error.message);
     // Storage unreachable or refused: one line that says so, without a stack or a secret.
     throw new OperationFailedError(
-      `Could not read the migration state: ${redactText(error.message)}`,
+      `Could not read the migration state: ${reportText(error.message)}`,
     );
   }
 }
@@ -86,7 +86,7 @@ async function serve(deps: StatusDeps, port: number, io: StatusIo): Promise<void
   try {
     server = await serveStatus(deps, port, {
       onError: (error) =>
-        io.runtime.stderr(`status request failed: ${redactText(error.message)}\n`),
+        io.runtime.stderr(`status request failed: ${reportText(error.message)}\n`),
     });
   } catch (thrown) {
     const error = ensureError(thrown) as NodeJS.ErrnoException;

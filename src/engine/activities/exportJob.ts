@@ -49,7 +49,7 @@ function exportEvent(
 /**
  * Kicks off the chunk's $export. The chunk is claimed first (ETag-guarded: a second runner backs off),
  * and the status URL is recorded right after the 202: a retried activity never starts a second export
- * for a chunk whose status URL is recorded. ($export is not idempotent on the server: reference §1.5.)
+ * for a chunk whose status URL is recorded. ($export is not idempotent on the server: docs/server-behaviour.md §1.5.)
  */
 export async function startExport(
   deps: EngineDeps,

@@ -38,7 +38,7 @@ function importEvent(
 
 /**
  * The server dedupes identical $import bodies and hands back the old job, even a failed one
- * (reference §3.6), so each attempt carries its own `inputSource` tag. Within one attempt the body is
+ * (docs/server-behaviour.md §3.6), so each attempt carries its own `inputSource` tag. Within one attempt the body is
  * identical, which makes a retried kick-off after a crash return the same job instead of a second one.
  */
 function withAttemptTag(

@@ -54,7 +54,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
   }
   const openSeqs = new Set(unprocessed.map((c) => c.seq));
   const endDate = settings.chunking.endDate;
-  const rangeComplete =
+  const frontierAtEndDate =
     settings.chunking.specificRun &&
     endDate !== undefined &&
     cursor.frontier !== undefined &&
@@ -75,7 +75,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
   return {
     halted: cursor.halted || conflict !== undefined,
     haltReason: conflict ?? cursor.haltReason,
-    rangeComplete,
+    frontierAtEndDate,
     caughtUp: cursor.caughtUp,
     searchParametersPending: !cursor.searchParametersMigrated,
     reindex: cursor.reindexState,
@@ -97,7 +97,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
             phase: cutover.phase,
             freeze: cutover.freeze,
             frontierAtFreeze:
-              rangeComplete ||
+              frontierAtEndDate ||
               (cursor.frontier !== undefined && ms(cursor.frontier) >= ms(cutover.freeze)),
           },
     resourcesImported: cursor.resourcesImported,

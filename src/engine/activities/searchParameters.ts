@@ -10,7 +10,7 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Copies every custom SearchParameter from the source to the destination before imports, so imported
- * resources are indexed with them (reference §6). Pages through all of them (no 1,000 cap), PUTs them
+ * resources are indexed with them (docs/server-behaviour.md §6). Pages through all of them (no 1,000 cap), PUTs them
  * by id in batch Bundles, and checks every entry's outcome.
  */
 export async function migrateSearchParameters(deps: EngineDeps): Promise<ActivityResult> {

@@ -32,7 +32,7 @@ describe("progress events of a migration", () => {
     const phases = events.filter((e) => e.kind === "phase");
     // The orchestrator sets its status at least once a pass (again before it waits on a timer).
     expect(phases.length).toBeGreaterThanOrEqual(passes.length);
-    expect(phases.at(-1)).toMatchObject({ phase: "done" });
+    expect(phases.at(-1)).toMatchObject({ phase: "caught-up" });
     // One JobsInFlight metric per pass event: telemetry renders the same events.
     expect(telemetry.metrics.filter((m) => m.name === "JobsInFlight")).toHaveLength(passes.length);
 

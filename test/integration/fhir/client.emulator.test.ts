@@ -142,7 +142,7 @@ describe("FHIR client against the emulator", () => {
     expect(exported).toBe(5);
 
     const job = await dst.importKickOff(importBody(manifest));
-    // Import registration is idempotent: the same body gives the same job (reference 3.6).
+    // Import registration is idempotent: the same body gives the same job (docs/server-behaviour.md §3.6).
     await expect(dst.importKickOff(importBody(manifest))).resolves.toEqual(job);
     const result = await completedImport(dst, job.statusUrl);
     expect(result.error).toEqual([]);

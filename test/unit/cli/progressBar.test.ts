@@ -170,10 +170,10 @@ describe("the CLI progress reporter", () => {
 
   it("names the phase the orchestrator last reported", () => {
     const view = foldProgress(
-      foldProgress(EMPTY_VIEW, { kind: "phase", phase: "idle", pass: 3 }),
+      foldProgress(EMPTY_VIEW, { kind: "phase", phase: "caught-up", pass: 3 }),
       pass(),
     );
-    expect(progressLine(view)).toMatch(/^idle watermark/);
+    expect(progressLine(view)).toMatch(/^caught-up watermark/);
   });
 });
 

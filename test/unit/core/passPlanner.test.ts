@@ -154,7 +154,7 @@ describe("decidePass", () => {
 
   it("ends a specific run once its range is migrated", () => {
     expect(
-      decidePass(snapshot({ rangeComplete: true }), false, { stopWhenCaughtUp: false }),
+      decidePass(snapshot({ frontierAtEndDate: true }), false, { stopWhenCaughtUp: false }),
     ).toMatchObject({
       kind: "stop",
       outcome: "range-complete",

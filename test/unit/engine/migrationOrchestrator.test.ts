@@ -197,6 +197,29 @@ describe("migrationOrchestrator (replayed by durable-functions' engine)", () => 
     expect(JSON.stringify(statuses.at(-1)).length).toBeLessThan(1024);
   });
 
+  it("names its phases with the status page's words: caught-up while idle, the outcome once stopped", async () => {
+    const phases: string[] = [];
+    let passes = 0;
+    await runOrchestration(
+      migrationOrchestrator,
+      MIGRATION_ORCHESTRATION,
+      "t7b",
+      {},
+      {
+        clock: virtualClock(),
+        onCustomStatus: (s) => phases.push((s as { phase: string }).phase),
+        activities: {
+          LoadMigrationState: async () =>
+            ++passes > 2
+              ? snapshot({ frontierAtEndDate: true, caughtUp: true })
+              : snapshot({ caughtUp: true }),
+          PlanNextWindow: async () => ({ changed: false, caughtUp: true }),
+        },
+      },
+    );
+    expect([phases[0], phases.at(-1)]).toEqual(["caught-up", "range-complete"]);
+  });
+
   it("starts no export inside the pause window and waits until it ends", async () => {
     const clock = virtualClock(Date.parse("2025-03-03T16:30:00Z"));
     const calls: string[] = [];

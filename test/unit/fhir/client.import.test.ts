@@ -139,7 +139,7 @@ describe("importStatus", () => {
   );
 
   it("waits at least 120 s for a held poll even when the request timeout is shorter", async () => {
-    // The server may hold an import status poll ~60 s (reference 4.1); a 100 ms timeout would
+    // The server may hold an import status poll ~60 s (docs/server-behaviour.md §4.1); a 100 ms timeout would
     // abort this 300 ms answer if it applied.
     stub.enqueue({ status: 202, delayMs: 300 });
     const { client } = clientFor(stub, { http: { timeoutMs: 100 } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactError, redactText, redactUrl } from "../../../src/fhir/redact";
+import { redactError, redactText, redactUrl, withoutQuery } from "../../../src/fhir/redact";
 
 describe("redactUrl", () => {
   it.each([
@@ -118,5 +118,25 @@ describe("redactError", () => {
     expect(redacted.name).toBe("TypeError");
     expect(redacted.message).toBe("GET https://h/x?sig=REDACTED failed");
     expect(redacted.stack).not.toContain("SECRET");
+  });
+});
+
+describe("withoutQuery", () => {
+  it.each([
+    [
+      "https://acct.blob.core.windows.net/c/b.ndjson?sv=1&sig=abc",
+      "https://acct.blob.core.windows.net/c/b.ndjson",
+    ],
+    [
+      "https://acct.blob.core.windows.net/c/b.ndjson#x",
+      "https://acct.blob.core.windows.net/c/b.ndjson",
+    ],
+    [
+      "https://acct.blob.core.windows.net/c/b.ndjson",
+      "https://acct.blob.core.windows.net/c/b.ndjson",
+    ],
+    ["not a url?code=k", "not a url"],
+  ])("drops the whole query and fragment of %s", (url, expected) => {
+    expect(withoutQuery(url)).toBe(expected);
   });
 });

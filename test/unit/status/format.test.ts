@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compactCount, niceCeiling } from "../../../src/status/charts";
 import { formatCount, formatDuration, formatPercent } from "../../../src/status/format";
-import { jobIdOf } from "../../../src/status/redactText";
+import { redactText } from "../../../src/fhir/redact";
+import { jobIdOf, reportText } from "../../../src/status/redactText";
 
 describe("status text forms", () => {
   it.each([
@@ -49,5 +50,17 @@ describe("status text forms", () => {
     [undefined, null],
   ])("jobIdOf(%s) is %s", (url, id) => {
     expect(jobIdOf(url)).toBe(id);
+  });
+
+  it("shows free text redacted by the one redaction module", () => {
+    const text =
+      "GET https://acct.blob.core.windows.net/c/b.ndjson?sv=1&sig=abc failed; AccountKey=k1; Bearer abcdefghijkl";
+    expect(reportText(text)).toBe(redactText(text));
+    expect(reportText(text)).not.toMatch(/abc\b|k1|abcdefghijkl/);
+  });
+
+  it("drops a stack trace and cuts long text", () => {
+    expect(reportText("boom\n    at f (file.js:1:1)")).toBe("boom");
+    expect(reportText("x".repeat(50), 10)).toBe(`${"x".repeat(9)}…`);
   });
 });

@@ -38,7 +38,7 @@ describe("telemetryProgressReporter", () => {
 
   it("sends nothing for a phase", () => {
     const telemetry = new InMemoryTelemetry();
-    telemetryProgressReporter(telemetry).emit({ kind: "phase", phase: "idle", pass: 2 });
+    telemetryProgressReporter(telemetry).emit({ kind: "phase", phase: "caught-up", pass: 2 });
     expect(telemetry.metrics).toEqual([]);
   });
 });
