@@ -21,6 +21,7 @@ import {
   type IsolationInput,
   type IsolationPart,
 } from "../core/importIsolation";
+import { importJob, isolationPartJob } from "../core/jobLifecycle";
 import { chunkKey, payloadKey, type PayloadRecord } from "../core/migrationState";
 import { isFhirOperationError, isTransientError, type FhirOperationError } from "../errors";
 import type { ImportParameter, ImportParameters, ImportResult } from "../fhir/types";
@@ -141,22 +142,19 @@ export async function beginIsolation(
   // job, which fails the same way on the next poll and writes the same rows again.
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
   await store.insert(ref.chunkSeq, ref.index, root);
-  let marked = false;
-  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
-    marked =
-      (p.status === "Started" || p.status === "Running") &&
-      p.importContentLocation === payload.importContentLocation &&
-      p.attempts === payload.attempts;
-    return marked
+  const mark = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    importJob.isInFlight(p.status) &&
+    p.importContentLocation === payload.importContentLocation &&
+    p.attempts === payload.attempts
       ? {
           ...p,
           status: "Running",
           isolating: true,
           failureReason: `Isolating: ${failure.reason} (${failure.inputUrl})`,
         }
-      : undefined;
-  });
-  if (marked) {
+      : undefined,
+  );
+  if (mark.written) {
     isolationEvent(deps, ref, "Started", {
       Reason: failure.reason,
       InputUrl: failure.inputUrl,
@@ -176,7 +174,7 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
   if (chunk === undefined) return { changed: false };
   let changed = false;
   let parts = await store.list(ref.chunkSeq, ref.index);
-  for (const part of parts.filter((p) => p.status === "Started" || p.status === "Running"))
+  for (const part of parts.filter((p) => isolationPartJob.isInFlight(p.status)))
     changed = (await pollPart(deps, ref, part)) || changed;
   if ((await deps.state.getCursor()).halted) return { changed };
   parts = await store.list(ref.chunkSeq, ref.index);
@@ -434,7 +432,7 @@ async function partFailedSystemically(
   let failedHere = false;
   const after = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
     failedHere =
-      (p.status === "Started" || p.status === "Running") &&
+      isolationPartJob.isInFlight(p.status) &&
       p.statusUrl === part.statusUrl &&
       p.attempts === part.attempts;
     return failedHere

@@ -5,6 +5,7 @@ import type { PassDecision, PassSnapshot } from "../core/passPlanner";
 import { decidePass } from "../core/passPlanner";
 import { isPaused, pauseEndsAt } from "../core/pauseWindow";
 import type { ActivityResult } from "./deps";
+import { importJob } from "../core/jobLifecycle";
 
 export const MIGRATION_ORCHESTRATION = "MigrationOrchestration";
 /** Fixed instance id: the migration is a singleton (the timer only starts it when it is not running). */
@@ -44,9 +45,7 @@ function statusOf(
   waiting: boolean,
 ): MigrationStatus {
   const exportsInFlight = snapshot.chunks.filter((c) => c.exportStatus !== "Completed").length;
-  const importsInFlight = snapshot.payloads.filter(
-    (p) => p.status === "Started" || p.status === "Running",
-  ).length;
+  const importsInFlight = snapshot.payloads.filter((p) => importJob.isInFlight(p.status)).length;
   const phase =
     decision.kind === "stop"
       ? decision.outcome === "halted"

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ChunkRecord } from "../../core/migrationState";
+import { exportJob } from "../../core/jobLifecycle";
 import { chunkKey } from "../../core/migrationState";
 import { isFhirOperationError, isTransientError } from "../../errors";
 import type { ExportManifest, ExportRequest } from "../../fhir/types";
@@ -55,27 +56,26 @@ export async function startExport(
   input: { seq: number },
 ): Promise<ActivityResult> {
   const claimedAt = nowIso(deps);
-  let claimed = false;
-  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
-  await deps.state.updateChunk(input.seq, (c) => {
-    claimed = c.exportStatus === "Planned" && !c.processed;
-    if (!claimed) return undefined;
-    return {
-      ...c,
-      exportStatus: "Started",
-      exportStartTime: claimedAt,
-      exportContentLocation: undefined,
-      exportAttempts: c.exportAttempts + 1,
-    };
-  });
-  if (!claimed) return { changed: false };
+  const claim = await deps.state.changeChunk(input.seq, (c) =>
+    exportJob.can(c.exportStatus, "claim") && !c.processed
+      ? {
+          ...c,
+          exportStatus: exportJob.next(c.exportStatus, "claim"),
+          exportStartTime: claimedAt,
+          exportContentLocation: undefined,
+          exportAttempts: c.exportAttempts + 1,
+        }
+      : undefined,
+  );
+  if (!claim.written) return { changed: false };
   const chunk = (await deps.state.getChunk(input.seq))!;
   try {
     const { statusUrl } = await deps.source.exportKickOff(exportRequestFor(deps, chunk));
     const updated = await deps.state.updateChunk(input.seq, (c) => ({
       ...c,
       exportContentLocation: statusUrl,
-      exportStatus: "Running",
+      // This runner's claim: recording its status URL makes the job running.
+      exportStatus: exportJob.next("Started", "record"),
     }));
     exportEvent(deps, updated!, "Started");
     return { changed: true };
@@ -100,24 +100,21 @@ async function requeueExport(
   actedOn: string | undefined,
   statusCode?: number,
 ): Promise<void> {
-  let requeued = false;
-  const chunk = await deps.state.updateChunk(seq, (c) => {
+  const requeue = await deps.state.changeChunk(seq, (c) =>
     // Another runner may have requeued or restarted this chunk meanwhile: then leave its work alone.
-    requeued =
-      (c.exportStatus === "Started" || c.exportStatus === "Running") &&
-      c.exportContentLocation === actedOn;
-    return requeued
+    exportJob.can(c.exportStatus, "requeue") && c.exportContentLocation === actedOn
       ? {
           ...c,
-          exportStatus: "Planned",
+          exportStatus: exportJob.next(c.exportStatus, "requeue"),
           exportContentLocation: undefined,
           exportConfirmations: 0,
           manifestHash: undefined,
           failureReason: reason,
         }
-      : undefined;
-  });
-  if (!requeued) return;
+      : undefined,
+  );
+  if (!requeue.written) return;
+  const chunk = requeue.after;
   if (chunk !== undefined)
     exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
   await recordFailure(deps, reason);
@@ -154,12 +151,7 @@ export async function pollExport(
   input: { seq: number },
 ): Promise<ActivityResult> {
   const chunk = await deps.state.getChunk(input.seq);
-  if (
-    chunk === undefined ||
-    (chunk.exportStatus !== "Started" && chunk.exportStatus !== "Running")
-  ) {
-    return { changed: false };
-  }
+  if (chunk === undefined || !exportJob.isInFlight(chunk.exportStatus)) return { changed: false };
   const nowMs = deps.clock.now();
   const age = nowMs - Date.parse(chunk.exportStartTime ?? new Date(nowMs).toISOString());
   if (chunk.exportContentLocation === undefined) {
@@ -253,11 +245,11 @@ export async function pollExport(
   );
   const nonSp = totals.total - totals.searchParameters;
   const completed = await deps.state.updateChunk(input.seq, (c) =>
-    c.exportStatus === "Completed"
+    !exportJob.can(c.exportStatus, "complete")
       ? undefined
       : {
           ...c,
-          exportStatus: "Completed",
+          exportStatus: exportJob.next(c.exportStatus, "complete"),
           exportEndTime: new Date(nowMs).toISOString(),
           manifestHash: hash,
           totalExportResourceCount: nonSp,

@@ -1,3 +1,4 @@
+import { importJob } from "../../core/jobLifecycle";
 import { chunkKey, payloadKey } from "../../core/migrationState";
 import type { PayloadRecord } from "../../core/migrationState";
 import { isFhirOperationError, isTransientError } from "../../errors";
@@ -58,20 +59,19 @@ function withAttemptTag(
 
 export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<ActivityResult> {
   const startedAt = nowIso(deps);
-  let claimed = false;
-  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
-  const payload = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => {
-    claimed = p.status === "Pending";
-    if (!claimed) return undefined;
-    return {
-      ...p,
-      status: "Started",
-      attempts: p.attempts + 1,
-      importStartTime: startedAt,
-      importContentLocation: undefined,
-    };
-  });
-  if (!claimed || payload === undefined) return { changed: false };
+  const claim = await deps.state.changePayload(input.chunkSeq, input.index, (p) =>
+    importJob.can(p.status, "claim")
+      ? {
+          ...p,
+          status: importJob.next(p.status, "claim"),
+          attempts: p.attempts + 1,
+          importStartTime: startedAt,
+          importContentLocation: undefined,
+        }
+      : undefined,
+  );
+  const payload = claim.after;
+  if (!claim.written || payload === undefined) return { changed: false };
   const text = await deps.blobs.getText(PAYLOAD_CONTAINER, payload.blobName);
   if (text === undefined) {
     await haltMigration(
@@ -87,28 +87,31 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
     // Another runner may have reset the claim meanwhile (PollImport requeues a claim without a
     // status URL) and claimed it again: the same body gave it the same job. Record this attempt's
     // job unless the payload moved past it; never turn a completed payload back to running.
-    let recorded = false;
-    const running = await deps.state.updatePayload(input.chunkSeq, input.index, (p) => {
-      recorded =
-        (p.status === "Started" || p.status === "Pending") && p.attempts <= payload.attempts;
-      return recorded
-        ? { ...p, status: "Running", importContentLocation: statusUrl, attempts: payload.attempts }
-        : undefined;
-    });
+    const record = await deps.state.changePayload(input.chunkSeq, input.index, (p) =>
+      importJob.can(p.status, "record") && p.attempts <= payload.attempts
+        ? {
+            ...p,
+            status: importJob.next(p.status, "record"),
+            importContentLocation: statusUrl,
+            attempts: payload.attempts,
+          }
+        : undefined,
+    );
+    const running = record.after;
     await deps.state.updateChunk(input.chunkSeq, (c) =>
       c.importStatus === "Payloads Ready" ? { ...c, importStatus: "Running" } : undefined,
     );
-    if (recorded && running !== undefined) importEvent(deps, running, "Started");
+    if (record.written && running !== undefined) importEvent(deps, running, "Started");
     return { changed: true };
   } catch (error) {
     if (isTransientError(error)) {
       // Not accepted (e.g. 429: five imports already running); try again later without using up an
       // attempt, unless another runner has taken the payload over meanwhile.
       await deps.state.updatePayload(input.chunkSeq, input.index, (p) =>
-        p.status === "Started" &&
+        importJob.state(p.status) === "claimed" &&
         p.importContentLocation === undefined &&
         p.attempts === payload.attempts
-          ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+          ? { ...p, status: importJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
           : undefined,
       );
       throw error;
@@ -135,24 +138,22 @@ async function failPayload(
   statusCode?: number,
 ): Promise<void> {
   const maxAttempts = deps.settings.import.attempts;
-  let failedHere = false;
-  const payload = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
+  const failure = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
     // Another runner may have failed, requeued or restarted this payload meanwhile: leave its work alone.
-    failedHere =
-      (p.status === "Started" || p.status === "Running") &&
-      p.importContentLocation === actedOn.importContentLocation &&
-      p.attempts === actedOn.attempts;
-    return failedHere
+    importJob.isInFlight(p.status) &&
+    p.importContentLocation === actedOn.importContentLocation &&
+    p.attempts === actedOn.attempts
       ? {
           ...p,
-          status: p.attempts >= maxAttempts ? "Failed" : "Pending",
+          status: importJob.next(p.status, p.attempts >= maxAttempts ? "fail" : "requeue"),
           importContentLocation: undefined,
           failureReason: reason,
           importEndTime: nowIso(deps),
         }
-      : undefined;
-  });
-  if (!failedHere || payload === undefined) return;
+      : undefined,
+  );
+  const payload = failure.after;
+  if (!failure.written || payload === undefined) return;
   importEvent(deps, payload, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
   await recordFailure(deps, reason);
   if (payload.status === "Failed") {
@@ -165,16 +166,15 @@ async function failPayload(
 
 export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<ActivityResult> {
   const payload = await deps.state.getPayload(input.chunkSeq, input.index);
-  if (payload === undefined || (payload.status !== "Started" && payload.status !== "Running"))
-    return { changed: false };
+  if (payload === undefined || !importJob.isInFlight(payload.status)) return { changed: false };
   if (payload.isolating === true) return advanceIsolation(deps, input);
   const nowMs = deps.clock.now();
   const age = nowMs - Date.parse(payload.importStartTime ?? new Date(nowMs).toISOString());
   if (payload.importContentLocation === undefined) {
     // Claimed but the kick-off never recorded its URL: posting the same body again returns the same job.
     await deps.state.updatePayload(input.chunkSeq, input.index, (p) =>
-      p.status === "Started" && p.importContentLocation === undefined
-        ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+      importJob.state(p.status) === "claimed" && p.importContentLocation === undefined
+        ? { ...p, status: importJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
         : undefined,
     );
     return { changed: true };
@@ -226,21 +226,20 @@ async function completePayload(
   const failed = result.error.reduce((n, e) => n + e.count, 0);
   if (failed > 0) await recordFailedResources(deps, ref, result);
   const endTime = nowIso(deps);
-  let completedHere = false;
-  const done = await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
-    completedHere = p.status !== "Completed";
-    return completedHere
+  const completion = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    importJob.can(p.status, "complete")
       ? {
           ...p,
-          status: "Completed",
+          status: importJob.next(p.status, "complete"),
           importedCount: imported,
           failedCount: failed,
           importEndTime: endTime,
         }
-      : undefined;
-  });
+      : undefined,
+  );
+  const done = completion.after;
   if (done === undefined) return;
-  if (completedHere) {
+  if (completion.written) {
     const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
     importEvent(deps, done, "Completed", {
       TotalImportResources: imported,
@@ -267,16 +266,11 @@ export async function settleChunk(deps: EngineDeps, seq: number): Promise<void> 
   const imported = completed.reduce((n, p) => n + (p.importedCount ?? 0), 0);
   const failed = completed.reduce((n, p) => n + (p.failedCount ?? 0), 0);
   const endTime = nowIso(deps);
-  const added = { imported: 0, failed: 0 };
-  const chunk = await deps.state.updateChunk(seq, (c) => {
-    added.imported = 0;
-    added.failed = 0;
+  const settled = await deps.state.changeChunk(seq, (c) => {
     // Also when the count is current but the payload count arrived later (payloads built again
     // after an interrupted build, while the ones already written were imported).
     const processed = c.payloadCount !== undefined && completed.length >= c.payloadCount;
     if (c.processed || (completed.length <= c.completedCount && !processed)) return undefined;
-    added.imported = imported - c.totalImportResourceCount;
-    added.failed = failed - c.totalFailedImportCount;
     return {
       ...c,
       completedCount: completed.length,
@@ -287,6 +281,15 @@ export async function settleChunk(deps: EngineDeps, seq: number): Promise<void> 
       endTime: processed ? endTime : c.endTime,
     };
   });
+  const chunk = settled.after;
+  // What this call added to the totals: the written row's totals less the ones it read.
+  const added =
+    settled.written && settled.before !== undefined && chunk !== undefined
+      ? {
+          imported: chunk.totalImportResourceCount - settled.before.totalImportResourceCount,
+          failed: chunk.totalFailedImportCount - settled.before.totalFailedImportCount,
+        }
+      : { imported: 0, failed: 0 };
   if (added.imported !== 0 || added.failed !== 0) {
     await deps.state.updateCursor((c) => ({
       ...c,

@@ -6,6 +6,7 @@ import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
 import { settleChunk } from "./importJob";
 import { ledgerWork } from "../ledgerWork";
+import { importJob } from "../../core/jobLifecycle";
 
 /**
  * Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). Four
@@ -62,8 +63,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
   emitPassMetrics(
     deps,
     cursor,
-    unprocessed.length +
-      payloads.filter((p) => p.status === "Started" || p.status === "Running").length,
+    unprocessed.length + payloads.filter((p) => importJob.isInFlight(p.status)).length,
   );
   return {
     halted: cursor.halted || conflict !== undefined,

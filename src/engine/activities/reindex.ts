@@ -1,3 +1,4 @@
+import { reindexJob, reindexJobState } from "../../core/jobLifecycle";
 import { isFhirOperationError } from "../../errors";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { describeError } from "../failures";
@@ -12,26 +13,33 @@ import { describeError } from "../failures";
  * reindex job runs and are retried after it (searchParameters.ts).
  */
 export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
-  let claimed = false;
-  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
-  await deps.state.updateCursor((c) => {
-    claimed = c.reindexState === "needed";
-    if (!claimed) return undefined;
-    return { ...c, reindexState: "running", reindexStatusUrl: undefined, reindexDetail: undefined };
-  });
-  if (!claimed) return { changed: false };
+  const claim = await deps.state.changeCursor((c) =>
+    reindexJob.can(c.reindexState, "claim")
+      ? {
+          ...c,
+          reindexState: reindexJob.next(c.reindexState, "claim"),
+          reindexStatusUrl: undefined,
+          reindexDetail: undefined,
+        }
+      : undefined,
+  );
+  if (!claim.written) return { changed: false };
   try {
     const { statusUrl } = await deps.destination.startReindex();
     await deps.state.updateCursor((c) => ({ ...c, reindexStatusUrl: statusUrl }));
     deps.log(`started $reindex on the destination: ${statusUrl}`);
   } catch (error) {
     if (!isFhirOperationError(error)) {
-      await deps.state.updateCursor((c) => ({ ...c, reindexState: "needed" }));
+      // This runner's claim goes back to the queue.
+      await deps.state.updateCursor((c) => ({
+        ...c,
+        reindexState: reindexJob.next("running", "requeue"),
+      }));
       throw error;
     }
     await deps.state.updateCursor((c) => ({
       ...c,
-      reindexState: "failed",
+      reindexState: reindexJob.next("running", "fail"),
       reindexDetail: `$reindex could not start: ${describeError(error)}`,
     }));
   }
@@ -40,12 +48,12 @@ export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
 
 export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
   const cursor = await deps.state.getCursor();
-  if (cursor.reindexState !== "running") return { changed: false };
+  if (!reindexJob.isInFlight(cursor.reindexState)) return { changed: false };
   if (cursor.reindexStatusUrl === undefined) {
     // Claimed but the kick-off was interrupted: start again.
     await deps.state.updateCursor((c) =>
-      c.reindexState === "running" && c.reindexStatusUrl === undefined
-        ? { ...c, reindexState: "needed" }
+      reindexJobState(c) === "claimed"
+        ? { ...c, reindexState: reindexJob.next(c.reindexState, "requeue") }
         : undefined,
     );
     return { changed: true };
@@ -61,14 +69,14 @@ export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
     }
     await deps.state.updateCursor((c) => ({
       ...c,
-      reindexState: "done",
+      reindexState: reindexJob.next("running", "complete"),
       reindexDetail: `completed: ${status.total ?? "?"} resources reindexed`,
     }));
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
     await deps.state.updateCursor((c) => ({
       ...c,
-      reindexState: "failed",
+      reindexState: reindexJob.next("running", "fail"),
       reindexDetail: describeError(error),
     }));
   }
