@@ -1,6 +1,8 @@
+import type { ActivityCall, PlannedActivityName } from "./activityRegistry";
 import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
+import { exportJob, importJob } from "./jobLifecycle";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
 export interface PassSnapshot {
@@ -63,18 +65,8 @@ export interface PassPolicy {
   };
 }
 
-export type PassAction =
-  | { activity: "MigrateSearchParameters"; input: null }
-  | { activity: "StartReindex"; input: null }
-  | { activity: "PollReindex"; input: null }
-  | { activity: "PlanNextWindow"; input: null }
-  | { activity: "StartExport"; input: { seq: number } }
-  | { activity: "PollExport"; input: { seq: number } }
-  | { activity: "BuildImportPayloads"; input: { seq: number } }
-  | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "ReconcileLedger"; input: { since: string } }
-  | { activity: "ProveCutover"; input: null };
+/** An activity the pass runs: any activity of the registry but the pass's own frame. */
+export type PassAction = ActivityCall<PlannedActivityName>;
 
 export type PassDecision =
   | {
@@ -119,9 +111,7 @@ export function decidePass(
   const { policy } = snapshot;
   const actions: PassAction[] = [];
   const unprocessed = snapshot.chunks.filter((c) => !c.processed);
-  const exporting = unprocessed.filter(
-    (c) => c.exportStatus === "Started" || c.exportStatus === "Running",
-  );
+  const exporting = unprocessed.filter((c) => exportJob.isInFlight(c.exportStatus));
   const planned = unprocessed.filter((c) => c.exportStatus === "Planned");
 
   if (snapshot.searchParametersPending)
@@ -139,7 +129,7 @@ export function decidePass(
     }
   }
 
-  const running = snapshot.payloads.filter((p) => p.status === "Started" || p.status === "Running");
+  const running = snapshot.payloads.filter((p) => importJob.isInFlight(p.status));
   for (const p of running) {
     actions.push({
       activity: "PollImport",
