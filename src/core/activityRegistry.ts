@@ -42,3 +42,23 @@ export type PlannedActivityName = Exclude<MigrationActivityName, PassFrameActivi
 export type ActivityCall<N extends MigrationActivityName = MigrationActivityName> = {
   [K in N]: { activity: K; input: ActivityInput<K> };
 }[N];
+
+/**
+ * The names at run time (a test checks that the handler table and the Functions registrations hold
+ * exactly these); `satisfies` makes this list name every activity of the registry and no other.
+ */
+export const MIGRATION_ACTIVITY_NAMES = Object.keys({
+  LoadMigrationState: true,
+  PlanNextWindow: true,
+  StartExport: true,
+  PollExport: true,
+  BuildImportPayloads: true,
+  StartImport: true,
+  PollImport: true,
+  MigrateSearchParameters: true,
+  StartReindex: true,
+  PollReindex: true,
+  ProveCutover: true,
+  RecordPassFailure: true,
+  ReconcileLedger: true,
+} satisfies Record<MigrationActivityName, true>) as MigrationActivityName[];

@@ -27,7 +27,7 @@ import { isFhirOperationError, isTransientError, type FhirOperationError } from 
 import type { ImportParameter, ImportParameters, ImportResult } from "../fhir/types";
 import { parseBlobUrl } from "../storage/blobUrl";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
-import { settleChunk } from "./activities/importJob";
+import { settleChunk } from "./settleChunk";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";

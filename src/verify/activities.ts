@@ -3,6 +3,11 @@
  * registers (src/functions/verification.ts) and what the local runner binds to one set of deps.
  */
 import type { EngineDeps } from "../engine/deps";
+import type {
+  VerificationActivities,
+  VerificationActivityName,
+  VerificationInputOf,
+} from "./activityRegistry";
 import type { DeepCompareInput } from "./deepCompare";
 import { compareSampleBatch } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
@@ -27,6 +32,14 @@ export async function cleanupVerification(
   await deps.blobs.ensureContainer(VERIFICATION_CONTAINER);
   return { deleted: await deps.blobs.deletePrefix(VERIFICATION_CONTAINER, `${input.runId}/`) };
 }
+
+/** A handler for every verification activity, taking its input and answering its output. */
+export type VerificationActivityHandlers = {
+  [K in VerificationActivityName]: (
+    deps: EngineDeps,
+    input: VerificationInputOf<K>,
+  ) => Promise<VerificationActivities[K]["output"]>;
+};
 
 export const VERIFICATION_ACTIVITIES = {
   [VERIFY_ACTIVITY.plan]: (deps: EngineDeps, input: VerificationInput) =>
@@ -53,9 +66,9 @@ export const VERIFICATION_ACTIVITIES = {
     deps: EngineDeps,
     input: Parameters<typeof compareFullSearchParameters>[1],
   ) => compareFullSearchParameters(deps, input),
-} as const;
+} as const satisfies VerificationActivityHandlers;
 
-export type VerificationActivityName = keyof typeof VERIFICATION_ACTIVITIES;
+export type { VerificationActivityName } from "./activityRegistry";
 
 /** The activities bound to one set of dependencies, for the local runtime. */
 export function boundVerificationActivities(

@@ -4,7 +4,7 @@ import { ms } from "../../core/windows";
 import type { CursorRecord } from "../../core/migrationState";
 import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
-import { settleChunk } from "./importJob";
+import { settleChunk } from "../settleChunk";
 import { ledgerWork } from "../ledgerWork";
 import { importJob } from "../../core/jobLifecycle";
 

@@ -9,7 +9,7 @@ import { mapWithConcurrency } from "../concurrency";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError } from "../failures";
-import { historyAware } from "./planNextWindow";
+import { historyAware } from "../historyAware";
 
 /** Most contiguous skipped stretches counted together with one query per server. */
 const SKIPPED_BATCH = 100;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { parseSettings } from "../../../src/config/settings";
-import { pollExport } from "../../../src/engine/activities/exportJob";
+import { pollExport } from "../../../src/engine/activities/pollExport";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { CountQuery, ExportManifest, FhirClient } from "../../../src/fhir/types";

@@ -1,124 +1,16 @@
 import { createHash } from "node:crypto";
-import type { ChunkRecord } from "../../core/migrationState";
 import { exportJob } from "../../core/jobLifecycle";
 import { chunkKey } from "../../core/migrationState";
-import { isFhirOperationError, isTransientError } from "../../errors";
-import type { ExportManifest, ExportRequest } from "../../fhir/types";
+import { isFhirOperationError } from "../../errors";
+import type { ExportManifest } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
-import { MANIFEST_CONTAINER, nowIso } from "../deps";
+import { MANIFEST_CONTAINER } from "../deps";
+import { exportEvent, requeueExport } from "../exportChunk";
 import { recordExportErrors, recountWindow } from "../exportOutcome";
-import { describeError, recordFailure, recordSuccess } from "../failures";
+import { describeError, recordSuccess } from "../failures";
 
 /** A chunk claimed for kick-off whose status URL never got recorded (a crash mid-kick-off) is re-planned after this. */
 const KICKOFF_CLAIM_TIMEOUT_MS = 10 * 60_000;
-
-export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRequest {
-  const { export: ex } = deps.settings;
-  return {
-    since: chunk.since,
-    till: chunk.till,
-    types: chunk.resourceType === undefined ? undefined : [chunk.resourceType],
-    isParallel: chunk.resourceType === undefined ? true : undefined,
-    includeHistory: ex.withHistory,
-    includeDeleted: ex.withDelete,
-    maxCount: ex.maxCount,
-    // De-identified export needs a _container; the config itself is read from `anonymization`.
-    container: ex.container ?? (ex.anonymizationConfig === undefined ? undefined : "anonymization"),
-    anonymizationConfig: ex.anonymizationConfig,
-  };
-}
-
-function exportEvent(
-  deps: EngineDeps,
-  chunk: ChunkRecord,
-  status: string,
-  extra: Record<string, string | number> = {},
-): void {
-  deps.telemetry.trackEvent("Export", {
-    ChunkId: chunkKey(chunk.seq),
-    ExportId: chunk.exportContentLocation?.split("/").pop() ?? "",
-    StatusUrl: chunk.exportContentLocation ?? "",
-    ExportStatus: status,
-    Since: chunk.since,
-    Till: chunk.till,
-    ResourceType: chunk.resourceType ?? "",
-    ...extra,
-  });
-}
-
-/**
- * Kicks off the chunk's $export. The chunk is claimed first (ETag-guarded: a second runner backs off),
- * and the status URL is recorded right after the 202: a retried activity never starts a second export
- * for a chunk whose status URL is recorded. ($export is not idempotent on the server: reference §1.5.)
- */
-export async function startExport(
-  deps: EngineDeps,
-  input: { seq: number },
-): Promise<ActivityResult> {
-  const claimedAt = nowIso(deps);
-  const claim = await deps.state.changeChunk(input.seq, (c) =>
-    exportJob.can(c.exportStatus, "claim") && !c.processed
-      ? {
-          ...c,
-          exportStatus: exportJob.next(c.exportStatus, "claim"),
-          exportStartTime: claimedAt,
-          exportContentLocation: undefined,
-          exportAttempts: c.exportAttempts + 1,
-        }
-      : undefined,
-  );
-  if (!claim.written) return { changed: false };
-  const chunk = (await deps.state.getChunk(input.seq))!;
-  try {
-    const { statusUrl } = await deps.source.exportKickOff(exportRequestFor(deps, chunk));
-    const updated = await deps.state.updateChunk(input.seq, (c) => ({
-      ...c,
-      exportContentLocation: statusUrl,
-      // This runner's claim: recording its status URL makes the job running.
-      exportStatus: exportJob.next("Started", "record"),
-    }));
-    exportEvent(deps, updated!, "Started");
-    return { changed: true };
-  } catch (error) {
-    if (!isFhirOperationError(error) && !isTransientError(error)) throw error;
-    await requeueExport(
-      deps,
-      input.seq,
-      `Export kick-off failed: ${describeError(error)}`,
-      undefined,
-    );
-    return { changed: true };
-  }
-}
-
-/** Puts a failed chunk back to Planned (same window) and counts the failure. */
-async function requeueExport(
-  deps: EngineDeps,
-  seq: number,
-  reason: string,
-  /** The status URL this runner acted on (undefined for a claim without one). */
-  actedOn: string | undefined,
-  statusCode?: number,
-): Promise<void> {
-  const requeue = await deps.state.changeChunk(seq, (c) =>
-    // Another runner may have requeued or restarted this chunk meanwhile: then leave its work alone.
-    exportJob.can(c.exportStatus, "requeue") && c.exportContentLocation === actedOn
-      ? {
-          ...c,
-          exportStatus: exportJob.next(c.exportStatus, "requeue"),
-          exportContentLocation: undefined,
-          exportConfirmations: 0,
-          manifestHash: undefined,
-          failureReason: reason,
-        }
-      : undefined,
-  );
-  if (!requeue.written) return;
-  const chunk = requeue.after;
-  if (chunk !== undefined)
-    exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
-  await recordFailure(deps, reason);
-}
 
 function manifestTotals(manifest: ExportManifest): {
   total: number;
@@ -278,17 +170,4 @@ export async function pollExport(
   }
   await recordSuccess(deps);
   return { changed: true };
-}
-
-/** The manifest stored when the export completed. */
-export async function loadManifest(deps: EngineDeps, seq: number): Promise<ExportManifest> {
-  const text = await deps.blobs.getText(
-    MANIFEST_CONTAINER,
-    `${deps.settings.storage.rowKey}-${chunkKey(seq)}.json`,
-  );
-  if (text === undefined)
-    throw new Error(
-      `The stored manifest of chunk ${chunkKey(seq)} is missing from container ${MANIFEST_CONTAINER}`,
-    );
-  return JSON.parse(text) as ExportManifest;
 }
