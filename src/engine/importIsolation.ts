@@ -231,20 +231,19 @@ async function showProgress(deps: EngineDeps, ref: PayloadRef, windowJobs: numbe
 async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {
   const store = deps.state.isolation();
   const startedAt = nowIso(deps);
-  let claimed = false;
-  const mine = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
-    claimed = p.status === "Pending";
-    return claimed
+  const claim = await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
+    isolationPartJob.can(p.status, "claim")
       ? {
           ...p,
-          status: "Started",
+          status: isolationPartJob.next(p.status, "claim"),
           attempts: p.attempts + 1,
           startTime: startedAt,
           statusUrl: undefined,
         }
-      : undefined;
-  });
-  if (!claimed || mine === undefined) return false;
+      : undefined,
+  );
+  const mine = claim.after;
+  if (!claim.written || mine === undefined) return false;
   const payload = await deps.state.getPayload(ref.chunkSeq, ref.index);
   const body = payload === undefined ? undefined : await payloadBody(deps, payload);
   if (body === undefined) {
@@ -273,8 +272,8 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
   try {
     const { statusUrl } = await deps.destination.importKickOff(partBody);
     await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
-      p.status === "Started" && p.attempts === mine.attempts
-        ? { ...p, status: "Running", statusUrl }
+      isolationPartJob.state(p.status) === "claimed" && p.attempts === mine.attempts
+        ? { ...p, status: isolationPartJob.next(p.status, "record"), statusUrl }
         : undefined,
     );
     isolationEvent(deps, ref, "PartStarted", { PartId: mine.id, Attempt: mine.attempts });
@@ -283,8 +282,10 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
     if (isTransientError(error)) {
       // Not accepted now (e.g. 429: the server runs five imports already): no attempt used.
       await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
-        p.status === "Started" && p.statusUrl === undefined && p.attempts === mine.attempts
-          ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+        isolationPartJob.state(p.status) === "claimed" &&
+        p.statusUrl === undefined &&
+        p.attempts === mine.attempts
+          ? { ...p, status: isolationPartJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
           : undefined,
       );
       return false;
@@ -322,8 +323,10 @@ async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart):
   if (part.statusUrl === undefined) {
     // Claimed, but the kick-off never recorded its job: posting the same body again returns the same job.
     await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
-      p.status === "Started" && p.statusUrl === undefined && p.attempts === part.attempts
-        ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+      isolationPartJob.state(p.status) === "claimed" &&
+      p.statusUrl === undefined &&
+      p.attempts === part.attempts
+        ? { ...p, status: isolationPartJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
         : undefined,
     );
     return true;
@@ -363,7 +366,7 @@ async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart):
     p.status === "Running" && p.statusUrl === part.statusUrl
       ? {
           ...p,
-          status: "Imported",
+          status: isolationPartJob.next(p.status, "complete"),
           importedCount: imported,
           failedCount: failed,
           endTime: nowIso(deps),
@@ -429,17 +432,21 @@ async function partFailedSystemically(
   reason: string,
 ): Promise<void> {
   const store = deps.state.isolation();
-  let failedHere = false;
-  const after = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
-    failedHere =
-      isolationPartJob.isInFlight(p.status) &&
-      p.statusUrl === part.statusUrl &&
-      p.attempts === part.attempts;
-    return failedHere
-      ? { ...p, status: "Pending", statusUrl: undefined, reason, endTime: nowIso(deps) }
-      : undefined;
-  });
-  if (!failedHere || after === undefined) return;
+  const failure = await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
+    isolationPartJob.isInFlight(p.status) &&
+    p.statusUrl === part.statusUrl &&
+    p.attempts === part.attempts
+      ? {
+          ...p,
+          status: isolationPartJob.next(p.status, "requeue"),
+          statusUrl: undefined,
+          reason,
+          endTime: nowIso(deps),
+        }
+      : undefined,
+  );
+  const after = failure.after;
+  if (!failure.written || after === undefined) return;
   isolationEvent(deps, ref, "PartFailed", {
     PartId: part.id,
     Reason: reason,
@@ -581,21 +588,19 @@ async function finishIsolation(
   const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);
   const refused = done.filter((p) => p.status === "Refused").length;
   const endTime = nowIso(deps);
-  let completedHere = false;
-  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
-    completedHere = p.status !== "Completed";
-    return completedHere
+  const completion = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    importJob.can(p.status, "complete")
       ? {
           ...p,
-          status: "Completed",
+          status: importJob.next(p.status, "complete"),
           importedCount: imported,
           failedCount: failed,
           importEndTime: endTime,
           failureReason: `Isolated ${refused} refused resource(s) with ${parts.reduce((n, x) => n + x.attempts, 0)} extra import job(s)`,
         }
-      : undefined;
-  });
-  if (completedHere) {
+      : undefined,
+  );
+  if (completion.written) {
     isolationEvent(deps, ref, "Completed", {
       Parts: parts.length,
       Jobs: parts.reduce((n, x) => n + x.attempts, 0),

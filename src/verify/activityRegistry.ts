@@ -6,7 +6,7 @@
  */
 import type { DeepCompareInput } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
-import type { compareFullSearchParameters } from "./fullPlan";
+import type { compareFullSearchParameters } from "./fullSearchParameters";
 import type {
   FullPlan,
   FullPlanInput,
@@ -16,7 +16,8 @@ import type {
   FullUnitResult,
 } from "./fullTypes";
 import type { ReconcileInput } from "./reconcile";
-import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
+import type { SurfaceTypeInput } from "./surface";
+import type { SurfaceTotalInput } from "./surfaceTotal";
 import type {
   DeepCompareResult,
   DeepSampleResult,

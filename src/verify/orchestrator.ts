@@ -18,8 +18,9 @@ import type {
 import type { DeepCompareInput } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
 import type { ReconcileInput } from "./reconcile";
-import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
-import { perTypeTotals } from "./surface";
+import type { SurfaceTypeInput } from "./surface";
+import type { SurfaceTotalInput } from "./surfaceTotal";
+import { perTypeTotals } from "./surfaceTotal";
 import { mergeAdjacent } from "../core/fullUnits";
 import { FullAccumulator } from "./fullSummary";
 import type {

@@ -167,6 +167,13 @@ describe("an isolation part", () => {
     expect(statuses.filter((s) => isolationPartJob.isInFlight(s))).toEqual(["Started", "Running"]);
   });
 
+  it("is claimed, recorded, requeued and completed in its own words", () => {
+    expect(isolationPartJob.next("Pending", "claim")).toBe("Started");
+    expect(isolationPartJob.next("Started", "record")).toBe("Running");
+    expect(isolationPartJob.next("Running", "requeue")).toBe("Pending");
+    expect(isolationPartJob.next("Running", "complete")).toBe("Imported");
+  });
+
   it("refuses a failure event: Split or Refused is the isolation planner's choice", () => {
     expect(isolationPartJob.can("Running", "fail")).toBe(false);
   });
