@@ -45,22 +45,21 @@ export const JOB_TRANSITIONS: Readonly<
   completed: {},
 };
 
+const EVENTS: readonly JobEvent[] = ["claim", "record", "requeue", "complete", "fail"];
+
 export class IllegalJobTransitionError extends Error {
   constructor(
     readonly from: string,
     readonly event: JobEvent,
     readonly kind: string,
+    /** The events allowed from `from`, named in the message. */
+    readonly allowed: readonly JobEvent[],
   ) {
-    const allowed = Object.keys(JOB_TRANSITIONS[stateOrQueued(from)] ?? {}).join(", ");
     super(
-      `${kind} job: cannot ${event} from ${from}; allowed from there: ${allowed === "" ? "nothing" : allowed}`,
+      `${kind} job: cannot ${event} from ${from}; allowed from there: ${allowed.length === 0 ? "nothing" : allowed.join(", ")}`,
     );
     this.name = "IllegalJobTransitionError";
   }
-}
-
-function stateOrQueued(from: string): JobState {
-  return from in JOB_TRANSITIONS ? (from as JobState) : "queued";
 }
 
 export function isIllegalJobTransitionError(error: unknown): error is IllegalJobTransitionError {
@@ -74,7 +73,10 @@ export function canTransition(from: JobState, event: JobEvent): boolean {
 /** The state `event` leads to from `from`; refuses (throws) a transition the table does not hold. */
 export function transition(from: JobState, event: JobEvent, kind = "a"): JobState {
   const next = JOB_TRANSITIONS[from][event];
-  if (next === undefined) throw new IllegalJobTransitionError(from, event, kind);
+  if (next === undefined) {
+    const allowed = EVENTS.filter((e) => JOB_TRANSITIONS[from][e] !== undefined);
+    throw new IllegalJobTransitionError(from, event, kind, allowed);
+  }
   return next;
 }
 
@@ -121,9 +123,14 @@ function jobKind<S extends string>(
     },
     next(status, event) {
       const from = states[status];
-      if (from === undefined) throw new IllegalJobTransitionError(status, event, name);
-      const to = storedAs(transition(from, event, name));
-      if (to === undefined) throw new IllegalJobTransitionError(status, event, name);
+      const to =
+        from === undefined || !canTransition(from, event)
+          ? undefined
+          : storedAs(transition(from, event, name));
+      if (to === undefined) {
+        const allowed = EVENTS.filter((e) => kind.can(status, e));
+        throw new IllegalJobTransitionError(status, event, name, allowed);
+      }
       return to;
     },
     isInFlight: (status) => {

@@ -58,6 +58,18 @@ describe("the job lifecycle", () => {
     expect(REFUSED).toHaveLength(STATES.length * EVENTS.length - ALLOWED.length);
   });
 
+  it("names what a kind allows from a status, not what the machine allows", () => {
+    expect(() => exportJob.next("Running", "fail")).toThrow(
+      "export job: cannot fail from Running; allowed from there: requeue, complete",
+    );
+  });
+
+  it("names a kind's refused transition in the kind's own words", () => {
+    expect(() => importJob.next("Running", "claim")).toThrow(
+      "import job: cannot claim from Running; allowed from there: requeue, complete, fail",
+    );
+  });
+
   it("names the refused transition and what is allowed from there", () => {
     let caught: unknown;
     try {
