@@ -19,7 +19,7 @@ import { createEngineDeps } from "../src/engine/createDeps";
 import type { EngineDeps } from "../src/engine/deps";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
 import { compareSampledResource } from "../src/verify/compareResource";
-import { splitFullRanges } from "../src/verify/fullPlan";
+import { splitFullRanges } from "../src/verify/fullSplit";
 import type { FullScope, FullTypeTotals } from "../src/verify/fullTypes";
 import { compareFullUnit } from "../src/verify/fullUnit";
 import { EmulatorHost } from "./deepCheck";

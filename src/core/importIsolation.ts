@@ -20,6 +20,7 @@
  * input 2, "r.x2.a" … "r.x2.d" its parts), so computing the children of a failure twice gives the
  * same rows: a crash between writing the children and marking the parent is harmless.
  */
+import { isolationPartJob } from "./jobLifecycle";
 
 export interface IsolationInput {
   url: string;
@@ -231,7 +232,7 @@ export function planIsolation(
   jobsUsed: number,
   budget: number,
 ): IsolationPlan {
-  const poll = parts.filter((p) => p.status === "Started" || p.status === "Running");
+  const poll = parts.filter((p) => isolationPartJob.isInFlight(p.status));
   const pending = parts.filter((p) => p.status === "Pending");
   const complete = parts.length > 0 && parts.every(isTerminal);
   const jobs = parts.filter((p) => p.id !== ROOT_PART);
@@ -270,7 +271,7 @@ export function summarizeIsolation(parts: readonly IsolationPart[]): IsolationSu
   return {
     parts: parts.length,
     jobs: parts.reduce((n, p) => n + p.attempts, 0),
-    running: parts.filter((p) => p.status === "Started" || p.status === "Running").length,
+    running: parts.filter((p) => isolationPartJob.isInFlight(p.status)).length,
     pending: parts.filter((p) => p.status === "Pending").length,
     imported: parts.reduce((n, p) => n + (p.status === "Imported" ? p.importedCount : 0), 0),
     refused: parts.filter((p) => p.status === "Refused").length,

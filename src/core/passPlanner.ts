@@ -1,9 +1,11 @@
+import type { ActivityCall, PlannedActivityName } from "./activityRegistry";
 import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
 import type { SelfStagePolicy } from "./selfStaging";
 import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
 import type { RunOutcome } from "./runOutcome";
+import { exportJob, importJob } from "./jobLifecycle";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
 export interface PassSnapshot {
@@ -74,18 +76,8 @@ export interface PassPolicy {
   };
 }
 
-export type PassAction =
-  | { activity: "MigrateSearchParameters"; input: null }
-  | { activity: "StartReindex"; input: null }
-  | { activity: "PollReindex"; input: null }
-  | { activity: "PlanNextWindow"; input: null }
-  | { activity: "StartExport"; input: { seq: number; selfStagePages?: number } }
-  | { activity: "PollExport"; input: { seq: number } }
-  | { activity: "BuildImportPayloads"; input: { seq: number } }
-  | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "ReconcileLedger"; input: { since: string } }
-  | { activity: "ProveCutover"; input: null };
+/** An activity the pass runs: any activity of the registry but the pass's own frame. */
+export type PassAction = ActivityCall<PlannedActivityName>;
 
 export type PassDecision =
   | {
@@ -130,9 +122,7 @@ export function decidePass(
   const { policy } = snapshot;
   const actions: PassAction[] = [];
   const unprocessed = snapshot.chunks.filter((c) => !c.processed);
-  const exporting = unprocessed.filter(
-    (c) => c.exportStatus === "Started" || c.exportStatus === "Running",
-  );
+  const exporting = unprocessed.filter((c) => exportJob.isInFlight(c.exportStatus));
   const planned = unprocessed.filter((c) => c.exportStatus === "Planned");
 
   if (snapshot.searchParametersPending)
@@ -170,7 +160,7 @@ export function decidePass(
     }
   }
 
-  const running = snapshot.payloads.filter((p) => p.status === "Started" || p.status === "Running");
+  const running = snapshot.payloads.filter((p) => importJob.isInFlight(p.status));
   for (const p of running) {
     actions.push({
       activity: "PollImport",

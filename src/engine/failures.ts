@@ -9,12 +9,10 @@ import type { EngineDeps } from "./deps";
 export async function recordFailure(deps: EngineDeps, given: string): Promise<void> {
   const reason = withoutStack(given);
   const { failure } = deps.settings;
-  let haltedNow = false;
-  const cursor = await deps.state.updateCursor((c) => {
+  const counted = await deps.state.changeCursor((c) => {
     const consecutiveFailures = c.consecutiveFailures + 1;
     const halt =
       failure.haltEnabled && consecutiveFailures >= failure.maxConsecutiveFailures && !c.halted;
-    haltedNow = halt;
     return {
       ...c,
       consecutiveFailures,
@@ -24,6 +22,9 @@ export async function recordFailure(deps: EngineDeps, given: string): Promise<vo
         : c.haltReason,
     };
   });
+  const cursor = counted.after!;
+  // This call halted the migration: the cursor it read was running, the one it wrote is halted.
+  const haltedNow = counted.before?.halted !== true && cursor.halted;
   deps.log(`failure ${cursor.consecutiveFailures}: ${reason}`);
   if (haltedNow) await emitHalt(deps, cursor.consecutiveFailures, reason);
 }
@@ -32,13 +33,11 @@ export async function recordFailure(deps: EngineDeps, given: string): Promise<vo
 export async function haltMigration(deps: EngineDeps, given: string): Promise<void> {
   // A halt reason is read by people: never a stack trace (redaction happens in the row mapping).
   const reason = withoutStack(given);
-  let haltedNow = false;
-  const cursor = await deps.state.updateCursor((c) => {
-    haltedNow = !c.halted;
-    if (!haltedNow) return undefined;
-    return { ...c, halted: true, haltReason: reason };
-  });
-  if (haltedNow) await emitHalt(deps, cursor.consecutiveFailures, reason);
+  const halt = await deps.state.changeCursor((c) =>
+    c.halted ? undefined : { ...c, halted: true, haltReason: reason },
+  );
+  if (halt.written && halt.after !== undefined)
+    await emitHalt(deps, halt.after.consecutiveFailures, reason);
 }
 
 async function emitHalt(deps: EngineDeps, count: number, reason: string): Promise<void> {

@@ -21,12 +21,13 @@ import {
   type IsolationInput,
   type IsolationPart,
 } from "../core/importIsolation";
+import { importJob, isolationPartJob } from "../core/jobLifecycle";
 import { chunkKey, payloadKey, type PayloadRecord } from "../core/migrationState";
 import { isFhirOperationError, isTransientError, type FhirOperationError } from "../errors";
 import type { ImportParameter, ImportParameters, ImportResult } from "../fhir/types";
 import { parseBlobUrl } from "../storage/blobUrl";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
-import { settleChunk } from "./activities/importJob";
+import { settleChunk } from "./settleChunk";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
@@ -141,22 +142,19 @@ export async function beginIsolation(
   // job, which fails the same way on the next poll and writes the same rows again.
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
   await store.insert(ref.chunkSeq, ref.index, root);
-  let marked = false;
-  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
-    marked =
-      (p.status === "Started" || p.status === "Running") &&
-      p.importContentLocation === payload.importContentLocation &&
-      p.attempts === payload.attempts;
-    return marked
+  const mark = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    importJob.isInFlight(p.status) &&
+    p.importContentLocation === payload.importContentLocation &&
+    p.attempts === payload.attempts
       ? {
           ...p,
           status: "Running",
           isolating: true,
           failureReason: `Isolating: ${failure.reason} (${failure.inputUrl})`,
         }
-      : undefined;
-  });
-  if (marked) {
+      : undefined,
+  );
+  if (mark.written) {
     isolationEvent(deps, ref, "Started", {
       Reason: failure.reason,
       InputUrl: failure.inputUrl,
@@ -176,7 +174,7 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
   if (chunk === undefined) return { changed: false };
   let changed = false;
   let parts = await store.list(ref.chunkSeq, ref.index);
-  for (const part of parts.filter((p) => p.status === "Started" || p.status === "Running"))
+  for (const part of parts.filter((p) => isolationPartJob.isInFlight(p.status)))
     changed = (await pollPart(deps, ref, part)) || changed;
   if ((await deps.state.getCursor()).halted) return { changed };
   parts = await store.list(ref.chunkSeq, ref.index);
@@ -233,20 +231,19 @@ async function showProgress(deps: EngineDeps, ref: PayloadRef, windowJobs: numbe
 async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {
   const store = deps.state.isolation();
   const startedAt = nowIso(deps);
-  let claimed = false;
-  const mine = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
-    claimed = p.status === "Pending";
-    return claimed
+  const claim = await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
+    isolationPartJob.can(p.status, "claim")
       ? {
           ...p,
-          status: "Started",
+          status: isolationPartJob.next(p.status, "claim"),
           attempts: p.attempts + 1,
           startTime: startedAt,
           statusUrl: undefined,
         }
-      : undefined;
-  });
-  if (!claimed || mine === undefined) return false;
+      : undefined,
+  );
+  const mine = claim.after;
+  if (!claim.written || mine === undefined) return false;
   const payload = await deps.state.getPayload(ref.chunkSeq, ref.index);
   const body = payload === undefined ? undefined : await payloadBody(deps, payload);
   if (body === undefined) {
@@ -275,8 +272,8 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
   try {
     const { statusUrl } = await deps.destination.importKickOff(partBody);
     await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
-      p.status === "Started" && p.attempts === mine.attempts
-        ? { ...p, status: "Running", statusUrl }
+      isolationPartJob.state(p.status) === "claimed" && p.attempts === mine.attempts
+        ? { ...p, status: isolationPartJob.next(p.status, "record"), statusUrl }
         : undefined,
     );
     isolationEvent(deps, ref, "PartStarted", { PartId: mine.id, Attempt: mine.attempts });
@@ -285,8 +282,10 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
     if (isTransientError(error)) {
       // Not accepted now (e.g. 429: the server runs five imports already): no attempt used.
       await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
-        p.status === "Started" && p.statusUrl === undefined && p.attempts === mine.attempts
-          ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+        isolationPartJob.state(p.status) === "claimed" &&
+        p.statusUrl === undefined &&
+        p.attempts === mine.attempts
+          ? { ...p, status: isolationPartJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
           : undefined,
       );
       return false;
@@ -324,8 +323,10 @@ async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart):
   if (part.statusUrl === undefined) {
     // Claimed, but the kick-off never recorded its job: posting the same body again returns the same job.
     await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
-      p.status === "Started" && p.statusUrl === undefined && p.attempts === part.attempts
-        ? { ...p, status: "Pending", attempts: p.attempts - 1 }
+      isolationPartJob.state(p.status) === "claimed" &&
+      p.statusUrl === undefined &&
+      p.attempts === part.attempts
+        ? { ...p, status: isolationPartJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
         : undefined,
     );
     return true;
@@ -365,7 +366,7 @@ async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart):
     p.status === "Running" && p.statusUrl === part.statusUrl
       ? {
           ...p,
-          status: "Imported",
+          status: isolationPartJob.next(p.status, "complete"),
           importedCount: imported,
           failedCount: failed,
           endTime: nowIso(deps),
@@ -431,17 +432,21 @@ async function partFailedSystemically(
   reason: string,
 ): Promise<void> {
   const store = deps.state.isolation();
-  let failedHere = false;
-  const after = await store.update(ref.chunkSeq, ref.index, part.id, (p) => {
-    failedHere =
-      (p.status === "Started" || p.status === "Running") &&
-      p.statusUrl === part.statusUrl &&
-      p.attempts === part.attempts;
-    return failedHere
-      ? { ...p, status: "Pending", statusUrl: undefined, reason, endTime: nowIso(deps) }
-      : undefined;
-  });
-  if (!failedHere || after === undefined) return;
+  const failure = await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
+    isolationPartJob.isInFlight(p.status) &&
+    p.statusUrl === part.statusUrl &&
+    p.attempts === part.attempts
+      ? {
+          ...p,
+          status: isolationPartJob.next(p.status, "requeue"),
+          statusUrl: undefined,
+          reason,
+          endTime: nowIso(deps),
+        }
+      : undefined,
+  );
+  const after = failure.after;
+  if (!failure.written || after === undefined) return;
   isolationEvent(deps, ref, "PartFailed", {
     PartId: part.id,
     Reason: reason,
@@ -583,21 +588,19 @@ async function finishIsolation(
   const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);
   const refused = done.filter((p) => p.status === "Refused").length;
   const endTime = nowIso(deps);
-  let completedHere = false;
-  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) => {
-    completedHere = p.status !== "Completed";
-    return completedHere
+  const completion = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    importJob.can(p.status, "complete")
       ? {
           ...p,
-          status: "Completed",
+          status: importJob.next(p.status, "complete"),
           importedCount: imported,
           failedCount: failed,
           importEndTime: endTime,
           failureReason: `Isolated ${refused} refused resource(s) with ${parts.reduce((n, x) => n + x.attempts, 0)} extra import job(s)`,
         }
-      : undefined;
-  });
-  if (completedHere) {
+      : undefined,
+  );
+  if (completion.written) {
     isolationEvent(deps, ref, "Completed", {
       Parts: parts.length,
       Jobs: parts.reduce((n, x) => n + x.attempts, 0),

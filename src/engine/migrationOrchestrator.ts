@@ -5,7 +5,9 @@ import type { PassDecision, PassSnapshot } from "../core/passPlanner";
 import { decidePass } from "../core/passPlanner";
 import { isPaused, pauseEndsAt } from "../core/pauseWindow";
 import type { RunOutcome, RunPhase } from "../core/runOutcome";
+import { callActivity, callPlanned } from "./callActivity";
 import type { ActivityResult } from "./deps";
+import { importJob } from "../core/jobLifecycle";
 
 export const MIGRATION_ORCHESTRATION = "MigrationOrchestration";
 /** Fixed instance id: the migration is a singleton (the timer only starts it when it is not running). */
@@ -46,9 +48,7 @@ function statusOf(
   waiting: boolean,
 ): MigrationStatus {
   const exportsInFlight = snapshot.chunks.filter((c) => c.exportStatus !== "Completed").length;
-  const importsInFlight = snapshot.payloads.filter(
-    (p) => p.status === "Started" || p.status === "Running",
-  ).length;
+  const importsInFlight = snapshot.payloads.filter((p) => importJob.isInFlight(p.status)).length;
   const phase: RunPhase =
     decision.kind === "stop"
       ? decision.outcome
@@ -86,7 +86,7 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
   // Only a planning in this run may confirm "caught up": the cursor's flag can be older than new writes.
   let caughtUpConfirmed = false;
   for (let pass = 1; ; pass++) {
-    const snapshot: PassSnapshot = yield context.df.callActivity("LoadMigrationState", null);
+    const snapshot: PassSnapshot = yield callActivity(context, "LoadMigrationState", null);
     const now = context.df.currentUtcDateTime;
     const { pause } = snapshot.policy;
     const paused = pause.enabled && isPaused(now, pause.startHour, pause.endHour);
@@ -108,7 +108,7 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
     if (decision.actions.length > 0) {
       try {
         const results: ActivityResult[] = yield context.df.Task.all(
-          decision.actions.map((a) => context.df.callActivity(a.activity, a.input)),
+          decision.actions.map((a) => callPlanned(context, a)),
         );
         changed = results.some((r) => r.changed);
         const planIndex = decision.actions.findIndex((a) => a.activity === "PlanNextWindow");
@@ -118,7 +118,7 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
         // server unreachable past the retry budget). Count it visibly, then try again after a poll interval.
         // The message without the stack durable-functions appends (it goes to telemetry only).
         const full = error instanceof Error ? error.message : String(error);
-        yield context.df.callActivity("RecordPassFailure", {
+        yield callActivity(context, "RecordPassFailure", {
           message: withoutStack(full).slice(0, 2000),
           details: full.slice(0, 8000),
         });

@@ -14,7 +14,7 @@ import type { FailedResourceRecord } from "../storage/migrationStateStore";
 import { mapWithConcurrency } from "./concurrency";
 import type { EngineDeps } from "./deps";
 import { PAYLOAD_CONTAINER } from "./deps";
-import { loadManifest } from "./activities/exportJob";
+import { loadManifest } from "./manifests";
 
 /** Export files of one payload read at once while building it. */
 const SCAN_CONCURRENCY = 4;

@@ -1,4 +1,4 @@
-import type { ProgressPhase, ProgressSink } from "../core/progress";
+import type { ProgressSink } from "../core/progress";
 import { MIGRATION_ACTIVITIES } from "../engine/activities";
 import type { MigrationActivityName } from "../engine/activities";
 import type { EngineDeps } from "../engine/deps";

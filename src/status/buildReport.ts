@@ -31,6 +31,7 @@ import {
   TIMELINE_LIMIT,
 } from "./report";
 import type { StatusSettings, StatusState } from "./statusState";
+import { exportJob, importJob } from "../core/jobLifecycle";
 
 const HOUR_MS = 3_600_000;
 /** Fewest hours the resources-moved chart spans. */
@@ -42,9 +43,8 @@ const seconds = (fromMs: number, toMs: number): number =>
 const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
 const iso = (t: number): string => new Date(t).toISOString();
 
-const isExporting = (c: ChunkRecord) =>
-  c.exportStatus === "Started" || c.exportStatus === "Running";
-const isImporting = (p: PayloadRecord) => p.status === "Started" || p.status === "Running";
+const isExporting = (c: ChunkRecord) => exportJob.isInFlight(c.exportStatus);
+const isImporting = (p: PayloadRecord) => importJob.isInFlight(p.status);
 
 /** The chunks' payloads, by chunk sequence number. */
 function payloadsByChunk(payloads: readonly PayloadRecord[]): Map<number, PayloadRecord[]> {

@@ -1,6 +1,7 @@
 import type { IsolationPart, PartSource, PartStatus } from "../core/importIsolation";
 import { chunkKey, payloadKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
+import type { Change } from "./migrationStateStore";
 import type { Stored, TableRepository, TableRow } from "./tableRepository";
 import {
   count,
@@ -53,18 +54,32 @@ export class IsolationStore {
     id: string,
     mutate: (part: IsolationPart) => IsolationPart | undefined,
   ): Promise<IsolationPart | undefined> {
+    return (await this.change(chunkSeq, index, id, mutate)).after;
+  }
+
+  /**
+   * update, answering what its last run decided (the mutator runs again after an ETag conflict):
+   * whether it wrote, the part it read and the part it left.
+   */
+  async change(
+    chunkSeq: number,
+    index: number,
+    id: string,
+    mutate: (part: IsolationPart) => IsolationPart | undefined,
+  ): Promise<Change<IsolationPart>> {
     const rowKey = `${payloadKey(chunkSeq, index)}-${id}`;
     for (let attempt = 0; ; attempt++) {
       const row = await this.table.get(this.partition, rowKey);
-      if (row === undefined) return undefined;
+      if (row === undefined) return { written: false, before: undefined, after: undefined };
+      const before = fromRow(row);
       const next = mutate(fromRow(row));
-      if (next === undefined) return fromRow(row);
+      if (next === undefined) return { written: false, before, after: before };
       try {
         const written = await this.table.update(
           { ...toRow(this.partition, chunkSeq, index, next), etag: row.etag },
           "Replace",
         );
-        return fromRow(written);
+        return { written: true, before, after: fromRow(written) };
       } catch (error) {
         if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));

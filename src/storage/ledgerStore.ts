@@ -4,7 +4,7 @@ import { chunkKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
 import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "./ledgerRows";
 import { fromRow, toRow } from "./rowSpec";
-import type { StateKeys } from "./migrationStateStore";
+import type { Change, StateKeys } from "./migrationStateStore";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { odata } from "./tableRepository";
 
@@ -48,18 +48,30 @@ export class LedgerStore {
     since: string,
     mutate: (entry: LedgerEntry) => LedgerEntry | undefined,
   ): Promise<LedgerEntry | undefined> {
+    return (await this.change(since, mutate)).after;
+  }
+
+  /**
+   * update, answering what its last run decided (the mutator runs again after an ETag conflict):
+   * whether it wrote, the entry it read and the entry it left.
+   */
+  async change(
+    since: string,
+    mutate: (entry: LedgerEntry) => LedgerEntry | undefined,
+  ): Promise<Change<LedgerEntry>> {
     const rowKey = this.rowKey(since);
     for (let attempt = 0; ; attempt++) {
       const row = await this.table.get(this.partition, rowKey);
-      if (row === undefined) return undefined;
+      if (row === undefined) return { written: false, before: undefined, after: undefined };
+      const before = ledgerFromRow(row);
       const next = mutate(ledgerFromRow(row));
-      if (next === undefined) return ledgerFromRow(row);
+      if (next === undefined) return { written: false, before, after: before };
       try {
         await this.table.update(
           { ...ledgerToRow(this.partition, rowKey, next), etag: row.etag },
           "Replace",
         );
-        return next;
+        return { written: true, before, after: next };
       } catch (error) {
         if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));

@@ -52,7 +52,8 @@ export const CURSOR_ROW = rowKind<CursorRecord>({
     clockSkew: optionalText("ClockSkew"),
     sealed: {
       name: "SealedChunks",
-      write: (value: SealedChunks | undefined) => (value === undefined ? "" : JSON.stringify(value)),
+      write: (value: SealedChunks | undefined) =>
+        value === undefined ? "" : JSON.stringify(value),
       read: (cell: unknown) =>
         sealedFromColumn(typeof cell === "string" && cell !== "" ? cell : undefined),
       omitWhenAbsent: true,

@@ -153,6 +153,13 @@ export const CHECK_ROW = rowKind<CheckResultRecord>({
   },
 });
 
+/** What an ETag-guarded update decided: whether it wrote, the record it read and the one it left. */
+export interface Change<T> {
+  written: boolean;
+  before: T | undefined;
+  after: T | undefined;
+}
+
 export interface StateKeys {
   partitionKey: string;
   rowKey: string;
@@ -194,7 +201,14 @@ export class MigrationStateStore {
   async updateCursor(
     mutate: (cursor: CursorRecord) => CursorRecord | undefined,
   ): Promise<CursorRecord> {
-    return this.readModifyWrite(
+    return (await this.changeCursor(mutate)).after ?? emptyCursor();
+  }
+
+  /** updateCursor, answering whether this call wrote (see Change). */
+  async changeCursor(
+    mutate: (cursor: CursorRecord) => CursorRecord | undefined,
+  ): Promise<Change<CursorRecord>> {
+    return this.readDecideWrite(
       () => this.cursorTable.get(this.keys.partitionKey, this.keys.rowKey),
       (row) => {
         const next = mutate(row === undefined ? emptyCursor() : cursorFromRow(row));
@@ -202,7 +216,7 @@ export class MigrationStateStore {
       },
       this.cursorTable,
       cursorFromRow,
-    ).then((r) => r ?? emptyCursor());
+    );
   }
 
   /**
@@ -305,8 +319,16 @@ export class MigrationStateStore {
     seq: number,
     mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
   ): Promise<ChunkRecord | undefined> {
+    return (await this.changeChunk(seq, mutate)).after;
+  }
+
+  /** updateChunk, answering whether this call wrote (see Change). */
+  async changeChunk(
+    seq: number,
+    mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
+  ): Promise<Change<ChunkRecord>> {
     const rowKey = this.chunkRowKey(seq);
-    return this.readModifyWrite(
+    return this.readDecideWrite(
       () => this.jobTable.get(this.keys.partitionKey, rowKey),
       (row) => {
         if (row === undefined) return undefined;
@@ -344,8 +366,17 @@ export class MigrationStateStore {
     index: number,
     mutate: (payload: PayloadRecord) => PayloadRecord | undefined,
   ): Promise<PayloadRecord | undefined> {
+    return (await this.changePayload(chunkSeq, index, mutate)).after;
+  }
+
+  /** updatePayload, answering whether this call wrote (see Change). */
+  async changePayload(
+    chunkSeq: number,
+    index: number,
+    mutate: (payload: PayloadRecord) => PayloadRecord | undefined,
+  ): Promise<Change<PayloadRecord>> {
     const rowKey = this.payloadRowKey(chunkSeq, index);
-    return this.readModifyWrite(
+    return this.readDecideWrite(
       () => this.jobTable.get(this.keys.partitionKey, rowKey),
       (row) => {
         if (row === undefined) return undefined;
@@ -596,16 +627,31 @@ export class MigrationStateStore {
     table: TableRepository<TableRow>,
     decode: (row: TableRow) => T,
   ): Promise<T | undefined> {
+    return (await this.readDecideWrite(read, mutate, table, decode)).after;
+  }
+
+  /**
+   * The read-modify-write, answering what its last run decided: whether it wrote, the row it read
+   * and the row it left. Callers read their decision from this value, not from flags their mutator
+   * set (the mutator runs again after an ETag conflict).
+   */
+  private async readDecideWrite<T>(
+    read: () => Promise<(TableRow & { etag: string }) | undefined>,
+    mutate: (row: (TableRow & { etag: string }) | undefined) => TableRow | undefined,
+    table: TableRepository<TableRow>,
+    decode: (row: TableRow) => T,
+  ): Promise<Change<T>> {
     for (let attempt = 0; ; attempt++) {
       const row = await read();
       const next = mutate(row);
-      if (next === undefined) return row === undefined ? undefined : decode(row);
+      const before = row === undefined ? undefined : decode(row);
+      if (next === undefined) return { written: false, before, after: before };
       try {
         const written =
           row === undefined
             ? await table.insert(next)
             : await table.update({ ...next, etag: row.etag }, "Replace");
-        return decode(written);
+        return { written: true, before, after: decode(written) };
       } catch (error) {
         if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
         await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));

@@ -3,6 +3,11 @@
  * registers (src/functions/verification.ts) and what the local runner binds to one set of deps.
  */
 import type { EngineDeps } from "../engine/deps";
+import type {
+  VerificationActivities,
+  VerificationActivityName,
+  VerificationInputOf,
+} from "./activityRegistry";
 import type { DeepCompareInput } from "./deepCompare";
 import { compareSampleBatch } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
@@ -11,22 +16,25 @@ import { VERIFY_ACTIVITY } from "./orchestrator";
 import { planVerification } from "./plan";
 import type { ReconcileInput } from "./reconcile";
 import { reconcileTypeHop } from "./reconcile";
-import { VERIFICATION_CONTAINER } from "./sampleStore";
-import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
-import { surfaceCheckTotal, surfaceCheckType } from "./surface";
+import { cleanupVerification } from "./cleanup";
+import type { SurfaceTypeInput } from "./surface";
+import { surfaceCheckType } from "./surface";
+import type { SurfaceTotalInput } from "./surfaceTotal";
+import { surfaceCheckTotal } from "./surfaceTotal";
 import type { VerificationInput } from "./types";
 import type { FullPlanInput, FullSplitInput, FullUnitInput } from "./fullTypes";
-import { compareFullSearchParameters, planFullCheck, splitFullRanges } from "./fullPlan";
+import { planFullCheck } from "./fullPlan";
+import { compareFullSearchParameters } from "./fullSearchParameters";
+import { splitFullRanges } from "./fullSplit";
 import { compareFullUnit } from "./fullUnit";
 
-/** Removes the run's stored samples once compared (their results are in the check rows). */
-export async function cleanupVerification(
-  deps: EngineDeps,
-  input: { runId: string },
-): Promise<{ deleted: number }> {
-  await deps.blobs.ensureContainer(VERIFICATION_CONTAINER);
-  return { deleted: await deps.blobs.deletePrefix(VERIFICATION_CONTAINER, `${input.runId}/`) };
-}
+/** A handler for every verification activity, taking its input and answering its output. */
+export type VerificationActivityHandlers = {
+  [K in VerificationActivityName]: (
+    deps: EngineDeps,
+    input: VerificationInputOf<K>,
+  ) => Promise<VerificationActivities[K]["output"]>;
+};
 
 export const VERIFICATION_ACTIVITIES = {
   [VERIFY_ACTIVITY.plan]: (deps: EngineDeps, input: VerificationInput) =>
@@ -53,9 +61,9 @@ export const VERIFICATION_ACTIVITIES = {
     deps: EngineDeps,
     input: Parameters<typeof compareFullSearchParameters>[1],
   ) => compareFullSearchParameters(deps, input),
-} as const;
+} as const satisfies VerificationActivityHandlers;
 
-export type VerificationActivityName = keyof typeof VERIFICATION_ACTIVITIES;
+export type { VerificationActivityName } from "./activityRegistry";
 
 /** The activities bound to one set of dependencies, for the local runtime. */
 export function boundVerificationActivities(

@@ -1,26 +1,12 @@
 /**
- * The full check's planning activities: VerifyFullPlan fixes the run's timeline `[since, till)`
- * (or reads it back when a run is resumed) and counts it; VerifyFullSplit cuts counted ranges into
- * units of bounded version count (src/core/fullUnits.ts), a bounded number of count requests per
- * activity; VerifyFullSearchParameters compares the SearchParameters (copied by PUT, so only
- * their current versions can match).
+ * VerifyFullPlan fixes the run's timeline `[since, till)` (or reads it back when a run is resumed)
+ * and counts it. VerifyFullSplit (fullSplit.ts) cuts counted ranges into units of bounded version
+ * count; VerifyFullSearchParameters (fullSearchParameters.ts) compares the SearchParameters.
  */
-import type { CountedRange } from "../core/fullUnits";
-import { mergeAdjacent, splitDecision, unitVersionsFor } from "../core/fullUnits";
-import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
+import { unitVersionsFor } from "../core/fullUnits";
 import type { EngineDeps } from "../engine/deps";
-import type { FhirClient } from "../fhir/types";
-import { compareSampledResources } from "./deepCompare";
-import type {
-  CountedUnit,
-  FullPlan,
-  FullPlanInput,
-  FullScope,
-  FullSplitInput,
-  FullSplitResult,
-} from "./fullTypes";
-import { PAGE_SIZE, entryId, readPages, resourceEntries } from "./paging";
-import type { DeepCompareResult } from "./types";
+import { countBoth } from "./fullCounts";
+import type { FullPlan, FullPlanInput, FullScope } from "./fullTypes";
 
 /**
  * Memory the units of one run may hold at once (all units in flight together). With the default
@@ -36,27 +22,6 @@ export const FULL_MEMORY_BYTES = 256 * 1024 * 1024;
 export const TILL_MARGIN_MS = 5_000;
 
 const PLAN_ROW = { resourceType: "_plan", key: "range" } as const;
-
-async function countRange(
-  client: FhirClient,
-  scope: FullScope,
-  sinceMs: number,
-  tillMs: number,
-): Promise<number> {
-  return client.count({
-    history: scope === "history",
-    since: new Date(sinceMs).toISOString(),
-    till: new Date(tillMs).toISOString(),
-  });
-}
-
-async function countBoth(deps: EngineDeps, scope: FullScope, sinceMs: number, tillMs: number) {
-  const [source, destination] = await Promise.all([
-    countRange(deps.source, scope, sinceMs, tillMs),
-    countRange(deps.destination, scope, sinceMs, tillMs),
-  ]);
-  return { sinceMs, tillMs, source, destination };
-}
 
 interface StoredPlan {
   scope: FullScope;
@@ -134,72 +99,4 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     migratesDeletes: deps.settings.export.withDelete,
     watermark: cursor.watermark ?? null,
   };
-}
-
-/**
- * Splits counted ranges, earliest first, until each fits in a unit or the hop's count budget is
- * spent; returns the units found (adjacent small ones merged) and the ranges still to split.
- */
-export async function splitFullRanges(
-  deps: EngineDeps,
-  input: FullSplitInput,
-): Promise<FullSplitResult> {
-  const queue: CountedRange[] = [...input.ranges];
-  const units: CountedRange[] = [];
-  let oversize = 0;
-  let counts = 0;
-  while (queue.length > 0 && counts < input.maxCounts) {
-    const range = queue.shift()!;
-    const decision = splitDecision(range, input.unitVersions);
-    if (decision.kind === "unit") {
-      if (decision.oversize) oversize++;
-      units.push(range);
-      continue;
-    }
-    const parts: CountedRange[] = [];
-    // Parts are counted a few at a time: concurrency bounds the requests in flight to each server.
-    for (let i = 0; i < decision.parts.length; i += input.concurrency) {
-      const batch = decision.parts.slice(i, i + input.concurrency);
-      parts.push(
-        ...(await Promise.all(batch.map((p) => countBoth(deps, input.scope, p.sinceMs, p.tillMs)))),
-      );
-    }
-    counts += parts.length;
-    // Empty parts are still units (cheap: two empty pages): the timeline stays covered without gaps.
-    queue.unshift(...parts);
-  }
-  return {
-    units: mergeAdjacent(units, input.unitVersions) satisfies CountedUnit[],
-    oversize,
-    pending: queue,
-  };
-}
-
-/**
- * Every SearchParameter on the source, compared current version only (they are copied by PUT before
- * the data, so the destination gives them its own versions; docs/verification.md).
- */
-export async function compareFullSearchParameters(
-  deps: EngineDeps,
-  input: { runId: string; migratesDeletes: boolean; watermark: string | null; concurrency: number },
-): Promise<DeepCompareResult> {
-  const ids: string[] = [];
-  await readPages(
-    deps.source,
-    `${SEARCH_PARAMETER_TYPE}?_count=${PAGE_SIZE}&_elements=id`,
-    { maxPages: Number.MAX_SAFE_INTEGER, budgetMs: Number.POSITIVE_INFINITY, now: () => 0 },
-    (bundle) => {
-      for (const e of resourceEntries(bundle)) {
-        const id = entryId(e, SEARCH_PARAMETER_TYPE);
-        if (id !== undefined) ids.push(id);
-      }
-    },
-  );
-  return compareSampledResources(deps, SEARCH_PARAMETER_TYPE, ids, {
-    runId: input.runId,
-    concurrency: input.concurrency,
-    history: false,
-    migratesDeletes: input.migratesDeletes,
-    watermark: input.watermark,
-  });
 }

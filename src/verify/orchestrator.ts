@@ -10,11 +10,17 @@
  */
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
+import type {
+  VerificationActivityName,
+  VerificationActivityTaking,
+  VerificationInputOf,
+} from "./activityRegistry";
 import type { DeepCompareInput } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
 import type { ReconcileInput } from "./reconcile";
-import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
-import { perTypeTotals } from "./surface";
+import type { SurfaceTypeInput } from "./surface";
+import type { SurfaceTotalInput } from "./surfaceTotal";
+import { perTypeTotals } from "./surfaceTotal";
 import { mergeAdjacent } from "../core/fullUnits";
 import { FullAccumulator } from "./fullSummary";
 import type {
@@ -52,7 +58,16 @@ export const VERIFY_ACTIVITY = {
   fullSplit: "VerifyFullSplit",
   fullUnit: "VerifyFullUnit",
   fullSearchParameters: "VerifyFullSearchParameters",
-} as const;
+} as const satisfies Record<string, VerificationActivityName>;
+
+/** Calls a verification activity by its registered name with that activity's input. */
+function callVerify<K extends VerificationActivityName>(
+  context: OrchestrationContext,
+  name: K,
+  input: VerificationInputOf<K>,
+): Task {
+  return context.df.callActivity(name, input);
+}
 
 /** Count requests one VerifyFullSplit activity sends to each server before handing back. */
 export const FULL_SPLIT_COUNTS = 200;
@@ -81,7 +96,7 @@ export function share(total: number, width: number, i: number): number {
   return Math.max(1, Math.floor(total / width) + (i < total % width ? 1 : 0));
 }
 
-type Call<I> = { name: string; input: I };
+type Call<I> = { name: VerificationActivityTaking<I>; input: I };
 
 /**
  * Runs the calls in waves of at most `bound` activities; `withShare` gives each call of a wave its
@@ -99,6 +114,7 @@ function* inWaves<I, R>(
     const wave = calls.slice(i, i + bound);
     const out: R[] = yield context.df.Task.all(
       wave.map((c, n) =>
+        // The name takes this input: Call's type checked it where the call was built.
         context.df.callActivity(c.name, withShare(c.input, share(bound, wave.length, n))),
       ),
     );
@@ -111,7 +127,7 @@ function* inWaves<I, R>(
 /** Calls `name` for every input until its result says done, feeding each result's cursor back. */
 function* untilDone<I, R extends { done: boolean }>(
   context: OrchestrationContext,
-  name: string,
+  name: VerificationActivityTaking<I>,
   inputs: I[],
   bound: number,
   next: (input: I, result: R) => I,
@@ -159,7 +175,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
   const status = (phase: VerificationStatus["phase"], types: number, done: number, total: number) =>
     context.df.setCustomStatus({ runId: input.runId, phase, types, done, total });
   status("planning", 0, 0, 0);
-  const plan: VerificationPlan = yield context.df.callActivity(VERIFY_ACTIVITY.plan, input);
+  const plan: VerificationPlan = yield callVerify(context, VERIFY_ACTIVITY.plan, input);
   const bound = plan.concurrency;
   const types = plan.types.length;
 
@@ -186,7 +202,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
     surface = rows.flat();
     // The system-level total, judged against the per-type rows; with a caller's list of types its
     // reason says when types outside the list differ.
-    const total: SurfaceRow = yield context.df.callActivity(VERIFY_ACTIVITY.surfaceTotal, {
+    const total: SurfaceRow = yield callVerify(context, VERIFY_ACTIVITY.surfaceTotal, {
       runId: plan.runId,
       watermark: plan.watermark,
       perType: perTypeTotals(surface, plan.typeSelection),
@@ -242,7 +258,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       (i, n) => ({ ...i, concurrency: n }),
       (done) => status("deep-comparing", types, done, batches.length),
     );
-    yield context.df.callActivity(VERIFY_ACTIVITY.cleanup, { runId: plan.runId });
+    yield callVerify(context, VERIFY_ACTIVITY.cleanup, { runId: plan.runId });
     deep = { samples, comparisons };
   }
 
@@ -275,7 +291,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
   let full: FullSummary | null = null;
   if (plan.checks.includes("full")) {
     status("full-planning", types, 0, 0);
-    const fullPlan: FullPlan = yield context.df.callActivity(VERIFY_ACTIVITY.fullPlan, {
+    const fullPlan: FullPlan = yield callVerify(context, VERIFY_ACTIVITY.fullPlan, {
       runId: plan.runId,
       resume: input.resume !== undefined,
       unitVersions: input.unitVersions ?? null,
@@ -295,7 +311,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
           ]
         : [];
     while (pending.length > 0) {
-      const split: FullSplitResult = yield context.df.callActivity(VERIFY_ACTIVITY.fullSplit, {
+      const split: FullSplitResult = yield callVerify(context, VERIFY_ACTIVITY.fullSplit, {
         scope: fullPlan.scope,
         ranges: pending,
         unitVersions: fullPlan.unitVersions,
@@ -329,7 +345,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       const wave = units.slice(i, i + bound);
       const results: FullUnitResult[] = yield context.df.Task.all(
         wave.map((u) =>
-          context.df.callActivity(VERIFY_ACTIVITY.fullUnit, {
+          callVerify(context, VERIFY_ACTIVITY.fullUnit, {
             runId: plan.runId,
             scope: fullPlan.scope,
             sinceMs: u.sinceMs,
@@ -343,7 +359,8 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       for (const r of results) accumulator.add(r);
       progress(Math.min(units.length, i + wave.length));
     }
-    const searchParameters: DeepCompareResult = yield context.df.callActivity(
+    const searchParameters: DeepCompareResult = yield callVerify(
+      context,
       VERIFY_ACTIVITY.fullSearchParameters,
       {
         runId: plan.runId,

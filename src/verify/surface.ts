@@ -1,5 +1,5 @@
 /**
- * VerifySurfaceType activity (and VerifySurfaceTotal, below): per type, `{Type}?_summary=count` on both servers, and
+ * VerifySurfaceType activity (VerifySurfaceTotal is in surfaceTotal.ts): per type, `{Type}?_summary=count` on both servers, and
  * `{Type}/_history?_summary=count` when both history and deletes are migrated (only then must
  * every source version be on the destination; docs/server-behaviour.md §5.1). A difference is classified
  * as Behind or Fail by the counts bounded at the watermark (src/core/surfaceVerdict.ts).
@@ -8,14 +8,10 @@
  */
 import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import type { SurfaceScope, WatermarkCounts } from "../core/surfaceVerdict";
-import type { PerTypeTotals } from "../core/surfaceVerdict";
-import {
-  decideSurfaceVerdict,
-  decideTotalVerdict,
-  needsWatermarkCounts,
-} from "../core/surfaceVerdict";
+import { decideSurfaceVerdict, needsWatermarkCounts } from "../core/surfaceVerdict";
 import type { EngineDeps } from "../engine/deps";
 import { ensureError } from "../errors";
+import { recordSurfaceRow } from "./surfaceRecord";
 import type { SurfaceRow } from "./types";
 
 export interface SurfaceTypeInput {
@@ -102,27 +98,6 @@ async function checkScope(
   return row;
 }
 
-async function record(deps: EngineDeps, runId: string, row: SurfaceRow): Promise<void> {
-  await deps.state.recordCheckResult({
-    runId,
-    kind: "surface",
-    resourceType: row.type,
-    key: row.scope,
-    result: row.verdict,
-    details: JSON.stringify(row),
-  });
-  deps.telemetry.trackEvent("SurfaceCheck", {
-    RunId: runId,
-    Resource: row.type,
-    SourceCount: row.source ?? "",
-    DestinationCount: row.destination ?? "",
-    Difference: row.difference ?? "",
-    Result: row.verdict,
-    Scope: row.scope,
-    Watermark: row.watermark ?? "",
-  });
-}
-
 export async function surfaceCheckType(
   deps: EngineDeps,
   input: SurfaceTypeInput,
@@ -136,73 +111,8 @@ export async function surfaceCheckType(
   const rows: SurfaceRow[] = [];
   for (const scope of scopes) {
     const row = await checkScope(deps, input.type, scope, watermark, input.known ?? 0);
-    await record(deps, input.runId, row);
+    await recordSurfaceRow(deps, input.runId, row);
     rows.push(row);
   }
   return rows;
-}
-
-/** How the system-level total is named in rows, tables and telemetry. */
-export const SYSTEM_TOTAL_TYPE = "(all types)";
-
-export interface SurfaceTotalInput {
-  runId: string;
-  watermark: string | null;
-  perType: PerTypeTotals;
-}
-
-/** The per-type search rows of a run, summed for the total (pure: the orchestrator calls it). */
-export function perTypeTotals(
-  rows: readonly SurfaceRow[],
-  typeSelection: PerTypeTotals["typeSelection"],
-): PerTypeTotals {
-  const search = rows.filter((r) => r.scope === "search");
-  return {
-    source: search.reduce((sum, r) => sum + (r.source ?? 0), 0),
-    destination: search.reduce((sum, r) => sum + (r.destination ?? 0), 0),
-    uncounted: search.filter((r) => r.source === null || r.destination === null).map((r) => r.type),
-    anyBehind: rows.some((r) => r.verdict === "Behind"),
-    explainedByTypes: rows.every((r) => r.verdict === "Pass"),
-    typeSelection,
-  };
-}
-
-/**
- * VerifySurfaceTotal activity: `/?_summary=count` on both servers (every current resource of every
- * type, the system-level total of the original lift-and-shift guide), judged against the per-type
- * rows of the run (src/core/surfaceVerdict.ts, decideTotalVerdict).
- */
-export async function surfaceCheckTotal(
-  deps: EngineDeps,
-  input: SurfaceTotalInput,
-): Promise<SurfaceRow> {
-  const row: SurfaceRow = {
-    type: SYSTEM_TOTAL_TYPE,
-    scope: "system",
-    source: null,
-    destination: null,
-    difference: null,
-    verdict: "Error",
-    reason: "",
-    watermark: input.watermark,
-    sourceBeforeWatermark: null,
-    destinationBeforeWatermark: null,
-    sourceChangedSinceWatermark: null,
-  };
-  try {
-    const [source, destination] = await Promise.all([
-      deps.source.count({}),
-      deps.destination.count({}),
-    ]);
-    row.source = source;
-    row.destination = destination;
-    row.difference = destination - source;
-    const decision = decideTotalVerdict(source, destination, input.perType);
-    row.verdict = decision.verdict;
-    row.reason = decision.reason;
-  } catch (thrown) {
-    row.reason = `could not be counted: ${ensureError(thrown).message}`;
-  }
-  await record(deps, input.runId, row);
-  return row;
 }

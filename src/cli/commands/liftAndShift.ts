@@ -12,7 +12,6 @@ import { exportContainerProblem } from "../../core/exportContainer";
 import { isR4ResourceType } from "../../core/resourceTypes";
 import { createEngineDeps } from "../../engine/createDeps";
 import { withEngineOptions } from "../../engine/engineOptions";
-import type { EngineDeps } from "../../engine/deps";
 import type { MigrationOutcome } from "../../engine/migrationOrchestrator";
 import { runMigrationLocally } from "../../local/localMigration";
 import { formatVerificationReport } from "../../verify/format";

@@ -5,7 +5,7 @@ import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError, haltMigration } from "../failures";
 import { OUTSIDE_WINDOW_TAG, scanPayloadInputs, storePayloadInputs } from "../payloadInputs";
-import { loadManifest } from "./exportJob";
+import { loadManifest } from "../manifests";
 
 export function payloadBlobName(deps: EngineDeps, seq: number, index: number): string {
   return `${deps.settings.storage.rowKey}-${chunkKey(seq)}/import_payload_${String(index).padStart(4, "0")}.json`;

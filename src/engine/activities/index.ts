@@ -1,17 +1,32 @@
+import type { ActivityInput, MigrationActivityName } from "../../core/activityRegistry";
 import { proveCutover } from "../cutover";
 import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
-import { pollExport, startExport } from "./exportJob";
-import { pollImport, startImport } from "./importJob";
 import { loadMigrationState } from "./loadMigrationState";
 import { planNextWindow } from "./planNextWindow";
+import { pollExport } from "./pollExport";
+import { pollImport } from "./pollImport";
+import { pollReindex } from "./pollReindex";
 import { reconcileLedger } from "./reconcileLedger";
 import { recordPassFailure } from "./recordPassFailure";
-import { pollReindex, startReindex } from "./reindex";
 import { migrateSearchParameters } from "./searchParameters";
+import { startExport } from "./startExport";
+import { startImport } from "./startImport";
+import { startReindex } from "./startReindex";
 
-/** Activity name → implementation. Names are what the orchestrator yields and what Functions registers. */
+export type { MigrationActivityName } from "../../core/activityRegistry";
+
+/** A handler for every activity of the registry, taking that activity's input. */
+export type MigrationActivityHandlers = {
+  [K in MigrationActivityName]: (deps: EngineDeps, input: ActivityInput<K>) => Promise<unknown>;
+};
+
+/**
+ * Activity name → implementation, checked against the registry (src/core/activityRegistry.ts): a
+ * missing, extra or misnamed activity, or a handler taking another input, does not compile. The
+ * Functions app and the local runtime register exactly this table.
+ */
 export const MIGRATION_ACTIVITIES = {
   LoadMigrationState: (deps: EngineDeps) => loadMigrationState(deps),
   PlanNextWindow: (deps: EngineDeps) => withClockRefusal(deps, () => planNextWindow(deps)),
@@ -31,6 +46,9 @@ export const MIGRATION_ACTIVITIES = {
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
   ReconcileLedger: (deps: EngineDeps, input: { since: string }) => reconcileLedger(deps, input),
-} as const;
+} as const satisfies MigrationActivityHandlers;
 
-export type MigrationActivityName = keyof typeof MIGRATION_ACTIVITIES;
+/** What an activity's handler answers (its output in orchestration history). */
+export type ActivityOutput<K extends MigrationActivityName> = Awaited<
+  ReturnType<(typeof MIGRATION_ACTIVITIES)[K]>
+>;

@@ -5,9 +5,10 @@ import { selfStagePolicy } from "../../core/selfStaging";
 import { ms } from "../../core/windows";
 import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
-import { settleChunk } from "./importJob";
+import { settleChunk } from "../settleChunk";
 import { ledgerWork } from "../ledgerWork";
 import { emitProgress } from "../progress";
+import { importJob } from "../../core/jobLifecycle";
 
 /**
  * Bounded backlog: planned but unprocessed chunks (keeps staging data and table scans small). Four
@@ -67,7 +68,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     passProgress(
       cursor,
       chunks,
-      payloads.filter((p) => p.status === "Started" || p.status === "Running").length,
+      payloads.filter((p) => importJob.isInFlight(p.status)).length,
       deps.clock.now(),
       settings.chunking.safetyLagMs,
     ),

@@ -12,12 +12,8 @@ import type { ActivityResult, EngineDeps } from "../deps";
 import { nowIso } from "../deps";
 import { mapWithConcurrency } from "../concurrency";
 import { windowCapFor } from "../windowClock";
+import { historyAware } from "../historyAware";
 import { recordSkippedStretch, recordWindowEntry, skippedEntryAt } from "../ledgerPlanning";
-
-/** Exports, search-parameter copies and counts all see versions this way when history or deletes move. */
-export function historyAware(deps: Pick<EngineDeps, "settings">): boolean {
-  return deps.settings.export.withHistory || deps.settings.export.withDelete;
-}
 
 /**
  * lastUpdated of the oldest version at or after `instant` (history-aware, so a window whose only

@@ -9,7 +9,7 @@ import { mapWithConcurrency } from "../concurrency";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError } from "../failures";
-import { historyAware } from "./planNextWindow";
+import { historyAware } from "../historyAware";
 
 /** Most contiguous skipped stretches counted together with one query per server. */
 const SKIPPED_BATCH = 100;
@@ -172,10 +172,8 @@ async function conclude(
   reason: string | undefined,
 ): Promise<ActivityResult> {
   const status = reason === undefined ? "reconciled" : "unreconciled";
-  let concluded = false;
-  await deps.state.ledger().update(entry.since, (e) => {
-    concluded = !isFinal(e.status);
-    return concluded
+  const conclusion = await deps.state.ledger().change(entry.since, (e) =>
+    !isFinal(e.status)
       ? {
           ...e,
           status,
@@ -185,11 +183,11 @@ async function conclude(
           nextCheckAt: undefined,
           checkedAt: nowIso(deps),
         }
-      : undefined;
-  });
+      : undefined,
+  );
   // A concluded entry creates no work: the orchestrator may wait on its timer (an idle pass
   // reconciles the stretch the previous one skipped, and must not spin).
-  if (!concluded) return { changed: false };
+  if (!conclusion.written) return { changed: false };
   const missing = totalMissing(counts);
   const extra = totalExtra(counts);
   deps.telemetry.trackEvent("LedgerEntry", {

@@ -1,3 +1,4 @@
+import { exportJob } from "../../core/jobLifecycle";
 import type { ChunkRecord } from "../../core/migrationState";
 import { chunkKey } from "../../core/migrationState";
 import {
@@ -151,19 +152,21 @@ export async function selfStageWindow(
     .reduce((n, f) => n + f.count, 0);
   const nonSp = read.window.count - searchParameters;
   const nowIsoText = new Date(deps.clock.now()).toISOString();
-  const completed = await deps.state.updateChunk(chunk.seq, (c) =>
+  // Only this runner's claim completes: the staged files stand in for the export's output.
+  const change = await deps.state.changeChunk(chunk.seq, (c) =>
     c.exportStatus !== "Started"
       ? undefined
       : {
           ...c,
-          exportStatus: "Completed",
+          exportStatus: exportJob.next(c.exportStatus, "complete"),
           exportEndTime: nowIsoText,
           manifestHash: undefined,
           totalExportResourceCount: nonSp,
           searchParameterCount: searchParameters,
         },
   );
-  if (completed === undefined) {
+  const completed = change.after;
+  if (!change.written || completed === undefined) {
     // Another runner took the chunk over meanwhile (a claim older than the kick-off timeout).
     return { kind: "lost" };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { parseSettings } from "../../../src/config/settings";
-import { pollExport } from "../../../src/engine/activities/exportJob";
+import { pollExport } from "../../../src/engine/activities/pollExport";
 import { loadMigrationState } from "../../../src/engine/activities/loadMigrationState";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";

@@ -3,7 +3,7 @@
  * The source is a fake answering exactly the manifest and counts under test.
  */
 import { describe, expect, it } from "vitest";
-import { pollExport } from "../../../src/engine/activities/exportJob";
+import { pollExport } from "../../../src/engine/activities/pollExport";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { CountQuery, ExportManifest } from "../../../src/fhir/types";
 import { freshTables } from "../../support/engineScenario";

@@ -5,7 +5,8 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { parseSettings } from "../../../src/config/settings";
-import { pollReindex, startReindex } from "../../../src/engine/activities/reindex";
+import { pollReindex } from "../../../src/engine/activities/pollReindex";
+import { startReindex } from "../../../src/engine/activities/startReindex";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { FhirClient, ReindexStatus } from "../../../src/fhir/types";

@@ -7,11 +7,9 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import type { ChunkRecord } from "../../../src/core/migrationState";
-import {
-  startExport,
-  exportRequestFor,
-  loadManifest,
-} from "../../../src/engine/activities/exportJob";
+import { startExport } from "../../../src/engine/activities/startExport";
+import { exportRequestFor } from "../../../src/engine/exportChunk";
+import { loadManifest } from "../../../src/engine/manifests";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { ExportManifest } from "../../../src/fhir/types";

@@ -86,7 +86,7 @@ describe("a crash between two table writes of one activity", () => {
       let crashes = 0;
       const state = crashingStore(
         deps,
-        "updateChunk",
+        "changeChunk",
         (from) => from === "PollImport" && crashes++ === 0,
       );
       await crashThenResume(environment, deps, state);

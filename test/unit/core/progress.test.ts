@@ -64,7 +64,11 @@ describe("fanOutProgress", () => {
     const sink = (name: string): ProgressSink => ({
       emit: (e: ProgressEvent) => void seen.push(`${name}:${e.kind}`),
     });
-    fanOutProgress(sink("a"), undefined, sink("b")).emit({ kind: "phase", phase: "caught-up", pass: 1 });
+    fanOutProgress(sink("a"), undefined, sink("b")).emit({
+      kind: "phase",
+      phase: "caught-up",
+      pass: 1,
+    });
     expect(seen).toEqual(["a:phase", "b:phase"]);
   });
 });

@@ -71,9 +71,7 @@ describe("docs/architecture.md's folder map", () => {
   });
 
   it("lists nothing that does not exist", () => {
-    const missing = listed
-      .map((e) => e.path)
-      .filter((p) => !existsSync(join(ROOT, p)));
+    const missing = listed.map((e) => e.path).filter((p) => !existsSync(join(ROOT, p)));
     expect(missing).toEqual([]);
   });
 

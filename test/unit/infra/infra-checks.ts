@@ -230,7 +230,7 @@ export function filterValueProblems(query: string, sent: SentValues): string[] {
     const values = new Set(known.flatMap((v) => (v === "any" ? [] : v)));
     for (const w of wanted) {
       if (!values.has(w))
-        problems.push(`${prop} == "${w}" is never sent (sent: ${[...values].join(", ")})`);
+        problems.push(`${prop} == "${w}" is never sent (sent: ${[...values].sort().join(", ")})`);
     }
   }
   return problems;

@@ -9,7 +9,8 @@ import {
   verificationOrchestrator,
 } from "../../../src/verify/orchestrator";
 import type { ReconcileInput } from "../../../src/verify/reconcile";
-import type { SurfaceTotalInput, SurfaceTypeInput } from "../../../src/verify/surface";
+import type { SurfaceTypeInput } from "../../../src/verify/surface";
+import type { SurfaceTotalInput } from "../../../src/verify/surfaceTotal";
 import type {
   DeepCompareResult,
   DeepSampleResult,

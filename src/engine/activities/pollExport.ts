@@ -1,133 +1,14 @@
 import { createHash } from "node:crypto";
-import type { ChunkRecord } from "../../core/migrationState";
-import { chunkKey } from "../../core/migrationState";
-import { isFhirOperationError, isTransientError } from "../../errors";
-import type { ExportManifest, ExportRequest } from "../../fhir/types";
+import { exportJob } from "../../core/jobLifecycle";
+import { isFhirOperationError } from "../../errors";
+import type { ExportManifest } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
-import { MANIFEST_CONTAINER, nowIso } from "../deps";
+import { exportEvent, requeueExport } from "../exportChunk";
 import { recordExportErrors, recountWindow, storeManifest } from "../exportOutcome";
-import { describeError, recordFailure, recordSuccess } from "../failures";
-import { selfStageWindow } from "./selfStage";
+import { describeError, recordSuccess } from "../failures";
 
 /** A chunk claimed for kick-off whose status URL never got recorded (a crash mid-kick-off) is re-planned after this. */
 const KICKOFF_CLAIM_TIMEOUT_MS = 10 * 60_000;
-
-export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRequest {
-  const { export: ex } = deps.settings;
-  return {
-    since: chunk.since,
-    till: chunk.till,
-    types: chunk.resourceType === undefined ? undefined : [chunk.resourceType],
-    isParallel: chunk.resourceType === undefined ? true : undefined,
-    includeHistory: ex.withHistory,
-    includeDeleted: ex.withDelete,
-    maxCount: ex.maxCount,
-    // De-identified export needs a _container; the config itself is read from `anonymization`.
-    container: ex.container ?? (ex.anonymizationConfig === undefined ? undefined : "anonymization"),
-    anonymizationConfig: ex.anonymizationConfig,
-  };
-}
-
-function exportEvent(
-  deps: EngineDeps,
-  chunk: ChunkRecord,
-  status: string,
-  extra: Record<string, string | number> = {},
-): void {
-  deps.telemetry.trackEvent("Export", {
-    ChunkId: chunkKey(chunk.seq),
-    ExportId: chunk.exportContentLocation?.split("/").pop() ?? "",
-    StatusUrl: chunk.exportContentLocation ?? "",
-    ExportStatus: status,
-    Since: chunk.since,
-    Till: chunk.till,
-    ResourceType: chunk.resourceType ?? "",
-    ...extra,
-  });
-}
-
-/**
- * Kicks off the chunk's $export. The chunk is claimed first (ETag-guarded: a second runner backs off),
- * and the status URL is recorded right after the 202: a retried activity never starts a second export
- * for a chunk whose status URL is recorded. ($export is not idempotent on the server: docs/server-behaviour.md §1.5.)
- */
-export async function startExport(
-  deps: EngineDeps,
-  input: { seq: number; selfStagePages?: number },
-): Promise<ActivityResult> {
-  const claimedAt = nowIso(deps);
-  let claimed = false;
-  // The mutator runs again after an ETag conflict: only its last run says whether this call claimed.
-  await deps.state.updateChunk(input.seq, (c) => {
-    claimed = c.exportStatus === "Planned" && !c.processed;
-    if (!claimed) return undefined;
-    return {
-      ...c,
-      exportStatus: "Started",
-      exportStartTime: claimedAt,
-      exportContentLocation: undefined,
-      exportAttempts: c.exportAttempts + 1,
-    };
-  });
-  if (!claimed) return { changed: false };
-  const chunk = (await deps.state.getChunk(input.seq))!;
-  // A small window the planner chose: staged from `_history` (selfStage.ts), else exported.
-  if (input.selfStagePages !== undefined) {
-    const staged = await selfStageWindow(deps, chunk, input.selfStagePages);
-    if (staged.kind !== "fallBack") return { changed: true };
-  }
-  try {
-    const { statusUrl } = await deps.source.exportKickOff(exportRequestFor(deps, chunk));
-    const updated = await deps.state.updateChunk(input.seq, (c) => ({
-      ...c,
-      exportContentLocation: statusUrl,
-      exportStatus: "Running",
-    }));
-    exportEvent(deps, updated!, "Started");
-    return { changed: true };
-  } catch (error) {
-    if (!isFhirOperationError(error) && !isTransientError(error)) throw error;
-    await requeueExport(
-      deps,
-      input.seq,
-      `Export kick-off failed: ${describeError(error)}`,
-      undefined,
-    );
-    return { changed: true };
-  }
-}
-
-/** Puts a failed chunk back to Planned (same window) and counts the failure. */
-async function requeueExport(
-  deps: EngineDeps,
-  seq: number,
-  reason: string,
-  /** The status URL this runner acted on (undefined for a claim without one). */
-  actedOn: string | undefined,
-  statusCode?: number,
-): Promise<void> {
-  let requeued = false;
-  const chunk = await deps.state.updateChunk(seq, (c) => {
-    // Another runner may have requeued or restarted this chunk meanwhile: then leave its work alone.
-    requeued =
-      (c.exportStatus === "Started" || c.exportStatus === "Running") &&
-      c.exportContentLocation === actedOn;
-    return requeued
-      ? {
-          ...c,
-          exportStatus: "Planned",
-          exportContentLocation: undefined,
-          exportConfirmations: 0,
-          manifestHash: undefined,
-          failureReason: reason,
-        }
-      : undefined;
-  });
-  if (!requeued) return;
-  if (chunk !== undefined)
-    exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
-  await recordFailure(deps, reason);
-}
 
 function manifestTotals(manifest: ExportManifest): {
   total: number;
@@ -160,12 +41,7 @@ export async function pollExport(
   input: { seq: number },
 ): Promise<ActivityResult> {
   const chunk = await deps.state.getChunk(input.seq);
-  if (
-    chunk === undefined ||
-    (chunk.exportStatus !== "Started" && chunk.exportStatus !== "Running")
-  ) {
-    return { changed: false };
-  }
+  if (chunk === undefined || !exportJob.isInFlight(chunk.exportStatus)) return { changed: false };
   const nowMs = deps.clock.now();
   const age = nowMs - Date.parse(chunk.exportStartTime ?? new Date(nowMs).toISOString());
   if (chunk.exportContentLocation === undefined) {
@@ -252,11 +128,11 @@ export async function pollExport(
   await storeManifest(deps, input.seq, manifest);
   const nonSp = totals.total - totals.searchParameters;
   const completed = await deps.state.updateChunk(input.seq, (c) =>
-    c.exportStatus === "Completed"
+    !exportJob.can(c.exportStatus, "complete")
       ? undefined
       : {
           ...c,
-          exportStatus: "Completed",
+          exportStatus: exportJob.next(c.exportStatus, "complete"),
           exportEndTime: new Date(nowMs).toISOString(),
           manifestHash: hash,
           totalExportResourceCount: nonSp,
@@ -285,17 +161,4 @@ export async function pollExport(
   }
   await recordSuccess(deps);
   return { changed: true };
-}
-
-/** The manifest stored when the export completed. */
-export async function loadManifest(deps: EngineDeps, seq: number): Promise<ExportManifest> {
-  const text = await deps.blobs.getText(
-    MANIFEST_CONTAINER,
-    `${deps.settings.storage.rowKey}-${chunkKey(seq)}.json`,
-  );
-  if (text === undefined)
-    throw new Error(
-      `The stored manifest of chunk ${chunkKey(seq)} is missing from container ${MANIFEST_CONTAINER}`,
-    );
-  return JSON.parse(text) as ExportManifest;
 }

@@ -1,0 +1,64 @@
+/**
+ * The migration's activities, declared once: each name with the input it takes. Pure types (no
+ * I/O), so the pass planner can build its actions from them; the engine's handler table
+ * (src/engine/activities/index.ts) is checked against this list, the orchestrator calls through it
+ * (src/engine/callActivity.ts) and the Functions app registers what the table holds. A name or an
+ * input that disagrees anywhere does not compile (docs/architecture-jobs.md).
+ */
+
+/** A payload's import job: the planner carries the payload key for readable history. */
+export interface PayloadJobInput {
+  chunkSeq: number;
+  index: number;
+  key: string;
+}
+
+export interface MigrationActivityInputs {
+  LoadMigrationState: null;
+  PlanNextWindow: null;
+  StartExport: { seq: number; selfStagePages?: number };
+  PollExport: { seq: number };
+  BuildImportPayloads: { seq: number };
+  StartImport: PayloadJobInput;
+  PollImport: PayloadJobInput;
+  MigrateSearchParameters: null;
+  StartReindex: null;
+  PollReindex: null;
+  ProveCutover: null;
+  RecordPassFailure: { message: string; details?: string };
+  ReconcileLedger: { since: string };
+}
+
+export type MigrationActivityName = keyof MigrationActivityInputs;
+
+export type ActivityInput<K extends MigrationActivityName> = MigrationActivityInputs[K];
+
+/** The activities the orchestrator calls itself, around each pass; the planner plans the others. */
+export type PassFrameActivity = "LoadMigrationState" | "RecordPassFailure";
+
+export type PlannedActivityName = Exclude<MigrationActivityName, PassFrameActivity>;
+
+/** One call of an activity of `N`, with its name and input paired (a discriminated union). */
+export type ActivityCall<N extends MigrationActivityName = MigrationActivityName> = {
+  [K in N]: { activity: K; input: ActivityInput<K> };
+}[N];
+
+/**
+ * The names at run time (a test checks that the handler table and the Functions registrations hold
+ * exactly these); `satisfies` makes this list name every activity of the registry and no other.
+ */
+export const MIGRATION_ACTIVITY_NAMES = Object.keys({
+  LoadMigrationState: true,
+  PlanNextWindow: true,
+  StartExport: true,
+  PollExport: true,
+  BuildImportPayloads: true,
+  StartImport: true,
+  PollImport: true,
+  MigrateSearchParameters: true,
+  StartReindex: true,
+  PollReindex: true,
+  ProveCutover: true,
+  RecordPassFailure: true,
+  ReconcileLedger: true,
+} satisfies Record<MigrationActivityName, true>) as MigrationActivityName[];

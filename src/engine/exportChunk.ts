@@ -1,0 +1,70 @@
+/** What the export activities (StartExport, PollExport) share: the request, the telemetry, the requeue. */
+import type { ChunkRecord } from "../core/migrationState";
+import { exportJob } from "../core/jobLifecycle";
+import { chunkKey } from "../core/migrationState";
+import type { ExportRequest } from "../fhir/types";
+import type { EngineDeps } from "./deps";
+import { recordFailure } from "./failures";
+
+export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRequest {
+  const { export: ex } = deps.settings;
+  return {
+    since: chunk.since,
+    till: chunk.till,
+    types: chunk.resourceType === undefined ? undefined : [chunk.resourceType],
+    isParallel: chunk.resourceType === undefined ? true : undefined,
+    includeHistory: ex.withHistory,
+    includeDeleted: ex.withDelete,
+    maxCount: ex.maxCount,
+    // De-identified export needs a _container; the config itself is read from `anonymization`.
+    container: ex.container ?? (ex.anonymizationConfig === undefined ? undefined : "anonymization"),
+    anonymizationConfig: ex.anonymizationConfig,
+  };
+}
+
+export function exportEvent(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  status: string,
+  extra: Record<string, string | number> = {},
+): void {
+  deps.telemetry.trackEvent("Export", {
+    ChunkId: chunkKey(chunk.seq),
+    ExportId: chunk.exportContentLocation?.split("/").pop() ?? "",
+    StatusUrl: chunk.exportContentLocation ?? "",
+    ExportStatus: status,
+    Since: chunk.since,
+    Till: chunk.till,
+    ResourceType: chunk.resourceType ?? "",
+    ...extra,
+  });
+}
+
+/** Puts a failed chunk back to Planned (same window) and counts the failure. */
+export async function requeueExport(
+  deps: EngineDeps,
+  seq: number,
+  reason: string,
+  /** The status URL this runner acted on (undefined for a claim without one). */
+  actedOn: string | undefined,
+  statusCode?: number,
+): Promise<void> {
+  const requeue = await deps.state.changeChunk(seq, (c) =>
+    // Another runner may have requeued or restarted this chunk meanwhile: then leave its work alone.
+    exportJob.can(c.exportStatus, "requeue") && c.exportContentLocation === actedOn
+      ? {
+          ...c,
+          exportStatus: exportJob.next(c.exportStatus, "requeue"),
+          exportContentLocation: undefined,
+          exportConfirmations: 0,
+          manifestHash: undefined,
+          failureReason: reason,
+        }
+      : undefined,
+  );
+  if (!requeue.written) return;
+  const chunk = requeue.after;
+  if (chunk !== undefined)
+    exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
+  await recordFailure(deps, reason);
+}

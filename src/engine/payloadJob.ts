@@ -1,0 +1,65 @@
+/** What the import activities (StartImport, PollImport) share: the payload's telemetry and its failure. */
+import { importJob } from "../core/jobLifecycle";
+import type { PayloadRecord } from "../core/migrationState";
+import { chunkKey, payloadKey } from "../core/migrationState";
+import type { EngineDeps } from "./deps";
+import { nowIso } from "./deps";
+import { haltMigration, recordFailure } from "./failures";
+
+export interface PayloadRef {
+  chunkSeq: number;
+  index: number;
+}
+
+export function importEvent(
+  deps: EngineDeps,
+  p: PayloadRecord,
+  status: string,
+  extra: Record<string, string | number> = {},
+): void {
+  deps.telemetry.trackEvent("Import", {
+    ChunkId: chunkKey(p.chunkSeq),
+    PayloadId: payloadKey(p.chunkSeq, p.index),
+    ImportId: p.importContentLocation?.split("/").pop() ?? "",
+    StatusUrl: p.importContentLocation ?? "",
+    ImportStatus: status,
+    Attempt: p.attempts,
+    ...extra,
+  });
+}
+
+/** A failed import job requeues its payload (not the window); after AZURE_ImportAttempts the migration halts. */
+export async function failPayload(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  reason: string,
+  /** The attempt this runner acted on: its status URL (undefined at kick-off) and attempt number. */
+  actedOn: Pick<PayloadRecord, "importContentLocation" | "attempts">,
+  statusCode?: number,
+): Promise<void> {
+  const maxAttempts = deps.settings.import.attempts;
+  const failure = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    // Another runner may have failed, requeued or restarted this payload meanwhile: leave its work alone.
+    importJob.isInFlight(p.status) &&
+    p.importContentLocation === actedOn.importContentLocation &&
+    p.attempts === actedOn.attempts
+      ? {
+          ...p,
+          status: importJob.next(p.status, p.attempts >= maxAttempts ? "fail" : "requeue"),
+          importContentLocation: undefined,
+          failureReason: reason,
+          importEndTime: nowIso(deps),
+        }
+      : undefined,
+  );
+  const payload = failure.after;
+  if (!failure.written || payload === undefined) return;
+  importEvent(deps, payload, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
+  await recordFailure(deps, reason);
+  if (payload.status === "Failed") {
+    await haltMigration(
+      deps,
+      `Import payload ${payloadKey(ref.chunkSeq, ref.index)} failed ${payload.attempts} times (AZURE_ImportAttempts); last: ${reason}`,
+    );
+  }
+}

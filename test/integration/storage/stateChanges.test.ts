@@ -1,0 +1,94 @@
+import { describe, expect, inject, it } from "vitest";
+import { parseSettings } from "../../../src/config/settings";
+import { exportJob } from "../../../src/core/jobLifecycle";
+import type { ChunkRecord } from "../../../src/core/migrationState";
+import { createEngineDeps } from "../../../src/engine/createDeps";
+import type { EngineDeps } from "../../../src/engine/deps";
+import type { TableRepository, TableRow } from "../../../src/storage/tableRepository";
+import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+
+let n = 0;
+
+async function freshDeps(): Promise<EngineDeps> {
+  n++;
+  const settings = parseSettings({
+    AZURE_SourceUri: "http://127.0.0.1:9",
+    AZURE_DestinationUri: "http://127.0.0.1:19",
+    AzureWebJobsStorage: inject("azuriteConnectionString"),
+    AZURE_ChunkTableName: `scchunk${process.pid}x${n}`,
+    AZURE_ExportTableName: `scexport${process.pid}x${n}`,
+  });
+  const deps = createEngineDeps(settings, { telemetry: new InMemoryTelemetry() });
+  await deps.state.ensure();
+  return deps;
+}
+
+const planned: ChunkRecord = {
+  seq: 1,
+  since: "2024-01-01T00:00:00.000Z",
+  till: "2024-02-01T00:00:00.000Z",
+  resourceType: undefined,
+  exportStatus: "Planned",
+  exportContentLocation: undefined,
+  exportStartTime: undefined,
+  exportEndTime: undefined,
+  exportAttempts: 0,
+  expectedCount: 10,
+  exportConfirmations: 0,
+  manifestHash: undefined,
+  totalExportResourceCount: undefined,
+  searchParameterCount: undefined,
+  importStatus: "Not Started",
+  payloadCount: undefined,
+  completedCount: 0,
+  processed: false,
+  totalImportResourceCount: 0,
+  totalFailedImportCount: 0,
+  failureReason: undefined,
+  endTime: undefined,
+};
+
+const claim = (c: ChunkRecord): ChunkRecord | undefined =>
+  exportJob.can(c.exportStatus, "claim")
+    ? { ...c, exportStatus: exportJob.next(c.exportStatus, "claim") }
+    : undefined;
+
+describe("a state update's answer", () => {
+  it("says it wrote, with the row it read and the row it left", async () => {
+    const deps = await freshDeps();
+    await deps.state.insertChunk(planned);
+    const change = await deps.state.changeChunk(1, claim);
+    expect(change.written).toBe(true);
+    expect(change.before?.exportStatus).toBe("Planned");
+    expect(change.after?.exportStatus).toBe("Started");
+  });
+
+  it("says it did not write when the mutator declined", async () => {
+    const deps = await freshDeps();
+    await deps.state.insertChunk({ ...planned, exportStatus: "Running" });
+    const change = await deps.state.changeChunk(1, claim);
+    expect(change.written).toBe(false);
+    expect(change.after?.exportStatus).toBe("Running");
+  });
+
+  it("is the decision of the mutator's last run after losing an ETag race", async () => {
+    const deps = await freshDeps();
+    await deps.state.insertChunk(planned);
+    // Another runner claims the chunk between this call's read and its write.
+    const table = (deps.state as unknown as { jobTable: TableRepository<TableRow> }).jobTable;
+    const update = table.update.bind(table);
+    let raced = false;
+    table.update = async (row, mode) => {
+      if (!raced) {
+        raced = true;
+        await deps.state.updateChunk(1, claim);
+      }
+      return update(row, mode);
+    };
+    let runs = 0;
+    const change = await deps.state.changeChunk(1, (c) => (runs++, claim(c)));
+    expect(runs).toBeGreaterThan(1);
+    expect(change.written).toBe(false);
+    expect((await deps.state.getChunk(1))?.exportStatus).toBe("Started");
+  });
+});
