@@ -4,7 +4,13 @@
  * stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
  */
 import type { CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
-import { decideCutoverVerdict, isCutoverActive, requestCutover } from "../core/cutover";
+import {
+  cutoverLedgerFacts,
+  decideCutoverVerdict,
+  isCutoverActive,
+  requestCutover,
+} from "../core/cutover";
+import type { LedgerEntry } from "../core/ledger";
 import { runVerification } from "../verify/runVerification";
 import { newRunId } from "../verify/runIds";
 import type { VerificationReport } from "../verify/types";
@@ -54,6 +60,19 @@ export async function cancelCutover(
  */
 export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   const now = nowIso(deps);
+  const current = await deps.state.getCutover();
+  if (current === undefined || !isCutoverActive(current)) {
+    return { changed: false, note: "no cutover in progress" };
+  }
+  // The ledger's entries up to the freeze are final once final: read them before the proof starts.
+  const ledger = cutoverLedgerFacts(await ledgerEntries(deps), current.freeze);
+  if (ledger.evidence.open > 0) {
+    // The planner waits for them; a pass that read the ledger before a new entry was written lands here.
+    return {
+      changed: false,
+      note: `waiting for ${ledger.evidence.open} ledger entries before the freeze to be counted`,
+    };
+  }
   const started = await deps.state.updateCutover((r) => {
     if (r === undefined || !isCutoverActive(r)) return undefined;
     if (r.phase === "proving" && r.proofRunId !== undefined) return undefined;
@@ -91,6 +110,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     full: fullFacts(report),
     postFreezeWrites,
     failedResources: cursor.resourcesFailed,
+    ledger,
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(started.freeze)) / 1000)),
   });
   const decided = await deps.state.updateCutover((r) =>
@@ -109,6 +129,8 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   }
   deps.telemetry.trackEvent("Cutover", {
     Phase: verdict.go ? "GO" : "NO-GO",
+    LedgerEntries: ledger.evidence.entries,
+    LedgerUnreconciled: ledger.evidence.unreconciled,
     Freeze: started.freeze,
     WindowSeconds: verdict.windowSeconds,
     VersionsCompared: verdict.evidence.versionsCompared,
@@ -120,6 +142,12 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   });
   deps.log(`cutover: ${verdict.summary}`);
   return { changed: true, note: verdict.summary };
+}
+
+async function ledgerEntries(deps: EngineDeps): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
+  for await (const e of deps.state.ledger().listAll()) entries.push(e);
+  return entries;
 }
 
 function surfaceFacts(report: VerificationReport) {

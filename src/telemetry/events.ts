@@ -128,6 +128,8 @@ export const TELEMETRY_EVENTS = {
     "PostFreezeWrites",
     "FailedResources",
     "VerificationRunId",
+    "LedgerEntries",
+    "LedgerUnreconciled",
   ],
 } as const;
 

@@ -1,3 +1,4 @@
+import { isCutoverActive } from "../../core/cutover";
 import { estimateSecondsToCatchUp } from "../../core/eta";
 import type { PassSnapshot } from "../../core/passPlanner";
 import { ms } from "../../core/windows";
@@ -57,8 +58,14 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     endDate !== undefined &&
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
-  const ledger = await ledgerWork(deps, cursor, chunks);
   const cutover = await state.getCutover();
+  const active = isCutoverActive(cutover) ? cutover : undefined;
+  const { work: ledger, openBeforeFreeze } = await ledgerWork(
+    deps,
+    cursor,
+    chunks,
+    active?.freeze,
+  );
   emitPassMetrics(
     deps,
     cursor,
@@ -91,6 +98,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
             frontierAtFreeze:
               rangeComplete ||
               (cursor.frontier !== undefined && ms(cursor.frontier) >= ms(cutover.freeze)),
+            ledgerOpen: openBeforeFreeze,
           },
     resourcesImported: cursor.resourcesImported,
     resourcesFailed: cursor.resourcesFailed,
