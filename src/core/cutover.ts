@@ -58,7 +58,28 @@ export interface CutoverEvidence {
   surfaceTypes: number;
   /** The ledger's reconciliation of every entry up to the freeze (absent in verdicts stored before it). */
   ledger?: CutoverLedgerEvidence;
+  /** The range the full check compared (absent in verdicts stored before it). */
+  proof?: CutoverProofScope;
 }
+
+/**
+ * The full check's range: the whole timeline, or the versions changed since the last full proof
+ * (docs/operations.md, section 7, "What GO claims").
+ */
+export type CutoverProofScope =
+  | { kind: "whole"; since: string; till: string }
+  | {
+      kind: "since-last-proof";
+      since: string;
+      till: string;
+      lastProof: {
+        runId: string;
+        passedAt: string;
+        provenUntil: string;
+        wholeRunId: string;
+        wholePassedAt: string;
+      };
+    };
 
 /** The ledger entries starting before the freeze, summed (src/core/ledger.ts). */
 export interface CutoverLedgerEvidence {
@@ -268,6 +289,7 @@ export interface ProofFacts {
   windowSeconds: number;
   /** The ledger up to the freeze (cutoverLedgerFacts); null when it was not read. */
   ledger?: ReturnType<typeof cutoverLedgerFacts> | null;
+  proof?: CutoverProofScope | null;
 }
 
 /**
@@ -367,6 +389,7 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       surfaceTypesPassed: facts.surface?.typesPassed ?? 0,
       surfaceTypes: facts.surface?.types ?? 0,
       ...(ledger === null ? {} : { ledger: ledger.evidence }),
+      ...(facts.proof === undefined || facts.proof === null ? {} : { proof: facts.proof }),
     },
     problems: go ? [] : bounded,
     actions: go ? [] : [...new Set(actions)],
@@ -403,6 +426,14 @@ export function formatCutover(record: CutoverRecord): string {
   if (l !== undefined) {
     lines.push(
       `ledger up to the freeze: ${l.reconciled}/${l.entries} entries reconciled (${l.windows} windows, ${l.skipped} skipped stretches), ${l.unreconciled} unreconciled; counted ${l.sourceVersions} source and ${l.destinationVersions} destination versions, ${l.failed} failed, ${l.missing} missing, ${l.extra} only on the destination`,
+    );
+  }
+  const proof = e.proof;
+  if (proof?.kind === "whole") {
+    lines.push(`compared: every version from ${proof.since} to ${proof.till} (the whole range)`);
+  } else if (proof !== undefined) {
+    lines.push(
+      `compared: every version changed from ${proof.since} to ${proof.till}; before it, every version was found equal by the full proof up to ${proof.lastProof.provenUntil} (run ${proof.lastProof.runId}, ${proof.lastProof.passedAt}; whole range by run ${proof.lastProof.wholeRunId}, ${proof.lastProof.wholePassedAt}) and is counted now by the ledger and the surface check`,
     );
   }
   for (const p of v.problems) lines.push(`  - ${p}`);

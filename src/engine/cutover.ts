@@ -3,13 +3,15 @@
  * cutover mode, its cancel, and the ProveCutover activity that proves the delta up to the freeze and
  * stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
  */
-import type { CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
+import type { CutoverProofScope, CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
 import {
   cutoverLedgerFacts,
   decideCutoverVerdict,
   isCutoverActive,
   requestCutover,
 } from "../core/cutover";
+import type { FullProofRecord } from "../core/fullProof";
+import { incrementalProofSince } from "../core/fullProof";
 import type { LedgerEntry } from "../core/ledger";
 import { runVerification } from "../verify/runVerification";
 import { newRunId } from "../verify/runIds";
@@ -52,9 +54,10 @@ export async function cancelCutover(
 }
 
 /**
- * ProveCutover: the delta up to the freeze is on the destination. Runs the surface check and the
- * full check of every version (the whole timeline, not only the versions changed since an earlier
- * proof), counts source versions stamped at or after the freeze, and stores the verdict. The run id
+ * ProveCutover: the delta up to the freeze is on the destination and every ledger entry up to it is
+ * reconciled or unreconciled. Runs the surface check and the full check of every version changed
+ * since the last full proof (the whole timeline when there is none, src/core/fullProof.ts), counts
+ * source versions stamped at or after the freeze, and stores the verdict. The run id
  * is recorded before the proof starts, so a crash mid-proof resumes the same full check from its
  * last finished unit.
  */
@@ -95,10 +98,17 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       resourceType: "_plan",
       key: "range",
     })) !== undefined;
-  deps.log(`cutover: proving the copy as of ${started.freeze} (verification ${runId})`);
+  // Only what changed since the last full proof is compared (a resumed run keeps its stored range).
+  const lastProof = await deps.state.getFullProof();
+  const scope = deps.settings.export.withHistory ? "history" : "current";
+  const sinceMs = incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
+  deps.log(
+    `cutover: proving the copy as of ${started.freeze} (verification ${runId}, ${sinceMs === undefined ? "the whole range" : `versions changed since ${new Date(sinceMs).toISOString()}`})`,
+  );
   const report = await runVerification(deps, {
     checks: ["surface", "full"],
     ...(planned ? { resume: runId } : { runId }),
+    ...(sinceMs === undefined ? {} : { fullSinceMs: sinceMs }),
   });
   const history = deps.settings.export.withHistory || deps.settings.export.withDelete;
   const postFreezeWrites = await deps.source.count({ history, since: started.freeze });
@@ -111,6 +121,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     postFreezeWrites,
     failedResources: cursor.resourcesFailed,
     ledger,
+    proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(started.freeze)) / 1000)),
   });
   const decided = await deps.state.updateCutover((r) =>
@@ -142,6 +153,33 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   });
   deps.log(`cutover: ${verdict.summary}`);
   return { changed: true, note: verdict.summary };
+}
+
+/** What the full check compared: the whole range, or what changed since the last full proof. */
+function proofScope(
+  report: VerificationReport,
+  last: FullProofRecord | undefined,
+): CutoverProofScope | null {
+  const full = report.full;
+  if (full === null || full === undefined) return null;
+  const incremental =
+    last !== undefined &&
+    last.scope === full.scope &&
+    Date.parse(full.since) <= Date.parse(last.provenUntil);
+  return incremental
+    ? {
+        kind: "since-last-proof",
+        since: full.since,
+        till: full.till,
+        lastProof: {
+          runId: last.runId,
+          passedAt: last.passedAt,
+          provenUntil: last.provenUntil,
+          wholeRunId: last.wholeRunId,
+          wholePassedAt: last.wholePassedAt,
+        },
+      }
+    : { kind: "whole", since: full.since, till: full.till };
 }
 
 async function ledgerEntries(deps: EngineDeps): Promise<LedgerEntry[]> {

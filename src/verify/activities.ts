@@ -15,8 +15,13 @@ import { VERIFICATION_CONTAINER } from "./sampleStore";
 import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
 import { surfaceCheckTotal, surfaceCheckType } from "./surface";
 import type { VerificationInput } from "./types";
-import type { FullPlanInput, FullSplitInput, FullUnitInput } from "./fullTypes";
-import { compareFullSearchParameters, planFullCheck, splitFullRanges } from "./fullPlan";
+import type { FullPlanInput, FullRecordInput, FullSplitInput, FullUnitInput } from "./fullTypes";
+import {
+  compareFullSearchParameters,
+  planFullCheck,
+  recordFullProof,
+  splitFullRanges,
+} from "./fullPlan";
 import { compareFullUnit } from "./fullUnit";
 
 /** Removes the run's stored samples once compared (their results are in the check rows). */
@@ -49,6 +54,8 @@ export const VERIFICATION_ACTIVITIES = {
     splitFullRanges(deps, input),
   [VERIFY_ACTIVITY.fullUnit]: (deps: EngineDeps, input: FullUnitInput) =>
     compareFullUnit(deps, input),
+  [VERIFY_ACTIVITY.fullRecord]: (deps: EngineDeps, input: FullRecordInput) =>
+    recordFullProof(deps, input),
   [VERIFY_ACTIVITY.fullSearchParameters]: (
     deps: EngineDeps,
     input: Parameters<typeof compareFullSearchParameters>[1],

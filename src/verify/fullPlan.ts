@@ -7,6 +7,7 @@
  */
 import type { CountedRange } from "../core/fullUnits";
 import { mergeAdjacent, splitDecision, unitVersionsFor } from "../core/fullUnits";
+import { nextFullProof } from "../core/fullProof";
 import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import type { EngineDeps } from "../engine/deps";
 import type { FhirClient } from "../fhir/types";
@@ -15,6 +16,7 @@ import type {
   CountedUnit,
   FullPlan,
   FullPlanInput,
+  FullRecordInput,
   FullScope,
   FullSplitInput,
   FullSplitResult,
@@ -63,6 +65,8 @@ interface StoredPlan {
   sinceMs: number;
   tillMs: number;
   unitVersions: number;
+  /** Absent in plans stored before incremental proofs. */
+  incremental?: boolean;
 }
 
 export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Promise<FullPlan> {
@@ -82,6 +86,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     resumed = true;
   } else {
     const tillMs = Math.floor(deps.clock.now()) - TILL_MARGIN_MS;
+    const given = input.sinceMs ?? undefined;
     const oldest = await Promise.all([
       deps.source.oldestLastUpdated(scope === "history"),
       deps.destination.oldestLastUpdated(scope === "history"),
@@ -94,11 +99,14 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     const sinceMs = starts.length === 0 ? tillMs : Math.min(tillMs, Math.min(...starts));
     const from =
       startDate === undefined ? sinceMs : Math.max(sinceMs, Math.floor(Date.parse(startDate)));
+    // An incremental proof starts where it is told, never before the whole range would.
+    const start = given === undefined ? from : Math.max(from, Math.floor(given));
     stored = {
       scope,
-      sinceMs: Math.min(from, tillMs),
+      sinceMs: Math.min(start, tillMs),
       tillMs,
       unitVersions: input.unitVersions ?? unitVersionsFor(FULL_MEMORY_BYTES, input.concurrency),
+      incremental: given !== undefined,
     };
   }
   if (stored.scope !== scope) {
@@ -133,7 +141,19 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     resumed,
     migratesDeletes: deps.settings.export.withDelete,
     watermark: cursor.watermark ?? null,
+    incremental: stored.incremental === true,
   };
+}
+
+/** VerifyFullRecord: a passing full check extends (or, over the whole range, starts) the last full proof. */
+export async function recordFullProof(
+  deps: EngineDeps,
+  input: FullRecordInput,
+): Promise<{ provenUntil: string | null }> {
+  const record = await deps.state.updateFullProof((last) =>
+    nextFullProof(last, { ...input, passedAtMs: deps.clock.now() }),
+  );
+  return { provenUntil: record?.provenUntil ?? null };
 }
 
 /**

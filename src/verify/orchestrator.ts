@@ -15,6 +15,7 @@ import type { DeepSampleInput } from "./deepSample";
 import type { ReconcileInput } from "./reconcile";
 import type { SurfaceTotalInput, SurfaceTypeInput } from "./surface";
 import { perTypeTotals } from "./surface";
+import { provenUntilMs } from "../core/fullProof";
 import { mergeAdjacent } from "../core/fullUnits";
 import { FullAccumulator } from "./fullSummary";
 import type {
@@ -22,6 +23,7 @@ import type {
   FullPlan,
   FullPlanInput,
   FullProgress,
+  FullRecordInput,
   FullSplitInput,
   FullSplitResult,
   FullSummary,
@@ -52,6 +54,7 @@ export const VERIFY_ACTIVITY = {
   fullSplit: "VerifyFullSplit",
   fullUnit: "VerifyFullUnit",
   fullSearchParameters: "VerifyFullSearchParameters",
+  fullRecord: "VerifyFullRecord",
 } as const;
 
 /** Count requests one VerifyFullSplit activity sends to each server before handing back. */
@@ -280,6 +283,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       resume: input.resume !== undefined,
       unitVersions: input.unitVersions ?? null,
       concurrency: bound,
+      sinceMs: input.fullSinceMs ?? null,
     } satisfies FullPlanInput);
     let units: CountedUnit[] = [];
     let oversize = 0;
@@ -353,6 +357,17 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       },
     );
     full = accumulator.summary(fullPlan, oversize, searchParameters);
+    // Every version before `proven` was found equal: the next proof needs only what changes after it.
+    const proven = provenUntilMs(full.verdict, fullPlan.tillMs, fullPlan.watermark);
+    if (proven !== undefined && proven > fullPlan.sinceMs) {
+      yield context.df.callActivity(VERIFY_ACTIVITY.fullRecord, {
+        runId: plan.runId,
+        scope: fullPlan.scope,
+        sinceMs: fullPlan.sinceMs,
+        tillMs: proven,
+        incremental: fullPlan.incremental,
+      } satisfies FullRecordInput);
+    }
   }
 
   status("done", types, types, types);

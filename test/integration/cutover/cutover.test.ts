@@ -12,6 +12,7 @@ import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { loadStatusReport } from "../../../src/status/loadReport";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import { runVerification } from "../../../src/verify/runVerification";
 import type { LocalEnvironment } from "../../support/localEnvironment";
 import { settingsFor, startLocalEnvironment } from "../../support/localEnvironment";
 import { generateOperations } from "../../support/syntheticData";
@@ -195,4 +196,85 @@ describe("cutover", () => {
     expect(resumed.cutover?.phase).toBe("GO");
     expect(resumed.cutover?.verdict?.evidence.verificationRunId).toBe("vcrashed-run");
   });
+});
+
+/** The same settings with AZURE_LedgerRecheckSeconds changed (it shapes no planning). */
+function withRecheck<S extends { verification: { ledgerRecheckMs: number } }>(
+  settings: S,
+  seconds: number,
+): S {
+  return {
+    ...settings,
+    verification: { ...settings.verification, ledgerRecheckMs: seconds * 1000 },
+  };
+}
+
+describe("cutover proof", () => {
+  it("waits for the ledger up to the freeze, counting skipped stretches at once, and lists it in GO's evidence", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    // A second steady run finds nothing new up to its cap: a skipped stretch, pending for an hour.
+    await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    const result = await runCutoverLocally(deps, freeze);
+    expect(result.cutover?.phase).toBe("GO");
+    const ledger = result.cutover!.verdict!.evidence.ledger!;
+    expect(ledger.skipped).toBeGreaterThan(0);
+    expect(ledger).toMatchObject({ open: 0, unreconciled: 0, missing: 0 });
+    expect(ledger.reconciled).toBe(ledger.entries);
+    for await (const e of deps.state.ledger().listAll()) {
+      if (Date.parse(e.since) < Date.parse(freeze)) expect(e.status).toBe("reconciled");
+    }
+  }, 120_000);
+
+  it("ends NO-GO naming a ledger entry the destination lost versions of", async () => {
+    const { env } = await setUp();
+    const { deps: steady, freeze } = await caughtUpWithDelta(env);
+    const deps = { ...steady, settings: withRecheck(steady.settings, 0) };
+    const short = await runCutoverLocally(deps, freeze, {
+      wrapActivity: async (name, call) => {
+        // The destination loses the delta's versions before the ledger counts them, each time.
+        if (name === "ReconcileLedger") env.destination.store.hardDelete("Patient", "delta-1");
+        return call();
+      },
+    });
+    expect(short.cutover?.phase).toBe("NO-GO");
+    const verdict = short.cutover!.verdict!;
+    expect(verdict.evidence.ledger?.unreconciled).toBe(1);
+    expect(verdict.problems.join("\n")).toMatch(
+      /ledger window \[[^)]+\) unreconciled: 2 version\(s\) missing/,
+    );
+    expect(verdict.actions.join("\n")).toContain("section 10");
+  }, 120_000);
+
+  it("compares only what changed since the last full proof", async () => {
+    const { env } = await setUp();
+    const deps = depsFor(env);
+    await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    // The steady mode keeps 10 minutes back: the check is Behind, and proves up to the watermark.
+    const check = await runVerification(deps, { checks: ["full"] });
+    expect(check.full).toMatchObject({ verdict: "Behind", totals: { missing: 0, different: 0 } });
+    const proof = await deps.state.getFullProof();
+    const { watermark } = await deps.state.getCursor();
+    expect(proof).toMatchObject({ wholeRunId: check.runId, provenUntil: watermark });
+    env.source.store.create({ resourceType: "Patient", id: "delta-2", active: true });
+    await new Promise((r) => setTimeout(r, 5));
+    const result = await runCutoverLocally(deps, new Date().toISOString());
+    expect(result.cutover?.phase).toBe("GO");
+    const evidence = result.cutover!.verdict!.evidence;
+    expect(evidence.proof).toMatchObject({
+      kind: "since-last-proof",
+      lastProof: { wholeRunId: check.runId, provenUntil: proof!.provenUntil },
+    });
+    const since = Date.parse(evidence.proof!.since);
+    expect(since).toBe(Date.parse(proof!.provenUntil) - deps.settings.chunking.safetyLagMs);
+    const changed = env.source.store
+      .allVersions()
+      .filter((v) => v.resourceType !== "SearchParameter" && v.lastUpdatedMs >= since);
+    expect(evidence.versionsCompared).toBe(changed.length);
+    // The GO extends the proof: the next cutover starts after it.
+    await expect(deps.state.getFullProof()).resolves.toMatchObject({
+      runId: evidence.verificationRunId,
+      incrementalRuns: 1,
+    });
+  }, 120_000);
 });
