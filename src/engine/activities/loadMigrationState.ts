@@ -60,12 +60,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     ms(cursor.frontier) >= ms(endDate);
   const cutover = await state.getCutover();
   const active = isCutoverActive(cutover) ? cutover : undefined;
-  const { work: ledger, openBeforeFreeze } = await ledgerWork(
-    deps,
-    cursor,
-    chunks,
-    active?.freeze,
-  );
+  const { work: ledger, openBeforeFreeze } = await ledgerWork(deps, cursor, chunks, active?.freeze);
   emitPassMetrics(
     deps,
     cursor,

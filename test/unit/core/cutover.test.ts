@@ -244,7 +244,8 @@ describe("cutoverLedgerFacts and the verdict", () => {
     const short = entry("2026-12-03T08:30:00.000Z", "2026-12-03T09:00:00.000Z", {
       status: "unreconciled",
       counts: [judgeCount("Patient", 5, 3, 0)],
-      reason: "the destination holds fewer versions than the source after a recount and a second import",
+      reason:
+        "the destination holds fewer versions than the source after a recount and a second import",
     });
     const v = decideCutoverVerdict(
       facts({ ledger: cutoverLedgerFacts([short, ...reconciled], FREEZE) }),
