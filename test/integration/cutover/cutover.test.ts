@@ -9,7 +9,7 @@ import type { Environment } from "../../../src/config/settings";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import { cancelCutover, startCutover } from "../../../src/engine/cutover";
 import { runCutoverLocally } from "../../../src/local/localCutover";
-import { runMigrationLocally } from "../../../src/local/localMigration";
+import { runMigrationLocally, wakeLocalMigration } from "../../../src/local/localMigration";
 import { loadStatusReport } from "../../../src/status/loadReport";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import { runVerification } from "../../../src/verify/runVerification";
@@ -276,5 +276,24 @@ describe("cutover proof", () => {
       runId: evidence.verificationRunId,
       incrementalRuns: 1,
     });
+  }, 120_000);
+});
+
+describe("cutover wakes a running migration", () => {
+  it("a continuous migration asleep on its idle poll starts the cutover at once when woken", async () => {
+    const { env } = await setUp();
+    const deps = depsFor(env, { AZURE_IdlePollMinutes: "60" });
+    let idle = false;
+    const running = runMigrationLocally(deps, { onStatus: (s) => (idle ||= s.phase === "idle") });
+    while (!idle) await new Promise((r) => setTimeout(r, 50));
+    env.source.store.create({ resourceType: "Patient", id: "delta-3", active: true });
+    await new Promise((r) => setTimeout(r, 5));
+    const freeze = new Date().toISOString();
+    await startCutover(deps, freeze);
+    expect(wakeLocalMigration()).toBe(true);
+    // Without the wake event it would sleep an hour: the run ends with the verdict well before.
+    const result = await running;
+    expect(result.output).toMatchObject({ outcome: "cutover-decided" });
+    expect((await deps.state.getCutover())?.phase).toBe("GO");
   }, 120_000);
 });
