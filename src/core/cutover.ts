@@ -214,12 +214,15 @@ export type CutoverRequestOutcome =
  * (idempotent): in progress or GO it is left as it is; a NO-GO is proved again (the verdict is about
  * the destination as it is now, so after fixing what the NO-GO named the user calls cutover again).
  * A different freeze while one is in progress is refused: cancel it first. After a verdict or a
- * cancel, a new freeze starts a new operation.
+ * cancel, a new freeze starts a new operation. A GO is proved again when `writesAfterFreeze` (source
+ * versions stamped at or after the freeze, counted now) shows writes since: they are reported in a
+ * new verdict, never hidden behind the stored GO.
  */
 export function requestCutover(
   existing: CutoverRecord | undefined,
   freeze: string,
   nowIso: string,
+  writesAfterFreeze = 0,
 ): CutoverRequestOutcome {
   if (Date.parse(freeze) > Date.parse(nowIso)) {
     return {
@@ -243,7 +246,7 @@ export function requestCutover(
   }
   const same = Date.parse(existing.freeze) === Date.parse(freeze);
   if (same) {
-    if (existing.phase === "NO-GO") {
+    if (existing.phase === "NO-GO" || (existing.phase === "GO" && writesAfterFreeze > 0)) {
       return {
         kind: "started",
         record: {

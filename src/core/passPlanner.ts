@@ -75,8 +75,14 @@ export type PassAction =
   | { activity: "BuildImportPayloads"; input: { seq: number } }
   | { activity: "StartImport"; input: { chunkSeq: number; index: number; key: string } }
   | { activity: "PollImport"; input: { chunkSeq: number; index: number; key: string } }
-  | { activity: "ReconcileLedger"; input: { since: string } }
+  | { activity: "ReconcileLedger"; input: ReconcileLedgerInput }
   | { activity: "ProveCutover"; input: null };
+
+/** cutover: an entry concluded is a change (the proof waits for it), so the next pass runs at once. */
+export interface ReconcileLedgerInput {
+  since: string;
+  cutover?: boolean;
+}
 
 export type PassDecision =
   | {
@@ -167,7 +173,10 @@ export function decidePass(
   // Counting on the source is load on it too: not during the pause window.
   if (!paused) {
     for (const since of snapshot.ledger.ready)
-      actions.push({ activity: "ReconcileLedger", input: { since } });
+      actions.push({
+        activity: "ReconcileLedger",
+        input: inCutover ? { since, cutover: true } : { since },
+      });
   }
 
   const exportsInFlight = exporting.length + planned.length;

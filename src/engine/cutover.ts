@@ -18,21 +18,37 @@ import { newRunId } from "../verify/runIds";
 import type { VerificationReport } from "../verify/types";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { nowIso } from "./deps";
+import { historyAware } from "./activities/planNextWindow";
 
-/** Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. */
+/**
+ * Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. Asked
+ * again after its GO, it counts the source's versions stamped since the freeze: writes that came
+ * after the GO reopen the proof, whose NO-GO reports them.
+ */
 export async function startCutover(
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
   freeze: string,
 ): Promise<CutoverRequestOutcome> {
+  const stored = await deps.state.getCutover();
+  const wasGo = stored?.phase === "GO" && Date.parse(stored.freeze) === Date.parse(freeze);
+  const writesAfterFreeze = wasGo ? await countWritesAfterFreeze(deps, freeze) : 0;
   let outcome: CutoverRequestOutcome | undefined;
   await deps.state.updateCutover((existing) => {
-    outcome = requestCutover(existing, freeze, nowIso(deps));
+    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
   if (outcome!.kind === "started") {
     deps.telemetry.trackEvent("Cutover", { Phase: "requested", Freeze: freeze });
   }
   return outcome!;
+}
+
+/** Source versions stamped at or after the freeze, counted the way the export selects them. */
+async function countWritesAfterFreeze(
+  deps: Pick<EngineDeps, "source" | "settings">,
+  freeze: string,
+): Promise<number> {
+  return deps.source.count({ history: historyAware(deps), since: freeze });
 }
 
 /**
@@ -110,8 +126,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     ...(planned ? { resume: runId } : { runId }),
     ...(sinceMs === undefined ? {} : { fullSinceMs: sinceMs }),
   });
-  const history = deps.settings.export.withHistory || deps.settings.export.withDelete;
-  const postFreezeWrites = await deps.source.count({ history, since: started.freeze });
+  const postFreezeWrites = await countWritesAfterFreeze(deps, started.freeze);
   const cursor = await deps.state.getCursor();
   const decidedMs = deps.clock.now();
   const verdict = decideCutoverVerdict({

@@ -41,7 +41,7 @@ export async function cutoverHandler(
   request: Pick<HttpRequest, "method" | "query" | "text">,
   client: Pick<DurableClient, "getStatus" | "startNew" | "raiseEvent">,
   context: Pick<InvocationContext, "log">,
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
 ): Promise<HttpResponseInit> {
   const refused =
     checkMethod(request.method, CUTOVER_METHODS, ENDPOINT, "the status page shows the cutover") ??

@@ -1,4 +1,5 @@
 import { proveCutover } from "../cutover";
+import type { ReconcileLedgerInput } from "../../core/passPlanner";
 import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
@@ -29,7 +30,7 @@ export const MIGRATION_ACTIVITIES = {
   ProveCutover: (deps: EngineDeps) => proveCutover(deps),
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
-  ReconcileLedger: (deps: EngineDeps, input: { since: string }) => reconcileLedger(deps, input),
+  ReconcileLedger: (deps: EngineDeps, input: ReconcileLedgerInput) => reconcileLedger(deps, input),
 } as const;
 
 export type MigrationActivityName = keyof typeof MIGRATION_ACTIVITIES;

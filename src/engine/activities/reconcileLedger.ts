@@ -1,6 +1,7 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../../core/ledger";
 import { ALL_TYPES, isFinal, judgeCount, totalExtra, totalMissing } from "../../core/ledger";
 import type { ChunkRecord } from "../../core/migrationState";
+import type { ReconcileLedgerInput } from "../../core/passPlanner";
 import { payloadKey } from "../../core/migrationState";
 import { ms } from "../../core/windows";
 import { isFhirOperationError, isTransientError } from "../../errors";
@@ -23,8 +24,16 @@ const SKIPPED_BATCH = 100;
  */
 export async function reconcileLedger(
   deps: EngineDeps,
-  input: { since: string },
+  input: ReconcileLedgerInput,
 ): Promise<ActivityResult> {
+  const result = await reconcileEntry(deps, input);
+  if (result.changed || input.cutover !== true) return result;
+  // In cutover mode the proof waits for the entry: once it is final, the next pass need not wait.
+  const after = await deps.state.ledger().get(input.since);
+  return after !== undefined && isFinal(after.status) ? { ...result, changed: true } : result;
+}
+
+async function reconcileEntry(deps: EngineDeps, input: { since: string }): Promise<ActivityResult> {
   const ledger = deps.state.ledger();
   const entry = await ledger.get(input.since);
   if (entry === undefined || isFinal(entry.status)) return { changed: false };

@@ -89,7 +89,8 @@ async function caughtUpWithDelta(env: LocalEnvironment) {
   return { deps, freeze };
 }
 
-describe("cutover", () => {
+// Each case migrates, drains, waits for the ledger and proves: about 20 s on a loaded machine.
+describe("cutover", { timeout: 120_000 }, () => {
   it("copies the delta up to the freeze and ends GO with the evidence", async () => {
     const { env } = await setUp();
     const { deps, freeze } = await caughtUpWithDelta(env);
@@ -153,6 +154,20 @@ describe("cutover", () => {
     expect(second.request).toBe("unchanged");
     expect(second.cutover).toEqual(first.cutover);
     expect(second.cutover?.attempts).toBe(1);
+  });
+
+  it("reports writes that came after its GO when called again with the same freeze", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    expect((await runCutoverLocally(deps, freeze)).cutover?.phase).toBe("GO");
+    env.source.store.create({ resourceType: "Patient", id: "after-go", active: true });
+    const again = await runCutoverLocally(deps, freeze);
+    expect(again.request).toBe("started");
+    expect(again.cutover?.phase).toBe("NO-GO");
+    expect(again.cutover!.verdict!.evidence.postFreezeWrites).toBe(1);
+    await expect(deps.destination.vread("Patient", "after-go", "1")).resolves.toMatchObject({
+      found: false,
+    });
   });
 
   it("refuses another freeze while one is in progress, and cancels back to the steady mode", async () => {

@@ -91,6 +91,14 @@ describe("requestCutover", () => {
     expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
   });
 
+  it("proves a GO again when the source holds writes after the freeze now", () => {
+    const existing = record({ phase: "GO", proofRunId: "v1", attempts: 1 });
+    expect(requestCutover(existing, FREEZE, NOW, 2)).toMatchObject({
+      kind: "started",
+      record: { phase: "draining", proofRunId: undefined, verdict: undefined, attempts: 1 },
+    });
+  });
+
   it("proves a NO-GO again for the same freeze", () => {
     const out = requestCutover(
       record({ phase: "NO-GO", proofRunId: "v1", attempts: 1 }),

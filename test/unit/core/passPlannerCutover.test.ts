@@ -57,7 +57,15 @@ describe("decidePass in cutover mode", () => {
       ledger: { ready: ["2026-12-03T09:55:00.000Z"], blocking: 1 },
       cutover: cutover({ frontierAtFreeze: true, ledgerOpen: 1 }),
     });
-    expect(names(decide(s))).toEqual(["ReconcileLedger"]);
+    // Marked, so that the entry's conclusion counts as a change and the proof follows at once.
+    expect(decide(s)).toMatchObject({
+      actions: [
+        {
+          activity: "ReconcileLedger",
+          input: { since: "2026-12-03T09:55:00.000Z", cutover: true },
+        },
+      ],
+    });
   });
 
   it("waits for a ledger recheck at the short cadence, not the idle poll", () => {

@@ -18,7 +18,7 @@ const untouchable = new Proxy(
       throw new Error(`a refused request read deps.${String(name)}`);
     },
   },
-) as Pick<EngineDeps, "state" | "telemetry" | "clock">;
+) as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
 
 function client() {
   return { getStatus: vi.fn(), startNew: vi.fn() } as unknown as DurableClient;
@@ -83,10 +83,11 @@ describe("Cutover_Http refuses before it changes anything", () => {
 });
 
 describe("Cutover_Http wakes the migration", () => {
-  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock"> {
+  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings"> {
     let record: CutoverRecord | undefined;
     return {
       state: {
+        getCutover: async () => record,
         updateCutover: async (
           mutate: (r: CutoverRecord | undefined) => CutoverRecord | undefined,
         ) => {
@@ -97,7 +98,7 @@ describe("Cutover_Http wakes the migration", () => {
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),
       clock: { now: () => Date.parse("2026-12-03T10:05:00Z") },
-    } as Pick<EngineDeps, "state" | "telemetry" | "clock">;
+    } as unknown as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
   }
 
   it("raises the wake event on the running orchestration, so the cutover starts now", async () => {
