@@ -19,6 +19,7 @@ import type { VerificationReport } from "../verify/types";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 import { historyAware } from "./activities/planNextWindow";
+import { recountUnreconciled } from "./activities/reconcileLedger";
 
 /**
  * Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. Asked
@@ -84,7 +85,11 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     return { changed: false, note: "no cutover in progress" };
   }
   // The ledger's entries up to the freeze are final once final: read them before the proof starts.
-  const ledger = cutoverLedgerFacts(await ledgerEntries(deps), current.freeze);
+  // Unreconciled ones are counted again: the user may have migrated their range again since.
+  const ledger = cutoverLedgerFacts(
+    await recountedEntries(deps, await ledgerEntries(deps), current.freeze),
+    current.freeze,
+  );
   if (ledger.evidence.open > 0) {
     // The planner waits for them; a pass that read the ledger before a new entry was written lands here.
     return {
@@ -195,6 +200,25 @@ function proofScope(
         },
       }
     : { kind: "whole", since: full.since, till: full.till };
+}
+
+/** Unreconciled entries recounted per proof, at most (the rest are named as they are). */
+const RECOUNT_PER_PROOF = 50;
+
+async function recountedEntries(
+  deps: EngineDeps,
+  entries: LedgerEntry[],
+  freeze: string,
+): Promise<LedgerEntry[]> {
+  const freezeMs = Date.parse(freeze);
+  let budget = RECOUNT_PER_PROOF;
+  const out: LedgerEntry[] = [];
+  for (const e of entries) {
+    const due = e.status === "unreconciled" && Date.parse(e.since) < freezeMs && budget > 0;
+    if (due) budget--;
+    out.push(due ? await recountUnreconciled(deps, e) : e);
+  }
+  return out;
 }
 
 async function ledgerEntries(deps: EngineDeps): Promise<LedgerEntry[]> {

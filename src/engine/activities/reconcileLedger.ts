@@ -128,6 +128,61 @@ async function skippedBatchIsEmpty(deps: EngineDeps, entry: LedgerEntry): Promis
   return true;
 }
 
+/**
+ * Counts an unreconciled entry once more, on both servers (the cutover's proof: after the user
+ * migrated its range again, docs/operations.md section 10, the next cutover call must be able to see
+ * it whole). Reconciled when nothing is missing now; otherwise it stays unreconciled with the new
+ * counts. A skipped stretch is counted on the destination too: its versions can only have arrived
+ * there by such a migration.
+ */
+export async function recountUnreconciled(
+  deps: EngineDeps,
+  entry: LedgerEntry,
+): Promise<LedgerEntry> {
+  if (entry.status !== "unreconciled") return entry;
+  let counts: LedgerCount[];
+  if (entry.kind === "window") {
+    const chunks = (await Promise.all(entry.chunkSeqs.map((s) => deps.state.getChunk(s)))).filter(
+      (c): c is ChunkRecord => c !== undefined,
+    );
+    if (chunks.length !== entry.chunkSeqs.length) return entry;
+    counts = await countEntry(deps, entry, chunks);
+  } else {
+    const range = { history: historyAware(deps), since: entry.since, till: entry.till };
+    const [source, destination] = await Promise.all([
+      deps.source.count(range),
+      deps.destination.count(range),
+    ]);
+    counts = [judgeCount(ALL_TYPES, source, destination, 0)];
+  }
+  const reconciled = totalMissing(counts) === 0;
+  const updated = await deps.state.ledger().update(entry.since, (e) =>
+    e.status !== "unreconciled"
+      ? undefined
+      : {
+          ...e,
+          status: reconciled ? "reconciled" : "unreconciled",
+          checks: e.checks + 1,
+          counts,
+          reason: reconciled ? undefined : e.reason,
+          checkedAt: nowIso(deps),
+        },
+  );
+  if (reconciled && updated?.status === "reconciled") {
+    deps.telemetry.trackEvent("LedgerEntry", {
+      Since: entry.since,
+      Till: entry.till,
+      EntryKind: entry.kind,
+      LedgerStatus: "Reconciled",
+      Missing: 0,
+      Extra: totalExtra(counts),
+      Checks: updated.checks,
+    });
+    deps.log(`ledger [${entry.since}, ${entry.till}) reconciled on a recount`);
+  }
+  return updated ?? entry;
+}
+
 /** The entry's counts per unit: per type in per-type mode, system level otherwise. */
 async function countEntry(
   deps: EngineDeps,

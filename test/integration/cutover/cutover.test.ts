@@ -259,6 +259,15 @@ describe("cutover proof", () => {
       /ledger window \[[^)]+\) unreconciled: 2 version\(s\) missing/,
     );
     expect(verdict.actions.join("\n")).toContain("section 10");
+
+    // The user puts the versions back (as a re-migration of the range would) and calls cutover
+    // again with the same freeze: the entry is counted again, reconciled, and the verdict is GO.
+    for (const v of env.source.store.history("Patient", "delta-1")) {
+      env.destination.store.insertVersion({ ...v, text: v.text });
+    }
+    const repaired = await runCutoverLocally(steady, freeze);
+    expect(repaired.cutover?.phase).toBe("GO");
+    expect(repaired.cutover!.verdict!.evidence.ledger).toMatchObject({ unreconciled: 0, open: 0 });
   }, 120_000);
 
   it("compares only what changed since the last full proof", async () => {
