@@ -196,7 +196,9 @@ export function decidePass(
   if (inCutover) {
     // The delta is on the destination once every window up to the freeze is processed, and the
     // proof includes the ledger's reconciliation of every entry up to the freeze: it waits for their
-    // counts (rechecks and re-imports included), at the short cadence.
+    // counts (rechecks and re-imports included), at the short cadence. Not in the same pass: the
+    // last windows become ready for ReconcileLedger in the pass their imports finish, and a proof
+    // run alongside would read their entries still pending.
     if (
       cutover.frontierAtFreeze &&
       unprocessed.length === 0 &&
