@@ -13,6 +13,12 @@ export interface PayloadJobInput {
   key: string;
 }
 
+/** cutover: an entry concluded is a change (the proof waits for it), so the next pass runs at once. */
+export interface ReconcileLedgerInput {
+  since: string;
+  cutover?: boolean;
+}
+
 export interface MigrationActivityInputs {
   LoadMigrationState: null;
   PlanNextWindow: null;
@@ -26,7 +32,7 @@ export interface MigrationActivityInputs {
   PollReindex: null;
   ProveCutover: null;
   RecordPassFailure: { message: string; details?: string };
-  ReconcileLedger: { since: string };
+  ReconcileLedger: ReconcileLedgerInput;
 }
 
 export type MigrationActivityName = keyof MigrationActivityInputs;

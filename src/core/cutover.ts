@@ -4,6 +4,9 @@
  * changes before the freeze at a short cadence, then proves the copy and ends with GO or NO-GO.
  */
 
+import type { LedgerEntry, LedgerKind } from "./ledger";
+import { ALL_TYPES, totalMissing } from "./ledger";
+
 export type CutoverPhase = "draining" | "proving" | "GO" | "NO-GO" | "cancelled";
 
 /** The cutover row, next to the cursor (one per migration). */
@@ -53,6 +56,114 @@ export interface CutoverEvidence {
   /** Surface check: types whose counts agree / all types counted. */
   surfaceTypesPassed: number;
   surfaceTypes: number;
+  /** The ledger's reconciliation of every entry up to the freeze (absent in verdicts stored before it). */
+  ledger?: CutoverLedgerEvidence;
+  /** The range the full check compared (absent in verdicts stored before it). */
+  proof?: CutoverProofScope;
+}
+
+/**
+ * The full check's range: the whole timeline, or the versions changed since the last full proof
+ * (docs/operations.md, section 7, "What GO claims").
+ */
+export type CutoverProofScope =
+  | { kind: "whole"; since: string; till: string }
+  | {
+      kind: "since-last-proof";
+      since: string;
+      till: string;
+      lastProof: {
+        runId: string;
+        passedAt: string;
+        provenUntil: string;
+        wholeRunId: string;
+        wholePassedAt: string;
+      };
+    };
+
+/** The ledger entries starting before the freeze, summed (src/core/ledger.ts). */
+export interface CutoverLedgerEvidence {
+  entries: number;
+  windows: number;
+  skipped: number;
+  reconciled: number;
+  unreconciled: number;
+  /** Entries not final when the proof read them (the planner waits for 0; counted, never ignored). */
+  open: number;
+  /** Sums of the entries' latest counts (history-aware versions, same bounds on both servers). */
+  sourceVersions: number;
+  destinationVersions: number;
+  failed: number;
+  missing: number;
+  extra: number;
+}
+
+/** An unreconciled entry, named in a NO-GO (at most CUTOVER_MAX_PROBLEMS are kept). */
+export interface UnreconciledEntry {
+  since: string;
+  till: string;
+  kind: LedgerKind;
+  missing: number;
+  reason: string;
+  /** Per unit with a shortfall: "type: source S, destination D, failed F". */
+  counts: string[];
+}
+
+/** Folds the ledger entries starting before the freeze into evidence and the entries to name. */
+export function cutoverLedgerFacts(
+  entries: Iterable<LedgerEntry>,
+  freeze: string,
+): { evidence: CutoverLedgerEvidence; unreconciled: UnreconciledEntry[] } {
+  const evidence: CutoverLedgerEvidence = {
+    entries: 0,
+    windows: 0,
+    skipped: 0,
+    reconciled: 0,
+    unreconciled: 0,
+    open: 0,
+    sourceVersions: 0,
+    destinationVersions: 0,
+    failed: 0,
+    missing: 0,
+    extra: 0,
+  };
+  const unreconciled: UnreconciledEntry[] = [];
+  const freezeMs = Date.parse(freeze);
+  for (const e of entries) {
+    if (Date.parse(e.since) >= freezeMs) continue;
+    evidence.entries++;
+    if (e.kind === "window") evidence.windows++;
+    else evidence.skipped++;
+    if (e.status === "reconciled") evidence.reconciled++;
+    else if (e.status === "unreconciled") evidence.unreconciled++;
+    else evidence.open++;
+    for (const c of e.counts) {
+      evidence.sourceVersions += c.source;
+      evidence.destinationVersions += c.destination ?? 0;
+      evidence.failed += c.failed;
+      evidence.extra += c.extra;
+    }
+    if (e.status === "unreconciled") {
+      const missing = totalMissing(e.counts);
+      evidence.missing += missing;
+      if (unreconciled.length < CUTOVER_MAX_PROBLEMS) {
+        unreconciled.push({
+          since: e.since,
+          till: e.till,
+          kind: e.kind,
+          missing,
+          reason: e.reason ?? "unreconciled",
+          counts: e.counts
+            .filter((c) => c.missing > 0)
+            .map(
+              (c) =>
+                `${c.type === ALL_TYPES ? "all types" : c.type}: source ${c.source}, destination ${c.destination ?? "-"}, failed ${c.failed}`,
+            ),
+        });
+      }
+    }
+  }
+  return { evidence, unreconciled };
 }
 
 /**
@@ -103,12 +214,15 @@ export type CutoverRequestOutcome =
  * (idempotent): in progress or GO it is left as it is; a NO-GO is proved again (the verdict is about
  * the destination as it is now, so after fixing what the NO-GO named the user calls cutover again).
  * A different freeze while one is in progress is refused: cancel it first. After a verdict or a
- * cancel, a new freeze starts a new operation.
+ * cancel, a new freeze starts a new operation. A GO is proved again when `writesAfterFreeze` (source
+ * versions stamped at or after the freeze, counted now) shows writes since: they are reported in a
+ * new verdict, never hidden behind the stored GO.
  */
 export function requestCutover(
   existing: CutoverRecord | undefined,
   freeze: string,
   nowIso: string,
+  writesAfterFreeze = 0,
 ): CutoverRequestOutcome {
   if (Date.parse(freeze) > Date.parse(nowIso)) {
     return {
@@ -132,7 +246,7 @@ export function requestCutover(
   }
   const same = Date.parse(existing.freeze) === Date.parse(freeze);
   if (same) {
-    if (existing.phase === "NO-GO") {
+    if (existing.phase === "NO-GO" || (existing.phase === "GO" && writesAfterFreeze > 0)) {
       return {
         kind: "started",
         record: {
@@ -176,6 +290,9 @@ export interface ProofFacts {
   postFreezeWrites: number;
   failedResources: number;
   windowSeconds: number;
+  /** The ledger up to the freeze (cutoverLedgerFacts); null when it was not read. */
+  ledger?: ReturnType<typeof cutoverLedgerFacts> | null;
+  proof?: CutoverProofScope | null;
 }
 
 /**
@@ -218,6 +335,30 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       );
     }
   }
+  const ledger = facts.ledger ?? null;
+  if (ledger !== null) {
+    if (ledger.evidence.open > 0) {
+      problems.push(
+        `${ledger.evidence.open} ledger entr${ledger.evidence.open === 1 ? "y" : "ies"} before the freeze not reconciled yet`,
+      );
+      actions.push("call cutover again with the same freeze once the ledger's counts are done");
+    }
+    for (const u of ledger.unreconciled) {
+      problems.push(
+        `ledger ${u.kind === "window" ? "window" : "skipped stretch"} [${u.since}, ${u.till}) unreconciled: ${u.missing} version(s) missing (${u.reason})${u.counts.length > 0 ? `; ${u.counts.join("; ")}` : ""}`,
+      );
+    }
+    if (ledger.evidence.unreconciled > ledger.unreconciled.length) {
+      problems.push(
+        `and ${ledger.evidence.unreconciled - ledger.unreconciled.length} more unreconciled ledger entries (status page, Ledger card)`,
+      );
+    }
+    if (ledger.evidence.unreconciled > 0) {
+      actions.push(
+        "deal with each unreconciled ledger entry named (docs/operations.md, section 10: find what differs, then migrate its range again with AZURE_SpecificRun over [since, till)), then call cutover again with the same freeze",
+      );
+    }
+  }
   if (facts.surface !== null && facts.surface.failing.length > 0 && facts.postFreezeWrites === 0) {
     problems.push(
       `surface counts show fewer on the destination for ${facts.surface.failing.join(", ")}`,
@@ -250,6 +391,8 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       known: full?.known ?? 0,
       surfaceTypesPassed: facts.surface?.typesPassed ?? 0,
       surfaceTypes: facts.surface?.types ?? 0,
+      ...(ledger === null ? {} : { ledger: ledger.evidence }),
+      ...(facts.proof === undefined || facts.proof === null ? {} : { proof: facts.proof }),
     },
     problems: go ? [] : bounded,
     actions: go ? [] : [...new Set(actions)],
@@ -282,6 +425,20 @@ export function formatCutover(record: CutoverRecord): string {
   lines.push(
     `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface counts ${e.surfaceTypesPassed}/${e.surfaceTypes} types agree; verification ${e.verificationRunId}`,
   );
+  const l = e.ledger;
+  if (l !== undefined) {
+    lines.push(
+      `ledger up to the freeze: ${l.reconciled}/${l.entries} entries reconciled (${l.windows} windows, ${l.skipped} skipped stretches), ${l.unreconciled} unreconciled; counted ${l.sourceVersions} source and ${l.destinationVersions} destination versions, ${l.failed} failed, ${l.missing} missing, ${l.extra} only on the destination`,
+    );
+  }
+  const proof = e.proof;
+  if (proof?.kind === "whole") {
+    lines.push(`compared: every version from ${proof.since} to ${proof.till} (the whole range)`);
+  } else if (proof !== undefined) {
+    lines.push(
+      `compared: every version changed from ${proof.since} to ${proof.till}; before it, every version was found equal by the full proof up to ${proof.lastProof.provenUntil} (run ${proof.lastProof.runId}, ${proof.lastProof.passedAt}; whole range by run ${proof.lastProof.wholeRunId}, ${proof.lastProof.wholePassedAt}) and is counted now by the ledger and the surface check`,
+    );
+  }
   for (const p of v.problems) lines.push(`  - ${p}`);
   for (const a of v.actions) lines.push(`what to do: ${a}`);
   return `${lines.join("\n")}\n`;

@@ -140,16 +140,24 @@ export type LedgerStep = "count" | "poll-reimport";
  * An entry is ready when its chunks are all processed (a skipped stretch SKIPPED_SETTLE_MS after its
  * end), a recheck when
  * its delay has passed, a re-import on every pass while it runs. Final entries need nothing.
+ * `settledBeforeMs` (cutover mode: the freeze, once writes in flight at it had time to land) makes
+ * skipped stretches ending at or before it ready at once: no write can land in them any more, and
+ * the cutover's proof waits for every entry up to the freeze.
  */
 export function ledgerStep(
   entry: Pick<LedgerEntry, "status" | "nextCheckAt" | "chunkSeqs" | "kind" | "till">,
   chunksProcessed: (seq: number) => boolean,
   nowMs: number,
+  settledBeforeMs?: number,
 ): LedgerStep | undefined {
   switch (entry.status) {
     case "pending":
-      if (entry.kind === "skipped")
-        return ms(entry.till) + SKIPPED_SETTLE_MS <= nowMs ? "count" : undefined;
+      if (entry.kind === "skipped") {
+        const settled =
+          ms(entry.till) + SKIPPED_SETTLE_MS <= nowMs ||
+          (settledBeforeMs !== undefined && ms(entry.till) <= settledBeforeMs);
+        return settled ? "count" : undefined;
+      }
       return entry.chunkSeqs.every(chunksProcessed) ? "count" : undefined;
     case "recheck":
       return entry.nextCheckAt === undefined || ms(entry.nextCheckAt) <= nowMs

@@ -36,6 +36,8 @@ export interface CutoverView {
   freeze: string;
   /** The frontier reached the freeze: every window of the delta is planned. */
   frontierAtFreeze: boolean;
+  /** Ledger entries starting before the freeze not yet reconciled or unreconciled. */
+  ledgerOpen: number;
 }
 
 export interface LedgerWork {
@@ -186,7 +188,10 @@ export function decidePass(
   // Counting on the source is load on it too: not during the pause window.
   if (!paused) {
     for (const since of snapshot.ledger.ready)
-      actions.push({ activity: "ReconcileLedger", input: { since } });
+      actions.push({
+        activity: "ReconcileLedger",
+        input: inCutover ? { since, cutover: true } : { since },
+      });
   }
 
   const exportsInFlight = exporting.length + planned.length;
@@ -204,9 +209,17 @@ export function decidePass(
 
   const inFlight = unprocessed.length + snapshot.ledger.blocking;
   if (inCutover) {
-    // The delta is on the destination once every window up to the freeze is processed: prove it.
-    // (Ledger entries still being counted do not hold the proof back: the full check sees every version.)
-    if (cutover.frontierAtFreeze && unprocessed.length === 0 && !snapshot.searchParametersPending) {
+    // The delta is on the destination once every window up to the freeze is processed, and the
+    // proof includes the ledger's reconciliation of every entry up to the freeze: it waits for their
+    // counts (rechecks and re-imports included), at the short cadence. Not in the same pass: the
+    // last windows become ready for ReconcileLedger in the pass their imports finish, and a proof
+    // run alongside would read their entries still pending.
+    if (
+      cutover.frontierAtFreeze &&
+      unprocessed.length === 0 &&
+      cutover.ledgerOpen === 0 &&
+      !snapshot.searchParametersPending
+    ) {
       actions.push({ activity: "ProveCutover", input: null });
     }
     return { kind: "act", actions, inFlight, paused: false, cutover: true };

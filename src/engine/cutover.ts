@@ -3,28 +3,53 @@
  * cutover mode, its cancel, and the ProveCutover activity that proves the delta up to the freeze and
  * stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
  */
-import type { CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
-import { decideCutoverVerdict, isCutoverActive, requestCutover } from "../core/cutover";
+import type { CutoverProofScope, CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
+import {
+  cutoverLedgerFacts,
+  decideCutoverVerdict,
+  isCutoverActive,
+  requestCutover,
+} from "../core/cutover";
+import type { FullProofRecord } from "../core/fullProof";
+import { incrementalProofSince } from "../core/fullProof";
+import type { LedgerEntry } from "../core/ledger";
 import { runVerification } from "../verify/runVerification";
 import { newRunId } from "../verify/runIds";
 import type { VerificationReport } from "../verify/types";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { nowIso } from "./deps";
+import { historyAware } from "./historyAware";
+import { recountUnreconciled } from "./activities/reconcileLedger";
 
-/** Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. */
+/**
+ * Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. Asked
+ * again after its GO, it counts the source's versions stamped since the freeze: writes that came
+ * after the GO reopen the proof, whose NO-GO reports them.
+ */
 export async function startCutover(
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
   freeze: string,
 ): Promise<CutoverRequestOutcome> {
+  const stored = await deps.state.getCutover();
+  const wasGo = stored?.phase === "GO" && Date.parse(stored.freeze) === Date.parse(freeze);
+  const writesAfterFreeze = wasGo ? await countWritesAfterFreeze(deps, freeze) : 0;
   let outcome: CutoverRequestOutcome | undefined;
   await deps.state.updateCutover((existing) => {
-    outcome = requestCutover(existing, freeze, nowIso(deps));
+    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
   if (outcome!.kind === "started") {
     deps.telemetry.trackEvent("Cutover", { Phase: "requested", Freeze: freeze });
   }
   return outcome!;
+}
+
+/** Source versions stamped at or after the freeze, counted the way the export selects them. */
+async function countWritesAfterFreeze(
+  deps: Pick<EngineDeps, "source" | "settings">,
+  freeze: string,
+): Promise<number> {
+  return deps.source.count({ history: historyAware(deps), since: freeze });
 }
 
 /**
@@ -46,14 +71,32 @@ export async function cancelCutover(
 }
 
 /**
- * ProveCutover: the delta up to the freeze is on the destination. Runs the surface check and the
- * full check of every version (the whole timeline, not only the versions changed since an earlier
- * proof), counts source versions stamped at or after the freeze, and stores the verdict. The run id
+ * ProveCutover: the delta up to the freeze is on the destination and every ledger entry up to it is
+ * reconciled or unreconciled. Runs the surface check and the full check of every version changed
+ * since the last full proof (the whole timeline when there is none, src/core/fullProof.ts), counts
+ * source versions stamped at or after the freeze, and stores the verdict. The run id
  * is recorded before the proof starts, so a crash mid-proof resumes the same full check from its
  * last finished unit.
  */
 export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   const now = nowIso(deps);
+  const current = await deps.state.getCutover();
+  if (current === undefined || !isCutoverActive(current)) {
+    return { changed: false, note: "no cutover in progress" };
+  }
+  // The ledger's entries up to the freeze are final once final: read them before the proof starts.
+  // Unreconciled ones are counted again: the user may have migrated their range again since.
+  const ledger = cutoverLedgerFacts(
+    await recountedEntries(deps, await ledgerEntries(deps), current.freeze),
+    current.freeze,
+  );
+  if (ledger.evidence.open > 0) {
+    // The planner waits for them; a pass that read the ledger before a new entry was written lands here.
+    return {
+      changed: false,
+      note: `waiting for ${ledger.evidence.open} ledger entries before the freeze to be counted`,
+    };
+  }
   const started = await deps.state.updateCutover((r) => {
     if (r === undefined || !isCutoverActive(r)) return undefined;
     if (r.phase === "proving" && r.proofRunId !== undefined) return undefined;
@@ -76,13 +119,19 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       resourceType: "_plan",
       key: "range",
     })) !== undefined;
-  deps.log(`cutover: proving the copy as of ${started.freeze} (verification ${runId})`);
+  // Only what changed since the last full proof is compared (a resumed run keeps its stored range).
+  const lastProof = await deps.state.getFullProof();
+  const scope = deps.settings.export.withHistory ? "history" : "current";
+  const sinceMs = incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
+  deps.log(
+    `cutover: proving the copy as of ${started.freeze} (verification ${runId}, ${sinceMs === undefined ? "the whole range" : `versions changed since ${new Date(sinceMs).toISOString()}`})`,
+  );
   const report = await runVerification(deps, {
     checks: ["surface", "full"],
     ...(planned ? { resume: runId } : { runId }),
+    ...(sinceMs === undefined ? {} : { fullSinceMs: sinceMs }),
   });
-  const history = deps.settings.export.withHistory || deps.settings.export.withDelete;
-  const postFreezeWrites = await deps.source.count({ history, since: started.freeze });
+  const postFreezeWrites = await countWritesAfterFreeze(deps, started.freeze);
   const cursor = await deps.state.getCursor();
   const decidedMs = deps.clock.now();
   const verdict = decideCutoverVerdict({
@@ -91,6 +140,8 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     full: fullFacts(report),
     postFreezeWrites,
     failedResources: cursor.resourcesFailed,
+    ledger,
+    proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(started.freeze)) / 1000)),
   });
   const decided = await deps.state.updateCutover((r) =>
@@ -109,6 +160,8 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   }
   deps.telemetry.trackEvent("Cutover", {
     Phase: verdict.go ? "GO" : "NO-GO",
+    LedgerEntries: ledger.evidence.entries,
+    LedgerUnreconciled: ledger.evidence.unreconciled,
     Freeze: started.freeze,
     WindowSeconds: verdict.windowSeconds,
     VersionsCompared: verdict.evidence.versionsCompared,
@@ -120,6 +173,58 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   });
   deps.log(`cutover: ${verdict.summary}`);
   return { changed: true, note: verdict.summary };
+}
+
+/** What the full check compared: the whole range, or what changed since the last full proof. */
+function proofScope(
+  report: VerificationReport,
+  last: FullProofRecord | undefined,
+): CutoverProofScope | null {
+  const full = report.full;
+  if (full === null || full === undefined) return null;
+  const incremental =
+    last !== undefined &&
+    last.scope === full.scope &&
+    Date.parse(full.since) <= Date.parse(last.provenUntil);
+  return incremental
+    ? {
+        kind: "since-last-proof",
+        since: full.since,
+        till: full.till,
+        lastProof: {
+          runId: last.runId,
+          passedAt: last.passedAt,
+          provenUntil: last.provenUntil,
+          wholeRunId: last.wholeRunId,
+          wholePassedAt: last.wholePassedAt,
+        },
+      }
+    : { kind: "whole", since: full.since, till: full.till };
+}
+
+/** Unreconciled entries recounted per proof, at most (the rest are named as they are). */
+const RECOUNT_PER_PROOF = 50;
+
+async function recountedEntries(
+  deps: EngineDeps,
+  entries: LedgerEntry[],
+  freeze: string,
+): Promise<LedgerEntry[]> {
+  const freezeMs = Date.parse(freeze);
+  let budget = RECOUNT_PER_PROOF;
+  const out: LedgerEntry[] = [];
+  for (const e of entries) {
+    const due = e.status === "unreconciled" && Date.parse(e.since) < freezeMs && budget > 0;
+    if (due) budget--;
+    out.push(due ? await recountUnreconciled(deps, e) : e);
+  }
+  return out;
+}
+
+async function ledgerEntries(deps: EngineDeps): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
+  for await (const e of deps.state.ledger().listAll()) entries.push(e);
+  return entries;
 }
 
 function surfaceFacts(report: VerificationReport) {

@@ -1,4 +1,4 @@
-import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import { CUTOVER_POLL_MS } from "../core/cutover";
 import { withoutStack } from "../core/errorText";
 import type { PassDecision, PassSnapshot } from "../core/passPlanner";
@@ -12,6 +12,11 @@ import { importJob } from "../core/jobLifecycle";
 export const MIGRATION_ORCHESTRATION = "MigrationOrchestration";
 /** Fixed instance id: the migration is a singleton (the timer only starts it when it is not running). */
 export const MIGRATION_INSTANCE_ID = "FhirMigrationTool";
+/**
+ * External event that ends the wait between passes at once (`client.raiseEvent`): Cutover_Http
+ * raises it so the cutover starts now, not at the next idle poll.
+ */
+export const MIGRATION_WAKE_EVENT = "Wake";
 
 export interface MigrationInput {
   /** Local one-shot runs (CLI `run --until-caught-up`, the demo): end once caught up and idle. */
@@ -77,7 +82,8 @@ function statusOf(
  * Runs passes until halted, done (specific range) or, for local one-shot runs, caught up. Each pass
  * loads the state from tables (an activity), decides deterministically what to do, fans the work
  * out to activities, and goes on at once when something changed; otherwise it sleeps on a durable
- * timer: the poll interval while jobs run, the idle interval once caught up. No I/O, no wall clock.
+ * timer: the poll interval while jobs run, the idle interval once caught up, or until a
+ * MIGRATION_WAKE_EVENT arrives (a cutover was requested). No I/O, no wall clock.
  */
 export const migrationOrchestrator: OrchestrationHandler = function* (
   context: OrchestrationContext,
@@ -140,7 +146,11 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
         if (resumeAt !== undefined)
           waitMs = Math.min(waitMs, Math.max(1000, resumeAt.getTime() - now.getTime()));
       }
-      yield context.df.createTimer(new Date(now.getTime() + waitMs));
+      // The wait ends at the timer or at a wake event, whichever comes first.
+      const timer = context.df.createTimer(new Date(now.getTime() + waitMs));
+      const wake = context.df.waitForExternalEvent(MIGRATION_WAKE_EVENT);
+      const first: Task = yield context.df.Task.any([timer, wake]);
+      if (first !== timer) timer.cancel();
     }
     if (pass >= PASSES_PER_EXECUTION) {
       context.df.continueAsNew(input);

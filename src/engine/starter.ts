@@ -1,6 +1,10 @@
 import type { DurableClient } from "durable-functions";
 import { OrchestrationRuntimeStatus } from "durable-functions";
-import { MIGRATION_INSTANCE_ID, MIGRATION_ORCHESTRATION } from "./migrationOrchestrator";
+import {
+  MIGRATION_INSTANCE_ID,
+  MIGRATION_ORCHESTRATION,
+  MIGRATION_WAKE_EVENT,
+} from "./migrationOrchestrator";
 
 /** Runtime states in which the singleton must not be started again. */
 const ACTIVE = new Set<string>([
@@ -29,4 +33,29 @@ export async function startMigrationIfIdle(
       : `restarted ${MIGRATION_ORCHESTRATION} (it was ${status.runtimeStatus})`,
   );
   return "started";
+}
+
+export type WakeOutcome = StartOutcome | "woken" | { notWoken: string };
+
+/**
+ * Makes the migration act now: starts it when it is not running, otherwise raises
+ * MIGRATION_WAKE_EVENT so a running orchestration ends its wait between passes at once (instead of
+ * at its idle poll). An instance that ended between the two calls cannot be woken: the answer says
+ * so, and the timer starts it again within its schedule.
+ */
+export async function wakeMigration(
+  client: Pick<DurableClient, "getStatus" | "startNew" | "raiseEvent">,
+  log: (message: string) => void,
+): Promise<WakeOutcome> {
+  const started = await startMigrationIfIdle(client, log);
+  if (started === "started") return started;
+  try {
+    await client.raiseEvent(MIGRATION_INSTANCE_ID, MIGRATION_WAKE_EVENT, null);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`could not wake ${MIGRATION_ORCHESTRATION}: ${message}`);
+    return { notWoken: message.slice(0, 500) };
+  }
+  log(`woke ${MIGRATION_ORCHESTRATION}`);
+  return "woken";
 }

@@ -5,7 +5,7 @@ import { parseFreeze } from "../core/cutover";
 import { checkMethod, checkParameters, echoed } from "../core/requestRules";
 import { cancelCutover, startCutover } from "../engine/cutover";
 import type { EngineDeps } from "../engine/deps";
-import { startMigrationIfIdle } from "../engine/starter";
+import { wakeMigration } from "../engine/starter";
 import { engineDeps } from "./engineDeps";
 
 /** Methods the handler acts on; the registration also routes GET so it can be refused with 405. */
@@ -32,15 +32,16 @@ function single(query: URLSearchParams, name: string): { value?: string; error?:
 /**
  * Cutover_Http (POST, function key): starts the cutover for the instant writes to the source stopped
  * (`?freeze=<ISO instant>`, default now), or cancels the one in progress (`?cancel=true`), and starts
- * the migration at once instead of waiting for the timer. Calling it again with the same freeze is
+ * the migration, or wakes the running one (MIGRATION_WAKE_EVENT), at once instead of waiting for
+ * its timer. Calling it again with the same freeze is
  * the same operation: it answers the stored state (docs/operations.md, section 7). Any other
  * parameter, or a body, is refused.
  */
 export async function cutoverHandler(
   request: Pick<HttpRequest, "method" | "query" | "text">,
-  client: Pick<DurableClient, "getStatus" | "startNew">,
+  client: Pick<DurableClient, "getStatus" | "startNew" | "raiseEvent">,
   context: Pick<InvocationContext, "log">,
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
 ): Promise<HttpResponseInit> {
   const refused =
     checkMethod(request.method, CUTOVER_METHODS, ENDPOINT, "the status page shows the cutover") ??
@@ -74,7 +75,8 @@ export async function cutoverHandler(
   if (!freeze.ok) return refusal(400, `${ENDPOINT}: ${freeze.message}`);
   const outcome = await startCutover(deps, freeze.freeze);
   if (outcome.kind === "refused") return refusal(409, `${ENDPOINT}: ${outcome.message}`);
-  const orchestration = await startMigrationIfIdle(client, (m) => context.log(m));
+  // The running migration may be asleep until its idle poll: wake it so the cutover starts now.
+  const orchestration = await wakeMigration(client, (m) => context.log(m));
   return {
     status: outcome.kind === "started" ? 202 : 200,
     jsonBody: { outcome: outcome.kind, cutover: outcome.record, orchestration },

@@ -28,6 +28,7 @@ interface Action {
   functionName?: string;
   input?: unknown;
   fireAt?: string | Date;
+  externalEventName?: string;
 }
 
 /** History event and action type numbers of the durable-functions V1 replay schema. */
@@ -40,20 +41,84 @@ const EVENT = {
   TimerFired: 11,
   OrchestratorStarted: 12,
   OrchestratorCompleted: 13,
+  EventRaised: 15,
 } as const;
-const ACTION = { CallActivity: 0, ContinueAsNew: 4, CreateTimer: 5 } as const;
+const ACTION = {
+  CallActivity: 0,
+  ContinueAsNew: 4,
+  CreateTimer: 5,
+  WaitForExternalEvent: 6,
+} as const;
 
 export interface Clock {
   now(): number;
-  /** Resolves when the clock reaches `instantMs`. */
-  sleepUntil(instantMs: number): Promise<void>;
+  /**
+   * Resolves when the clock reaches `instantMs`. An aborted `signal` ends the sleep without
+   * resolving (a timer that lost a `Task.any` to an external event).
+   */
+  sleepUntil(instantMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleepUntil: (instantMs) =>
-    new Promise((resolve) => setTimeout(resolve, Math.max(0, instantMs - Date.now()))),
+  sleepUntil: (instantMs, signal) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, instantMs - Date.now()));
+      signal?.addEventListener("abort", () => clearTimeout(timer), { once: true });
+    }),
 };
+
+/**
+ * External events of the orchestrations running in this process, by instance id: what
+ * `client.raiseEvent` is to the Functions host. An event raised while nothing waits for it is kept
+ * for the next wait on its name, as the host keeps it in the orchestration's history.
+ */
+class LocalEvents {
+  private readonly buffered = new Map<string, unknown[]>();
+  private readonly waiters = new Map<string, (input: unknown) => void>();
+
+  raise(name: string, input: unknown): void {
+    const waiter = this.waiters.get(name);
+    if (waiter !== undefined) {
+      this.waiters.delete(name);
+      waiter(input);
+      return;
+    }
+    this.buffered.set(name, [...(this.buffered.get(name) ?? []), input]);
+  }
+
+  next(name: string, signal: AbortSignal): Promise<unknown> {
+    const queue = this.buffered.get(name);
+    if (queue !== undefined && queue.length > 0) {
+      const input = queue.shift();
+      if (queue.length === 0) this.buffered.delete(name);
+      return Promise.resolve(input);
+    }
+    return new Promise((resolve) => {
+      this.waiters.set(name, resolve);
+      signal.addEventListener(
+        "abort",
+        () => {
+          if (this.waiters.get(name) === resolve) this.waiters.delete(name);
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
+const runningInstances = new Map<string, Set<LocalEvents>>();
+
+/**
+ * Raises `name` on the orchestration instance `instanceId` running in this process (as
+ * `client.raiseEvent` does in Azure). Returns false when no run of that instance is in progress here.
+ */
+export function raiseLocalEvent(instanceId: string, name: string, input: unknown = null): boolean {
+  const runs = runningInstances.get(instanceId);
+  if (runs === undefined || runs.size === 0) return false;
+  for (const run of runs) run.raise(name, input);
+  return true;
+}
 
 export type ActivityImplementation = (input: unknown) => Promise<unknown>;
 
@@ -119,6 +184,26 @@ export async function runOrchestration(
   input: unknown,
   options: LocalRuntimeOptions,
 ): Promise<RunResult> {
+  const events = new LocalEvents();
+  const runs = runningInstances.get(instanceId) ?? new Set<LocalEvents>();
+  runningInstances.set(instanceId, runs);
+  runs.add(events);
+  try {
+    return await runExecutions(orchestrator, name, instanceId, input, options, events);
+  } finally {
+    runs.delete(events);
+    if (runs.size === 0) runningInstances.delete(instanceId);
+  }
+}
+
+async function runExecutions(
+  orchestrator: OrchestrationHandler,
+  name: string,
+  instanceId: string,
+  input: unknown,
+  options: LocalRuntimeOptions,
+  events: LocalEvents,
+): Promise<RunResult> {
   const clock = options.clock ?? realClock;
   const handler = testingUtils.createOrchestrator(orchestrator);
   let executionInput = input;
@@ -136,6 +221,8 @@ export async function runOrchestration(
       event(EVENT.OrchestratorStarted),
       event(EVENT.ExecutionStarted, { Name: name, Input: JSON.stringify(executionInput) }),
     ];
+    // Actions seen so far, and the next sequence number (external event waits take none).
+    let seen = 0;
     let scheduled = 0;
     for (;;) {
       if (options.shouldStop?.() === true)
@@ -161,12 +248,53 @@ export async function runOrchestration(
       }
       if (state.isDone)
         return { output: state.output, stopped: false, executions: execution, episodes };
-      const fresh = actions.slice(scheduled);
+      const fresh = actions.slice(seen);
+      seen = actions.length;
       if (fresh.length === 0)
         throw new Error(
           `Orchestration ${name} is waiting for something the local runtime cannot deliver`,
         );
       history.push(event(EVENT.OrchestratorCompleted));
+      if (fresh.some((a) => a.actionType === ACTION.WaitForExternalEvent)) {
+        // Task.any of timers and external events: the first to complete wakes the orchestrator; the
+        // others are dropped (the orchestrator cancels its timer).
+        if (
+          fresh.some(
+            (a) =>
+              a.actionType !== ACTION.CreateTimer && a.actionType !== ACTION.WaitForExternalEvent,
+          )
+        ) {
+          throw new Error(
+            `Orchestration ${name}: the local runtime waits for an external event together with timers only`,
+          );
+        }
+        const abort = new AbortController();
+        const first = await Promise.race(
+          fresh.map(async (action) => {
+            if (action.actionType === ACTION.WaitForExternalEvent) {
+              const eventName = action.externalEventName ?? "";
+              const raised = await events.next(eventName, abort.signal);
+              return {
+                EventType: EVENT.EventRaised,
+                Name: eventName,
+                Input: JSON.stringify(raised ?? null),
+              };
+            }
+            const id = scheduled++;
+            const fireAt = new Date(action.fireAt ?? clock.now());
+            history.push({
+              ...event(EVENT.TimerCreated, { FireAt: fireAt.toISOString() }),
+              EventId: id,
+            });
+            await clock.sleepUntil(fireAt.getTime(), abort.signal);
+            return { EventType: EVENT.TimerFired, TimerId: id, FireAt: fireAt.toISOString() };
+          }),
+        );
+        abort.abort();
+        history.push(event(EVENT.OrchestratorStarted));
+        history.push({ ...event(first.EventType), ...first });
+        continue;
+      }
       const completions = await Promise.all(
         fresh.map(async (action) => {
           const id = scheduled++;

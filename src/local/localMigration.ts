@@ -6,10 +6,11 @@ import type { MigrationInput, MigrationStatus } from "../engine/migrationOrchest
 import {
   MIGRATION_INSTANCE_ID,
   MIGRATION_ORCHESTRATION,
+  MIGRATION_WAKE_EVENT,
   migrationOrchestrator,
 } from "../engine/migrationOrchestrator";
 import type { ActivityImplementation, Clock, RunResult } from "./durableRuntime";
-import { runOrchestration } from "./durableRuntime";
+import { raiseLocalEvent, runOrchestration } from "./durableRuntime";
 
 export interface LocalMigrationOptions {
   input?: MigrationInput;
@@ -65,4 +66,12 @@ export async function runMigrationLocally(
       isCrash: options.isCrash,
     },
   );
+}
+
+/**
+ * Wakes the migration running in this process (runMigrationLocally), as Cutover_Http wakes the one
+ * in the Functions app: its wait between passes ends at once. False when none runs here.
+ */
+export function wakeLocalMigration(): boolean {
+  return raiseLocalEvent(MIGRATION_INSTANCE_ID, MIGRATION_WAKE_EVENT);
 }

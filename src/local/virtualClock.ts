@@ -31,7 +31,7 @@ export class VirtualClock implements Clock {
   // Bound (arrow) members: callers pass `clock.now` around on its own (createEngineDeps does).
   readonly now = (): number => this.nowMs;
 
-  readonly sleepUntil = (instantMs: number): Promise<void> => {
+  readonly sleepUntil = (instantMs: number, signal?: AbortSignal): Promise<void> => {
     if (Number.isNaN(instantMs)) {
       return Promise.reject(
         new RangeError("VirtualClock.sleepUntil needs an instant in ms, got NaN"),
@@ -39,7 +39,16 @@ export class VirtualClock implements Clock {
     }
     if (instantMs <= this.nowMs) return Promise.resolve();
     return new Promise<void>((wake) => {
-      this.sleepers.push({ instantMs, wake });
+      const sleeper = { instantMs, wake };
+      this.sleepers.push(sleeper);
+      // An aborted sleep (a timer that lost to an external event) is no longer asleep on the clock.
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        },
+        { once: true },
+      );
       this.advanceIfAllAsleep();
     });
   };

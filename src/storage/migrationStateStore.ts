@@ -8,6 +8,8 @@ import { addSealedChunks, chunkKey, computeWatermark, payloadKey } from "../core
 import type { CutoverRecord } from "../core/cutover";
 import { isConcurrencyConflictError } from "../errors";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
+import type { FullProofRecord } from "../core/fullProof";
+import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
 import { redactText } from "../fhir/redact";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
@@ -278,6 +280,30 @@ export class MigrationStateStore {
       },
       this.cursorTable,
       cutoverFromRow,
+    );
+  }
+
+  /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
+  async getFullProof(): Promise<FullProofRecord | undefined> {
+    const row = await this.cursorTable.get(this.keys.partitionKey, `${this.keys.rowKey}-fullproof`);
+    return row === undefined ? undefined : fullProofFromRow(row);
+  }
+
+  /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
+  async updateFullProof(
+    mutate: (record: FullProofRecord | undefined) => FullProofRecord | undefined,
+  ): Promise<FullProofRecord | undefined> {
+    const rowKey = `${this.keys.rowKey}-fullproof`;
+    return this.readModifyWrite(
+      () => this.cursorTable.get(this.keys.partitionKey, rowKey),
+      (row) => {
+        const next = mutate(row === undefined ? undefined : fullProofFromRow(row));
+        return next === undefined
+          ? undefined
+          : fullProofToRow(this.keys.partitionKey, rowKey, next);
+      },
+      this.cursorTable,
+      fullProofFromRow,
     );
   }
 

@@ -146,6 +146,8 @@ export const TELEMETRY_EVENTS = {
     "PostFreezeWrites",
     "FailedResources",
     "VerificationRunId",
+    "LedgerEntries",
+    "LedgerUnreconciled",
   ],
 } as const;
 

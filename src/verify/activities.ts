@@ -22,10 +22,11 @@ import { surfaceCheckType } from "./surface";
 import type { SurfaceTotalInput } from "./surfaceTotal";
 import { surfaceCheckTotal } from "./surfaceTotal";
 import type { VerificationInput } from "./types";
-import type { FullPlanInput, FullSplitInput, FullUnitInput } from "./fullTypes";
+import type { FullPlanInput, FullRecordInput, FullSplitInput, FullUnitInput } from "./fullTypes";
 import { planFullCheck } from "./fullPlan";
 import { compareFullSearchParameters } from "./fullSearchParameters";
 import { splitFullRanges } from "./fullSplit";
+import { recordFullProof } from "./fullRecord";
 import { compareFullUnit } from "./fullUnit";
 
 /** A handler for every verification activity, taking its input and answering its output. */
@@ -57,6 +58,8 @@ export const VERIFICATION_ACTIVITIES = {
     splitFullRanges(deps, input),
   [VERIFY_ACTIVITY.fullUnit]: (deps: EngineDeps, input: FullUnitInput) =>
     compareFullUnit(deps, input),
+  [VERIFY_ACTIVITY.fullRecord]: (deps: EngineDeps, input: FullRecordInput) =>
+    recordFullProof(deps, input),
   [VERIFY_ACTIVITY.fullSearchParameters]: (
     deps: EngineDeps,
     input: Parameters<typeof compareFullSearchParameters>[1],

@@ -10,6 +10,7 @@ import type { compareFullSearchParameters } from "./fullSearchParameters";
 import type {
   FullPlan,
   FullPlanInput,
+  FullRecordInput,
   FullSplitInput,
   FullSplitResult,
   FullUnitInput,
@@ -38,6 +39,7 @@ export interface VerificationActivities {
   VerifyFullPlan: { input: FullPlanInput; output: FullPlan };
   VerifyFullSplit: { input: FullSplitInput; output: FullSplitResult };
   VerifyFullUnit: { input: FullUnitInput; output: FullUnitResult };
+  VerifyFullRecord: { input: FullRecordInput; output: { provenUntil: string | null } };
   VerifyFullSearchParameters: {
     input: Parameters<typeof compareFullSearchParameters>[1];
     output: DeepCompareResult;

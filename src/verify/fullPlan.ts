@@ -28,6 +28,8 @@ interface StoredPlan {
   sinceMs: number;
   tillMs: number;
   unitVersions: number;
+  /** Absent in plans stored before incremental proofs. */
+  incremental?: boolean;
 }
 
 export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Promise<FullPlan> {
@@ -47,6 +49,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     resumed = true;
   } else {
     const tillMs = Math.floor(deps.clock.now()) - TILL_MARGIN_MS;
+    const given = input.sinceMs ?? undefined;
     const oldest = await Promise.all([
       deps.source.oldestLastUpdated(scope === "history"),
       deps.destination.oldestLastUpdated(scope === "history"),
@@ -59,11 +62,14 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     const sinceMs = starts.length === 0 ? tillMs : Math.min(tillMs, Math.min(...starts));
     const from =
       startDate === undefined ? sinceMs : Math.max(sinceMs, Math.floor(Date.parse(startDate)));
+    // An incremental proof starts where it is told, never before the whole range would.
+    const start = given === undefined ? from : Math.max(from, Math.floor(given));
     stored = {
       scope,
-      sinceMs: Math.min(from, tillMs),
+      sinceMs: Math.min(start, tillMs),
       tillMs,
       unitVersions: input.unitVersions ?? unitVersionsFor(FULL_MEMORY_BYTES, input.concurrency),
+      incremental: given !== undefined,
     };
   }
   if (stored.scope !== scope) {
@@ -98,5 +104,6 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     resumed,
     migratesDeletes: deps.settings.export.withDelete,
     watermark: cursor.watermark ?? null,
+    incremental: stored.incremental === true,
   };
 }

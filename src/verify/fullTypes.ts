@@ -65,6 +65,8 @@ export interface FullPlanInput {
   /** Versions one unit may hold on either server; null: from the memory budget. */
   unitVersions: number | null;
   concurrency: number;
+  /** Start of the range (epoch ms): only versions changed since the last full proof; null: the whole range. */
+  sinceMs?: number | null;
 }
 
 export interface FullPlan {
@@ -79,6 +81,18 @@ export interface FullPlan {
   resumed: boolean;
   migratesDeletes: boolean;
   watermark: string | null;
+  /** The range starts at a given instant (after the last full proof), not at the oldest version. */
+  incremental: boolean;
+}
+
+/** VerifyFullRecord's input: a passing full check extends the last full proof (src/core/fullProof.ts). */
+export interface FullRecordInput {
+  runId: string;
+  scope: FullScope;
+  sinceMs: number;
+  /** Every version before it was found equal (the range's end, or the watermark when Behind). */
+  tillMs: number;
+  incremental: boolean;
 }
 
 export interface CountedUnit {

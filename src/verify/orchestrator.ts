@@ -21,6 +21,7 @@ import type { ReconcileInput } from "./reconcile";
 import type { SurfaceTypeInput } from "./surface";
 import type { SurfaceTotalInput } from "./surfaceTotal";
 import { perTypeTotals } from "./surfaceTotal";
+import { provenUntilMs } from "../core/fullProof";
 import { mergeAdjacent } from "../core/fullUnits";
 import { FullAccumulator } from "./fullSummary";
 import type {
@@ -58,6 +59,7 @@ export const VERIFY_ACTIVITY = {
   fullSplit: "VerifyFullSplit",
   fullUnit: "VerifyFullUnit",
   fullSearchParameters: "VerifyFullSearchParameters",
+  fullRecord: "VerifyFullRecord",
 } as const satisfies Record<string, VerificationActivityName>;
 
 /** Calls a verification activity by its registered name with that activity's input. */
@@ -296,6 +298,7 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       resume: input.resume !== undefined,
       unitVersions: input.unitVersions ?? null,
       concurrency: bound,
+      sinceMs: input.fullSinceMs ?? null,
     } satisfies FullPlanInput);
     let units: CountedUnit[] = [];
     let oversize = 0;
@@ -370,6 +373,17 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       },
     );
     full = accumulator.summary(fullPlan, oversize, searchParameters);
+    // Every version before `proven` was found equal: the next proof needs only what changes after it.
+    const proven = provenUntilMs(full.verdict, fullPlan.tillMs, fullPlan.watermark);
+    if (proven !== undefined && proven > fullPlan.sinceMs) {
+      yield callVerify(context, VERIFY_ACTIVITY.fullRecord, {
+        runId: plan.runId,
+        scope: fullPlan.scope,
+        sinceMs: fullPlan.sinceMs,
+        tillMs: proven,
+        incremental: fullPlan.incremental,
+      });
+    }
   }
 
   status("done", types, types, types);

@@ -31,6 +31,11 @@ export interface VerificationOptions {
   resume?: string;
   /** Full check: versions per unit on either server (default: from the memory budget). */
   unitVersions?: number;
+  /**
+   * Full check: compare only versions stamped at or after this instant (epoch ms; the cutover's
+   * proof after an earlier full proof, src/core/fullProof.ts); absent: the whole range.
+   */
+  fullSinceMs?: number;
 }
 
 /** Per-activity work limits, so each activity ends well inside the Functions timeout. */

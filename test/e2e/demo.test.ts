@@ -37,6 +37,39 @@ describe("npm run demo", () => {
     expect(code).toBe(1);
   }, 250_000);
 
+  it("with --cutover, ends GO with the measured window and the ledger up to the freeze", () => {
+    const { code, out } = demo([
+      "--resources",
+      "600",
+      "--write-seconds",
+      "3",
+      "--seed",
+      "8",
+      "--cutover",
+    ]);
+    expect(out).toMatch(/Cutover for the freeze at \S+: GO/);
+    expect(out).toMatch(/cutover window \(freeze to verdict\): \d+/);
+    expect(out).toMatch(/ledger up to the freeze: (\d+)\/\1 entries reconciled/);
+    expect(code).toBe(0);
+  }, 250_000);
+
+  it("with --cutover --tamper, ends NO-GO naming exactly the damage and exits non-zero", () => {
+    const { code, out } = demo([
+      "--resources",
+      "600",
+      "--write-seconds",
+      "3",
+      "--seed",
+      "9",
+      "--cutover",
+      "--tamper",
+      "3",
+    ]);
+    expect(out).toMatch(/Cutover for the freeze at \S+: NO-GO/);
+    expect(out).toContain("NO-GO names exactly the damage done");
+    expect(code).toBe(1);
+  }, 250_000);
+
   it("with --decimals, isolates the resources the destination refuses, records them and does not halt", () => {
     const { code, out } = demo([
       "--resources",

@@ -1,5 +1,6 @@
 import type { ActivityInput, MigrationActivityName } from "../../core/activityRegistry";
 import { proveCutover } from "../cutover";
+import type { ReconcileLedgerInput } from "../../core/activityRegistry";
 import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
@@ -45,7 +46,7 @@ export const MIGRATION_ACTIVITIES = {
   ProveCutover: (deps: EngineDeps) => proveCutover(deps),
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
-  ReconcileLedger: (deps: EngineDeps, input: { since: string }) => reconcileLedger(deps, input),
+  ReconcileLedger: (deps: EngineDeps, input: ReconcileLedgerInput) => reconcileLedger(deps, input),
 } as const satisfies MigrationActivityHandlers;
 
 /** What an activity's handler answers (its output in orchestration history). */

@@ -1,3 +1,4 @@
+import { isCutoverActive } from "../../core/cutover";
 import { estimateSecondsToCatchUp } from "../../core/eta";
 import { passProgress } from "../../core/progress";
 import type { PassSnapshot } from "../../core/passPlanner";
@@ -60,8 +61,9 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     endDate !== undefined &&
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
-  const ledger = await ledgerWork(deps, cursor, chunks);
   const cutover = await state.getCutover();
+  const active = isCutoverActive(cutover) ? cutover : undefined;
+  const { work: ledger, openBeforeFreeze } = await ledgerWork(deps, cursor, chunks, active?.freeze);
   // Progress for telemetry's metrics and any attached reporter (src/engine/progress.ts).
   emitProgress(
     deps,
@@ -100,6 +102,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
             frontierAtFreeze:
               frontierAtEndDate ||
               (cursor.frontier !== undefined && ms(cursor.frontier) >= ms(cutover.freeze)),
+            ledgerOpen: openBeforeFreeze,
           },
     resourcesImported: cursor.resourcesImported,
     resourcesFailed: cursor.resourcesFailed,

@@ -1,6 +1,7 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../../core/ledger";
 import { ALL_TYPES, isFinal, judgeCount, totalExtra, totalMissing } from "../../core/ledger";
 import type { ChunkRecord } from "../../core/migrationState";
+import type { ReconcileLedgerInput } from "../../core/activityRegistry";
 import { payloadKey } from "../../core/migrationState";
 import { ms } from "../../core/windows";
 import { isFhirOperationError, isTransientError } from "../../errors";
@@ -23,8 +24,16 @@ const SKIPPED_BATCH = 100;
  */
 export async function reconcileLedger(
   deps: EngineDeps,
-  input: { since: string },
+  input: ReconcileLedgerInput,
 ): Promise<ActivityResult> {
+  const result = await reconcileEntry(deps, input);
+  if (result.changed || input.cutover !== true) return result;
+  // In cutover mode the proof waits for the entry: once it is final, the next pass need not wait.
+  const after = await deps.state.ledger().get(input.since);
+  return after !== undefined && isFinal(after.status) ? { ...result, changed: true } : result;
+}
+
+async function reconcileEntry(deps: EngineDeps, input: { since: string }): Promise<ActivityResult> {
   const ledger = deps.state.ledger();
   const entry = await ledger.get(input.since);
   if (entry === undefined || isFinal(entry.status)) return { changed: false };
@@ -117,6 +126,61 @@ async function skippedBatchIsEmpty(deps: EngineDeps, entry: LedgerEntry): Promis
     );
   }
   return true;
+}
+
+/**
+ * Counts an unreconciled entry once more, on both servers (the cutover's proof: after the user
+ * migrated its range again, docs/operations.md section 10, the next cutover call must be able to see
+ * it whole). Reconciled when nothing is missing now; otherwise it stays unreconciled with the new
+ * counts. A skipped stretch is counted on the destination too: its versions can only have arrived
+ * there by such a migration.
+ */
+export async function recountUnreconciled(
+  deps: EngineDeps,
+  entry: LedgerEntry,
+): Promise<LedgerEntry> {
+  if (entry.status !== "unreconciled") return entry;
+  let counts: LedgerCount[];
+  if (entry.kind === "window") {
+    const chunks = (await Promise.all(entry.chunkSeqs.map((s) => deps.state.getChunk(s)))).filter(
+      (c): c is ChunkRecord => c !== undefined,
+    );
+    if (chunks.length !== entry.chunkSeqs.length) return entry;
+    counts = await countEntry(deps, entry, chunks);
+  } else {
+    const range = { history: historyAware(deps), since: entry.since, till: entry.till };
+    const [source, destination] = await Promise.all([
+      deps.source.count(range),
+      deps.destination.count(range),
+    ]);
+    counts = [judgeCount(ALL_TYPES, source, destination, 0)];
+  }
+  const reconciled = totalMissing(counts) === 0;
+  const updated = await deps.state.ledger().update(entry.since, (e) =>
+    e.status !== "unreconciled"
+      ? undefined
+      : {
+          ...e,
+          status: reconciled ? "reconciled" : "unreconciled",
+          checks: e.checks + 1,
+          counts,
+          reason: reconciled ? undefined : e.reason,
+          checkedAt: nowIso(deps),
+        },
+  );
+  if (reconciled && updated?.status === "reconciled") {
+    deps.telemetry.trackEvent("LedgerEntry", {
+      Since: entry.since,
+      Till: entry.till,
+      EntryKind: entry.kind,
+      LedgerStatus: "Reconciled",
+      Missing: 0,
+      Extra: totalExtra(counts),
+      Checks: updated.checks,
+    });
+    deps.log(`ledger [${entry.since}, ${entry.till}) reconciled on a recount`);
+  }
+  return updated ?? entry;
 }
 
 /** The entry's counts per unit: per type in per-type mode, system level otherwise. */

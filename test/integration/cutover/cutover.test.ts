@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import { cancelCutover, startCutover } from "../../../src/engine/cutover";
 import { runCutoverLocally } from "../../../src/local/localCutover";
-import { runMigrationLocally } from "../../../src/local/localMigration";
+import { runMigrationLocally, wakeLocalMigration } from "../../../src/local/localMigration";
 import { loadStatusReport } from "../../../src/status/loadReport";
+import { runVerification } from "../../../src/verify/runVerification";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
 import {
   freshTables,
@@ -59,7 +60,8 @@ async function caughtUpWithDelta(env: LocalEnvironment) {
   return { deps, freeze };
 }
 
-describe("cutover", () => {
+// Each case migrates, drains, waits for the ledger and proves: about 20 s on a loaded machine.
+describe("cutover", { timeout: 120_000 }, () => {
   it("copies the delta up to the freeze and ends GO with the evidence", async () => {
     const { env } = await setUp();
     const { deps, freeze } = await caughtUpWithDelta(env);
@@ -125,6 +127,20 @@ describe("cutover", () => {
     expect(second.cutover?.attempts).toBe(1);
   });
 
+  it("reports writes that came after its GO when called again with the same freeze", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    expect((await runCutoverLocally(deps, freeze)).cutover?.phase).toBe("GO");
+    env.source.store.create({ resourceType: "Patient", id: "after-go", active: true });
+    const again = await runCutoverLocally(deps, freeze);
+    expect(again.request).toBe("started");
+    expect(again.cutover?.phase).toBe("NO-GO");
+    expect(again.cutover!.verdict!.evidence.postFreezeWrites).toBe(1);
+    await expect(deps.destination.vread("Patient", "after-go", "1")).resolves.toMatchObject({
+      found: false,
+    });
+  });
+
   it("refuses another freeze while one is in progress, and cancels back to the steady mode", async () => {
     const { env } = await setUp();
     const { deps, freeze } = await caughtUpWithDelta(env);
@@ -166,4 +182,115 @@ describe("cutover", () => {
     expect(resumed.cutover?.phase).toBe("GO");
     expect(resumed.cutover?.verdict?.evidence.verificationRunId).toBe("vcrashed-run");
   });
+});
+
+/** The same settings with AZURE_LedgerRecheckSeconds changed (it shapes no planning). */
+function withRecheck<S extends { verification: { ledgerRecheckMs: number } }>(
+  settings: S,
+  seconds: number,
+): S {
+  return {
+    ...settings,
+    verification: { ...settings.verification, ledgerRecheckMs: seconds * 1000 },
+  };
+}
+
+describe("cutover proof", () => {
+  it("waits for the ledger up to the freeze, counting skipped stretches at once, and lists it in GO's evidence", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    // A second steady run finds nothing new up to its cap: a skipped stretch, pending for an hour.
+    await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    const result = await runCutoverLocally(deps, freeze);
+    expect(result.cutover?.phase).toBe("GO");
+    const ledger = result.cutover!.verdict!.evidence.ledger!;
+    expect(ledger.skipped).toBeGreaterThan(0);
+    expect(ledger).toMatchObject({ open: 0, unreconciled: 0, missing: 0 });
+    expect(ledger.reconciled).toBe(ledger.entries);
+    for await (const e of deps.state.ledger().listAll()) {
+      if (Date.parse(e.since) < Date.parse(freeze)) expect(e.status).toBe("reconciled");
+    }
+  }, 120_000);
+
+  it("ends NO-GO naming a ledger entry the destination lost versions of", async () => {
+    const { env } = await setUp();
+    const { deps: steady, freeze } = await caughtUpWithDelta(env);
+    const deps = { ...steady, settings: withRecheck(steady.settings, 0) };
+    const short = await runCutoverLocally(deps, freeze, {
+      wrapActivity: async (name, call) => {
+        // The destination loses the delta's versions before the ledger counts them, each time.
+        if (name === "ReconcileLedger") env.destination.store.hardDelete("Patient", "delta-1");
+        return call();
+      },
+    });
+    expect(short.cutover?.phase).toBe("NO-GO");
+    const verdict = short.cutover!.verdict!;
+    expect(verdict.evidence.ledger?.unreconciled).toBe(1);
+    expect(verdict.problems.join("\n")).toMatch(
+      /ledger window \[[^)]+\) unreconciled: 2 version\(s\) missing/,
+    );
+    expect(verdict.actions.join("\n")).toContain("section 10");
+
+    // The user puts the versions back (as a re-migration of the range would) and calls cutover
+    // again with the same freeze: the entry is counted again, reconciled, and the verdict is GO.
+    for (const v of env.source.store.history("Patient", "delta-1")) {
+      env.destination.store.insertVersion({ ...v, text: v.text });
+    }
+    const repaired = await runCutoverLocally(steady, freeze);
+    expect(repaired.cutover?.phase).toBe("GO");
+    expect(repaired.cutover!.verdict!.evidence.ledger).toMatchObject({ unreconciled: 0, open: 0 });
+  }, 120_000);
+
+  it("compares only what changed since the last full proof", async () => {
+    const { env } = await setUp();
+    const deps = depsFor(env);
+    await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
+    // The steady mode keeps 10 minutes back: the check is Behind, and proves up to the watermark.
+    const check = await runVerification(deps, { checks: ["full"] });
+    expect(check.full).toMatchObject({ verdict: "Behind", totals: { missing: 0, different: 0 } });
+    const proof = await deps.state.getFullProof();
+    const { watermark } = await deps.state.getCursor();
+    expect(proof).toMatchObject({ wholeRunId: check.runId, provenUntil: watermark });
+    env.source.store.create({ resourceType: "Patient", id: "delta-2", active: true });
+    await new Promise((r) => setTimeout(r, 5));
+    const result = await runCutoverLocally(deps, new Date().toISOString());
+    expect(result.cutover?.phase).toBe("GO");
+    const evidence = result.cutover!.verdict!.evidence;
+    expect(evidence.proof).toMatchObject({
+      kind: "since-last-proof",
+      lastProof: { wholeRunId: check.runId, provenUntil: proof!.provenUntil },
+    });
+    const since = Date.parse(evidence.proof!.since);
+    expect(since).toBe(Date.parse(proof!.provenUntil) - deps.settings.chunking.safetyLagMs);
+    const changed = env.source.store
+      .allVersions()
+      .filter((v) => v.resourceType !== "SearchParameter" && v.lastUpdatedMs >= since);
+    expect(evidence.versionsCompared).toBe(changed.length);
+    // The GO extends the proof: the next cutover starts after it.
+    await expect(deps.state.getFullProof()).resolves.toMatchObject({
+      runId: evidence.verificationRunId,
+      incrementalRuns: 1,
+    });
+  }, 120_000);
+});
+
+describe("cutover wakes a running migration", () => {
+  it("a continuous migration asleep on its idle poll starts the cutover at once when woken", async () => {
+    const { env } = await setUp();
+    const deps = depsFor(env, { AZURE_IdlePollMinutes: "60" });
+    let idle = false;
+    const running = runMigrationLocally(deps, {
+      onStatus: (s) => (idle ||= s.phase === "caught-up"),
+    });
+    while (!idle) await new Promise((r) => setTimeout(r, 50));
+    env.source.store.create({ resourceType: "Patient", id: "delta-3", active: true });
+    await new Promise((r) => setTimeout(r, 5));
+    const freeze = new Date().toISOString();
+    await startCutover(deps, freeze);
+    expect(wakeLocalMigration()).toBe(true);
+    // Without the wake event it would sleep an hour: the run ends with the verdict well before.
+    const result = await running;
+    expect(result.output).toMatchObject({ outcome: "cutover-decided" });
+    expect((await deps.state.getCutover())?.phase).toBe("GO");
+  }, 120_000);
 });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { CutoverRecord, ProofFacts } from "../../../src/core/cutover";
+import type { LedgerEntry } from "../../../src/core/ledger";
+import { ALL_TYPES, judgeCount, newLedgerEntry } from "../../../src/core/ledger";
 import {
   CUTOVER_IN_FLIGHT_ALLOWANCE_MS,
   cutoverCapMs,
+  cutoverLedgerFacts,
   decideCutoverVerdict,
   formatCutover,
   parseFreeze,
@@ -86,6 +89,14 @@ describe("requestCutover", () => {
   it("answers a GO as stored", () => {
     const existing = record({ phase: "GO" });
     expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
+  });
+
+  it("proves a GO again when the source holds writes after the freeze now", () => {
+    const existing = record({ phase: "GO", proofRunId: "v1", attempts: 1 });
+    expect(requestCutover(existing, FREEZE, NOW, 2)).toMatchObject({
+      kind: "started",
+      record: { phase: "draining", proofRunId: undefined, verdict: undefined, attempts: 1 },
+    });
   });
 
   it("proves a NO-GO again for the same freeze", () => {
@@ -184,5 +195,82 @@ describe("decideCutoverVerdict and the surface counts", () => {
       facts({ surface: { verdict: "Fail", typesPassed: 2, types: 3, failing: [] } }),
     );
     expect(v.go).toBe(true);
+  });
+});
+
+describe("cutoverLedgerFacts and the verdict", () => {
+  const entry = (since: string, till: string, fields: Partial<LedgerEntry> = {}): LedgerEntry => ({
+    ...newLedgerEntry({
+      since,
+      till,
+      kind: "window",
+      chunkSeqs: [1],
+      expected: { [ALL_TYPES]: 4 },
+      plannedAt: undefined,
+    }),
+    status: "reconciled",
+    counts: [judgeCount(ALL_TYPES, 4, 4, 0)],
+    ...fields,
+  });
+  const reconciled = [
+    entry("2026-12-03T09:00:00.000Z", "2026-12-03T09:30:00.000Z"),
+    entry("2026-12-03T09:30:00.000Z", "2026-12-03T10:00:00.000Z", {
+      kind: "skipped",
+      chunkSeqs: [],
+      counts: [judgeCount(ALL_TYPES, 0, undefined, 0)],
+    }),
+  ];
+
+  it("sums the entries before the freeze into GO's evidence", () => {
+    const ledger = cutoverLedgerFacts(reconciled, FREEZE);
+    const v = decideCutoverVerdict(facts({ ledger }));
+    expect(v.go).toBe(true);
+    expect(v.evidence.ledger).toEqual({
+      entries: 2,
+      windows: 1,
+      skipped: 1,
+      reconciled: 2,
+      unreconciled: 0,
+      open: 0,
+      sourceVersions: 4,
+      destinationVersions: 4,
+      failed: 0,
+      missing: 0,
+      extra: 0,
+    });
+    expect(formatCutover(record({ phase: "GO", verdict: v }))).toContain(
+      "ledger up to the freeze: 2/2 entries reconciled (1 windows, 1 skipped stretches), 0 unreconciled",
+    );
+  });
+
+  it("leaves out entries starting at or after the freeze", () => {
+    const after = entry(FREEZE, "2026-12-03T10:30:00.000Z", { status: "pending", counts: [] });
+    expect(cutoverLedgerFacts([...reconciled, after], FREEZE).evidence.entries).toBe(2);
+  });
+
+  it("is NO-GO naming an unreconciled entry, its counts and what to do", () => {
+    const short = entry("2026-12-03T08:30:00.000Z", "2026-12-03T09:00:00.000Z", {
+      status: "unreconciled",
+      counts: [judgeCount("Patient", 5, 3, 0)],
+      reason:
+        "the destination holds fewer versions than the source after a recount and a second import",
+    });
+    const v = decideCutoverVerdict(
+      facts({ ledger: cutoverLedgerFacts([short, ...reconciled], FREEZE) }),
+    );
+    expect(v.go).toBe(false);
+    expect(v.problems).toEqual([
+      "ledger window [2026-12-03T08:30:00.000Z, 2026-12-03T09:00:00.000Z) unreconciled: 2 version(s) missing (the destination holds fewer versions than the source after a recount and a second import); Patient: source 5, destination 3, failed 0",
+    ]);
+    expect(v.actions.join("\n")).toContain("docs/operations.md, section 10");
+    expect(v.evidence.ledger).toMatchObject({ unreconciled: 1, missing: 2 });
+  });
+
+  it("is NO-GO when an entry before the freeze is still open", () => {
+    const open = entry("2026-12-03T09:30:00.000Z", FREEZE, { status: "recheck" });
+    const v = decideCutoverVerdict(
+      facts({ ledger: cutoverLedgerFacts([reconciled[0]!, open], FREEZE) }),
+    );
+    expect(v.problems).toEqual(["1 ledger entry before the freeze not reconciled yet"]);
   });
 });

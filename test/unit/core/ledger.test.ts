@@ -93,6 +93,12 @@ describe("ledgerStep", () => {
     expect(ledgerStep(skipped, () => true, Date.parse(t(5)) + SKIPPED_SETTLE_MS)).toBe("count");
   });
 
+  it("counts a skipped stretch ending at or before a cutover's settled freeze at once", () => {
+    const skipped = entry(0, 5, { kind: "skipped", chunkSeqs: [] });
+    expect(ledgerStep(skipped, () => true, now, Date.parse(t(5)))).toBe("count");
+    expect(ledgerStep(skipped, () => true, now, Date.parse(t(4)))).toBe(undefined);
+  });
+
   it("has nothing to do for concluded entries", () => {
     expect(ledgerStep(entry(0, 5, { status: "unreconciled" }), () => true, now)).toBeUndefined();
   });

@@ -8,6 +8,7 @@ const cutover = (overrides: Partial<CutoverView> = {}): CutoverView => ({
   phase: "draining",
   freeze: FREEZE,
   frontierAtFreeze: false,
+  ledgerOpen: 0,
   ...overrides,
 });
 const chunk = (seq: number, exportStatus: ChunkSummary["exportStatus"]): ChunkSummary => ({
@@ -49,6 +50,31 @@ describe("decidePass in cutover mode", () => {
   it("proves once every window up to the freeze is processed", () => {
     const s = passSnapshot({ cutover: cutover({ frontierAtFreeze: true }) });
     expect(names(decide(s))).toEqual(["ProveCutover"]);
+  });
+
+  it("does not prove while ledger entries before the freeze are still being counted", () => {
+    const s = passSnapshot({
+      ledger: { ready: ["2026-12-03T09:55:00.000Z"], blocking: 1 },
+      cutover: cutover({ frontierAtFreeze: true, ledgerOpen: 1 }),
+    });
+    // Marked, so that the entry's conclusion counts as a change and the proof follows at once.
+    expect(decide(s)).toMatchObject({
+      actions: [
+        {
+          activity: "ReconcileLedger",
+          input: { since: "2026-12-03T09:55:00.000Z", cutover: true },
+        },
+      ],
+    });
+  });
+
+  it("waits for a ledger recheck at the short cadence, not the idle poll", () => {
+    const s = passSnapshot({
+      caughtUp: true,
+      ledger: { ready: [], blocking: 1 },
+      cutover: cutover({ frontierAtFreeze: true, ledgerOpen: 1 }),
+    });
+    expect(decide(s)).toMatchObject({ kind: "act", actions: [], cutover: true });
   });
 
   it("does not prove while SearchParameters are still to copy", () => {

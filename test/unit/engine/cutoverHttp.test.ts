@@ -1,8 +1,14 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
 import { describe, expect, it, vi } from "vitest";
+import type { CutoverRecord } from "../../../src/core/cutover";
 import type { EngineDeps } from "../../../src/engine/deps";
+import {
+  MIGRATION_INSTANCE_ID,
+  MIGRATION_WAKE_EVENT,
+} from "../../../src/engine/migrationOrchestrator";
 import { cutoverHandler } from "../../../src/functions/cutover";
+import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 
 /** Deps whose every use fails the test: a refused request must not touch the state. */
 const untouchable = new Proxy(
@@ -12,7 +18,7 @@ const untouchable = new Proxy(
       throw new Error(`a refused request read deps.${String(name)}`);
     },
   },
-) as Pick<EngineDeps, "state" | "telemetry" | "clock">;
+) as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
 
 function client() {
   return { getStatus: vi.fn(), startNew: vi.fn() } as unknown as DurableClient;
@@ -73,5 +79,51 @@ describe("Cutover_Http refuses before it changes anything", () => {
 
   it("a body gets 400", async () => {
     expect(await call("", "POST", "{}")).toMatchObject({ status: 400 });
+  });
+});
+
+describe("Cutover_Http wakes the migration", () => {
+  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings"> {
+    let record: CutoverRecord | undefined;
+    return {
+      state: {
+        getCutover: async () => record,
+        updateCutover: async (
+          mutate: (r: CutoverRecord | undefined) => CutoverRecord | undefined,
+        ) => {
+          const next = mutate(record);
+          if (next !== undefined) record = next;
+          return record;
+        },
+      } as unknown as EngineDeps["state"],
+      telemetry: new InMemoryTelemetry(),
+      clock: { now: () => Date.parse("2026-12-03T10:05:00Z") },
+    } as unknown as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
+  }
+
+  it("raises the wake event on the running orchestration, so the cutover starts now", async () => {
+    const running = {
+      getStatus: vi.fn(async () => ({ runtimeStatus: "Running" })),
+      startNew: vi.fn(),
+      raiseEvent: vi.fn(async () => {}),
+    };
+    const response = await cutoverHandler(
+      new HttpRequest({
+        method: "POST",
+        url: "http://localhost/api/Cutover_Http?freeze=2026-12-03T10:00:00Z",
+      }),
+      running as unknown as DurableClient,
+      new InvocationContext(),
+      deps(),
+    );
+    expect(response).toMatchObject({
+      status: 202,
+      jsonBody: { outcome: "started", orchestration: "woken" },
+    });
+    expect(running.raiseEvent).toHaveBeenCalledWith(
+      MIGRATION_INSTANCE_ID,
+      MIGRATION_WAKE_EVENT,
+      null,
+    );
   });
 });

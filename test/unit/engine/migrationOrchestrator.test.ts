@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { ActivityResult } from "../../../src/engine/deps";
 import {
   MIGRATION_ORCHESTRATION,
+  MIGRATION_WAKE_EVENT,
   migrationOrchestrator,
 } from "../../../src/engine/migrationOrchestrator";
 import type { Clock } from "../../../src/local/durableRuntime";
-import { runOrchestration } from "../../../src/local/durableRuntime";
+import { raiseLocalEvent, runOrchestration } from "../../../src/local/durableRuntime";
 import { passSnapshot } from "../../support/passSnapshot";
 
 function virtualClock(start = Date.parse("2025-03-03T03:00:00Z")): Clock & { t: number } {
@@ -258,5 +259,35 @@ describe("migrationOrchestrator (replayed by durable-functions' engine)", () => 
       },
     );
     expect(calls[0]).toBe("start@17:00");
+  });
+});
+
+describe("migrationOrchestrator woken by an event", () => {
+  it("starts the next pass at once on MIGRATION_WAKE_EVENT instead of waiting out the idle poll", async () => {
+    let sleeping = 0;
+    // Sleeps never end on their own: only the wake event can end the idle wait.
+    const clock: Clock = {
+      now: () => Date.parse("2025-03-03T03:00:00Z"),
+      sleepUntil: () => (sleeping++, new Promise<void>(() => {})),
+    };
+    let passes = 0;
+    const run = runOrchestration(
+      migrationOrchestrator,
+      MIGRATION_ORCHESTRATION,
+      "t-wake",
+      {},
+      {
+        clock,
+        activities: {
+          LoadMigrationState: async () =>
+            ++passes > 1 ? snapshot({ halted: true }) : snapshot({ caughtUp: true }),
+          PlanNextWindow: async () => ({ changed: false, caughtUp: true }),
+        },
+      },
+    );
+    while (sleeping === 0) await new Promise((r) => setTimeout(r, 1));
+    expect(raiseLocalEvent("t-wake", MIGRATION_WAKE_EVENT)).toBe(true);
+    await expect(run).resolves.toMatchObject({ output: { outcome: "halted" } });
+    expect(passes).toBe(2);
   });
 });

@@ -70,6 +70,20 @@ describe("VirtualClock", () => {
     expect(late.done()).toBe(false);
   });
 
+  it("no longer counts an aborted sleep as asleep", async () => {
+    const clock = new VirtualClock(start);
+    clock.join();
+    clock.join();
+    const abort = new AbortController();
+    const lost = tracked(clock.sleepUntil(start + 60_000, abort.signal));
+    abort.abort();
+    const other = tracked(clock.sleepUntil(start + 120_000));
+    await settle();
+    expect(clock.now()).toBe(start);
+    expect(lost.done()).toBe(false);
+    expect(other.done()).toBe(false);
+  });
+
   it("moves on when a participant leaves and the others all sleep", async () => {
     const clock = new VirtualClock(start);
     clock.join();

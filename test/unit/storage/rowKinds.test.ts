@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { CutoverRecord } from "../../../src/core/cutover";
+import type { FullProofRecord } from "../../../src/core/fullProof";
 import type { IsolationPart } from "../../../src/core/importIsolation";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../../../src/core/migrationState";
 import { cutoverFromRow, cutoverToRow } from "../../../src/storage/cutoverRow";
+import { fullProofFromRow, fullProofToRow } from "../../../src/storage/fullProofRow";
 import { ISOLATION_PART_ROW } from "../../../src/storage/isolationStore";
 import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
 import {
@@ -254,6 +256,21 @@ describe("row kinds", () => {
     const row = cutoverToRow("pk", "rk-cutover", cutover);
     expect(row).toMatchObject({ Kind: "cutover", Phase: "draining", Freeze: cutover.freeze });
     expect(cutoverFromRow(row)).toEqual(cutover);
+  });
+
+  it("full proof rows read back the record, with its instant in its own column", () => {
+    const proof: FullProofRecord = {
+      scope: "history",
+      provenUntil: "2024-01-03T00:00:00.000Z",
+      runId: "run-2",
+      passedAt: "2024-01-03T00:05:00.000Z",
+      wholeRunId: "run-1",
+      wholePassedAt: "2024-01-02T00:05:00.000Z",
+      incrementalRuns: 1,
+    };
+    const row = fullProofToRow("pk", "rk-fullproof", proof);
+    expect(row).toMatchObject({ Kind: "fullProof", ProvenUntil: proof.provenUntil });
+    expect(fullProofFromRow(row)).toStrictEqual(proof);
   });
 
   it("settings rows read back what was written; absent previous values are empty", () => {

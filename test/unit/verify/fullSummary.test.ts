@@ -13,6 +13,7 @@ const plan: FullPlan = {
   resumed: false,
   migratesDeletes: true,
   watermark: null,
+  incremental: false,
 };
 
 function totals(overrides: Partial<FullTypeTotals>): FullTypeTotals {

@@ -1,0 +1,27 @@
+import type { FullProofRecord } from "../core/fullProof";
+import { fromRow, json, requiredText, rowKind, toRow } from "./rowSpec";
+import type { TableRow } from "./tableRepository";
+
+/**
+ * The last full proof, next to the cursor (src/core/fullProof.ts): the record as one JSON column;
+ * ProvenUntil repeats its instant so a person reading the table sees it.
+ */
+export const FULL_PROOF_ROW = rowKind<{ provenUntil: string; record: FullProofRecord }>({
+  constants: { Kind: "fullProof" },
+  columns: {
+    provenUntil: requiredText("ProvenUntil"),
+    record: json<FullProofRecord>("Record"),
+  },
+});
+
+export function fullProofToRow(
+  partitionKey: string,
+  rowKey: string,
+  record: FullProofRecord,
+): TableRow {
+  return toRow(FULL_PROOF_ROW, partitionKey, rowKey, { provenUntil: record.provenUntil, record });
+}
+
+export function fullProofFromRow(row: TableRow): FullProofRecord {
+  return fromRow(FULL_PROOF_ROW, row).record;
+}
