@@ -534,13 +534,11 @@ export class MigrationStateStore {
       const watermark = computeWatermark(seen.frontier, unprocessed);
       const firstUnprocessedSeq = unprocessed[0]?.seq ?? seen.nextSeq;
       const sealed = await this.sealedThrough(seen, chunks, firstUnprocessedSeq);
-      let replanned = false;
-      const cursor = await this.updateCursor((c) => {
+      const replannedSince = (c: CursorRecord) =>
+        c.nextSeq !== seen.nextSeq || c.frontier !== seen.frontier;
+      const change = await this.changeCursor((c) => {
         // Chunks planned since our listing would be missed: list again instead.
-        if (c.nextSeq !== seen.nextSeq || c.frontier !== seen.frontier) {
-          replanned = true;
-          return undefined;
-        }
+        if (replannedSince(c)) return undefined;
         // Sealed by another runner meanwhile: its totals stand, ours would count chunks twice.
         const seal = (c.sealed?.toSeq ?? 1) === (seen.sealed?.toSeq ?? 1) ? sealed : undefined;
         if (
@@ -558,7 +556,10 @@ export class MigrationStateStore {
           sealed: seal ?? c.sealed,
         };
       });
-      if (!replanned) return { previous: seen.watermark, cursor };
+      // The mutator's last run read `before`: planning moved the cursor since our listing.
+      const replanned =
+        !change.written && change.before !== undefined && replannedSince(change.before);
+      if (!replanned) return { previous: seen.watermark, cursor: change.after ?? emptyCursor() };
       if (attempt >= CONFLICT_RETRIES)
         throw new Error("The watermark could not be advanced: planning kept changing the cursor");
     }

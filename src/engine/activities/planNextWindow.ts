@@ -209,12 +209,12 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
   const { since } = window;
   // Never backwards: a row left by a runner that lost the race may end before the frontier.
   const windowTill = ms(window.till) > ms(frontier) ? window.till : frontier;
-  let planned = false;
-  await state.updateCursor((c) => {
-    planned = c.nextSeq === firstSeq && c.frontier === frontier;
-    if (!planned) return undefined; // another runner planned it
-    return { ...c, nextSeq: firstSeq + chunks.length, frontier: windowTill, caughtUp: false };
-  });
+  // Written only when no other runner planned the window meanwhile (its answer says which).
+  const { written: planned } = await state.changeCursor((c) =>
+    c.nextSeq === firstSeq && c.frontier === frontier
+      ? { ...c, nextSeq: firstSeq + chunks.length, frontier: windowTill, caughtUp: false }
+      : undefined,
+  );
   deps.log(
     planned
       ? `planned [${since}, ${windowTill}) as ${chunks.length} chunk(s), ${chunks.reduce((n, c) => n + c.expectedCount, 0)} versions`

@@ -127,7 +127,8 @@ export async function pollExport(
   const exportErrors = await recordExportErrors(deps, input.seq, manifest);
   await storeManifest(deps, input.seq, manifest);
   const nonSp = totals.total - totals.searchParameters;
-  const completed = await deps.state.updateChunk(input.seq, (c) =>
+  // Only the call that wrote the completion counts it: another runner may have completed it first.
+  const completion = await deps.state.changeChunk(input.seq, (c) =>
     !exportJob.can(c.exportStatus, "complete")
       ? undefined
       : {
@@ -141,6 +142,7 @@ export async function pollExport(
           expectedCount: Math.min(c.expectedCount, recount),
         },
   );
+  const completed = completion.written ? completion.after : undefined;
   if (completed !== undefined && exportErrors.failed > 0) {
     await deps.state.updateCursor((c) => ({
       ...c,

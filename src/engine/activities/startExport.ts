@@ -36,13 +36,35 @@ export async function startExport(
   }
   try {
     const { statusUrl } = await deps.source.exportKickOff(exportRequestFor(deps, chunk));
-    const updated = await deps.state.updateChunk(input.seq, (c) => ({
-      ...c,
-      exportContentLocation: statusUrl,
-      // This runner's claim: recording its status URL makes the job running.
-      exportStatus: exportJob.next("Started", "record"),
-    }));
-    exportEvent(deps, updated!, "Started");
+    // Recorded only while the claim is still this runner's: a kick-off that answered after its claim
+    // timed out (and another runner took the chunk, or completed it) must not overwrite that work.
+    const recorded = await deps.state.changeChunk(input.seq, (c) =>
+      c.exportStatus === "Started" &&
+      c.exportStartTime === claimedAt &&
+      c.exportContentLocation === undefined
+        ? {
+            ...c,
+            exportContentLocation: statusUrl,
+            exportStatus: exportJob.next(c.exportStatus, "record"),
+          }
+        : undefined,
+    );
+    if (!recorded.written) {
+      // Nobody tracks this job: cancel it so the source does not run an export no one reads.
+      let outcome = "export cancelled";
+      try {
+        await deps.source.cancelExport(statusUrl);
+      } catch (error) {
+        if (!isFhirOperationError(error) && !isTransientError(error)) throw error;
+        outcome = `cancelling it failed: ${describeError(error)}`;
+      }
+      exportEvent(deps, { ...chunk, exportContentLocation: statusUrl }, "Failed", {
+        FailureReason: `Kick-off answered after its claim was taken over; ${outcome}`,
+        StatusCode: 0,
+      });
+      return { changed: true };
+    }
+    exportEvent(deps, recorded.after!, "Started");
     return { changed: true };
   } catch (error) {
     if (!isFhirOperationError(error) && !isTransientError(error)) throw error;

@@ -5,12 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { pollExport } from "../../../src/engine/activities/pollExport";
 import type { EngineDeps } from "../../../src/engine/deps";
+import type { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import type { CountQuery, ExportManifest } from "../../../src/fhir/types";
 import { freshTables } from "../../support/engineScenario";
 import { depsWithTables, unreachableServers, withFakes } from "../../support/fakeDeps";
 
 interface Fake {
-  deps: EngineDeps;
+  deps: EngineDeps & { telemetry: InMemoryTelemetry };
   counts: CountQuery[];
 }
 
@@ -19,12 +20,17 @@ async function fakeDeps(
   recount: number,
   settings: Record<string, string> = {},
   errorFiles: Record<string, string[]> = {},
+  /** What happens while the server answers the status (another runner's work). */
+  meanwhile: (deps: EngineDeps) => Promise<void> = async () => {},
 ): Promise<Fake> {
   const deps = await depsWithTables({ ...unreachableServers(), ...freshTables("eo"), ...settings });
   const counts: CountQuery[] = [];
   const faked = withFakes(deps, {
     source: {
-      exportStatus: async () => ({ state: "completed" as const, manifest }),
+      exportStatus: async () => {
+        await meanwhile(faked);
+        return { state: "completed" as const, manifest };
+      },
       count: async (query: CountQuery) => {
         counts.push(query);
         return recount;
@@ -190,5 +196,24 @@ describe("error[] of an export manifest", () => {
     ]);
     expect(failed[1]?.reason).toMatch(/holds 1 line\(s\); 2 failed without detail/);
     expect((await deps.state.getCursor()).resourcesFailed).toBe(3);
+  });
+
+  it("counts nothing twice when another runner completed the export meanwhile", async () => {
+    const { deps } = await fakeDeps(
+      manifestOf(10, [{ type: "OperationOutcome", url: errorUrl, count: 1 }]),
+      10,
+      {},
+      { [errorUrl]: [line("Failed to export Patient/p-7")] },
+      async (d) => {
+        await d.state.updateChunk(1, (c) => ({ ...c, exportStatus: "Completed" }));
+      },
+    );
+    await pollExport(deps, { seq: 1 });
+    expect((await deps.state.getCursor()).resourcesFailed).toBe(0);
+    expect(
+      deps.telemetry.events.filter(
+        (e) => e.name === "Export" && e.properties.ExportStatus === "Completed",
+      ),
+    ).toEqual([]);
   });
 });
