@@ -8,7 +8,7 @@
  * Between freezes the cutover is cancelled after its verdict (a rehearsal), back to the steady mode.
  */
 import { cancelCutover, startCutover } from "../src/engine/cutover";
-import { runMigrationLocally } from "../src/local/localMigration";
+import { runMigrationLocally, wakeLocalMigration } from "../src/local/localMigration";
 import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import type { Row } from "./report";
@@ -74,6 +74,8 @@ export async function benchmarkCutover(
       const freeze = new Date(clock.now()).toISOString();
       const request = await startCutover(deps, freeze);
       if (request.kind === "refused") throw new Error(request.message);
+      // As Cutover_Http does: the sleeping migration acts at once instead of at its next timer.
+      wakeLocalMigration();
       freezeRequested = true;
     };
     const leaveOrchestration = clock.join();
