@@ -36,6 +36,39 @@ export interface ChunkRecord {
   endTime: string | undefined;
 }
 
+/** The window a chunk row is planned for (src/engine/activities/planNextWindow.ts). */
+export interface PlannedWindow {
+  seq: number;
+  since: string;
+  till: string;
+  resourceType: string | undefined;
+  expectedCount: number;
+}
+
+/** A chunk row as planning writes it: the intent, before any export starts. */
+export function plannedChunk(window: PlannedWindow): ChunkRecord {
+  return {
+    ...window,
+    exportStatus: "Planned",
+    exportContentLocation: undefined,
+    exportStartTime: undefined,
+    exportEndTime: undefined,
+    exportAttempts: 0,
+    exportConfirmations: 0,
+    manifestHash: undefined,
+    totalExportResourceCount: undefined,
+    searchParameterCount: undefined,
+    importStatus: "Not Started",
+    payloadCount: undefined,
+    completedCount: 0,
+    processed: false,
+    totalImportResourceCount: 0,
+    totalFailedImportCount: 0,
+    failureReason: undefined,
+    endTime: undefined,
+  };
+}
+
 export interface PayloadRecord {
   chunkSeq: number;
   index: number;

@@ -1,6 +1,6 @@
 import { chunkLengthMs } from "../../config/settings";
 import type { ChunkRecord } from "../../core/migrationState";
-import { chunkKey } from "../../core/migrationState";
+import { chunkKey, plannedChunk } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { cleanBoundary } from "../../core/windowBoundary";
 import type { Window } from "../../core/windows";
@@ -39,39 +39,6 @@ export async function firstChangeAtOrAfter(
     );
   }
   return found;
-}
-
-function blankChunk(
-  seq: number,
-  since: string,
-  till: string,
-  type: string | undefined,
-  count: number,
-): ChunkRecord {
-  return {
-    seq,
-    since,
-    till,
-    resourceType: type,
-    exportStatus: "Planned",
-    exportContentLocation: undefined,
-    exportStartTime: undefined,
-    exportEndTime: undefined,
-    exportAttempts: 0,
-    expectedCount: count,
-    exportConfirmations: 0,
-    manifestHash: undefined,
-    totalExportResourceCount: undefined,
-    searchParameterCount: undefined,
-    importStatus: "Not Started",
-    payloadCount: undefined,
-    completedCount: 0,
-    processed: false,
-    totalImportResourceCount: 0,
-    totalFailedImportCount: 0,
-    failureReason: undefined,
-    endTime: undefined,
-  };
 }
 
 /**
@@ -185,7 +152,15 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
   const insert = async (i: number): Promise<ChunkRecord> => {
     const u = units[i]!;
     return (
-      await state.insertChunk(blankChunk(firstSeq + i, window.since, window.till, u.type, u.count))
+      await state.insertChunk(
+        plannedChunk({
+          seq: firstSeq + i,
+          since: window.since,
+          till: window.till,
+          resourceType: u.type,
+          expectedCount: u.count,
+        }),
+      )
     ).chunk;
   };
   const first = await insert(0);

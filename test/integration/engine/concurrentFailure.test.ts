@@ -7,6 +7,8 @@ import type { EngineDeps } from "../../../src/engine/deps";
 import { FhirOperationError } from "../../../src/errors";
 import type { FhirClient } from "../../../src/fhir/types";
 import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import type { ChunkRecord } from "../../../src/core/migrationState";
+import { plannedChunk } from "../../../src/core/migrationState";
 
 let n = 0;
 
@@ -25,29 +27,18 @@ async function depsWith(source: Partial<FhirClient>): Promise<EngineDeps> {
   return { ...deps, source: { ...deps.source, ...source } as FhirClient };
 }
 
-const running = {
-  seq: 1,
-  since: "2024-01-01T00:00:00.000Z",
-  till: "2024-02-01T00:00:00.000Z",
-  resourceType: undefined,
-  exportStatus: "Running" as const,
+const running: ChunkRecord = {
+  ...plannedChunk({
+    seq: 1,
+    since: "2024-01-01T00:00:00.000Z",
+    till: "2024-02-01T00:00:00.000Z",
+    resourceType: undefined,
+    expectedCount: 10,
+  }),
+  exportStatus: "Running",
   exportContentLocation: "http://127.0.0.1:9/_operations/export/1",
   exportStartTime: new Date().toISOString(),
-  exportEndTime: undefined,
   exportAttempts: 1,
-  expectedCount: 10,
-  exportConfirmations: 0,
-  manifestHash: undefined,
-  totalExportResourceCount: undefined,
-  searchParameterCount: undefined,
-  importStatus: "Not Started" as const,
-  payloadCount: undefined,
-  completedCount: 0,
-  processed: false,
-  totalImportResourceCount: 0,
-  totalFailedImportCount: 0,
-  failureReason: undefined,
-  endTime: undefined,
 };
 
 describe("failures handled by one runner while another acts", () => {

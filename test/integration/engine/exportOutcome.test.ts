@@ -9,6 +9,8 @@ import type { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
 import type { CountQuery, ExportManifest } from "../../../src/fhir/types";
 import { freshTables } from "../../support/engineScenario";
 import { depsWithTables, unreachableServers, withFakes } from "../../support/fakeDeps";
+import type { ChunkRecord } from "../../../src/core/migrationState";
+import { plannedChunk } from "../../../src/core/migrationState";
 
 interface Fake {
   deps: EngineDeps & { telemetry: InMemoryTelemetry };
@@ -49,29 +51,18 @@ async function fakeDeps(
   return { deps: faked, counts };
 }
 
-const running = {
-  seq: 1,
-  since: "2024-01-01T00:00:00.000Z",
-  till: "2024-02-01T00:00:00.000Z",
-  resourceType: undefined,
-  exportStatus: "Running" as const,
+const running: ChunkRecord = {
+  ...plannedChunk({
+    seq: 1,
+    since: "2024-01-01T00:00:00.000Z",
+    till: "2024-02-01T00:00:00.000Z",
+    resourceType: undefined,
+    expectedCount: 10,
+  }),
+  exportStatus: "Running",
   exportContentLocation: "http://127.0.0.1:9/_operations/export/1",
   exportStartTime: new Date().toISOString(),
-  exportEndTime: undefined,
   exportAttempts: 1,
-  expectedCount: 10,
-  exportConfirmations: 0,
-  manifestHash: undefined,
-  totalExportResourceCount: undefined,
-  searchParameterCount: undefined,
-  importStatus: "Not Started" as const,
-  payloadCount: undefined,
-  completedCount: 0,
-  processed: false,
-  totalImportResourceCount: 0,
-  totalFailedImportCount: 0,
-  failureReason: undefined,
-  endTime: undefined,
 };
 
 function manifestOf(count: number, error: ExportManifest["error"] = []): ExportManifest {

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import type { ChunkRecord } from "../../../src/core/migrationState";
+import { plannedChunk } from "../../../src/core/migrationState";
 import { startExport } from "../../../src/engine/activities/startExport";
 import { exportRequestFor } from "../../../src/engine/exportChunk";
 import { loadManifest } from "../../../src/engine/manifests";
@@ -130,30 +131,7 @@ function chunkFor(
   expectedCount: number,
   resourceType?: string,
 ): ChunkRecord {
-  return {
-    seq,
-    since: window.since,
-    till: window.till,
-    resourceType,
-    exportStatus: "Planned",
-    exportContentLocation: undefined,
-    exportStartTime: undefined,
-    exportEndTime: undefined,
-    exportAttempts: 0,
-    expectedCount,
-    exportConfirmations: 0,
-    manifestHash: undefined,
-    totalExportResourceCount: undefined,
-    searchParameterCount: undefined,
-    importStatus: "Not Started",
-    payloadCount: undefined,
-    completedCount: 0,
-    processed: false,
-    totalImportResourceCount: 0,
-    totalFailedImportCount: 0,
-    failureReason: undefined,
-    endTime: undefined,
-  };
+  return plannedChunk({ seq, since: window.since, till: window.till, resourceType, expectedCount });
 }
 
 /** Every line of the manifest's files, per type, in manifest order. */

@@ -4,35 +4,19 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ChunkRecord } from "../../../src/core/migrationState";
+import { plannedChunk } from "../../../src/core/migrationState";
 import { startExport } from "../../../src/engine/activities/startExport";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { freshTables } from "../../support/engineScenario";
 import { depsWithTables, unreachableServers, withFakes } from "../../support/fakeDeps";
 
-const planned: ChunkRecord = {
+const planned: ChunkRecord = plannedChunk({
   seq: 1,
   since: "2024-01-01T00:00:00.000Z",
   till: "2024-02-01T00:00:00.000Z",
   resourceType: undefined,
-  exportStatus: "Planned",
-  exportContentLocation: undefined,
-  exportStartTime: undefined,
-  exportEndTime: undefined,
-  exportAttempts: 0,
   expectedCount: 10,
-  exportConfirmations: 0,
-  manifestHash: undefined,
-  totalExportResourceCount: undefined,
-  searchParameterCount: undefined,
-  importStatus: "Not Started",
-  payloadCount: undefined,
-  completedCount: 0,
-  processed: false,
-  totalImportResourceCount: 0,
-  totalFailedImportCount: 0,
-  failureReason: undefined,
-  endTime: undefined,
-};
+});
 
 const LATE_JOB = "http://127.0.0.1:9/_operations/export/late";
 const OTHER_JOB = "http://127.0.0.1:9/_operations/export/other";

@@ -2,6 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { parseSettings } from "../../../src/config/settings";
 import { exportJob } from "../../../src/core/jobLifecycle";
 import type { ChunkRecord } from "../../../src/core/migrationState";
+import { plannedChunk } from "../../../src/core/migrationState";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { TableRepository, TableRow } from "../../../src/storage/tableRepository";
@@ -23,30 +24,13 @@ async function freshDeps(): Promise<EngineDeps> {
   return deps;
 }
 
-const planned: ChunkRecord = {
+const planned: ChunkRecord = plannedChunk({
   seq: 1,
   since: "2024-01-01T00:00:00.000Z",
   till: "2024-02-01T00:00:00.000Z",
   resourceType: undefined,
-  exportStatus: "Planned",
-  exportContentLocation: undefined,
-  exportStartTime: undefined,
-  exportEndTime: undefined,
-  exportAttempts: 0,
   expectedCount: 10,
-  exportConfirmations: 0,
-  manifestHash: undefined,
-  totalExportResourceCount: undefined,
-  searchParameterCount: undefined,
-  importStatus: "Not Started",
-  payloadCount: undefined,
-  completedCount: 0,
-  processed: false,
-  totalImportResourceCount: 0,
-  totalFailedImportCount: 0,
-  failureReason: undefined,
-  endTime: undefined,
-};
+});
 
 const claim = (c: ChunkRecord): ChunkRecord | undefined =>
   exportJob.can(c.exportStatus, "claim")
