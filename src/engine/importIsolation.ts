@@ -32,11 +32,8 @@ import type { ActivityResult, EngineDeps } from "./deps";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
 import { idAtLine, parseImportErrorLine } from "./importErrors";
-
-interface PayloadRef {
-  chunkSeq: number;
-  index: number;
-}
+import type { PayloadRef } from "./payloadJob";
+import { markPayloadCompleted } from "./payloadJob";
 
 /** Folder of the part blobs, in the staging container of the file they come from. */
 export const ISOLATION_FOLDER = "fhir-migrate-isolation";
@@ -587,19 +584,11 @@ async function finishIsolation(
   const imported = done.reduce((n, p) => n + (p.status === "Imported" ? p.importedCount : 0), 0);
   const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);
   const refused = done.filter((p) => p.status === "Refused").length;
-  const endTime = nowIso(deps);
-  const completion = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
-    importJob.can(p.status, "complete")
-      ? {
-          ...p,
-          status: importJob.next(p.status, "complete"),
-          importedCount: imported,
-          failedCount: failed,
-          importEndTime: endTime,
-          failureReason: `Isolated ${refused} refused resource(s) with ${parts.reduce((n, x) => n + x.attempts, 0)} extra import job(s)`,
-        }
-      : undefined,
-  );
+  const completion = await markPayloadCompleted(deps, ref, {
+    importedCount: imported,
+    failedCount: failed,
+    failureReason: `Isolated ${refused} refused resource(s) with ${parts.reduce((n, x) => n + x.attempts, 0)} extra import job(s)`,
+  });
   if (completion.written) {
     isolationEvent(deps, ref, "Completed", {
       Parts: parts.length,

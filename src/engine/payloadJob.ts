@@ -1,10 +1,14 @@
-/** What the import activities (StartImport, PollImport) share: the payload's telemetry and its failure. */
+/**
+ * What the import paths (StartImport, PollImport, import isolation) share: the payload's telemetry,
+ * its completion and its failure.
+ */
 import { importJob } from "../core/jobLifecycle";
 import type { PayloadRecord } from "../core/migrationState";
 import { chunkKey, payloadKey } from "../core/migrationState";
 import type { EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 import { haltMigration, recordFailure } from "./failures";
+import type { Change } from "../storage/migrationStateStore";
 
 export interface PayloadRef {
   chunkSeq: number;
@@ -62,4 +66,27 @@ export async function failPayload(
       `Import payload ${payloadKey(ref.chunkSeq, ref.index)} failed ${payload.attempts} times (AZURE_ImportAttempts); last: ${reason}`,
     );
   }
+}
+
+/**
+ * Marks the payload's import completed with what it accounted for (a late result included, see
+ * src/core/jobLifecycle.ts); the answer says whether this call wrote it, and only a written
+ * completion is reported.
+ */
+export async function markPayloadCompleted(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  outcome: Pick<PayloadRecord, "importedCount" | "failedCount"> & { failureReason?: string },
+): Promise<Change<PayloadRecord>> {
+  const endTime = nowIso(deps);
+  return deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    importJob.can(p.status, "complete")
+      ? {
+          ...p,
+          ...outcome,
+          status: importJob.next(p.status, "complete"),
+          importEndTime: endTime,
+        }
+      : undefined,
+  );
 }

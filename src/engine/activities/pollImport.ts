@@ -5,14 +5,13 @@ import { isFhirOperationError } from "../../errors";
 import type { ImportResult } from "../../fhir/types";
 import type { FailedResourceRecord } from "../../storage/migrationStateStore";
 import type { ActivityResult, EngineDeps } from "../deps";
-import { nowIso } from "../deps";
 import { describeError, recordSuccess } from "../failures";
 import { serverNamedLines, recordUndetailed } from "../errorFiles";
 import { idAtLine, parseImportErrorLine } from "../importErrors";
 import { importShortfall } from "../payloadInputs";
 import { advanceIsolation, beginIsolation } from "../importIsolation";
 import type { PayloadRef } from "../payloadJob";
-import { failPayload, importEvent } from "../payloadJob";
+import { failPayload, importEvent, markPayloadCompleted } from "../payloadJob";
 import { settleChunk } from "../settleChunk";
 
 /** Most failed resources recorded per payload as rows; the count is always exact. */
@@ -79,18 +78,10 @@ async function completePayload(
   const imported = result.output.reduce((n, o) => n + o.count, 0);
   const failed = result.error.reduce((n, e) => n + e.count, 0);
   if (failed > 0) await recordFailedResources(deps, ref, result);
-  const endTime = nowIso(deps);
-  const completion = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
-    importJob.can(p.status, "complete")
-      ? {
-          ...p,
-          status: importJob.next(p.status, "complete"),
-          importedCount: imported,
-          failedCount: failed,
-          importEndTime: endTime,
-        }
-      : undefined,
-  );
+  const completion = await markPayloadCompleted(deps, ref, {
+    importedCount: imported,
+    failedCount: failed,
+  });
   const done = completion.after;
   if (done === undefined) return;
   if (completion.written) {
@@ -100,7 +91,7 @@ async function completePayload(
       FailedImportCount: failed,
       FailedResourceType: failedTypes,
       DurationSeconds: Math.round(
-        (deps.clock.now() - Date.parse(payload.importStartTime ?? endTime)) / 1000,
+        (deps.clock.now() - Date.parse(payload.importStartTime ?? done.importEndTime ?? "")) / 1000,
       ),
     });
   }
