@@ -7,7 +7,6 @@ import { chunkKey } from "../core/migrationState";
 import type { ExportManifest } from "../fhir/types";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
 import type { EngineDeps } from "./deps";
-import { MANIFEST_CONTAINER } from "./deps";
 import { parseImportErrorLine } from "./importErrors";
 
 /**
@@ -121,19 +120,4 @@ export async function recountWindow(deps: EngineDeps, chunk: ChunkRecord): Promi
     since: chunk.since,
     till: chunk.till,
   });
-}
-
-/** Stores the chunk's manifest, read later by BuildImportPayloads (loadManifest). */
-export async function storeManifest(
-  deps: EngineDeps,
-  seq: number,
-  manifest: ExportManifest,
-): Promise<void> {
-  await deps.blobs.ensureContainer(MANIFEST_CONTAINER);
-  await deps.blobs.putText(
-    MANIFEST_CONTAINER,
-    `${deps.settings.storage.rowKey}-${chunkKey(seq)}.json`,
-    JSON.stringify(manifest),
-    "application/json",
-  );
 }

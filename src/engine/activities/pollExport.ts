@@ -4,7 +4,8 @@ import { isFhirOperationError } from "../../errors";
 import type { ExportManifest } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { exportEvent, requeueExport } from "../exportChunk";
-import { recordExportErrors, recountWindow, storeManifest } from "../exportOutcome";
+import { recordExportErrors, recountWindow } from "../exportOutcome";
+import { storeManifest } from "../manifests";
 import { describeError, recordSuccess } from "../failures";
 
 /** A chunk claimed for kick-off whose status URL never got recorded (a crash mid-kick-off) is re-planned after this. */

@@ -27,8 +27,8 @@ export async function startExport(
         }
       : undefined,
   );
-  if (!claim.written) return { changed: false };
-  const chunk = (await deps.state.getChunk(input.seq))!;
+  const chunk = claim.after;
+  if (!claim.written || chunk === undefined) return { changed: false };
   // A small window the planner chose: staged from `_history` (selfStage.ts), else exported.
   if (input.selfStagePages !== undefined) {
     const staged = await selfStageWindow(deps, chunk, input.selfStagePages);
