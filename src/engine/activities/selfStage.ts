@@ -12,7 +12,8 @@ import { isFhirOperationError, isTransientError } from "../../errors";
 import { redactUrl } from "../../fhir/redact";
 import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
 import type { EngineDeps } from "../deps";
-import { storeManifest } from "../exportOutcome";
+import { nowIso } from "../deps";
+import { storeManifest } from "../manifests";
 import { describeError, recordSuccess } from "../failures";
 
 /** Container of self-staged files when AZURE_ExportContainer does not name one. */
@@ -28,7 +29,7 @@ export type SelfStageOutcome =
 function stageEvent(
   deps: EngineDeps,
   chunk: ChunkRecord,
-  outcome: "Staged" | "FellBack",
+  outcome: "Staged" | "FellBack" | "Lost",
   extra: Record<string, string | number>,
 ): void {
   deps.telemetry.trackEvent("SelfStage", {
@@ -143,7 +144,7 @@ export async function selfStageWindow(
   }
   const manifest = selfStagedManifest(
     written,
-    new Date(deps.clock.now()).toISOString(),
+    nowIso(deps),
     `${deps.source.baseUrl}/${historyPath(chunk, deps.settings.export.selfStage.pageSize)}`,
   );
   await storeManifest(deps, chunk.seq, manifest);
@@ -151,23 +152,29 @@ export async function selfStageWindow(
     .filter((f) => f.type === "SearchParameter")
     .reduce((n, f) => n + f.count, 0);
   const nonSp = read.window.count - searchParameters;
-  const nowIsoText = new Date(deps.clock.now()).toISOString();
-  // Only this runner's claim completes: the staged files stand in for the export's output.
+  const endTime = nowIso(deps);
+  // Only this runner's claim completes (the same claim test as StartExport's record): the staged
+  // files stand in for the export's output.
   const change = await deps.state.changeChunk(chunk.seq, (c) =>
-    c.exportStatus !== "Started"
-      ? undefined
-      : {
+    c.exportStatus === "Started" &&
+    c.exportStartTime === chunk.exportStartTime &&
+    c.exportContentLocation === undefined
+      ? {
           ...c,
           exportStatus: exportJob.next(c.exportStatus, "complete"),
-          exportEndTime: nowIsoText,
+          exportEndTime: endTime,
           manifestHash: undefined,
           totalExportResourceCount: nonSp,
           searchParameterCount: searchParameters,
-        },
+        }
+      : undefined,
   );
   const completed = change.after;
   if (!change.written || completed === undefined) {
     // Another runner took the chunk over meanwhile (a claim older than the kick-off timeout).
+    const why = "another runner took the chunk over while it was staged; its work stands";
+    stageEvent(deps, chunk, "Lost", { Reason: why });
+    deps.log(`chunk ${chunkKey(chunk.seq)}: ${why}`);
     return { kind: "lost" };
   }
   stageEvent(deps, completed, "Staged", {
