@@ -91,6 +91,10 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
   const input = context.df.getInput<MigrationInput | null>() ?? {};
   // Only a planning in this run may confirm "caught up": the cursor's flag can be older than new writes.
   let caughtUpConfirmed = false;
+  // The wake wait of the last idle wait its timer won. durable-functions hands an event to the newest
+  // open wait on its name (lib/src/orchestrations/TaskOrchestrationExecutor.js), so a wake raised
+  // while a later pass runs its activities completes this one, not a wait created afterwards.
+  let openWake: Task | undefined;
   for (let pass = 1; ; pass++) {
     const snapshot: PassSnapshot = yield callActivity(context, "LoadMigrationState", null);
     const now = context.df.currentUtcDateTime;
@@ -146,11 +150,17 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
         if (resumeAt !== undefined)
           waitMs = Math.min(waitMs, Math.max(1000, resumeAt.getTime() - now.getTime()));
       }
-      // The wait ends at the timer or at a wake event, whichever comes first.
-      const timer = context.df.createTimer(new Date(now.getTime() + waitMs));
-      const wake = context.df.waitForExternalEvent(MIGRATION_WAKE_EVENT);
-      const first: Task = yield context.df.Task.any([timer, wake]);
-      if (first !== timer) timer.cancel();
+      if (openWake?.isCompleted === true) {
+        // Woken while this pass ran: the next pass starts at once.
+        openWake = undefined;
+      } else {
+        // The wait ends at the timer or at a wake event, whichever comes first.
+        const timer = context.df.createTimer(new Date(now.getTime() + waitMs));
+        const wake = context.df.waitForExternalEvent(MIGRATION_WAKE_EVENT);
+        const first: Task = yield context.df.Task.any([timer, wake]);
+        if (first !== timer) timer.cancel();
+        openWake = first === timer ? wake : undefined;
+      }
     }
     if (pass >= PASSES_PER_EXECUTION) {
       context.df.continueAsNew(input);
