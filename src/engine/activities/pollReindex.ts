@@ -1,5 +1,6 @@
 import { reindexJob, reindexJobState } from "../../core/jobLifecycle";
 import { isFhirOperationError } from "../../errors";
+import type { CursorRecord } from "../../core/migrationState";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { describeError } from "../failures";
 
@@ -15,27 +16,43 @@ export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
     );
     return { changed: true };
   }
+  const polled = cursor.reindexStatusUrl;
+  // Written only while the job polled is still the cursor's: another runner may have settled it.
+  const sameJob = (c: CursorRecord): boolean =>
+    reindexJob.isInFlight(c.reindexState) && c.reindexStatusUrl === polled;
   try {
-    const status = await deps.destination.reindexStatus(cursor.reindexStatusUrl);
+    const status = await deps.destination.reindexStatus(polled);
     if (status.state === "running") {
-      await deps.state.updateCursor((c) => ({
-        ...c,
-        reindexDetail: `${status.status} ${status.progress ?? 0}/${status.total ?? "?"}`,
-      }));
+      await deps.state.updateCursor((c) =>
+        sameJob(c)
+          ? {
+              ...c,
+              reindexDetail: `${status.status} ${status.progress ?? 0}/${status.total ?? "?"}`,
+            }
+          : undefined,
+      );
       return { changed: false };
     }
-    await deps.state.updateCursor((c) => ({
-      ...c,
-      reindexState: reindexJob.next("running", "complete"),
-      reindexDetail: `completed: ${status.total ?? "?"} resources reindexed`,
-    }));
+    await deps.state.updateCursor((c) =>
+      sameJob(c)
+        ? {
+            ...c,
+            reindexState: reindexJob.next(c.reindexState, "complete"),
+            reindexDetail: `completed: ${status.total ?? "?"} resources reindexed`,
+          }
+        : undefined,
+    );
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
-    await deps.state.updateCursor((c) => ({
-      ...c,
-      reindexState: reindexJob.next("running", "fail"),
-      reindexDetail: describeError(error),
-    }));
+    await deps.state.updateCursor((c) =>
+      sameJob(c)
+        ? {
+            ...c,
+            reindexState: reindexJob.next(c.reindexState, "fail"),
+            reindexDetail: describeError(error),
+          }
+        : undefined,
+    );
   }
   return { changed: true };
 }

@@ -1,4 +1,5 @@
-import { reindexJob } from "../../core/jobLifecycle";
+import { reindexJob, reindexJobState } from "../../core/jobLifecycle";
+import type { CursorRecord } from "../../core/migrationState";
 import { isFhirOperationError } from "../../errors";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { describeError } from "../failures";
@@ -24,24 +25,32 @@ export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
       : undefined,
   );
   if (!claim.written) return { changed: false };
+  // This runner's claim, until its status URL is recorded (another runner may have reset it meanwhile).
+  const mine = (c: CursorRecord): boolean =>
+    reindexJobState(c) === "claimed" && c.reindexStatusUrl === undefined;
   try {
     const { statusUrl } = await deps.destination.startReindex();
-    await deps.state.updateCursor((c) => ({ ...c, reindexStatusUrl: statusUrl }));
+    await deps.state.updateCursor((c) =>
+      mine(c) ? { ...c, reindexStatusUrl: statusUrl } : undefined,
+    );
     deps.log(`started $reindex on the destination: ${statusUrl}`);
   } catch (error) {
     if (!isFhirOperationError(error)) {
       // This runner's claim goes back to the queue.
-      await deps.state.updateCursor((c) => ({
-        ...c,
-        reindexState: reindexJob.next("running", "requeue"),
-      }));
+      await deps.state.updateCursor((c) =>
+        mine(c) ? { ...c, reindexState: reindexJob.next(c.reindexState, "requeue") } : undefined,
+      );
       throw error;
     }
-    await deps.state.updateCursor((c) => ({
-      ...c,
-      reindexState: reindexJob.next("running", "fail"),
-      reindexDetail: `$reindex could not start: ${describeError(error)}`,
-    }));
+    await deps.state.updateCursor((c) =>
+      mine(c)
+        ? {
+            ...c,
+            reindexState: reindexJob.next(c.reindexState, "fail"),
+            reindexDetail: `$reindex could not start: ${describeError(error)}`,
+          }
+        : undefined,
+    );
   }
   return { changed: true };
 }
