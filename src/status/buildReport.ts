@@ -26,6 +26,7 @@ import type {
 import {
   FAILURE_GROUPS,
   FAILURE_ROWS,
+  HOUR_MS,
   STATUS_REPORT_VERSION,
   THROUGHPUT_HOURS,
   TIMELINE_LIMIT,
@@ -33,7 +34,6 @@ import {
 import type { StatusSettings, StatusState } from "./statusState";
 import { exportJob, importJob } from "../core/jobLifecycle";
 
-const HOUR_MS = 3_600_000;
 /** Fewest hours the resources-moved chart spans. */
 export const MIN_CHART_HOURS = 12;
 
@@ -252,7 +252,7 @@ function totalsOf(state: StatusState, d: Derived): Totals {
     resourcesFailed: cursor.resourcesFailed,
     resourcesExported: summary.resourcesExported,
     chunks: summary.chunks,
-    chunksDone: summary.chunks - d.unprocessed.length,
+    chunksDone: summary.chunksDone,
     chunksInFlight: d.unprocessed.length,
     chunksWaitingToExport: d.unprocessed.filter((c) => c.exportStatus === "Planned").length,
     exportsRunning: d.exportsRunning.length,

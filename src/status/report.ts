@@ -14,6 +14,9 @@ export const STATUS_REPORT_VERSION = 1;
 export const TIMELINE_LIMIT = 200;
 /** Hours on the resources-moved chart, ending with the current hour. */
 export const THROUGHPUT_HOURS = 48;
+
+/** One hour in milliseconds: the throughput chart's bucket. */
+export const HOUR_MS = 3_600_000;
 /** Rows per failure table. */
 export const FAILURE_ROWS = 20;
 /** Failed-resource groups (type and reason) listed. */

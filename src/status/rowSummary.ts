@@ -9,9 +9,7 @@ import type { ChunkRecord, PayloadRecord, SealedChunks } from "../core/migration
 import type { ChunkSummary } from "../storage/migrationRows";
 import { reportText } from "./redactText";
 import type { ChunkFailure, PayloadFailure } from "./report";
-import { FAILURE_ROWS } from "./report";
-
-const HOUR_MS = 3_600_000;
+import { FAILURE_ROWS, HOUR_MS } from "./report";
 
 /** Resources whose import completed in one hour (hour: its start, epoch milliseconds). */
 export interface MovedHour {

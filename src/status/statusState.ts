@@ -21,7 +21,7 @@ import { FailedResourceTally } from "./failedResourceGroups";
 import type { LedgerReport } from "./ledgerOverview";
 import { LedgerTally, MAX_LEDGER_ROWS_READ } from "./ledgerOverview";
 import type { VerificationInfo } from "./report";
-import { THROUGHPUT_HOURS, TIMELINE_LIMIT } from "./report";
+import { HOUR_MS, THROUGHPUT_HOURS, TIMELINE_LIMIT } from "./report";
 import type { StatusRowSummary } from "./rowSummary";
 import { StatusRowTally } from "./rowSummary";
 import { VerificationTally } from "./verificationSummary";
@@ -169,8 +169,6 @@ async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<Ledge
   }
   return tally.result();
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Every chunk's counts: the cursor's sealed totals for the processed chunks below sealed.toSeq,

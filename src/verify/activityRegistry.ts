@@ -51,9 +51,6 @@ export type VerificationActivityName = keyof VerificationActivities;
 export type VerificationInputOf<K extends VerificationActivityName> =
   VerificationActivities[K]["input"];
 
-export type VerificationOutputOf<K extends VerificationActivityName> =
-  VerificationActivities[K]["output"];
-
 /** The activities whose input is exactly `I` (a call names one of them, or does not compile). */
 export type VerificationActivityTaking<I> = {
   [K in VerificationActivityName]: [VerificationInputOf<K>] extends [I]
