@@ -1,27 +1,15 @@
-import { describe, expect, inject, it } from "vitest";
-import { parseSettings } from "../../../src/config/settings";
+import { describe, expect, it } from "vitest";
 import { exportJob } from "../../../src/core/jobLifecycle";
 import type { ChunkRecord } from "../../../src/core/migrationState";
 import { plannedChunk } from "../../../src/core/migrationState";
-import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { TableRepository, TableRow } from "../../../src/storage/tableRepository";
-import { InMemoryTelemetry } from "../../../src/telemetry/telemetry";
+import { freshTables } from "../../support/engineScenario";
+import { depsWithTables, unreachableServers } from "../../support/fakeDeps";
 
-let n = 0;
-
-async function freshDeps(): Promise<EngineDeps> {
-  n++;
-  const settings = parseSettings({
-    AZURE_SourceUri: "http://127.0.0.1:9",
-    AZURE_DestinationUri: "http://127.0.0.1:19",
-    AzureWebJobsStorage: inject("azuriteConnectionString"),
-    AZURE_ChunkTableName: `scchunk${process.pid}x${n}`,
-    AZURE_ExportTableName: `scexport${process.pid}x${n}`,
-  });
-  const deps = createEngineDeps(settings, { telemetry: new InMemoryTelemetry() });
-  await deps.state.ensure();
-  return deps;
+/** Deps on fresh tables of the shared Azurite; no server is called. */
+function freshDeps(): Promise<EngineDeps> {
+  return depsWithTables({ ...unreachableServers(), ...freshTables("sc") });
 }
 
 const planned: ChunkRecord = plannedChunk({
