@@ -1,8 +1,9 @@
 import { buildAppSettings } from "./app-settings";
 import type { Json } from "./arm";
-import { expr, idOf, lit, param, variable } from "./arm";
+import { expr, fitted, idOf, lit, param, variable } from "./arm";
 import { buildDashboard } from "./dashboard";
 import { PARAMETERS } from "./parameters";
+import { NAME_RULES } from "./name-rules";
 import { ALERT_QUERIES } from "./queries";
 import { PRINCIPAL_ID, roleDeployment, roleDeploymentName } from "./role-assignments";
 
@@ -37,9 +38,18 @@ const VARIABLES: Record<string, Json> = {
   functionAppName: expr(
     `if(empty(${param("appName")}), concat(variables('prefix'), '-fhir-migrate-', take(${unique}, 6)), ${param("appName")})`,
   ),
-  planName: expr("concat(variables('functionAppName'), '-plan')"),
+  // Names derived from the app's fit their types' limits for any app name (up to 60 characters).
+  planName: expr(
+    fitted(variable("functionAppName"), "-plan", NAME_RULES["Microsoft.Web/serverfarms"].maxLength),
+  ),
   appInsightsName: expr("concat(variables('functionAppName'), '-ai')"),
-  workspaceName: expr("concat(variables('functionAppName'), '-logs')"),
+  workspaceName: expr(
+    fitted(
+      variable("functionAppName"),
+      "-logs",
+      NAME_RULES["Microsoft.OperationalInsights/workspaces"].maxLength,
+    ),
+  ),
   dashboardName: expr(
     `if(empty(${param("dashboardName")}), concat(variables('functionAppName'), '-dashboard'), ${param("dashboardName")})`,
   ),

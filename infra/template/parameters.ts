@@ -55,7 +55,7 @@ export const PARAMETERS: Record<string, Record<string, Json>> = {
     defaultValue: "",
     maxLength: 160,
     description:
-      "Optional: name of the shared dashboard (the original tool's dashboardName). Empty: <function app name>-dashboard.",
+      "Optional: name of the shared dashboard (the original tool's dashboardName): 3-160 letters, digits and hyphens. Empty: <function app name>-dashboard.",
   }),
   location: p({
     type: "string",

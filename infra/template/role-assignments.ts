@@ -1,5 +1,6 @@
 import type { Json } from "./arm";
-import { expr } from "./arm";
+import { expr, fitted, variable } from "./arm";
+import { NAME_RULES } from "./name-rules";
 import type { RoleKey } from "./roles";
 import { ROLES } from "./roles";
 
@@ -55,8 +56,13 @@ interface RoleDeployment {
   dependsOn: string[];
 }
 
+/** `<app>-roles-<suffix>`, shortened (see fitted) where a long app name would pass 64 characters. */
 export function roleDeploymentName(suffix: string): string {
-  return `format('{0}-roles-${suffix}', variables('functionAppName'))`;
+  return fitted(
+    variable("functionAppName"),
+    `-roles-${suffix}`,
+    NAME_RULES["Microsoft.Resources/deployments"].maxLength,
+  );
 }
 
 export function roleDeployment(d: RoleDeployment): Record<string, Json> {
