@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { API_VERSIONS } from "./api-versions";
 import type { Json } from "./arm";
 import { expr, idOf, variable } from "./arm";
 import type { QueryName } from "./queries";
@@ -323,7 +324,7 @@ export function buildDashboardParts(): Json[] {
 export function buildDashboard(): Record<string, Json> {
   return {
     type: "Microsoft.Portal/dashboards",
-    apiVersion: "2020-09-01-preview",
+    apiVersion: API_VERSIONS["Microsoft.Portal/dashboards"],
     name: expr(variable("dashboardName")),
     location: expr("parameters('location')"),
     tags: { "hidden-title": expr("format('FHIR migration ({0})', variables('functionAppName'))") },
