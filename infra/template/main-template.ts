@@ -349,6 +349,30 @@ const RESOURCES: Json[] = [
     operator: "GreaterThan",
     threshold: 0,
   }),
+  alertRule({
+    suffix: "cutover-no-go",
+    displayName: "FHIR migration cutover: NO-GO",
+    description:
+      "The cutover's proof found the destination incomplete (Cutover event, Phase NO-GO): missing or different versions, writes after the freeze, or unreconciled ledger entries. Do not switch over. The dashboard's Cutover tile and the status page give the evidence; docs/operations.md (Cutover) says what to do, then request the cutover again.",
+    severity: 1,
+    evaluationFrequency: "PT5M",
+    windowSize: "PT15M",
+    query: ALERT_QUERIES.cutoverNoGo,
+    operator: "GreaterThan",
+    threshold: 0,
+  }),
+  alertRule({
+    suffix: "cutover-go",
+    displayName: "FHIR migration cutover: GO",
+    description:
+      "The cutover's proof passed (Cutover event, Phase GO): every version up to the freeze is on the destination and every ledger entry before it is reconciled. Switch the clients over, then stop the function app and disable the no-progress alert (docs/operations.md, Cutover).",
+    severity: 3,
+    evaluationFrequency: "PT5M",
+    windowSize: "PT15M",
+    query: ALERT_QUERIES.cutoverGo,
+    operator: "GreaterThan",
+    threshold: 0,
+  }),
 ];
 
 interface AlertSpec {

@@ -70,16 +70,19 @@ export async function failPayload(
 
 /**
  * Marks the payload's import completed with what it accounted for (a late result included, see
- * src/core/jobLifecycle.ts); the answer says whether this call wrote it, and only a written
- * completion is reported.
+ * src/core/jobLifecycle.ts); the answer says whether this call wrote it. Only a written completion
+ * is reported, as the payload's `Import` Completed event, whichever path completed it (its own job,
+ * or the isolation of the resources that job failed on: `Isolated`).
  */
 export async function markPayloadCompleted(
   deps: EngineDeps,
   ref: PayloadRef,
   outcome: Pick<PayloadRecord, "importedCount" | "failedCount"> & { failureReason?: string },
+  /** Comma-separated types of the resources the destination rejected, when known. */
+  failedResourceTypes = "",
 ): Promise<Change<PayloadRecord>> {
   const endTime = nowIso(deps);
-  return deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+  const completion = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
     importJob.can(p.status, "complete")
       ? {
           ...p,
@@ -89,4 +92,16 @@ export async function markPayloadCompleted(
         }
       : undefined,
   );
+  const done = completion.after;
+  if (completion.written && done !== undefined) {
+    importEvent(deps, done, "Completed", {
+      TotalImportResources: done.importedCount ?? 0,
+      FailedImportCount: done.failedCount ?? 0,
+      FailedResourceType: failedResourceTypes,
+      DurationSeconds:
+        Math.round((Date.parse(endTime) - Date.parse(done.importStartTime ?? endTime)) / 1000) || 0,
+      ...(done.isolating === true ? { Isolated: "true" } : {}),
+    });
+  }
+  return completion;
 }

@@ -24,6 +24,7 @@ export const TELEMETRY_EVENTS = {
     "DurationSeconds",
     "PlannedCount",
     "RecountedCount",
+    "SelfStaged",
   ],
   /** One per small window staged from `_history` instead of exported, or falling back to `$export`. */
   SelfStage: [
@@ -57,6 +58,7 @@ export const TELEMETRY_EVENTS = {
     "StatusCode",
     "Attempt",
     "DurationSeconds",
+    "Isolated",
   ],
   /** The watermark moved: everything before Till is on the destination (the original's ImportTill). */
   Watermark: ["Till", "PreviousTill", "ChunksCompleted", "LagSeconds"],

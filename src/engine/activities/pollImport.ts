@@ -11,7 +11,7 @@ import { idAtLine, parseImportErrorLine } from "../importErrors";
 import { importShortfall } from "../payloadInputs";
 import { advanceIsolation, beginIsolation } from "../importIsolation";
 import type { PayloadRef } from "../payloadJob";
-import { failPayload, importEvent, markPayloadCompleted } from "../payloadJob";
+import { failPayload, markPayloadCompleted } from "../payloadJob";
 import { settleChunk } from "../settleChunk";
 
 /** Most failed resources recorded per payload as rows; the count is always exact. */
@@ -78,23 +78,14 @@ async function completePayload(
   const imported = result.output.reduce((n, o) => n + o.count, 0);
   const failed = result.error.reduce((n, e) => n + e.count, 0);
   if (failed > 0) await recordFailedResources(deps, ref, result);
-  const completion = await markPayloadCompleted(deps, ref, {
-    importedCount: imported,
-    failedCount: failed,
-  });
-  const done = completion.after;
-  if (done === undefined) return;
-  if (completion.written) {
-    const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
-    importEvent(deps, done, "Completed", {
-      TotalImportResources: imported,
-      FailedImportCount: failed,
-      FailedResourceType: failedTypes,
-      DurationSeconds: Math.round(
-        (deps.clock.now() - Date.parse(payload.importStartTime ?? done.importEndTime ?? "")) / 1000,
-      ),
-    });
-  }
+  const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
+  const completion = await markPayloadCompleted(
+    deps,
+    ref,
+    { importedCount: imported, failedCount: failed },
+    failedTypes,
+  );
+  if (completion.after === undefined) return;
   await settleChunk(deps, ref.chunkSeq);
   await recordSuccess(deps);
 }

@@ -13,6 +13,7 @@ import { redactUrl } from "../../fhir/redact";
 import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
 import type { EngineDeps } from "../deps";
 import { nowIso } from "../deps";
+import { exportEvent } from "../exportChunk";
 import { storeManifest } from "../manifests";
 import { describeError, recordSuccess } from "../failures";
 
@@ -177,6 +178,15 @@ export async function selfStageWindow(
     deps.log(`chunk ${chunkKey(chunk.seq)}: ${why}`);
     return { kind: "lost" };
   }
+  // The export tiles and totals count every window by its Export Completed event, staged ones too.
+  exportEvent(deps, completed, "Completed", {
+    TotalResources: nonSp,
+    SearchParameterCount: searchParameters,
+    FailedExportCount: 0,
+    PlannedCount: chunk.expectedCount,
+    DurationSeconds: Math.round((deps.clock.now() - startedMs) / 1000),
+    SelfStaged: "true",
+  });
   stageEvent(deps, completed, "Staged", {
     TotalResources: nonSp,
     SearchParameterCount: searchParameters,

@@ -141,7 +141,13 @@ describe("the dashboard in infra/main.json", () => {
 
   it("alert rules query only declared events", () => {
     const queries = alertQueries();
-    expect(queries.map(eventNamesIn)).toEqual([["ExportRetries"], ["Watermark"], ["LedgerEntry"]]);
+    expect(queries.map(eventNamesIn)).toEqual([
+      ["ExportRetries"],
+      ["Watermark"],
+      ["LedgerEntry"],
+      ["Cutover"],
+      ["Cutover"],
+    ]);
     expect(queries.flatMap((q) => telemetryProblems(q, SENT_PROPERTIES))).toEqual([]);
   });
 
