@@ -214,8 +214,8 @@ export const QUERIES = {
   selfStaged: q(
     "customEvents",
     '| where name == "SelfStage"',
-    `| summarize arg_max(timestamp, customDimensions), Windows = dcount(${s("ChunkId")}), Versions = sum(${n("TotalResources")}), Pages = sum(${n("Pages")}), RequestUnits = round(sum(${d("RequestCharge")}), 0) by Outcome = ${s("Outcome")}`,
-    `| project Outcome, Windows, Versions, Pages, RequestUnits, LastSeen = timestamp, LastReason = ${s("Reason")}`,
+    `| summarize arg_max(timestamp, customDimensions), Windows = dcount(${s("ChunkId")}), Versions = sum(${n("TotalResources")}), Pages = sum(${n("Pages")}), RequestUnits = sum(${d("RequestCharge")}) by Outcome = ${s("Outcome")}`,
+    `| project Outcome, Windows, Versions, Pages, RequestUnits = round(RequestUnits, 0), LastSeen = timestamp, LastReason = ${s("Reason")}`,
     "| order by Outcome asc",
   ),
   importIsolation: q(
