@@ -93,6 +93,16 @@ describe("apiVersions of infra/main.json", () => {
     ]);
   });
 
+  it("include the wizard's ARM requests, each at a version the REST specifications publish", () => {
+    const wizard = JSON.stringify(readJson("infra/uiDefForm.json"));
+    const requests = [...wizard.matchAll(/'(\/providers\/[^?']+)\?api-version=([^']+)'/g)].map(
+      (m) => `GET /subscriptions/{subscriptionId}${m[1]} @ ${m[2]}`,
+    );
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests).toEqual(published.requests.map((r) => `${r.request} @ ${r.apiVersion}`));
+    for (const r of published.requests) expect(r.source.path).toContain(`/stable/${r.apiVersion}/`);
+  });
+
   it("names the list's source: repository, path and commit", () => {
     expect(published.source).toMatchObject({
       repository: "Azure/azure-resource-manager-schemas",
