@@ -30,6 +30,12 @@ function elements(): Map<string, JsonObject> {
 
 const ELEMENTS = elements();
 
+/** The regex of an element's first validation. */
+const validationRegex = (key: string): RegExp =>
+  new RegExp(
+    String((asObject(ELEMENTS.get(key)?.constraints, key).validations as JsonObject[])[0]!.regex),
+  );
+
 function elementType(key: string, property: string | undefined): ValueType {
   const el = ELEMENTS.get(key);
   if (el === undefined) throw new Error(`the wizard has no element ${key}`);
@@ -229,16 +235,14 @@ describe("infra/uiDefForm.json", () => {
   });
 
   it("asks for the optional app and dashboard names of the original tool", () => {
-    const regex = (key: string) =>
-      new RegExp(
-        String(
-          (asObject(ELEMENTS.get(key)?.constraints, key).validations as JsonObject[])[0]!.regex,
-        ),
-      );
     expect({
-      app: ["", "MyMigrationApp", "a1"].every((v) => regex("basics.appName").test(v)),
-      badApp: ["-app", "app-", "a", "my app"].some((v) => regex("basics.appName").test(v)),
-      dashboard: ["", "MigrationToolDashboard"].every((v) => regex("basics.dashboardName").test(v)),
+      app: ["", "MyMigrationApp", "a1"].every((v) => validationRegex("basics.appName").test(v)),
+      badApp: ["-app", "app-", "a", "my app"].some((v) =>
+        validationRegex("basics.appName").test(v),
+      ),
+      dashboard: ["", "MigrationToolDashboard"].every((v) =>
+        validationRegex("basics.dashboardName").test(v),
+      ),
       outputs: [outputs.appName, outputs.dashboardName],
     }).toEqual({
       app: true,
@@ -290,19 +294,13 @@ describe("the wizard's fields", () => {
   });
 
   it("accept pause hours, no-progress hours and an e-mail only within their lengths", () => {
-    const regexOf = (key: string) =>
-      new RegExp(
-        String(
-          (asObject(ELEMENTS.get(key)?.constraints, key).validations as JsonObject[])[0]!.regex,
-        ),
-      );
     expect({
-      hours: ["0", "23", "023", "7 "].map((v) => regexOf("schedule.pauseEndHour").test(v)),
+      hours: ["0", "23", "023", "7 "].map((v) => validationRegex("schedule.pauseEndHour").test(v)),
       noProgress: ["1", "48", "049", "006"].map((v) =>
-        regexOf("hosting.noProgressAlertHours").test(v),
+        validationRegex("hosting.noProgressAlertHours").test(v),
       ),
       email: ["", "a@b.co", `${"a".repeat(250)}@b.co`].map((v) =>
-        regexOf("hosting.alertEmail").test(v),
+        validationRegex("hosting.alertEmail").test(v),
       ),
     }).toEqual({
       hours: [true, true, false, false],
