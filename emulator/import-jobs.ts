@@ -204,8 +204,8 @@ export class ImportJobs {
     };
     // Processing units run in input order here (the server runs them in parallel in random order,
     // ImportOrchestratorJob.EnqueueProcessingJobsAsync). Each unit merges TransactionSize lines at a
-    // time (SqlImporter.Import). A batch that overflows decimal(36,18) fails its processing job with
-    // 400 and the OverflowException's message (ImportProcessingJob.cs); the failed job cancels the
+    // time (SqlImporter.Import). A batch decimal(36,18) cannot index fails its processing job
+    // (import-merge.ts: 400 "Arithmetic Overflow." from 1e20, 500 below); the failed job cancels the
     // rest of the group (JobHosting.cs CompleteJobAsync with requestCancellationOnFailure,
     // PutJobStatus.sql -> PutJobCancelation), and batches and units merged before it stay merged.
     for (const unit of job.units) {
@@ -223,7 +223,7 @@ export class ImportJobs {
         });
         if (outcome.overflow !== undefined) {
           job.failure = {
-            status: 400,
+            status: outcome.overflow.status,
             reason: outcome.overflow.message,
             errorFile: unit.input.url,
           };

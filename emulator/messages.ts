@@ -133,9 +133,17 @@ export const RESOURCE_TYPE_NOT_MATCH = "Resource type not match.";
 export const SEARCH_PARAMETER_NOT_IMPORTABLE =
   "SearchParameter resources cannot be processed by import.";
 export const LAST_UPDATED_IN_FUTURE = "LastUpdated in the resource cannot be in the future.";
-/** SQL Server error 8115, what decimal(36,18) overflows surface as on AHDS (docs/server-behaviour.md §5.4). */
-export const ARITHMETIC_OVERFLOW =
-  "Arithmetic overflow error converting numeric to data type numeric.";
+/**
+ * The OverflowException SqlDecimal throws when a value of 1e20 or more is scaled to decimal(36,18)
+ * (System.Data.SqlTypes SQLResource.ArithOverflowMessage, resource SqlMisc_ArithOverflowMessage;
+ * emulator/decimal.ts).
+ */
+export const ARITHMETIC_OVERFLOW = "Arithmetic Overflow.";
+/**
+ * The SqlTruncateException's message for 1e18 up to 1e20 (SQLResource.TruncationMessage). The
+ * server maps it to a 500 and hides it (GetImportRequestHandler.cs), so no client sees this text.
+ */
+export const NUMERIC_TRUNCATION = "Numeric arithmetic causes truncation.";
 export const importLineDiagnostics = (line: number, offset: number): string =>
   `Failed to process resource at line: ${line} with stream start offset: ${offset}`;
 

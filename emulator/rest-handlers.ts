@@ -3,7 +3,7 @@
  * (410 when deleted, 404 when unknown), vread, and soft delete (a deleted version, 204).
  */
 import { randomUUID } from "node:crypto";
-import { overflowingIndexedNumber } from "./decimal";
+import { indexFailure } from "./decimal";
 import { badRequest, FhirHttpError, type HttpReply, notFound, operationOutcome } from "./http-io";
 import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
 import * as msg from "./messages";
@@ -27,12 +27,14 @@ function parseResourceBody(body: string): LosslessObject {
 function checkResource(state: ServerState, obj: LosslessObject, type: string): void {
   if (stringProperty(obj, "resourceType") !== type) throw badRequest(msg.RESOURCE_TYPE_MISMATCH);
   if (state.flavour === "ahds") {
-    // decimal(36,18) search index columns on the SQL store: an indexed value of 1e18 or more
-    // fails the write with 400 "Arithmetic overflow" (fhir-server PR #4587,
-    // src/Microsoft.Health.Fhir.SqlServer/Features/Schema/Sql/Tables/NumberSearchParam.sql);
-    // extra fraction digits are rounded, not refused.
-    if (overflowingIndexedNumber(obj) !== undefined)
-      throw new FhirHttpError(400, msg.ARITHMETIC_OVERFLOW, "invalid");
+    // decimal(36,18) search index columns on the SQL store (emulator/decimal.ts): the write's merge
+    // throws while SqlClient writes the index rows. OperationOutcomeExceptionFilterAttribute.cs maps
+    // the OverflowException of 1e20 and more to 400 "too-long" with its message; the
+    // SqlTruncateException of 1e18 up to 1e20 is no exception it knows: 500 with no diagnostics.
+    // Extra fraction digits are rounded, not refused.
+    const failure = indexFailure(obj);
+    if (failure === "overflow") throw new FhirHttpError(400, msg.ARITHMETIC_OVERFLOW, "too-long");
+    if (failure === "truncation") throw new FhirHttpError(500, "", "unknown");
   }
 }
 
