@@ -32,6 +32,11 @@ export function importEvent(
   });
 }
 
+/** The resume round in a kick-off tag; none before the first resume (tags stay as they were). */
+export function roundTag(p: Pick<PayloadRecord, "round">): string {
+  return (p.round ?? 0) === 0 ? "" : `:r${p.round}`;
+}
+
 /** A failed import job requeues its payload (not the window); after AZURE_ImportAttempts the migration halts. */
 export async function failPayload(
   deps: EngineDeps,
@@ -70,8 +75,8 @@ export async function failPayload(
 
 /**
  * Marks the payload's import completed with what it accounted for (a late result included, see
- * src/core/jobLifecycle.ts); the answer says whether this call wrote it, and only a written
- * completion is reported.
+ * src/core/jobLifecycle.ts); the lines screened out at build count as failed. The answer says
+ * whether this call wrote it, and only a written completion is reported.
  */
 export async function markPayloadCompleted(
   deps: EngineDeps,
@@ -84,6 +89,7 @@ export async function markPayloadCompleted(
       ? {
           ...p,
           ...outcome,
+          failedCount: (outcome.failedCount ?? 0) + (p.screenedCount ?? 0),
           status: importJob.next(p.status, "complete"),
           importEndTime: endTime,
         }
