@@ -11,8 +11,9 @@
  * InitialLoad: lastUpdated = now, version 1; an id that already exists is a duplicate error.
  */
 import { indexFailure, type IndexFailure } from "./decimal";
+import { parseRefusal } from "./fhir-parse";
 import { isKnownResourceType } from "./fhir-resource-types";
-import { formatInstant, parseInstant } from "./instant";
+import { formatLastUpdated, parseInstant } from "./instant";
 import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
 import * as msg from "./messages";
 import {
@@ -82,6 +83,9 @@ function candidate(line: UnitLine, o: MergeOptions): Candidate | string {
   if (o.declaredType !== undefined && type !== o.declaredType) return msg.RESOURCE_TYPE_NOT_MATCH;
   if (type === "SearchParameter") return msg.SEARCH_PARAMETER_NOT_IMPORTABLE;
   if (!isKnownResourceType(type)) return `Unknown resource type '${type}'.`;
+  // FirelyImportResourceParser.Parse: the same parse as a REST write (fhir-parse.ts).
+  const refusal = parseRefusal(value);
+  if (refusal !== undefined) return refusal;
   const id = stringProperty(value, "id") ?? "";
   if (!RESOURCE_ID_PATTERN.test(id)) return msg.invalidResourceId(id);
   const injected = o.injectError?.(id, line.index);
@@ -108,7 +112,7 @@ function candidate(line: UnitLine, o: MergeOptions): Candidate | string {
 }
 
 function textFor(c: Candidate, version: number, lu: number): string {
-  return withServerMeta(c.obj, c.id, String(version), formatInstant(lu));
+  return withServerMeta(c.obj, c.id, String(version), formatLastUpdated(lu));
 }
 
 function insert(store: EmulatorStore, c: Candidate, version: number, lu: number): void {

@@ -18,6 +18,12 @@ export const invalidResourceId = (id: string): string =>
   `Invalid resource id: '${id}'. Id must be any combination of upper or lower case ASCII letters ('A'..'Z', and 'a'..'z'), numerals ('0'..'9'), '-' and '.', with a length limit of 64 characters. (This might be an integer, an un-prefixed OID, UUID, or any other identifier pattern that meets these constraints.)`;
 export const parsingError = (detail: string): string =>
   `Error occurred when parsing model: '${detail}'.`;
+/** Emulator text: the Firely parser's own words for an element the type does not define (fhir-parse.ts). */
+export const unknownElement = (name: string, location: string): string =>
+  `Encountered unknown element '${name}' at location '${location}' while parsing`;
+/** Emulator text: the Firely parser's own words for a code outside a required binding (fhir-parse.ts). */
+export const invalidCode = (code: string, location: string): string =>
+  `Literal '${code}' is not a valid value for the enumeration at location '${location}'`;
 
 // Search (docs/server-behaviour.md §5.1 / §5.2, Core resx).
 export const INVALID_CONTINUATION_TOKEN = "The continuation token is invalid.";

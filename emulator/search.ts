@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { encodeContinuationToken, type Continuation } from "./continuation-token";
 import { operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
-import { formatInstant } from "./instant";
+import { formatLastUpdated } from "./instant";
 import { RawJson } from "./lossless-json";
 import * as msg from "./messages";
 import type { SearchQuery } from "./search-query";
@@ -179,7 +179,7 @@ export function executeSearch(
   const bundle: Record<string, unknown> = {
     resourceType: "Bundle",
     id: randomUUID(),
-    meta: { lastUpdated: formatInstant(ctx.now) },
+    meta: { lastUpdated: formatLastUpdated(ctx.now) },
     type: bundleType,
   };
   const outcomeEntry =

@@ -9,11 +9,11 @@ import type { EmulatorStore } from "./store";
  * - `apiForFhir`: Azure API for FHIR, the Cosmos DB store (src/Microsoft.Health.Fhir.CosmosDb):
  *   `_isParallel` defaults false, `_till` is inclusive, search pages may be partial or empty and still
  *   carry `next` (CosmosFhirDataStore.ExecuteDocumentQueryAsync), job ids are 19-digit numbers
- *   (CosmosQueueClient.GetLongId), a PUT with unchanged content still makes a new version.
+ *   (CosmosQueueClient.GetLongId).
  * - `ahds`: the AHDS FHIR service, the SQL store (src/Microsoft.Health.Fhir.SqlServer): `_isParallel`
  *   defaults true, `_till` exclusive on the parallel path only (SqlExportOrchestratorJob), pages are
- *   filled, decimal(36,18) index limits, an unchanged PUT returns the existing version
- *   (SqlServerFhirDataStore.ExistingRawResourceIsEqualToInput), transactions are supported.
+ *   filled, decimal(36,18) index limits, transactions are supported.
+ * Both return the existing version for a PUT with unchanged content (rest-handlers.ts).
  */
 export type Flavour = "apiForFhir" | "ahds";
 
