@@ -200,10 +200,9 @@ export function parseExportRequest(
     if (n > 0) maxCount = n;
   }
 
+  // `_type` values are not validated at kick-off: ExportController.cs checks only the route's type
+  // (Patient/$export, Group/{id}/$export); a type the store does not know exports nothing.
   const types = typeText?.split(",");
-  for (const t of types ?? []) {
-    if (!isKnownResourceType(t)) throw badRequest(msg.unsupportedResourceType(t));
-  }
   const typeFilters = typeFilterText === undefined ? [] : parseTypeFilters(typeFilterText, lenient);
 
   // _isParallel and includeAssociatedData are honoured only at system level (docs/server-behaviour.md §1.1).

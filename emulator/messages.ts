@@ -26,6 +26,8 @@ export const invalidCode = (code: string, location: string): string =>
   `Literal '${code}' is not a valid value for the enumeration at location '${location}'`;
 
 // Search (docs/server-behaviour.md §5.1 / §5.2, Core resx).
+export const ELEMENTS_WITH_SUMMARY =
+  "The '_elements' parameter is supported only when '_summary' is SummaryType.False or '_summary' is not specified at all.";
 export const INVALID_CONTINUATION_TOKEN = "The continuation token is invalid.";
 export const countExceedsLimit = (max: number, requested: number): string =>
   `The '_count' parameter exceeds limit configured for server. Current limit is ${max} while \`_count\` parameter set to ${requested}.`;
