@@ -2,7 +2,6 @@
  * $export kick-off validation, in the server's order: headers (ValidateExportRequestFilter,
  * docs/server-behaviour.md §1.2), the query allow-list (§1.3), then the controller's parameter checks.
  */
-import { isKnownResourceType } from "./fhir-resource-types";
 import { badRequest } from "./http-io";
 import { parsePartialDateTime } from "./instant";
 import * as msg from "./messages";
