@@ -280,8 +280,8 @@ async function blameService(
   await removeParts(deps, ref, parts);
 }
 
-/** Deletes the part blobs, then the part rows (both idempotent). */
-async function removeParts(
+/** Deletes the part blobs (idempotent). */
+async function removePartBlobs(
   deps: EngineDeps,
   ref: PayloadRef,
   parts: readonly IsolationPart[],
@@ -290,6 +290,15 @@ async function removeParts(
     if (p.source.kind === "lines")
       await deps.staging.deleteAtUrl(partBlobUrl(p.source.url, partBlobName(deps, ref, p.id)).url);
   }
+}
+
+/** Deletes the part blobs, then the part rows (both idempotent). */
+async function removeParts(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  parts: readonly IsolationPart[],
+): Promise<void> {
+  await removePartBlobs(deps, ref, parts);
   await deps.state.isolation().removePayload(ref.chunkSeq, ref.index);
 }
 
@@ -664,10 +673,7 @@ async function finishIsolation(
   parts: readonly IsolationPart[],
 ): Promise<void> {
   // The part blobs go first: nothing needs them once every part is done, and deleting is idempotent.
-  for (const p of parts) {
-    if (p.source.kind === "lines")
-      await deps.staging.deleteAtUrl(partBlobUrl(p.source.url, partBlobName(deps, ref, p.id)).url);
-  }
+  await removePartBlobs(deps, ref, parts);
   const done = parts.filter(isTerminal);
   const imported = done.reduce((n, p) => n + (p.status === "Imported" ? p.importedCount : 0), 0);
   const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);
