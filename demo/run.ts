@@ -63,7 +63,7 @@ function parseArgs(argv: string[]): DemoOptions {
     .option("--keep", "leave the servers running afterwards and print their URLs", false)
     .option(
       "--decimals <n>",
-      "seed N Observations with a quantity of 1e18 or more, which the destination cannot index (each fails its whole import job): they are isolated and recorded as failed",
+      "seed N Observations with a quantity of 1e18 or more (alternately from 1e18 up to 1e20 and beyond), which the destination cannot index (each fails its whole import job): they are kept out and recorded as failed",
       (v) => Number(v),
       0,
     )
@@ -266,7 +266,7 @@ async function main(): Promise<number> {
         options.deidentify
           ? `${longDecimals.length} long decimal(s) were shortened by the anonymization config and imported`
           : refusedExactly
-            ? `${refused.length} resource(s) with a quantity of 1e18 or more refused by the destination: isolated and recorded as failed, exactly the ones seeded; no halt`
+            ? `${refused.length} resource(s) with a quantity of 1e18 or more (from 1e18 up to 1e20, and beyond) the destination cannot hold: kept out of the import and recorded as failed, exactly the ones seeded; no halt`
             : `FAIL: ${refused.length} resource(s) recorded as failed, ${expectedRefused.size} expected`,
       );
     }

@@ -64,6 +64,7 @@ function toEntryRequest(
     method,
     url,
     req: {
+      bundleEntry: true,
       method,
       ...target,
       rawUrl: url,

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { FhirResource } from "../src/fhir/types";
 import { isKnownResourceType } from "./fhir-resource-types";
-import { formatInstant } from "./instant";
+import { formatLastUpdated } from "./instant";
 import {
   emptyInstanceText,
   RESOURCE_ID_PATTERN,
@@ -49,10 +49,30 @@ export class EmulatorStore {
 
   constructor(private readonly clock: EmulatorClock) {}
 
-  /** A server-assigned lastUpdated: the clock, bumped by 1 ms if needed to stay strictly increasing. */
+  private sharedStamps = 0;
+
+  /**
+   * A server-assigned lastUpdated: the clock, bumped by 1 ms if needed to stay strictly increasing,
+   * unless shareNextStamps asked for the same millisecond.
+   */
   nextStamp(): number {
-    this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
+    const shared = this.sharedStamps > 0;
+    if (shared) this.sharedStamps--;
+    this.lastStamp = Math.max(this.clock.now(), shared ? this.lastStamp : this.lastStamp + 1);
     return this.lastStamp;
+  }
+
+  /**
+   * The next `count` server stamps take the millisecond of the one before, when the clock has not
+   * moved past it. Two API writes can share a lastUpdated millisecond on both stores: the SQL store
+   * stamps from the transaction's surrogate id, 80,000 ids to a millisecond
+   * (SqlServerFhirDataStore.MergeInternalAsync, `surrId.ToLastUpdated()`), the Cosmos store from
+   * the clock at the write (ResourceWrapper.cs: `resource.LastUpdated ?? Clock.UtcNow`); an import then keeps the higher version of a
+   * resource stamped twice in one millisecond and reports the other as a duplicate line
+   * (SqlServerFhirDataStore.ImportResourcesAsync, import-merge.ts).
+   */
+  shareNextStamps(count = 1): void {
+    this.sharedStamps += count;
   }
 
   /** POST semantics: keeps a given id (convenient for seeding), else assigns a UUID. Throws if it exists. */
@@ -86,7 +106,7 @@ export class EmulatorStore {
       lastUpdatedMs: ms,
       deleted: true,
       writeMethod: "PUT",
-      text: emptyInstanceText(type, id, String(version), formatInstant(ms)),
+      text: emptyInstanceText(type, id, String(version), formatLastUpdated(ms)),
     });
   }
 
@@ -211,7 +231,7 @@ export class EmulatorStore {
       lastUpdatedMs: ms,
       deleted: false,
       writeMethod: method,
-      text: withServerMeta(obj, id, String(version), formatInstant(ms)),
+      text: withServerMeta(obj, id, String(version), formatLastUpdated(ms)),
     });
   }
 

@@ -88,6 +88,8 @@ export interface Settings {
     attempts: number;
     /** Extra import jobs per window for isolating refused resources (docs/operations.md). */
     isolationJobs: number;
+    /** Keep lines the destination's decimal(36,18) index cannot hold out of the import (core/indexedNumbers.ts). */
+    screening: boolean;
   };
   schedule: { cron: string; pollIntervalMs: number; idlePollMs: number };
   pause: {
@@ -485,6 +487,7 @@ export function parseSettings(env: Environment): Settings {
       timeoutMs: num("AZURE_ImportTimeoutMinutes") * MINUTE,
       attempts: num("AZURE_ImportAttempts"),
       isolationJobs: num("AZURE_ImportIsolationJobs"),
+      screening: bool("AZURE_ImportScreening"),
     },
     schedule: {
       cron: str("MigrationStarterCron")!,

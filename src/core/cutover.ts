@@ -289,6 +289,8 @@ export interface ProofFacts {
   } | null;
   postFreezeWrites: number;
   failedResources: number;
+  /** The first recorded failed resources, one line each (`Type/id version v: reason`). */
+  refused?: string[];
   windowSeconds: number;
   /** The ledger up to the freeze (cutoverLedgerFacts); null when it was not read. */
   ledger?: ReturnType<typeof cutoverLedgerFacts> | null;
@@ -297,9 +299,11 @@ export interface ProofFacts {
 
 /**
  * GO only when the full check compared every version and found none missing, different or behind,
- * the surface counts agree, and no source version is stamped at or after the freeze. Versions only on
- * the destination (extra) are not loss and do not block GO; failed resources recorded by the imports
- * are listed as known in the evidence, and block GO only when the full check finds them missing.
+ * found some equal when it compared any, the surface counts agree, no source version is stamped at
+ * or after the freeze, and no resource is recorded as refused. Versions only on the destination
+ * (extra) are not loss and do not block GO. A recorded refusal is data the destination does not
+ * hold: never a plain GO. When refusals are the only problem the verdict says so in its own words
+ * (the user must acknowledge each one named), otherwise it is an ordinary NO-GO.
  */
 export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
   const problems: string[] = [];
@@ -364,6 +368,19 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       `surface counts show fewer on the destination for ${facts.surface.failing.join(", ")}`,
     );
   }
+  if (full !== null && full.source > 0 && full.matched === 0) {
+    problems.push(`none of the ${full.source} version(s) compared is equal on the destination`);
+  }
+  const onlyRefused = problems.length === 0 && facts.failedResources > 0;
+  if (facts.failedResources > 0) {
+    const named = facts.refused ?? [];
+    problems.push(
+      `${facts.failedResources} resource(s) are recorded as refused by the destination and are not on it${named.length > 0 ? `: ${named.join("; ")}` : ""}${facts.failedResources > named.length ? ` (all of them on the status page, Failed resources)` : ""}`,
+    );
+    actions.push(
+      "acknowledge each refused resource named: correct it on the source (the corrected version is migrated) or accept that the destination will not hold it, then call cutover again with the same freeze; a cutover answers GO only when no refusal is recorded",
+    );
+  }
   const go = problems.length === 0;
   const bounded = problems.slice(0, CUTOVER_MAX_PROBLEMS);
   if (problems.length > bounded.length) {
@@ -375,8 +392,10 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
   return {
     go,
     summary: go
-      ? `GO: the destination equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal${facts.failedResources > 0 ? `; ${facts.failedResources} failed resource(s) recorded and listed as known` : ""})`
-      : `NO-GO: ${bounded[0]}`,
+      ? `GO: the destination equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal)`
+      : onlyRefused
+        ? `NO-GO, REFUSED RESOURCES TO ACKNOWLEDGE: everything else equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal); ${bounded[0]}`
+        : `NO-GO: ${bounded[0]}`,
     windowSeconds: facts.windowSeconds,
     evidence: {
       verificationRunId: facts.verificationRunId,

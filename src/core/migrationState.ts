@@ -85,6 +85,17 @@ export interface PayloadRecord {
   failureReason: string | undefined;
   /** The payload's job failed because of its content: its parts are imported apart (core/importIsolation.ts). */
   isolating?: boolean;
+  /**
+   * Lines kept out of the payload's files because the destination's index cannot hold them
+   * (core/indexedNumbers.ts), recorded as refused at build: counted as failed when it completes.
+   */
+  screenedCount?: number;
+  /**
+   * Times the payload was queued again by a resume (reset-retries) after using up its attempts.
+   * Part of the kick-off's tag: the server hands back the old job for an identical body, even a
+   * failed one (docs/server-behaviour.md §3.6), so attempt 1 of a new round must differ from it.
+   */
+  round?: number;
 }
 
 export interface CursorRecord {

@@ -140,6 +140,9 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     full: fullFacts(report),
     postFreezeWrites,
     failedResources: cursor.resourcesFailed,
+    refused: (report.knownFailures?.items ?? []).map(
+      (k) => `${k.type}/${k.id} version ${k.version ?? "?"}: ${k.reason}`,
+    ),
     ledger,
     proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(started.freeze)) / 1000)),

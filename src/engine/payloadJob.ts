@@ -32,6 +32,11 @@ export function importEvent(
   });
 }
 
+/** The resume round in a kick-off tag; none before the first resume (tags stay as they were). */
+export function roundTag(p: Pick<PayloadRecord, "round">): string {
+  return (p.round ?? 0) === 0 ? "" : `:r${p.round}`;
+}
+
 /** A failed import job requeues its payload (not the window); after AZURE_ImportAttempts the migration halts. */
 export async function failPayload(
   deps: EngineDeps,
@@ -70,9 +75,10 @@ export async function failPayload(
 
 /**
  * Marks the payload's import completed with what it accounted for (a late result included, see
- * src/core/jobLifecycle.ts); the answer says whether this call wrote it. Only a written completion
- * is reported, as the payload's `Import` Completed event, whichever path completed it (its own job,
- * or the isolation of the resources that job failed on: `Isolated`).
+ * src/core/jobLifecycle.ts); the lines screened out at build count as failed. The answer says whether
+ * this call wrote it. Only a written completion is reported, as the payload's `Import` Completed
+ * event, whichever path completed it (its own job, or the isolation of the resources that job failed
+ * on: `Isolated`).
  */
 export async function markPayloadCompleted(
   deps: EngineDeps,
@@ -87,6 +93,7 @@ export async function markPayloadCompleted(
       ? {
           ...p,
           ...outcome,
+          failedCount: (outcome.failedCount ?? 0) + (p.screenedCount ?? 0),
           status: importJob.next(p.status, "complete"),
           importEndTime: endTime,
         }

@@ -9,6 +9,7 @@ import {
   count,
   flag,
   flagWhenTrue,
+  countWhenPresent,
   fromRow,
   optionalCount,
   optionalText,
@@ -108,6 +109,8 @@ export const PAYLOAD_ROW = rowKind<PayloadRecord>({
     failedCount: optionalCount("TotalFailedImportCount"),
     failureReason: optionalText("FailureReason", { redact: true }),
     isolating: flagWhenTrue("Isolating"),
+    screenedCount: countWhenPresent("ScreenedCount"),
+    round: countWhenPresent("Round"),
   },
 });
 

@@ -76,6 +76,11 @@ export function optionalCount(name: string): Column<number | undefined> {
   };
 }
 
+/** An optional count absent from the record when not written (a column added to an existing row kind). */
+export function countWhenPresent(name: string): Column<number | undefined> {
+  return { ...optionalCount(name), omitWhenAbsent: true };
+}
+
 /** A flag; anything but true reads as false. */
 export function flag(name: string): Column<boolean> {
   return { name, write: (value) => value, read: (cell) => cell === true };

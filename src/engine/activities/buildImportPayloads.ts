@@ -35,6 +35,7 @@ export async function buildImportPayloads(
   const manifest = await loadManifest(deps, input.seq);
   await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);
   let outsideWindow = 0;
+  let screened = 0;
   const build = storeImportPayloads(
     manifest.output,
     { fileCount: deps.settings.import.fileCount },
@@ -42,28 +43,34 @@ export async function buildImportPayloads(
       const blobName = payloadBlobName(deps, input.seq, payload.index);
       const scanned = await scanPayloadInputs(deps, chunk, payload.index, payload.body);
       outsideWindow += scanned.outlierCount;
+      screened += scanned.screened.length;
       await deps.state.recordFailedResources(scanned.outliers, OUTSIDE_WINDOW_TAG);
+      await deps.state.recordFailedResources(scanned.screened);
       await storePayloadInputs(deps, blobName, scanned.inputs);
       await deps.blobs.putText(
         PAYLOAD_CONTAINER,
         blobName,
-        JSON.stringify(payload.body),
+        JSON.stringify(scanned.body),
         "application/fhir+json",
       );
+      // A payload whose every line was screened out has nothing to send: it is complete at once
+      // (LoadMigrationState settles its chunk), its lines counted as failed.
+      const nothingToSend = scanned.inputs.length === 0;
       await deps.state.insertPayload({
         chunkSeq: input.seq,
         index: payload.index,
         blobName,
-        inputCount: payload.inputCount,
+        inputCount: scanned.inputs.length,
         resourceCount: Object.values(payload.resourcesByType).reduce((a, b) => a + b, 0),
-        status: "Pending",
+        status: nothingToSend ? "Completed" : "Pending",
         importContentLocation: undefined,
         attempts: 0,
         importStartTime: undefined,
-        importEndTime: undefined,
-        importedCount: undefined,
-        failedCount: undefined,
+        importEndTime: nothingToSend ? nowIso(deps) : undefined,
+        importedCount: nothingToSend ? 0 : undefined,
+        failedCount: nothingToSend ? scanned.screened.length : undefined,
         failureReason: undefined,
+        screenedCount: scanned.screened.length,
       });
     },
   );
@@ -93,6 +100,14 @@ export async function buildImportPayloads(
       Reason: note,
     });
     deps.log(`chunk ${chunkKey(input.seq)}: ${note}`);
+  }
+  if (screened > 0) {
+    deps.telemetry.trackEvent("FailedResources", {
+      ChunkId: chunkKey(input.seq),
+      Count: screened,
+      Reason: `${screened} line(s) hold an indexed number the destination's decimal(36,18) index cannot hold: kept out of the import (AZURE_ImportScreening) and recorded as refused`,
+    });
+    deps.log(`chunk ${chunkKey(input.seq)}: ${screened} line(s) screened out and recorded`);
   }
   if (summary.searchParameterFiles > 0) {
     // A SearchParameter changed in this window: copy them (again) before any further import.

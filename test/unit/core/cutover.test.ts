@@ -170,9 +170,40 @@ describe("decideCutoverVerdict", () => {
     ]);
   });
 
-  it("lists failed resources as known in a GO", () => {
-    const v = decideCutoverVerdict(facts({ failedResources: 2 }));
-    expect(v.summary).toContain("2 failed resource(s) recorded and listed as known");
+  it("never a plain GO while resources are recorded as refused: names them, to acknowledge", () => {
+    const v = decideCutoverVerdict(
+      facts({
+        failedResources: 2,
+        refused: [
+          "Observation/o-1 version 1: Arithmetic Overflow.",
+          "Observation/o-2 version 3: x",
+        ],
+      }),
+    );
+    expect(v.go).toBe(false);
+    expect(v.summary).toBe(
+      "NO-GO, REFUSED RESOURCES TO ACKNOWLEDGE: everything else equals the source as of the freeze (100 versions compared, 100 equal); 2 resource(s) are recorded as refused by the destination and are not on it: Observation/o-1 version 1: Arithmetic Overflow.; Observation/o-2 version 3: x",
+    );
+    expect(v.actions[0]).toMatch(/^acknowledge each refused resource named/);
+  });
+
+  it("refusals next to other problems: an ordinary NO-GO that still names them", () => {
+    const f = facts({ failedResources: 1, refused: ["Observation/o-1 version 1: x"] });
+    const v = decideCutoverVerdict({ ...f, full: { ...f.full!, missing: 1 } });
+    expect(v.summary).toBe("NO-GO: 1 version(s) missing on the destination");
+    expect(v.problems).toContain(
+      "1 resource(s) are recorded as refused by the destination and are not on it: Observation/o-1 version 1: x",
+    );
+  });
+
+  it("with nothing equal it is NO-GO, even when every version is listed as known", () => {
+    const f = facts({ failedResources: 16 });
+    const v = decideCutoverVerdict({
+      ...f,
+      full: { ...f.full!, source: 16, matched: 0, known: 16 },
+    });
+    expect(v.go).toBe(false);
+    expect(v.summary).toBe("NO-GO: none of the 16 version(s) compared is equal on the destination");
   });
 
   it("formats the window and the verdict", () => {
