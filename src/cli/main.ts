@@ -1,7 +1,9 @@
 /**
- * The `fhir-migrate` command line. Each subcommand lives in its own module under ./commands and
- * exports `register(program)`, which must add it with `program.command(...)` so it inherits the
- * output and exit handling configured here. Inside an action, `runtimeOf(command)` gives the
+ * The `fhir-migrate` command line. Each subcommand's options and help live in its own module under
+ * ./commands, which exports `register(program)` and must add it with `program.command(...)` so it
+ * inherits the output and exit handling configured here. Its work lives in ./actions and is loaded
+ * with import() when the command runs: `--help` loads commander and the definitions only, no Azure
+ * SDK (test/unit/cli/helpSpeed.test.ts). Inside an action, `runtimeOf(command)` gives the
  * environment and output streams, and `wantsJson(command)` the global --json flag.
  *
  * Exit codes (./errors): 0 success; 1 the operation failed (throw OperationFailedError, or any
