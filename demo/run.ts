@@ -24,6 +24,7 @@ import { longDecimalPositions, seedLongDecimal, uploadAnonymizationConfig } from
 import { cosmosPageSummary, injectCosmosPages, injectRandomFaults, stopFaults } from "./faults";
 import { demoCutover } from "./cutover";
 import { judgeTampering, tamper } from "./tamper";
+import { stopWithParent } from "../emulator/lifetime";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -126,6 +127,11 @@ async function main(): Promise<number> {
   const stop = async () => {
     if (!options.keep) await environment.stop();
   };
+  // Ctrl+C, SIGTERM or `kill` of `npm run demo` stops the servers and their Azurite too.
+  stopWithParent(
+    () => environment.stop(),
+    (why) => log(`stopping the servers (${why})`),
+  );
   try {
     const endMs = Date.now() - 120_000;
     const operations = generateOperations({
