@@ -419,6 +419,7 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
     processed: c.processed,
     expectedResources: c.expectedCount,
     exportedResources: c.totalExportResourceCount ?? null,
+    exportedSearchParameters: c.searchParameterCount ?? 0,
     importedResources: c.totalImportResourceCount,
     failedResources: c.totalFailedImportCount,
     payloads: c.payloadCount ?? null,
@@ -520,7 +521,7 @@ function truncationNotes(report: Omit<StatusReport, "truncated">, state: StatusS
     );
   if (throughput.beforeChart > 0)
     notes.push(
-      `Resources moved per hour: ${formatCount(throughput.beforeChart)} resources imported before ${formatMinute(throughput.hours[0]?.hour)} are not charted (the chart shows the last ${THROUGHPUT_HOURS} hours).`,
+      `Versions moved per hour: ${formatCount(throughput.beforeChart)} versions imported before ${formatMinute(throughput.hours[0]?.hour)} are not charted (the chart shows the last ${THROUGHPUT_HOURS} hours).`,
     );
   if (failures.chunksTotal > failures.chunks.length)
     notes.push(

@@ -121,7 +121,7 @@ export function throughputChart(hours: readonly HourBucket[]): SafeHtml {
     aria-labelledby="chart-title chart-desc"
     data-testid="throughput-chart"
   >
-    <title id="chart-title">Resources imported per hour (UTC)</title>
+    <title id="chart-title">Versions imported per hour (UTC)</title>
     <desc id="chart-desc">${description}</desc>
     ${grid}
     <line

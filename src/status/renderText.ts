@@ -10,6 +10,7 @@ import {
   formatInstant,
   formatMinute,
   formatPercent,
+  paceText,
   plural,
 } from "./format";
 import { ledgerText } from "./ledgerOverview";
@@ -51,7 +52,7 @@ function summary(report: StatusReport): string[] {
   }
   rows.push(
     [
-      "Resources",
+      "Versions",
       `${formatCount(t.resourcesImported)} imported, ${formatCount(t.resourcesFailed)} failed, ${formatCount(t.resourcesExported)} exported`,
     ],
     [
@@ -67,9 +68,7 @@ function summary(report: StatusReport): string[] {
       [
         e.text,
         e.catchUpAt === null ? undefined : `(${formatMinute(e.catchUpAt)})`,
-        e.dataHoursPerHour === null
-          ? undefined
-          : `; ${formatCount(Math.round(e.dataHoursPerHour))} h of data per hour`,
+        paceText(e) === undefined ? undefined : `; ${paceText(e)}`,
       ]
         .filter((x) => x !== undefined)
         .join(" ")

@@ -205,9 +205,12 @@ export interface TimelineChunk {
   exportStatus: string;
   importStatus: string;
   processed: boolean;
-  /** History-aware count when the window was planned. */
+  /** History-aware count when the window was planned (SearchParameter versions included). */
   expectedResources: number;
+  /** Versions the export wrote, SearchParameters excluded (they are copied, not imported). */
   exportedResources: number | null;
+  /** SearchParameter versions the export wrote: expected = exported + these, when nothing changed. */
+  exportedSearchParameters: number;
   importedResources: number;
   failedResources: number;
   payloads: number | null;

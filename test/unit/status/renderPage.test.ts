@@ -104,6 +104,32 @@ describe("renderStatusPage: content", () => {
     });
   });
 
+  it("says the pace in units of the source's history", () => {
+    // 7 days of history in 2 hours of running.
+    expect(page).toContain("4 days of source history copied per hour");
+    expect(page).not.toMatch(/h of data per hour/);
+  });
+
+  it("shows a short window to the second and the SearchParameters an export left out", () => {
+    const short = buildStatusReport(
+      migratingState({
+        chunks: [
+          chunk(1, {
+            since: "2024-05-01T10:54:05.000Z",
+            till: "2024-05-01T10:54:41.000Z",
+            expectedCount: 130,
+            totalExportResourceCount: 129,
+            searchParameterCount: 1,
+          }),
+        ],
+      }),
+      NOW,
+    );
+    const html = renderStatusPage(short);
+    expect(html).toMatch(/2024-05-01 10:54:05 →<\/span>\s*<span class="nowrap">10:54:41</);
+    expect(html).toMatch(/129<span[^>]*class="detail"[^>]*>\+ 1 SP</);
+  });
+
   it("shows the watermark as a machine-readable time", () => {
     expect(page).toMatch(
       new RegExp(
