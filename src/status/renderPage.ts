@@ -30,6 +30,7 @@ import type {
   TimelineChunk,
   VerificationRow,
 } from "./report";
+import { NO_ROW_FAILURE } from "./report";
 
 export interface PageOptions {
   /** Seconds between automatic reloads; 0 turns it off. */
@@ -187,7 +188,7 @@ function banners(report: StatusReport): SafeHtml {
         </div>`
       : ""
   }${
-    f.searchParameters.failure === null
+    f.searchParameters.failure === null || f.searchParameters.failureInHaltReason
       ? ""
       : html`<div class="banner banner-error" role="alert">
           <strong>Custom SearchParameters were not all copied</strong> (attempt
@@ -406,7 +407,13 @@ function failuresSection(report: StatusReport): SafeHtml {
       SearchParameters:
       ${f.searchParameters.failure !== null ? "copy failed" : f.searchParameters.copied ? "copied" : "not copied yet"}.
     </p>
-    ${nothing ? html`<p class="empty">No failures recorded.</p>` : ""}
+    ${
+      !nothing
+        ? ""
+        : f.consecutiveFailures > 0 || f.halted
+          ? html`<p class="empty">${NO_ROW_FAILURE}</p>`
+          : html`<p class="empty">No failures recorded.</p>`
+    }
     ${
       r.groups.length === 0
         ? ""

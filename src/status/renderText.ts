@@ -15,6 +15,7 @@ import {
 } from "./format";
 import { ledgerText } from "./ledgerOverview";
 import type { StatusReport } from "./report";
+import { NO_ROW_FAILURE } from "./report";
 import { describeFullProgress } from "./verificationSummary";
 
 /** Widest reason shown in a text table; the JSON report has the whole text. */
@@ -121,7 +122,7 @@ function failures(report: StatusReport): string[] {
     `  ${plural(f.consecutiveFailures, "consecutive failure")}${f.haltAfter === null ? " (halting after repeated failures is off)" : ` (halts at ${f.haltAfter})`}`,
   ];
   if (f.halted) lines.push(`  HALTED: ${terminalText(f.haltReason ?? "no reason recorded", 1000)}`);
-  if (f.searchParameters.failure !== null)
+  if (f.searchParameters.failure !== null && !f.searchParameters.failureInHaltReason)
     lines.push(
       `  SearchParameter copy failed (attempt ${f.searchParameters.attempts}): ${terminalText(f.searchParameters.failure)}`,
     );
@@ -188,7 +189,7 @@ function failures(report: StatusReport): string[] {
     !f.halted &&
     f.searchParameters.failure === null
   )
-    lines.push("  none recorded");
+    lines.push(f.consecutiveFailures > 0 ? `  ${NO_ROW_FAILURE}` : "  none recorded");
   return lines;
 }
 

@@ -172,6 +172,30 @@ describe("renderStatusPage: content", () => {
     expect(page).not.toMatch(/code=/);
   });
 
+  it("shows a credential failure once, and says which failures no row holds", () => {
+    const notSignedIn =
+      "Not signed in to Azure: no credential gave a token for https://source.azurehealthcareapis.com. Run `az login` on this machine.";
+    const page = renderStatusPage(
+      buildStatusReport(
+        state({
+          chunks: [],
+          payloads: [],
+          cursor: cursor({
+            halted: true,
+            consecutiveFailures: 5,
+            haltReason: `Halted after 5 consecutive failures; last: A migration step failed: ${notSignedIn}`,
+            searchParameterAttempts: 1,
+            searchParameterFailure: notSignedIn,
+          }),
+        }),
+        NOW,
+      ),
+    );
+    expect(page.split("Not signed in to Azure").length - 1).toBe(1);
+    expect(page).not.toContain("No failures recorded.");
+    expect(page).toContain("the failures counted were steps of the migration itself");
+  });
+
   it("shows a halt as an alert with its reason", () => {
     const halted = renderStatusPage(hostileReport());
     expect(halted).toMatch(/role="alert">\s*<strong>The migration is halted\.<\/strong>/);
