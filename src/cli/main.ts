@@ -16,6 +16,7 @@ import { Command, CommanderError } from "commander";
 import { isConfigurationError } from "../errors";
 import * as acceptSettings from "./commands/acceptSettings";
 import * as checkConfig from "./commands/checkConfig";
+import * as cleanup from "./commands/cleanup";
 import * as copyStaging from "./commands/copyStaging";
 import * as cutover from "./commands/cutover";
 import * as importPayload from "./commands/importPayload";
@@ -48,6 +49,7 @@ export const COMMANDS: readonly CommandModule[] = [
   status,
   resetRetries,
   acceptSettings,
+  cleanup,
 ];
 
 /** The package version, found from here in both the sources (src/cli) and the build (dist/src/cli). */

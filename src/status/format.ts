@@ -38,6 +38,20 @@ export function timeLeft(seconds: number): string {
   return Math.floor(seconds) < 1 ? "less than a second" : `about ${formatDuration(seconds)}`;
 }
 
+/** 0 → "0 B", 1536 → "1.5 KB", 3_400_000_000 → "3.4 GB" (powers of 1024). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0
+    ? `${value} B`
+    : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 /** "2024-05-01 13:45:07 UTC"; "-" when absent. */
 export function formatInstant(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return "-";

@@ -15,11 +15,7 @@ import { assertAllowedBlobUrl, normalizeServiceUrl, parseBlobUrl } from "../../s
 import { parseStorageConnectionString } from "../../storage/connectionString";
 import { UsageError } from "../errors";
 import type { ImportPayloadIo } from "./importPayload";
-import {
-  fetchOutputs,
-  importPayload,
-  readManifestFile,
-} from "./importPayload";
+import { fetchOutputs, importPayload, readManifestFile } from "./importPayload";
 
 export interface CopyStagingOptions {
   exportStatusUrl?: string;
