@@ -104,7 +104,7 @@ async function storedManifests(deps: EngineDeps): Promise<number[]> {
 
 /**
  * Walks everything cleanup covers, calling `visit` for each blob: export files first (they are found
- * through the manifests), then the kinds of the layout, manifests last.
+ * through the manifests), then every kind of the layout, then the verification samples.
  */
 async function walk(deps: EngineDeps, proof: CleanupProof, visit: Visit, report: CleanupReport) {
   const keys = deps.settings.storage;
@@ -155,27 +155,16 @@ async function walk(deps: EngineDeps, proof: CleanupProof, visit: Visit, report:
       }
     }
   }
-  for (const container of [...exportContainers].sort()) {
-    await walkKind(
-      CHUNK_BLOBS.isolationParts,
-      keys,
-      deps.staging,
-      "staging",
-      container,
-      covered,
-      visit,
-    );
+  // Every kind of the layout, wherever it lives (the export files were read through the manifests
+  // above, so the manifests may go with the rest).
+  for (const kind of Object.values(CHUNK_BLOBS)) {
+    const home = kind.home(deps.settings.export.container);
+    const store = home.store === "app" ? deps.blobs : deps.staging;
+    const containers =
+      home.container === "of each export file" ? [...exportContainers].sort() : [home.container];
+    for (const container of containers)
+      await walkKind(kind, keys, store, home.store, container, covered, visit);
   }
-  await walkKind(CHUNK_BLOBS.selfStaged, keys, deps.staging, "staging", selfStage, covered, visit);
-  await walkKind(
-    CHUNK_BLOBS.payloads,
-    keys,
-    deps.blobs,
-    "app",
-    CHUNK_BLOBS.payloads.home(undefined).container,
-    covered,
-    visit,
-  );
   // Samples of this migration's verification runs: kept between a run's activities only.
   const runs = new Set<string>();
   for await (const row of deps.state.listAllCheckResults()) runs.add(row.runId);
@@ -189,15 +178,6 @@ async function walk(deps: EngineDeps, proof: CleanupProof, visit: Visit, report:
         { store: deps.blobs, container: VERIFICATION_CONTAINER, ...blob, covered: proof.ok },
       );
   }
-  await walkKind(
-    CHUNK_BLOBS.manifests,
-    keys,
-    deps.blobs,
-    "app",
-    CHUNK_BLOBS.manifests.home(undefined).container,
-    covered,
-    visit,
-  );
 }
 
 function emptyReport(proof: CleanupProof): CleanupReport {
