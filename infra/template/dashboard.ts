@@ -204,7 +204,7 @@ export const DASHBOARD_MARKDOWN = [
   "* Counts and details cover the telemetry the workspace keeps (the logRetentionDays deployment parameter); the `chunk` and `export` tables hold the full record.",
   "* Progress as a page: the `Status_Http` function.",
   "",
-  "**Custom SearchParameters** are copied to the destination once, at the start. Those added later must be created on the destination by hand. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",
+  "**Custom SearchParameters** are copied to the destination before the imports that need them, those added or changed during the migration too. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",
 ].join("\n");
 
 function tile(
