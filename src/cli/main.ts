@@ -119,7 +119,7 @@ function reportError(
       error: {
         name: e.name,
         message: withoutStack(e.message),
-        ...(isConfigurationError(e) ? { issues: e.issues } : {}),
+        ...(isConfigurationError(e) ? { issues: e.issues, warnings: e.warnings } : {}),
       },
     });
     return;
