@@ -10,9 +10,9 @@ const { createHash } = require("node:crypto");
 const { existsSync, readFileSync, readdirSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 
-const root = path.join(__dirname, "..");
-/** Where the build keeps the stamp of the sources it was compiled from. */
-const STAMP_FILE = path.join(root, "dist", "source-stamp.txt");
+const ROOT = path.join(__dirname, "..");
+/** Where the build keeps the stamp of the sources it was compiled from, under the project root. */
+const STAMP_FILE = path.join("dist", "source-stamp.txt");
 /** Besides every file under src/, what changes the compiled output. */
 const COMPILER_FILES = ["tsconfig.json", "tsconfig.build.json"];
 
@@ -26,7 +26,7 @@ function filesUnder(dir) {
 }
 
 /** A digest of every source file's path and content; undefined where there are no sources. */
-function sourceStamp() {
+function sourceStamp(root = ROOT) {
   const src = path.join(root, "src");
   if (!existsSync(src)) return undefined;
   const hash = createHash("sha256");
@@ -43,14 +43,15 @@ function sourceStamp() {
  * True when dist/ was built from the sources as they are now, or when there are no sources to
  * compare with (an installed package ships only dist/).
  */
-function buildIsCurrent() {
-  if (!existsSync(STAMP_FILE)) return false;
-  const current = sourceStamp();
-  return current === undefined || readFileSync(STAMP_FILE, "utf8").trim() === current;
+function buildIsCurrent(root = ROOT) {
+  const stamp = path.join(root, STAMP_FILE);
+  if (!existsSync(stamp)) return false;
+  const current = sourceStamp(root);
+  return current === undefined || readFileSync(stamp, "utf8").trim() === current;
 }
 
 module.exports = { STAMP_FILE, sourceStamp, buildIsCurrent };
 
 if (require.main === module && process.argv[2] === "--write") {
-  writeFileSync(STAMP_FILE, `${sourceStamp()}\n`);
+  writeFileSync(path.join(ROOT, STAMP_FILE), `${sourceStamp()}\n`);
 }
