@@ -19,17 +19,17 @@ let dir: string;
 let state: string;
 
 /** The scenario's settings without the app's storage: the state is the local run's. */
-function env(): Environment {
-  const all = { ...scenario.env.env() };
+function env(overrides: Environment = {}): Environment {
+  const all = { ...scenario.env.env(overrides) };
   delete (all as Record<string, string | undefined>).AzureWebJobsStorage;
   return all;
 }
 
-async function cli(args: string[], cwd = dir) {
+async function cli(args: string[], cwd = dir, overrides: Environment = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const runtime: CliRuntime = {
-    env: env(),
+    env: env(overrides),
     cwd,
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
@@ -106,6 +106,14 @@ describe("a local run's state", () => {
       await running.release();
     }
   });
+
+  it("refuses a runner with other settings than the recorded ones, saying so once", async () => {
+    const run = await cli(["run", "--until-caught-up"], dir, { AZURE_IsParallel: "false" });
+    expect(run.code).toBe(1);
+    const said = (run.stdout + run.stderr).split("Refused to plan or import").length - 1;
+    expect(said).toBe(1);
+    expect(run.stderr).toContain("AZURE_IsParallel");
+  }, 120_000);
 
   it("is missing where no run kept one: exit 1, saying what to do", async () => {
     const empty = await mkdtemp(join(tmpdir(), "no-state-"));
