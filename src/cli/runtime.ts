@@ -75,3 +75,15 @@ export function wantsJson(command: Command): boolean {
 export function wantsDebug(command: Command): boolean {
   return command.optsWithGlobals<{ debug?: boolean }>().debug === true;
 }
+
+/** What a command's action gets from its command line: the global flags and the runtime. */
+export interface ActionContext {
+  json: boolean;
+  debug: boolean;
+  runtime: CliRuntime;
+}
+
+/** The action context of the command running (the global --json and --debug, its runtime). */
+export function actionContext(command: Command): ActionContext {
+  return { json: wantsJson(command), debug: wantsDebug(command), runtime: runtimeOf(command) };
+}

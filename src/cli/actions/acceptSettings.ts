@@ -7,13 +7,13 @@ import { acceptShapingSettings } from "../../engine/settingsGuard";
 import type { SettingsSourceOptions, StateDirOptions } from "../commandOptions";
 import { withMigrationState } from "../migrationState";
 import { writeJson } from "../output";
-import type { CliRuntime } from "../runtime";
+import type { ActionContext } from "../runtime";
 
 export type AcceptSettingsOptions = SettingsSourceOptions & StateDirOptions;
 
 export async function acceptSettings(
   options: AcceptSettingsOptions,
-  context: { json: boolean; debug: boolean; runtime: CliRuntime },
+  context: ActionContext,
 ): Promise<void> {
   const { json, runtime } = context;
   await withMigrationState(options, { ...context, access: "read" }, async (settings) => {

@@ -12,7 +12,7 @@ import type { SettingsSourceOptions, StateDirOptions } from "../commandOptions";
 import { OperationFailedError } from "../errors";
 import { withMigrationState } from "../migrationState";
 import { formatTable, writeJson } from "../output";
-import type { CliRuntime } from "../runtime";
+import type { ActionContext } from "../runtime";
 
 export interface CleanupOptions extends SettingsSourceOptions, StateDirOptions {
   delete?: boolean;
@@ -107,7 +107,7 @@ export function cleanupText(report: CleanupReport, removed: boolean): string {
 
 export async function cleanup(
   options: CleanupOptions,
-  context: { json: boolean; debug: boolean; runtime: CliRuntime },
+  context: ActionContext,
 ): Promise<CleanupReport> {
   const { json, runtime } = context;
   return withMigrationState(options, { ...context, access: "read" }, async (settings) => {

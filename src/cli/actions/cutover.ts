@@ -11,7 +11,7 @@ import type { SettingsSourceOptions, StateDirOptions } from "../commandOptions";
 import { OperationFailedError, UsageError } from "../errors";
 import { withMigrationState } from "../migrationState";
 import { writeJson } from "../output";
-import type { CliRuntime } from "../runtime";
+import type { ActionContext } from "../runtime";
 import { stoppedBy } from "./run";
 
 export interface CutoverOptions extends SettingsSourceOptions, StateDirOptions {
@@ -19,10 +19,7 @@ export interface CutoverOptions extends SettingsSourceOptions, StateDirOptions {
   cancel?: boolean;
 }
 
-export async function cutover(
-  options: CutoverOptions,
-  context: { json: boolean; debug: boolean; runtime: CliRuntime },
-): Promise<void> {
+export async function cutover(options: CutoverOptions, context: ActionContext): Promise<void> {
   const { json, runtime } = context;
   if (options.cancel === true && options.freeze !== undefined) {
     throw new UsageError("give either --cancel or --freeze, not both");

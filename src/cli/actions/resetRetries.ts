@@ -4,7 +4,7 @@ import { createEngineDeps } from "../../engine/createDeps";
 import type { SettingsSourceOptions, StateDirOptions } from "../commandOptions";
 import { withMigrationState } from "../migrationState";
 import { writeJson } from "../output";
-import type { CliRuntime } from "../runtime";
+import type { ActionContext } from "../runtime";
 
 export interface ResetRetriesOptions extends SettingsSourceOptions, StateDirOptions {
   dryRun?: boolean;
@@ -12,7 +12,7 @@ export interface ResetRetriesOptions extends SettingsSourceOptions, StateDirOpti
 
 export async function resetRetries(
   options: ResetRetriesOptions,
-  context: { json: boolean; debug: boolean; runtime: CliRuntime },
+  context: ActionContext,
 ): Promise<void> {
   const { json, runtime } = context;
   await withMigrationState(options, { ...context, access: "read" }, async (settings) => {

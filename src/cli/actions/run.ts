@@ -17,7 +17,7 @@ import { OperationFailedError } from "../errors";
 import { withMigrationState } from "../migrationState";
 import { writeJson } from "../output";
 import { createProgressReporter } from "../progressBar";
-import type { CliRuntime } from "../runtime";
+import type { ActionContext } from "../runtime";
 
 export interface RunOptions extends SettingsSourceOptions, StateDirOptions {
   untilCaughtUp?: boolean;
@@ -72,7 +72,7 @@ function closingMessageSaysIt(line: string): boolean {
 
 export async function runMigration(
   options: RunOptions,
-  context: { json: boolean; debug: boolean; runtime: CliRuntime },
+  context: ActionContext,
 ): Promise<MigrationOutcome | undefined> {
   const { json, runtime } = context;
   return withMigrationState(options, { ...context, access: "create" }, async (settings) => {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { AcceptSettingsOptions } from "../actions/acceptSettings";
 import { addSettingsOption, addStateDirOption } from "../commandOptions";
-import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -30,10 +30,6 @@ export function register(program: Command): void {
     )
     .action(async (options: AcceptSettingsOptions, cmd: Command) => {
       const { acceptSettings } = await import("../actions/acceptSettings.js");
-      await acceptSettings(options, {
-        json: wantsJson(cmd),
-        debug: wantsDebug(cmd),
-        runtime: runtimeOf(cmd),
-      });
+      await acceptSettings(options, actionContext(cmd));
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { CleanupOptions } from "../actions/cleanup";
 import { addSettingsOption, addStateDirOption } from "../commandOptions";
-import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -36,10 +36,6 @@ export function register(program: Command): void {
     )
     .action(async (options: CleanupOptions, cmd: Command) => {
       const { cleanup } = await import("../actions/cleanup.js");
-      await cleanup(options, {
-        json: wantsJson(cmd),
-        debug: wantsDebug(cmd),
-        runtime: runtimeOf(cmd),
-      });
+      await cleanup(options, actionContext(cmd));
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { CutoverOptions } from "../actions/cutover";
 import { addSettingsOption, addStateDirOption } from "../commandOptions";
-import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -36,10 +36,6 @@ export function register(program: Command): void {
     )
     .action(async (options: CutoverOptions, cmd: Command) => {
       const { cutover } = await import("../actions/cutover.js");
-      await cutover(options, {
-        json: wantsJson(cmd),
-        debug: wantsDebug(cmd),
-        runtime: runtimeOf(cmd),
-      });
+      await cutover(options, actionContext(cmd));
     });
 }

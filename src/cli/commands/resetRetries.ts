@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { ResetRetriesOptions } from "../actions/resetRetries";
 import { addSettingsOption, addStateDirOption } from "../commandOptions";
-import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -30,10 +30,6 @@ export function register(program: Command): void {
     )
     .action(async (options: ResetRetriesOptions, cmd: Command) => {
       const { resetRetries } = await import("../actions/resetRetries.js");
-      await resetRetries(options, {
-        json: wantsJson(cmd),
-        debug: wantsDebug(cmd),
-        runtime: runtimeOf(cmd),
-      });
+      await resetRetries(options, actionContext(cmd));
     });
 }

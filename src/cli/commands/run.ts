@@ -1,7 +1,7 @@
 /** `fhir-migrate run`: its options and help; the work is in ../actions/run.ts, loaded when it runs. */
 import type { Command } from "commander";
 import { addSettingsOption, addStateDirOption } from "../commandOptions";
-import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
+import { actionContext } from "../runtime";
 import type { RunOptions } from "../actions/run";
 
 export function register(program: Command): void {
@@ -33,10 +33,6 @@ export function register(program: Command): void {
     )
     .action(async (options: RunOptions, cmd: Command) => {
       const { runMigration } = await import("../actions/run.js");
-      await runMigration(options, {
-        json: wantsJson(cmd),
-        debug: wantsDebug(cmd),
-        runtime: runtimeOf(cmd),
-      });
+      await runMigration(options, actionContext(cmd));
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { StatusCliOptions } from "../actions/status";
 import { addSettingsOption, addStateDirOption } from "../commandOptions";
-import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -35,10 +35,6 @@ export function register(program: Command): void {
     )
     .action(async (options: StatusCliOptions, cmd: Command) => {
       const { status } = await import("../actions/status.js");
-      await status(options, {
-        runtime: runtimeOf(cmd),
-        json: wantsJson(cmd),
-        debug: wantsDebug(cmd),
-      });
+      await status(options, actionContext(cmd));
     });
 }
