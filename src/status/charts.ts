@@ -69,7 +69,7 @@ export function throughputChart(hours: readonly HourBucket[]): SafeHtml {
   const y = (v: number) => TOP + plotH - (v / max) * plotH;
   const peak = hours.reduce((a, h) => Math.max(a, h.imported), 0);
   const total = hours.reduce((a, h) => a + h.imported, 0);
-  const description = `${hours.length} hours from ${formatMinute(hours[0]?.hour)}; ${formatCount(total)} resources in all, at most ${formatCount(peak)} in one hour.`;
+  const description = `${hours.length} hours from ${formatMinute(hours[0]?.hour)}; ${formatCount(total)} versions in all, at most ${formatCount(peak)} in one hour.`;
 
   const grid = [0, 0.5, 1].map((f) => {
     const value = max * f;

@@ -246,7 +246,7 @@ function throughputSection(report: StatusReport): SafeHtml {
               <div class="scroll">
                 <table>
                   <caption>
-                    Resources per hour (UTC)
+                    Versions per hour (UTC)
                   </caption>
                   <thead>
                     <tr>
