@@ -246,7 +246,7 @@ export const DASHBOARD_MARKDOWN = [
   "* **Cutover**: the verdict (GO or NO-GO) and its evidence; the cutover alerts send it by e-mail.",
   "* Progress as a page: the `Status_Http` function.",
   "",
-  "**Custom SearchParameters** are copied to the destination once, at the start. Those added later must be created on the destination by hand. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",
+  "**Custom SearchParameters** are copied to the destination before the imports that need them, those added or changed during the migration too. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",
 ].join("\n");
 
 function tile(

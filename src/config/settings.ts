@@ -6,7 +6,7 @@ import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { exportContainerProblem } from "../core/exportContainer";
 import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
 import type { CatalogValues, SettingName, SettingNameOf } from "./settingNames";
-import { settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
+import { differsFromDefault, settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
 
@@ -415,9 +415,9 @@ export function parseSettings(env: Environment): Settings {
   const checked = settingValuesOf(v, raw, failed);
   for (const issue of valueIssues(checked)) add(issue.setting, issue.expected);
 
-  if (issues.length > 0) throw new ConfigurationError(issues);
-
-  const warnings = [...notes, ...collectWarnings(env, raw)];
+  // Warnings about the valid settings, also beside errors: check-config shows both at once.
+  const warnings = [...notes, ...collectWarnings(env, raw), ...valueWarnings(checked)];
+  if (issues.length > 0) throw new ConfigurationError(issues, undefined, warnings);
 
   const unit = str("AZURE_ExportChunkDuration") as ChunkUnit;
   const sourceUrl = str("AZURE_SourceUri")!;
@@ -516,7 +516,7 @@ export function parseSettings(env: Environment): Settings {
       connectionString: str("APPLICATIONINSIGHTS_CONNECTION_STRING"),
       debug: bool("AZURE_Debug"),
     },
-    warnings: Object.freeze([...warnings, ...valueWarnings(checked)]),
+    warnings: Object.freeze(warnings),
   };
   return deepFreeze(settings);
 }
@@ -537,8 +537,14 @@ export interface EffectiveSetting {
   /** The value as plain text for machine-readable output: "" when empty, "***" for a set secret. */
   text: string;
   secret: boolean;
-  /** "set" when the environment gives a value (under any accepted name), else "default". */
+  /**
+   * "set" when the environment gives a value other than the default (under any accepted name),
+   * else "default": a value written out equal to its default (the sample and the template write
+   * every default) chooses nothing.
+   */
   source: "set" | "default";
+  /** Whether the environment gives a value at all (even the default one). */
+  given: boolean;
   /** When set under another name (an alias, another letter case, the `__n` list form): that name. */
   setAs: string | undefined;
 }
@@ -563,7 +569,8 @@ export function describeEffectiveSettings(env: Environment): EffectiveSetting[] 
               ? redactUrl(value.trim())
               : value.trim(),
       secret,
-      source: given !== undefined ? "set" : "default",
+      source: differsFromDefault(spec.name as SettingName, given) ? "set" : "default",
+      given: given !== undefined,
       setAs: from[spec.name] !== spec.name ? from[spec.name] : undefined,
     };
   });

@@ -53,7 +53,10 @@ export interface CutoverEvidence {
   failedResources: number;
   /** Source versions the destination refused (recorded as failed): known, not migrated, not loss. */
   known: number;
-  /** Surface check: types whose counts agree / all types counted. */
+  /**
+   * Surface check: counts that agree / all counts compared (one per type and scope, search and
+   * history, and the system total; the names are older than that meaning and stay for stored rows).
+   */
   surfaceTypesPassed: number;
   surfaceTypes: number;
   /** The ledger's reconciliation of every entry up to the freeze (absent in verdicts stored before it). */
@@ -428,6 +431,10 @@ export function cutoverCapMs(steadyCapMs: number, freezeMs: number, sourceNowMs:
   return Math.min(steadyCapMs, freezeMs);
 }
 
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function minutesText(seconds: number): string {
   return seconds < 120 ? `${seconds} s` : `${(seconds / 60).toFixed(1)} min`;
 }
@@ -442,12 +449,17 @@ export function formatCutover(record: CutoverRecord): string {
   lines.push(v.summary);
   lines.push(`cutover window (freeze to verdict): ${minutesText(v.windowSeconds)}`);
   lines.push(
-    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface counts ${e.surfaceTypesPassed}/${e.surfaceTypes} types agree; verification ${e.verificationRunId}`,
+    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface check: ${e.surfaceTypesPassed} of ${e.surfaceTypes} counts agree (per type, search and history, and the total); verification ${e.verificationRunId}`,
   );
   const l = e.ledger;
   if (l !== undefined) {
+    // Both figures of versions only on the destination are shown; when they differ, say why.
+    const why =
+      l.extra === e.extra
+        ? ""
+        : " (the ledger counts every entry up to the freeze, the full check only the range it compared)";
     lines.push(
-      `ledger up to the freeze: ${l.reconciled}/${l.entries} entries reconciled (${l.windows} windows, ${l.skipped} skipped stretches), ${l.unreconciled} unreconciled; counted ${l.sourceVersions} source and ${l.destinationVersions} destination versions, ${l.failed} failed, ${l.missing} missing, ${l.extra} only on the destination`,
+      `ledger up to the freeze: ${l.reconciled}/${l.entries} entries reconciled (${count(l.windows, "window", "windows")}, ${count(l.skipped, "skipped stretch", "skipped stretches")}), ${l.unreconciled} unreconciled; counted ${l.sourceVersions} source and ${l.destinationVersions} destination versions, ${l.failed} failed, ${l.missing} missing, ${l.extra} only on the destination${why}`,
     );
   }
   const proof = e.proof;

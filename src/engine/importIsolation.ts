@@ -34,17 +34,17 @@ import { parseBlobUrl } from "../storage/blobUrl";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
 import { settleChunk } from "./settleChunk";
 import type { ActivityResult, EngineDeps } from "./deps";
+import { isolationPartBlobName } from "../core/stagingLayout";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
 import { idAtLine, parseImportErrorLine } from "./importErrors";
 import type { PayloadRef } from "./payloadJob";
 import { markPayloadCompleted, roundTag } from "./payloadJob";
 
-/** Folder of the part blobs, in the staging container of the file they come from. */
-export const ISOLATION_FOLDER = "fhir-migrate-isolation";
+export { ISOLATION_FOLDER } from "../core/stagingLayout";
 
 function partBlobName(deps: EngineDeps, ref: PayloadRef, partId: string): string {
-  return `${ISOLATION_FOLDER}/${deps.settings.storage.partitionKey}/${payloadKey(ref.chunkSeq, ref.index)}/${partId}.ndjson`;
+  return isolationPartBlobName(deps.settings.storage, ref.chunkSeq, ref.index, partId);
 }
 
 /** URL of a blob cut from an export file: same account and container as the file it was cut from. */

@@ -14,6 +14,7 @@ import type { ImportParameters, ImportResult } from "../fhir/types";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
 import { mapWithConcurrency } from "./concurrency";
 import type { EngineDeps } from "./deps";
+import { payloadInputsBlobName } from "../core/stagingLayout";
 import { PAYLOAD_CONTAINER } from "./deps";
 import { partBlobUrl } from "./importIsolation";
 import { loadManifest } from "./manifests";
@@ -25,10 +26,8 @@ const MAX_OUTLIER_ROWS = 1000;
 /** Row-key tag of window rows in the failed-resources partition (import failures use none). */
 export const OUTSIDE_WINDOW_TAG = "w";
 
-/** The blob holding a payload's sent inputs, next to its body. */
-export function inputsBlobName(payloadBlobName: string): string {
-  return payloadBlobName.replace(/\.json$/, "") + ".inputs.json";
-}
+/** The blob holding a payload's sent inputs, next to its body (src/core/stagingLayout.ts). */
+export const inputsBlobName = payloadInputsBlobName;
 
 /**
  * The window a chunk's export files must hold. `_till` is exclusive only on the SQL store's

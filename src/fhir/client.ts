@@ -7,7 +7,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { ServerSettings, Settings } from "../config/settings";
 import { FhirOperationError } from "../errors";
-import { createCredential, createTokenProvider, tokenScope } from "./auth";
+import { createCredential, createTokenProvider, credentialKind, tokenScope } from "./auth";
 import { FhirHttp } from "./http";
 import type { HttpAnswer } from "./outcome";
 import { describeBody, failedAnswer, parseJsonBody, unexpectedAnswer } from "./outcome";
@@ -88,7 +88,12 @@ export function createFhirClient(
   const tokens =
     credential === undefined
       ? undefined
-      : createTokenProvider(credential, tokenScope(server.baseUrl), now);
+      : createTokenProvider(
+          credential,
+          tokenScope(server.baseUrl),
+          now,
+          credentialKind(server.auth),
+        );
   const serverClock = new ServerClock();
   const transport = new FhirHttp(
     {

@@ -119,6 +119,12 @@ const JSON_PAIR = /"([A-Za-z][\w.-]{0,63})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const JSON_SECRET_KEY =
   /^(access_token|refresh_token|id_token|client_secret|assertion|sig|accountkey|sharedaccesskey|sharedaccesssignature|apikey|api_key)$|password|passwd|secret/i;
 
+/**
+ * A value no credential has: a switch. `AZURE_ClientCredential=true` in advice names a setting
+ * whose value is a yes or no, and stays readable.
+ */
+const NOT_A_CREDENTIAL = /^(?:true|false)[.:!?]*$/i;
+
 /** `Authorization: Bearer ...` or `Basic ...` quoted in a message. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*/g;
 
@@ -144,7 +150,9 @@ export function redactText(text: string): string {
     })
     .replace(CONNECTION_STRING_SECRET, (_m, key: string) => `${key}=${REDACTED}`)
     .replace(PAIR, (m, key: string, value: string) =>
-      isSecretQueryKey(key) ? `${key}=${REDACTED}${/[.:!?]*$/.exec(value)?.[0] ?? ""}` : m,
+      isSecretQueryKey(key) && !NOT_A_CREDENTIAL.test(value)
+        ? `${key}=${REDACTED}${/[.:!?]*$/.exec(value)?.[0] ?? ""}`
+        : m,
     )
     .replace(JSON_PAIR, (m, key: string, colon: string) =>
       JSON_SECRET_KEY.test(key) ? `"${key}"${colon}"${REDACTED}"` : m,

@@ -419,6 +419,7 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
     processed: c.processed,
     expectedResources: c.expectedCount,
     exportedResources: c.totalExportResourceCount ?? null,
+    exportedSearchParameters: c.searchParameterCount ?? 0,
     importedResources: c.totalImportResourceCount,
     failedResources: c.totalFailedImportCount,
     payloads: c.payloadCount ?? null,
@@ -432,6 +433,20 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
   };
 }
 
+function searchParameterFailure(cursor: StatusState["cursor"]): Failures["searchParameters"] {
+  const failure =
+    cursor.searchParameterFailure === undefined ? null : reportText(cursor.searchParameterFailure);
+  return {
+    copied: cursor.searchParametersMigrated && cursor.searchParameterFailure === undefined,
+    attempts: cursor.searchParameterAttempts,
+    failure,
+    failureInHaltReason:
+      failure !== null &&
+      cursor.halted &&
+      reportText(cursor.haltReason ?? "").includes(failure.split("; ")[0] ?? failure),
+  };
+}
+
 function failuresOf(state: StatusState, settings: StatusSettings): Failures {
   const { cursor, summary } = state;
   const { groups, rowsRead, rowsCapped } = state.failedResources;
@@ -440,14 +455,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
     haltReason: cursor.haltReason === undefined ? null : reportText(cursor.haltReason),
     consecutiveFailures: cursor.consecutiveFailures,
     haltAfter: settings.haltAfter ?? null,
-    searchParameters: {
-      copied: cursor.searchParametersMigrated && cursor.searchParameterFailure === undefined,
-      attempts: cursor.searchParameterAttempts,
-      failure:
-        cursor.searchParameterFailure === undefined
-          ? null
-          : reportText(cursor.searchParameterFailure),
-    },
+    searchParameters: searchParameterFailure(cursor),
     chunks: summary.chunkFailures.slice(0, FAILURE_ROWS),
     chunksTotal: summary.chunkFailuresTotal,
     payloads: summary.payloadFailures.slice(0, FAILURE_ROWS),
@@ -520,7 +528,7 @@ function truncationNotes(report: Omit<StatusReport, "truncated">, state: StatusS
     );
   if (throughput.beforeChart > 0)
     notes.push(
-      `Resources moved per hour: ${formatCount(throughput.beforeChart)} resources imported before ${formatMinute(throughput.hours[0]?.hour)} are not charted (the chart shows the last ${THROUGHPUT_HOURS} hours).`,
+      `Versions moved per hour: ${formatCount(throughput.beforeChart)} versions imported before ${formatMinute(throughput.hours[0]?.hour)} are not charted (the chart shows the last ${THROUGHPUT_HOURS} hours).`,
     );
   if (failures.chunksTotal > failures.chunks.length)
     notes.push(

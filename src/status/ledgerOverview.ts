@@ -6,8 +6,8 @@
  * listed entries, not by the number of entries.
  */
 import type { CoverageProblem, LedgerCount, LedgerEntry, LedgerKind } from "../core/ledger";
-import { isFinal, totalExtra, totalMissing } from "../core/ledger";
-import { formatCount, formatMinute, plural } from "./format";
+import { SKIPPED_SETTLE_MS, isFinal, totalExtra, totalMissing } from "../core/ledger";
+import { formatCount, formatDuration, formatMinute, plural } from "./format";
 import type { SafeHtml } from "./html";
 import { html } from "./html";
 
@@ -45,6 +45,10 @@ export interface LedgerReport {
   reconciled: number;
   /** Waiting for imports, a first count, a recount or a second import. */
   pending: number;
+  /** Of `pending`, skipped stretches: counted SKIPPED_SETTLE_MS after they end (core/ledger.ts). */
+  pendingSkipped: number;
+  /** When the last pending skipped stretch is due to be counted; null when none is pending. */
+  pendingSkippedUntil: string | null;
   unreconciled: number;
   /** Versions missing from unreconciled entries. */
   missing: number;
@@ -102,6 +106,8 @@ export class LedgerTally {
       skipped: 0,
       reconciled: 0,
       pending: 0,
+      pendingSkipped: 0,
+      pendingSkippedUntil: null,
       unreconciled: 0,
       missing: 0,
       extra: 0,
@@ -123,6 +129,11 @@ export class LedgerTally {
     if (e.status === "reconciled") r.reconciled++;
     else if (e.status === "unreconciled") r.unreconciled++;
     else r.pending++;
+    if (e.kind === "skipped" && !isFinal(e.status)) {
+      r.pendingSkipped++;
+      // Entries come in time order: the last one read settles last.
+      r.pendingSkippedUntil = new Date(Date.parse(e.till) + SKIPPED_SETTLE_MS).toISOString();
+    }
     if (isFinal(e.status)) r.extra += totalExtra(e.counts);
     if (e.status === "unreconciled") {
       const missing = totalMissing(e.counts);
@@ -263,14 +274,17 @@ export function ledgerSection(ledger: LedgerReport): SafeHtml {
       <span class="${ledger.unreconciled > 0 ? "bad" : ""}"
         >${formatCount(ledger.unreconciled)} unreconciled</span
       >
-      of ${plural(ledger.entries, "entry", "entries")} (${formatCount(ledger.windows)} windows,
-      ${formatCount(ledger.skipped)} skipped stretches).
-      ${
-        ledger.extra > 0
-          ? `${formatCount(ledger.extra)} versions exist only on the destination (extra, not loss).`
-          : ""
-      }
+      of ${plural(ledger.entries, "entry", "entries")} (${plural(ledger.windows, "window")},
+      ${plural(ledger.skipped, "skipped stretch", "skipped stretches")}).
+      ${ledger.extra > 0 ? extraText(ledger.extra) : ""}
     </p>
+    ${
+      ledger.pendingSkipped > 0
+        ? html`<p class="muted" data-testid="ledger-pending-skipped">
+            ${pendingSkippedText(ledger)}
+          </p>`
+        : ""
+    }
     <p class="muted">
       Everything last updated before the watermark is on the destination, except in the entries
       listed as unreconciled.
@@ -310,10 +324,21 @@ export function ledgerSection(ledger: LedgerReport): SafeHtml {
   </section>`;
 }
 
+/** Versions only on the destination, said the same way on the page and in the text. */
+function extraText(extra: number): string {
+  return `${plural(extra, "version")} ${extra === 1 ? "exists" : "exist"} only on the destination (extra, not loss: resources created there, or hard-deleted on the source).`;
+}
+
+/** Why skipped stretches stay pending after a catch-up, and until when. */
+export function pendingSkippedText(ledger: LedgerReport): string {
+  const stretches = plural(ledger.pendingSkipped, "skipped stretch", "skipped stretches");
+  return `${stretches} ${ledger.pendingSkipped === 1 ? "is" : "are"} pending by design: a stretch planning found empty is counted on both servers ${formatDuration(SKIPPED_SETTLE_MS / 1000)} after it ends, so a version written into it late is still seen (one count covers the hour, not one per idle poll); the last is counted after ${formatMinute(ledger.pendingSkippedUntil)}.`;
+}
+
 /** Lines for `fhir-migrate status`. */
 export function ledgerText(ledger: LedgerReport): string[] {
   const lines = [
-    `Ledger: ${ledger.reconciled} reconciled, ${ledger.pending} pending, ${ledger.unreconciled} unreconciled of ${ledger.entries} entries (${ledger.windows} windows, ${ledger.skipped} skipped stretches)${ledger.extra > 0 ? `; ${ledger.extra} versions only on the destination (extra, not loss)` : ""}`,
+    `Ledger: ${ledger.reconciled} reconciled, ${ledger.pending} pending, ${ledger.unreconciled} unreconciled of ${plural(ledger.entries, "entry", "entries")} (${plural(ledger.windows, "window")}, ${plural(ledger.skipped, "skipped stretch", "skipped stretches")})${ledger.extra > 0 ? `; ${extraText(ledger.extra)}` : ""}`,
     ledger.coverage.length === 0
       ? `  covers ${ledger.ledgerStartsAt ?? ledger.from ?? "-"} to ${ledger.to ?? "-"} without gap or overlap`
       : `  NOT covered exactly: ${ledger.coverage.map((c) => `${c.kind} ${c.from} to ${c.to}`).join("; ")}`,
@@ -321,6 +346,7 @@ export function ledgerText(ledger: LedgerReport): string[] {
   lines.push(
     "  everything before the watermark is on the destination, except in entries listed as unreconciled",
   );
+  if (ledger.pendingSkipped > 0) lines.push(`  ${pendingSkippedText(ledger)}`);
   if (ledger.ledgerStartsAt !== null)
     lines.push(
       `  no entry before ${ledger.ledgerStartsAt} (planned before the ledger existed, or nothing planned yet)`,

@@ -1,6 +1,6 @@
 import type { CheckResultRecord } from "../storage/migrationStateStore";
 import { estimateSecondsLeft } from "../core/fullUnits";
-import { formatCount, formatDuration } from "./format";
+import { formatCount, plural, timeLeft } from "./format";
 import { reportText } from "./redactText";
 import type { FullCheckProgress, VerificationInfo, VerificationRow } from "./report";
 import { FAILURE_ROWS, TIMELINE_LIMIT } from "./report";
@@ -79,9 +79,11 @@ function addFullRow(
   const o = parsedObject(record.details);
   if (o === undefined) return p;
   if (record.resourceType === "_plan") {
+    // The units compare the plan's versions less its SearchParameters (compared apart, current only).
+    const searchParameters = typeof o.searchParameters === "number" ? o.searchParameters : 0;
     return {
       ...p,
-      versions: typeof o.source === "number" ? o.source : p.versions,
+      versions: typeof o.source === "number" ? o.source - searchParameters : p.versions,
       startedAt: typeof o.startedAt === "string" ? o.startedAt : p.startedAt,
     };
   }
@@ -189,6 +191,6 @@ export function describeFullProgress(full: FullCheckProgress, nowIso: string): s
       ? "finished"
       : eta === undefined
         ? "no estimate yet"
-        : `about ${formatDuration(eta)} left at the pace so far`;
-  return `Full check: ${formatCount(full.versionsDone)} of ${formatCount(full.versions)} versions compared (${pct} %, ${formatCount(full.unitsDone)} units); ${left}`;
+        : `${timeLeft(eta)} left at the pace so far`;
+  return `Full check: ${formatCount(full.versionsDone)} of ${formatCount(full.versions)} versions compared (${pct} %, ${plural(full.unitsDone, "unit")}); ${left}`;
 }

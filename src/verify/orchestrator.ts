@@ -327,7 +327,11 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       status("full-planning", types, units.length, 0);
     }
     const accumulator = new FullAccumulator();
-    const versions = units.reduce((n, u) => n + u.source, 0);
+    // SearchParameter versions are in the counts but compared apart (current only), after the units.
+    const versions = Math.max(
+      0,
+      units.reduce((n, u) => n + u.source, 0) - (fullPlan.searchParameters ?? 0),
+    );
     const progress = (done: number) =>
       context.df.setCustomStatus({
         runId: input.runId,

@@ -1,5 +1,6 @@
 import { storeImportPayloads } from "../../core/importPayload";
 import { chunkKey } from "../../core/migrationState";
+import * as blobNames from "../../core/stagingLayout";
 import { isBlobUrlRefusedError } from "../../storage/blobUrl";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
@@ -8,7 +9,7 @@ import { OUTSIDE_WINDOW_TAG, scanPayloadInputs, storePayloadInputs } from "../pa
 import { loadManifest } from "../manifests";
 
 export function payloadBlobName(deps: EngineDeps, seq: number, index: number): string {
-  return `${deps.settings.storage.rowKey}-${chunkKey(seq)}/import_payload_${String(index).padStart(4, "0")}.json`;
+  return blobNames.payloadBlobName(deps.settings.storage, seq, index);
 }
 
 /**

@@ -3,6 +3,7 @@ import { ALL_TYPES, isFinal, judgeCount, totalExtra, totalMissing } from "../../
 import type { ChunkRecord } from "../../core/migrationState";
 import type { ReconcileLedgerInput } from "../../core/activityRegistry";
 import { payloadKey } from "../../core/migrationState";
+import { SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
 import { ms } from "../../core/windows";
 import { isFhirOperationError, isTransientError } from "../../errors";
 import type { ImportParameters } from "../../fhir/types";
@@ -224,7 +225,14 @@ async function countEntry(
       // SearchParameter versions are copied through the API, not imported (BuildImportPayloads
       // excludes their files): the destination holds them at a later lastUpdated.
       const copiedSeparately = chunk.searchParameterCount ?? 0;
-      return judgeCount(type, Math.max(0, source - copiedSeparately), destination, failed);
+      const owed = Math.max(0, source - copiedSeparately);
+      // Those copies land in whichever window holds the copy's instant: asked only when the
+      // destination shows more than owed, they are not counted as extra versions there.
+      const copies =
+        type === ALL_TYPES && destination > Math.max(0, owed - failed)
+          ? await deps.destination.count({ ...range, type: SEARCH_PARAMETER_TYPE })
+          : 0;
+      return judgeCount(type, owed, destination - copies, failed);
     },
   );
 }

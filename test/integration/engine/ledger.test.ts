@@ -396,4 +396,24 @@ describe("the ledger", () => {
       ).toMatchObject({ LedgerStatus: "Reconciled", Missing: 0, Extra: 2 });
     });
   });
+
+  it("does not count the tool's own SearchParameter copies on the destination as extra", async () => {
+    await withEnvironment(41, async (environment) => {
+      // The seed holds a custom SearchParameter, copied by PUT before the imports: the
+      // destination's version carries the copy's instant, in whichever window holds it.
+      const deps = depsFor(environment, "ledgerspcopy", LEDGER_SETTINGS);
+      const run = await migrate(environment, deps);
+      expect(run.output).toMatchObject({ outcome: "caught-up" });
+      expect(environment.destination.store.currentVersions("SearchParameter")).toHaveLength(1);
+      const entries = await expectFullCoverage(deps);
+      const copyAt = Date.parse(
+        environment.destination.store.currentVersions("SearchParameter")[0]!.lastUpdated,
+      );
+      const holder = entries.find(
+        (e) => Date.parse(e.since) <= copyAt && copyAt < Date.parse(e.till) && isFinal(e.status),
+      );
+      expect(holder, "a concluded entry holds the copy's instant").toBeDefined();
+      expect(entries.reduce((n, e) => n + e.counts.reduce((m, c) => m + c.extra, 0), 0)).toBe(0);
+    });
+  });
 });

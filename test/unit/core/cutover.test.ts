@@ -210,6 +210,11 @@ describe("decideCutoverVerdict", () => {
     const text = formatCutover(record({ phase: "GO", verdict: decideCutoverVerdict(facts()) }));
     expect(text).toContain("cutover window (freeze to verdict): 2.0 min");
     expect(text).toContain("GO: the destination equals the source as of the freeze");
+    // Three counts agree: search, history and the total of one type, not three types.
+    expect(text).toContain(
+      "surface check: 3 of 3 counts agree (per type, search and history, and the total)",
+    );
+    expect(text).not.toContain("types agree");
   });
 });
 
@@ -270,7 +275,23 @@ describe("cutoverLedgerFacts and the verdict", () => {
       extra: 0,
     });
     expect(formatCutover(record({ phase: "GO", verdict: v }))).toContain(
-      "ledger up to the freeze: 2/2 entries reconciled (1 windows, 1 skipped stretches), 0 unreconciled",
+      "ledger up to the freeze: 2/2 entries reconciled (1 window, 1 skipped stretch), 0 unreconciled",
+    );
+  });
+
+  it("says why the ledger's and the full check's versions only on the destination differ", () => {
+    const extra = entry("2026-12-03T08:00:00.000Z", "2026-12-03T09:00:00.000Z", {
+      status: "reconciled",
+      counts: [judgeCount(ALL_TYPES, 5, 6, 0)],
+    });
+    const text = formatCutover(
+      record({
+        phase: "GO",
+        verdict: decideCutoverVerdict(facts({ ledger: cutoverLedgerFacts([extra], FREEZE) })),
+      }),
+    );
+    expect(text).toContain(
+      "1 only on the destination (the ledger counts every entry up to the freeze, the full check only the range it compared)",
     );
   });
 

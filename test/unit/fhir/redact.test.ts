@@ -100,6 +100,16 @@ describe("redactText", () => {
     expect(redactText(text)).toBe(text);
   });
 
+  it("leaves a switch named like a credential readable (advice that names a setting)", () => {
+    const text =
+      "AZURE_TenantId: a GUID: AZURE_ClientCredential=true needs it; or AZURE_ClientCredential=false.";
+    expect(redactText(text)).toBe(text);
+  });
+
+  it("still redacts a credential-named value that is not a switch", () => {
+    expect(redactText("AZURE_ClientCredential=truestory")).toBe("AZURE_ClientCredential=REDACTED");
+  });
+
   it("is idempotent", () => {
     const once = redactText("https://h/x?sig=1 AccountKey=k client_secret=s Bearer abcdefghij");
     expect(redactText(once)).toBe(once);

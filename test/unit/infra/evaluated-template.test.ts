@@ -13,8 +13,8 @@ const template = readJson("infra/main.json");
 const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups";
 const REQUIRED = {
   prefix: "mig",
-  sourceResourceId: `${SUB}/rg-src/providers/Microsoft.HealthcareApis/services/myapi`,
-  destinationResourceId: `${SUB}/rg-dst/providers/Microsoft.HealthcareApis/workspaces/ws/fhirservices/fhirsvc`,
+  sourceResourceId: `${SUB}/rg-src/providers/Microsoft.HealthcareApis/services/gen1api`,
+  destinationResourceId: `${SUB}/rg-dst/providers/Microsoft.HealthcareApis/workspaces/prodws/fhirservices/fhirdest`,
   stagingStorageAccountResourceId: `${SUB}/rg-stg/providers/Microsoft.Storage/storageAccounts/staging01`,
 };
 
@@ -143,8 +143,8 @@ describe("infra/main.json, evaluated", () => {
   it("builds the public-cloud FHIR URLs from the resource ids", () => {
     const settings = appSettings(deploy());
     expect([settings.AZURE_SourceUri, settings.AZURE_DestinationUri]).toEqual([
-      "https://myapi.azurehealthcareapis.com",
-      "https://ws-fhirsvc.fhir.azurehealthcareapis.com",
+      "https://gen1api.azurehealthcareapis.com",
+      "https://prodws-fhirdest.fhir.azurehealthcareapis.com",
     ]);
   });
 

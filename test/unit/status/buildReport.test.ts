@@ -311,7 +311,7 @@ describe("buildStatusReport: resources moved per hour", () => {
     expect(report.throughput.hours).toHaveLength(48);
     expect(report.throughput.beforeChart).toBe(700);
     expect(report.truncated).toContainEqual(
-      expect.stringContaining("700 resources imported before 2024-04-29 13:00 UTC are not charted"),
+      expect.stringContaining("700 versions imported before 2024-04-29 13:00 UTC are not charted"),
     );
   });
 

@@ -114,7 +114,32 @@ describe("full check progress", () => {
     const full = summarize([plan, unit(250)])!.full!;
     // 250 versions in 60 s: 750 left take 180 s.
     expect(describeFullProgress(full, "2024-05-01T12:01:00.000Z")).toBe(
-      "Full check: 250 of 1,000 versions compared (25 %, 1 units); about 3 min left at the pace so far",
+      "Full check: 250 of 1,000 versions compared (25 %, 1 unit); about 3 min left at the pace so far",
+    );
+  });
+
+  it("counts only the versions the units compare: a run past its last unit is finished", () => {
+    // The plan's count holds the SearchParameter versions, which are compared apart, current only.
+    const withSearchParameter = check({
+      kind: "full",
+      resourceType: "_plan",
+      key: "range",
+      details: JSON.stringify({
+        source: 637,
+        searchParameters: 1,
+        startedAt: "2024-05-01T12:00:00.000Z",
+      }),
+    });
+    const full = summarize([withSearchParameter, unit(636)])!.full!;
+    expect(describeFullProgress(full, "2024-05-01T12:00:01.000Z")).toBe(
+      "Full check: 636 of 636 versions compared (100 %, 1 unit); finished",
+    );
+  });
+
+  it("says less than a second is left, never about under 1 s", () => {
+    const full = summarize([plan, unit(999)])!.full!;
+    expect(describeFullProgress(full, "2024-05-01T12:01:00.000Z")).toBe(
+      "Full check: 999 of 1,000 versions compared (99 %, 1 unit); less than a second left at the pace so far",
     );
   });
 });
