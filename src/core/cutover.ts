@@ -4,6 +4,7 @@
  * changes before the freeze at a short cadence, then proves the copy and ends with GO or NO-GO.
  */
 
+import { parseInstantText } from "./instant";
 import type { LedgerEntry, LedgerKind } from "./ledger";
 import { ALL_TYPES, totalMissing } from "./ledger";
 
@@ -189,12 +190,12 @@ export function parseFreeze(
     return { ok: true, freeze: new Date(nowMs()).toISOString() };
   }
   const value = text.trim();
-  const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-  const parsed = Date.parse(value);
-  if (!shape.test(value) || Number.isNaN(parsed)) {
+  // Every field checked: Date.parse would roll 2026-02-30 over to 2026-03-02 (src/core/instant.ts).
+  const parsed = parseInstantText(value, { dateOnly: false, fractionDigits: 3 });
+  if (parsed === undefined) {
     return {
       ok: false,
-      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone, e.g. 2026-12-03T10:30:00Z`,
+      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone that exists on the calendar, e.g. 2026-12-03T10:30:00Z`,
     };
   }
   return { ok: true, freeze: new Date(parsed).toISOString() };

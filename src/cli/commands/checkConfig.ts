@@ -63,7 +63,8 @@ export function checkConfig(
   runtime: CliRuntime,
 ): void {
   const { env, origin } = readSettingsInput(options, runtime);
-  const { warnings } = parseSettings(env);
+  // As `run` parses them: a future AZURE_StartDate is refused too.
+  const { warnings } = parseSettings(env, { nowMs: Date.now() });
   const rows = describeEffectiveSettings(env);
   if (json) {
     const report: CheckConfigReport = {

@@ -4,6 +4,7 @@
  * configured tables, or in an Azurite started here on disk, so stopping and running again resumes.
  */
 import type { Command } from "commander";
+import type { Environment } from "../../config/settings";
 import { parseSettings } from "../../config/settings";
 import { SHAPING_REFUSAL_PREFIX } from "../../core/shapingSettings";
 import { createEngineDeps } from "../../engine/createDeps";
@@ -47,14 +48,11 @@ export async function runMigration(
   runtime: CliRuntime,
 ): Promise<MigrationOutcome | undefined> {
   const input = readSettingsInput(options, runtime);
-  const { env, azurite } = await withLocalStorage(
-    input.env,
-    options.stateDir,
-    runtime,
-    parseSettings,
-  );
+  // A future AZURE_StartDate is refused here, before anything starts (ParseOptions.nowMs).
+  const parse = (e: Environment) => parseSettings(e, { nowMs: Date.now() });
+  const { env, azurite } = await withLocalStorage(input.env, options.stateDir, runtime, parse);
   try {
-    const settings = parseSettings(env);
+    const settings = parse(env);
     const progress = createProgressReporter({
       runtime,
       json,

@@ -67,6 +67,25 @@ describe("parseFreeze", () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toContain("with a time zone");
   });
+
+  it.each([
+    "2026-02-30T00:00:00Z",
+    "2026-02-29T00:00:00Z",
+    "2026-12-03T24:00:00Z",
+    "2026-12-03T10:60:00Z",
+    "2026-12-03T10:00:00+24:00",
+  ])("refuses %s, which is not on the calendar, instead of rolling it over", (text) => {
+    const parsed = parseFreeze(text, () => 0);
+    expect(parsed).toMatchObject({ ok: false });
+    expect(!parsed.ok && parsed.message).toMatch(/^freeze: received .*; expected an ISO 8601/);
+  });
+
+  it("accepts a leap day", () => {
+    expect(parseFreeze("2028-02-29T00:00:00Z", () => 0)).toEqual({
+      ok: true,
+      freeze: "2028-02-29T00:00:00.000Z",
+    });
+  });
 });
 
 describe("requestCutover", () => {

@@ -56,6 +56,20 @@ describe("Cutover_Http refuses before it changes anything", () => {
     });
   });
 
+  it.each(["2026-02-30T00:00:00Z", "2026-04-31T10:00:00Z", "2026-12-03T24:00:00Z"])(
+    "a freeze that is not on the calendar (%s) gets 400 naming the parameter and the accepted form",
+    async (freeze) => {
+      expect(await call(`?freeze=${freeze}`)).toMatchObject({
+        status: 400,
+        jsonBody: {
+          error: expect.stringMatching(
+            new RegExp(`^Cutover_Http: freeze: received "${freeze}"; expected an ISO 8601 instant`),
+          ),
+        },
+      });
+    },
+  );
+
   it("a repeated freeze gets 400", async () => {
     expect(await call("?freeze=2026-12-03T10:00:00Z&freeze=2026-12-03T11:00:00Z")).toMatchObject({
       status: 400,

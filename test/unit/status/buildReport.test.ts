@@ -555,17 +555,16 @@ describe("buildStatusReport: estimate and reminders", () => {
 });
 
 describe("buildStatusReport: app settings warnings", () => {
-  it("carries what check-config warns about, from the parsed settings (an alias beside its setting)", () => {
+  it("carries what check-config warns about, from the parsed settings (a setting without effect)", () => {
     const settings = parseSettings({
       AZURE_SourceUri: "https://source.azurehealthcareapis.com",
       AZURE_DestinationUri: "https://ws-dest.fhir.azurehealthcareapis.com",
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
-      AZURE_PauseDm: "false",
-      AZURE_StopDm: "True",
+      AZURE_QuerySurface: "?_summary=Count",
     });
     const report = buildStatusReport(state({ settings: statusSettingsOf(settings) }), NOW);
     expect(report.migration.settingWarnings).toEqual([
-      expect.stringMatching(/^AZURE_StopDm and AZURE_PauseDm set the same setting/),
+      expect.stringMatching(/^AZURE_QuerySurface has no effect/),
     ]);
   });
 });
