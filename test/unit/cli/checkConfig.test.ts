@@ -148,18 +148,18 @@ describe("fhir-migrate check-config", () => {
     expect(run.stderr).toMatch(/AZURE_PayloadCount \/ AZURE_PAYLOADCOUNT: received/);
   });
 
-  it.each([{}, { AZURE_SpecificRun: "true", AZURE_EndDate: "2999-06-01T00:00:00Z" }])(
-    "exits 2 for an AZURE_StartDate in the future (%j)",
-    async (extra) => {
-      const run = await runCli(["check-config"], {
-        env: { ...VALID_VALUES, AZURE_StartDate: "2999-01-01T00:00:00Z", ...extra },
-      });
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(
-        /AZURE_StartDate: received "2999-01-01T00:00:00Z"; expected an instant in the past \(now: /,
-      );
-    },
-  );
+  it.each<Record<string, string>>([
+    {},
+    { AZURE_SpecificRun: "true", AZURE_EndDate: "2999-06-01T00:00:00Z" },
+  ])("exits 2 for an AZURE_StartDate in the future (%j)", async (extra) => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_StartDate: "2999-01-01T00:00:00Z", ...extra },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /AZURE_StartDate: received "2999-01-01T00:00:00Z"; expected an instant in the past \(now: /,
+    );
+  });
 
   it("prints the warnings", async () => {
     const run = await runCli(["check-config"], {
