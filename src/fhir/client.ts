@@ -129,6 +129,14 @@ export function createFhirClient(
         `a status URL on ${new URL(baseUrl).origin}, not ${redactUrl(resolved)}`,
       );
     }
+    // The status URL is stored in the job table and polled from there: one carrying a credential
+    // (`sig=`, `code=`, user info) would be a secret at rest; the servers' never do.
+    if (redactUrl(resolved) !== resolved) {
+      throw unexpectedAnswer(
+        answer,
+        `a status URL without credentials in it, not ${redactUrl(resolved)}`,
+      );
+    }
     return resolved;
   }
 

@@ -3,6 +3,7 @@
  * no clock, so the page, the JSON and the CLI agree and tests can pin every number.
  */
 import { formatCutover } from "../core/cutover";
+import { cleanDeep } from "../fhir/redact";
 import { estimateSecondsToCatchUp } from "../core/eta";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow";
@@ -610,5 +611,7 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
               .map((l) => reportText(l)),
           },
   };
-  return { ...withoutNotes, truncated: truncationNotes(withoutNotes, state) };
+  // Every text of the report cleaned once more (src/fhir/redact.ts): rows written before text was
+  // cleaned where it enters the tables still hold server text as it came.
+  return cleanDeep({ ...withoutNotes, truncated: truncationNotes(withoutNotes, state) });
 }
