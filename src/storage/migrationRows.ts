@@ -82,6 +82,7 @@ export const CHUNK_ROW = rowKind<ChunkRecord>({
     searchParameterCount: optionalCount("SearchParameterCount"),
     importStatus: word("ImportStatus", "Not Started"),
     payloadCount: optionalCount("PayloadCount"),
+    payloadFileCount: optionalCount("PayloadFileCount", { omitWhenAbsent: true }),
     completedCount: count("CompletedCount"),
     processed: flag("IsProcessed"),
     totalImportResourceCount: count("TotalImportResourceCount"),

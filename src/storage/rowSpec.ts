@@ -66,12 +66,19 @@ export function count(name: string, fallback = 0): Column<number> {
   };
 }
 
-/** A number that may be absent. */
-export function optionalCount(name: string): Column<number | undefined> {
+/**
+ * A number that may be absent; with omitWhenAbsent, an absent one is left out of the record (an
+ * optional property added after rows were first written).
+ */
+export function optionalCount(
+  name: string,
+  options: { omitWhenAbsent?: boolean } = {},
+): Column<number | undefined> {
   return {
     name,
     write: (value) => value ?? "",
     read: (cell) => (typeof cell === "number" ? cell : undefined),
+    ...(options.omitWhenAbsent === true ? { omitWhenAbsent: true } : {}),
   };
 }
 
