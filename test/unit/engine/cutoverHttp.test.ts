@@ -18,7 +18,7 @@ const untouchable = new Proxy(
       throw new Error(`a refused request read deps.${String(name)}`);
     },
   },
-) as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
+) as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">;
 
 function client() {
   return { getStatus: vi.fn(), startNew: vi.fn() } as unknown as DurableClient;
@@ -97,7 +97,7 @@ describe("Cutover_Http refuses before it changes anything", () => {
 });
 
 describe("Cutover_Http wakes the migration", () => {
-  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings"> {
+  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings"> {
     let record: CutoverRecord | undefined;
     return {
       state: {
@@ -112,7 +112,7 @@ describe("Cutover_Http wakes the migration", () => {
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),
       clock: { now: () => Date.parse("2026-12-03T10:05:00Z") },
-    } as unknown as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
+    } as unknown as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">;
   }
 
   it("raises the wake event on the running orchestration, so the cutover starts now", async () => {
