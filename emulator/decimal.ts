@@ -6,7 +6,7 @@
  * never rejected; a value of 1e18 or more in absolute value cannot be held and throws an
  * OverflowException. Everything is decided on the source text, never through a JS double.
  */
-import { RawNumber, type LosslessObject } from "./lossless-json";
+import { RawNumber, type LosslessObject } from "../src/core/losslessJson";
 
 /** Integer digits a decimal(36,18) column holds. */
 export const MAX_INTEGER_DIGITS = 18;

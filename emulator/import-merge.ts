@@ -13,7 +13,7 @@
 import { CONVERSION_OVERFLOWS, overflowingIndexedNumber } from "./decimal";
 import { isKnownResourceType } from "./fhir-resource-types";
 import { formatInstant, parseInstant } from "./instant";
-import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
+import { isLosslessObject, parseLossless, type LosslessObject } from "../src/core/losslessJson";
 import * as msg from "./messages";
 import {
   metaOf,

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { encodeContinuationToken, type Continuation } from "./continuation-token";
 import { operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
 import { formatInstant } from "./instant";
-import { RawJson } from "./lossless-json";
+import { RawJson } from "../src/core/losslessJson";
 import * as msg from "./messages";
 import type { SearchQuery } from "./search-query";
 import type { PageFault } from "./types";

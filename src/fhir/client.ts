@@ -463,7 +463,7 @@ export function createFhirClient(
       if (answer.status === 410) return { found: true, deleted: true };
       if (answer.status === 404) return { found: false };
       if (answer.status !== 200) throw failedAnswer(answer);
-      return { found: true, deleted: false, resource: resourceOf(answer) };
+      return { found: true, deleted: false, resource: resourceOf(answer), text: answer.text };
     },
 
     async update(resource: FhirResource) {
