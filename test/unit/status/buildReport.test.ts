@@ -176,74 +176,51 @@ describe("buildStatusReport: phase", () => {
           ? [{ type: "Patient", source: 3, destination: 0, failed: 0, missing: 3, extra: 0 }]
           : [],
     });
-    const ledgerOf = (entries: LedgerEntry[]) => {
+    /** The caught-up phase's detail with this ledger. */
+    const detailWith = (entries: LedgerEntry[]) => {
       const tally = new LedgerTally(caughtUp.startWatermark, caughtUp.frontier);
       for (const e of entries) tally.add(e);
-      return tally.result();
+      const report = buildStatusReport(
+        state({ cursor: caughtUp, chunks: [chunk(1), chunk(2)], ledger: tally.result() }),
+        NOW,
+      );
+      expect(report.phase.kind).toBe("caught-up");
+      return report.phase.detail;
     };
 
     it("says the destination holds everything before the watermark only when the ledger reconciled all of it", () => {
-      const report = buildStatusReport(
-        state({
-          cursor: caughtUp,
-          chunks: [chunk(1), chunk(2)],
-          ledger: ledgerOf([entry(-10 * DAY, -2 * MIN, "reconciled")]),
-        }),
-        NOW,
-      );
-      expect(report.phase.detail).toMatch(
+      const detail = detailWith([entry(-10 * DAY, -2 * MIN, "reconciled")]);
+      expect(detail).toMatch(
         /^Caught up as of .*: everything the source changed before then is on the destination\./,
       );
     });
 
     it("names an unreconciled entry before the watermark instead of claiming everything arrived", () => {
-      const report = buildStatusReport(
-        state({
-          cursor: caughtUp,
-          chunks: [chunk(1), chunk(2)],
-          ledger: ledgerOf([
-            entry(-10 * DAY, -5 * DAY, "reconciled"),
-            entry(-5 * DAY, -3 * DAY, "unreconciled"),
-            entry(-3 * DAY, -2 * MIN, "reconciled"),
-          ]),
-        }),
-        NOW,
-      );
-      expect(report.phase.kind).toBe("caught-up");
-      expect(report.phase.detail).not.toContain("everything the source changed before then");
-      expect(report.phase.detail).toContain(
+      const detail = detailWith([
+        entry(-10 * DAY, -5 * DAY, "reconciled"),
+        entry(-5 * DAY, -3 * DAY, "unreconciled"),
+        entry(-3 * DAY, -2 * MIN, "reconciled"),
+      ]);
+      expect(detail).not.toContain("everything the source changed before then");
+      expect(detail).toContain(
         `the ledger confirms that everything the source changed before ${formatMinute(at(-5 * DAY))} is on the destination; 1 ledger entry from ${formatMinute(at(-5 * DAY))} is unreconciled (3 versions missing; see the Ledger)`,
       );
     });
 
     it("says what the ledger has not counted when it begins after the start", () => {
-      const report = buildStatusReport(
-        state({
-          cursor: caughtUp,
-          chunks: [chunk(1), chunk(2)],
-          ledger: ledgerOf([entry(-4 * DAY, -2 * MIN, "reconciled")]),
-        }),
-        NOW,
-      );
-      expect(report.phase.detail).toContain(
+      const detail = detailWith([entry(-4 * DAY, -2 * MIN, "reconciled")]);
+      expect(detail).toContain(
         `the ledger confirms that everything the source changed from ${formatMinute(at(-4 * DAY))} before ${formatMinute(at(-2 * MIN))} is on the destination; windows before ${formatMinute(at(-4 * DAY))} were planned before the ledger existed and are not counted.`,
       );
     });
 
     it("names the stretches still waiting for a count", () => {
-      const report = buildStatusReport(
-        state({
-          cursor: caughtUp,
-          chunks: [chunk(1), chunk(2)],
-          ledger: ledgerOf([
-            entry(-10 * DAY, -1 * DAY, "reconciled"),
-            entry(-1 * DAY, -2 * MIN, "pending"),
-          ]),
-        }),
-        NOW,
-      );
-      expect(report.phase.detail).not.toContain("everything the source changed before then");
-      expect(report.phase.detail).toContain(
+      const detail = detailWith([
+        entry(-10 * DAY, -1 * DAY, "reconciled"),
+        entry(-1 * DAY, -2 * MIN, "pending"),
+      ]);
+      expect(detail).not.toContain("everything the source changed before then");
+      expect(detail).toContain(
         `before ${formatMinute(at(-1 * DAY))} is on the destination; 1 stretch from ${formatMinute(at(-1 * DAY))} waits for the ledger's count`,
       );
     });
