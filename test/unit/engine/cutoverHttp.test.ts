@@ -97,7 +97,10 @@ describe("Cutover_Http refuses before it changes anything", () => {
 });
 
 describe("Cutover_Http wakes the migration", () => {
-  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings"> {
+  function deps(): Pick<
+    EngineDeps,
+    "state" | "telemetry" | "clock" | "source" | "destination" | "settings"
+  > {
     let record: CutoverRecord | undefined;
     return {
       state: {
@@ -112,7 +115,10 @@ describe("Cutover_Http wakes the migration", () => {
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),
       clock: { now: () => Date.parse("2026-12-03T10:05:00Z") },
-    } as unknown as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">;
+    } as unknown as Pick<
+      EngineDeps,
+      "state" | "telemetry" | "clock" | "source" | "destination" | "settings"
+    >;
   }
 
   it("raises the wake event on the running orchestration, so the cutover starts now", async () => {
