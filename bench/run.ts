@@ -340,7 +340,10 @@ async function main(): Promise<void> {
         const catchUp = await runCatchUpScenarios(
           azurite,
           options,
-          { keepFirst: continuous, onlyFirstEngine: !selected.has("catch-up") },
+          {
+            keepFirst: continuous || selected.has("ledger"),
+            onlyFirstEngine: !selected.has("catch-up"),
+          },
           log,
         );
         sim = catchUp.sim;

@@ -14,7 +14,7 @@
  *   "Arithmetic Overflow." (System.Data.SqlTypes SQLResource.ArithOverflowMessage).
  * Everything is decided on the source text, never through a JS double.
  */
-import { RawNumber, type LosslessObject } from "./lossless-json";
+import { RawNumber, type LosslessObject } from "../src/core/losslessJson";
 
 /** Integer digits a decimal(36,18) column holds. */
 export const MAX_INTEGER_DIGITS = 18;

@@ -14,7 +14,7 @@ import { indexFailure, type IndexFailure } from "./decimal";
 import { parseRefusal } from "./fhir-parse";
 import { isKnownResourceType } from "./fhir-resource-types";
 import { formatLastUpdated, parseInstant } from "./instant";
-import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
+import { isLosslessObject, parseLossless, type LosslessObject } from "../src/core/losslessJson";
 import * as msg from "./messages";
 import {
   metaOf,

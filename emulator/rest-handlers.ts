@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { indexFailure } from "./decimal";
 import { parseRefusal } from "./fhir-parse";
 import { badRequest, FhirHttpError, type HttpReply, notFound, operationOutcome } from "./http-io";
-import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
+import { isLosslessObject, parseLossless, type LosslessObject } from "../src/core/losslessJson";
 import * as msg from "./messages";
 import { RESOURCE_ID_PATTERN, stringProperty, withServerMeta } from "./resource-body";
 import { checkSearchParameterDelete, checkSearchParameterWrite } from "./search-parameters";

@@ -16,7 +16,7 @@ import {
   toLosslessObject,
   withServerMeta,
 } from "./resource-body";
-import type { LosslessObject } from "./lossless-json";
+import type { LosslessObject } from "../src/core/losslessJson";
 import { SortedIndex } from "./sorted-index";
 import { StoredVersion, type WriteMethod } from "./stored-version";
 import type { EmulatorClock } from "./types";

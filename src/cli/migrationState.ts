@@ -26,15 +26,17 @@ export async function withMigrationState<T>(
 ): Promise<T> {
   const { runtime } = context;
   const adjust = context.adjust ?? ((env: Environment) => env);
+  // As the engine parses them: a future AZURE_StartDate is refused here, before anything starts.
+  const parse = (env: Environment): Settings => parseSettings(adjust(env), { nowMs: Date.now() });
   const input = readSettingsInput(options, runtime);
   const storage = await openMigrationStorage(input.env, {
     stateDir: options.stateDir,
     access: context.access,
     runtime,
-    validate: (env) => parseSettings(adjust(env)),
+    validate: parse,
   });
   try {
-    const settings = parseSettings(adjust(storage.env));
+    const settings = parse(storage.env);
     await preflight(settings, runtime, { debug: context.debug });
     return await body(settings);
   } finally {

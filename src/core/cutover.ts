@@ -4,6 +4,7 @@
  * changes before the freeze at a short cadence, then proves the copy and ends with GO or NO-GO.
  */
 
+import { parseInstantText } from "./instant";
 import type { LedgerEntry, LedgerKind } from "./ledger";
 import { ALL_TYPES, totalMissing } from "./ledger";
 
@@ -24,6 +25,19 @@ export interface CutoverRecord {
   /** Times the proof ran for this freeze (a NO-GO is proved again when cutover is called again). */
   attempts: number;
   verdict: CutoverVerdict | undefined;
+  /** Both servers' versions stamped before the freeze, counted when the verdict was stored. */
+  countsAtVerdict?: FreezeCounts | undefined;
+  /**
+   * The next proof compares every version, not only those changed since the last full proof: the
+   * counts before the freeze changed after a GO, somewhere in the range that proof had covered.
+   */
+  reproveWhole?: boolean | undefined;
+}
+
+/** History-aware versions stamped before the freeze, on each server. */
+export interface FreezeCounts {
+  source: number;
+  destination: number;
 }
 
 export interface CutoverVerdict {
@@ -192,12 +206,12 @@ export function parseFreeze(
     return { ok: true, freeze: new Date(nowMs()).toISOString() };
   }
   const value = text.trim();
-  const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-  const parsed = Date.parse(value);
-  if (!shape.test(value) || Number.isNaN(parsed)) {
+  // Every field checked: Date.parse would roll 2026-02-30 over to 2026-03-02 (src/core/instant.ts).
+  const parsed = parseInstantText(value, { dateOnly: false, fractionDigits: 3 });
+  if (parsed === undefined) {
     return {
       ok: false,
-      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone, e.g. 2026-12-03T10:30:00Z`,
+      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone that exists on the calendar, e.g. 2026-12-03T10:30:00Z`,
     };
   }
   return { ok: true, freeze: new Date(parsed).toISOString() };
@@ -208,9 +222,45 @@ export function isCutoverActive(record: CutoverRecord | undefined): boolean {
 }
 
 export type CutoverRequestOutcome =
-  | { kind: "started"; record: CutoverRecord }
-  | { kind: "unchanged"; record: CutoverRecord }
+  | { kind: "started"; record: CutoverRecord; note?: string }
+  /** note: for a repeated verdict, that it is one, when it was proven and what was counted again. */
+  | { kind: "unchanged"; record: CutoverRecord; note?: string }
   | { kind: "refused"; message: string };
+
+/**
+ * A GO asked for again is checked before it is repeated: versions stamped after the freeze
+ * (writes did not stop) and both servers' counts before the freeze, against those taken with the
+ * verdict. A change in the counts means the destination (or the source) changed in the range the
+ * GO proved: the proof runs again over every version, since the change may be anywhere in it.
+ * Returns why the GO must be proved again, or undefined when it stands.
+ */
+function goNoLongerProven(
+  existing: CutoverRecord,
+  writesAfterFreeze: number,
+  countsNow: FreezeCounts | undefined,
+): { reason: string; whole: boolean } | undefined {
+  if (writesAfterFreeze > 0)
+    return {
+      reason: `${writesAfterFreeze} source version(s) stamped at or after the freeze`,
+      whole: false,
+    };
+  const then = existing.countsAtVerdict;
+  if (countsNow === undefined || then === undefined) return undefined;
+  if (countsNow.source === then.source && countsNow.destination === then.destination)
+    return undefined;
+  return {
+    reason: `the versions stamped before the freeze changed since the GO (source ${then.source} → ${countsNow.source}, destination ${then.destination} → ${countsNow.destination}); proving every version again`,
+    whole: true,
+  };
+}
+
+/** The plain statement a repeated GO carries. */
+function repeatedGoNote(existing: CutoverRecord, countsNow: FreezeCounts | undefined): string {
+  const proven = `repeats the GO proven at ${existing.decidedAt ?? "-"} (verification ${existing.verdict?.evidence.verificationRunId ?? "-"})`;
+  if (countsNow === undefined || existing.countsAtVerdict === undefined)
+    return `${proven}; not proven again: no counts were stored with it to compare (cancel and call cutover again to prove it anew)`;
+  return `${proven}; counted again now: no version stamped after the freeze, and ${countsNow.source} source and ${countsNow.destination} destination versions before it, as when it was proven`;
+}
 
 /**
  * What a cutover request does to the stored record. The same freeze again is the same operation
@@ -218,14 +268,17 @@ export type CutoverRequestOutcome =
  * the destination as it is now, so after fixing what the NO-GO named the user calls cutover again).
  * A different freeze while one is in progress is refused: cancel it first. After a verdict or a
  * cancel, a new freeze starts a new operation. A GO is proved again when `writesAfterFreeze` (source
- * versions stamped at or after the freeze, counted now) shows writes since: they are reported in a
- * new verdict, never hidden behind the stored GO.
+ * versions stamped at or after the freeze, counted now) shows writes since, or when `countsNow`
+ * (both servers' versions before the freeze, counted now) differs from the counts stored with it
+ * (goNoLongerProven); otherwise it is repeated with a note saying so, when it was proven and what
+ * was counted again.
  */
 export function requestCutover(
   existing: CutoverRecord | undefined,
   freeze: string,
   nowIso: string,
   writesAfterFreeze = 0,
+  countsNow?: FreezeCounts,
 ): CutoverRequestOutcome {
   if (Date.parse(freeze) > Date.parse(nowIso)) {
     return {
@@ -249,7 +302,11 @@ export function requestCutover(
   }
   const same = Date.parse(existing.freeze) === Date.parse(freeze);
   if (same) {
-    if (existing.phase === "NO-GO" || (existing.phase === "GO" && writesAfterFreeze > 0)) {
+    const stale =
+      existing.phase === "GO"
+        ? goNoLongerProven(existing, writesAfterFreeze, countsNow)
+        : undefined;
+    if (existing.phase === "NO-GO" || stale !== undefined) {
       return {
         kind: "started",
         record: {
@@ -258,10 +315,14 @@ export function requestCutover(
           verdict: undefined,
           decidedAt: undefined,
           proofRunId: undefined,
+          reproveWhole: existing.reproveWhole === true || stale?.whole === true ? true : undefined,
         },
+        ...(stale === undefined ? {} : { note: `proving the GO again: ${stale.reason}` }),
       };
     }
-    return { kind: "unchanged", record: existing };
+    return existing.phase === "GO"
+      ? { kind: "unchanged", record: existing, note: repeatedGoNote(existing, countsNow) }
+      : { kind: "unchanged", record: existing };
   }
   if (isCutoverActive(existing)) {
     return {

@@ -28,6 +28,12 @@ export interface ChunkRecord {
   searchParameterCount: number | undefined;
   importStatus: ChunkImportStatus;
   payloadCount: number | undefined;
+  /**
+   * The AZURE_FileCount the chunk's payloads are built with, recorded by the first build: every
+   * runner builds the same bodies, blobs and rows from it, whatever its own setting
+   * (payloadLayout). Absent until the first build (and on rows built before it was recorded).
+   */
+  payloadFileCount?: number | undefined;
   completedCount: number;
   processed: boolean;
   totalImportResourceCount: number;
@@ -202,4 +208,34 @@ export function computeWatermark(
 ): string | undefined {
   if (unprocessed.length === 0) return frontier;
   return unprocessed.map((c) => c.since).reduce((a, b) => (a < b ? a : b));
+}
+
+/**
+ * The chunk row brought up to date with its payload rows, or undefined when nothing changes. The
+ * completed count and the totals are counted from the payload rows, never incremented. The chunk is
+ * processed only when it has rows for at least its payload count and every one of them is
+ * completed: a payload row that is not (say one left by a build with another file count, before
+ * the count was recorded on the chunk) keeps it open, so the watermark never passes a version that
+ * payload holds, and its imported count is always the sum of its payloads'.
+ */
+export function settledChunk(
+  chunk: ChunkRecord,
+  payloads: readonly Pick<PayloadRecord, "status" | "importedCount" | "failedCount">[],
+  endTime: string,
+): ChunkRecord | undefined {
+  const completed = payloads.filter((p) => p.status === "Completed");
+  const processed =
+    chunk.payloadCount !== undefined &&
+    payloads.length >= chunk.payloadCount &&
+    completed.length === payloads.length;
+  if (chunk.processed || (completed.length <= chunk.completedCount && !processed)) return undefined;
+  return {
+    ...chunk,
+    completedCount: completed.length,
+    totalImportResourceCount: completed.reduce((n, p) => n + (p.importedCount ?? 0), 0),
+    totalFailedImportCount: completed.reduce((n, p) => n + (p.failedCount ?? 0), 0),
+    importStatus: processed ? "Completed" : chunk.importStatus,
+    processed,
+    endTime: processed ? endTime : chunk.endTime,
+  };
 }

@@ -3,7 +3,12 @@
  * cutover mode, its cancel, and the ProveCutover activity that proves the delta up to the freeze and
  * stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
  */
-import type { CutoverProofScope, CutoverRecord, CutoverRequestOutcome } from "../core/cutover";
+import type {
+  CutoverProofScope,
+  CutoverRecord,
+  CutoverRequestOutcome,
+  FreezeCounts,
+} from "../core/cutover";
 import {
   cutoverLedgerFacts,
   decideCutoverVerdict,
@@ -23,19 +28,24 @@ import { recountUnreconciled } from "./activities/reconcileLedger";
 
 /**
  * Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. Asked
- * again after its GO, it counts the source's versions stamped since the freeze: writes that came
- * after the GO reopen the proof, whose NO-GO reports them.
+ * again after its GO, it counts the source's versions stamped since the freeze and both servers'
+ * versions before it: writes that came after the GO reopen the proof, whose NO-GO reports them,
+ * and counts that changed since the GO prove every version again; otherwise the stored GO is
+ * answered with a note that says it is repeated, when it was proven and what was counted now.
  */
 export async function startCutover(
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">,
   freeze: string,
 ): Promise<CutoverRequestOutcome> {
   const stored = await deps.state.getCutover();
   const wasGo = stored?.phase === "GO" && Date.parse(stored.freeze) === Date.parse(freeze);
-  const writesAfterFreeze = wasGo ? await countWritesAfterFreeze(deps, freeze) : 0;
+  // A GO asked for again is counted again before it is repeated (requestCutover).
+  const [writesAfterFreeze, countsNow] = wasGo
+    ? await Promise.all([countWritesAfterFreeze(deps, freeze), countBeforeFreeze(deps, freeze)])
+    : [0, undefined];
   let outcome: CutoverRequestOutcome | undefined;
   await deps.state.updateCutover((existing) => {
-    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze);
+    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze, countsNow);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
   if (outcome!.kind === "started") {
@@ -50,6 +60,19 @@ async function countWritesAfterFreeze(
   freeze: string,
 ): Promise<number> {
   return deps.source.count({ history: historyAware(deps), since: freeze });
+}
+
+/** Both servers' versions stamped before the freeze (history-aware, as the export selects them). */
+export async function countBeforeFreeze(
+  deps: Pick<EngineDeps, "source" | "destination" | "settings">,
+  freeze: string,
+): Promise<FreezeCounts> {
+  const range = { history: historyAware(deps), till: freeze };
+  const [source, destination] = await Promise.all([
+    deps.source.count(range),
+    deps.destination.count(range),
+  ]);
+  return { source, destination };
 }
 
 /**
@@ -122,7 +145,11 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   // Only what changed since the last full proof is compared (a resumed run keeps its stored range).
   const lastProof = await deps.state.getFullProof();
   const scope = deps.settings.export.withHistory ? "history" : "current";
-  const sinceMs = incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
+  // A GO whose counts changed is proved again over every version (requestCutover).
+  const sinceMs =
+    started.reproveWhole === true
+      ? undefined
+      : incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
   deps.log(
     `cutover: proving the copy as of ${started.freeze} (verification ${runId}, ${sinceMs === undefined ? "the whole range" : `versions changed since ${new Date(sinceMs).toISOString()}`})`,
   );
@@ -131,7 +158,10 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     ...(planned ? { resume: runId } : { runId }),
     ...(sinceMs === undefined ? {} : { fullSinceMs: sinceMs }),
   });
-  const postFreezeWrites = await countWritesAfterFreeze(deps, started.freeze);
+  const [postFreezeWrites, countsAtVerdict] = await Promise.all([
+    countWritesAfterFreeze(deps, started.freeze),
+    countBeforeFreeze(deps, started.freeze),
+  ]);
   const cursor = await deps.state.getCursor();
   const decidedMs = deps.clock.now();
   const verdict = decideCutoverVerdict({
@@ -155,6 +185,8 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
           phase: verdict.go ? "GO" : "NO-GO",
           decidedAt: new Date(decidedMs).toISOString(),
           verdict,
+          countsAtVerdict,
+          reproveWhole: undefined,
         },
   );
   if (decided?.proofRunId !== runId || decided.verdict === undefined) {

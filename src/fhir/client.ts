@@ -134,6 +134,14 @@ export function createFhirClient(
         `a status URL on ${new URL(baseUrl).origin}, not ${redactUrl(resolved)}`,
       );
     }
+    // The status URL is stored in the job table and polled from there: one carrying a credential
+    // (`sig=`, `code=`, user info) would be a secret at rest; the servers' never do.
+    if (redactUrl(resolved) !== resolved) {
+      throw unexpectedAnswer(
+        answer,
+        `a status URL without credentials in it, not ${redactUrl(resolved)}`,
+      );
+    }
     return resolved;
   }
 
@@ -460,7 +468,7 @@ export function createFhirClient(
       if (answer.status === 410) return { found: true, deleted: true };
       if (answer.status === 404) return { found: false };
       if (answer.status !== 200) throw failedAnswer(answer);
-      return { found: true, deleted: false, resource: resourceOf(answer) };
+      return { found: true, deleted: false, resource: resourceOf(answer), text: answer.text };
     },
 
     async update(resource: FhirResource) {

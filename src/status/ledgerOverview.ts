@@ -65,6 +65,12 @@ export interface LedgerReport {
   to: string | null;
   slices: LedgerSlice[];
   unreconciledEntries: LedgerUnreconciled[];
+  /**
+   * Where the first unreconciled entry and the first entry still waiting for a count begin: the
+   * ledger confirms the destination only before the earlier of them ("caught up" says so).
+   */
+  firstUnreconciledSince: string | null;
+  firstOpenSince: string | null;
   /** The ledger held more rows than were read (MAX_LEDGER_ROWS_READ). */
   capped: boolean;
 }
@@ -117,6 +123,8 @@ export class LedgerTally {
       to: frontier ?? null,
       slices,
       unreconciledEntries: [],
+      firstUnreconciledSince: null,
+      firstOpenSince: null,
       capped: false,
     };
   }
@@ -126,9 +134,15 @@ export class LedgerTally {
     r.entries++;
     if (e.kind === "window") r.windows++;
     else r.skipped++;
+    // Entries arrive in time order: the first of each kind is the earliest.
     if (e.status === "reconciled") r.reconciled++;
-    else if (e.status === "unreconciled") r.unreconciled++;
-    else r.pending++;
+    else if (e.status === "unreconciled") {
+      r.unreconciled++;
+      r.firstUnreconciledSince ??= e.since;
+    } else {
+      r.pending++;
+      r.firstOpenSince ??= e.since;
+    }
     if (e.kind === "skipped" && !isFinal(e.status)) {
       r.pendingSkipped++;
       // Entries come in time order: the last one read settles last.

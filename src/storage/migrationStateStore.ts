@@ -10,7 +10,6 @@ import { isConcurrencyConflictError } from "../errors";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import type { FullProofRecord } from "../core/fullProof";
 import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
-import { redactText } from "../fhir/redact";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
 import {
@@ -103,12 +102,8 @@ export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>({
     payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
     resourceType: requiredText("ResourceType"),
     id: requiredText("ResourceId"),
-    // Reasons quote servers: redacted where they enter the table (the input is bounded first).
-    reason: custom<string>(
-      "Reason",
-      (reason) => redactText(reason.slice(0, 8000)).slice(0, 4000),
-      String,
-    ),
+    // Reasons quote servers: cleaned where they enter the table (toRow), then cut.
+    reason: custom<string>("Reason", (reason) => reason.slice(0, 4000), String),
     inputUrl: requiredText("InputUrl"),
     isolated: {
       names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
@@ -146,10 +141,10 @@ export const CHECK_ROW = rowKind<CheckResultRecord>({
     resourceType: requiredText("Resource"),
     key: requiredText("Key"),
     result: requiredText("Result"),
-    // Details quote servers: redacted where they enter the table (the input is bounded first).
+    // Details quote servers: cleaned where they enter the table (toRow), then cut.
     details: custom<string>(
       "Details",
-      (details) => redactText(details.slice(0, 60000)).slice(0, 30000),
+      (details) => details.slice(0, 30000),
       (cell) => (typeof cell === "string" ? cell : ""),
     ),
   },

@@ -104,7 +104,8 @@ export function checkConfig(
   const { env, origin } = readSettingsInput(options, runtime);
   let settings: Settings;
   try {
-    settings = parseSettings(env);
+    // As `run` parses them: a future AZURE_StartDate is refused too.
+    settings = parseSettings(env, { nowMs: now.getTime() });
   } catch (error) {
     // The warnings about the valid settings are as useful beside the errors (with --json the error
     // document carries them: src/cli/main.ts).

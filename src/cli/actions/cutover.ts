@@ -49,10 +49,12 @@ export async function cutover(options: CutoverOptions, context: ActionContext): 
     if (json) {
       writeJson(runtime, {
         ok: go,
+        note: result.note ?? null,
         cutover: result.cutover ?? null,
         outcome: result.outcome ?? null,
       });
     } else if (result.cutover !== undefined) {
+      if (result.note !== undefined) runtime.stdout(`This answer ${result.note}.\n`);
       runtime.stdout(formatCutover(result.cutover));
     }
     if (!go) {

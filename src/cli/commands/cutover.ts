@@ -25,8 +25,9 @@ export function register(program: Command): void {
       [
         "",
         "Stop every writer to the source first. Calling it again with the same freeze is the same",
-        "operation (a GO is answered as stored; a NO-GO is proved again). Versions stamped after the",
-        "freeze are reported: they mean writes did not stop.",
+        "operation: a NO-GO is proved again; a GO is answered as stored once the versions before the",
+        "freeze counted again on both servers match its counts (otherwise it is proved again). Versions",
+        "stamped after the freeze are reported: they mean writes did not stop.",
         "Exit codes: 0 GO (or cancelled); 1 NO-GO, halted or refused; 2 bad settings or usage.",
         "",
         "Examples:",

@@ -13,9 +13,9 @@ export function payloadBlobName(deps: EngineDeps, seq: number, index: number): s
 }
 
 /**
- * Turns a completed export's manifest into $import bodies (at most AZURE_FileCount inputs each,
- * SearchParameter files excluded and counted), stores each body as a blob named by chunk, then
- * records one payload row per body. Each export file is streamed once first: its lines are counted
+ * Turns a completed export's manifest into $import bodies (at most AZURE_FileCount inputs each, as
+ * the chunk's first build recorded it; SearchParameter files excluded and counted), stores each
+ * body as a blob named by chunk, then records one payload row per body. Each export file is streamed once first: its lines are counted
  * (stored next to the body, so the import result can be checked line for line) and checked against
  * the window; lines that do not belong are recorded as failed-resource rows and on the chunk.
  * Re-running it is harmless: blobs are overwritten with the same content, rows are upserted with
@@ -25,7 +25,16 @@ export async function buildImportPayloads(
   deps: EngineDeps,
   input: { seq: number },
 ): Promise<ActivityResult> {
-  const chunk = await deps.state.getChunk(input.seq);
+  // The first build records its file count on the chunk; every build (a retry, another runner
+  // with another AZURE_FileCount) uses the recorded one, so all write the same bodies, blobs and
+  // payload rows and no row points at a body another layout overwrote.
+  const { after: chunk } = await deps.state.changeChunk(input.seq, (c) =>
+    c.exportStatus === "Completed" &&
+    c.importStatus === "Not Started" &&
+    c.payloadFileCount === undefined
+      ? { ...c, payloadFileCount: deps.settings.import.fileCount }
+      : undefined,
+  );
   if (
     chunk === undefined ||
     chunk.exportStatus !== "Completed" ||
@@ -33,13 +42,14 @@ export async function buildImportPayloads(
   ) {
     return { changed: false };
   }
+  const fileCount = chunk.payloadFileCount ?? deps.settings.import.fileCount;
   const manifest = await loadManifest(deps, input.seq);
   await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);
   let outsideWindow = 0;
   let screened = 0;
   const build = storeImportPayloads(
     manifest.output,
-    { fileCount: deps.settings.import.fileCount },
+    { fileCount },
     async (payload) => {
       const blobName = payloadBlobName(deps, input.seq, payload.index);
       const scanned = await scanPayloadInputs(deps, chunk, payload.index, payload.body);

@@ -206,6 +206,26 @@ describe("emulator: $import jobs", () => {
     return { url, r };
   }
 
+  it.each(["ahds", "apiForFhir"] as const)(
+    "%s keeps number text exactly: on import, in read and _history answers, and on export",
+    async (flavour) => {
+      await start({ flavour });
+      const { r } = await importStatus([observation("dec", "1.50"), observation("exp", "1.0e2")]);
+      expect(r.status).toBe(200);
+      const read = await call(emu, "GET", "/Observation/dec");
+      expect(read.text).toContain('"value":1.50}');
+      const history = await call(emu, "GET", "/_history?_count=10");
+      expect(history.text).toContain('"value":1.50}');
+      expect(history.text).toContain('"value":1.0e2}');
+      const manifest = (await call(emu, "GET", await kickOffExport(emu, "/$export"))).json;
+      const exported = (
+        await Promise.all(manifest.output.map((o: { url: string }) => readBlobUrl(o.url)))
+      ).join("\n");
+      expect(exported).toContain('"value":1.50}');
+      expect(exported).toContain('"value":1.0e2}');
+    },
+  );
+
   // SqlDecimal.ConvertToPrecScale(value, 36, 18) in SqlClient's TdsValueSetter.SetSqlDecimal
   // throws SqlTruncateException from 1e18 up to 1e20, which ImportProcessingJob.cs does not map
   // (500, hidden by GetImportRequestHandler.cs), and OverflowException "Arithmetic Overflow."

@@ -121,14 +121,45 @@ describe("fhir-migrate check-config", () => {
       AZURE_MaxCountValue: "5000",
       AZURE_DeepCheckCount: "100",
     };
+    const { AZURE_PauseDm: _pause, ...withoutPause } = sample.Values;
     const run = await runCli(["check-config"], {
-      env: { ...sample.Values, ...VALID_VALUES, ...documented },
+      env: { ...withoutPause, ...VALID_VALUES, ...documented },
     });
     expect({
       code: run.code,
       paused: /^ {2}AZURE_PauseDm\s+"True"\s+set \(as AZURE_StopDm\)$/m.test(run.stdout),
-      warned: run.stdout.includes("the value of AZURE_StopDm is used"),
-    }).toEqual({ code: 0, paused: true, warned: true });
+    }).toEqual({ code: 0, paused: true });
+  });
+
+  it("exits 2 when an alias disagrees with its setting, naming both and the name to keep", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_PauseDm: "false", AZURE_StopDm: "True" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'AZURE_PauseDm / AZURE_StopDm: received AZURE_PauseDm="false", AZURE_StopDm="True"; expected one value: these names set the same setting; set it as AZURE_PauseDm',
+    );
+  });
+
+  it("exits 2 for two spellings of AZURE_PayloadCount with different values", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_PayloadCount: "5", AZURE_PAYLOADCOUNT: "1" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/AZURE_PayloadCount \/ AZURE_PAYLOADCOUNT: received/);
+  });
+
+  it.each<Record<string, string>>([
+    {},
+    { AZURE_SpecificRun: "true", AZURE_EndDate: "2999-06-01T00:00:00Z" },
+  ])("exits 2 for an AZURE_StartDate in the future (%j)", async (extra) => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_StartDate: "2999-01-01T00:00:00Z", ...extra },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /AZURE_StartDate: received "2999-01-01T00:00:00Z"; expected an instant in the past \(now: /,
+    );
   });
 
   it("prints the warnings", async () => {

@@ -67,6 +67,25 @@ describe("parseFreeze", () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toContain("with a time zone");
   });
+
+  it.each([
+    "2026-02-30T00:00:00Z",
+    "2026-02-29T00:00:00Z",
+    "2026-12-03T24:00:00Z",
+    "2026-12-03T10:60:00Z",
+    "2026-12-03T10:00:00+24:00",
+  ])("refuses %s, which is not on the calendar, instead of rolling it over", (text) => {
+    const parsed = parseFreeze(text, () => 0);
+    expect(parsed).toMatchObject({ ok: false });
+    expect(!parsed.ok && parsed.message).toMatch(/^freeze: received .*; expected an ISO 8601/);
+  });
+
+  it("accepts a leap day", () => {
+    expect(parseFreeze("2028-02-29T00:00:00Z", () => 0)).toEqual({
+      ok: true,
+      freeze: "2028-02-29T00:00:00.000Z",
+    });
+  });
 });
 
 describe("requestCutover", () => {
@@ -86,9 +105,40 @@ describe("requestCutover", () => {
     expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
   });
 
-  it("answers a GO as stored", () => {
-    const existing = record({ phase: "GO" });
-    expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
+  it("answers a GO stored without counts as stored, saying plainly it is not proven again", () => {
+    const existing = record({ phase: "GO", decidedAt: "2026-12-03T10:03:00.000Z" });
+    expect(requestCutover(existing, FREEZE, NOW, 0, { source: 9, destination: 9 })).toEqual({
+      kind: "unchanged",
+      record: existing,
+      note: "repeats the GO proven at 2026-12-03T10:03:00.000Z (verification -); not proven again: no counts were stored with it to compare (cancel and call cutover again to prove it anew)",
+    });
+  });
+
+  describe("a GO asked for again with the same freeze", () => {
+    const go = record({
+      phase: "GO",
+      proofRunId: "v1",
+      attempts: 1,
+      decidedAt: "2026-12-03T10:03:00.000Z",
+      countsAtVerdict: { source: 40, destination: 41 },
+    });
+
+    it("is repeated, saying so, when the counts before the freeze are those it was proven with", () => {
+      const out = requestCutover(go, FREEZE, NOW, 0, { source: 40, destination: 41 });
+      expect(out).toMatchObject({ kind: "unchanged", record: go });
+      expect(out.kind !== "refused" && out.note).toBe(
+        "repeats the GO proven at 2026-12-03T10:03:00.000Z (verification -); counted again now: no version stamped after the freeze, and 40 source and 41 destination versions before it, as when it was proven",
+      );
+    });
+
+    it("is proved again over every version when the destination lost a version since", () => {
+      const out = requestCutover(go, FREEZE, NOW, 0, { source: 40, destination: 40 });
+      expect(out).toMatchObject({
+        kind: "started",
+        record: { phase: "draining", verdict: undefined, reproveWhole: true, attempts: 1 },
+      });
+      expect(out.kind !== "refused" && out.note).toContain("destination 41 → 40");
+    });
   });
 
   it("proves a GO again when the source holds writes after the freeze now", () => {

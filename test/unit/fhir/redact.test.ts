@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { redactError, redactText, redactUrl, withoutQuery } from "../../../src/fhir/redact";
+import {
+  cleanDeep,
+  cleanText,
+  redactError,
+  redactText,
+  redactUrl,
+  withoutQuery,
+} from "../../../src/fhir/redact";
 
 describe("redactUrl", () => {
   it.each([
@@ -148,5 +155,36 @@ describe("withoutQuery", () => {
     ["not a url?code=k", "not a url"],
   ])("drops the whole query and fragment of %s", (url, expected) => {
     expect(withoutQuery(url)).toBe(expected);
+  });
+});
+
+describe("account keys written other ways", () => {
+  it.each([
+    ["AccountKey: abc==", "AccountKey: REDACTED"],
+    ["AccountKey%3Dabc", "AccountKey=REDACTED"],
+    ['AccountKey="abc def"', "AccountKey=REDACTED"],
+    ["(AccountKey=abc)", "(AccountKey=REDACTED)"],
+    ["https://a/b?AccountKey=abc", "https://a/b?AccountKey=REDACTED"],
+  ])("%s", (text, expected) => {
+    expect(redactText(text)).toBe(expected);
+  });
+});
+
+describe("cleanText and cleanDeep", () => {
+  const planted = "sig=S \u001b]0;title\u0007\u001b[31mred\u001b[0m\u0007 \u009b2J done";
+
+  it("redacts and removes control characters and escape sequences", () => {
+    expect(cleanText(planted)).toBe("sig=REDACTED red  done");
+  });
+
+  it("is idempotent", () => {
+    expect(cleanText(cleanText(planted))).toBe(cleanText(planted));
+  });
+
+  it("cleans every string of plain objects and arrays, keys included, and leaves other values", () => {
+    expect(cleanDeep({ a: [planted, 3, true, null], [`k\u001b`]: { b: planted } })).toEqual({
+      a: ["sig=REDACTED red  done", 3, true, null],
+      k: { b: "sig=REDACTED red  done" },
+    });
   });
 });
