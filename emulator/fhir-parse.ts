@@ -15,7 +15,11 @@
  * its required code bindings, which are the codes Firely's generated enums accept.
  */
 import { readFileSync } from "node:fs";
-import { isLosslessObject, type LosslessObject, type LosslessValue } from "../src/core/losslessJson";
+import {
+  isLosslessObject,
+  type LosslessObject,
+  type LosslessValue,
+} from "../src/core/losslessJson";
 import * as msg from "./messages";
 
 interface Property {

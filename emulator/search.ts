@@ -7,7 +7,12 @@ import { randomUUID } from "node:crypto";
 import { encodeContinuationToken, type Continuation } from "./continuation-token";
 import { operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
 import { formatLastUpdated } from "./instant";
-import { parseLossless, RawJson, stringifyLossless, type LosslessObject } from "../src/core/losslessJson";
+import {
+  parseLossless,
+  RawJson,
+  stringifyLossless,
+  type LosslessObject,
+} from "../src/core/losslessJson";
 import * as msg from "./messages";
 import type { SearchQuery } from "./search-query";
 import type { PageFault } from "./types";

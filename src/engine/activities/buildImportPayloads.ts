@@ -47,44 +47,40 @@ export async function buildImportPayloads(
   await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);
   let outsideWindow = 0;
   let screened = 0;
-  const build = storeImportPayloads(
-    manifest.output,
-    { fileCount },
-    async (payload) => {
-      const blobName = payloadBlobName(deps, input.seq, payload.index);
-      const scanned = await scanPayloadInputs(deps, chunk, payload.index, payload.body);
-      outsideWindow += scanned.outlierCount;
-      screened += scanned.screened.length;
-      await deps.state.recordFailedResources(scanned.outliers, OUTSIDE_WINDOW_TAG);
-      await deps.state.recordFailedResources(scanned.screened);
-      await storePayloadInputs(deps, blobName, scanned.inputs);
-      await deps.blobs.putText(
-        PAYLOAD_CONTAINER,
-        blobName,
-        JSON.stringify(scanned.body),
-        "application/fhir+json",
-      );
-      // A payload whose every line was screened out has nothing to send: it is complete at once
-      // (LoadMigrationState settles its chunk), its lines counted as failed.
-      const nothingToSend = scanned.inputs.length === 0;
-      await deps.state.insertPayload({
-        chunkSeq: input.seq,
-        index: payload.index,
-        blobName,
-        inputCount: scanned.inputs.length,
-        resourceCount: Object.values(payload.resourcesByType).reduce((a, b) => a + b, 0),
-        status: nothingToSend ? "Completed" : "Pending",
-        importContentLocation: undefined,
-        attempts: 0,
-        importStartTime: undefined,
-        importEndTime: nothingToSend ? nowIso(deps) : undefined,
-        importedCount: nothingToSend ? 0 : undefined,
-        failedCount: nothingToSend ? scanned.screened.length : undefined,
-        failureReason: undefined,
-        screenedCount: scanned.screened.length,
-      });
-    },
-  );
+  const build = storeImportPayloads(manifest.output, { fileCount }, async (payload) => {
+    const blobName = payloadBlobName(deps, input.seq, payload.index);
+    const scanned = await scanPayloadInputs(deps, chunk, payload.index, payload.body);
+    outsideWindow += scanned.outlierCount;
+    screened += scanned.screened.length;
+    await deps.state.recordFailedResources(scanned.outliers, OUTSIDE_WINDOW_TAG);
+    await deps.state.recordFailedResources(scanned.screened);
+    await storePayloadInputs(deps, blobName, scanned.inputs);
+    await deps.blobs.putText(
+      PAYLOAD_CONTAINER,
+      blobName,
+      JSON.stringify(scanned.body),
+      "application/fhir+json",
+    );
+    // A payload whose every line was screened out has nothing to send: it is complete at once
+    // (LoadMigrationState settles its chunk), its lines counted as failed.
+    const nothingToSend = scanned.inputs.length === 0;
+    await deps.state.insertPayload({
+      chunkSeq: input.seq,
+      index: payload.index,
+      blobName,
+      inputCount: scanned.inputs.length,
+      resourceCount: Object.values(payload.resourcesByType).reduce((a, b) => a + b, 0),
+      status: nothingToSend ? "Completed" : "Pending",
+      importContentLocation: undefined,
+      attempts: 0,
+      importStartTime: undefined,
+      importEndTime: nothingToSend ? nowIso(deps) : undefined,
+      importedCount: nothingToSend ? 0 : undefined,
+      failedCount: nothingToSend ? scanned.screened.length : undefined,
+      failureReason: undefined,
+      screenedCount: scanned.screened.length,
+    });
+  });
   let summary;
   try {
     summary = await build;
