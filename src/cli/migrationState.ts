@@ -19,6 +19,8 @@ export async function withMigrationState<T>(
     runtime: CliRuntime;
     access: StateAccess;
     debug: boolean;
+    /** Whether the command talks to the FHIR servers: only then are their credentials checked. */
+    servers: boolean;
     /** The command's own settings on top of the user's (lift-and-shift's range and types). */
     adjust?: (env: Environment) => Environment;
   },
@@ -37,7 +39,7 @@ export async function withMigrationState<T>(
   });
   try {
     const settings = parse(storage.env);
-    await preflight(settings, runtime, { debug: context.debug });
+    await preflight(settings, runtime, { debug: context.debug, servers: context.servers });
     return await body(settings);
   } finally {
     await storage.release();

@@ -124,10 +124,16 @@ export async function checkStorageReachable(settings: Settings): Promise<void> {
 export async function preflight(
   settings: Settings,
   runtime: CliRuntime,
-  options: { debug: boolean },
+  options: {
+    debug: boolean;
+    /** Whether the command talks to the FHIR servers (status and reset-retries read tables only). */
+    servers: boolean;
+  },
 ): Promise<void> {
   await checkStorageReachable(settings);
-  const targets: CredentialTarget[] = (runtime.credentialTargets ?? credentialTargets)(settings);
+  const targets: CredentialTarget[] = (runtime.credentialTargets ?? credentialTargets)(
+    settings,
+  ).filter((t) => options.servers || t.use === "storage");
   const failures = await checkCredentials(targets);
   if (failures.length === 0) return;
   if (options.debug)

@@ -46,6 +46,8 @@ export interface CredentialTarget {
   credential: TokenCredential;
   scope: string;
   kind: CredentialKind;
+  /** What the token is for: a FHIR server, or the tables and blobs. */
+  use: "server" | "storage";
 }
 
 /** Audience of Azure Storage tokens (tables and blobs). */
@@ -68,6 +70,7 @@ export function credentialTargets(settings: Settings): CredentialTarget[] {
       credential,
       scope: tokenScope(server.baseUrl),
       kind: credentialKind(server.auth),
+      use: "server",
     });
   }
   const { storage } = settings;
@@ -81,6 +84,7 @@ export function credentialTargets(settings: Settings): CredentialTarget[] {
       credential: defaultStorageCredential(),
       scope: STORAGE_SCOPE,
       kind: "default",
+      use: "storage",
     });
   return targets;
 }

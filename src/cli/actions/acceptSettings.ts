@@ -16,25 +16,29 @@ export async function acceptSettings(
   context: ActionContext,
 ): Promise<void> {
   const { json, runtime } = context;
-  await withMigrationState(options, { ...context, access: "read" }, async (settings) => {
-    const deps = createEngineDeps(settings);
-    await deps.state.ensure();
-    const result = await acceptShapingSettings(deps);
-    if (json) {
-      writeJson(runtime, {
-        ok: true,
-        changed: result.changed,
-        fromFrontier: result.fromFrontier ?? null,
-        fingerprint: result.record.fingerprint,
-      });
-      return;
-    }
-    const changes =
-      result.changed.length === 0
-        ? "no setting changed"
-        : result.changed.map((d) => `${d.name}: ${d.recorded} -> ${d.current}`).join("; ");
-    runtime.stdout(
-      `Accepted the settings (${changes}). Windows planned from ${result.fromFrontier ?? "the start"} on use them.\n`,
-    );
-  });
+  await withMigrationState(
+    options,
+    { ...context, access: "read", servers: false },
+    async (settings) => {
+      const deps = createEngineDeps(settings);
+      await deps.state.ensure();
+      const result = await acceptShapingSettings(deps);
+      if (json) {
+        writeJson(runtime, {
+          ok: true,
+          changed: result.changed,
+          fromFrontier: result.fromFrontier ?? null,
+          fingerprint: result.record.fingerprint,
+        });
+        return;
+      }
+      const changes =
+        result.changed.length === 0
+          ? "no setting changed"
+          : result.changed.map((d) => `${d.name}: ${d.recorded} -> ${d.current}`).join("; ");
+      runtime.stdout(
+        `Accepted the settings (${changes}). Windows planned from ${result.fromFrontier ?? "the start"} on use them.\n`,
+      );
+    },
+  );
 }

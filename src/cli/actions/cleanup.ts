@@ -110,15 +110,19 @@ export async function cleanup(
   context: ActionContext,
 ): Promise<CleanupReport> {
   const { json, runtime } = context;
-  return withMigrationState(options, { ...context, access: "read" }, async (settings) => {
-    const deps = createEngineDeps(settings);
-    const remove = options.delete === true;
-    const report = await cleanUpStaging(deps, { remove });
-    const removed = remove && report.proof.ok;
-    if (json) writeJson(runtime, { ok: !remove || report.proof.ok, dryRun: !removed, ...report });
-    else runtime.stdout(cleanupText(report, removed));
-    if (remove && !report.proof.ok)
-      throw new OperationFailedError(`Cleanup refused: ${report.proof.reason}.`);
-    return report;
-  });
+  return withMigrationState(
+    options,
+    { ...context, access: "read", servers: false },
+    async (settings) => {
+      const deps = createEngineDeps(settings);
+      const remove = options.delete === true;
+      const report = await cleanUpStaging(deps, { remove });
+      const removed = remove && report.proof.ok;
+      if (json) writeJson(runtime, { ok: !remove || report.proof.ok, dryRun: !removed, ...report });
+      else runtime.stdout(cleanupText(report, removed));
+      if (remove && !report.proof.ok)
+        throw new OperationFailedError(`Cleanup refused: ${report.proof.reason}.`);
+      return report;
+    },
+  );
 }

@@ -76,7 +76,7 @@ export async function liftAndShift(
   const adjust = (env: Environment) => liftAndShiftEnvironment(env, options);
   await withMigrationState(
     options,
-    { runtime, access: "create", debug, adjust },
+    { runtime, access: "create", servers: true, debug, adjust },
     async (parsed) => {
       // One window (one export, or one per type): a typed engine option, not app settings.
       const settings = withEngineOptions(parsed, { oneWindow: true });

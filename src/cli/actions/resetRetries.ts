@@ -15,25 +15,29 @@ export async function resetRetries(
   context: ActionContext,
 ): Promise<void> {
   const { json, runtime } = context;
-  await withMigrationState(options, { ...context, access: "read" }, async (settings) => {
-    const deps = createEngineDeps(settings);
-    await deps.state.ensure();
-    if (options.dryRun === true) {
-      const preview = await previewClearMaxExportRetries(deps.state);
-      if (json) writeJson(runtime, { ok: true, dryRun: true, ...preview });
+  await withMigrationState(
+    options,
+    { ...context, access: "read", servers: false },
+    async (settings) => {
+      const deps = createEngineDeps(settings);
+      await deps.state.ensure();
+      if (options.dryRun === true) {
+        const preview = await previewClearMaxExportRetries(deps.state);
+        if (json) writeJson(runtime, { ok: true, dryRun: true, ...preview });
+        else
+          runtime.stdout(
+            `Dry run, nothing changed: ${preview.wasHalted ? "halted" : "not halted"}, ${preview.previousCount} consecutive failures; ${preview.payloadsRequeued} payload(s) would be queued again.\n`,
+          );
+        return;
+      }
+      const result = await clearMaxExportRetries(deps.state, deps.telemetry, settings.storage);
+      if (json) writeJson(runtime, { ok: true, ...result });
       else
         runtime.stdout(
-          `Dry run, nothing changed: ${preview.wasHalted ? "halted" : "not halted"}, ${preview.previousCount} consecutive failures; ${preview.payloadsRequeued} payload(s) would be queued again.\n`,
+          result.wasHalted
+            ? `Cleared the halt (${result.previousCount} consecutive failures; ${result.haltReason ?? ""}). ${result.payloadsRequeued} payload(s) queued again.\n`
+            : `Not halted; the failure count (${result.previousCount}) is reset.\n`,
         );
-      return;
-    }
-    const result = await clearMaxExportRetries(deps.state, deps.telemetry, settings.storage);
-    if (json) writeJson(runtime, { ok: true, ...result });
-    else
-      runtime.stdout(
-        result.wasHalted
-          ? `Cleared the halt (${result.previousCount} consecutive failures; ${result.haltReason ?? ""}). ${result.payloadsRequeued} payload(s) queued again.\n`
-          : `Not halted; the failure count (${result.previousCount}) is reset.\n`,
-      );
-  });
+    },
+  );
 }

@@ -75,50 +75,54 @@ export async function runMigration(
   context: ActionContext,
 ): Promise<MigrationOutcome | undefined> {
   const { json, runtime } = context;
-  return withMigrationState(options, { ...context, access: "create" }, async (settings) => {
-    const progress = createProgressReporter({
-      runtime,
-      json,
-      tty: process.stderr.isTTY === true,
-      now: () => Date.now(),
-    });
-    const log = (m: string) => {
-      if (!json && !closingMessageSaysIt(m)) runtime.stderr(`${m}\n`);
-    };
-    const deps = createEngineDeps(settings, { log, progress });
-    let stop = false;
-    const onSignal = () => {
-      stop = true;
-      runtime.stderr("\nStopping after the current step; state is kept, run again to resume.\n");
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    const result = await runMigrationLocally(deps, {
-      input: { stopWhenCaughtUp: options.untilCaughtUp === true },
-      progress,
-      shouldStop: () => stop,
-    })
-      .catch((error: unknown) => {
-        throw stoppedBy(error);
-      })
-      .finally(() => {
-        progress.stop();
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
+  return withMigrationState(
+    options,
+    { ...context, access: "create", servers: true },
+    async (settings) => {
+      const progress = createProgressReporter({
+        runtime,
+        json,
+        tty: process.stderr.isTTY === true,
+        now: () => Date.now(),
       });
-    const outcome = result.output as MigrationOutcome | undefined;
-    const halted = outcome?.outcome === "halted";
-    if (json)
-      writeJson(runtime, { ok: !halted, stopped: result.stopped, outcome: outcome ?? null });
-    else if (result.stopped) runtime.stdout("Stopped; the state is kept, run again to resume.\n");
-    else if (outcome !== undefined && !halted) runtime.stdout(outcomeText(outcome, settings));
-    // A halt is said once, by the closing message, with what to do.
-    if (outcome?.outcome === "halted")
-      throw new OperationFailedError(
-        outcome.reason.startsWith(SHAPING_REFUSAL_PREFIX)
-          ? outcome.reason
-          : `The migration is halted: ${outcome.reason}. Fix the cause, then run \`fhir-migrate reset-retries${sameStateFlags(options)}\`.`,
-      );
-    return outcome;
-  });
+      const log = (m: string) => {
+        if (!json && !closingMessageSaysIt(m)) runtime.stderr(`${m}\n`);
+      };
+      const deps = createEngineDeps(settings, { log, progress });
+      let stop = false;
+      const onSignal = () => {
+        stop = true;
+        runtime.stderr("\nStopping after the current step; state is kept, run again to resume.\n");
+      };
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      const result = await runMigrationLocally(deps, {
+        input: { stopWhenCaughtUp: options.untilCaughtUp === true },
+        progress,
+        shouldStop: () => stop,
+      })
+        .catch((error: unknown) => {
+          throw stoppedBy(error);
+        })
+        .finally(() => {
+          progress.stop();
+          process.removeListener("SIGINT", onSignal);
+          process.removeListener("SIGTERM", onSignal);
+        });
+      const outcome = result.output as MigrationOutcome | undefined;
+      const halted = outcome?.outcome === "halted";
+      if (json)
+        writeJson(runtime, { ok: !halted, stopped: result.stopped, outcome: outcome ?? null });
+      else if (result.stopped) runtime.stdout("Stopped; the state is kept, run again to resume.\n");
+      else if (outcome !== undefined && !halted) runtime.stdout(outcomeText(outcome, settings));
+      // A halt is said once, by the closing message, with what to do.
+      if (outcome?.outcome === "halted")
+        throw new OperationFailedError(
+          outcome.reason.startsWith(SHAPING_REFUSAL_PREFIX)
+            ? outcome.reason
+            : `The migration is halted: ${outcome.reason}. Fix the cause, then run \`fhir-migrate reset-retries${sameStateFlags(options)}\`.`,
+        );
+      return outcome;
+    },
+  );
 }

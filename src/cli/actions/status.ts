@@ -115,7 +115,7 @@ export async function status(options: StatusCliOptions, io: StatusIo): Promise<v
     );
   await withMigrationState(
     options,
-    { runtime: io.runtime, access: "read", debug: io.debug === true },
+    { runtime: io.runtime, access: "read", servers: false, debug: io.debug === true },
     async (settings) => {
       const deps = (io.createDeps ?? defaultDeps)(settings);
       if (options.serve === true) {

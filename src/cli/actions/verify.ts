@@ -55,7 +55,7 @@ export async function verify(
   if (!parsed.ok) throw new UsageError(`Invalid verify options:\n${describeIssues(parsed.issues)}`);
   const report = await withMigrationState(
     options,
-    { runtime, access: "read", debug },
+    { runtime, access: "read", servers: true, debug },
     async (settings) => {
       const deps = createEngineDeps(settings, {
         log: json ? () => {} : (m) => runtime.stderr(`${m}\n`),

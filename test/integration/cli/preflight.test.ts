@@ -73,18 +73,21 @@ describe("the pre-check of a command", () => {
         credential: failingCredential(asked),
         scope: `${SOURCE}/.default`,
         kind: "default",
+        use: "server",
       },
       {
         target: `the destination ${DESTINATION}`,
         credential: failingCredential(asked),
         scope: `${DESTINATION}/.default`,
         kind: "default",
+        use: "server",
       },
       {
         target: "the storage",
         credential: failingCredential(asked),
         scope: STORAGE_SCOPE,
         kind: "default",
+        use: "storage",
       },
     ];
   }
@@ -103,6 +106,14 @@ describe("the pre-check of a command", () => {
     // No step ran: the migration's tables were never created.
     const status = await cli(["status"], env, []);
     expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`No migration state: table ${tables.AZURE_ChunkTableName}`);
+  });
+
+  it("asks only the storage's credential for a command that reads tables alone (status)", async () => {
+    const asked: string[] = [];
+    const status = await cli(["status"], env, targets(asked).slice(0, 2));
+    expect(asked).toEqual([]);
+    expect(status.stderr).not.toContain("Not signed in");
     expect(status.stderr).toContain(`No migration state: table ${tables.AZURE_ChunkTableName}`);
   });
 
