@@ -56,15 +56,17 @@ export class EmulatorStore {
    * unless shareNextStamps asked for the same millisecond.
    */
   nextStamp(): number {
-    const shared = this.sharedStamps > 0;
+    // A shared stamp is the test's way of saying "these writes happened in the same millisecond":
+    // it holds even when the clock has moved on meanwhile (a loaded machine), which is what made the
+    // coincidence depend on timing.
+    const shared = this.sharedStamps > 0 && Number.isFinite(this.lastStamp);
     if (shared) this.sharedStamps--;
-    this.lastStamp = Math.max(this.clock.now(), shared ? this.lastStamp : this.lastStamp + 1);
+    if (!shared) this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
     return this.lastStamp;
   }
 
   /**
-   * The next `count` server stamps take the millisecond of the one before, when the clock has not
-   * moved past it. Two API writes can share a lastUpdated millisecond on both stores: the SQL store
+   * The next `count` server stamps take the millisecond of the one before, whatever the clock says. Two API writes can share a lastUpdated millisecond on both stores: the SQL store
    * stamps from the transaction's surrogate id, 80,000 ids to a millisecond
    * (SqlServerFhirDataStore.MergeInternalAsync, `surrId.ToLastUpdated()`), the Cosmos store from
    * the clock at the write (ResourceWrapper.cs: `resource.LastUpdated ?? Clock.UtcNow`); an import then keeps the higher version of a

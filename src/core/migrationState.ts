@@ -83,6 +83,10 @@ export interface PayloadRecord {
   resourceCount: number;
   status: PayloadStatus;
   importContentLocation: string | undefined;
+  /**
+   * Kick-offs in this round. 0 with a status URL: a job posted before a resume and carried into its
+   * new round (src/engine/control.ts, postedBeforeResume in src/engine/payloadJob.ts).
+   */
   attempts: number;
   importStartTime: string | undefined;
   importEndTime: string | undefined;
@@ -97,9 +101,10 @@ export interface PayloadRecord {
    */
   screenedCount?: number;
   /**
-   * Times the payload was queued again by a resume (reset-retries) after using up its attempts.
-   * Part of the kick-off's tag: the server hands back the old job for an identical body, even a
-   * failed one (docs/server-behaviour.md §3.6), so attempt 1 of a new round must differ from it.
+   * Times a resume (reset-retries) gave the payload new attempts: queued again after using up its
+   * attempts, or its running job carried over. Part of the kick-off's tag: the server hands back
+   * the old job for an identical body, even a failed one (docs/server-behaviour.md §3.6), so
+   * attempt 1 of a new round must differ from it.
    */
   round?: number;
 }

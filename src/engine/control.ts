@@ -1,4 +1,5 @@
 import { isolationVerdict } from "../core/importIsolation";
+import { importJob } from "../core/jobLifecycle";
 import type { PayloadRecord } from "../core/migrationState";
 import type { Telemetry } from "../telemetry/telemetry";
 import type { MigrationStateStore } from "../storage/migrationStateStore";
@@ -12,6 +13,11 @@ export interface ClearRetriesResult {
    * yet found a part the destination takes (its results came from before the fix).
    */
   payloadsRequeued: number;
+  /**
+   * Import jobs running when the migration halted, carried into the new round (carriedOverOnResume):
+   * kept if they import, imported again if they fail.
+   */
+  jobsCarriedOver: number;
 }
 
 /**
@@ -36,6 +42,23 @@ async function requeuedOnResume(
 }
 
 /**
+ * Payloads whose whole-payload job was running when the migration halted. It was posted before the
+ * fix and may fail because of the cause just fixed; counted against the payload's attempts, that
+ * failure would halt the resumed migration again (its last attempt) or add to the consecutive
+ * failures. So each goes on in a new round with no attempt used (payloadJob.ts, postedBeforeResume):
+ * its job is kept if it imports, and imported again, without counting as a failure, if it fails.
+ */
+function carriedOverOnResume(payloads: readonly PayloadRecord[]): PayloadRecord[] {
+  return payloads.filter(
+    (p) =>
+      importJob.isInFlight(p.status) &&
+      p.importContentLocation !== undefined &&
+      p.isolating !== true &&
+      p.attempts > 0,
+  );
+}
+
+/**
  * What clearMaxExportRetries would do, without writing anything (ClearMaxExportRetries_Http
  * `?dryRun=true`, `fhir-migrate reset-retries --dry-run`).
  */
@@ -52,6 +75,7 @@ export async function previewClearMaxExportRetries(
     wasHalted: before.halted,
     haltReason: before.haltReason,
     payloadsRequeued: (await requeuedOnResume(state, payloads)).length,
+    jobsCarriedOver: carriedOverOnResume(payloads).length,
   };
 }
 
@@ -59,7 +83,8 @@ export async function previewClearMaxExportRetries(
  * Resumes a migration halted after repeated failures: resets the consecutive-failure count, clears
  * the halt, and gives payloads that used up AZURE_ImportAttempts (or whose diagnosis is undecided,
  * requeuedOnResume) a fresh set of attempts in a new round (a new kick-off tag, so the server does
- * not hand back the old failed job). Nothing is skipped: the work that failed is tried again.
+ * not hand back the old failed job), and carries the jobs still running into a new round too
+ * (carriedOverOnResume). Nothing is skipped: the work that failed is tried again.
  */
 export async function clearMaxExportRetries(
   state: MigrationStateStore,
@@ -91,6 +116,18 @@ export async function clearMaxExportRetries(
     // The undecided diagnosis's parts go; its part blobs are written again by the next one.
     if (p.isolating === true) await state.isolation().removePayload(p.chunkSeq, p.index);
   }
+  let jobsCarriedOver = 0;
+  for (const p of carriedOverOnResume(payloads)) {
+    const change = await state.changePayload(p.chunkSeq, p.index, (x) =>
+      x.status === p.status &&
+      x.importContentLocation === p.importContentLocation &&
+      x.attempts === p.attempts &&
+      x.isolating !== true
+        ? { ...x, attempts: 0, round: (x.round ?? 0) + 1 }
+        : undefined,
+    );
+    if (change.written) jobsCarriedOver++;
+  }
   await state.updateCursor((c) => ({
     ...c,
     consecutiveFailures: 0,
@@ -108,5 +145,6 @@ export async function clearMaxExportRetries(
     wasHalted: before.halted,
     haltReason: before.haltReason,
     payloadsRequeued,
+    jobsCarriedOver,
   };
 }

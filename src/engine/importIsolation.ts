@@ -107,7 +107,12 @@ async function countLines(deps: EngineDeps, url: string): Promise<number> {
   return n;
 }
 
-export type IsolationStart = { isolating: true } | { isolating: false; why: string };
+/**
+ * Whether the diagnosis started; if not, why, and whether it will judge the payload should its
+ * last attempt fail the same way (`diagnosedLater`).
+ */
+export type IsolationStart =
+  { isolating: true } | { isolating: false; why: string; diagnosedLater: boolean };
 
 /** Lines of `url` the failing file of a files part has (a lines part's range needs none). */
 async function lineCountFor(deps: EngineDeps, part: IsolationPart, url: string | undefined) {
@@ -127,20 +132,27 @@ export async function beginIsolation(
   error: FhirOperationError,
 ): Promise<IsolationStart> {
   if (deps.settings.import.isolationJobs === 0)
-    return { isolating: false, why: "isolation is off (AZURE_ImportIsolationJobs=0)" };
+    return {
+      isolating: false,
+      why: "isolation is off (AZURE_ImportIsolationJobs=0)",
+      diagnosedLater: false,
+    };
   const body = await payloadBody(deps, payload);
-  if (body === undefined) return { isolating: false, why: "the payload body is missing" };
+  if (body === undefined)
+    return { isolating: false, why: "the payload body is missing", diagnosedLater: false };
   const inputs = inputsOf(body);
   const failure = classifyImportFailure(
     error.status,
     error.diagnostics || error.message,
     inputs.map((i) => i.url),
   );
-  if (failure.kind === "systemic") return { isolating: false, why: failure.why };
+  if (failure.kind === "systemic")
+    return { isolating: false, why: failure.why, diagnosedLater: false };
   if (!diagnoseNow(failure, payload, deps.settings.import.attempts)) {
     return {
       isolating: false,
       why: `the server hides the reason (${failure.reason}); retried first, the job is taken apart when attempt ${deps.settings.import.attempts} (AZURE_ImportAttempts) fails the same way`,
+      diagnosedLater: payload.attempts < deps.settings.import.attempts,
     };
   }
   const reason = partReason(failure);

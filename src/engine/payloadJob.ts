@@ -37,16 +37,43 @@ export function roundTag(p: Pick<PayloadRecord, "round">): string {
   return (p.round ?? 0) === 0 ? "" : `:r${p.round}`;
 }
 
-/** A failed import job requeues its payload (not the window); after AZURE_ImportAttempts the migration halts. */
+/**
+ * A payload whose job was posted before a resume and carried into the resume's new round
+ * (clearMaxExportRetries): in flight with no attempt of the new round used. The job's result is
+ * kept if it imported; if it failed, the failure happened before the fix and says nothing about it.
+ */
+export function postedBeforeResume(p: Pick<PayloadRecord, "importContentLocation" | "attempts">) {
+  return p.importContentLocation !== undefined && p.attempts === 0;
+}
+
+export interface PayloadFailure {
+  /** The server's HTTP status, for the event. */
+  statusCode?: number;
+  /**
+   * The diagnosis judges this failure if it goes on (a reason the server hides, before the last
+   * attempt, core/importIsolation.ts diagnoseNow): it does not count toward the consecutive-failure
+   * halt, which would otherwise stop the migration before the diagnosis says whose fault it is.
+   * The payload's attempts and the diagnosis bound it.
+   */
+  diagnosedLater?: boolean;
+}
+
+/**
+ * A failed import job requeues its payload (not the window); after AZURE_ImportAttempts the
+ * migration halts. A job posted before a resume (postedBeforeResume) is requeued without using an
+ * attempt and without counting as a failure.
+ */
 export async function failPayload(
   deps: EngineDeps,
   ref: PayloadRef,
-  reason: string,
+  given: string,
   /** The attempt this runner acted on: its status URL (undefined at kick-off) and attempt number. */
   actedOn: Pick<PayloadRecord, "importContentLocation" | "attempts">,
-  statusCode?: number,
+  options: PayloadFailure = {},
 ): Promise<void> {
   const maxAttempts = deps.settings.import.attempts;
+  const beforeResume = postedBeforeResume(actedOn);
+  const reason = beforeResume ? `${given} (a job posted before the resume: imported again)` : given;
   const failure = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
     // Another runner may have failed, requeued or restarted this payload meanwhile: leave its work alone.
     importJob.isInFlight(p.status) &&
@@ -63,8 +90,11 @@ export async function failPayload(
   );
   const payload = failure.after;
   if (!failure.written || payload === undefined) return;
-  importEvent(deps, payload, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
-  await recordFailure(deps, reason);
+  importEvent(deps, payload, "Failed", {
+    FailureReason: reason,
+    StatusCode: options.statusCode ?? 0,
+  });
+  if (!beforeResume && options.diagnosedLater !== true) await recordFailure(deps, reason);
   if (payload.status === "Failed") {
     await haltMigration(
       deps,

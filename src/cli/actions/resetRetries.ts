@@ -10,6 +10,11 @@ export interface ResetRetriesOptions extends SettingsSourceOptions, StateDirOpti
   dryRun?: boolean;
 }
 
+/** The running import jobs a resume carries into its new round, when there are any. */
+function carriedOver(jobs: number, verb: string): string {
+  return jobs === 0 ? "" : ` ${jobs} running import job(s) ${verb} into the new round.`;
+}
+
 export async function resetRetries(
   options: ResetRetriesOptions,
   context: ActionContext,
@@ -26,7 +31,7 @@ export async function resetRetries(
         if (json) writeJson(runtime, { ok: true, dryRun: true, ...preview });
         else
           runtime.stdout(
-            `Dry run, nothing changed: ${preview.wasHalted ? "halted" : "not halted"}, ${preview.previousCount} consecutive failures; ${preview.payloadsRequeued} payload(s) would be queued again.\n`,
+            `Dry run, nothing changed: ${preview.wasHalted ? "halted" : "not halted"}, ${preview.previousCount} consecutive failures; ${preview.payloadsRequeued} payload(s) would be queued again.${carriedOver(preview.jobsCarriedOver, "would be carried")}\n`,
           );
         return;
       }
@@ -35,7 +40,7 @@ export async function resetRetries(
       else
         runtime.stdout(
           result.wasHalted
-            ? `Cleared the halt (${result.previousCount} consecutive failures; ${result.haltReason ?? ""}). ${result.payloadsRequeued} payload(s) queued again.\n`
+            ? `Cleared the halt (${result.previousCount} consecutive failures; ${result.haltReason ?? ""}). ${result.payloadsRequeued} payload(s) queued again.${carriedOver(result.jobsCarriedOver, "carried")}\n`
             : `Not halted; the failure count (${result.previousCount}) is reset.\n`,
         );
     },

@@ -11,7 +11,7 @@ import { idAtLine, parseImportErrorLine } from "../importErrors";
 import { importShortfall } from "../payloadInputs";
 import { advanceIsolation, beginIsolation } from "../importIsolation";
 import type { PayloadRef } from "../payloadJob";
-import { failPayload, markPayloadCompleted } from "../payloadJob";
+import { failPayload, markPayloadCompleted, postedBeforeResume } from "../payloadJob";
 import { settleChunk } from "../settleChunk";
 
 /** Most failed resources recorded per payload as rows; the count is always exact. */
@@ -47,6 +47,11 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
     status = await deps.destination.importStatus(payload.importContentLocation);
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
+    if (postedBeforeResume(payload)) {
+      // It failed before the fix the resume was for: no evidence for a diagnosis; imported again whole.
+      await failPayload(deps, input, describeError(error), payload, { statusCode: error.status });
+      return { changed: true };
+    }
     const isolation = await beginIsolation(deps, input, payload, error);
     if (isolation.isolating) return { changed: true };
     await failPayload(
@@ -54,7 +59,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
       input,
       `${describeError(error)} (not isolated: ${isolation.why})`,
       payload,
-      error.status,
+      { statusCode: error.status, diagnosedLater: isolation.diagnosedLater },
     );
     return { changed: true };
   }

@@ -94,7 +94,7 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
       input,
       `Import kick-off failed: ${describeError(error)}`,
       { importContentLocation: undefined, attempts: payload.attempts },
-      error.status,
+      { statusCode: error.status },
     );
     return { changed: true };
   }

@@ -399,6 +399,30 @@ describe("a destination that fails every import job halts, and resumes to delive
         ));
     }
   }
+
+  it("the retries of a hidden 500 do not count toward the consecutive-failure halt: the diagnosis says whose fault it is", () =>
+    withData(20, 20, [], async (environment) => {
+      environment.destination.faults.add({
+        kind: "import-job-fails",
+        statusCode: 500,
+        reason: "The database is unavailable.",
+        times: 100_000,
+      });
+      // Two failures would halt before the third attempt is diagnosed, were they counted.
+      const deps = depsFor(environment, "isocount", {
+        ...ISOLATION_SETTINGS,
+        AZURE_MaxExportRetries: "2",
+      });
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "halted" });
+      const cursor = await deps.state.getCursor();
+      expect(cursor.haltReason).toMatch(
+        /the diagnosis points at the destination, not at the data: all \d+ part\(s\) of the job's first split failed the same way \(server error without a reason: 500/,
+      );
+      expect(cursor.consecutiveFailures).toBe(0);
+      const payload = (await deps.state.listPayloads(1))[0];
+      expect(payload).toMatchObject({ status: "Failed", attempts: 3 });
+    }));
 });
 
 /** Thrown where a process would die: the activity ends there, the next pass resumes from the tables. */
