@@ -14,6 +14,7 @@ import type { CleanupReport } from "../../../src/engine/stagingCleanup";
 import { main } from "../../../src/cli/main";
 import type { CliRuntime } from "../../../src/cli/runtime";
 import { runMigrationLocally } from "../../../src/local/localMigration";
+import { TILL_MARGIN_MS } from "../../../src/verify/fullPlan";
 import { runVerification } from "../../../src/verify/runVerification";
 import type { EngineScenario } from "../../support/engineScenario";
 import {
@@ -111,6 +112,11 @@ describe("fhir-migrate cleanup", () => {
   });
 
   it("deletes what a passing full check covers, and only this migration's blobs", async () => {
+    // The full check proves up to TILL_MARGIN_MS before now; the last window must end before that
+    // for every chunk to be covered (with a short safety lag it can end a second ago).
+    const { watermark } = await deps.state.getCursor();
+    const coveredFrom = Date.parse(watermark ?? "") + TILL_MARGIN_MS + 50;
+    await new Promise((r) => setTimeout(r, Math.max(0, coveredFrom - Date.now())));
     const verification = await runVerification(deps, { checks: ["full"], seed: "cleanup" });
     expect(verification.verdict).toBe("Pass");
     const dry = await report();
