@@ -485,11 +485,14 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
 /**
  * The planning cap in cutover mode: never past the freeze; the freeze itself once the source's
  * clock is CUTOVER_IN_FLIGHT_ALLOWANCE_MS past it (instead of waiting AZURE_SafetyLagSeconds);
- * before that, the steady cap.
+ * before that, the steady cap, short of the freeze. With a safety lag shorter than the allowance the
+ * steady cap passes the freeze at once: reaching it then would end the drain, and start the proof,
+ * before writes in flight at the freeze had time to land (and before the full check's range, which
+ * ends TILL_MARGIN_MS before now, reaches the freeze).
  */
 export function cutoverCapMs(steadyCapMs: number, freezeMs: number, sourceNowMs: number): number {
   if (sourceNowMs >= freezeMs + CUTOVER_IN_FLIGHT_ALLOWANCE_MS) return freezeMs;
-  return Math.min(steadyCapMs, freezeMs);
+  return Math.min(steadyCapMs, freezeMs - 1);
 }
 
 function count(n: number, one: string, many: string): string {

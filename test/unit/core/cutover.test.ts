@@ -183,6 +183,10 @@ describe("cutoverCapMs", () => {
   it("is the steady cap before that", () => {
     expect(cutoverCapMs(freeze - 60_000, freeze, freeze + 1000)).toBe(freeze - 60_000);
   });
+
+  it("stops short of the freeze before the allowance, even when the safety lag is shorter", () => {
+    expect(cutoverCapMs(freeze + 1000, freeze, freeze + 1000)).toBe(freeze - 1);
+  });
 });
 
 describe("decideCutoverVerdict", () => {
