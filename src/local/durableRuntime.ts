@@ -292,7 +292,12 @@ async function runExecutions(
     let scheduled = 0;
     for (;;) {
       if (options.shouldStop?.() === true)
-        return { output: undefined, stopped: true, executions: execution, episodes: count.episodes };
+        return {
+          output: undefined,
+          stopped: true,
+          executions: execution,
+          episodes: count.episodes,
+        };
       count.episodes++;
       options.beforeEpisode?.(count.episodes);
       const context = new DummyOrchestrationContext(
@@ -302,8 +307,11 @@ async function runExecutions(
       );
       let state: OrchestratorState;
       try {
+        // Each episode gets its input afresh from JSON, as the host's binding does: what an
+        // orchestrator changes in it never leaks into the next replay.
+        const episodeInput = executionInput === undefined ? undefined : asJson(executionInput);
         state = await handler(
-          new testingUtils.DurableOrchestrationInput(instanceId, history, executionInput),
+          new testingUtils.DurableOrchestrationInput(instanceId, history, episodeInput),
           context,
         );
       } catch (error) {
@@ -421,7 +429,12 @@ async function runExecutions(
         }),
       );
       if (completions.includes(STOPPED))
-        return { output: undefined, stopped: true, executions: execution, episodes: count.episodes };
+        return {
+          output: undefined,
+          stopped: true,
+          executions: execution,
+          episodes: count.episodes,
+        };
       history.push(event(EVENT.OrchestratorStarted));
       for (const completion of completions as { EventType: number }[])
         history.push({ ...event(completion.EventType), ...completion });
@@ -431,7 +444,10 @@ async function runExecutions(
      * A sub-orchestration runs as its own instance, with its own history and executions; its caller's
      * history records its creation (with its input) and its completion (with its output or failure).
      */
-    async function runSubOrchestration(action: Action, id: number): Promise<object | typeof STOPPED> {
+    async function runSubOrchestration(
+      action: Action,
+      id: number,
+    ): Promise<object | typeof STOPPED> {
       const childName = action.functionName ?? "";
       // The host derives an instance id when none is given; ours is unique within the caller.
       const childId = action.instanceId ?? `${instanceId}:${id}`;

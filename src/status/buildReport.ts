@@ -543,10 +543,6 @@ function truncationNotes(report: Omit<StatusReport, "truncated">, state: StatusS
     notes.push(
       `Verification: ${formatCount(verification.problems.length)} of ${formatCount(verification.problemsTotal)} rows that did not pass are listed.`,
     );
-  if (state.verificationCapped)
-    notes.push(
-      "Verification: not every check row was read; the run shown may not be the latest one.",
-    );
   return notes;
 }
 
