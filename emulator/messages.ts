@@ -20,6 +20,9 @@ export const parsingError = (detail: string): string =>
   `Error occurred when parsing model: '${detail}'.`;
 
 // Search (docs/server-behaviour.md §5.1 / §5.2, Core resx).
+/** Resources.resx SearchCountResultsExceedLimit. */
+export const searchCountExceedsLimit = (count: number, limit: number): string =>
+  `Search count returned ${count} and exceeds the maximum defined limit of ${limit}.`;
 export const INVALID_CONTINUATION_TOKEN = "The continuation token is invalid.";
 export const countExceedsLimit = (max: number, requested: number): string =>
   `The '_count' parameter exceeds limit configured for server. Current limit is ${max} while \`_count\` parameter set to ${requested}.`;
