@@ -368,10 +368,36 @@ async function checkCandidates(
 }
 
 /**
- * Walks windows from the front of `windows` until none is left or the hop's page or time budget is
- * spent: a window holding more than RECONCILE_WINDOW_IDS on either server is cut (and its parts
- * counted) first; up to `concurrency` windows that fit are walked at once.
+ * The next windows to walk, from the front of `windows` (in place): the first window is cut (its
+ * parts counted with `count`) until it holds at most RECONCILE_WINDOW_IDS on either server; then up
+ * to `concurrency` consecutive windows that fit are the batch, left at the front for the caller to
+ * remove once walked.
  */
+export async function nextWindowBatch(
+  windows: CountedRange[],
+  concurrency: number,
+  count: (sinceMs: number, tillMs: number) => Promise<CountedRange>,
+): Promise<CountedRange[]> {
+  for (;;) {
+    const first = windows[0];
+    if (first === undefined) return [];
+    const decision = splitDecision(first, RECONCILE_WINDOW_IDS);
+    if (decision.kind === "unit") break;
+    const parts = await mapWithConcurrency(decision.parts, concurrency, (p) =>
+      count(p.sinceMs, p.tillMs),
+    );
+    windows.splice(0, 1, ...parts);
+  }
+  const batch: CountedRange[] = [];
+  for (const w of windows) {
+    if (batch.length >= concurrency) break;
+    if (splitDecision(w, RECONCILE_WINDOW_IDS).kind !== "unit") break;
+    batch.push(w);
+  }
+  return batch;
+}
+
+/** Walks windows from the front of `windows` until none is left or the hop's budget is spent. */
 async function walkWindows(
   deps: EngineDeps,
   input: ReconcileInput,
@@ -384,22 +410,9 @@ async function walkWindows(
     progress.pages >= input.limits.maxPages ||
     deps.clock.now() - progress.startedMs >= input.limits.budgetMs;
   while (windows.length > 0 && !spent()) {
-    const decision = splitDecision(windows[0]!, RECONCILE_WINDOW_IDS);
-    if (decision.kind === "split") {
-      const parts = await mapWithConcurrency(decision.parts, input.concurrency, (p) =>
-        countBothWindows(deps, input.type, p.sinceMs, p.tillMs),
-      );
-      windows.splice(0, 1, ...parts);
-      continue;
-    }
-    const batch: CountedRange[] = [];
-    while (
-      batch.length < input.concurrency &&
-      batch.length < windows.length &&
-      splitDecision(windows[batch.length]!, RECONCILE_WINDOW_IDS).kind === "unit"
-    ) {
-      batch.push(windows[batch.length]!);
-    }
+    const batch = await nextWindowBatch(windows, input.concurrency, (sinceMs, tillMs) =>
+      countBothWindows(deps, input.type, sinceMs, tillMs),
+    );
     // A window the destination holds nothing in has nothing to reconcile.
     const walked = batch.filter((w) => w.destination > 0);
     const candidates = await mapWithConcurrency(walked, input.concurrency, (w) =>
