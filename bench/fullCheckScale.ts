@@ -33,6 +33,7 @@ import {
   verifyFullOrchestrator,
 } from "../src/verify/fullOrchestrator";
 import { splitFullRanges } from "../src/verify/fullSplit";
+import { emptyTypeTotals } from "../src/verify/fullSummary";
 import type {
   FullPlan,
   FullSplitInput,
@@ -42,6 +43,7 @@ import type {
   FullUnitResult,
 } from "../src/verify/fullTypes";
 import { nextWindowBatch } from "../src/verify/reconcile";
+import type { CheckSummary } from "../src/verify/runSummary";
 import type { Row } from "./report";
 
 /**
@@ -89,7 +91,7 @@ const SINCE = TILL - TEN_YEARS_MS;
 /** Counts from a timeline holding `total` versions evenly: adjacent ranges add up exactly. */
 function uniformCounts(total: number, since = SINCE, till = TILL) {
   const before = (ms: number) =>
-    Math.floor((Math.min(Math.max(ms, since), till) - since) * (total / (till - since)));
+    ms >= till ? total : ms <= since ? 0 : Math.floor(((ms - since) / (till - since)) * total);
   return (sinceMs: number, tillMs: number) => before(tillMs) - before(sinceMs);
 }
 
@@ -115,6 +117,8 @@ export interface ScaleRun {
   wavePages: number[];
   /** Per split hop: counts per server (in batches of the concurrency). */
   splitCounts: number[];
+  /** The last summary row the check wrote (the status reads it). */
+  lastSummary: CheckSummary | null;
 }
 
 export interface ScaleEntry {
@@ -139,9 +143,15 @@ export interface FullCheckScaleResult {
   scale: ScaleEntry[];
 }
 
-/** Runs the full check's orchestration at `versions` with activities answering from the model. */
-async function runScale(versions: number, concurrency: number): Promise<ScaleRun> {
-  const unitVersions = unitVersionsFor(FULL_MEMORY_BYTES, concurrency);
+/**
+ * Runs the full check's orchestration at `versions` with activities answering from the model
+ * (test/unit/verify/fullOrchestrator.scale.test.ts drives it at 32,000 units).
+ */
+export async function runFullCheckAtScale(
+  versions: number,
+  concurrency: number,
+  unitVersions = unitVersionsFor(FULL_MEMORY_BYTES, concurrency),
+): Promise<ScaleRun> {
   const count = uniformCounts(versions);
   let counts = 0;
   const model = {
@@ -165,6 +175,7 @@ async function runScale(versions: number, concurrency: number): Promise<ScaleRun
     tableOperations: 0,
     wavePages: [],
     splitCounts: [],
+    lastSummary: null,
   };
   const plan: FullPlan = {
     scope: "history",
@@ -207,25 +218,13 @@ async function runScale(versions: number, concurrency: number): Promise<ScaleRun
         tillMs: u.tillMs,
         resumed: false,
         held: n,
-        perType: [
-          {
-            type: "Observation",
-            source: n,
-            destination: n,
-            matched: n,
-            missing: 0,
-            extra: 0,
-            different: 0,
-            behind: 0,
-            skipped: 0,
-            known: 0,
-          },
-        ],
+        perType: [{ ...emptyTypeTotals("Observation"), source: n, destination: n, matched: n }],
         examples: [],
         error: null,
       };
     },
-    VerifyRecordSummary: async () => {
+    VerifyRecordSummary: async (input: unknown) => {
+      run.lastSummary = input as CheckSummary;
       // Written after every wave: the wave's slowest unit is known now.
       run.wavePages.push(wave);
       wave = 0;
@@ -366,7 +365,7 @@ export async function benchmarkFullCheckScale(
 ): Promise<FullCheckScaleResult> {
   const scale: ScaleEntry[] = [];
   for (const versions of sizes) {
-    const run = await runScale(versions, concurrency);
+    const run = await runFullCheckAtScale(versions, concurrency);
     log(
       `11 full check at ${versions.toExponential(0)} versions: ${run.units} units in ${run.executions} executions, largest history ${run.maxHistoryEvents} events, ${run.replaySeconds.toFixed(0)} s to replay`,
     );

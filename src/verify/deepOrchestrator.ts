@@ -11,11 +11,11 @@ import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import { VERIFY_ACTIVITY, callVerify } from "./callVerify";
 import type { DeepCompareInput } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
-import { HistoryBudget } from "./historyBudget";
+import { HistoryBudget, continuedAsNew } from "./historyBudget";
 import type { HopQueue } from "./hopQueue";
 import { hopQueue, hopWave, share } from "./hopQueue";
-import type { CheckSummary, RowTally } from "./runSummary";
-import { emptyRowTally, tallyComparedRows } from "./runSummary";
+import type { RowTally } from "./runSummary";
+import { checkSummaryOf, emptyRowTally, tallyComparedRows } from "./runSummary";
 import type { DeepParts } from "./summary";
 import type { DeepCompareResult, DeepSampleResult, VerificationPlan } from "./types";
 import { REPORTED_FAILURES } from "./types";
@@ -116,17 +116,6 @@ function fold(state: DeepCheckState, r: DeepCompareResult): void {
   tallyComparedRows(state.rows, r);
 }
 
-function deepSummary(state: DeepCheckState, finished: boolean): CheckSummary {
-  return {
-    runId: state.plan.runId,
-    kind: "deep",
-    results: state.rows.results,
-    problems: state.rows.problems,
-    full: null,
-    finished,
-  };
-}
-
 export const verifyDeepOrchestrator: OrchestrationHandler = function* (
   context: OrchestrationContext,
 ) {
@@ -139,10 +128,7 @@ export const verifyDeepOrchestrator: OrchestrationHandler = function* (
   const sampled = plan.allocation.length;
 
   while (state.sampling.pending.length > 0) {
-    if (budget.exhausted) {
-      context.df.continueAsNew({ ...state, execution: state.execution + 1 });
-      return undefined;
-    }
+    if (continuedAsNew(context, budget, state)) return undefined;
     status("deep-sampling", sampled - state.sampling.pending.length, sampled);
     const wave: DeepSampleResult[] = yield* hopWave<DeepSampleInput, DeepSampleResult>(
       context,
@@ -157,10 +143,7 @@ export const verifyDeepOrchestrator: OrchestrationHandler = function* (
 
   const batches = batchesOf(state);
   while (state.batchesDone < batches.length) {
-    if (budget.exhausted) {
-      context.df.continueAsNew({ ...state, execution: state.execution + 1 });
-      return undefined;
-    }
+    if (continuedAsNew(context, budget, state)) return undefined;
     status("deep-comparing", state.batchesDone, batches.length);
     const wave = batches.slice(state.batchesDone, state.batchesDone + bound);
     const results: DeepCompareResult[] = yield context.df.Task.all(
@@ -174,12 +157,20 @@ export const verifyDeepOrchestrator: OrchestrationHandler = function* (
     budget.spend(wave.length);
     for (const r of results) fold(state, r);
     state.batchesDone += wave.length;
-    yield callVerify(context, VERIFY_ACTIVITY.summary, deepSummary(state, false));
+    yield callVerify(
+      context,
+      VERIFY_ACTIVITY.summary,
+      checkSummaryOf(plan.runId, "deep", state.rows, false),
+    );
     budget.spend(1);
   }
   status("deep-comparing", batches.length, batches.length);
   yield callVerify(context, VERIFY_ACTIVITY.cleanup, { runId: plan.runId });
-  yield callVerify(context, VERIFY_ACTIVITY.summary, deepSummary(state, true));
+  yield callVerify(
+    context,
+    VERIFY_ACTIVITY.summary,
+    checkSummaryOf(plan.runId, "deep", state.rows, true),
+  );
   const parts: DeepParts = {
     samples: state.sampling.finished.filter((s): s is DeepSampleResult => s !== null),
     comparisons: state.compared,

@@ -29,8 +29,9 @@ import type {
   FullSummary,
   FullUnitResult,
 } from "./fullTypes";
-import { HistoryBudget } from "./historyBudget";
+import { HistoryBudget, continuedAsNew } from "./historyBudget";
 import type { CheckSummary } from "./runSummary";
+import { checkSummaryOf } from "./runSummary";
 import type { DeepCompareResult } from "./types";
 
 export const VERIFY_FULL_ORCHESTRATION = "VerifyFullOrchestration";
@@ -89,19 +90,12 @@ function unitsEstimate(state: FullCheckState, unitVersions: number): number {
 }
 
 export function fullCheckSummary(state: FullCheckState, finished: boolean): CheckSummary {
-  return {
-    runId: state.runId,
-    kind: "full",
-    results: state.tally.rows.results,
-    problems: state.tally.rows.problems,
-    full: {
-      versions: state.plan?.source ?? 0,
-      versionsDone: state.tally.versionsDone,
-      unitsDone: state.tally.units - state.tally.errorsTotal,
-      startedAt: state.plan?.startedAt ?? null,
-    },
-    finished,
-  };
+  return checkSummaryOf(state.runId, "full", state.tally.rows, finished, {
+    versions: state.plan?.source ?? 0,
+    versionsDone: state.tally.versionsDone,
+    unitsDone: state.tally.units - state.tally.errorsTotal,
+    startedAt: state.plan?.startedAt ?? null,
+  });
 }
 
 export const verifyFullOrchestrator: OrchestrationHandler = function* (
@@ -152,10 +146,7 @@ export const verifyFullOrchestrator: OrchestrationHandler = function* (
   progress();
 
   while (state.pending.length > 0 || state.ready.length > 0) {
-    if (budget.exhausted) {
-      context.df.continueAsNew({ ...state, execution: state.execution + 1 });
-      return undefined;
-    }
+    if (continuedAsNew(context, budget, state)) return undefined;
     if (state.ready.length === 0) {
       const split: FullSplitResult = yield callVerify(context, VERIFY_ACTIVITY.fullSplit, {
         scope: plan.scope,

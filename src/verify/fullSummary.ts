@@ -52,6 +52,11 @@ function zero(): Counts {
   };
 }
 
+/** A type's totals before anything was counted. */
+export function emptyTypeTotals(type: string): FullTypeTotals {
+  return { type, ...zero() };
+}
+
 export function unitVerdict(result: FullUnitResult): "Pass" | "Behind" | "Fail" | "Error" {
   if (result.error !== null) return "Error";
   if (result.perType.some((t) => t.missing > 0 || t.different > 0)) return "Fail";
@@ -108,7 +113,7 @@ export function addUnit(tally: FullTally, result: FullUnitResult): void {
   for (const t of result.perType) {
     let row = tally.perType.find((r) => r.type === t.type);
     if (row === undefined) {
-      row = { type: t.type, ...zero() };
+      row = emptyTypeTotals(t.type);
       tally.perType.push(row);
     }
     // A unit row written before `known` existed reads back without it.

@@ -41,7 +41,7 @@ import type {
   FullUnitResult,
 } from "./fullTypes";
 import { FULL_EXAMPLES_PER_UNIT, FULL_PATHS_PER_EXAMPLE } from "./fullTypes";
-import { describeUnit, unitVerdict } from "./fullSummary";
+import { describeUnit, emptyTypeTotals, unitVerdict } from "./fullSummary";
 import { resourceEntries, versionOf } from "./paging";
 
 /** Check row of a unit: kind "full", resource type "_unit", key = unitKey(range). */
@@ -137,18 +137,7 @@ class UnitTally {
   row(type: string): FullTypeTotals {
     let t = this.types.get(type);
     if (t === undefined) {
-      t = {
-        type,
-        source: 0,
-        destination: 0,
-        matched: 0,
-        missing: 0,
-        extra: 0,
-        different: 0,
-        behind: 0,
-        skipped: 0,
-        known: 0,
-      };
+      t = emptyTypeTotals(type);
       this.types.set(type, t);
     }
     return t;

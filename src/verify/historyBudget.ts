@@ -6,6 +6,8 @@
  * never results) to a fresh execution once past the budget.
  */
 
+import type { OrchestrationContext } from "durable-functions";
+
 /** Events one execution writes before it continues as new; the last wave adds at most 2 + 2 × 64. */
 export const HISTORY_EVENTS_PER_EXECUTION = 2_000;
 
@@ -33,4 +35,18 @@ export class HistoryBudget {
   get exhausted(): boolean {
     return this.events >= this.limit;
   }
+}
+
+/**
+ * Continues as new with `state` (its execution count one higher) once the budget is spent; the
+ * caller then returns at once. True when it did.
+ */
+export function continuedAsNew<S extends { execution: number }>(
+  context: OrchestrationContext,
+  budget: HistoryBudget,
+  state: S,
+): boolean {
+  if (!budget.exhausted) return false;
+  context.df.continueAsNew({ ...state, execution: state.execution + 1 });
+  return true;
 }

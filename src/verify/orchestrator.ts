@@ -34,7 +34,7 @@ import {
   verifyReconcileOrchestrator,
 } from "./reconcileOrchestrator";
 import type { CheckSummary } from "./runSummary";
-import { emptyRowTally, tallyRow } from "./runSummary";
+import { checkSummaryOf, emptyRowTally, tallyRow } from "./runSummary";
 import type { SurfaceTypeInput } from "./surface";
 import type { SurfaceTotalInput } from "./surfaceTotal";
 import { perTypeTotals } from "./surfaceTotal";
@@ -101,7 +101,7 @@ function surfaceSummary(runId: string, rows: SurfaceRow[]): CheckSummary {
       details: r.reason,
     });
   }
-  return { runId, kind: "surface", ...tally, full: null, finished: true };
+  return checkSummaryOf(runId, "surface", tally, true);
 }
 
 export const verificationOrchestrator: OrchestrationHandler = function* (

@@ -7,12 +7,12 @@
  */
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { VERIFY_ACTIVITY, callVerify } from "./callVerify";
-import { HistoryBudget } from "./historyBudget";
+import { HistoryBudget, continuedAsNew } from "./historyBudget";
 import type { HopQueue } from "./hopQueue";
 import { addRows, hopQueue, hopWave } from "./hopQueue";
 import type { ReconcileInput } from "./reconcile";
-import type { CheckSummary, RowTally } from "./runSummary";
-import { emptyRowTally } from "./runSummary";
+import type { RowTally } from "./runSummary";
+import { checkSummaryOf, emptyRowTally } from "./runSummary";
 import type { ReconcileTypeResult, VerificationPlan } from "./types";
 
 export const VERIFY_RECONCILE_ORCHESTRATION = "VerifyReconcileOrchestration";
@@ -82,27 +82,13 @@ function trimSamples(queue: HopQueue<ReconcileInput, ReconcileTypeResult>): void
   for (const p of queue.pending) p.input.sample = keep(p.input.sample);
 }
 
-function reconcileSummary(state: ReconcileCheckState, finished: boolean): CheckSummary {
-  return {
-    runId: state.runId,
-    kind: "reconcile",
-    results: state.rows.results,
-    problems: state.rows.problems,
-    full: null,
-    finished,
-  };
-}
-
 export const verifyReconcileOrchestrator: OrchestrationHandler = function* (
   context: OrchestrationContext,
 ) {
   const state = context.df.getInput<ReconcileCheckState>();
   const budget = new HistoryBudget();
   while (state.queue.pending.length > 0) {
-    if (budget.exhausted) {
-      context.df.continueAsNew({ ...state, execution: state.execution + 1 });
-      return undefined;
-    }
+    if (continuedAsNew(context, budget, state)) return undefined;
     const done = state.queue.finished.filter((r) => r !== null).length;
     context.df.setCustomStatus({
       runId: state.runId,
@@ -122,9 +108,17 @@ export const verifyReconcileOrchestrator: OrchestrationHandler = function* (
     budget.spend(wave.length);
     for (const r of wave) addRows(state.rows, r.rows);
     trimSamples(state.queue);
-    yield callVerify(context, VERIFY_ACTIVITY.summary, reconcileSummary(state, false));
+    yield callVerify(
+      context,
+      VERIFY_ACTIVITY.summary,
+      checkSummaryOf(state.runId, "reconcile", state.rows, false),
+    );
     budget.spend(1);
   }
-  yield callVerify(context, VERIFY_ACTIVITY.summary, reconcileSummary(state, true));
+  yield callVerify(
+    context,
+    VERIFY_ACTIVITY.summary,
+    checkSummaryOf(state.runId, "reconcile", state.rows, true),
+  );
   return state.queue.finished.filter((r): r is ReconcileTypeResult => r !== null);
 };

@@ -52,6 +52,17 @@ export interface RowTally {
   problems: CheckProblem[];
 }
 
+/** One check's summary from what its orchestration folded so far. */
+export function checkSummaryOf(
+  runId: string,
+  kind: CheckName,
+  rows: RowTally,
+  finished: boolean,
+  full: FullCheckProgressSummary | null = null,
+): CheckSummary {
+  return { runId, kind, results: rows.results, problems: rows.problems, full, finished };
+}
+
 export function emptyRowTally(): RowTally {
   return { results: {}, problems: [] };
 }

@@ -8,7 +8,10 @@ const clock = { now: () => Date.parse("2025-03-03T03:00:00Z"), sleepUntil: async
 /** Adds `step` to `total` `rounds` times, one activity per execution, continuing as new between. */
 const counter: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<{ total: number; left: number; step: number }>();
-  const total: number = yield context.df.callActivity("Add", { total: input.total, step: input.step });
+  const total: number = yield context.df.callActivity("Add", {
+    total: input.total,
+    step: input.step,
+  });
   if (input.left > 1) {
     context.df.continueAsNew({ ...input, total, left: input.left - 1 });
     return undefined;
