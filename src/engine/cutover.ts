@@ -20,6 +20,7 @@ import type { FullProofRecord } from "../core/fullProof";
 import { incrementalProofSince } from "../core/fullProof";
 import type { LedgerEntry } from "../core/ledger";
 import type { FhirClient } from "../fhir/types";
+import { TILL_MARGIN_MS } from "../verify/fullPlan";
 import { unitPath } from "../verify/fullUnit";
 import { PAGE_SIZE } from "../verify/paging";
 import { newRunId, newSeed } from "../verify/runIds";
@@ -182,7 +183,8 @@ async function estimateProof(
   scope: "history" | "current",
   sinceMs: number | undefined,
 ): Promise<CutoverProofEstimate> {
-  const tillMs = Math.floor(deps.clock.now());
+  // As the full check's plan does: `_before` in the future is refused, and the servers' clocks may lag.
+  const tillMs = Math.floor(deps.clock.now()) - TILL_MARGIN_MS;
   const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
   const versions = await deps.source.count({
     history: scope === "history",

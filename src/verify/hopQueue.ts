@@ -32,8 +32,10 @@ export function hopQueue<I, R>(inputs: I[]): HopQueue<I, R> {
 
 /**
  * Runs one wave of the queue: the next `bound` hops at once, each with its share of the bound as its
- * concurrency. A hop that is not done goes to the back of the queue with the input `next` makes from
- * its result, so every type gets its turn. Returns the wave's results (for folding) in wave order.
+ * concurrency. A hop that is not done stays at the front of the queue, in its place, with the input
+ * `next` makes from its result: at most `bound` types are under way at once, so the cursors the
+ * queue carries across continue-as-new are at most `bound`. Returns the wave's results (for
+ * folding) in wave order.
  */
 export function* hopWave<I, R extends { done: boolean }>(
   context: OrchestrationContext,
@@ -44,18 +46,18 @@ export function* hopWave<I, R extends { done: boolean }>(
   withShare: (input: I, share: number) => I,
 ): Generator<Task, R[], R[]> {
   const wave = queue.pending.slice(0, bound);
-  const rest = queue.pending.slice(bound);
   const out: R[] = yield context.df.Task.all(
     wave.map((p, n) =>
       context.df.callActivity(name, withShare(p.input, share(bound, wave.length, n))),
     ),
   );
+  const going: { index: number; input: I }[] = [];
   wave.forEach((p, n) => {
     const r = out[n]!;
     if (r.done) queue.finished[p.index] = r;
-    else rest.push({ index: p.index, input: next(p.input, r) });
+    else going.push({ index: p.index, input: next(p.input, r) });
   });
-  queue.pending = rest;
+  queue.pending = [...going, ...queue.pending.slice(bound)];
   return out;
 }
 

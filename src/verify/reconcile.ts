@@ -58,9 +58,37 @@ export const RECONCILE_WINDOW_IDS = 20_000;
  */
 export const RECONCILE_TILL_MARGIN_MS = 5 * 60_000;
 
-/** Where a type's walk resumes: the windows still to walk, counted, in time order. */
+/**
+ * Where a type's walk resumes: the windows still to walk, counted, in time order and adjacent, as
+ * `[since, source, destination]` (each ends where the next begins, the last at `till`): it crosses
+ * the orchestration's continue-as-new, so it is kept compact.
+ */
 export interface ReconcileCursor {
-  windows: CountedRange[];
+  till: number;
+  windows: [since: number, source: number, destination: number][];
+}
+
+export function toReconcileCursor(windows: readonly CountedRange[]): ReconcileCursor {
+  windows.forEach((w, i) => {
+    const next = windows[i + 1];
+    if (next !== undefined && next.sinceMs !== w.tillMs)
+      throw new RangeError(
+        `reconciliation windows are not adjacent: ${w.tillMs} then ${next.sinceMs}`,
+      );
+  });
+  return {
+    till: windows.at(-1)?.tillMs ?? 0,
+    windows: windows.map((w) => [w.sinceMs, w.source, w.destination]),
+  };
+}
+
+export function fromReconcileCursor(cursor: ReconcileCursor): CountedRange[] {
+  return cursor.windows.map(([sinceMs, source, destination], i) => ({
+    sinceMs,
+    tillMs: cursor.windows[i + 1]?.[0] ?? cursor.till,
+    source,
+    destination,
+  }));
 }
 
 export interface ReconcileInput {
@@ -438,7 +466,9 @@ export async function reconcileTypeHop(
   let error: string | null = null;
   try {
     windows =
-      input.cursor === null ? await firstWindows(deps, input.type) : [...input.cursor.windows];
+      input.cursor === null
+        ? await firstWindows(deps, input.type)
+        : fromReconcileCursor(input.cursor);
     await walkWindows(deps, input, windows, refused, state);
   } catch (thrown) {
     // Reported for the type (verdict Error): the windows after this point were not checked.
@@ -469,7 +499,7 @@ export async function reconcileTypeHop(
   return {
     type: input.type,
     done,
-    cursor: done ? null : { windows },
+    cursor: done ? null : toReconcileCursor(windows),
     totals,
     applyRefused: refused,
     sample: state.sample,

@@ -1,9 +1,10 @@
 /**
  * VerifyReconcileOrchestration: the hard-delete reconciliation (docs/verification.md) as a
  * sub-orchestration of E2ETestOrchestration. Every type's walk (VerifyReconcileType hops, each
- * resuming from the windows the previous one left) runs in turn, AZURE_CheckConcurrency hops at a
- * time; once an execution's history reaches its budget it continues as new with the hops' cursors
- * and running totals, so its history does not grow with the number of pages.
+ * resuming from the windows the previous one left) runs AZURE_CheckConcurrency hops at a time, at
+ * most that many types under way at once; once an execution's history reaches its budget it
+ * continues as new with those types' cursors and every type's running totals, so its history does
+ * not grow with the number of pages.
  */
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { VERIFY_ACTIVITY, callVerify } from "./callVerify";

@@ -229,7 +229,7 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
         return {
           type: i.type,
           done,
-          cursor: done ? null : { windows: [{ sinceMs: 1, tillMs: 2, source: 1, destination: 1 }] },
+          cursor: done ? null : { till: 2, windows: [[1, 1, 1]] },
           totals: {
             scanned: (i.totals?.scanned ?? 0) + 1000,
             extra: 0,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { CountedRange } from "../../../src/core/fullUnits";
-import { RECONCILE_WINDOW_IDS, nextWindowBatch } from "../../../src/verify/reconcile";
+import {
+  RECONCILE_WINDOW_IDS,
+  fromReconcileCursor,
+  nextWindowBatch,
+  toReconcileCursor,
+} from "../../../src/verify/reconcile";
 
 /** Both servers hold `perMs` resources per millisecond of [0, span). */
 function counter(perMs: number) {
@@ -44,5 +49,32 @@ describe("the reconciliation's windows", () => {
     const big = { sinceMs: 100, tillMs: 200, source: 0, destination: RECONCILE_WINDOW_IDS + 1 };
     const windows = [await count(0, 100), big];
     expect(await nextWindowBatch(windows, 8, count)).toEqual([windows[0]]);
+  });
+});
+
+describe("the reconciliation's cursor", () => {
+  it("keeps adjacent counted windows compactly and gives them back as they were", () => {
+    const windows = [
+      { sinceMs: 0, tillMs: 100, source: 3, destination: 4 },
+      { sinceMs: 100, tillMs: 250, source: 0, destination: 1 },
+    ];
+    const cursor = toReconcileCursor(windows);
+    expect(cursor).toEqual({
+      till: 250,
+      windows: [
+        [0, 3, 4],
+        [100, 0, 1],
+      ],
+    });
+    expect(fromReconcileCursor(JSON.parse(JSON.stringify(cursor)))).toEqual(windows);
+  });
+
+  it("refuses windows with a gap between them", () => {
+    expect(() =>
+      toReconcileCursor([
+        { sinceMs: 0, tillMs: 100, source: 1, destination: 1 },
+        { sinceMs: 150, tillMs: 200, source: 1, destination: 1 },
+      ]),
+    ).toThrow(/not adjacent/);
   });
 });
