@@ -42,7 +42,7 @@ import type {
   FullUnitInput,
   FullUnitResult,
 } from "../src/verify/fullTypes";
-import { nextWindowBatch } from "../src/verify/reconcile";
+import { nextWindowBatch } from "../src/verify/reconcileWindows";
 import type { CheckSummary } from "../src/verify/runSummary";
 import type { Row } from "./report";
 

@@ -6,7 +6,7 @@
 import type { PathDifference } from "../core/resourceDiff";
 import type { CheckVerdict, SurfaceScope } from "../core/surfaceVerdict";
 import type { FullSummary } from "./fullTypes";
-import type { ReconcileCursor } from "./reconcile";
+import type { ReconcileCursor } from "./reconcileWindows";
 import type { RowTally } from "./runSummary";
 
 export const CHECK_NAMES = ["surface", "deep", "reconcile", "full"] as const;

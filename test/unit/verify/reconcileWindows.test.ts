@@ -5,7 +5,7 @@ import {
   fromReconcileCursor,
   nextWindowBatch,
   toReconcileCursor,
-} from "../../../src/verify/reconcile";
+} from "../../../src/verify/reconcileWindows";
 
 /** Both servers hold `perMs` resources per millisecond of [0, span). */
 function counter(perMs: number) {
