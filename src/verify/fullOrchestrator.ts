@@ -17,7 +17,6 @@
  */
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { provenUntilMs } from "../core/fullProof";
-import { mergeAdjacent } from "../core/fullUnits";
 import { VERIFY_ACTIVITY, callVerify } from "./callVerify";
 import type { FullTally } from "./fullSummary";
 import { addSearchParameterRows, addUnit, emptyFullTally, fullSummaryOf } from "./fullSummary";
@@ -157,7 +156,8 @@ export const verifyFullOrchestrator: OrchestrationHandler = function* (
         concurrency: bound,
       });
       budget.spend(1);
-      state.ready = mergeAdjacent(split.units, plan.unitVersions);
+      // In time order, adjacent small units already merged (src/verify/fullSplit.ts).
+      state.ready = split.units;
       state.pending = split.pending;
       state.oversize += split.oversize;
       continue;
