@@ -22,6 +22,8 @@ export interface LedgerBenchResult {
   unreconciled: number;
   sampledWindows: number;
   sampledSkipped: number;
+  /** Mean units a sampled window is judged in (per type, plus the rest and SearchParameter in system mode). */
+  windowUnits: number;
   /** Mean requests per reconciled entry, per server. */
   windowSourceRequests: number;
   windowDestinationRequests: number;
@@ -70,6 +72,8 @@ export async function benchmarkLedger(deps: EngineDeps): Promise<LedgerBenchResu
   const sampleS = skipped.slice(0, SAMPLE);
   const w = await requestsFor(deps, sampleW);
   const s = await requestsFor(deps, sampleS);
+  let units = 0;
+  for (const e of sampleW) units += (await deps.state.ledger().get(e.since))?.counts.length ?? 0;
   return {
     entries: entries.length,
     windows: entries.filter((e) => e.kind === "window").length,
@@ -79,6 +83,7 @@ export async function benchmarkLedger(deps: EngineDeps): Promise<LedgerBenchResu
     unreconciled: entries.filter((e) => e.status === "unreconciled").length,
     sampledWindows: sampleW.length,
     sampledSkipped: sampleS.length,
+    windowUnits: units / Math.max(1, sampleW.length),
     windowSourceRequests: w.source,
     windowDestinationRequests: w.destination,
     skippedSourceRequests: s.source,
@@ -104,8 +109,14 @@ export function ledgerRows(r: LedgerBenchResult): Row[] {
       value: r.windowSourceRequests + r.windowDestinationRequests,
       unit: "requests",
       shown: `${r.windowSourceRequests.toFixed(2)} + ${r.windowDestinationRequests.toFixed(2)}`,
-      target: { kind: "max", value: 2, text: "≤ 1 + 1 (system mode)" },
-      note: `mean over ${r.sampledWindows} reconciled windows counted again`,
+      // One count per unit on each server: per type the export listed, SearchParameter and the
+      // total (system mode; the rest unit is the total less the others, no query of its own).
+      target: {
+        kind: "max",
+        value: 2 * r.windowUnits,
+        text: `≤ ${r.windowUnits.toFixed(2)} + ${r.windowUnits.toFixed(2)} (one per unit)`,
+      },
+      note: `mean over ${r.sampledWindows} reconciled windows counted again, judged in ${r.windowUnits.toFixed(2)} units each (per type, the rest, SearchParameter)`,
     },
     {
       benchmark: b,

@@ -24,6 +24,7 @@ import { longDecimalPositions, seedLongDecimal, uploadAnonymizationConfig } from
 import { cosmosPageSummary, injectCosmosPages, injectRandomFaults, stopFaults } from "./faults";
 import { demoCutover } from "./cutover";
 import { judgeTampering, tamper } from "./tamper";
+import { stopWithParent } from "../emulator/lifetime";
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -51,7 +52,12 @@ function parseArgs(argv: string[]): DemoOptions {
     .description(
       "Migrate synthetic FHIR data between two local emulators and prove the copy is complete.",
     )
-    .option("--resources <n>", "resources to seed on the source", positiveInt, 4000)
+    .option(
+      "--resources <n>",
+      "resources to seed on the source (each with its versions: updates and soft deletes)",
+      positiveInt,
+      4000,
+    )
     .option("--years <y>", "years the seeded data spans", positiveInt, 10)
     .option("--seed <s>", "random seed (the same seed gives the same data)", positiveInt, 1)
     .option(
@@ -63,7 +69,7 @@ function parseArgs(argv: string[]): DemoOptions {
     .option("--keep", "leave the servers running afterwards and print their URLs", false)
     .option(
       "--decimals <n>",
-      "seed N Observations with a quantity of 1e18 or more, which the destination cannot index (each fails its whole import job): they are isolated and recorded as failed",
+      "seed N Observations with a quantity of 1e18 or more (alternately from 1e18 up to 1e20 and beyond), which the destination cannot index (each fails its whole import job): they are kept out and recorded as failed",
       (v) => Number(v),
       0,
     )
@@ -126,6 +132,11 @@ async function main(): Promise<number> {
   const stop = async () => {
     if (!options.keep) await environment.stop();
   };
+  // Ctrl+C, SIGTERM or `kill` of `npm run demo` stops the servers and their Azurite too.
+  stopWithParent(
+    () => environment.stop(),
+    (why) => log(`stopping the servers (${why})`),
+  );
   try {
     const endMs = Date.now() - 120_000;
     const operations = generateOperations({
@@ -135,7 +146,7 @@ async function main(): Promise<number> {
       endMs,
     });
     log(
-      `seeding ${options.resources} resources over ${options.years} years (${operations.length} writes, seed ${options.seed})`,
+      `seeding ${options.resources} resources over ${options.years} years: ${operations.length} versions (creates, updates and soft deletes), seed ${options.seed}`,
     );
     const store = environment.source.store;
     // Observations the destination cannot index (--decimals), spread among the seeded writes.
@@ -213,7 +224,7 @@ async function main(): Promise<number> {
       const eta =
         s.estimateSeconds === undefined ? "" : `, catch-up estimate ${s.estimateSeconds}s`;
       log(
-        `${s.phase.padEnd(9)} watermark ${s.watermark ?? "-"}  exports ${s.exportsInFlight}  imports ${s.importsInFlight}  imported ${s.resourcesImported}${eta}`,
+        `${s.phase.padEnd(9)} watermark ${s.watermark ?? "-"}  exports ${s.exportsInFlight}  imports ${s.importsInFlight}  versions imported ${s.resourcesImported}${eta}`,
       );
     };
     log(`migrating while new data arrives for ${options.writeSeconds}s`);
@@ -243,7 +254,7 @@ async function main(): Promise<number> {
     }
     const seconds = Math.round((Date.now() - started) / 1000);
     log(
-      `${chunks} export chunk(s), ${cursor.resourcesImported} resources imported, ${cursor.resourcesFailed} failed, ${seconds}s in all`,
+      `${chunks} export chunk(s), ${cursor.resourcesImported} versions imported, ${cursor.resourcesFailed} failed, ${seconds}s in all`,
     );
     // Without de-identified export the destination refuses the long decimals: exactly those must
     // be recorded as failed resources with the server's reason, and nothing else, with no halt.
@@ -266,7 +277,7 @@ async function main(): Promise<number> {
         options.deidentify
           ? `${longDecimals.length} long decimal(s) were shortened by the anonymization config and imported`
           : refusedExactly
-            ? `${refused.length} resource(s) with a quantity of 1e18 or more refused by the destination: isolated and recorded as failed, exactly the ones seeded; no halt`
+            ? `${refused.length} resource(s) with a quantity of 1e18 or more (from 1e18 up to 1e20, and beyond) the destination cannot hold: kept out of the import and recorded as failed, exactly the ones seeded; no halt`
             : `FAIL: ${refused.length} resource(s) recorded as failed, ${expectedRefused.size} expected`,
       );
     }

@@ -16,7 +16,7 @@ import {
   RawNumber,
   stringifyLossless,
   type LosslessValue,
-} from "./lossless-json";
+} from "../src/core/losslessJson";
 import * as msg from "./messages";
 
 export interface TruncateRule {

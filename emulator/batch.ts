@@ -18,7 +18,7 @@ import {
   RawJson,
   stringifyLossless,
   type LosslessValue,
-} from "./lossless-json";
+} from "../src/core/losslessJson";
 import * as msg from "./messages";
 import { parseRequestTarget, type FhirRequest } from "./request";
 import type { ServerState } from "./state";
@@ -64,6 +64,7 @@ function toEntryRequest(
     method,
     url,
     req: {
+      bundleEntry: true,
       method,
       ...target,
       rawUrl: url,

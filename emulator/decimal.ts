@@ -1,18 +1,29 @@
 /**
  * Decimal rules of the AHDS SQL store. Number and quantity search values are indexed in
  * `decimal(36,18)` columns (src/Microsoft.Health.Fhir.SqlServer/Features/Schema/Sql/Tables/
- * NumberSearchParam.sql, QuantitySearchParam.sql): 18 integer digits and 18 fraction digits.
- * Extra fraction digits are rounded when the value is converted (SqlDecimal.ConvertToPrecScale),
- * never rejected; a value of 1e18 or more in absolute value cannot be held and throws an
- * OverflowException. Everything is decided on the source text, never through a JS double.
+ * NumberSearchParam.sql, QuantitySearchParam.sql, and the table types of the merge,
+ * Sql/Types/NumberSearchParamList.sql, QuantitySearchParamList.sql): 18 integer digits and 18
+ * fraction digits. SqlClient converts each value to the column's type while it writes the
+ * table-valued parameter (Microsoft.Data.SqlClient TdsValueSetter.SetSqlDecimal:
+ * SqlDecimal.ConvertToPrecScale(value, 36, 18)); what that throws decides the failure:
+ * - extra fraction digits are rounded, never rejected;
+ * - 1e18 up to 1e20 (in absolute value): scaled to 18 fraction digits the value needs 37 or 38
+ *   digits, which SqlDecimal holds but precision 36 does not: SqlTruncateException ("Numeric
+ *   arithmetic causes truncation."), not an OverflowException;
+ * - 1e20 and more: the scaling itself passes 10^38 (SqlDecimal.MultByULong): OverflowException
+ *   "Arithmetic Overflow." (System.Data.SqlTypes SQLResource.ArithOverflowMessage).
+ * Everything is decided on the source text, never through a JS double.
  */
-import { RawNumber, type LosslessObject } from "./lossless-json";
+import { RawNumber, type LosslessObject } from "../src/core/losslessJson";
 
 /** Integer digits a decimal(36,18) column holds. */
 export const MAX_INTEGER_DIGITS = 18;
 
-/** The message of the OverflowException SqlDecimal throws (System.Data.SqlTypes SQLResource.ConversionOverflowMessage). */
-export const CONVERSION_OVERFLOWS = "Conversion overflows.";
+/** Integer digits from which scaling to 18 fraction digits passes SqlDecimal's 10^38 (1e20). */
+const ARITHMETIC_OVERFLOW_DIGITS = 21;
+
+/** How converting an indexed value to decimal(36,18) fails (see the file comment). */
+export type IndexFailure = "truncation" | "overflow";
 
 interface DecimalParts {
   sign: string;
@@ -58,16 +69,20 @@ function integerDigitsAfterRounding(text: string): number {
   return integer.length;
 }
 
-/** True when the value cannot be held by a decimal(36,18) index column (|value| ≥ 1e18 after rounding). */
-export function exceedsDecimal36_18(text: string): boolean {
-  return integerDigitsAfterRounding(text) > MAX_INTEGER_DIGITS;
+/** How a decimal(36,18) index column refuses the value; undefined when it holds it (|value| < 1e18 after rounding). */
+export function decimal36_18Failure(text: string): IndexFailure | undefined {
+  const digits = integerDigitsAfterRounding(text);
+  if (digits <= MAX_INTEGER_DIGITS) return undefined;
+  return digits >= ARITHMETIC_OVERFLOW_DIGITS ? "overflow" : "truncation";
 }
 
 /**
  * Where R4 number and quantity search parameters read their values, as JSON paths (arrays are
  * walked through), from the `number` and `quantity` entries of
- * src/Microsoft.Health.Fhir.Core/Data/R4/search-parameters.json. Only these values get an index
- * row; a large number anywhere else is stored without complaint. `*` applies to every type.
+ * src/Microsoft.Health.Fhir.Core/Data/R4/search-parameters.json, less the ones
+ * Data/R4/unsupported-search-parameters.json lists as "Unsupported" (Encounter-length; the
+ * "PartialSupport" ones are indexed). Only these values get an index row; a large number anywhere
+ * else is stored without complaint. `*` applies to every type.
  */
 const INDEXED_NUMBER_PATHS: Readonly<Record<string, readonly string[]>> = {
   "*": [
@@ -84,7 +99,6 @@ const INDEXED_NUMBER_PATHS: Readonly<Record<string, readonly string[]>> = {
     "onsetRange.low.value",
     "onsetRange.high.value",
   ],
-  Encounter: ["length.value"],
   Invoice: ["totalGross.value", "totalNet.value"],
   MolecularSequence: [
     "variant.start",
@@ -106,15 +120,16 @@ function valuesAt(value: unknown, path: readonly string[]): unknown[] {
 }
 
 /**
- * The first indexed number or quantity value of the resource that a decimal(36,18) column cannot
- * hold, as its text; undefined when every indexed value fits.
+ * How writing the resource's index rows fails: the first indexed number or quantity value a
+ * decimal(36,18) column cannot hold decides; undefined when every indexed value fits.
  */
-export function overflowingIndexedNumber(resource: LosslessObject): string | undefined {
+export function indexFailure(resource: LosslessObject): IndexFailure | undefined {
   const type = typeof resource.resourceType === "string" ? resource.resourceType : "";
   const paths = [...(INDEXED_NUMBER_PATHS["*"] ?? []), ...(INDEXED_NUMBER_PATHS[type] ?? [])];
   for (const path of paths) {
     for (const v of valuesAt(resource, path.split("."))) {
-      if (v instanceof RawNumber && exceedsDecimal36_18(v.text)) return v.text;
+      const failure = v instanceof RawNumber ? decimal36_18Failure(v.text) : undefined;
+      if (failure !== undefined) return failure;
     }
   }
   return undefined;

@@ -2,7 +2,6 @@
  * $export kick-off validation, in the server's order: headers (ValidateExportRequestFilter,
  * docs/server-behaviour.md §1.2), the query allow-list (§1.3), then the controller's parameter checks.
  */
-import { isKnownResourceType } from "./fhir-resource-types";
 import { badRequest } from "./http-io";
 import { parsePartialDateTime } from "./instant";
 import * as msg from "./messages";
@@ -200,10 +199,9 @@ export function parseExportRequest(
     if (n > 0) maxCount = n;
   }
 
+  // `_type` values are not validated at kick-off: ExportController.cs checks only the route's type
+  // (Patient/$export, Group/{id}/$export); a type the store does not know exports nothing.
   const types = typeText?.split(",");
-  for (const t of types ?? []) {
-    if (!isKnownResourceType(t)) throw badRequest(msg.unsupportedResourceType(t));
-  }
   const typeFilters = typeFilterText === undefined ? [] : parseTypeFilters(typeFilterText, lenient);
 
   // _isParallel and includeAssociatedData are honoured only at system level (docs/server-behaviour.md §1.1).

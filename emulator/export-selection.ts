@@ -9,6 +9,7 @@
  *   `_maxCount`, so a page holding several types writes several files with the same job id;
  * - within a processing job a type's file rolls to sequence+1 after `rollingFileResources` lines.
  */
+import { isKnownResourceType } from "./fhir-resource-types";
 import { resourceNotFound } from "./messages";
 import { tillBound, type ExportDefinition, type TypeFilter } from "./export-request";
 import { dateFilterMatches } from "./search-query";
@@ -78,6 +79,7 @@ export function selectVersions(
   const withOlder = def.includeHistory || def.includeDeleted;
   const versions: StoredVersion[] = [];
   for (const type of types) {
+    if (!isKnownResourceType(type)) continue;
     const index = store.index(withOlder ? "all" : "current", type);
     const from = def.since === undefined ? 0 : index.firstAtOrAfterMs(def.since);
     for (let i = from; i < index.size; i++) {

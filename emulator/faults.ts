@@ -21,6 +21,7 @@ const JOB_FAULT_OPERATION: Record<JobFault["kind"], Operation> = {
   "import-job-fails": "import-kickoff",
   "import-stuck": "import-kickoff",
   "import-partial-errors": "import-kickoff",
+  "import-refuses": "import-kickoff",
 };
 
 interface ActiveFault {

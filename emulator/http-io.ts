@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { stringifyLossless } from "./lossless-json";
+import { stringifyLossless } from "../src/core/losslessJson";
 
 export const FHIR_JSON = "application/fhir+json; charset=utf-8";
 

@@ -38,7 +38,7 @@ interface ImportJob {
   dueMs: number;
   units: Unit[];
   /** `errorFile`: the input of the processing job that failed (GetImportRequestHandler names it). */
-  failure?: { status: number; reason: string; errorFile?: string };
+  failure?: { status: number; reason: string; errorFile?: string; showsReason?: boolean };
   fault?: JobFault;
 }
 
@@ -105,7 +105,13 @@ export class ImportJobs {
       if (job.state !== "running" || job.fault?.kind === "import-stuck" || !this.due(job, now))
         continue;
       if (job.fault?.kind === "import-job-fails") {
-        job.failure = { status: job.fault.statusCode, reason: job.fault.reason };
+        const errorFile = job.fault.namesInputFile === true ? job.def.inputs[0]?.url : undefined;
+        job.failure = {
+          status: job.fault.statusCode,
+          reason: job.fault.reason,
+          ...(errorFile === undefined ? {} : { errorFile }),
+          ...(job.fault.showsReason === true ? { showsReason: true } : {}),
+        };
         job.state = "failed";
         continue;
       }
@@ -124,7 +130,8 @@ export class ImportJobs {
       throw new FhirHttpError(400, msg.USER_REQUESTED_CANCELLATION, "processing");
     if (job.state === "failed" && job.failure !== undefined) {
       // GetImportRequestHandler hides the message of a 500.
-      const reason = job.failure.status === 500 ? "InternalServerError" : job.failure.reason;
+      const hidden = job.failure.status === 500 && job.failure.showsReason !== true;
+      const reason = hidden ? "InternalServerError" : job.failure.reason;
       throw new FhirHttpError(
         job.failure.status,
         job.failure.errorFile === undefined
@@ -204,11 +211,21 @@ export class ImportJobs {
     };
     // Processing units run in input order here (the server runs them in parallel in random order,
     // ImportOrchestratorJob.EnqueueProcessingJobsAsync). Each unit merges TransactionSize lines at a
-    // time (SqlImporter.Import). A batch that overflows decimal(36,18) fails its processing job with
-    // 400 and the OverflowException's message (ImportProcessingJob.cs); the failed job cancels the
+    // time (SqlImporter.Import). A batch decimal(36,18) cannot index fails its processing job
+    // (import-merge.ts: 400 "Arithmetic Overflow." from 1e20, 500 below); the failed job cancels the
     // rest of the group (JobHosting.cs CompleteJobAsync with requestCancellationOnFailure,
     // PutJobStatus.sql -> PutJobCancelation), and batches and units merged before it stay merged.
+    const refuses = job.fault?.kind === "import-refuses" ? job.fault : undefined;
     for (const unit of job.units) {
+      if (refuses !== undefined && unit.lines.some((l) => refuses.ids.includes(lineId(l.text)))) {
+        job.failure = {
+          status: refuses.statusCode,
+          reason: refuses.reason,
+          errorFile: unit.input.url,
+        };
+        job.state = "failed";
+        return;
+      }
       let succeeded = 0;
       const errors: { line: number; message: string }[] = [];
       for (let at = 0; at < Math.max(unit.lines.length, 1); at += this.deps.transactionSize) {
@@ -223,7 +240,7 @@ export class ImportJobs {
         });
         if (outcome.overflow !== undefined) {
           job.failure = {
-            status: 400,
+            status: outcome.overflow.status,
             reason: outcome.overflow.message,
             errorFile: unit.input.url,
           };
@@ -274,4 +291,9 @@ export class ImportJobs {
       error: errors,
     };
   }
+}
+
+/** The id of an NDJSON line, without parsing its numbers (import-refuses fault). */
+function lineId(text: string): string {
+  return /"id"\s*:\s*"([^"]*)"/.exec(text)?.[1] ?? "";
 }

@@ -10,10 +10,11 @@
  * - without lastUpdated, a normal upsert (next version, now).
  * InitialLoad: lastUpdated = now, version 1; an id that already exists is a duplicate error.
  */
-import { CONVERSION_OVERFLOWS, overflowingIndexedNumber } from "./decimal";
+import { indexFailure, type IndexFailure } from "./decimal";
+import { parseRefusal } from "./fhir-parse";
 import { isKnownResourceType } from "./fhir-resource-types";
-import { formatInstant, parseInstant } from "./instant";
-import { isLosslessObject, parseLossless, type LosslessObject } from "./lossless-json";
+import { formatLastUpdated, parseInstant } from "./instant";
+import { isLosslessObject, parseLossless, type LosslessObject } from "../src/core/losslessJson";
 import * as msg from "./messages";
 import {
   metaOf,
@@ -53,9 +54,9 @@ export interface UnitOutcome {
   errors: { line: number; message: string }[];
   /**
    * Set when a resource of the batch holds an indexed value of 1e18 or more: nothing of the batch
-   * was merged and the processing job fails (see mergeUnit).
+   * was merged and the processing job fails (see mergeUnit) with `status` and `message`.
    */
-  overflow?: { line: number; message: string };
+  overflow?: { line: number; status: 400 | 500; message: string };
 }
 
 interface Candidate {
@@ -66,7 +67,7 @@ interface Candidate {
   lu?: number;
   ver?: number;
   deleted: boolean;
-  overflows?: boolean;
+  overflows?: IndexFailure;
 }
 
 /** Parses and validates one line; a string is the error line's message. */
@@ -82,6 +83,9 @@ function candidate(line: UnitLine, o: MergeOptions): Candidate | string {
   if (o.declaredType !== undefined && type !== o.declaredType) return msg.RESOURCE_TYPE_NOT_MATCH;
   if (type === "SearchParameter") return msg.SEARCH_PARAMETER_NOT_IMPORTABLE;
   if (!isKnownResourceType(type)) return `Unknown resource type '${type}'.`;
+  // FirelyImportResourceParser.Parse: the same parse as a REST write (fhir-parse.ts).
+  const refusal = parseRefusal(value);
+  if (refusal !== undefined) return refusal;
   const id = stringProperty(value, "id") ?? "";
   if (!RESOURCE_ID_PATTERN.test(id)) return msg.invalidResourceId(id);
   const injected = o.injectError?.(id, line.index);
@@ -89,7 +93,10 @@ function candidate(line: UnitLine, o: MergeOptions): Candidate | string {
   const deleted = removeSoftDeletedExtension(value);
   const c: Candidate = { line: line.index, type, id, obj: value, deleted };
   // SQL store only: an indexed value decimal(36,18) cannot hold (see mergeUnit).
-  if (o.flavour === "ahds" && overflowingIndexedNumber(value) !== undefined) c.overflows = true;
+  if (o.flavour === "ahds") {
+    const failure = indexFailure(value);
+    if (failure !== undefined) c.overflows = failure;
+  }
   if (o.mode === "InitialLoad") return c;
   const meta = metaOf(value);
   const luText = meta === undefined ? undefined : stringProperty(meta, "lastUpdated");
@@ -105,7 +112,7 @@ function candidate(line: UnitLine, o: MergeOptions): Candidate | string {
 }
 
 function textFor(c: Candidate, version: number, lu: number): string {
-  return withServerMeta(c.obj, c.id, String(version), formatInstant(lu));
+  return withServerMeta(c.obj, c.id, String(version), formatLastUpdated(lu));
 }
 
 function insert(store: EmulatorStore, c: Candidate, version: number, lu: number): void {
@@ -174,9 +181,12 @@ function merge(store: EmulatorStore, c: Candidate, allowNegative: boolean): bool
 /**
  * Merges one transaction batch (SqlImporter.ImportResourcesInBuffer hands TransactionSize
  * resources at a time to SqlServerFhirDataStore.ImportResourcesAsync). On the SQL store a value
- * decimal(36,18) cannot hold throws an OverflowException while the batch's index rows are built
- * (SqlDecimal.ConvertToPrecScale); SqlImporter has no per-resource catch, so nothing of the batch
- * is written and the processing job fails (ImportProcessingJob.cs). Batches merged before stay.
+ * decimal(36,18) cannot hold throws while SqlClient writes the batch's index rows
+ * (emulator/decimal.ts); neither SqlImporter nor ImportResourcesAsync catches it per resource, so
+ * nothing of the batch is written and the processing job fails (ImportProcessingJob.cs): an
+ * OverflowException (1e20 and more) with 400 and its message, anything else, the
+ * SqlTruncateException of 1e18 up to 1e20 included, through the generic catch with no status,
+ * which GetImportRequestHandler.cs answers as 500 "InternalServerError". Batches merged before stay.
  */
 export function mergeUnit(lines: readonly UnitLine[], o: MergeOptions): UnitOutcome {
   const errors: UnitOutcome["errors"] = [];
@@ -186,13 +196,13 @@ export function mergeUnit(lines: readonly UnitLine[], o: MergeOptions): UnitOutc
     if (typeof c === "string") errors.push({ line: line.index, message: c });
     else candidates.push(c);
   }
-  const overflowing = candidates.find((c) => c.overflows === true);
+  const overflowing = candidates.find((c) => c.overflows !== undefined);
   if (overflowing !== undefined) {
-    return {
-      succeeded: 0,
-      errors: [],
-      overflow: { line: overflowing.line, message: CONVERSION_OVERFLOWS },
-    };
+    const overflow =
+      overflowing.overflows === "overflow"
+        ? { line: overflowing.line, status: 400 as const, message: msg.ARITHMETIC_OVERFLOW }
+        : { line: overflowing.line, status: 500 as const, message: msg.NUMERIC_TRUNCATION };
+    return { succeeded: 0, errors: [], overflow };
   }
 
   const winners = new Map<string, Candidate>();

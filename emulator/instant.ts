@@ -8,6 +8,16 @@ export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+00:00");
 }
 
+/**
+ * `meta.lastUpdated` as the stores write it: the fraction's trailing zeros dropped, and no fraction
+ * at all on a whole second (`…:52.069+00:00`, `…:52.1+00:00`, `…:52+00:00`): both stores'
+ * RemoveTrailingZerosFromMillisecondsForAGivenDate (SqlServerFhirDataStore.cs,
+ * CosmosFhirDataStore.cs), and ToInstantString's "FFFFFFF" for bundles (DateTimeOffsetExtensions.cs).
+ */
+export function formatLastUpdated(ms: number): string {
+  return formatInstant(ms).replace(/\.?0+\+00:00$/, "+00:00");
+}
+
 /** yyyyMMddTHHmmss of the job's queued time: the export folder prefix (docs/server-behaviour.md §2.3). */
 export function folderTimestamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, "");

@@ -18,11 +18,19 @@ export const invalidResourceId = (id: string): string =>
   `Invalid resource id: '${id}'. Id must be any combination of upper or lower case ASCII letters ('A'..'Z', and 'a'..'z'), numerals ('0'..'9'), '-' and '.', with a length limit of 64 characters. (This might be an integer, an un-prefixed OID, UUID, or any other identifier pattern that meets these constraints.)`;
 export const parsingError = (detail: string): string =>
   `Error occurred when parsing model: '${detail}'.`;
+/** Emulator text: the Firely parser's own words for an element the type does not define (fhir-parse.ts). */
+export const unknownElement = (name: string, location: string): string =>
+  `Encountered unknown element '${name}' at location '${location}' while parsing`;
+/** Emulator text: the Firely parser's own words for a code outside a required binding (fhir-parse.ts). */
+export const invalidCode = (code: string, location: string): string =>
+  `Literal '${code}' is not a valid value for the enumeration at location '${location}'`;
 
 // Search (docs/server-behaviour.md §5.1 / §5.2, Core resx).
 /** Resources.resx SearchCountResultsExceedLimit. */
 export const searchCountExceedsLimit = (count: number, limit: number): string =>
   `Search count returned ${count} and exceeds the maximum defined limit of ${limit}.`;
+export const ELEMENTS_WITH_SUMMARY =
+  "The '_elements' parameter is supported only when '_summary' is SummaryType.False or '_summary' is not specified at all.";
 export const INVALID_CONTINUATION_TOKEN = "The continuation token is invalid.";
 export const countExceedsLimit = (max: number, requested: number): string =>
   `The '_count' parameter exceeds limit configured for server. Current limit is ${max} while \`_count\` parameter set to ${requested}.`;
@@ -136,9 +144,17 @@ export const RESOURCE_TYPE_NOT_MATCH = "Resource type not match.";
 export const SEARCH_PARAMETER_NOT_IMPORTABLE =
   "SearchParameter resources cannot be processed by import.";
 export const LAST_UPDATED_IN_FUTURE = "LastUpdated in the resource cannot be in the future.";
-/** SQL Server error 8115, what decimal(36,18) overflows surface as on AHDS (docs/server-behaviour.md §5.4). */
-export const ARITHMETIC_OVERFLOW =
-  "Arithmetic overflow error converting numeric to data type numeric.";
+/**
+ * The OverflowException SqlDecimal throws when a value of 1e20 or more is scaled to decimal(36,18)
+ * (System.Data.SqlTypes SQLResource.ArithOverflowMessage, resource SqlMisc_ArithOverflowMessage;
+ * emulator/decimal.ts).
+ */
+export const ARITHMETIC_OVERFLOW = "Arithmetic Overflow.";
+/**
+ * The SqlTruncateException's message for 1e18 up to 1e20 (SQLResource.TruncationMessage). The
+ * server maps it to a 500 and hides it (GetImportRequestHandler.cs), so no client sees this text.
+ */
+export const NUMERIC_TRUNCATION = "Numeric arithmetic causes truncation.";
 export const importLineDiagnostics = (line: number, offset: number): string =>
   `Failed to process resource at line: ${line} with stream start offset: ${offset}`;
 

@@ -13,6 +13,8 @@ export interface FhirRequest {
   rawUrl: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** An entry of a batch or transaction bundle (its resource was parsed leniently, fhir-parse.ts). */
+  bundleEntry?: boolean;
 }
 
 export function parseRequestTarget(

@@ -11,7 +11,7 @@ import {
   stringifyLossless,
   type LosslessObject,
   type LosslessValue,
-} from "./lossless-json";
+} from "../src/core/losslessJson";
 
 export const RESOURCE_ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 

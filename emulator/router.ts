@@ -175,7 +175,7 @@ export async function dispatch(state: ServerState, req: FhirRequest): Promise<Ht
   if (!isKnownResourceType(s0)) throw notFound(msg.ROUTE_NOT_FOUND);
   if (s.length === 1) {
     if (m === "GET") return search(state, req, { kind: "search", resourceType: s0 });
-    if (m === "POST") return createResource(state, s0, req.body);
+    if (m === "POST") return createResource(state, s0, req.body, req.bundleEntry === true);
     return methodNotAllowed("GET, POST");
   }
   if (s1 === "_history" && s.length === 2) {
@@ -185,7 +185,7 @@ export async function dispatch(state: ServerState, req: FhirRequest): Promise<Ht
   }
   if (s.length === 2) {
     if (m === "GET") return readResource(state, s0, s1);
-    if (m === "PUT") return updateResource(state, s0, s1, req.body);
+    if (m === "PUT") return updateResource(state, s0, s1, req.body, req.bundleEntry === true);
     if (m === "DELETE") return deleteResource(state, s0, s1);
     return methodNotAllowed("GET, PUT, DELETE");
   }

@@ -11,7 +11,7 @@
  * conflicts, and treats every url under http://hl7.org/fhir/SearchParameter/ as system-defined.
  */
 import { badRequest, FhirHttpError } from "./http-io";
-import type { LosslessObject } from "./lossless-json";
+import type { LosslessObject } from "../src/core/losslessJson";
 import * as msg from "./messages";
 import type { ServerState } from "./state";
 

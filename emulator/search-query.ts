@@ -63,6 +63,8 @@ export interface SearchQuery extends SearchScope {
   issues: Issue[];
   /** Parameter names left out of self/next links (as the server drops unsupported ones). */
   dropFromLinks: Set<string>;
+  /** `_elements`: the top-level elements an entry keeps (search.ts). */
+  elements?: string[];
 }
 
 export function parseDateFilter(value: string): DateFilter {
@@ -99,6 +101,8 @@ export function parseSearchQuery(
   };
   const unsupported: string[] = [];
   const typesLabel = scope.resourceType ?? "DomainResource";
+  let pageSizeGiven = false;
+  let summary: string | undefined;
 
   for (const [name, value] of pairs) {
     switch (name) {
@@ -114,6 +118,7 @@ export function parseSearchQuery(
         continue;
       case "_count": {
         const n = parseCount(value);
+        if (n > 0) pageSizeGiven = true;
         if (n === 0) q.countOnly = true;
         else if (n > MAX_COUNT) {
           q.pageSize = MAX_COUNT;
@@ -143,6 +148,7 @@ export function parseSearchQuery(
     const lower = name.toLowerCase();
     if (lower === "_summary") {
       const v = value.toLowerCase();
+      summary = v;
       if (v === "count") q.countOnly = true;
       else if (!["true", "text", "data", "false"].includes(v))
         throw badRequest(msg.invalidSummary(value));
@@ -173,7 +179,9 @@ export function parseSearchQuery(
       unsupported.push(name);
       continue;
     }
-    if (name === "_lastUpdated") q.dates.push(parseDateFilter(value));
+    // _elements is supported (SearchOptionsFactory.cs reads it into SearchParams.Elements).
+    if (name === "_elements") q.elements = value.split(",").map((e) => e.trim());
+    else if (name === "_lastUpdated") q.dates.push(parseDateFilter(value));
     else if (name === "_id") {
       const ids = new Set(value.split(","));
       q.ids = q.ids === undefined ? ids : new Set([...q.ids].filter((id) => ids.has(id)));
@@ -186,6 +194,11 @@ export function parseSearchQuery(
     } else unsupported.push(name);
   }
 
+  if (q.elements !== undefined && summary !== undefined && summary !== "false")
+    throw badRequest(msg.ELEMENTS_WITH_SUMMARY);
+  // On _history a positive _count wins over _summary=count: a page of entries, no total
+  // (SearchService.SearchHistoryAsync adds _summary=count only when _count is absent or 0).
+  if (scope.kind === "history" && pageSizeGiven) q.countOnly = false;
   if (unsupported.length > 0) {
     const errors = unsupported.map((n) => msg.searchParameterNotSupported(n, typesLabel));
     if (strictHandling) {

@@ -6,8 +6,13 @@
 import { randomUUID } from "node:crypto";
 import { encodeContinuationToken, type Continuation } from "./continuation-token";
 import { FhirHttpError, operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
-import { formatInstant } from "./instant";
-import { RawJson } from "./lossless-json";
+import { formatLastUpdated } from "./instant";
+import {
+  parseLossless,
+  RawJson,
+  stringifyLossless,
+  type LosslessObject,
+} from "../src/core/losslessJson";
 import * as msg from "./messages";
 import type { SearchQuery } from "./search-query";
 import type { PageFault } from "./types";
@@ -156,10 +161,25 @@ function linkUrl(ctx: LinkContext, q: SearchQuery, ct?: string): string {
   return `${ctx.baseUrl}${path}${qs === "" ? "" : `?${qs}`}`;
 }
 
+/**
+ * `_elements`: the resource with only the elements named, besides resourceType, id and meta (the
+ * mandatory ones). Only top-level names are evaluated.
+ */
+function withElements(v: StoredVersion, elements: readonly string[] | undefined): RawJson {
+  if (elements === undefined) return new RawJson(v.text);
+  const parsed = parseLossless(v.text) as LosslessObject;
+  const kept = Object.fromEntries(
+    Object.entries(parsed).filter(
+      ([k]) => ["resourceType", "id", "meta"].includes(k) || elements.includes(k),
+    ),
+  );
+  return new RawJson(stringifyLossless(kept));
+}
+
 function entryFor(ctx: LinkContext, q: SearchQuery, v: StoredVersion): Record<string, unknown> {
   const fullUrl = `${ctx.baseUrl}/${v.resourceType}/${v.id}`;
   if (q.kind === "search")
-    return { fullUrl, resource: new RawJson(v.text), search: { mode: "match" } };
+    return { fullUrl, resource: withElements(v, q.elements), search: { mode: "match" } };
   const status =
     v.method === "POST" ? 201 : v.method === "DELETE" ? 204 : v.version === 1 ? 201 : 200;
   return {
@@ -191,7 +211,7 @@ export function executeSearch(
   const bundle: Record<string, unknown> = {
     resourceType: "Bundle",
     id: randomUUID(),
-    meta: { lastUpdated: formatInstant(ctx.now) },
+    meta: { lastUpdated: formatLastUpdated(ctx.now) },
     type: bundleType,
   };
   const outcomeEntry =

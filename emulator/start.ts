@@ -2,8 +2,10 @@
  * npm run emulator -- --profile cosmos|sql [--port 0] [--storage <connection string>]
  *
  * Prints the emulator's base URL alone on the first line of stdout (for scripts), what it runs on
- * stderr, and runs until SIGINT or SIGTERM. Options: emulator/standalone.ts (USAGE).
+ * stderr, and runs until SIGINT, SIGTERM or its parent ends (emulator/lifetime.ts). Options:
+ * emulator/standalone.ts (USAGE).
  */
+import { stopWithParent } from "./lifetime";
 import { PROFILES, USAGE, UsageError, parseStandaloneArgs, startStandalone } from "./standalone";
 
 async function main(): Promise<void> {
@@ -21,20 +23,7 @@ async function main(): Promise<void> {
       `${running.azurite !== undefined ? " (Azurite in memory, stopped with the emulator)" : ""}\n` +
       `Ctrl+C stops it.\n`,
   );
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Stopping the emulator failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopWithParent(() => running.stop());
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { FhirResource } from "../src/fhir/types";
 import { isKnownResourceType } from "./fhir-resource-types";
-import { formatInstant } from "./instant";
+import { formatLastUpdated } from "./instant";
 import {
   emptyInstanceText,
   RESOURCE_ID_PATTERN,
@@ -16,7 +16,7 @@ import {
   toLosslessObject,
   withServerMeta,
 } from "./resource-body";
-import type { LosslessObject } from "./lossless-json";
+import type { LosslessObject } from "../src/core/losslessJson";
 import { SortedIndex } from "./sorted-index";
 import { StoredVersion, type WriteMethod } from "./stored-version";
 import type { EmulatorClock } from "./types";
@@ -49,10 +49,32 @@ export class EmulatorStore {
 
   constructor(private readonly clock: EmulatorClock) {}
 
-  /** A server-assigned lastUpdated: the clock, bumped by 1 ms if needed to stay strictly increasing. */
+  private sharedStamps = 0;
+
+  /**
+   * A server-assigned lastUpdated: the clock, bumped by 1 ms if needed to stay strictly increasing,
+   * unless shareNextStamps asked for the same millisecond.
+   */
   nextStamp(): number {
-    this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
+    // A shared stamp is the test's way of saying "these writes happened in the same millisecond":
+    // it holds even when the clock has moved on meanwhile (a loaded machine), which is what made the
+    // coincidence depend on timing.
+    const shared = this.sharedStamps > 0 && Number.isFinite(this.lastStamp);
+    if (shared) this.sharedStamps--;
+    if (!shared) this.lastStamp = Math.max(this.clock.now(), this.lastStamp + 1);
     return this.lastStamp;
+  }
+
+  /**
+   * The next `count` server stamps take the millisecond of the one before, whatever the clock says. Two API writes can share a lastUpdated millisecond on both stores: the SQL store
+   * stamps from the transaction's surrogate id, 80,000 ids to a millisecond
+   * (SqlServerFhirDataStore.MergeInternalAsync, `surrId.ToLastUpdated()`), the Cosmos store from
+   * the clock at the write (ResourceWrapper.cs: `resource.LastUpdated ?? Clock.UtcNow`); an import then keeps the higher version of a
+   * resource stamped twice in one millisecond and reports the other as a duplicate line
+   * (SqlServerFhirDataStore.ImportResourcesAsync, import-merge.ts).
+   */
+  shareNextStamps(count = 1): void {
+    this.sharedStamps += count;
   }
 
   /** POST semantics: keeps a given id (convenient for seeding), else assigns a UUID. Throws if it exists. */
@@ -86,7 +108,7 @@ export class EmulatorStore {
       lastUpdatedMs: ms,
       deleted: true,
       writeMethod: "PUT",
-      text: emptyInstanceText(type, id, String(version), formatInstant(ms)),
+      text: emptyInstanceText(type, id, String(version), formatLastUpdated(ms)),
     });
   }
 
@@ -211,7 +233,7 @@ export class EmulatorStore {
       lastUpdatedMs: ms,
       deleted: false,
       writeMethod: method,
-      text: withServerMeta(obj, id, String(version), formatInstant(ms)),
+      text: withServerMeta(obj, id, String(version), formatLastUpdated(ms)),
     });
   }
 

@@ -1,6 +1,6 @@
 /** One stored version of one resource, as the emulator keeps it. */
 import type { FhirResource } from "../src/fhir/types";
-import { formatInstant } from "./instant";
+import { formatLastUpdated } from "./instant";
 
 export type WriteMethod = "POST" | "PUT";
 
@@ -28,7 +28,7 @@ export class StoredVersion {
   }
 
   get lastUpdated(): string {
-    return formatInstant(this.lastUpdatedMs);
+    return formatLastUpdated(this.lastUpdatedMs);
   }
 
   /** History `request.method`. */

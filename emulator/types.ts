@@ -9,11 +9,11 @@ import type { EmulatorStore } from "./store";
  * - `apiForFhir`: Azure API for FHIR, the Cosmos DB store (src/Microsoft.Health.Fhir.CosmosDb):
  *   `_isParallel` defaults false, `_till` is inclusive, search pages may be partial or empty and still
  *   carry `next` (CosmosFhirDataStore.ExecuteDocumentQueryAsync), job ids are 19-digit numbers
- *   (CosmosQueueClient.GetLongId), a PUT with unchanged content still makes a new version.
+ *   (CosmosQueueClient.GetLongId).
  * - `ahds`: the AHDS FHIR service, the SQL store (src/Microsoft.Health.Fhir.SqlServer): `_isParallel`
  *   defaults true, `_till` exclusive on the parallel path only (SqlExportOrchestratorJob), pages are
- *   filled, decimal(36,18) index limits, an unchanged PUT returns the existing version
- *   (SqlServerFhirDataStore.ExistingRawResourceIsEqualToInput), transactions are supported.
+ *   filled, decimal(36,18) index limits, transactions are supported.
+ * Both return the existing version for a PUT with unchanged content (rest-handlers.ts).
  */
 export type Flavour = "apiForFhir" | "ahds";
 
@@ -134,8 +134,29 @@ export type JobFault =
   | { kind: "export-stuck" }
   /** First status poll answers 200 with a manifest missing files, later polls are correct. */
   | { kind: "export-premature" }
-  | { kind: "import-job-fails"; statusCode: number; reason: string }
+  /**
+   * The job fails with `statusCode` and `reason` (hidden as "InternalServerError" for a 500, as the
+   * server hides it). `namesInputFile`: the status names the job's first input file
+   * (`ErrorFile: <url>`), as a failed processing job's does (GetImportRequestHandler.cs), e.g.
+   * AHDS's "The database 'fhirdb' has reached its size quota." or a data error's wording.
+   * `showsReason`: a 500 whose reason reaches the client, as the managed service shows a full
+   * database's (MicrosoftDocs azure-docs articles/healthcare-apis/fhir/import-data.md,
+   * Troubleshoot); the open-source server hides every 500's reason (GetImportRequestHandler.cs).
+   */
+  | {
+      kind: "import-job-fails";
+      statusCode: number;
+      reason: string;
+      namesInputFile?: boolean;
+      showsReason?: boolean;
+    }
   | { kind: "import-stuck" }
+  /**
+   * A data error the server does not explain up front: a processing unit holding a line whose id is
+   * in `ids` fails the job with `statusCode` and `reason`, naming that unit's input file; units
+   * merged before it stay (as an overflowing index value does, import-merge.ts).
+   */
+  | { kind: "import-refuses"; ids: string[]; statusCode: number; reason: string }
   /** Lines whose id is in `ids` (or the first `count` lines) become error lines. */
   | { kind: "import-partial-errors"; ids?: string[]; count?: number; message?: string };
 

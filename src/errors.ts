@@ -19,8 +19,14 @@ export interface SettingIssue {
 export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
   readonly issues: readonly SettingIssue[];
+  /** Warnings about the settings that are valid (check-config shows them beside the errors). */
+  readonly warnings: readonly string[];
 
-  constructor(issues: readonly SettingIssue[], heading = "Invalid settings") {
+  constructor(
+    issues: readonly SettingIssue[],
+    heading = "Invalid settings",
+    warnings: readonly string[] = [],
+  ) {
     super(
       `${heading} (${issues.length}):\n` +
         issues
@@ -28,6 +34,7 @@ export class ConfigurationError extends Error {
           .join("\n"),
     );
     this.issues = issues;
+    this.warnings = warnings;
   }
 }
 

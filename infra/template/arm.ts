@@ -28,3 +28,14 @@ export const boolSetting = (parameterName: string): string =>
 
 export const intSetting = (parameterName: string): string =>
   expr(`string(${param(parameterName)})`);
+
+/**
+ * `base` followed by `suffix`, at most `maxLength` characters (both expressions without brackets,
+ * the suffix a literal). A base that fits is used whole, so the names of existing deployments do
+ * not change; a longer one keeps its start and six characters of its uniqueString, so two long
+ * bases that share a start still get different names.
+ */
+export const fitted = (base: string, suffix: string, maxLength: number): string => {
+  const room = maxLength - suffix.length;
+  return `if(lessOrEquals(length(${base}), ${room}), concat(${base}, ${lit(suffix)}), concat(take(${base}, ${room - 7}), '-', take(uniqueString(${base}), 6), ${lit(suffix)}))`;
+};

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { API_VERSIONS } from "./api-versions";
 import type { Json } from "./arm";
 import { expr, idOf, variable } from "./arm";
 import type { QueryName } from "./queries";
@@ -28,6 +29,26 @@ const grid: Visual = { kind: "grid" };
 
 /** Rows of tiles, left to right; every row is 18 columns wide. */
 const ROWS: { height: number; tiles: Tile[] }[] = [
+  {
+    // Right under the watermark: the cutover's verdict is what a user waits for at the end.
+    height: 3,
+    tiles: [
+      tile(
+        "Cutover",
+        "Newest first: requested, cancelled, GO or NO-GO with its evidence",
+        "cutover",
+        grid,
+        12,
+      ),
+      tile(
+        "Self-staged windows",
+        "Windows read from _history instead of $export, per outcome",
+        "selfStaged",
+        grid,
+        6,
+      ),
+    ],
+  },
   {
     height: 3,
     tiles: [
@@ -67,6 +88,25 @@ const ROWS: { height: number; tiles: Tile[] }[] = [
         "Failed imports: details",
         "Newest first, with the server's reason",
         "failedImports",
+        grid,
+        9,
+      ),
+    ],
+  },
+  {
+    height: 4,
+    tiles: [
+      tile(
+        "Import isolation",
+        "Payloads whose job failed on refused resources: latest step",
+        "importIsolation",
+        grid,
+        9,
+      ),
+      tile(
+        "Window boundaries on busy milliseconds",
+        "Windows that had to end where versions are stamped",
+        "windowBoundaries",
         grid,
         9,
       ),
@@ -202,9 +242,11 @@ export const DASHBOARD_MARKDOWN = [
   "",
   "* **Watermark**: everything last updated before it is on the destination.",
   "* Counts and details cover the telemetry the workspace keeps (the logRetentionDays deployment parameter); the `chunk` and `export` tables hold the full record.",
+  "* Windows staged from the source's `_history` (self-staged) count as completed exports, and payloads whose refused resources were isolated as completed imports.",
+  "* **Cutover**: the verdict (GO or NO-GO) and its evidence; the cutover alerts send it by e-mail.",
   "* Progress as a page: the `Status_Http` function.",
   "",
-  "**Custom SearchParameters** are copied to the destination once, at the start. Those added later must be created on the destination by hand. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",
+  "**Custom SearchParameters** are copied to the destination before the imports that need them, those added or changed during the migration too. After cutover, run **$reindex** on the destination so they can be used in searches (or set AZURE_ReindexAfterCatchUp=true).",
 ].join("\n");
 
 function tile(
@@ -323,7 +365,7 @@ export function buildDashboardParts(): Json[] {
 export function buildDashboard(): Record<string, Json> {
   return {
     type: "Microsoft.Portal/dashboards",
-    apiVersion: "2020-09-01-preview",
+    apiVersion: API_VERSIONS["Microsoft.Portal/dashboards"],
     name: expr(variable("dashboardName")),
     location: expr("parameters('location')"),
     tags: { "hidden-title": expr("format('FHIR migration ({0})', variables('functionAppName'))") },

@@ -1,14 +1,12 @@
 import { buildAppSettings } from "./app-settings";
+import { API_VERSIONS, referenceOf } from "./api-versions";
 import type { Json } from "./arm";
-import { expr, idOf, lit, param, variable } from "./arm";
+import { expr, fitted, idOf, lit, param, variable } from "./arm";
 import { buildDashboard } from "./dashboard";
 import { PARAMETERS } from "./parameters";
+import { NAME_RULES } from "./name-rules";
 import { ALERT_QUERIES } from "./queries";
 import { PRINCIPAL_ID, roleDeployment, roleDeploymentName } from "./role-assignments";
-
-const WEB_API = "2025-03-01";
-const STORAGE_API = "2025-01-01";
-const KEY_VAULT_API = "2025-05-01";
 
 /**
  * The Node.js LTS the app runs on. Node.js 20 reached end of life on 2026-04-30; 22 is the LTS
@@ -37,9 +35,18 @@ const VARIABLES: Record<string, Json> = {
   functionAppName: expr(
     `if(empty(${param("appName")}), concat(variables('prefix'), '-fhir-migrate-', take(${unique}, 6)), ${param("appName")})`,
   ),
-  planName: expr("concat(variables('functionAppName'), '-plan')"),
+  // Names derived from the app's fit their types' limits for any app name (up to 60 characters).
+  planName: expr(
+    fitted(variable("functionAppName"), "-plan", NAME_RULES["Microsoft.Web/serverfarms"].maxLength),
+  ),
   appInsightsName: expr("concat(variables('functionAppName'), '-ai')"),
-  workspaceName: expr("concat(variables('functionAppName'), '-logs')"),
+  workspaceName: expr(
+    fitted(
+      variable("functionAppName"),
+      "-logs",
+      NAME_RULES["Microsoft.OperationalInsights/workspaces"].maxLength,
+    ),
+  ),
   dashboardName: expr(
     `if(empty(${param("dashboardName")}), concat(variables('functionAppName'), '-dashboard'), ${param("dashboardName")})`,
   ),
@@ -80,7 +87,7 @@ const VARIABLES: Record<string, Json> = {
 
 const tableResource = (parameterName: string): Record<string, Json> => ({
   type: "Microsoft.Storage/storageAccounts/tableServices/tables",
-  apiVersion: STORAGE_API,
+  apiVersion: API_VERSIONS["Microsoft.Storage/storageAccounts/tableServices/tables"],
   name: expr(`format('{0}/default/{1}', variables('storageAccountName'), ${param(parameterName)})`),
   dependsOn: [STORAGE_ID],
 });
@@ -93,7 +100,7 @@ const crossScopeDeploymentId = (suffix: string, segments: string): string =>
 const RESOURCES: Json[] = [
   {
     type: "Microsoft.Storage/storageAccounts",
-    apiVersion: STORAGE_API,
+    apiVersion: API_VERSIONS["Microsoft.Storage/storageAccounts"],
     name: expr(variable("storageAccountName")),
     location: expr(param("location")),
     kind: "StorageV2",
@@ -112,7 +119,7 @@ const RESOURCES: Json[] = [
   tableResource("exportTableName"),
   {
     type: "Microsoft.OperationalInsights/workspaces",
-    apiVersion: "2025-02-01",
+    apiVersion: API_VERSIONS["Microsoft.OperationalInsights/workspaces"],
     name: expr(variable("workspaceName")),
     location: expr(param("location")),
     properties: {
@@ -123,7 +130,7 @@ const RESOURCES: Json[] = [
   },
   {
     type: "Microsoft.Insights/components",
-    apiVersion: "2020-02-02",
+    apiVersion: API_VERSIONS["Microsoft.Insights/components"],
     name: expr(variable("appInsightsName")),
     location: expr(param("location")),
     kind: "web",
@@ -136,7 +143,7 @@ const RESOURCES: Json[] = [
   },
   {
     type: "Microsoft.Web/serverfarms",
-    apiVersion: WEB_API,
+    apiVersion: API_VERSIONS["Microsoft.Web/serverfarms"],
     name: expr(variable("planName")),
     location: expr(param("location")),
     kind: expr("if(variables('isElasticPremium'), 'elastic', 'linux')"),
@@ -151,7 +158,7 @@ const RESOURCES: Json[] = [
   },
   {
     type: "Microsoft.Web/sites",
-    apiVersion: WEB_API,
+    apiVersion: API_VERSIONS["Microsoft.Web/sites"],
     name: expr(variable("functionAppName")),
     location: expr(param("location")),
     kind: "functionapp,linux",
@@ -184,7 +191,7 @@ const RESOURCES: Json[] = [
   },
   ...["ftp", "scm"].map((kind): Json => ({
     type: "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
-    apiVersion: WEB_API,
+    apiVersion: API_VERSIONS["Microsoft.Web/sites/basicPublishingCredentialsPolicies"],
     name: expr(`format('{0}/${kind}', variables('functionAppName'))`),
     location: expr(param("location")),
     dependsOn: [SITE_ID],
@@ -193,7 +200,7 @@ const RESOURCES: Json[] = [
   {
     condition: expr(param("useClientCredentials")),
     type: "Microsoft.KeyVault/vaults",
-    apiVersion: KEY_VAULT_API,
+    apiVersion: API_VERSIONS["Microsoft.KeyVault/vaults"],
     name: expr(variable("keyVaultName")),
     location: expr(param("location")),
     properties: {
@@ -214,7 +221,7 @@ const RESOURCES: Json[] = [
     // instead of overwriting it with an empty value.
     condition: expr(`and(${param("useClientCredentials")}, not(empty(${param("clientSecret")})))`),
     type: "Microsoft.KeyVault/vaults/secrets",
-    apiVersion: KEY_VAULT_API,
+    apiVersion: API_VERSIONS["Microsoft.KeyVault/vaults/secrets"],
     name: expr("format('{0}/{1}', variables('keyVaultName'), variables('clientSecretName'))"),
     dependsOn: [KEY_VAULT_ID],
     properties: {
@@ -263,7 +270,7 @@ const RESOURCES: Json[] = [
     // Written last: the app (re)starts with its full configuration only once its identity holds
     // every role, so Key Vault references resolve and the first storage calls are authorized.
     type: "Microsoft.Web/sites/config",
-    apiVersion: WEB_API,
+    apiVersion: API_VERSIONS["Microsoft.Web/sites/config"],
     name: expr("format('{0}/appsettings', variables('functionAppName'))"),
     dependsOn: [
       SITE_ID,
@@ -284,14 +291,14 @@ const RESOURCES: Json[] = [
       crossScopeDeploymentId("destination", "destinationSegments"),
     ],
     properties: expr(
-      "union(variables('appSettings'), createObject('APPLICATIONINSIGHTS_CONNECTION_STRING', reference(resourceId('Microsoft.Insights/components', variables('appInsightsName')), '2020-02-02').ConnectionString), parameters('additionalAppSettings'))",
+      `union(variables('appSettings'), createObject('APPLICATIONINSIGHTS_CONNECTION_STRING', ${referenceOf("Microsoft.Insights/components", variable("appInsightsName"))}.ConnectionString), parameters('additionalAppSettings'))`,
     ),
   },
   buildDashboard(),
   {
     condition: expr("not(empty(parameters('alertEmail')))"),
     type: "Microsoft.Insights/actionGroups",
-    apiVersion: "2023-01-01",
+    apiVersion: API_VERSIONS["Microsoft.Insights/actionGroups"],
     name: expr(variable("actionGroupName")),
     location: "Global",
     properties: {
@@ -342,6 +349,30 @@ const RESOURCES: Json[] = [
     operator: "GreaterThan",
     threshold: 0,
   }),
+  alertRule({
+    suffix: "cutover-no-go",
+    displayName: "FHIR migration cutover: NO-GO",
+    description:
+      "The cutover's proof found the destination incomplete (Cutover event, Phase NO-GO): missing or different versions, writes after the freeze, or unreconciled ledger entries. Do not switch over. The dashboard's Cutover tile and the status page give the evidence; docs/operations.md (Cutover) says what to do, then request the cutover again.",
+    severity: 1,
+    evaluationFrequency: "PT5M",
+    windowSize: "PT15M",
+    query: ALERT_QUERIES.cutoverNoGo,
+    operator: "GreaterThan",
+    threshold: 0,
+  }),
+  alertRule({
+    suffix: "cutover-go",
+    displayName: "FHIR migration cutover: GO",
+    description:
+      "The cutover's proof passed (Cutover event, Phase GO): every version up to the freeze is on the destination and every ledger entry before it is reconciled. Switch the clients over, then stop the function app and disable the no-progress alert (docs/operations.md, Cutover).",
+    severity: 3,
+    evaluationFrequency: "PT5M",
+    windowSize: "PT15M",
+    query: ALERT_QUERIES.cutoverGo,
+    operator: "GreaterThan",
+    threshold: 0,
+  }),
 ];
 
 interface AlertSpec {
@@ -359,9 +390,10 @@ interface AlertSpec {
 function alertRule(a: AlertSpec): Json {
   return {
     type: "Microsoft.Insights/scheduledQueryRules",
-    apiVersion: "2023-12-01",
+    apiVersion: API_VERSIONS["Microsoft.Insights/scheduledQueryRules"],
     name: expr(`format('{0}-${a.suffix}', variables('functionAppName'))`),
     location: expr(param("location")),
+    kind: "LogAlert",
     dependsOn: [APP_INSIGHTS_ID, ACTION_GROUP_ID],
     properties: {
       displayName: a.displayName,

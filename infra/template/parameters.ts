@@ -55,7 +55,7 @@ export const PARAMETERS: Record<string, Record<string, Json>> = {
     defaultValue: "",
     maxLength: 160,
     description:
-      "Optional: name of the shared dashboard (the original tool's dashboardName). Empty: <function app name>-dashboard.",
+      "Optional: name of the shared dashboard (the original tool's dashboardName): 3-160 letters, digits and hyphens. Empty: <function app name>-dashboard.",
   }),
   location: p({
     type: "string",
@@ -195,7 +195,7 @@ export const PARAMETERS: Record<string, Record<string, Json>> = {
     defaultValue: "default",
     allowedValues: ["default", "recover"],
     description:
-      "With useClientCredentials: 'recover' brings back this deployment's Key Vault when it is soft-deleted (the resource group or vault was deleted less than 7 days ago; a new vault of that name would fail with a conflict). docs/deploy.md, Troubleshooting.",
+      "With useClientCredentials: 'recover' brings back this deployment's Key Vault when it is soft-deleted (the resource group or vault was deleted less than 7 days ago; a new vault of that name would fail with a conflict). The wizard sets it when it finds that vault among the subscription's deleted vaults. docs/deploy.md, Client credentials.",
   }),
   storageAccountSku: p({
     type: "string",

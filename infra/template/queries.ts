@@ -5,7 +5,9 @@
  * `name in ("X", "Y")` and `customDimensions.Prop`.
  *
  * Status values are the ones the activities emit: Started, Completed, Failed (a job whose latest
- * event is Started is running; polls send nothing). Check verdicts (Result) are Pass, Behind, Fail,
+ * event is Started is running; polls send nothing). Every window and payload sends its Completed
+ * event whichever path moved it: a self-staged window (SelfStaged, no Started before it) and a
+ * payload completed by isolating the resources its job failed on (Isolated). Check verdicts (Result) are Pass, Behind, Fail,
  * Error. Events come from activities, which may run again after a retry, so state is taken as the
  * latest event per job key rather than by counting events.
  *
@@ -117,7 +119,7 @@ export const QUERIES = {
     `| where ${s("ExportStatus")} == "Completed"`,
     `| ${exportKey}`,
     "| summarize arg_max(timestamp, customDimensions) by Key",
-    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, ExportId = ${s("ExportId")}, ResourceType = ${s("ResourceType")}, Since = ${s("Since")}, Till = ${s("Till")}, Resources = ${n("TotalResources")}, SearchParameters = ${n("SearchParameterCount")}, FailedResources = ${n("FailedExportCount")}, FailedTypes = ${s("FailedExportType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
+    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, Path = iff(${s("SelfStaged")} == "true", "self-staged", "$export"), ExportId = ${s("ExportId")}, ResourceType = ${s("ResourceType")}, Since = ${s("Since")}, Till = ${s("Till")}, Resources = ${n("TotalResources")}, SearchParameters = ${n("SearchParameterCount")}, FailedResources = ${n("FailedExportCount")}, FailedTypes = ${s("FailedExportType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
     "| order by Completed desc",
   ),
   runningExports: q(
@@ -143,7 +145,7 @@ export const QUERIES = {
     `| where ${s("ImportStatus")} == "Completed"`,
     `| ${importKey}`,
     "| summarize arg_max(timestamp, customDimensions) by Key",
-    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Attempt = ${n("Attempt")}, Imported = ${n("TotalImportResources")}, Rejected = ${n("FailedImportCount")}, RejectedTypes = ${s("FailedResourceType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
+    `| project Completed = timestamp, ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, ImportId = ${s("ImportId")}, Isolated = ${s("Isolated")} == "true", Attempt = ${n("Attempt")}, Imported = ${n("TotalImportResources")}, Rejected = ${n("FailedImportCount")}, RejectedTypes = ${s("FailedResourceType")}, Minutes = round(${d("DurationSeconds")} / 60, 1)`,
     "| join kind=leftouter windows on ChunkId",
     "| project-away ChunkId1",
     "| order by Completed desc",
@@ -202,6 +204,33 @@ export const QUERIES = {
     ...latestRun("DeepCheck"),
     `| summarize Compared = count(), Differing = countif(isnotempty(${s("DifferingPaths")})), Paths = make_set_if(${s("DifferingPaths")}, isnotempty(${s("DifferingPaths")}), 20) by Resource = ${s("Resource")}, Result = ${s("Result")}`,
     "| order by Differing desc, Resource asc",
+  ),
+  cutover: q(
+    "customEvents",
+    '| where name == "Cutover"',
+    "| top 10 by timestamp desc",
+    `| project timestamp, Phase = ${s("Phase")}, Freeze = ${s("Freeze")}, WindowMinutes = round(${d("WindowSeconds")} / 60, 1), VersionsCompared = ${n("VersionsCompared")}, Missing = ${n("Missing")}, Different = ${n("Different")}, PostFreezeWrites = ${n("PostFreezeWrites")}, FailedResources = ${n("FailedResources")}, LedgerUnreconciled = ${n("LedgerUnreconciled")}, VerificationRunId = ${s("VerificationRunId")}`,
+  ),
+  selfStaged: q(
+    "customEvents",
+    '| where name == "SelfStage"',
+    `| summarize arg_max(timestamp, customDimensions), Windows = dcount(${s("ChunkId")}), Versions = sum(${n("TotalResources")}), Pages = sum(${n("Pages")}), RequestUnits = sum(${d("RequestCharge")}) by Outcome = ${s("Outcome")}`,
+    `| project Outcome, Windows, Versions, Pages, RequestUnits = round(RequestUnits, 0), LastSeen = timestamp, LastReason = ${s("Reason")}`,
+    "| order by Outcome asc",
+  ),
+  importIsolation: q(
+    "customEvents",
+    '| where name == "ImportIsolation"',
+    `| ${importKey}`,
+    "| summarize arg_max(timestamp, customDimensions), Started = min(timestamp) by Key",
+    `| project ChunkId = ${s("ChunkId")}, PayloadId = ${s("PayloadId")}, LatestStep = ${s("Step")}, Started, LastUpdate = timestamp, Parts = ${n("Parts")}, Jobs = ${n("Jobs")}, Refused = ${n("Refused")}, Reason = ${s("Reason")}`,
+    "| order by LastUpdate desc",
+  ),
+  windowBoundaries: q(
+    "customEvents",
+    '| where name == "WindowBoundary"',
+    "| top 20 by timestamp desc",
+    `| project timestamp, Since = ${s("Since")}, Till = ${s("Till")}, VersionsAtTill = ${n("VersionsAtTill")}, Probes = ${n("Probes")}`,
   ),
   throughput: q(
     "customMetrics",
@@ -276,4 +305,6 @@ export const ALERT_QUERIES = {
     '| where name == "LedgerEntry"',
     `| where ${s("LedgerStatus")} == "Unreconciled"`,
   ),
+  cutoverNoGo: q("customEvents", '| where name == "Cutover"', `| where ${s("Phase")} == "NO-GO"`),
+  cutoverGo: q("customEvents", '| where name == "Cutover"', `| where ${s("Phase")} == "GO"`),
 } as const;

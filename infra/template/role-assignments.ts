@@ -1,5 +1,7 @@
 import type { Json } from "./arm";
-import { expr } from "./arm";
+import { API_VERSIONS, referenceOf } from "./api-versions";
+import { expr, fitted, variable } from "./arm";
+import { NAME_RULES } from "./name-rules";
 import type { RoleKey } from "./roles";
 import { ROLES } from "./roles";
 
@@ -22,7 +24,7 @@ const INNER_TEMPLATE: Json = {
   resources: [
     {
       type: "Microsoft.Authorization/roleAssignments",
-      apiVersion: "2022-04-01",
+      apiVersion: API_VERSIONS["Microsoft.Authorization/roleAssignments"],
       copy: { name: "roleAssignments", count: "[length(parameters('roleDefinitionIds'))]" },
       name: "[guid(parameters('scopeResourceId'), parameters('principalId'), parameters('roleDefinitionIds')[copyIndex()])]",
       // Extension-resource scope relative to this deployment's resource group,
@@ -39,8 +41,7 @@ const INNER_TEMPLATE: Json = {
   ],
 };
 
-export const PRINCIPAL_ID =
-  "reference(resourceId('Microsoft.Web/sites', variables('functionAppName')), '2023-12-01', 'full').identity.principalId";
+export const PRINCIPAL_ID = `${referenceOf("Microsoft.Web/sites", variable("functionAppName"), true)}.identity.principalId`;
 
 interface RoleDeployment {
   /** Deployment name suffix. */
@@ -55,14 +56,19 @@ interface RoleDeployment {
   dependsOn: string[];
 }
 
+/** `<app>-roles-<suffix>`, shortened (see fitted) where a long app name would pass 64 characters. */
 export function roleDeploymentName(suffix: string): string {
-  return `format('{0}-roles-${suffix}', variables('functionAppName'))`;
+  return fitted(
+    variable("functionAppName"),
+    `-roles-${suffix}`,
+    NAME_RULES["Microsoft.Resources/deployments"].maxLength,
+  );
 }
 
 export function roleDeployment(d: RoleDeployment): Record<string, Json> {
   const resource: Record<string, Json> = {
     type: "Microsoft.Resources/deployments",
-    apiVersion: "2025-04-01",
+    apiVersion: API_VERSIONS["Microsoft.Resources/deployments"],
     name: expr(roleDeploymentName(d.name)),
   };
   if (d.condition !== undefined) resource.condition = expr(d.condition);
@@ -71,7 +77,8 @@ export function roleDeployment(d: RoleDeployment): Record<string, Json> {
   resource.dependsOn = d.dependsOn;
   resource.properties = {
     mode: "Incremental",
-    expressionEvaluationOptions: { scope: "inner" },
+    // "Inner" as the deployments schema spells it (ARM compares it case-insensitively).
+    expressionEvaluationOptions: { scope: "Inner" },
     parameters: {
       principalId: { value: expr(PRINCIPAL_ID) },
       scopeResourceId: { value: expr(d.scopeId) },

@@ -1,7 +1,9 @@
 /**
- * The `fhir-migrate` command line. Each subcommand lives in its own module under ./commands and
- * exports `register(program)`, which must add it with `program.command(...)` so it inherits the
- * output and exit handling configured here. Inside an action, `runtimeOf(command)` gives the
+ * The `fhir-migrate` command line. Each subcommand's options and help live in its own module under
+ * ./commands, which exports `register(program)` and must add it with `program.command(...)` so it
+ * inherits the output and exit handling configured here. Its work lives in ./actions and is loaded
+ * with import() when the command runs: `--help` loads commander and the definitions only, no Azure
+ * SDK (test/unit/cli/helpSpeed.test.ts). Inside an action, `runtimeOf(command)` gives the
  * environment and output streams, and `wantsJson(command)` the global --json flag.
  *
  * Exit codes (./errors): 0 success; 1 the operation failed (throw OperationFailedError, or any
@@ -14,6 +16,7 @@ import { Command, CommanderError } from "commander";
 import { isConfigurationError } from "../errors";
 import * as acceptSettings from "./commands/acceptSettings";
 import * as checkConfig from "./commands/checkConfig";
+import * as cleanup from "./commands/cleanup";
 import * as copyStaging from "./commands/copyStaging";
 import * as cutover from "./commands/cutover";
 import * as importPayload from "./commands/importPayload";
@@ -46,6 +49,7 @@ export const COMMANDS: readonly CommandModule[] = [
   status,
   resetRetries,
   acceptSettings,
+  cleanup,
 ];
 
 /** The package version, found from here in both the sources (src/cli) and the build (dist/src/cli). */
@@ -115,7 +119,7 @@ function reportError(
       error: {
         name: e.name,
         message: withoutStack(e.message),
-        ...(isConfigurationError(e) ? { issues: e.issues } : {}),
+        ...(isConfigurationError(e) ? { issues: e.issues, warnings: e.warnings } : {}),
       },
     });
     return;

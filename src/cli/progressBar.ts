@@ -7,7 +7,7 @@
 import { SingleBar } from "cli-progress";
 import { estimateSecondsLeft } from "../core/fullUnits";
 import type { ProgressEvent, ProgressPhase, ProgressSink } from "../core/progress";
-import { formatDuration } from "../status/format";
+import { formatDuration, timeLeft } from "../status/format";
 import type { CliRuntime } from "./runtime";
 
 /** What the bar shows, folded from the events received so far. */
@@ -178,7 +178,7 @@ export function verificationProgressReporter(runtime: CliRuntime, now: () => num
       const pct =
         event.versions === 0 ? 100 : Math.floor((100 * event.versionsDone) / event.versions);
       runtime.stderr(
-        `full check: ${event.unitsDone}/${event.units} units, ${event.versionsDone}/${event.versions} versions (${pct} %)${eta === undefined ? "" : `, about ${formatDuration(eta)} left`}\n`,
+        `full check: ${event.unitsDone}/${event.units} units, ${event.versionsDone}/${event.versions} versions (${pct} %)${eta === undefined || event.unitsDone >= event.units ? "" : `, ${timeLeft(eta)} left`}\n`,
       );
     },
   };

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { Environment } from "../config/settings";
+import type { Environment, Settings } from "../config/settings";
+import type { CredentialTarget } from "../engine/checkAccess";
 import { stripControlCharacters } from "../core/terminalText";
 import { redactText } from "../fhir/redact";
 
@@ -14,6 +15,12 @@ export interface CliRuntime {
   cwd: string;
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * The Microsoft Entra ID credentials the pre-check asks for a token (src/cli/preflight.ts);
+   * default: those the settings use. Tests give credentials that fail the way a machine that is
+   * not signed in fails.
+   */
+  credentialTargets?: (settings: Settings) => CredentialTarget[];
 }
 
 export function processRuntime(): CliRuntime {
@@ -62,4 +69,21 @@ export function runtimeOf(command: Command): CliRuntime {
 /** True when the global `--json` option was given (anywhere on the command line). */
 export function wantsJson(command: Command): boolean {
   return command.optsWithGlobals<{ json?: boolean }>().json === true;
+}
+
+/** True when the global `--debug` option was given. */
+export function wantsDebug(command: Command): boolean {
+  return command.optsWithGlobals<{ debug?: boolean }>().debug === true;
+}
+
+/** What a command's action gets from its command line: the global flags and the runtime. */
+export interface ActionContext {
+  json: boolean;
+  debug: boolean;
+  runtime: CliRuntime;
+}
+
+/** The action context of the command running (the global --json and --debug, its runtime). */
+export function actionContext(command: Command): ActionContext {
+  return { json: wantsJson(command), debug: wantsDebug(command), runtime: runtimeOf(command) };
 }

@@ -1,15 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Command } from "commander";
 import type { Environment, Settings } from "../config/settings";
 import { parseSettings } from "../config/settings";
+import type { SettingsSourceOptions } from "./commandOptions";
 import { UsageError } from "./errors";
 import type { CliRuntime } from "./runtime";
-
-/** Option values of a command that called addSettingsOption. */
-export interface SettingsSourceOptions {
-  settings?: string;
-}
 
 export interface SettingsInput {
   env: Environment;
@@ -19,14 +14,6 @@ export interface SettingsInput {
 
 const FORMAT_HINT =
   'the local.settings.json format: { "IsEncrypted": false, "Values": { "AZURE_SourceUri": "https://…" } }';
-
-/** Adds `--settings <file>` to a command; read it back with readSettingsInput or loadSettings. */
-export function addSettingsOption(command: Command): Command {
-  return command.option(
-    "--settings <file>",
-    "read the app settings from the Values of this local.settings.json file instead of the environment",
-  );
-}
 
 /** Reads the environment, or only the given file's Values when --settings is used. */
 export function readSettingsInput(

@@ -463,7 +463,7 @@ export const CATALOG = [
     default: "2",
     added: true,
     meaning:
-      "How many windows may be exporting at once. With 2, the next window exports while the previous one imports (pipelining). 1 is strictly one at a time.",
+      'How many windows may be exporting at once (the source never runs more exports of this migration). Imports overlap with them whatever the value: with 1 the next window still exports while the previous one imports, on the other server (docs/configuration.md, "Overlap").',
     example: "2",
   },
   {
@@ -558,8 +558,18 @@ export const CATALOG = [
     default: "100",
     added: true,
     meaning:
-      "Extra import jobs per window for isolating resources the destination refuses (an import job that fails as a whole because of its content is split and re-imported until each refused resource stands alone; see docs/operations.md). One such resource in a file of n lines costs about 1 + 2*log2(n) jobs. When the budget is used up the migration halts with the reason. 0 turns isolation off: such a payload is retried, then halts.",
+      'Extra import jobs per window for isolating resources the destination refuses (an import job that fails as a whole because of its content is split and re-imported until each refused resource stands alone). What one such resource costs: docs/operations.md, "What isolation costs". When the budget is used up the migration halts with the reason. 0 turns isolation off: such a payload is retried, then halts.',
     example: "100",
+  },
+  {
+    name: "AZURE_ImportScreening",
+    group: "Import",
+    kind: { type: "boolean" },
+    default: "true",
+    added: true,
+    meaning:
+      "Keep export lines the destination's SQL search index cannot hold (an indexed number or quantity of 1e18 or more, which fails the whole import job) out of the import, record them as refused with the value named, and import the rest of the file in the same job. false sends them: the failing job is then diagnosed by isolation (AZURE_ImportIsolationJobs).",
+    example: "true",
   },
   // Schedule
   {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SettingKind, SettingSpec } from "./catalog";
 import { SETTINGS } from "./catalog";
+import { parseInstantText } from "../core/instant";
 
 /** Hosts that may be plain http and unauthenticated: local runs against Azurite and the emulators. */
 export function isLoopbackUrl(url: URL): boolean {
@@ -8,22 +9,8 @@ export function isLoopbackUrl(url: URL): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
 /** Plain decimal notation only: Number() would also accept "0x10", "1e3" and "Infinity". */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-
-/**
- * Date.parse rolls impossible calendar dates over (2024-02-30 becomes 2024-03-01), which would
- * silently move a migration boundary; the day must exist in its month.
- */
-function isCalendarDate(value: string): boolean {
-  const year = Number(value.slice(0, 4));
-  const month = Number(value.slice(5, 7));
-  const day = Number(value.slice(8, 10));
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
-}
 
 /** Six-field NCRONTAB (seconds first), as Azure Functions timers expect. */
 const CRON_FIELD = /^[0-9*/,\-A-Za-z?]+$/;
@@ -132,10 +119,9 @@ function settingType(spec: SettingSpec): z.ZodType {
           return match ?? fail(ctx, spec);
         }
         case "date": {
-          if (!ISO_INSTANT.test(value) || !isCalendarDate(value)) return fail(ctx, spec);
-          const withZone = value.length === 10 ? `${value}T00:00:00Z` : value;
-          const ms = Date.parse(withZone);
-          return Number.isNaN(ms) ? fail(ctx, spec) : new Date(ms).toISOString();
+          // Every field checked: Date.parse would roll 2024-02-30 or T24:00 over (src/core/instant.ts).
+          const ms = parseInstantText(value, { dateOnly: true, fractionDigits: 7 });
+          return ms === undefined ? fail(ctx, spec) : new Date(ms).toISOString();
         }
         case "list": {
           const items = value

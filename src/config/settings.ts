@@ -6,7 +6,7 @@ import { IMPORT_MODE_REASON, SETTINGS, findSetting } from "./catalog";
 import { exportContainerProblem } from "../core/exportContainer";
 import { expectedText, isLoopbackUrl, settingsSchema, unquote } from "./schema";
 import type { CatalogValues, SettingName, SettingNameOf } from "./settingNames";
-import { settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
+import { differsFromDefault, settingValuesOf, valueIssues, valueWarnings } from "./valueChecks";
 
 export type ChunkUnit = "Days" | "Hours" | "Minutes";
 
@@ -88,6 +88,8 @@ export interface Settings {
     attempts: number;
     /** Extra import jobs per window for isolating refused resources (docs/operations.md). */
     isolationJobs: number;
+    /** Keep lines the destination's decimal(36,18) index cannot hold out of the import (core/indexedNumbers.ts). */
+    screening: boolean;
   };
   schedule: { cron: string; pollIntervalMs: number; idlePollMs: number };
   pause: {
@@ -107,7 +109,7 @@ export interface Settings {
     ledgerRecheckMs: number;
   };
   telemetry: { connectionString: string | undefined; debug: boolean };
-  /** Human-readable notes: settings accepted but without effect, and names resolved by the alias rule. */
+  /** Human-readable notes: settings accepted but without effect, and names this tool does not know. */
   warnings: readonly string[];
 }
 
@@ -163,64 +165,46 @@ function envKeysFor(env: Environment, spec: SettingSpec): string[] {
 }
 
 /**
- * Which of several names that set one setting is read. The deployment template and
- * local.settings.sample.json write only the exact canonical name, so any other name (an alias such
- * as `AZURE_StopDm`, or the canonical name in another letter case) was added by a person after the
- * template ran: it wins over the canonical name, whatever the template wrote there, and a warning
- * names both (docs/configuration.md, "Aliases"). Other names that disagree among themselves are
- * an error: nothing says which one the person meant.
+ * Which of several names that set one setting is read: any of them when they agree. Names that
+ * disagree are an error naming every one of them and its value: nothing says which one the person
+ * meant, and a silently chosen value (say the import concurrency or a pause) changes what the
+ * migration does. The deployment template and local.settings.sample.json write only the exact
+ * canonical name, so the message says to set the value there (docs/configuration.md, "Aliases").
  */
 function resolveNames(
   spec: SettingSpec,
   present: readonly string[],
   env: Environment,
-): { key: string | undefined; issue?: SettingIssue; warning?: string } {
-  const distinct = (keys: readonly string[]) =>
-    new Set(keys.map((n) => comparable(spec, env[n]!))).size;
-  if (distinct(present) <= 1) return { key: present[0] };
-  const added = present.filter((n) => n !== spec.name);
-  if (present.includes(spec.name) && distinct(added) === 1) {
-    const winner = added[0]!;
-    return {
-      key: winner,
-      warning:
-        `${added.join(" and ")} and ${spec.name} set the same setting to different values ` +
-        `(${winner}=${maskValue(spec.name, env[winner])}, ${spec.name}=${maskValue(spec.name, env[spec.name])}); ` +
-        `the value of ${winner} is used because the deployment template and the sample settings write only ${spec.name}. ` +
-        `Remove one of them (or set ${spec.name} itself) to silence this warning.`,
-    };
-  }
+): { key: string | undefined; issue?: SettingIssue } {
+  const distinct = new Set(present.map((n) => comparable(spec, env[n]!))).size;
+  if (distinct <= 1) return { key: present[0] };
   return {
     key: present[0],
     issue: {
       setting: present.join(" / "),
       received: present.map((n) => `${n}=${maskValue(spec.name, env[n])}`).join(", "),
-      expected: "one value: these names set the same setting; remove all but one",
+      expected: `one value: these names set the same setting; set it as ${spec.name} (the name the deployment template writes) and remove the others`,
     },
   };
 }
 
 /**
  * Reads each catalog setting from the environment, resolving aliases, letter case and `__n` list
- * forms. Returns canonical-name → raw string, plus issues for names that disagree and notes for
- * names resolved by resolveNames' rule.
+ * forms. Returns canonical-name → raw string, plus issues for names that disagree.
  */
 function collectRaw(env: Environment): {
   raw: Record<string, string | undefined>;
   /** The env key(s) each given setting was read from, e.g. "AZURE_StopDm" or "AZURE_ResourceTypes__0, AZURE_ResourceTypes__1". */
   from: Record<string, string | undefined>;
   issues: SettingIssue[];
-  notes: string[];
 } {
   const raw: Record<string, string | undefined> = {};
   const from: Record<string, string | undefined> = {};
   const issues: SettingIssue[] = [];
-  const notes: string[] = [];
   for (const spec of SETTINGS) {
     const present = envKeysFor(env, spec);
     const resolved = resolveNames(spec, present, env);
     if (resolved.issue !== undefined) issues.push(resolved.issue);
-    if (resolved.warning !== undefined) notes.push(resolved.warning);
     let value = resolved.key === undefined ? undefined : env[resolved.key];
     from[spec.name] = resolved.key;
     if (spec.kind.type === "list") {
@@ -238,7 +222,7 @@ function collectRaw(env: Environment): {
     }
     raw[spec.name] = value;
   }
-  return { raw, from, issues, notes };
+  return { raw, from, issues };
 }
 
 /**
@@ -300,12 +284,22 @@ function serverAuth(baseUrl: string, clientSecret: ServerAuth | undefined): Serv
   return isLoopbackUrl(new URL(baseUrl)) ? { kind: "none" } : { kind: "managedIdentity" };
 }
 
+export interface ParseOptions {
+  /**
+   * This instant, for the rules that depend on it (an AZURE_StartDate in the future). The commands
+   * that start work (`check-config`, `run`, `lift-and-shift`) give it, so such a setting is refused
+   * before anything runs; the Functions app, whose settings are parsed on every start, halts the
+   * migration with the same reason at its first planning instead (src/engine/windowClock.ts).
+   */
+  nowMs?: number;
+}
+
 /**
  * Parses and validates the whole environment at once. Throws one ConfigurationError that lists
  * every bad setting (name, value received with secrets masked, what is accepted).
  */
-export function parseSettings(env: Environment): Settings {
-  const { raw, issues, notes } = collectRaw(env);
+export function parseSettings(env: Environment, options: ParseOptions = {}): Settings {
+  const { raw, issues } = collectRaw(env);
   // Absent when the setting failed its own check.
   const v: Partial<Record<SettingName, unknown>> = {};
   const failed = new Set<string>();
@@ -339,6 +333,16 @@ export function parseSettings(env: Environment): Settings {
   if (startDate !== undefined && endDate !== undefined && startDate >= endDate) {
     add("AZURE_EndDate", `an instant after AZURE_StartDate (${startDate})`);
   }
+  if (
+    options.nowMs !== undefined &&
+    startDate !== undefined &&
+    Date.parse(startDate) > options.nowMs
+  ) {
+    add(
+      "AZURE_StartDate",
+      `an instant in the past (now: ${new Date(options.nowMs).toISOString()}): nothing from before it is copied and nothing after it exists yet; set an earlier instant, or leave it empty to start at the oldest version`,
+    );
+  }
   if (specificRun && (startDate === undefined || endDate === undefined)) {
     if (startDate === undefined)
       add("AZURE_StartDate", "a date: AZURE_SpecificRun=true needs both dates");
@@ -364,7 +368,8 @@ export function parseSettings(env: Environment): Settings {
   let sourceClientSecret: ServerAuth | undefined;
   if (bool("AZURE_ClientCredential")) {
     for (const n of ["AZURE_TenantId", "AZURE_ClientId", "AZURE_ClientSecret"] as const) {
-      if (str(n) === undefined)
+      // A value that failed its own check is reported once, by that check.
+      if (str(n) === undefined && !failed.has(n))
         add(n, `${expectedText(findSetting(n)!)}: AZURE_ClientCredential=true needs it`);
     }
     // App Service replaces a Key Vault reference with the secret; the literal text means it could not.
@@ -413,9 +418,9 @@ export function parseSettings(env: Environment): Settings {
   const checked = settingValuesOf(v, raw, failed);
   for (const issue of valueIssues(checked)) add(issue.setting, issue.expected);
 
-  if (issues.length > 0) throw new ConfigurationError(issues);
-
-  const warnings = [...notes, ...collectWarnings(env, raw)];
+  // Warnings about the valid settings, also beside errors: check-config shows both at once.
+  const warnings = [...collectWarnings(env, raw), ...valueWarnings(checked)];
+  if (issues.length > 0) throw new ConfigurationError(issues, undefined, warnings);
 
   const unit = str("AZURE_ExportChunkDuration") as ChunkUnit;
   const sourceUrl = str("AZURE_SourceUri")!;
@@ -485,6 +490,7 @@ export function parseSettings(env: Environment): Settings {
       timeoutMs: num("AZURE_ImportTimeoutMinutes") * MINUTE,
       attempts: num("AZURE_ImportAttempts"),
       isolationJobs: num("AZURE_ImportIsolationJobs"),
+      screening: bool("AZURE_ImportScreening"),
     },
     schedule: {
       cron: str("MigrationStarterCron")!,
@@ -513,7 +519,7 @@ export function parseSettings(env: Environment): Settings {
       connectionString: str("APPLICATIONINSIGHTS_CONNECTION_STRING"),
       debug: bool("AZURE_Debug"),
     },
-    warnings: Object.freeze([...warnings, ...valueWarnings(checked)]),
+    warnings: Object.freeze(warnings),
   };
   return deepFreeze(settings);
 }
@@ -534,8 +540,14 @@ export interface EffectiveSetting {
   /** The value as plain text for machine-readable output: "" when empty, "***" for a set secret. */
   text: string;
   secret: boolean;
-  /** "set" when the environment gives a value (under any accepted name), else "default". */
+  /**
+   * "set" when the environment gives a value other than the default (under any accepted name),
+   * else "default": a value written out equal to its default (the sample and the template write
+   * every default) chooses nothing.
+   */
   source: "set" | "default";
+  /** Whether the environment gives a value at all (even the default one). */
+  given: boolean;
   /** When set under another name (an alias, another letter case, the `__n` list form): that name. */
   setAs: string | undefined;
 }
@@ -560,7 +572,8 @@ export function describeEffectiveSettings(env: Environment): EffectiveSetting[] 
               ? redactUrl(value.trim())
               : value.trim(),
       secret,
-      source: given !== undefined ? "set" : "default",
+      source: differsFromDefault(spec.name as SettingName, given) ? "set" : "default",
+      given: given !== undefined,
       setAs: from[spec.name] !== spec.name ? from[spec.name] : undefined,
     };
   });

@@ -42,6 +42,22 @@ export function userAgentProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A FHIR server's base URL, not its capability statement (`…/metadata`, which the portal shows as
+ * the metadata endpoint: requests built on it would all miss) and not the placeholder of
+ * local.settings.sample.json and docs/configuration.md (the setting's catalog example).
+ */
+export function serverUrlProblem(setting: SettingName, value: string): string | undefined {
+  const url = new URL(value);
+  const path = url.pathname.replace(/\/+$/, "");
+  if (/\/metadata$/i.test(path))
+    return `the server's base URL, without /metadata (that is its capability statement): ${url.origin}${path.slice(0, -"/metadata".length)}`;
+  const example = findSetting(setting)?.example;
+  if (example !== undefined && new URL(example).host === url.host)
+    return `your server's base URL: ${url.host} is the placeholder of local.settings.sample.json`;
+  return undefined;
+}
+
 /** Longest key the Table service stores (1 KiB; the UTF-16 length is a safe bound). */
 const TABLE_KEY_LIMIT = 1024;
 /** Characters this tool appends to the keys it derives (`{pk}-checks`, `{rowKey}-{seq:8}-p{n:4}-{i:6}`). */
@@ -307,6 +323,8 @@ export function valueIssues(v: SettingValues): ValueIssue[] {
   check("AZURE_StagingStorageConnectionString", storageConnectionStringProblem);
   check("APPLICATIONINSIGHTS_CONNECTION_STRING", appInsightsConnectionStringProblem);
   check("MigrationStarterCron", cronProblem);
+  check("AZURE_SourceUri", (value) => serverUrlProblem("AZURE_SourceUri", value));
+  check("AZURE_DestinationUri", (value) => serverUrlProblem("AZURE_DestinationUri", value));
   for (const setting of ["AZURE_ResourceTypes", "AZURE_SurfaceCheckResources"] as const) {
     const types = v.list(setting);
     if (types === undefined || v.failed(setting)) continue;
@@ -363,6 +381,15 @@ export function valueWarnings(v: SettingValues): string[] {
   return warnings;
 }
 
+/**
+ * Whether a setting's value is one a person chose: given, and other than the default. The sample
+ * settings and the deployment template write every default, which chooses nothing.
+ */
+export function differsFromDefault(name: SettingName, value: string | undefined): boolean {
+  const given = value?.trim() ?? "";
+  return given !== "" && given !== (findSetting(name)?.default ?? "").trim();
+}
+
 /** The view valueIssues and valueWarnings read, over parseSettings' typed and raw values. */
 export function settingValuesOf(
   typed: Readonly<Partial<Record<SettingName, unknown>>>,
@@ -374,10 +401,7 @@ export function settingValuesOf(
     bool: (n) => typed[n] === true,
     num: (n) => typed[n] as number,
     list: (n) => (Array.isArray(typed[n]) ? (typed[n] as string[]) : undefined),
-    isSet: (n) => {
-      const value = raw[n]?.trim() ?? "";
-      return value !== "" && value !== (findSetting(n)?.default ?? "").trim();
-    },
+    isSet: (n) => differsFromDefault(n, raw[n]),
     failed: (n) => failed.has(n),
   };
 }

@@ -4,6 +4,7 @@
  * changes before the freeze at a short cadence, then proves the copy and ends with GO or NO-GO.
  */
 
+import { parseInstantText } from "./instant";
 import type { LedgerEntry, LedgerKind } from "./ledger";
 import { ALL_TYPES, totalMissing } from "./ledger";
 
@@ -26,6 +27,19 @@ export interface CutoverRecord {
   verdict: CutoverVerdict | undefined;
   /** How long the proof was expected to take when it started (absent in records stored before it). */
   proofEstimate?: CutoverProofEstimate;
+  /** Both servers' versions stamped before the freeze, counted when the verdict was stored. */
+  countsAtVerdict?: FreezeCounts | undefined;
+  /**
+   * The next proof compares every version, not only those changed since the last full proof: the
+   * counts before the freeze changed after a GO, somewhere in the range that proof had covered.
+   */
+  reproveWhole?: boolean | undefined;
+}
+
+/** History-aware versions stamped before the freeze, on each server. */
+export interface FreezeCounts {
+  source: number;
+  destination: number;
 }
 
 /**
@@ -71,7 +85,10 @@ export interface CutoverEvidence {
   failedResources: number;
   /** Source versions the destination refused (recorded as failed): known, not migrated, not loss. */
   known: number;
-  /** Surface check: types whose counts agree / all types counted. */
+  /**
+   * Surface check: counts that agree / all counts compared (one per type and scope, search and
+   * history, and the system total; the names are older than that meaning and stay for stored rows).
+   */
   surfaceTypesPassed: number;
   surfaceTypes: number;
   /** The ledger's reconciliation of every entry up to the freeze (absent in verdicts stored before it). */
@@ -207,12 +224,12 @@ export function parseFreeze(
     return { ok: true, freeze: new Date(nowMs()).toISOString() };
   }
   const value = text.trim();
-  const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-  const parsed = Date.parse(value);
-  if (!shape.test(value) || Number.isNaN(parsed)) {
+  // Every field checked: Date.parse would roll 2026-02-30 over to 2026-03-02 (src/core/instant.ts).
+  const parsed = parseInstantText(value, { dateOnly: false, fractionDigits: 3 });
+  if (parsed === undefined) {
     return {
       ok: false,
-      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone, e.g. 2026-12-03T10:30:00Z`,
+      message: `freeze: received ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}; expected an ISO 8601 instant with a time zone that exists on the calendar, e.g. 2026-12-03T10:30:00Z`,
     };
   }
   return { ok: true, freeze: new Date(parsed).toISOString() };
@@ -223,9 +240,45 @@ export function isCutoverActive(record: CutoverRecord | undefined): boolean {
 }
 
 export type CutoverRequestOutcome =
-  | { kind: "started"; record: CutoverRecord }
-  | { kind: "unchanged"; record: CutoverRecord }
+  | { kind: "started"; record: CutoverRecord; note?: string }
+  /** note: for a repeated verdict, that it is one, when it was proven and what was counted again. */
+  | { kind: "unchanged"; record: CutoverRecord; note?: string }
   | { kind: "refused"; message: string };
+
+/**
+ * A GO asked for again is checked before it is repeated: versions stamped after the freeze
+ * (writes did not stop) and both servers' counts before the freeze, against those taken with the
+ * verdict. A change in the counts means the destination (or the source) changed in the range the
+ * GO proved: the proof runs again over every version, since the change may be anywhere in it.
+ * Returns why the GO must be proved again, or undefined when it stands.
+ */
+function goNoLongerProven(
+  existing: CutoverRecord,
+  writesAfterFreeze: number,
+  countsNow: FreezeCounts | undefined,
+): { reason: string; whole: boolean } | undefined {
+  if (writesAfterFreeze > 0)
+    return {
+      reason: `${writesAfterFreeze} source version(s) stamped at or after the freeze`,
+      whole: false,
+    };
+  const then = existing.countsAtVerdict;
+  if (countsNow === undefined || then === undefined) return undefined;
+  if (countsNow.source === then.source && countsNow.destination === then.destination)
+    return undefined;
+  return {
+    reason: `the versions stamped before the freeze changed since the GO (source ${then.source} → ${countsNow.source}, destination ${then.destination} → ${countsNow.destination}); proving every version again`,
+    whole: true,
+  };
+}
+
+/** The plain statement a repeated GO carries. */
+function repeatedGoNote(existing: CutoverRecord, countsNow: FreezeCounts | undefined): string {
+  const proven = `repeats the GO proven at ${existing.decidedAt ?? "-"} (verification ${existing.verdict?.evidence.verificationRunId ?? "-"})`;
+  if (countsNow === undefined || existing.countsAtVerdict === undefined)
+    return `${proven}; not proven again: no counts were stored with it to compare (cancel and call cutover again to prove it anew)`;
+  return `${proven}; counted again now: no version stamped after the freeze, and ${countsNow.source} source and ${countsNow.destination} destination versions before it, as when it was proven`;
+}
 
 /**
  * What a cutover request does to the stored record. The same freeze again is the same operation
@@ -233,14 +286,17 @@ export type CutoverRequestOutcome =
  * the destination as it is now, so after fixing what the NO-GO named the user calls cutover again).
  * A different freeze while one is in progress is refused: cancel it first. After a verdict or a
  * cancel, a new freeze starts a new operation. A GO is proved again when `writesAfterFreeze` (source
- * versions stamped at or after the freeze, counted now) shows writes since: they are reported in a
- * new verdict, never hidden behind the stored GO.
+ * versions stamped at or after the freeze, counted now) shows writes since, or when `countsNow`
+ * (both servers' versions before the freeze, counted now) differs from the counts stored with it
+ * (goNoLongerProven); otherwise it is repeated with a note saying so, when it was proven and what
+ * was counted again.
  */
 export function requestCutover(
   existing: CutoverRecord | undefined,
   freeze: string,
   nowIso: string,
   writesAfterFreeze = 0,
+  countsNow?: FreezeCounts,
 ): CutoverRequestOutcome {
   if (Date.parse(freeze) > Date.parse(nowIso)) {
     return {
@@ -264,7 +320,11 @@ export function requestCutover(
   }
   const same = Date.parse(existing.freeze) === Date.parse(freeze);
   if (same) {
-    if (existing.phase === "NO-GO" || (existing.phase === "GO" && writesAfterFreeze > 0)) {
+    const stale =
+      existing.phase === "GO"
+        ? goNoLongerProven(existing, writesAfterFreeze, countsNow)
+        : undefined;
+    if (existing.phase === "NO-GO" || stale !== undefined) {
       return {
         kind: "started",
         record: {
@@ -273,10 +333,14 @@ export function requestCutover(
           verdict: undefined,
           decidedAt: undefined,
           proofRunId: undefined,
+          reproveWhole: existing.reproveWhole === true || stale?.whole === true ? true : undefined,
         },
+        ...(stale === undefined ? {} : { note: `proving the GO again: ${stale.reason}` }),
       };
     }
-    return { kind: "unchanged", record: existing };
+    return existing.phase === "GO"
+      ? { kind: "unchanged", record: existing, note: repeatedGoNote(existing, countsNow) }
+      : { kind: "unchanged", record: existing };
   }
   if (isCutoverActive(existing)) {
     return {
@@ -307,6 +371,8 @@ export interface ProofFacts {
   } | null;
   postFreezeWrites: number;
   failedResources: number;
+  /** The first recorded failed resources, one line each (`Type/id version v: reason`). */
+  refused?: string[];
   windowSeconds: number;
   /** The ledger up to the freeze (cutoverLedgerFacts); null when it was not read. */
   ledger?: ReturnType<typeof cutoverLedgerFacts> | null;
@@ -315,9 +381,11 @@ export interface ProofFacts {
 
 /**
  * GO only when the full check compared every version and found none missing, different or behind,
- * the surface counts agree, and no source version is stamped at or after the freeze. Versions only on
- * the destination (extra) are not loss and do not block GO; failed resources recorded by the imports
- * are listed as known in the evidence, and block GO only when the full check finds them missing.
+ * found some equal when it compared any, the surface counts agree, no source version is stamped at
+ * or after the freeze, and no resource is recorded as refused. Versions only on the destination
+ * (extra) are not loss and do not block GO. A recorded refusal is data the destination does not
+ * hold: never a plain GO. When refusals are the only problem the verdict says so in its own words
+ * (the user must acknowledge each one named), otherwise it is an ordinary NO-GO.
  */
 export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
   const problems: string[] = [];
@@ -382,6 +450,19 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       `surface counts show fewer on the destination for ${facts.surface.failing.join(", ")}`,
     );
   }
+  if (full !== null && full.source > 0 && full.matched === 0) {
+    problems.push(`none of the ${full.source} version(s) compared is equal on the destination`);
+  }
+  const onlyRefused = problems.length === 0 && facts.failedResources > 0;
+  if (facts.failedResources > 0) {
+    const named = facts.refused ?? [];
+    problems.push(
+      `${facts.failedResources} resource(s) are recorded as refused by the destination and are not on it${named.length > 0 ? `: ${named.join("; ")}` : ""}${facts.failedResources > named.length ? ` (all of them on the status page, Failed resources)` : ""}`,
+    );
+    actions.push(
+      "acknowledge each refused resource named: correct it on the source (the corrected version is migrated) or accept that the destination will not hold it, then call cutover again with the same freeze; a cutover answers GO only when no refusal is recorded",
+    );
+  }
   const go = problems.length === 0;
   const bounded = problems.slice(0, CUTOVER_MAX_PROBLEMS);
   if (problems.length > bounded.length) {
@@ -393,8 +474,10 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
   return {
     go,
     summary: go
-      ? `GO: the destination equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal${facts.failedResources > 0 ? `; ${facts.failedResources} failed resource(s) recorded and listed as known` : ""})`
-      : `NO-GO: ${bounded[0]}`,
+      ? `GO: the destination equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal)`
+      : onlyRefused
+        ? `NO-GO, REFUSED RESOURCES TO ACKNOWLEDGE: everything else equals the source as of the freeze (${compared} versions compared, ${full?.matched ?? 0} equal); ${bounded[0]}`
+        : `NO-GO: ${bounded[0]}`,
     windowSeconds: facts.windowSeconds,
     evidence: {
       verificationRunId: facts.verificationRunId,
@@ -427,6 +510,10 @@ export function cutoverCapMs(steadyCapMs: number, freezeMs: number, sourceNowMs:
   return Math.min(steadyCapMs, freezeMs);
 }
 
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function minutesText(seconds: number): string {
   return seconds < 120 ? `${seconds} s` : `${(seconds / 60).toFixed(1)} min`;
 }
@@ -447,12 +534,17 @@ export function formatCutover(record: CutoverRecord): string {
   lines.push(v.summary);
   lines.push(`cutover window (freeze to verdict): ${minutesText(v.windowSeconds)}`);
   lines.push(
-    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface counts ${e.surfaceTypesPassed}/${e.surfaceTypes} types agree; verification ${e.verificationRunId}`,
+    `evidence: ${e.versionsCompared} versions compared, ${e.matched} equal, ${e.missing} missing, ${e.different} different, ${e.extra} only on the destination (not loss), ${e.postFreezeWrites} written after the freeze, ${e.failedResources} failed resource(s) recorded (${e.known ?? 0} version(s) known, not migrated); surface check: ${e.surfaceTypesPassed} of ${e.surfaceTypes} counts agree (per type, search and history, and the total); verification ${e.verificationRunId}`,
   );
   const l = e.ledger;
   if (l !== undefined) {
+    // Both figures of versions only on the destination are shown; when they differ, say why.
+    const why =
+      l.extra === e.extra
+        ? ""
+        : " (the ledger counts every entry up to the freeze, the full check only the range it compared)";
     lines.push(
-      `ledger up to the freeze: ${l.reconciled}/${l.entries} entries reconciled (${l.windows} windows, ${l.skipped} skipped stretches), ${l.unreconciled} unreconciled; counted ${l.sourceVersions} source and ${l.destinationVersions} destination versions, ${l.failed} failed, ${l.missing} missing, ${l.extra} only on the destination`,
+      `ledger up to the freeze: ${l.reconciled}/${l.entries} entries reconciled (${count(l.windows, "window", "windows")}, ${count(l.skipped, "skipped stretch", "skipped stretches")}), ${l.unreconciled} unreconciled; counted ${l.sourceVersions} source and ${l.destinationVersions} destination versions, ${l.failed} failed, ${l.missing} missing, ${l.extra} only on the destination${why}`,
     );
   }
   const proof = e.proof;

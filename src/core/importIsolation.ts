@@ -84,12 +84,28 @@ export function newPart(id: string, source: PartSource): IsolationPart {
   };
 }
 
+/**
+ * What a failed import job says about its cause. `content`: it may be the data (isolation can
+ * tell); `hidden` when the server gave no reason (a 5xx: GetImportRequestHandler.cs answers
+ * "InternalServerError" for every 500), `inputUrl` the job's input the failure names, if any.
+ * `systemic`: a cause the product knows is the service's (access, storage, quota, throttling,
+ * cancellation, configuration): splitting the job cannot help, so it is retried and then halts.
+ */
 export type FailureClass =
-  { kind: "content"; inputUrl: string; reason: string } | { kind: "systemic"; why: string };
+  | {
+      kind: "content";
+      inputUrl: string | undefined;
+      reason: string;
+      hidden: boolean;
+      status: number;
+    }
+  | { kind: "systemic"; why: string };
 
 /**
- * Failures that say nothing about the data: storage, access, a cancelled job, a configuration
- * problem (ImportProcessingJob.cs messages), or a server error whose reason the status hides.
+ * Failures that say nothing about the data: storage, access, quota, throttling, a cancelled job, a
+ * configuration problem (ImportProcessingJob.cs and ImportOrchestratorJob.cs messages; the quota
+ * text is AHDS's when its database is full, docs/server-behaviour.md §3.7). Checked before the
+ * file the failure names: a full database names the job's own input file too.
  */
 const SYSTEMIC_TEXT: readonly [RegExp, string][] = [
   [/unauthorized|forbidden|managed identity|authentication/i, "the server cannot access storage"],
@@ -97,16 +113,22 @@ const SYSTEMIC_TEXT: readonly [RegExp, string][] = [
     /deleted, renamed, or moved|BlobNotFound|Failed to access input files/i,
     "an input file is unreadable",
   ],
+  [/size quota|quota|out of (disk )?space|storage is full/i, "the destination's storage is full"],
+  [
+    /too many requests|request rate|throttl|RequestRateExceeded|\b429\b/i,
+    "the destination is throttling",
+  ],
   [/cancel/i, "the job was cancelled"],
   [/container name/i, "the error container is misconfigured"],
 ];
 
 /**
- * Whether a failed import job points at its content (one input file refused something) or at the
- * service. Only a 4xx that names one of the job's own input files (`ErrorFile: <url>`) and no
- * access, storage or cancellation problem is content: isolation can only help there. A 5xx is
- * systemic: GetImportRequestHandler hides its reason ("InternalServerError"), so nothing says the
- * data caused it, and a broken destination must halt rather than be taken apart resource by resource.
+ * Whether a failed import job may point at its content or points at the service. Known systemic
+ * causes (status or text) are systemic. A 4xx that names one of the job's own input files
+ * (`ErrorFile: <url>`) is content with the server's reason. A 5xx is content with a hidden reason:
+ * the server hides it (GetImportRequestHandler.cs), so only a diagnosis (isolation, whose parts
+ * import or do not) can tell the data from the service. A 4xx naming no input file, or a file
+ * that is not one of the job's, is systemic.
  */
 export function classifyImportFailure(
   status: number | undefined,
@@ -115,12 +137,17 @@ export function classifyImportFailure(
 ): FailureClass {
   if (status === 401 || status === 403) return { kind: "systemic", why: "access denied" };
   if (status === 404) return { kind: "systemic", why: "an input file is missing" };
-  if (status === undefined || status >= 500)
-    return { kind: "systemic", why: `server error ${status ?? "without a status"}` };
+  if (status === 429) return { kind: "systemic", why: "the destination is throttling" };
+  if (status === undefined) return { kind: "systemic", why: "server error without a status" };
   for (const [pattern, why] of SYSTEMIC_TEXT)
     if (pattern.test(message)) return { kind: "systemic", why };
   const m = /failed for reason: ([\s\S]*?)\s*ErrorFile: (\S+)/.exec(message);
-  if (m === null) return { kind: "systemic", why: "the failure names no input file" };
+  const hidden = status >= 500;
+  if (m === null) {
+    if (!hidden) return { kind: "systemic", why: "the failure names no input file" };
+    const reason = /failed for reason: ([\s\S]*)$/.exec(message)?.[1]?.trim() || message;
+    return { kind: "content", inputUrl: undefined, reason, hidden, status };
+  }
   const inputUrl = m[2] as string;
   const named = inputUrls.find((u) => stripQuery(u) === stripQuery(inputUrl));
   if (named === undefined)
@@ -128,7 +155,49 @@ export function classifyImportFailure(
       kind: "systemic",
       why: "the failure names a file that is not one of the job's inputs",
     };
-  return { kind: "content", inputUrl: named, reason: (m[1] as string).trim() || message };
+  return {
+    kind: "content",
+    inputUrl: named,
+    reason: (m[1] as string).trim() || message,
+    hidden,
+    status,
+  };
+}
+
+/**
+ * Whether a payload's failed job is taken apart now. A failure the server explains (a 4xx naming
+ * the file) is diagnosed at once. One whose reason is hidden is retried first, like any server
+ * error, and diagnosed only when the last attempt (AZURE_ImportAttempts) fails the same way as the
+ * one before: a passing fault then has had its chances, and a halt would not tell the input from
+ * the service.
+ */
+export function diagnoseNow(
+  failure: FailureClass,
+  payload: { attempts: number; failureReason: string | undefined },
+  maxAttempts: number,
+): boolean {
+  if (failure.kind === "systemic") return false;
+  if (!failure.hidden) return true;
+  if (payload.attempts < maxAttempts) return false;
+  return maxAttempts === 1 || (payload.failureReason?.includes(failure.reason) ?? false);
+}
+
+/** The reason a failed part keeps: the server's words, or that the server hid them. */
+export function partReason(failure: Extract<FailureClass, { kind: "content" }>): string {
+  return failure.hidden ? `${HIDDEN_PREFIX} ${failure.status} (${failure.reason})` : failure.reason;
+}
+
+const HIDDEN_PREFIX = "server error without a reason:";
+
+/**
+ * The reason recorded for a refused resource. The server's own words when it gave them; when it
+ * hid them, what the diagnosis inferred (with the value that explains it, when the line holds one).
+ */
+export function refusalReason(reason: string | undefined, explanation?: string): string {
+  if (reason === undefined) return "refused by the destination";
+  if (!reason.startsWith(HIDDEN_PREFIX)) return reason;
+  const status = reason.slice(HIDDEN_PREFIX.length).trim();
+  return `Inferred: the destination fails any import job holding this resource (${status}; the server hides the reason) while the other parts of the same job imported${explanation === undefined ? "" : `; ${explanation}`}`;
 }
 
 function stripQuery(url: string): string {
@@ -173,22 +242,41 @@ export function splitRange(
 }
 
 /**
- * What follows a content failure of `part` that names `failure.inputUrl`:
+ * The input a content failure of `part` points at: the file it names, or the part's only file when
+ * it names none (a 5xx from the orchestrator names no file); undefined when a part of several files
+ * failed without naming one.
+ */
+export function failingInput(part: IsolationPart, named: string | undefined): string | undefined {
+  const source = part.source;
+  if (source.kind === "lines") return source.url;
+  if (named !== undefined) return named;
+  return source.inputs.length === 1 ? source.inputs[0]?.url : undefined;
+}
+
+/**
+ * What follows a content failure of `part` that points at `failingUrl` (failingInput):
  * - a range of one line: the resource is refused (no children);
  * - a longer range: its parts (splitRange);
  * - whole files: the other files as one part, and the failing file's parts (a one-line file is a
- *   refused resource at once: the failure already named it).
+ *   refused resource at once: the failure already named it);
+ * - whole files, no file named: each file a part of its own.
  * `lineCount` is the number of non-empty lines of the failing file (files parts only).
  */
 export function afterContentFailure(
   part: IsolationPart,
-  failingUrl: string,
+  failingUrl: string | undefined,
   lineCount: number,
 ): { children: IsolationPart[]; refused: boolean } {
   const source = part.source;
   if (source.kind === "lines") {
     if (source.from >= source.to) return { children: [], refused: true };
     return { children: splitRange(part.id, source), refused: false };
+  }
+  if (failingUrl === undefined) {
+    const children = source.inputs.map((input, i) =>
+      newPart(`${part.id}.f${i}`, { kind: "files", inputs: [input] }),
+    );
+    return { children, refused: false };
   }
   const index = source.inputs.findIndex((i) => i.url === failingUrl);
   if (index === -1) throw new Error(`${failingUrl} is not an input of isolation part ${part.id}`);
@@ -206,21 +294,68 @@ export function afterContentFailure(
   return { children, refused: false };
 }
 
+/** The part whose failure created `id` ("r.x2.a" and "r.o" come from "r"). */
+export function parentOf(id: string): string {
+  const up = id.slice(0, id.lastIndexOf("."));
+  return /\.x\d+$/.test(up) ? up.slice(0, up.lastIndexOf(".")) : up;
+}
+
 /** Isolation jobs that failed before the window halts as "every job failing" when none imported. */
 export const SYSTEMIC_FAILURE_RUN = 8;
 
 /** Parts of one payload imported at the same time (one split and the other files). */
 export const ISOLATION_CONCURRENCY = SPLIT_PARTS + 1;
 
+/**
+ * Who the diagnosis blames. "input": a part imported, so the destination takes data and the parts
+ * that fail alone are the input's: refused resources are recorded. "service": no part imported and
+ * the first split's parts all failed the same way (or every part failed): the destination refuses
+ * everything, the payload fails as a whole and nothing is recorded as refused. undefined: not known
+ * yet (refusals wait).
+ */
+export type IsolationVerdict = "input" | "service" | undefined;
+
 export interface IsolationPlan {
   /** Parts to start now (Pending, within the concurrency limit and the window's budget). */
   start: IsolationPart[];
   /** Parts whose job runs. */
   poll: IsolationPart[];
-  /** Every part is done: the payload completes. */
+  /** Every part is done and the verdict is "input": the payload completes. */
   complete: boolean;
+  verdict: IsolationVerdict;
   /** Set when the isolation must stop and the migration halt, with the reason in words. */
   halt: string | undefined;
+}
+
+const FAILED: ReadonlySet<PartStatus> = new Set(["Split", "Refused"]);
+
+/** The diagnosis so far (see IsolationVerdict), with why when it blames the service. */
+export function isolationVerdict(parts: readonly IsolationPart[]): {
+  verdict: IsolationVerdict;
+  why?: string;
+} {
+  const jobs = parts.filter((p) => p.id !== ROOT_PART);
+  if (jobs.some((p) => p.status === "Imported")) return { verdict: "input" };
+  if (jobs.length === 0) return { verdict: undefined };
+  const firstSplit = jobs.filter((p) => parentOf(p.id) === ROOT_PART);
+  const reasons = new Set(firstSplit.map((p) => p.reason ?? ""));
+  if (firstSplit.every((p) => FAILED.has(p.status)) && reasons.size === 1) {
+    return {
+      verdict: "service",
+      why: `all ${firstSplit.length} part(s) of the job's first split failed the same way (${[...reasons][0] || "no reason"})`,
+    };
+  }
+  if (jobs.every((p) => FAILED.has(p.status)))
+    return {
+      verdict: "service",
+      why: `every part failed, down to single lines (${jobs.length} parts)`,
+    };
+  const failedJobs = jobs.filter(
+    (p) => p.status === "Split" || (p.status === "Refused" && p.attempts > 0),
+  ).length;
+  if (failedJobs >= SYSTEMIC_FAILURE_RUN)
+    return { verdict: "service", why: `${failedJobs} isolation jobs failed in a row` };
+  return { verdict: undefined };
 }
 
 /**
@@ -234,27 +369,24 @@ export function planIsolation(
 ): IsolationPlan {
   const poll = parts.filter((p) => isolationPartJob.isInFlight(p.status));
   const pending = parts.filter((p) => p.status === "Pending");
-  const complete = parts.length > 0 && parts.every(isTerminal);
-  const jobs = parts.filter((p) => p.id !== ROOT_PART);
-  const failedJobs = jobs.filter(
-    (p) => p.status === "Split" || (p.status === "Refused" && p.attempts > 0),
-  ).length;
-  const importedJobs = jobs.filter((p) => p.status === "Imported").length;
-  if (failedJobs >= SYSTEMIC_FAILURE_RUN && importedJobs === 0) {
+  const { verdict, why } = isolationVerdict(parts);
+  if (verdict === "service") {
     return {
       start: [],
       poll,
       complete: false,
-      halt: `every isolation job failed (${failedJobs} in a row, none imported): the destination refuses every part, which points at the service, not at one resource`,
+      verdict,
+      halt: `the diagnosis points at the destination, not at the data: ${why ?? "every part failed"}, and no part imported; nothing is recorded as refused. Fix the destination, then resume (reset-retries): the whole payload is imported again`,
     };
   }
+  const complete = verdict === "input" && parts.every(isTerminal);
   const room = Math.max(0, Math.min(ISOLATION_CONCURRENCY - poll.length, budget - jobsUsed));
   const start = pending.slice(0, room);
   const halt =
     pending.length > 0 && start.length === 0 && poll.length === 0
       ? `isolating refused resources needs more than the ${budget} extra import jobs allowed per window (AZURE_ImportIsolationJobs); ${pending.length} part(s) left`
       : undefined;
-  return { start, poll, complete, halt };
+  return { start, poll, complete, verdict, halt };
 }
 
 export interface IsolationSummary {

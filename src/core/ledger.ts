@@ -4,6 +4,7 @@
  * empty: skipped stretches are not trusted, they are counted on the source like windows are
  * reconciled. docs/architecture.md ("Ledger") says what is counted and what the watermark means.
  */
+import { SEARCH_PARAMETER_TYPE } from "./resourceTypes";
 import { ms } from "./windows";
 
 export type LedgerKind = "window" | "skipped";
@@ -116,6 +117,59 @@ export function judgeCount(
     missing: Math.max(0, owed - destination),
     extra: Math.max(0, destination - owed),
   };
+}
+
+/**
+ * The unit of a system-level window that holds every type not counted on its own: the window's
+ * totals less the types counted one by one and less SearchParameter. A type the export did not
+ * list (or a destination-only type) lands here, so it is never left out of the judgement.
+ */
+export const OTHER_TYPES = "other types";
+
+/** One type of a system-level window, counted on both servers. */
+export interface TypeCount {
+  type: string;
+  source: number;
+  destination: number;
+  /** Failed resources recorded for this type in the window's chunks. */
+  failed: number;
+}
+
+/**
+ * Judges a system-level window type by type, so a shortfall of one type is never hidden by a
+ * surplus of another (a Patient version lost while an Observation was created on the destination).
+ * SearchParameter is not owed in the window: its versions are not imported but copied through the
+ * API, and the copies on the destination are the tool's own writes, stamped when it wrote them
+ * (in whatever window that instant falls). Its counts are kept for the record with nothing missing
+ * or extra. Whatever the listed types and SearchParameter do not account for of the totals is
+ * judged as OTHER_TYPES; `failedTotal` less the listed types' failures is that unit's.
+ */
+export function judgeWindowByType(input: {
+  types: readonly TypeCount[];
+  searchParameters: { source: number; destination: number };
+  totals: { source: number; destination: number };
+  failedTotal: number;
+}): LedgerCount[] {
+  const { types, searchParameters: sp, totals } = input;
+  const sum = (pick: (t: TypeCount) => number) => types.reduce((n, t) => n + pick(t), 0);
+  const counts = types.map((t) => judgeCount(t.type, t.source, t.destination, t.failed));
+  counts.push(
+    judgeCount(
+      OTHER_TYPES,
+      Math.max(0, totals.source - sum((t) => t.source) - sp.source),
+      Math.max(0, totals.destination - sum((t) => t.destination) - sp.destination),
+      Math.max(0, input.failedTotal - sum((t) => t.failed)),
+    ),
+  );
+  counts.push({
+    type: SEARCH_PARAMETER_TYPE,
+    source: sp.source,
+    destination: sp.destination,
+    failed: 0,
+    missing: 0,
+    extra: 0,
+  });
+  return counts;
 }
 
 export function totalMissing(counts: readonly LedgerCount[]): number {

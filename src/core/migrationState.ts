@@ -28,6 +28,12 @@ export interface ChunkRecord {
   searchParameterCount: number | undefined;
   importStatus: ChunkImportStatus;
   payloadCount: number | undefined;
+  /**
+   * The AZURE_FileCount the chunk's payloads are built with, recorded by the first build: every
+   * runner builds the same bodies, blobs and rows from it, whatever its own setting
+   * (payloadLayout). Absent until the first build (and on rows built before it was recorded).
+   */
+  payloadFileCount?: number | undefined;
   completedCount: number;
   processed: boolean;
   totalImportResourceCount: number;
@@ -77,6 +83,10 @@ export interface PayloadRecord {
   resourceCount: number;
   status: PayloadStatus;
   importContentLocation: string | undefined;
+  /**
+   * Kick-offs in this round. 0 with a status URL: a job posted before a resume and carried into its
+   * new round (src/engine/control.ts, postedBeforeResume in src/engine/payloadJob.ts).
+   */
   attempts: number;
   importStartTime: string | undefined;
   importEndTime: string | undefined;
@@ -85,6 +95,18 @@ export interface PayloadRecord {
   failureReason: string | undefined;
   /** The payload's job failed because of its content: its parts are imported apart (core/importIsolation.ts). */
   isolating?: boolean;
+  /**
+   * Lines kept out of the payload's files because the destination's index cannot hold them
+   * (core/indexedNumbers.ts), recorded as refused at build: counted as failed when it completes.
+   */
+  screenedCount?: number;
+  /**
+   * Times a resume (reset-retries) gave the payload new attempts: queued again after using up its
+   * attempts, or its running job carried over. Part of the kick-off's tag: the server hands back
+   * the old job for an identical body, even a failed one (docs/server-behaviour.md §3.6), so
+   * attempt 1 of a new round must differ from it.
+   */
+  round?: number;
 }
 
 export interface CursorRecord {
@@ -191,4 +213,34 @@ export function computeWatermark(
 ): string | undefined {
   if (unprocessed.length === 0) return frontier;
   return unprocessed.map((c) => c.since).reduce((a, b) => (a < b ? a : b));
+}
+
+/**
+ * The chunk row brought up to date with its payload rows, or undefined when nothing changes. The
+ * completed count and the totals are counted from the payload rows, never incremented. The chunk is
+ * processed only when it has rows for at least its payload count and every one of them is
+ * completed: a payload row that is not (say one left by a build with another file count, before
+ * the count was recorded on the chunk) keeps it open, so the watermark never passes a version that
+ * payload holds, and its imported count is always the sum of its payloads'.
+ */
+export function settledChunk(
+  chunk: ChunkRecord,
+  payloads: readonly Pick<PayloadRecord, "status" | "importedCount" | "failedCount">[],
+  endTime: string,
+): ChunkRecord | undefined {
+  const completed = payloads.filter((p) => p.status === "Completed");
+  const processed =
+    chunk.payloadCount !== undefined &&
+    payloads.length >= chunk.payloadCount &&
+    completed.length === payloads.length;
+  if (chunk.processed || (completed.length <= chunk.completedCount && !processed)) return undefined;
+  return {
+    ...chunk,
+    completedCount: completed.length,
+    totalImportResourceCount: completed.reduce((n, p) => n + (p.importedCount ?? 0), 0),
+    totalFailedImportCount: completed.reduce((n, p) => n + (p.failedCount ?? 0), 0),
+    importStatus: processed ? "Completed" : chunk.importStatus,
+    processed,
+    endTime: processed ? endTime : chunk.endTime,
+  };
 }

@@ -7,8 +7,11 @@
  *   `+00:00` where the source wrote `Z` (docs/server-behaviour.md §4.4).
  * - SearchParameter resources are copied by PUT without meta (docs/server-behaviour.md §6), so the destination
  *   assigns its own `meta.versionId` and `meta.lastUpdated`: those two are left out for them.
- * Everything else, including every other meta field, must be equal.
+ * Everything else, including every other meta field, must be equal. Resources read losslessly
+ * (src/core/losslessJson.ts, the full check) compare number literals as text: a FHIR decimal keeps
+ * its precision, so `1.50` and `1.5` differ.
  */
+import { RawNumber } from "./losslessJson";
 
 export type DifferenceKind = "changed" | "missing" | "extra";
 
@@ -32,7 +35,26 @@ function keyPath(path: string, key: string): string {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof RawNumber)
+  );
+}
+
+/**
+ * Number literals read losslessly (src/core/losslessJson.ts) are equal when their text is; a
+ * number parsed by JSON.parse stands for the literal it prints as (the lossless reads parse a
+ * literal that way only when it reads back exactly).
+ */
+function sameLeaf(source: unknown, destination: unknown): boolean {
+  if (source instanceof RawNumber || destination instanceof RawNumber) {
+    const literal = (v: unknown) =>
+      v instanceof RawNumber ? v.text : typeof v === "number" ? String(v) : undefined;
+    return literal(source) !== undefined && literal(source) === literal(destination);
+  }
+  return source === destination;
 }
 
 /**
@@ -67,7 +89,12 @@ export function diffJson(source: unknown, destination: unknown, path = ""): Path
   const sameShape =
     isPlainObject(source) === isPlainObject(destination) &&
     Array.isArray(source) === Array.isArray(destination);
-  if (sameShape && !isPlainObject(source) && !Array.isArray(source) && source === destination) {
+  if (
+    sameShape &&
+    !isPlainObject(source) &&
+    !Array.isArray(source) &&
+    sameLeaf(source, destination)
+  ) {
     return [];
   }
   return [{ path, kind: "changed" }];

@@ -1,7 +1,7 @@
 import type { Settings } from "../config/settings";
 import type { ProgressSink } from "../core/progress";
 import { createFhirClient } from "../fhir/client";
-import { redactText } from "../fhir/redact";
+import { cleanText } from "../fhir/redact";
 import { allowedBlobAccounts } from "../storage/allowedBlobAccounts";
 import { createBlobStore } from "../storage/blobStore";
 import { MigrationStateStore } from "../storage/migrationStateStore";
@@ -17,9 +17,12 @@ export interface DepsOverrides {
   progress?: ProgressSink;
 }
 
-/** A log function that redacts every line (src/fhir/redact.ts) before passing it on. */
+/**
+ * A log function that cleans every line (src/fhir/redact.ts: credentials redacted, control
+ * characters removed) before passing it on.
+ */
 export function redactingLog(log: (message: string) => void): (message: string) => void {
-  return (message) => log(redactText(message));
+  return (message) => log(cleanText(message));
 }
 
 /** Builds the real clients and stores from settings. */

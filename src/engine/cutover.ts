@@ -9,6 +9,7 @@ import type {
   CutoverProofScope,
   CutoverRecord,
   CutoverRequestOutcome,
+  FreezeCounts,
 } from "../core/cutover";
 import {
   cutoverLedgerFacts,
@@ -32,19 +33,24 @@ import { recountUnreconciled } from "./activities/reconcileLedger";
 
 /**
  * Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. Asked
- * again after its GO, it counts the source's versions stamped since the freeze: writes that came
- * after the GO reopen the proof, whose NO-GO reports them.
+ * again after its GO, it counts the source's versions stamped since the freeze and both servers'
+ * versions before it: writes that came after the GO reopen the proof, whose NO-GO reports them,
+ * and counts that changed since the GO prove every version again; otherwise the stored GO is
+ * answered with a note that says it is repeated, when it was proven and what was counted now.
  */
 export async function startCutover(
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">,
   freeze: string,
 ): Promise<CutoverRequestOutcome> {
   const stored = await deps.state.getCutover();
   const wasGo = stored?.phase === "GO" && Date.parse(stored.freeze) === Date.parse(freeze);
-  const writesAfterFreeze = wasGo ? await countWritesAfterFreeze(deps, freeze) : 0;
+  // A GO asked for again is counted again before it is repeated (requestCutover).
+  const [writesAfterFreeze, countsNow] = wasGo
+    ? await Promise.all([countWritesAfterFreeze(deps, freeze), countBeforeFreeze(deps, freeze)])
+    : [0, undefined];
   let outcome: CutoverRequestOutcome | undefined;
   await deps.state.updateCutover((existing) => {
-    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze);
+    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze, countsNow);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
   if (outcome!.kind === "started") {
@@ -59,6 +65,19 @@ async function countWritesAfterFreeze(
   freeze: string,
 ): Promise<number> {
   return deps.source.count({ history: historyAware(deps), since: freeze });
+}
+
+/** Both servers' versions stamped before the freeze (history-aware, as the export selects them). */
+export async function countBeforeFreeze(
+  deps: Pick<EngineDeps, "source" | "destination" | "settings">,
+  freeze: string,
+): Promise<FreezeCounts> {
+  const range = { history: historyAware(deps), till: freeze };
+  const [source, destination] = await Promise.all([
+    deps.source.count(range),
+    deps.destination.count(range),
+  ]);
+  return { source, destination };
 }
 
 /**
@@ -143,7 +162,11 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   // Only what changed since the last full proof is compared (a resumed run keeps its stored range).
   const lastProof = await deps.state.getFullProof();
   const scope = deps.settings.export.withHistory ? "history" : "current";
-  const sinceMs = incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
+  // A GO whose counts changed is proved again over every version (requestCutover).
+  const sinceMs =
+    started.reproveWhole === true
+      ? undefined
+      : incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
   const estimate = await estimateProof(deps, scope, sinceMs);
   await deps.state.updateCutover((r) =>
     r?.proofRunId !== runId || !isCutoverActive(r) ? undefined : { ...r, proofEstimate: estimate },
@@ -237,7 +260,10 @@ export async function decideCutoverProof(
 ): Promise<ActivityResult> {
   const { runId, report, ledger } = input;
   const lastProof = input.lastProof ?? undefined;
-  const postFreezeWrites = await countWritesAfterFreeze(deps, input.freeze);
+  const [postFreezeWrites, countsAtVerdict] = await Promise.all([
+    countWritesAfterFreeze(deps, input.freeze),
+    countBeforeFreeze(deps, input.freeze),
+  ]);
   const cursor = await deps.state.getCursor();
   const decidedMs = deps.clock.now();
   const verdict = decideCutoverVerdict({
@@ -246,6 +272,9 @@ export async function decideCutoverProof(
     full: fullFacts(report),
     postFreezeWrites,
     failedResources: cursor.resourcesFailed,
+    refused: (report.knownFailures?.items ?? []).map(
+      (k) => `${k.type}/${k.id} version ${k.version ?? "?"}: ${k.reason}`,
+    ),
     ledger,
     proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(input.freeze)) / 1000)),
@@ -258,6 +287,8 @@ export async function decideCutoverProof(
           phase: verdict.go ? "GO" : "NO-GO",
           decidedAt: new Date(decidedMs).toISOString(),
           verdict,
+          countsAtVerdict,
+          reproveWhole: undefined,
         },
   );
   if (decided?.proofRunId !== runId || decided.verdict === undefined) {

@@ -33,8 +33,7 @@ export interface ActivityResult {
   cutoverProof?: CutoverProofStart;
 }
 
-export const PAYLOAD_CONTAINER = "import-payloads";
-export const MANIFEST_CONTAINER = "export-manifests";
+export { MANIFEST_CONTAINER, PAYLOAD_CONTAINER } from "../core/stagingLayout";
 
 export function nowIso(deps: Pick<EngineDeps, "clock">): string {
   return new Date(deps.clock.now()).toISOString();

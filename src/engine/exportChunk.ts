@@ -64,7 +64,11 @@ export async function requeueExport(
   );
   if (!requeue.written) return;
   const chunk = requeue.after;
+  // The event names the job that failed (the row no longer does): its files are found by its id.
   if (chunk !== undefined)
-    exportEvent(deps, chunk, "Failed", { FailureReason: reason, StatusCode: statusCode ?? 0 });
+    exportEvent(deps, { ...chunk, exportContentLocation: actedOn }, "Failed", {
+      FailureReason: reason,
+      StatusCode: statusCode ?? 0,
+    });
   await recordFailure(deps, reason);
 }

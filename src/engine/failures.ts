@@ -40,6 +40,9 @@ export async function haltMigration(deps: EngineDeps, given: string): Promise<vo
     await emitHalt(deps, halt.after.consecutiveFailures, reason);
 }
 
+/** How the log line of a halt starts (the CLI's closing message says the halt again, with advice). */
+export const HALT_LOG_PREFIX = "MIGRATION HALTED: ";
+
 async function emitHalt(deps: EngineDeps, count: number, reason: string): Promise<void> {
   deps.telemetry.trackEvent("ExportRetries", {
     Status: "MaxRetriesReached",
@@ -49,7 +52,7 @@ async function emitHalt(deps: EngineDeps, count: number, reason: string): Promis
     ActionRequired:
       "Fix the cause (see FailureReason in the export table), then call ClearMaxExportRetries_Http or run `fhir-migrate reset-retries`.",
   });
-  deps.log(`MIGRATION HALTED: ${reason}`);
+  deps.log(`${HALT_LOG_PREFIX}${reason}`);
 }
 
 export async function recordSuccess(deps: EngineDeps): Promise<void> {

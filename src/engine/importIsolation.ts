@@ -12,15 +12,20 @@
 import {
   afterContentFailure,
   classifyImportFailure,
+  diagnoseNow,
+  failingInput,
   isTerminal,
   newPart,
+  partReason,
   planIsolation,
+  refusalReason,
   ROOT_PART,
   summarizeIsolation,
   type FailureClass,
   type IsolationInput,
   type IsolationPart,
 } from "../core/importIsolation";
+import { unholdableNumber } from "../core/indexedNumbers";
 import { importJob, isolationPartJob } from "../core/jobLifecycle";
 import { chunkKey, payloadKey, type PayloadRecord } from "../core/migrationState";
 import { isFhirOperationError, isTransientError, type FhirOperationError } from "../errors";
@@ -29,21 +34,21 @@ import { parseBlobUrl } from "../storage/blobUrl";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
 import { settleChunk } from "./settleChunk";
 import type { ActivityResult, EngineDeps } from "./deps";
+import { isolationPartBlobName } from "../core/stagingLayout";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
 import { idAtLine, parseImportErrorLine } from "./importErrors";
 import type { PayloadRef } from "./payloadJob";
-import { markPayloadCompleted } from "./payloadJob";
+import { markPayloadCompleted, roundTag } from "./payloadJob";
 
-/** Folder of the part blobs, in the staging container of the file they come from. */
-export const ISOLATION_FOLDER = "fhir-migrate-isolation";
+export { ISOLATION_FOLDER } from "../core/stagingLayout";
 
 function partBlobName(deps: EngineDeps, ref: PayloadRef, partId: string): string {
-  return `${ISOLATION_FOLDER}/${deps.settings.storage.partitionKey}/${payloadKey(ref.chunkSeq, ref.index)}/${partId}.ndjson`;
+  return isolationPartBlobName(deps.settings.storage, ref.chunkSeq, ref.index, partId);
 }
 
-/** URL of a lines part's blob: same account and container as the file it was cut from. */
-function partBlobUrl(originalUrl: string, blobName: string): { url: string } {
+/** URL of a blob cut from an export file: same account and container as the file it was cut from. */
+export function partBlobUrl(originalUrl: string, blobName: string): { url: string } {
   const parts = parseBlobUrl(originalUrl);
   const path = blobName
     .split("/")
@@ -102,12 +107,23 @@ async function countLines(deps: EngineDeps, url: string): Promise<number> {
   return n;
 }
 
-export type IsolationStart = { isolating: true } | { isolating: false; why: string };
+/**
+ * Whether the diagnosis started; if not, why, and whether it will judge the payload should its
+ * last attempt fail the same way (`diagnosedLater`).
+ */
+export type IsolationStart =
+  { isolating: true } | { isolating: false; why: string; diagnosedLater: boolean };
+
+/** Lines of `url` the failing file of a files part has (a lines part's range needs none). */
+async function lineCountFor(deps: EngineDeps, part: IsolationPart, url: string | undefined) {
+  return part.source.kind === "files" && url !== undefined ? countLines(deps, url) : 0;
+}
 
 /**
- * Called when a payload's import job failed as a whole. A content failure (see
- * classifyImportFailure) starts the isolation and the payload stays Running with `isolating` set;
- * anything else is left to the caller's retry-then-halt, with the reason isolation does not apply.
+ * Called when a payload's import job failed as a whole. A failure that may be the content's (see
+ * classifyImportFailure, diagnoseNow) starts the diagnosis: the payload stays Running with
+ * `isolating` set and its parts are imported apart. Anything else is left to the caller's
+ * retry-then-halt, with the reason isolation does not apply (yet).
  */
 export async function beginIsolation(
   deps: EngineDeps,
@@ -116,29 +132,51 @@ export async function beginIsolation(
   error: FhirOperationError,
 ): Promise<IsolationStart> {
   if (deps.settings.import.isolationJobs === 0)
-    return { isolating: false, why: "isolation is off (AZURE_ImportIsolationJobs=0)" };
+    return {
+      isolating: false,
+      why: "isolation is off (AZURE_ImportIsolationJobs=0)",
+      diagnosedLater: false,
+    };
   const body = await payloadBody(deps, payload);
-  if (body === undefined) return { isolating: false, why: "the payload body is missing" };
+  if (body === undefined)
+    return { isolating: false, why: "the payload body is missing", diagnosedLater: false };
   const inputs = inputsOf(body);
   const failure = classifyImportFailure(
     error.status,
     error.diagnostics || error.message,
     inputs.map((i) => i.url),
   );
-  if (failure.kind === "systemic") return { isolating: false, why: failure.why };
+  if (failure.kind === "systemic")
+    return { isolating: false, why: failure.why, diagnosedLater: false };
+  if (!diagnoseNow(failure, payload, deps.settings.import.attempts)) {
+    return {
+      isolating: false,
+      why: `the server hides the reason (${failure.reason}); retried first, the job is taken apart when attempt ${deps.settings.import.attempts} (AZURE_ImportAttempts) fails the same way`,
+      diagnosedLater: payload.attempts < deps.settings.import.attempts,
+    };
+  }
+  const reason = partReason(failure);
   const root: IsolationPart = {
     ...newPart(ROOT_PART, { kind: "files", inputs }),
     status: "Split",
-    reason: failure.reason,
+    reason,
     endTime: nowIso(deps),
   };
-  const lineCount = await countLines(deps, failure.inputUrl);
-  const { children } = afterContentFailure(root, failure.inputUrl, lineCount);
+  const failingUrl = failingInput(root, failure.inputUrl);
+  const { children } = afterContentFailure(
+    root,
+    failingUrl,
+    await lineCountFor(deps, root, failingUrl),
+  );
   const store = deps.state.isolation();
-  // Children first, the root last: a crash in between leaves the payload Running with its failed
-  // job, which fails the same way on the next poll and writes the same rows again.
+  // Rows of an earlier diagnosis of this payload that blamed the service are stale: the payload
+  // is not isolating, so none of them runs. Children next, the root last: a crash in between
+  // leaves the payload Running with its failed job, which fails the same way on the next poll and
+  // writes the same rows again.
+  await store.removePayload(ref.chunkSeq, ref.index);
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
   await store.insert(ref.chunkSeq, ref.index, root);
+  const named = failure.inputUrl ?? "no file named";
   const mark = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
     importJob.isInFlight(p.status) &&
     p.importContentLocation === payload.importContentLocation &&
@@ -147,24 +185,28 @@ export async function beginIsolation(
           ...p,
           status: "Running",
           isolating: true,
-          failureReason: `Isolating: ${failure.reason} (${failure.inputUrl})`,
+          failureReason: `Isolating: ${reason} (${named})`,
         }
       : undefined,
   );
   if (mark.written) {
     isolationEvent(deps, ref, "Started", {
-      Reason: failure.reason,
-      InputUrl: failure.inputUrl,
+      Reason: reason,
+      InputUrl: failure.inputUrl ?? "",
       Parts: children.length,
     });
     deps.log(
-      `import payload ${payloadKey(ref.chunkSeq, ref.index)}: ${failure.reason} in ${failure.inputUrl}; isolating`,
+      `import payload ${payloadKey(ref.chunkSeq, ref.index)}: ${reason} in ${named}; isolating`,
     );
   }
   return { isolating: true };
 }
 
-/** One pass of an isolating payload: record refusals, poll running parts, start pending ones, finish. */
+/**
+ * One pass of an isolating payload: poll running parts; when the diagnosis blames the service,
+ * fail the payload as a whole and halt; once it blames the input, record refusals; start pending
+ * parts; finish.
+ */
 export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promise<ActivityResult> {
   const store = deps.state.isolation();
   const chunk = await deps.state.getChunk(ref.chunkSeq);
@@ -175,15 +217,21 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
     changed = (await pollPart(deps, ref, part)) || changed;
   if ((await deps.state.getCursor()).halted) return { changed };
   parts = await store.list(ref.chunkSeq, ref.index);
-  // A refused part's row is written once its part says Refused (and written again, under the same
-  // key, if a crash came in between); failedCount 1 marks it recorded.
-  for (const part of parts.filter((p) => p.status === "Refused" && p.failedCount === 0)) {
-    await recordRefused(deps, ref, chunk, part);
-    changed = true;
-  }
-  parts = await store.list(ref.chunkSeq, ref.index);
   const used = (await store.listWindow(ref.chunkSeq)).reduce((n, p) => n + p.attempts, 0);
   const plan = planIsolation(parts, used, deps.settings.import.isolationJobs);
+  if (plan.verdict === "service") {
+    await blameService(deps, ref, chunk, parts, plan.halt ?? "the destination refuses every part");
+    return { changed: true };
+  }
+  if (plan.verdict === "input") {
+    // A refused part's row is written once a part imported (the destination takes data, so what
+    // fails alone is the input's), and written again under the same key if a crash came in
+    // between; failedCount 1 marks it recorded.
+    for (const part of parts.filter((p) => p.status === "Refused" && p.failedCount === 0)) {
+      await recordRefused(deps, ref, chunk, part);
+      changed = true;
+    }
+  }
   if (plan.halt !== undefined) {
     const s = summarizeIsolation(parts);
     isolationEvent(deps, ref, "Halted", {
@@ -201,12 +249,69 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
     return { changed: true };
   }
   if (plan.complete) {
-    await finishIsolation(deps, ref, parts);
+    await finishIsolation(deps, ref, await store.list(ref.chunkSeq, ref.index));
     return { changed: true };
   }
   for (const part of plan.start) changed = (await startPart(deps, ref, part)) || changed;
   if (changed) await showProgress(deps, ref, used + plan.start.length);
   return { changed };
+}
+
+/**
+ * The diagnosis blames the destination: the payload fails as a whole (its attempts used, so a
+ * resume imports it again from the start), the migration halts with the reason, and the parts'
+ * blobs and rows go. Nothing was recorded as refused and the window stays open: the watermark and
+ * the ledger do not move. The payload is written first: once it no longer isolates, this never
+ * runs again, and rows a crash leaves behind are removed by the next diagnosis (beginIsolation).
+ */
+async function blameService(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  chunk: { since: string; till: string },
+  parts: readonly IsolationPart[],
+  why: string,
+): Promise<void> {
+  const reason = `Import payload ${payloadKey(ref.chunkSeq, ref.index)} (window ${chunk.since} to ${chunk.till}): ${why}`;
+  const failed = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
+    p.isolating === true && importJob.isInFlight(p.status)
+      ? {
+          ...p,
+          status: importJob.next(p.status, "fail"),
+          isolating: false,
+          importContentLocation: undefined,
+          failureReason: reason,
+          importEndTime: nowIso(deps),
+        }
+      : undefined,
+  );
+  if (failed.written) {
+    const s = summarizeIsolation(parts);
+    isolationEvent(deps, ref, "BlamedService", { Reason: why, Parts: s.parts, Jobs: s.jobs });
+    await haltMigration(deps, reason);
+  }
+  await removeParts(deps, ref, parts);
+}
+
+/** Deletes the part blobs (idempotent). */
+async function removePartBlobs(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  parts: readonly IsolationPart[],
+): Promise<void> {
+  for (const p of parts) {
+    if (p.source.kind === "lines")
+      await deps.staging.deleteAtUrl(partBlobUrl(p.source.url, partBlobName(deps, ref, p.id)).url);
+  }
+}
+
+/** Deletes the part blobs, then the part rows (both idempotent). */
+async function removeParts(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  parts: readonly IsolationPart[],
+): Promise<void> {
+  await removePartBlobs(deps, ref, parts);
+  await deps.state.isolation().removePayload(ref.chunkSeq, ref.index);
 }
 
 /**
@@ -251,7 +356,7 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
     return true;
   }
   const inputs = await partInputs(deps, ref, mine);
-  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(ref.chunkSeq, ref.index)}:i:${mine.id}:a${mine.attempts}`;
+  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(ref.chunkSeq, ref.index)}${roundTag(payload ?? {})}:i:${mine.id}:a${mine.attempts}`;
   const partBody: ImportParameters = {
     ...body,
     parameter: [
@@ -399,25 +504,25 @@ async function partFailedOnContent(
   failure: Extract<FailureClass, { kind: "content" }>,
 ): Promise<void> {
   const store = deps.state.isolation();
-  const source = part.source;
   // A lines part's job names its blob; the decision is about the part's own range.
-  const failingUrl = source.kind === "lines" ? source.url : failure.inputUrl;
-  const lineCount = source.kind === "files" ? await countLines(deps, failingUrl) : 0;
+  const failingUrl = failingInput(part, failure.inputUrl);
+  const lineCount = await lineCountFor(deps, part, failingUrl);
   const { children, refused } = afterContentFailure(part, failingUrl, lineCount);
+  const reason = partReason(failure);
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
   await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
     p.status === "Running" && p.statusUrl === part.statusUrl
       ? {
           ...p,
           status: refused ? "Refused" : "Split",
-          reason: failure.reason,
+          reason,
           endTime: nowIso(deps),
         }
       : undefined,
   );
   isolationEvent(deps, ref, refused ? "PartRefused" : "PartSplit", {
     PartId: part.id,
-    Reason: failure.reason,
+    Reason: reason,
     Children: children.length,
   });
 }
@@ -471,6 +576,7 @@ async function recordRefused(
   const source = part.source;
   if (source.kind !== "lines") throw new Error(`refused isolation part ${part.id} is not one line`);
   let resource: { resourceType?: string; id?: string; meta?: { versionId?: string } } = {};
+  let explanation: string | undefined;
   for await (const l of numberedLines(deps, source.url)) {
     if (l.line !== source.from) continue;
     try {
@@ -478,6 +584,9 @@ async function recordRefused(
     } catch {
       resource = {};
     }
+    const unholdable = unholdableNumber(l.text);
+    if (unholdable !== undefined)
+      explanation = `it holds ${unholdable.path} ${unholdable.value}, beyond the decimal(36,18) search index`;
     break;
   }
   const record: FailedResourceRecord = {
@@ -485,7 +594,7 @@ async function recordRefused(
     payloadIndex: ref.index,
     resourceType: resource.resourceType ?? source.type ?? "unknown",
     id: resource.id ?? "(unknown)",
-    reason: part.reason ?? "refused by the destination",
+    reason: refusalReason(part.reason, explanation),
     inputUrl: source.url,
     isolated: {
       version: resource.meta?.versionId,
@@ -576,10 +685,7 @@ async function finishIsolation(
   parts: readonly IsolationPart[],
 ): Promise<void> {
   // The part blobs go first: nothing needs them once every part is done, and deleting is idempotent.
-  for (const p of parts) {
-    if (p.source.kind === "lines")
-      await deps.staging.deleteAtUrl(partBlobUrl(p.source.url, partBlobName(deps, ref, p.id)).url);
-  }
+  await removePartBlobs(deps, ref, parts);
   const done = parts.filter(isTerminal);
   const imported = done.reduce((n, p) => n + (p.status === "Imported" ? p.importedCount : 0), 0);
   const failed = done.reduce((n, p) => n + (p.status === "Split" ? 0 : p.failedCount), 0);

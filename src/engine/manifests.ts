@@ -1,11 +1,12 @@
 import { chunkKey } from "../core/migrationState";
+import { manifestBlobName } from "../core/stagingLayout";
 import type { ExportManifest } from "../fhir/types";
 import type { EngineDeps } from "./deps";
 import { MANIFEST_CONTAINER } from "./deps";
 
 /** The blob that holds a chunk's manifest (of its export, or of its self-staged files). */
 function manifestName(deps: EngineDeps, seq: number): string {
-  return `${deps.settings.storage.rowKey}-${chunkKey(seq)}.json`;
+  return manifestBlobName(deps.settings.storage, seq);
 }
 
 /** Stores the chunk's manifest, read later by BuildImportPayloads (loadManifest). */

@@ -1,33 +1,19 @@
+import { settledChunk } from "../core/migrationState";
 import type { EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 
 /**
- * Brings a chunk row up to date with its payload rows. The completed count and the totals are
- * counted from the payload rows, never incremented, so neither a crash between the payload's write
- * and this one nor two runners completing the same payload can lose or double-count a payload (a
- * double count would mark the chunk processed while a payload is still pending, and move the
- * watermark past it). When every payload is completed the chunk is processed and the watermark moves.
+ * Brings a chunk row up to date with its payload rows (settledChunk, src/core/migrationState.ts).
+ * The completed count and the totals are counted from the payload rows, never incremented, so
+ * neither a crash between the payload's write and this one nor two runners completing the same
+ * payload can lose or double-count a payload (a double count would mark the chunk processed while
+ * a payload is still pending, and move the watermark past it). When every payload row is completed
+ * the chunk is processed and the watermark moves.
  */
 export async function settleChunk(deps: EngineDeps, seq: number): Promise<void> {
-  const completed = (await deps.state.listPayloads(seq)).filter((p) => p.status === "Completed");
-  const imported = completed.reduce((n, p) => n + (p.importedCount ?? 0), 0);
-  const failed = completed.reduce((n, p) => n + (p.failedCount ?? 0), 0);
+  const payloads = await deps.state.listPayloads(seq);
   const endTime = nowIso(deps);
-  const settled = await deps.state.changeChunk(seq, (c) => {
-    // Also when the count is current but the payload count arrived later (payloads built again
-    // after an interrupted build, while the ones already written were imported).
-    const processed = c.payloadCount !== undefined && completed.length >= c.payloadCount;
-    if (c.processed || (completed.length <= c.completedCount && !processed)) return undefined;
-    return {
-      ...c,
-      completedCount: completed.length,
-      totalImportResourceCount: imported,
-      totalFailedImportCount: failed,
-      importStatus: processed ? "Completed" : c.importStatus,
-      processed,
-      endTime: processed ? endTime : c.endTime,
-    };
-  });
+  const settled = await deps.state.changeChunk(seq, (c) => settledChunk(c, payloads, endTime));
   const chunk = settled.after;
   // What this call added to the totals: the written row's totals less the ones it read.
   const added =

@@ -7,6 +7,8 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { ClientSecretCredential, DefaultAzureCredential } from "@azure/identity";
 import type { ServerAuth } from "../config/settings";
+import type { CredentialKind } from "../core/credentialText";
+import { credentialFailureText, isIdentityError } from "../core/credentialText";
 
 /** Refresh this long before expiry, so a token never expires in flight. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -36,10 +38,16 @@ export interface TokenProvider {
   invalidate(): void;
 }
 
+/** How the advice of a failed token request reads (src/core/credentialText.ts). */
+export function credentialKind(auth: ServerAuth): CredentialKind {
+  return auth.kind === "clientSecret" ? "clientSecret" : "default";
+}
+
 export function createTokenProvider(
   credential: TokenCredential,
   scope: string,
   now: () => number = Date.now,
+  kind: CredentialKind = "default",
 ): TokenProvider {
   let cached: AccessToken | undefined;
   let pending: Promise<AccessToken> | undefined;
@@ -57,9 +65,13 @@ export function createTokenProvider(
     try {
       token = await credential.getToken(scope);
     } catch (thrown) {
-      // Credential errors name the credential and the reason (no token exists yet to leak).
-      const reason = thrown instanceof Error ? thrown.message : String(thrown);
-      throw new Error(`Could not get an access token for ${scope}: ${reason}`, { cause: thrown });
+      // One line that says what to do; the credential chain (each credential's reason, no token
+      // exists yet to leak) stays in the cause, for --debug.
+      const reason =
+        thrown instanceof Error && isIdentityError(thrown)
+          ? credentialFailureText(thrown, kind, scope.replace(/\/\.default$/, ""))
+          : `Could not get an access token for ${scope}: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+      throw new Error(reason, { cause: thrown });
     }
     if (token === null || token.token === "") {
       throw new Error(`Could not get an access token for ${scope}: the credential returned none`);

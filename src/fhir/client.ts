@@ -7,7 +7,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { ServerSettings, Settings } from "../config/settings";
 import { FhirOperationError } from "../errors";
-import { createCredential, createTokenProvider, tokenScope } from "./auth";
+import { createCredential, createTokenProvider, credentialKind, tokenScope } from "./auth";
 import type { HttpRequest } from "./http";
 import { FhirHttp } from "./http";
 import type { HttpAnswer } from "./outcome";
@@ -90,7 +90,12 @@ export function createFhirClient(
   const tokens =
     credential === undefined
       ? undefined
-      : createTokenProvider(credential, tokenScope(server.baseUrl), now);
+      : createTokenProvider(
+          credential,
+          tokenScope(server.baseUrl),
+          now,
+          credentialKind(server.auth),
+        );
   const serverClock = new ServerClock();
   const transport = new FhirHttp(
     {
@@ -129,6 +134,14 @@ export function createFhirClient(
       throw unexpectedAnswer(
         answer,
         `a status URL on ${new URL(baseUrl).origin}, not ${redactUrl(resolved)}`,
+      );
+    }
+    // The status URL is stored in the job table and polled from there: one carrying a credential
+    // (`sig=`, `code=`, user info) would be a secret at rest; the servers' never do.
+    if (redactUrl(resolved) !== resolved) {
+      throw unexpectedAnswer(
+        answer,
+        `a status URL without credentials in it, not ${redactUrl(resolved)}`,
       );
     }
     return resolved;
@@ -469,7 +482,7 @@ export function createFhirClient(
       if (answer.status === 410) return { found: true, deleted: true };
       if (answer.status === 404) return { found: false };
       if (answer.status !== 200) throw failedAnswer(answer);
-      return { found: true, deleted: false, resource: resourceOf(answer) };
+      return { found: true, deleted: false, resource: resourceOf(answer), text: answer.text };
     },
 
     async update(resource: FhirResource) {

@@ -7,6 +7,8 @@
  * parameters were sent.
  */
 
+import { stripControlCharacters } from "../core/terminalText";
+
 const SECRET_KEYS = new Set([
   // Shared access signatures (account, service and user-delegation SAS).
   "sig",
@@ -37,6 +39,11 @@ const SECRET_KEYS = new Set([
   "subscription-key",
   "client_secret",
   "assertion",
+  // Storage connection-string keys, should one appear as a query parameter.
+  "accountkey",
+  "sharedaccesskey",
+  "sharedaccesssignature",
+  "pwd",
 ]);
 
 /** Names that look like credentials even when not listed above (access_token, id_token, x-api-key, ...). */
@@ -103,9 +110,12 @@ export function withoutQuery(url: string): string {
   return cut === -1 ? url : url.slice(0, cut);
 }
 
-/** Connection-string keys whose value is a credential; the value runs to the next `;`. */
+/**
+ * Connection-string keys whose value is a credential; the value runs to the next `;` (also written
+ * `Key: value`, `Key%3Dvalue`, or quoted).
+ */
 const CONNECTION_STRING_SECRET =
-  /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=\s*[^;\s"'<>\\]+/gi;
+  /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)(\s*(?:=|:|%3D)\s*)(?:"[^"]*"?|'[^']*'?|[^;\s"'<>\\)]+)/gi;
 
 /** `name=value` in free text (a query string or form body quoted in a message). */
 // Names are bounded so a long run of letters without "=" costs a bounded look-ahead per position.
@@ -118,6 +128,12 @@ const PAIR = /([A-Za-z][\w.-]{0,63})=([^&\s;"'<>,)\\]+)/g;
 const JSON_PAIR = /"([A-Za-z][\w.-]{0,63})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 const JSON_SECRET_KEY =
   /^(access_token|refresh_token|id_token|client_secret|assertion|sig|accountkey|sharedaccesskey|sharedaccesssignature|apikey|api_key)$|password|passwd|secret/i;
+
+/**
+ * A value no credential has: a switch. `AZURE_ClientCredential=true` in advice names a setting
+ * whose value is a yes or no, and stays readable.
+ */
+const NOT_A_CREDENTIAL = /^(?:true|false)[.:!?]*$/i;
 
 /** `Authorization: Bearer ...` or `Basic ...` quoted in a message. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*/g;
@@ -142,15 +158,47 @@ export function redactText(text: string): string {
       const url = match.replace(/[.,:;!?)]+$/, "");
       return redactUrl(url) + match.slice(url.length);
     })
-    .replace(CONNECTION_STRING_SECRET, (_m, key: string) => `${key}=${REDACTED}`)
+    .replace(CONNECTION_STRING_SECRET, (_m, key: string, separator: string) =>
+      separator.trim() === ":" ? `${key}: ${REDACTED}` : `${key}=${REDACTED}`,
+    )
     .replace(PAIR, (m, key: string, value: string) =>
-      isSecretQueryKey(key) ? `${key}=${REDACTED}${/[.:!?]*$/.exec(value)?.[0] ?? ""}` : m,
+      isSecretQueryKey(key) && !NOT_A_CREDENTIAL.test(value)
+        ? `${key}=${REDACTED}${/[.:!?]*$/.exec(value)?.[0] ?? ""}`
+        : m,
     )
     .replace(JSON_PAIR, (m, key: string, colon: string) =>
       JSON_SECRET_KEY.test(key) ? `"${key}"${colon}"${REDACTED}"` : m,
     )
     .replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(JWT, REDACTED);
+}
+
+/**
+ * Server text as it may be stored, shown and logged: credentials redacted (redactText) and control
+ * characters and terminal escape sequences removed (src/core/terminalText.ts), so a row, a report, a
+ * page, a log line or a terminal never receives a planted escape. Idempotent.
+ */
+export function cleanText(text: string): string {
+  return stripControlCharacters(redactText(text));
+}
+
+/**
+ * Every string inside a value (plain objects and arrays walked), cleaned with cleanText; other
+ * values as they are. A record is cleaned this way where it enters the tables (src/storage/rowSpec.ts).
+ */
+export function cleanDeep<T>(value: T): T {
+  if (typeof value === "string") return cleanText(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => cleanDeep(v)) as T;
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[cleanText(k)] = cleanDeep(v);
+    return out as T;
+  }
+  return value;
 }
 
 /** redactText for a value that may be absent (an optional table column). */

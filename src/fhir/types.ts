@@ -199,7 +199,8 @@ export interface ReindexStatus {
 }
 
 export type VersionRead =
-  | { found: true; deleted: false; resource: FhirResource }
+  /** text: the body as the server wrote it (numbers keep their digits, for the full check). */
+  | { found: true; deleted: false; resource: FhirResource; text: string }
   | { found: true; deleted: true }
   | { found: false };
 

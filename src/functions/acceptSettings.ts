@@ -48,7 +48,9 @@ export async function acceptSettingsHandler(
 
 df.app.client.http("AcceptSettings_Http", {
   route: "AcceptSettings_Http",
-  methods: ["POST"],
+  // GET is routed only to be answered 405 with Allow, like the other state-changing endpoints
+  // (the host would answer a bare 404).
+  methods: ["GET", "POST"],
   authLevel: "function",
   handler: async (request, client, context) =>
     acceptSettingsHandler(request, client, context, await engineDeps((m) => context.log(m))),

@@ -34,14 +34,14 @@ function single(query: URLSearchParams, name: string): { value?: string; error?:
  * (`?freeze=<ISO instant>`, default now), or cancels the one in progress (`?cancel=true`), and starts
  * the migration, or wakes the running one (MIGRATION_WAKE_EVENT), at once instead of waiting for
  * its timer. Calling it again with the same freeze is
- * the same operation: it answers the stored state (docs/operations.md, section 7). Any other
- * parameter, or a body, is refused.
+ * the same operation: it answers the stored state, a GO only after counting again what it proved
+ * (docs/operations.md, section 7). Any other parameter, or a body, is refused.
  */
 export async function cutoverHandler(
   request: Pick<HttpRequest, "method" | "query" | "text">,
   client: Pick<DurableClient, "getStatus" | "startNew" | "raiseEvent">,
   context: Pick<InvocationContext, "log">,
-  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">,
+  deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">,
 ): Promise<HttpResponseInit> {
   const refused =
     checkMethod(request.method, CUTOVER_METHODS, ENDPOINT, "the status page shows the cutover") ??
@@ -79,7 +79,13 @@ export async function cutoverHandler(
   const orchestration = await wakeMigration(client, (m) => context.log(m));
   return {
     status: outcome.kind === "started" ? 202 : 200,
-    jsonBody: { outcome: outcome.kind, cutover: outcome.record, orchestration },
+    jsonBody: {
+      outcome: outcome.kind,
+      // A GO asked for again: that it is repeated and what was counted now, or why it is proved again.
+      ...(outcome.note === undefined ? {} : { note: outcome.note }),
+      cutover: outcome.record,
+      orchestration,
+    },
   };
 }
 

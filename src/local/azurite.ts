@@ -9,11 +9,14 @@ export const AZURITE_ACCOUNT = "devstoreaccount1";
 export const AZURITE_KEY =
   "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-export interface AzuriteInstance {
-  pid: number;
+export interface AzuritePorts {
   blobPort: number;
   queuePort: number;
   tablePort: number;
+}
+
+export interface AzuriteInstance extends AzuritePorts {
+  pid: number;
   blobEndpoint: string;
   tableEndpoint: string;
   connectionString: string;
@@ -36,17 +39,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Whether something listens on all three ports on 127.0.0.1. */
+export async function portsAnswer(ports: AzuritePorts): Promise<boolean> {
+  const open = await Promise.all(
+    [ports.blobPort, ports.queuePort, ports.tablePort].map(portAnswers),
+  );
+  return open.every(Boolean);
+}
+
 async function waitForPort(port: number, deadline: number): Promise<void> {
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
+    if (await portAnswers(port)) return;
     if (Date.now() > deadline) throw new Error(`Azurite did not open port ${port} in time`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -156,28 +170,37 @@ async function startAzuriteOnce(
   failed.catch(() => {}); // a later exit is stop()'s business
   const pid = child.pid;
   if (pid === undefined) throw new Error("Azurite has no PID");
-  const blobEndpoint = `http://127.0.0.1:${blobPort}/${AZURITE_ACCOUNT}`;
-  const tableEndpoint = `http://127.0.0.1:${tablePort}/${AZURITE_ACCOUNT}`;
+  return azuriteAt(pid, { blobPort, queuePort, tablePort }, async () => {
+    if (child.exitCode !== null) return;
+    process.kill(pid, "SIGTERM");
+    const timer = setTimeout(() => {
+      if (child.exitCode === null) process.kill(pid, "SIGKILL");
+    }, 2000);
+    await exited;
+    clearTimeout(timer);
+    if (options.location === undefined) rmSync(workDir, { recursive: true, force: true });
+  });
+}
+
+/** The endpoints and connection string of an Azurite on 127.0.0.1 at these ports. */
+export function azuriteAt(
+  pid: number,
+  ports: AzuritePorts,
+  stop: () => Promise<void>,
+): AzuriteInstance {
+  const blobEndpoint = `http://127.0.0.1:${ports.blobPort}/${AZURITE_ACCOUNT}`;
+  const tableEndpoint = `http://127.0.0.1:${ports.tablePort}/${AZURITE_ACCOUNT}`;
   return {
     pid,
-    blobPort,
-    queuePort,
-    tablePort,
+    blobPort: ports.blobPort,
+    queuePort: ports.queuePort,
+    tablePort: ports.tablePort,
     blobEndpoint,
     tableEndpoint,
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
       `BlobEndpoint=${blobEndpoint};TableEndpoint=${tableEndpoint};` +
-      `QueueEndpoint=http://127.0.0.1:${queuePort}/${AZURITE_ACCOUNT};`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      process.kill(pid, "SIGTERM");
-      const timer = setTimeout(() => {
-        if (child.exitCode === null) process.kill(pid, "SIGKILL");
-      }, 2000);
-      await exited;
-      clearTimeout(timer);
-      if (options.location === undefined) rmSync(workDir, { recursive: true, force: true });
-    },
+      `QueueEndpoint=http://127.0.0.1:${ports.queuePort}/${AZURITE_ACCOUNT};`,
+    stop,
   };
 }

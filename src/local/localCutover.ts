@@ -14,6 +14,8 @@ export interface LocalCutoverResult {
   cutover: CutoverRecord | undefined;
   /** What the request did: started, unchanged (the same freeze again), or refused (and why). */
   request: "started" | "unchanged";
+  /** A GO asked for again: that it is repeated and what was counted now, or why it is proved again. */
+  note: string | undefined;
   outcome: MigrationOutcome | undefined;
   stopped: boolean;
 }
@@ -31,12 +33,19 @@ export async function runCutoverLocally(
   const request = await startCutover(deps, freeze);
   if (request.kind === "refused") throw new CutoverRefusedError(request.message);
   if (request.record.phase === "GO") {
-    return { cutover: request.record, request: request.kind, outcome: undefined, stopped: false };
+    return {
+      cutover: request.record,
+      request: request.kind,
+      note: request.note,
+      outcome: undefined,
+      stopped: false,
+    };
   }
   const result = await runMigrationLocally(deps, { ...options, input: {} });
   return {
     cutover: await deps.state.getCutover(),
     request: request.kind,
+    note: request.note,
     outcome: result.output as MigrationOutcome | undefined,
     stopped: result.stopped,
   };

@@ -3,6 +3,7 @@
  * no clock, so the page, the JSON and the CLI agree and tests can pin every number.
  */
 import { formatCutover } from "../core/cutover";
+import { cleanDeep } from "../fhir/redact";
 import { estimateSecondsToCatchUp } from "../core/eta";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow";
@@ -110,6 +111,46 @@ function skewNote(cursor: CursorRecord): string {
   return cursor.clockSkew === undefined ? "" : ` ${reportText(cursor.clockSkew)}`;
 }
 
+/**
+ * What "caught up" may claim: every window before the watermark is imported; that the destination
+ * holds what the source changed only as far as the ledger has counted it, that is from where the
+ * ledger begins to its first unreconciled entry or its first entry still waiting for a count
+ * (docs/status.md, "Phase").
+ */
+function caughtUpClaim(watermark: string, ledger: StatusState["ledger"]): string {
+  const watermarkMs = ms(watermark);
+  const before = (since: string | null) =>
+    since !== null && ms(since) < watermarkMs ? since : undefined;
+  const unreconciled = before(ledger.firstUnreconciledSince);
+  const open = before(ledger.firstOpenSince);
+  // Set when the ledger begins after the migration's start (windows planned before it existed).
+  const begins = ledger.ledgerStartsAt ?? undefined;
+  const as = `Caught up as of ${formatMinute(watermark)}`;
+  if (unreconciled === undefined && open === undefined && begins === undefined && !ledger.capped)
+    return `${as}: everything the source changed before then is on the destination.`;
+  const until = [unreconciled, open]
+    .filter((t): t is string => t !== undefined)
+    .reduce((a, b) => (ms(a) < ms(b) ? a : b), watermark);
+  const from = begins ?? ledger.from ?? undefined;
+  const confirmed =
+    from === undefined || ms(until) <= ms(from)
+      ? "the ledger has not confirmed any of it on the destination yet"
+      : `the ledger confirms that everything the source changed ${begins === undefined ? "" : `from ${formatMinute(begins)} `}before ${formatMinute(until)} is on the destination`;
+  const notes = [
+    begins === undefined || ms(begins) >= watermarkMs
+      ? undefined
+      : `windows before ${formatMinute(begins)} were planned before the ledger existed and are not counted`,
+    unreconciled === undefined
+      ? undefined
+      : `${plural(ledger.unreconciled, "ledger entry", "ledger entries")} from ${formatMinute(unreconciled)} ${ledger.unreconciled === 1 ? "is" : "are"} unreconciled (${plural(ledger.missing, "version")} missing; see the Ledger)`,
+    open === undefined
+      ? undefined
+      : `${plural(ledger.pending, "stretch", "stretches")} from ${formatMinute(open)} ${ledger.pending === 1 ? "waits" : "wait"} for the ledger's count`,
+    ledger.capped ? "the ledger was read only in part" : undefined,
+  ].filter((n): n is string => n !== undefined);
+  return `${as}: every window before then is imported, and ${confirmed}${notes.length > 0 ? `; ${notes.join("; ")}` : ""}.`;
+}
+
 function inFlightText(d: Derived, waitingToExport: number, waitingImports: number): string {
   const parts = [
     plural(d.exportsRunning.length, "export") + " running",
@@ -177,7 +218,7 @@ function phaseOf(
         cursor.watermark === undefined
           ? "The source holds nothing to migrate yet; the migration keeps polling for new changes."
           : // The watermark is the end of the last window planned against both clocks: the honest "as of".
-            `Caught up as of ${formatMinute(cursor.watermark)}: everything the source changed before then is on the destination; the migration keeps polling for new changes.${skewNote(cursor)}`,
+            `${caughtUpClaim(cursor.watermark, state.ledger)} The migration keeps polling for new changes.${skewNote(cursor)}`,
     };
   }
   return {
@@ -419,6 +460,7 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
     processed: c.processed,
     expectedResources: c.expectedCount,
     exportedResources: c.totalExportResourceCount ?? null,
+    exportedSearchParameters: c.searchParameterCount ?? 0,
     importedResources: c.totalImportResourceCount,
     failedResources: c.totalFailedImportCount,
     payloads: c.payloadCount ?? null,
@@ -432,6 +474,20 @@ function timelineChunk(c: ChunkRecord, payloads: PayloadRecord[], nowMs: number)
   };
 }
 
+function searchParameterFailure(cursor: StatusState["cursor"]): Failures["searchParameters"] {
+  const failure =
+    cursor.searchParameterFailure === undefined ? null : reportText(cursor.searchParameterFailure);
+  return {
+    copied: cursor.searchParametersMigrated && cursor.searchParameterFailure === undefined,
+    attempts: cursor.searchParameterAttempts,
+    failure,
+    failureInHaltReason:
+      failure !== null &&
+      cursor.halted &&
+      reportText(cursor.haltReason ?? "").includes(failure.split("; ")[0] ?? failure),
+  };
+}
+
 function failuresOf(state: StatusState, settings: StatusSettings): Failures {
   const { cursor, summary } = state;
   const { groups, rowsRead, rowsCapped } = state.failedResources;
@@ -440,14 +496,7 @@ function failuresOf(state: StatusState, settings: StatusSettings): Failures {
     haltReason: cursor.haltReason === undefined ? null : reportText(cursor.haltReason),
     consecutiveFailures: cursor.consecutiveFailures,
     haltAfter: settings.haltAfter ?? null,
-    searchParameters: {
-      copied: cursor.searchParametersMigrated && cursor.searchParameterFailure === undefined,
-      attempts: cursor.searchParameterAttempts,
-      failure:
-        cursor.searchParameterFailure === undefined
-          ? null
-          : reportText(cursor.searchParameterFailure),
-    },
+    searchParameters: searchParameterFailure(cursor),
     chunks: summary.chunkFailures.slice(0, FAILURE_ROWS),
     chunksTotal: summary.chunkFailuresTotal,
     payloads: summary.payloadFailures.slice(0, FAILURE_ROWS),
@@ -520,7 +569,7 @@ function truncationNotes(report: Omit<StatusReport, "truncated">, state: StatusS
     );
   if (throughput.beforeChart > 0)
     notes.push(
-      `Resources moved per hour: ${formatCount(throughput.beforeChart)} resources imported before ${formatMinute(throughput.hours[0]?.hour)} are not charted (the chart shows the last ${THROUGHPUT_HOURS} hours).`,
+      `Versions moved per hour: ${formatCount(throughput.beforeChart)} versions imported before ${formatMinute(throughput.hours[0]?.hour)} are not charted (the chart shows the last ${THROUGHPUT_HOURS} hours).`,
     );
   if (failures.chunksTotal > failures.chunks.length)
     notes.push(
@@ -606,5 +655,7 @@ export function buildStatusReport(state: StatusState, now: Date): StatusReport {
               .map((l) => reportText(l)),
           },
   };
-  return { ...withoutNotes, truncated: truncationNotes(withoutNotes, state) };
+  // Every text of the report cleaned once more (src/fhir/redact.ts): rows written before text was
+  // cleaned where it enters the tables still hold server text as it came.
+  return cleanDeep({ ...withoutNotes, truncated: truncationNotes(withoutNotes, state) });
 }

@@ -69,7 +69,7 @@ export function throughputChart(hours: readonly HourBucket[]): SafeHtml {
   const y = (v: number) => TOP + plotH - (v / max) * plotH;
   const peak = hours.reduce((a, h) => Math.max(a, h.imported), 0);
   const total = hours.reduce((a, h) => a + h.imported, 0);
-  const description = `${hours.length} hours from ${formatMinute(hours[0]?.hour)}; ${formatCount(total)} resources in all, at most ${formatCount(peak)} in one hour.`;
+  const description = `${hours.length} hours from ${formatMinute(hours[0]?.hour)}; ${formatCount(total)} versions in all, at most ${formatCount(peak)} in one hour.`;
 
   const grid = [0, 0.5, 1].map((f) => {
     const value = max * f;
@@ -121,7 +121,7 @@ export function throughputChart(hours: readonly HourBucket[]): SafeHtml {
     aria-labelledby="chart-title chart-desc"
     data-testid="throughput-chart"
   >
-    <title id="chart-title">Resources imported per hour (UTC)</title>
+    <title id="chart-title">Versions imported per hour (UTC)</title>
     <desc id="chart-desc">${description}</desc>
     ${grid}
     <line

@@ -33,6 +33,25 @@ export function formatDuration(seconds: number): string {
   return h === 0 ? `${d} d` : `${d} d ${h} h`;
 }
 
+/** Time still to go, for an estimate: "about 3 min", or "less than a second" (never "about under 1 s"). */
+export function timeLeft(seconds: number): string {
+  return Math.floor(seconds) < 1 ? "less than a second" : `about ${formatDuration(seconds)}`;
+}
+
+/** 0 → "0 B", 1536 → "1.5 KB", 3_400_000_000 → "3.4 GB" (powers of 1024). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB", "PB"];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0
+    ? `${value} B`
+    : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 /** "2024-05-01 13:45:07 UTC"; "-" when absent. */
 export function formatInstant(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return "-";
@@ -55,6 +74,51 @@ export function formatShortMinute(iso: string | null | undefined): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
   return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+}
+
+/**
+ * A window's bounds for a table whose caption says UTC: to the minute, or to the second when the
+ * window is shorter than an hour (a window of seconds would read "10:54 → 10:54"). The second
+ * bound leaves out the date it shares with the first.
+ */
+export function formatWindowBounds(since: string, till: string): [string, string] {
+  const from = Date.parse(since);
+  const to = Date.parse(till);
+  if (Number.isNaN(from) || Number.isNaN(to)) return [since, till];
+  const length = to - from < HOUR * 1000 ? 19 : 16;
+  const [a, b] = [from, to].map((ms) =>
+    new Date(ms).toISOString().slice(0, length).replace("T", " "),
+  );
+  return [a!, b!.slice(0, 10) === a!.slice(0, 10) ? b!.slice(11) : b!];
+}
+
+/**
+ * How much of the source's timeline one hour of running copies: "40 min", "6 h", "12 days",
+ * "5 months", "2.4 years" (a bare "913,389 h" says nothing to a reader).
+ */
+export function formatTimelinePace(hoursPerHour: number): string {
+  const h = Math.max(0, hoursPerHour);
+  if (h < 1) return `${Math.round(h * 60)} min`;
+  if (h < 48) return `${Math.round(h)} h`;
+  const days = h / 24;
+  if (days < 60) return `${Math.round(days)} days`;
+  const months = days / 30.44;
+  if (months < 24) return `${Math.round(months)} months`;
+  const years = days / 365.25;
+  return `${years < 10 ? years.toFixed(1) : formatCount(years)} years`;
+}
+
+/**
+ * The pace while catching up: "2.4 years of source history copied per hour". Undefined
+ * before there is one, and once caught up (the watermark then follows the clock, and the ratio of
+ * history copied to time spent says nothing about what is left).
+ */
+export function paceText(estimate: {
+  dataHoursPerHour: number | null;
+  secondsToCatchUp: number | null;
+}): string | undefined {
+  if (estimate.dataHoursPerHour === null || estimate.secondsToCatchUp === 0) return undefined;
+  return `${formatTimelinePace(estimate.dataHoursPerHour)} of source history copied per hour`;
 }
 
 /** "13:00" for an hour bucket's start. */

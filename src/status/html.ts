@@ -4,6 +4,8 @@
  * forgetting to escape must not be possible by accident.
  */
 
+import { stripControlCharacters } from "../core/terminalText";
+
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -19,9 +21,12 @@ const ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
-/** Escapes text for element content and for quoted attribute values. */
+/**
+ * Escapes text for element content and for quoted attribute values; control characters and
+ * terminal escape sequences are dropped (a page is copied into terminals and tickets too).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return stripControlCharacters(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 /** Marks markup built by this module's own code (never text from outside) as safe. */

@@ -6,8 +6,8 @@
  * listed entries, not by the number of entries.
  */
 import type { CoverageProblem, LedgerCount, LedgerEntry, LedgerKind } from "../core/ledger";
-import { isFinal, totalExtra, totalMissing } from "../core/ledger";
-import { formatCount, formatMinute, plural } from "./format";
+import { SKIPPED_SETTLE_MS, isFinal, totalExtra, totalMissing } from "../core/ledger";
+import { formatCount, formatDuration, formatMinute, plural } from "./format";
 import type { SafeHtml } from "./html";
 import { html } from "./html";
 
@@ -45,6 +45,10 @@ export interface LedgerReport {
   reconciled: number;
   /** Waiting for imports, a first count, a recount or a second import. */
   pending: number;
+  /** Of `pending`, skipped stretches: counted SKIPPED_SETTLE_MS after they end (core/ledger.ts). */
+  pendingSkipped: number;
+  /** When the last pending skipped stretch is due to be counted; null when none is pending. */
+  pendingSkippedUntil: string | null;
   unreconciled: number;
   /** Versions missing from unreconciled entries. */
   missing: number;
@@ -61,6 +65,12 @@ export interface LedgerReport {
   to: string | null;
   slices: LedgerSlice[];
   unreconciledEntries: LedgerUnreconciled[];
+  /**
+   * Where the first unreconciled entry and the first entry still waiting for a count begin: the
+   * ledger confirms the destination only before the earlier of them ("caught up" says so).
+   */
+  firstUnreconciledSince: string | null;
+  firstOpenSince: string | null;
   /** The ledger held more rows than were read (MAX_LEDGER_ROWS_READ). */
   capped: boolean;
 }
@@ -102,6 +112,8 @@ export class LedgerTally {
       skipped: 0,
       reconciled: 0,
       pending: 0,
+      pendingSkipped: 0,
+      pendingSkippedUntil: null,
       unreconciled: 0,
       missing: 0,
       extra: 0,
@@ -111,6 +123,8 @@ export class LedgerTally {
       to: frontier ?? null,
       slices,
       unreconciledEntries: [],
+      firstUnreconciledSince: null,
+      firstOpenSince: null,
       capped: false,
     };
   }
@@ -120,9 +134,20 @@ export class LedgerTally {
     r.entries++;
     if (e.kind === "window") r.windows++;
     else r.skipped++;
+    // Entries arrive in time order: the first of each kind is the earliest.
     if (e.status === "reconciled") r.reconciled++;
-    else if (e.status === "unreconciled") r.unreconciled++;
-    else r.pending++;
+    else if (e.status === "unreconciled") {
+      r.unreconciled++;
+      r.firstUnreconciledSince ??= e.since;
+    } else {
+      r.pending++;
+      r.firstOpenSince ??= e.since;
+    }
+    if (e.kind === "skipped" && !isFinal(e.status)) {
+      r.pendingSkipped++;
+      // Entries come in time order: the last one read settles last.
+      r.pendingSkippedUntil = new Date(Date.parse(e.till) + SKIPPED_SETTLE_MS).toISOString();
+    }
     if (isFinal(e.status)) r.extra += totalExtra(e.counts);
     if (e.status === "unreconciled") {
       const missing = totalMissing(e.counts);
@@ -263,14 +288,17 @@ export function ledgerSection(ledger: LedgerReport): SafeHtml {
       <span class="${ledger.unreconciled > 0 ? "bad" : ""}"
         >${formatCount(ledger.unreconciled)} unreconciled</span
       >
-      of ${plural(ledger.entries, "entry", "entries")} (${formatCount(ledger.windows)} windows,
-      ${formatCount(ledger.skipped)} skipped stretches).
-      ${
-        ledger.extra > 0
-          ? `${formatCount(ledger.extra)} versions exist only on the destination (extra, not loss).`
-          : ""
-      }
+      of ${plural(ledger.entries, "entry", "entries")} (${plural(ledger.windows, "window")},
+      ${plural(ledger.skipped, "skipped stretch", "skipped stretches")}).
+      ${ledger.extra > 0 ? extraText(ledger.extra) : ""}
     </p>
+    ${
+      ledger.pendingSkipped > 0
+        ? html`<p class="muted" data-testid="ledger-pending-skipped">
+            ${pendingSkippedText(ledger)}
+          </p>`
+        : ""
+    }
     <p class="muted">
       Everything last updated before the watermark is on the destination, except in the entries
       listed as unreconciled.
@@ -310,10 +338,21 @@ export function ledgerSection(ledger: LedgerReport): SafeHtml {
   </section>`;
 }
 
+/** Versions only on the destination, said the same way on the page and in the text. */
+function extraText(extra: number): string {
+  return `${plural(extra, "version")} ${extra === 1 ? "exists" : "exist"} only on the destination (extra, not loss: resources created there, or hard-deleted on the source).`;
+}
+
+/** Why skipped stretches stay pending after a catch-up, and until when. */
+export function pendingSkippedText(ledger: LedgerReport): string {
+  const stretches = plural(ledger.pendingSkipped, "skipped stretch", "skipped stretches");
+  return `${stretches} ${ledger.pendingSkipped === 1 ? "is" : "are"} pending by design: a stretch planning found empty is counted on both servers ${formatDuration(SKIPPED_SETTLE_MS / 1000)} after it ends, so a version written into it late is still seen (one count covers the hour, not one per idle poll); the last is counted after ${formatMinute(ledger.pendingSkippedUntil)}.`;
+}
+
 /** Lines for `fhir-migrate status`. */
 export function ledgerText(ledger: LedgerReport): string[] {
   const lines = [
-    `Ledger: ${ledger.reconciled} reconciled, ${ledger.pending} pending, ${ledger.unreconciled} unreconciled of ${ledger.entries} entries (${ledger.windows} windows, ${ledger.skipped} skipped stretches)${ledger.extra > 0 ? `; ${ledger.extra} versions only on the destination (extra, not loss)` : ""}`,
+    `Ledger: ${ledger.reconciled} reconciled, ${ledger.pending} pending, ${ledger.unreconciled} unreconciled of ${plural(ledger.entries, "entry", "entries")} (${plural(ledger.windows, "window")}, ${plural(ledger.skipped, "skipped stretch", "skipped stretches")})${ledger.extra > 0 ? `; ${extraText(ledger.extra)}` : ""}`,
     ledger.coverage.length === 0
       ? `  covers ${ledger.ledgerStartsAt ?? ledger.from ?? "-"} to ${ledger.to ?? "-"} without gap or overlap`
       : `  NOT covered exactly: ${ledger.coverage.map((c) => `${c.kind} ${c.from} to ${c.to}`).join("; ")}`,
@@ -321,6 +360,7 @@ export function ledgerText(ledger: LedgerReport): string[] {
   lines.push(
     "  everything before the watermark is on the destination, except in entries listed as unreconciled",
   );
+  if (ledger.pendingSkipped > 0) lines.push(`  ${pendingSkippedText(ledger)}`);
   if (ledger.ledgerStartsAt !== null)
     lines.push(
       `  no entry before ${ledger.ledgerStartsAt} (planned before the ledger existed, or nothing planned yet)`,

@@ -1,17 +1,17 @@
 import { withoutStack } from "../core/errorText";
-import { redactText, redactUrl } from "../fhir/redact";
+import { cleanText, redactUrl } from "../fhir/redact";
 
 /** Longest free text (a failure reason, a check's details) the report carries per entry. */
 export const MAX_TEXT = 2000;
 
 /**
  * Free text as the report shows it. Failure reasons and check details come from servers. They are
- * redacted where they enter the tables (src/storage/migrationRows.ts), and again here, with the one
- * redaction (src/fhir/redact.ts, nothing of its own), for rows written before that; a stack trace is
- * dropped and long text is cut.
+ * cleaned (credentials redacted, control characters removed) where they enter the tables
+ * (src/storage/rowSpec.ts), and again here, with the one cleaning (src/fhir/redact.ts, nothing of
+ * its own), for rows written before that; a stack trace is dropped and long text is cut.
  */
 export function reportText(text: string, max = MAX_TEXT): string {
-  const redacted = redactText(withoutStack(text));
+  const redacted = cleanText(withoutStack(text));
   return redacted.length > max ? `${redacted.slice(0, max - 1)}…` : redacted;
 }
 

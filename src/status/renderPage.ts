@@ -12,6 +12,8 @@ import {
   formatMinute,
   formatPercent,
   formatShortMinute,
+  formatWindowBounds,
+  paceText,
   plural,
 } from "./format";
 import type { SafeHtml } from "./html";
@@ -28,6 +30,7 @@ import type {
   TimelineChunk,
   VerificationRow,
 } from "./report";
+import { NO_ROW_FAILURE } from "./report";
 
 export interface PageOptions {
   /** Seconds between automatic reloads; 0 turns it off. */
@@ -68,9 +71,10 @@ function resolution(unresolved: boolean): SafeHtml {
 }
 
 function windowCell(since: string, till: string, type: string | null): SafeHtml {
+  const [from, to] = formatWindowBounds(since, till);
   // Two unbreakable halves: the window wraps at the arrow, never inside a date.
-  return html`<span class="nowrap">${formatShortMinute(since)} →</span>
-    <span class="nowrap">${formatShortMinute(till)}</span
+  return html`<span class="nowrap">${from} →</span>
+    <span class="nowrap">${to}</span
     >${type === null ? "" : html` <span class="muted">(${type})</span>`}`;
 }
 
@@ -157,14 +161,11 @@ function header(report: StatusReport, options: PageOptions): SafeHtml {
 function stats(report: StatusReport): SafeHtml {
   const t = report.totals;
   const e = report.estimate;
-  const pace =
-    e.dataHoursPerHour === null
-      ? undefined
-      : `${formatCount(Math.round(e.dataHoursPerHour))} h of data per hour`;
+  const pace = paceText(e);
   return html`<dl class="stats">
-    ${stat("Resources imported", formatCount(t.resourcesImported), "resources-imported")}
-    ${stat("Resources failed", formatCount(t.resourcesFailed), "resources-failed", { bad: t.resourcesFailed > 0 })}
-    ${stat("Resources exported", formatCount(t.resourcesExported), "resources-exported", { note: "SearchParameters excluded" })}
+    ${stat("Versions imported", formatCount(t.resourcesImported), "resources-imported", { note: "each version of a resource counts" })}
+    ${stat("Versions failed", formatCount(t.resourcesFailed), "resources-failed", { bad: t.resourcesFailed > 0 })}
+    ${stat("Versions exported", formatCount(t.resourcesExported), "resources-exported", { note: "SearchParameters excluded" })}
     ${stat("Chunks done", formatCount(t.chunksDone), "chunks-done", { note: `of ${formatCount(t.chunks)} planned` })}
     ${stat("Chunks in flight", formatCount(t.chunksInFlight), "chunks-in-flight", { note: `${formatCount(t.chunksWaitingToExport)} waiting to export` })}
     ${stat("Exports running", formatCount(t.exportsRunning), "exports-running")}
@@ -187,7 +188,7 @@ function banners(report: StatusReport): SafeHtml {
         </div>`
       : ""
   }${
-    f.searchParameters.failure === null
+    f.searchParameters.failure === null || f.searchParameters.failureInHaltReason
       ? ""
       : html`<div class="banner banner-error" role="alert">
           <strong>Custom SearchParameters were not all copied</strong> (attempt
@@ -234,7 +235,7 @@ function throughputSection(report: StatusReport): SafeHtml {
       : `average since start: ${formatCount(t.averagePerHour)} per hour`,
   ].filter((x): x is string => x !== undefined);
   return html`<section class="card" aria-labelledby="throughput-h">
-    <h2 id="throughput-h">Resources moved per hour</h2>
+    <h2 id="throughput-h">Versions moved per hour</h2>
     ${
       t.hours.length === 0
         ? html`<p class="empty">Nothing imported yet.</p>`
@@ -245,7 +246,7 @@ function throughputSection(report: StatusReport): SafeHtml {
               <div class="scroll">
                 <table>
                   <caption>
-                    Resources per hour (UTC)
+                    Versions per hour (UTC)
                   </caption>
                   <thead>
                     <tr>
@@ -406,7 +407,13 @@ function failuresSection(report: StatusReport): SafeHtml {
       SearchParameters:
       ${f.searchParameters.failure !== null ? "copy failed" : f.searchParameters.copied ? "copied" : "not copied yet"}.
     </p>
-    ${nothing ? html`<p class="empty">No failures recorded.</p>` : ""}
+    ${
+      !nothing
+        ? ""
+        : f.consecutiveFailures > 0 || f.halted
+          ? html`<p class="empty">${NO_ROW_FAILURE}</p>`
+          : html`<p class="empty">No failures recorded.</p>`
+    }
     ${
       r.groups.length === 0
         ? ""
@@ -583,7 +590,17 @@ function timelineRow(c: TimelineChunk): SafeHtml {
       >
     </td>
     <td class="num">${formatCount(c.expectedResources)}</td>
-    <td class="num">${count(c.exportedResources)}</td>
+    <td class="num">
+      ${count(c.exportedResources)}${
+        c.exportedSearchParameters > 0
+          ? html`<span
+              class="detail"
+              title="SearchParameter versions: copied through the API, not imported"
+              >+ ${formatCount(c.exportedSearchParameters)} SP</span
+            >`
+          : ""
+      }
+    </td>
     <td class="num">${formatCount(c.importedResources)}</td>
     <td class="num">${formatCount(c.failedResources)}</td>
     <td class="nowrap">${formatShortMinute(c.endTime)}</td>
@@ -602,7 +619,9 @@ function timelineSection(report: StatusReport): SafeHtml {
               <caption>
                 Newest first:
                 ${t.chunks.length === t.total ? `all ${formatCount(t.total)}` : `the latest ${formatCount(t.chunks.length)} of ${formatCount(t.total)}`}.
-                Windows are [since, till) on _lastUpdated.
+                Windows are [since, till) on _lastUpdated. Expected is the versions counted when the
+                window was planned; Exported leaves out SearchParameters (+ N SP), which are copied
+                through the API rather than imported.
               </caption>
               <thead>
                 <tr>

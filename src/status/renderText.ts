@@ -10,10 +10,12 @@ import {
   formatInstant,
   formatMinute,
   formatPercent,
+  paceText,
   plural,
 } from "./format";
 import { ledgerText } from "./ledgerOverview";
 import type { StatusReport } from "./report";
+import { NO_ROW_FAILURE } from "./report";
 import { describeFullProgress } from "./verificationSummary";
 
 /** Widest reason shown in a text table; the JSON report has the whole text. */
@@ -51,7 +53,7 @@ function summary(report: StatusReport): string[] {
   }
   rows.push(
     [
-      "Resources",
+      "Versions",
       `${formatCount(t.resourcesImported)} imported, ${formatCount(t.resourcesFailed)} failed, ${formatCount(t.resourcesExported)} exported`,
     ],
     [
@@ -67,9 +69,7 @@ function summary(report: StatusReport): string[] {
       [
         e.text,
         e.catchUpAt === null ? undefined : `(${formatMinute(e.catchUpAt)})`,
-        e.dataHoursPerHour === null
-          ? undefined
-          : `; ${formatCount(Math.round(e.dataHoursPerHour))} h of data per hour`,
+        paceText(e) === undefined ? undefined : `; ${paceText(e)}`,
       ]
         .filter((x) => x !== undefined)
         .join(" ")
@@ -122,7 +122,7 @@ function failures(report: StatusReport): string[] {
     `  ${plural(f.consecutiveFailures, "consecutive failure")}${f.haltAfter === null ? " (halting after repeated failures is off)" : ` (halts at ${f.haltAfter})`}`,
   ];
   if (f.halted) lines.push(`  HALTED: ${terminalText(f.haltReason ?? "no reason recorded", 1000)}`);
-  if (f.searchParameters.failure !== null)
+  if (f.searchParameters.failure !== null && !f.searchParameters.failureInHaltReason)
     lines.push(
       `  SearchParameter copy failed (attempt ${f.searchParameters.attempts}): ${terminalText(f.searchParameters.failure)}`,
     );
@@ -189,7 +189,7 @@ function failures(report: StatusReport): string[] {
     !f.halted &&
     f.searchParameters.failure === null
   )
-    lines.push("  none recorded");
+    lines.push(f.consecutiveFailures > 0 ? `  ${NO_ROW_FAILURE}` : "  none recorded");
   return lines;
 }
 

@@ -206,9 +206,12 @@ export interface TimelineChunk {
   exportStatus: string;
   importStatus: string;
   processed: boolean;
-  /** History-aware count when the window was planned. */
+  /** History-aware count when the window was planned (SearchParameter versions included). */
   expectedResources: number;
+  /** Versions the export wrote, SearchParameters excluded (they are copied, not imported). */
   exportedResources: number | null;
+  /** SearchParameter versions the export wrote: expected = exported + these, when nothing changed. */
+  exportedSearchParameters: number;
   importedResources: number;
   failedResources: number;
   payloads: number | null;
@@ -258,13 +261,26 @@ export interface FailedResourceGroup {
   samples: { id: string; chunk: number }[];
 }
 
+/**
+ * What the failures section says when failures were counted but no chunk, payload or resource row
+ * holds one: they were steps of the migration itself (planning, a count), named by the halt reason.
+ */
+export const NO_ROW_FAILURE =
+  "No export, import or rejected resource is recorded: the failures counted were steps of the migration itself (planning, counting); the halt reason, or the engine's log, names the last.";
+
 export interface Failures {
   halted: boolean;
   haltReason: string | null;
   consecutiveFailures: number;
   /** AZURE_MaxExportRetries when halting is enabled, else null. */
   haltAfter: number | null;
-  searchParameters: { copied: boolean; attempts: number; failure: string | null };
+  searchParameters: {
+    copied: boolean;
+    attempts: number;
+    failure: string | null;
+    /** The halt reason already says the same (a credential failure stops both): shown once. */
+    failureInHaltReason: boolean;
+  };
   /** Chunks with a recorded failure reason, unresolved first, then newest. */
   chunks: ChunkFailure[];
   chunksTotal: number;

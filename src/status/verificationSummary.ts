@@ -2,7 +2,7 @@ import type { LatestRunRecord } from "../storage/checkSummaryRows";
 import type { CheckResultRecord } from "../storage/migrationStateStore";
 import type { CheckSummary } from "../verify/runSummary";
 import { estimateSecondsLeft } from "../core/fullUnits";
-import { formatCount, formatDuration } from "./format";
+import { formatCount, plural, timeLeft } from "./format";
 import { reportText } from "./redactText";
 import type { FullCheckProgress, VerificationInfo, VerificationRow } from "./report";
 import { FAILURE_ROWS, TIMELINE_LIMIT } from "./report";
@@ -122,6 +122,6 @@ export function describeFullProgress(full: FullCheckProgress, nowIso: string): s
       ? "finished"
       : eta === undefined
         ? "no estimate yet"
-        : `about ${formatDuration(eta)} left at the pace so far`;
-  return `Full check: ${formatCount(full.versionsDone)} of ${formatCount(full.versions)} versions compared (${pct} %, ${formatCount(full.unitsDone)} units); ${left}`;
+        : `${timeLeft(eta)} left at the pace so far`;
+  return `Full check: ${formatCount(full.versionsDone)} of ${formatCount(full.versions)} versions compared (${pct} %, ${plural(full.unitsDone, "unit")}); ${left}`;
 }

@@ -9,7 +9,7 @@ import {
 } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/identity";
 import type { StorageTarget } from "../config/settings";
-import { assertAllowedBlobUrl, parseBlobUrl } from "./blobUrl";
+import { assertAllowedBlobUrl, normalizeServiceUrl, parseBlobUrl } from "./blobUrl";
 import { defaultStorageCredential } from "./credential";
 import { splitLines } from "./lines";
 import { withoutQuery } from "../fhir/redact";
@@ -21,6 +21,8 @@ import { isStorageError, storageErrorCode, storageStatus } from "./storageErrors
  * and printed never carry a query string, so a SAS never leaks into rows, logs or messages.
  */
 export interface BlobStore {
+  /** The blob service URL of this store's own account (no trailing slash, no query). */
+  readonly serviceUrl: string;
   /** Creates the container if it does not exist. */
   ensureContainer(container: string): Promise<void>;
   /** Writes (or overwrites) a UTF-8 text blob. */
@@ -34,6 +36,10 @@ export interface BlobStore {
   getText(container: string, name: string): Promise<string | undefined>;
   /** Blob names under the prefix, in name order, fetched page by page. */
   list(container: string, prefix?: string): AsyncIterable<string>;
+  /** Blobs under the prefix with their sizes; a container that does not exist holds none. */
+  listSizes(container: string, prefix?: string): AsyncIterable<{ name: string; bytes: number }>;
+  /** Deletes one blob (and its snapshots); false when it was not there. */
+  deleteBlob(container: string, name: string): Promise<boolean>;
   /** Deletes every blob under the (non-empty) prefix; returns how many were deleted. */
   deletePrefix(container: string, prefix: string): Promise<number>;
   /** Reads a blob by URL line by line while it downloads (see lines.ts for the line rules). */
@@ -253,6 +259,8 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
   }
 
   return {
+    serviceUrl: normalizeServiceUrl(withoutQuery(primary.url)),
+
     async ensureContainer(name) {
       await container(name).createIfNotExists();
     },
@@ -297,6 +305,24 @@ export function createBlobStore(target: StorageTarget, options: BlobStoreOptions
       )) {
         yield item.name;
       }
+    },
+
+    async *listSizes(name, prefix) {
+      try {
+        for await (const item of container(name).listBlobsFlat(
+          prefix === undefined ? {} : { prefix },
+        ))
+          yield { name: item.name, bytes: item.properties.contentLength ?? 0 };
+      } catch (error) {
+        if (!isStorageError(error, 404, ["ContainerNotFound"])) throw error;
+      }
+    },
+
+    async deleteBlob(name, blobName) {
+      const result = await container(name)
+        .getBlobClient(blobName)
+        .deleteIfExists({ deleteSnapshots: "include" });
+      return result.succeeded;
     },
 
     async deletePrefix(name, prefix) {

@@ -42,6 +42,15 @@ export class IsolationStore {
     return this.listPrefix(`${payloadKey(chunkSeq, index)}-`);
   }
 
+  /** Deletes every part of a payload (a diagnosis that ended by blaming the service). */
+  async removePayload(chunkSeq: number, index: number): Promise<void> {
+    const prefix = `${payloadKey(chunkSeq, index)}-`;
+    const keys: string[] = [];
+    for await (const row of this.table.list(this.partition, { rowKeyPrefix: prefix }))
+      keys.push(row.rowKey);
+    for (const rowKey of keys) await this.table.delete(this.partition, rowKey);
+  }
+
   /** Every part of a window (all its payloads). */
   async listWindow(chunkSeq: number): Promise<IsolationPart[]> {
     return this.listPrefix(`${chunkKey(chunkSeq)}-p`);

@@ -9,6 +9,7 @@ import {
   count,
   flag,
   flagWhenTrue,
+  countWhenPresent,
   fromRow,
   optionalCount,
   optionalText,
@@ -22,7 +23,8 @@ import {
  * Column names follow the original tool's tables where the meaning is the same (Since, Till,
  * exportContentLocation, importContentLocation, maxExportRetries, FailureReason, ...), so people who
  * know those tables can read these. docs/architecture.md lists every column. Free-text columns
- * (reasons, details) come from servers: they are redacted here, where they enter the tables.
+ * (reasons, details) come from servers: toRow cleans them where they enter the tables
+ * (src/storage/rowSpec.ts).
  */
 
 type Row = Readonly<Record<string, unknown>>;
@@ -36,10 +38,10 @@ export const CURSOR_ROW = rowKind<CursorRecord>({
     firstUnprocessedSeq: count("FirstUnprocessedJobId", 1),
     consecutiveFailures: count("maxExportRetries"),
     halted: flag("Halted"),
-    haltReason: optionalText("HaltReason", { redact: true }),
+    haltReason: optionalText("HaltReason"),
     searchParametersMigrated: flag("SearchParameterMigration"),
     searchParameterAttempts: count("SearchParameterAttempts"),
-    searchParameterFailure: optionalText("SearchParameterFailure", { redact: true }),
+    searchParameterFailure: optionalText("SearchParameterFailure"),
     resourcesImported: count("ResourcesImported"),
     resourcesFailed: count("ResourcesFailed"),
     caughtUp: flag("CaughtUp"),
@@ -48,7 +50,7 @@ export const CURSOR_ROW = rowKind<CursorRecord>({
     lastProgressAt: optionalText("LastProgressAt"),
     reindexState: word("ReindexState", "none"),
     reindexStatusUrl: optionalText("ReindexStatusUrl"),
-    reindexDetail: optionalText("ReindexDetail", { redact: true }),
+    reindexDetail: optionalText("ReindexDetail"),
     clockSkew: optionalText("ClockSkew"),
     sealed: {
       name: "SealedChunks",
@@ -81,11 +83,12 @@ export const CHUNK_ROW = rowKind<ChunkRecord>({
     searchParameterCount: optionalCount("SearchParameterCount"),
     importStatus: word("ImportStatus", "Not Started"),
     payloadCount: optionalCount("PayloadCount"),
+    payloadFileCount: optionalCount("PayloadFileCount", { omitWhenAbsent: true }),
     completedCount: count("CompletedCount"),
     processed: flag("IsProcessed"),
     totalImportResourceCount: count("TotalImportResourceCount"),
     totalFailedImportCount: count("TotalFailedImportCount"),
-    failureReason: optionalText("FailureReason", { redact: true }),
+    failureReason: optionalText("FailureReason"),
     endTime: optionalText("EndTime"),
   },
 });
@@ -106,8 +109,10 @@ export const PAYLOAD_ROW = rowKind<PayloadRecord>({
     importEndTime: optionalText("ImportEndTime"),
     importedCount: optionalCount("TotalImportResourceCount"),
     failedCount: optionalCount("TotalFailedImportCount"),
-    failureReason: optionalText("FailureReason", { redact: true }),
+    failureReason: optionalText("FailureReason"),
     isolating: flagWhenTrue("Isolating"),
+    screenedCount: countWhenPresent("ScreenedCount"),
+    round: countWhenPresent("Round"),
   },
 });
 

@@ -18,7 +18,6 @@ import {
   checkSummaryFromRow,
   checkSummaryToRow,
 } from "./checkSummaryRows";
-import { redactText } from "../fhir/redact";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
 import {
@@ -111,12 +110,8 @@ export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>({
     payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
     resourceType: requiredText("ResourceType"),
     id: requiredText("ResourceId"),
-    // Reasons quote servers: redacted where they enter the table (the input is bounded first).
-    reason: custom<string>(
-      "Reason",
-      (reason) => redactText(reason.slice(0, 8000)).slice(0, 4000),
-      String,
-    ),
+    // Reasons quote servers: cleaned where they enter the table (toRow), then cut.
+    reason: custom<string>("Reason", (reason) => reason.slice(0, 4000), String),
     inputUrl: requiredText("InputUrl"),
     isolated: {
       names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
@@ -154,10 +149,10 @@ export const CHECK_ROW = rowKind<CheckResultRecord>({
     resourceType: requiredText("Resource"),
     key: requiredText("Key"),
     result: requiredText("Result"),
-    // Details quote servers: redacted where they enter the table (the input is bounded first).
+    // Details quote servers: cleaned where they enter the table (toRow), then cut.
     details: custom<string>(
       "Details",
-      (details) => redactText(details.slice(0, 60000)).slice(0, 30000),
+      (details) => details.slice(0, 30000),
       (cell) => (typeof cell === "string" ? cell : ""),
     ),
   },
@@ -655,6 +650,16 @@ export class MigrationStateStore {
       rowKeyPrefix: `${runId}-${kind}-`,
     })) {
       if (row.RunId !== runId) continue;
+      yield fromRow(CHECK_ROW, row);
+    }
+  }
+
+  /**
+   * Every check row of every run (cleanup finds the runs whose samples it lists). The status never
+   * reads this: it reads the runs' summary rows.
+   */
+  async *listAllCheckResults(): AsyncIterable<CheckResultRecord> {
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`)) {
       yield fromRow(CHECK_ROW, row);
     }
   }

@@ -1,4 +1,4 @@
-import { redactOptional } from "../fhir/redact";
+import { cleanDeep, cleanText } from "../fhir/redact";
 import type { TableRow } from "./tableRepository";
 import type { TableScalar } from "./tableValues";
 
@@ -6,6 +6,13 @@ import type { TableScalar } from "./tableValues";
  * Table rows declared once. A row kind lists, for each field of its record, the column that holds it
  * and how its value is written and read; toRow and fromRow are the one serializer of every kind.
  * Column names are the stored ones (existing tables keep reading); docs/architecture.md lists them.
+ *
+ * Any field may hold text from servers (a reason, a diagnostic, a URL, a verdict quoting them), so
+ * toRow cleans every string of every field, nested ones included, before it is written: credentials
+ * redacted and control characters removed (cleanText, src/fhir/redact.ts). Nothing reaches a table
+ * otherwise, and a new field is covered without a flag to remember. Values the tool makes itself
+ * (instants, keys, hex digests, status URLs, which the client accepts only without credentials)
+ * come out as they went in.
  *
  * Conventions every column shares: tables cannot hold undefined, so an absent value is written as
  * the empty string and an empty or missing cell reads as absent (or as the column's default).
@@ -22,9 +29,7 @@ const text = (cell: unknown): string | undefined =>
   typeof cell === "string" && cell !== "" ? cell : undefined;
 
 export interface TextOptions {
-  /** Free text from servers: redacted (src/fhir/redact.ts) where it enters the table. */
-  redact?: boolean;
-  /** Cut to this many characters (after redaction). */
+  /** Cut to this many characters (after toRow has cleaned the text). */
   max?: number;
 }
 
@@ -32,14 +37,8 @@ export interface TextOptions {
 export function optionalText(name: string, options: TextOptions = {}): Column<string | undefined> {
   return {
     name,
-    write: (value) => {
-      const shown = options.redact === true ? redactOptional(value) : value;
-      return shown === undefined
-        ? ""
-        : options.max === undefined
-          ? shown
-          : shown.slice(0, options.max);
-    },
+    write: (value) =>
+      value === undefined ? "" : options.max === undefined ? value : value.slice(0, options.max),
     read: text,
   };
 }
@@ -67,13 +66,25 @@ export function count(name: string, fallback = 0): Column<number> {
   };
 }
 
-/** A number that may be absent. */
-export function optionalCount(name: string): Column<number | undefined> {
+/**
+ * A number that may be absent; with omitWhenAbsent, an absent one is left out of the record (an
+ * optional property added after rows were first written).
+ */
+export function optionalCount(
+  name: string,
+  options: { omitWhenAbsent?: boolean } = {},
+): Column<number | undefined> {
   return {
     name,
     write: (value) => value ?? "",
     read: (cell) => (typeof cell === "number" ? cell : undefined),
+    ...(options.omitWhenAbsent === true ? { omitWhenAbsent: true } : {}),
   };
+}
+
+/** An optional count absent from the record when not written (a column added to an existing row kind). */
+export function countWhenPresent(name: string): Column<number | undefined> {
+  return { ...optionalCount(name), omitWhenAbsent: true };
 }
 
 /** A flag; anything but true reads as false. */
@@ -154,8 +165,13 @@ export function toRow<R>(
   const row: TableRow = { partitionKey, rowKey, ...kind.constants };
   for (const key of Object.keys(kind.columns) as (keyof R)[]) {
     const column = kind.columns[key];
-    if (isGroup(column)) Object.assign(row, column.writeCells(record[key]));
-    else row[column.name] = column.write(record[key]);
+    const value = cleanDeep(record[key]);
+    const cells = isGroup(column)
+      ? column.writeCells(value)
+      : { [column.name]: column.write(value) };
+    // A column's own text (a list joined, a cut) is cleaned again: idempotent, and nothing escapes.
+    for (const [name, cell] of Object.entries(cells))
+      row[name] = typeof cell === "string" ? cleanText(cell) : cell;
   }
   return row;
 }

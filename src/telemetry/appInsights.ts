@@ -1,5 +1,5 @@
 import { TelemetryClient } from "applicationinsights";
-import { redactError, redactText } from "../fhir/redact";
+import { cleanText, redactError } from "../fhir/redact";
 import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
 import type { Telemetry } from "./telemetry";
 
@@ -48,8 +48,9 @@ export class AppInsightsTelemetry implements Telemetry {
 
 /**
  * Custom dimensions are strings in Application Insights; undefined values are left out. Values are
- * redacted (src/fhir/redact.ts) here, where they enter telemetry: a failure reason or a URL from a
- * server may carry a SAS signature or a token.
+ * cleaned (src/fhir/redact.ts: redacted, control characters removed) here, where they enter
+ * telemetry: a failure reason or a URL from a server may carry a SAS signature, a token or an
+ * escape sequence.
  */
 export function stringifyProperties(
   properties: Readonly<Record<string, string | number | boolean | undefined>>,
@@ -57,7 +58,7 @@ export function stringifyProperties(
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(properties)) {
     if (value !== undefined)
-      result[key] = typeof value === "string" ? redactText(value) : String(value);
+      result[key] = typeof value === "string" ? cleanText(value) : String(value);
   }
   return result;
 }

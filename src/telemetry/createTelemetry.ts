@@ -1,6 +1,6 @@
 import { maskValue, type Settings } from "../config/settings";
 import { ConfigurationError } from "../errors";
-import { redactText } from "../fhir/redact";
+import { cleanText } from "../fhir/redact";
 import { AppInsightsTelemetry, stringifyProperties } from "./appInsights";
 import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
 import type { Telemetry } from "./telemetry";
@@ -26,7 +26,7 @@ export class NullTelemetry implements Telemetry {
   trackException(error: Error, properties?: Record<string, string>): void {
     const extra =
       properties === undefined ? "" : ` ${JSON.stringify(stringifyProperties(properties))}`;
-    this.debugLog?.(`telemetry exception ${error.name}: ${redactText(error.message)}${extra}`);
+    this.debugLog?.(`telemetry exception ${error.name}: ${cleanText(error.message)}${extra}`);
   }
 
   async flush(): Promise<void> {}

@@ -6,7 +6,7 @@
  * Events are emitted from activities only (replay-safe), never from orchestrator code.
  */
 export const TELEMETRY_EVENTS = {
-  /** One per export state change of a chunk. */
+  /** One per export state change of a chunk; a self-staged window sends only Completed (SelfStaged). */
   Export: [
     "ChunkId",
     "ExportId",
@@ -24,6 +24,7 @@ export const TELEMETRY_EVENTS = {
     "DurationSeconds",
     "PlannedCount",
     "RecountedCount",
+    "SelfStaged",
   ],
   /** One per small window staged from `_history` instead of exported, or falling back to `$export`. */
   SelfStage: [
@@ -43,7 +44,7 @@ export const TELEMETRY_EVENTS = {
     "Request",
     "DurationSeconds",
   ],
-  /** One per import state change of a payload. */
+  /** One per import state change of a payload; Completed also when isolation completed it (Isolated). */
   Import: [
     "ChunkId",
     "PayloadId",
@@ -57,6 +58,7 @@ export const TELEMETRY_EVENTS = {
     "StatusCode",
     "Attempt",
     "DurationSeconds",
+    "Isolated",
   ],
   /** The watermark moved: everything before Till is on the destination (the original's ImportTill). */
   Watermark: ["Till", "PreviousTill", "ChunksCompleted", "LagSeconds"],

@@ -1,4 +1,4 @@
-import { redactError, redactText } from "../fhir/redact";
+import { cleanText, redactError } from "../fhir/redact";
 import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } from "./events";
 
 /** The one telemetry surface activities use. Implementations: Application Insights, in-memory. */
@@ -27,7 +27,7 @@ export class InMemoryTelemetry implements Telemetry {
     const kept = Object.fromEntries(
       Object.entries(properties as Record<string, string | number | boolean | undefined>)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, typeof v === "string" ? redactText(v) : v]),
+        .map(([k, v]) => [k, typeof v === "string" ? cleanText(v) : v]),
     ) as Record<string, string | number | boolean>;
     this.events.push({ name, properties: kept });
   }

@@ -1,6 +1,6 @@
 /** VerifyCleanup activity. */
 import type { EngineDeps } from "../engine/deps";
-import { VERIFICATION_CONTAINER } from "./sampleStore";
+import { VERIFICATION_CONTAINER, verificationRunPrefix } from "../core/stagingLayout";
 
 /** Removes the run's stored samples once compared (their results are in the check rows). */
 export async function cleanupVerification(
@@ -8,5 +8,10 @@ export async function cleanupVerification(
   input: { runId: string },
 ): Promise<{ deleted: number }> {
   await deps.blobs.ensureContainer(VERIFICATION_CONTAINER);
-  return { deleted: await deps.blobs.deletePrefix(VERIFICATION_CONTAINER, `${input.runId}/`) };
+  return {
+    deleted: await deps.blobs.deletePrefix(
+      VERIFICATION_CONTAINER,
+      verificationRunPrefix(input.runId),
+    ),
+  };
 }

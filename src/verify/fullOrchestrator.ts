@@ -88,9 +88,17 @@ function unitsEstimate(state: FullCheckState, unitVersions: number): number {
   return state.tally.units + state.ready.length + toCut;
 }
 
+/**
+ * Versions the units compare: the plan's, less its SearchParameter versions (in the counts, but
+ * compared apart, current only, after the units).
+ */
+function unitVersionsOf(plan: FullPlan | null): number {
+  return plan === null ? 0 : Math.max(0, plan.source - (plan.searchParameters ?? 0));
+}
+
 export function fullCheckSummary(state: FullCheckState, finished: boolean): CheckSummary {
   return checkSummaryOf(state.runId, "full", state.tally.rows, finished, {
-    versions: state.plan?.source ?? 0,
+    versions: unitVersionsOf(state.plan),
     versionsDone: state.tally.versionsDone,
     unitsDone: state.tally.units - state.tally.errorsTotal,
     startedAt: state.plan?.startedAt ?? null,
@@ -130,7 +138,7 @@ export const verifyFullOrchestrator: OrchestrationHandler = function* (
     const full: FullProgress = {
       units: unitsEstimate(state, plan.unitVersions),
       unitsDone: state.tally.units,
-      versions: plan.source,
+      versions: unitVersionsOf(plan),
       versionsDone: state.tally.versionsDone,
     };
     context.df.setCustomStatus({

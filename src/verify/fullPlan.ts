@@ -4,6 +4,7 @@
  * count; VerifyFullSearchParameters (fullSearchParameters.ts) compares the SearchParameters.
  */
 import { unitVersionsFor } from "../core/fullUnits";
+import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import type { EngineDeps } from "../engine/deps";
 import { countBoth } from "./fullCounts";
 import type { FullPlan, FullPlanInput, FullScope } from "./fullTypes";
@@ -80,10 +81,19 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
       `Run ${input.runId} compared ${stored.scope} versions, but AZURE_ExportWithHistory now asks for ${scope}; start a new run`,
     );
   }
-  const counts =
-    stored.tillMs > stored.sinceMs
-      ? await countBoth(deps, scope, stored.sinceMs, stored.tillMs)
-      : { source: 0, destination: 0 };
+  const counted = stored.tillMs > stored.sinceMs;
+  const [counts, searchParameters] = await Promise.all([
+    counted ? countBoth(deps, scope, stored.sinceMs, stored.tillMs) : { source: 0, destination: 0 },
+    // The units skip SearchParameter versions: the progress counts what they compare.
+    counted
+      ? deps.source.count({
+          type: SEARCH_PARAMETER_TYPE,
+          history: scope === "history",
+          since: new Date(stored.sinceMs).toISOString(),
+          till: new Date(stored.tillMs).toISOString(),
+        })
+      : 0,
+  ]);
   if (!resumed) {
     await deps.state.recordCheckResult({
       ...rowKey,
@@ -94,6 +104,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
         startedAt,
         source: counts.source,
         destination: counts.destination,
+        searchParameters,
       }),
     });
   }
@@ -103,6 +114,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     tillMs: stored.tillMs,
     source: counts.source,
     destination: counts.destination,
+    searchParameters,
     unitVersions: stored.unitVersions,
     resumed,
     migratesDeletes: deps.settings.export.withDelete,

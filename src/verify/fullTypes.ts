@@ -76,6 +76,12 @@ export interface FullPlan {
   /** Versions in [since, till) on each server when the run was planned. */
   source: number;
   destination: number;
+  /**
+   * Of `source`, the SearchParameter versions: compared apart, current only (fullSearchParameters.ts),
+   * so the units compare `source - searchParameters` versions. Absent in a plan an orchestration
+   * recorded before it was counted.
+   */
+  searchParameters?: number;
   unitVersions: number;
   /** True when the plan was read back from an earlier attempt of the same run. */
   resumed: boolean;

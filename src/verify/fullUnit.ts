@@ -14,8 +14,8 @@
  * normalised content; then pages the destination's range and matches each version by key. The unit's
  * memory is bounded by its version count (src/core/fullUnits.ts sizes units by count), never by
  * the dataset. A digest that differs is a real difference (the digest is taken over exactly what
- * compareResources compares); the JSON paths are named for a bounded number of examples by reading
- * the source version once more.
+ * compareResources compares, number literals as their text); the JSON paths are named for a
+ * bounded number of examples by reading the source version once more.
  *
  * Unit boundaries are whole milliseconds, so a source version stamped `.1234567` and its copy
  * truncated to `.123` fall in the same unit.
@@ -32,7 +32,8 @@ import { SEARCH_PARAMETER_TYPE } from "../core/resourceTypes";
 import type { EngineDeps } from "../engine/deps";
 import { allKnownFailureKeys } from "./knownFailures";
 import { ensureError } from "../errors";
-import type { BundleEntry, FhirClient } from "../fhir/types";
+import type { Bundle, BundleEntry, FhirClient } from "../fhir/types";
+import { RawNumber, entriesAsWritten, parseLossless } from "../core/losslessJson";
 import type {
   FullExample,
   FullProblem,
@@ -53,9 +54,13 @@ interface Held {
   digest: string;
 }
 
-/** JSON with object keys sorted: equal text ⇔ diffJson finds no difference (same normalisation). */
+/**
+ * JSON with object keys sorted: equal text ⇔ diffJson finds no difference (same normalisation). A
+ * number read losslessly is written as its literal, so `1.50` and `1.5` differ.
+ */
 export function canonicalJson(value: unknown): string {
   // String concatenation, not map/join: this runs twice per version compared.
+  if (value instanceof RawNumber) return value.text;
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) {
     let s = "[";
@@ -162,6 +167,21 @@ class UnitTally {
   }
 }
 
+/**
+ * The pages of a unit's query with every number as the server wrote it (entriesAsWritten,
+ * src/core/losslessJson.ts): FHIR decimals keep their precision, and `$import` must keep the text
+ * (docs/verification.md). Entries whose numbers read back exactly stay as the client parsed and
+ * checked them; only the others are read again from the page's text.
+ */
+async function* losslessPages(client: FhirClient, path: string): AsyncGenerator<Bundle> {
+  for await (const page of client.searchPagesText(path)) {
+    const entry = page.bundle.entry;
+    yield entry === undefined
+      ? page.bundle
+      : { ...page.bundle, entry: entriesAsWritten(entry, page.text) as BundleEntry[] };
+  }
+}
+
 function splitKey(key: string): { type: string; id: string; versionId: string } {
   const [type = "", id = "", versionId = ""] = key.split("/");
   return { type, id, versionId };
@@ -172,7 +192,7 @@ async function compareRange(deps: EngineDeps, input: FullUnitInput, tally: UnitT
   // Versions the destination refused (src/verify/knownFailures.ts): known, not migrated, not loss.
   const known = await allKnownFailureKeys(deps);
   const held = new Map<string, Held>();
-  for await (const page of deps.source.searchPages(path)) {
+  for await (const page of losslessPages(deps.source, path)) {
     for (const entry of resourceEntries(page)) {
       const v = viewOf(deps.source, entry);
       // SearchParameters are copied by PUT with new versions: compared separately, current only.
@@ -188,7 +208,7 @@ async function compareRange(deps: EngineDeps, input: FullUnitInput, tally: UnitT
   const size = held.size;
   const watermarkMs = input.watermark === null ? Number.NaN : Date.parse(input.watermark);
 
-  for await (const page of deps.destination.searchPages(path)) {
+  for await (const page of losslessPages(deps.destination, path)) {
     for (const entry of resourceEntries(page)) {
       const v = viewOf(deps.destination, entry);
       if (v.type === SEARCH_PARAMETER_TYPE) continue;
@@ -270,7 +290,7 @@ async function namePaths(deps: EngineDeps, tally: UnitTally): Promise<void> {
       if (!source.found) example.note = "the source no longer has this version";
       else if (source.deleted) example.note = "the source version is now deleted";
       else {
-        const paths = compareResources(source.resource, destination);
+        const paths = compareResources(parseLossless(source.text), destination);
         example.paths = paths.slice(0, FULL_PATHS_PER_EXAMPLE);
         if (paths.length > FULL_PATHS_PER_EXAMPLE)
           example.note = `${paths.length} paths differ; the first ${FULL_PATHS_PER_EXAMPLE} shown`;

@@ -4,8 +4,9 @@
  */
 import type { SampleCandidate } from "../core/sampling";
 import type { EngineDeps } from "../engine/deps";
+import { VERIFICATION_CONTAINER, verificationSampleBlobName } from "../core/stagingLayout";
 
-export const VERIFICATION_CONTAINER = "verification-samples";
+export { VERIFICATION_CONTAINER } from "../core/stagingLayout";
 
 export interface StoredSample {
   type: string;
@@ -16,7 +17,7 @@ export interface StoredSample {
 }
 
 function blobName(runId: string, type: string): string {
-  return `${runId}/${type}.json`;
+  return verificationSampleBlobName(runId, type);
 }
 
 export async function saveSample(

@@ -70,7 +70,7 @@ describe("npm run demo", () => {
     expect(code).toBe(1);
   }, 250_000);
 
-  it("with --decimals, isolates the resources the destination refuses, records them and does not halt", () => {
+  it("with --decimals (values from 1e18 up to 1e20 and beyond), keeps out and records exactly those, and does not halt", () => {
     const { code, out } = demo([
       "--resources",
       "300",
@@ -82,7 +82,7 @@ describe("npm run demo", () => {
       "3",
     ]);
     expect(out).toContain(
-      "3 resource(s) with a quantity of 1e18 or more refused by the destination: isolated and recorded as failed, exactly the ones seeded; no halt",
+      "3 resource(s) with a quantity of 1e18 or more (from 1e18 up to 1e20, and beyond) the destination cannot hold: kept out of the import and recorded as failed, exactly the ones seeded; no halt",
     );
     expect(out).toContain("the verification lists the 3 refused resource(s) as known failures");
     expect(code).toBe(0);

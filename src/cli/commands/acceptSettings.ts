@@ -1,14 +1,8 @@
-/**
- * `fhir-migrate accept-settings`: the supported way to change a setting that shapes planning and
- * payloads (AZURE_IsParallel, AZURE_ResourceTypes, ...) during a migration. See docs/operations.md.
- */
+/** `fhir-migrate accept-settings`: its options and help; the work is in ../actions/acceptSettings.ts. */
 import type { Command } from "commander";
-import { createEngineDeps } from "../../engine/createDeps";
-import { acceptShapingSettings } from "../../engine/settingsGuard";
-import { writeJson } from "../output";
-import { runtimeOf, wantsJson } from "../runtime";
-import type { SettingsSourceOptions } from "../settingsSource";
-import { addSettingsOption, loadSettings } from "../settingsSource";
+import type { AcceptSettingsOptions } from "../actions/acceptSettings";
+import { addSettingsOption, addStateDirOption } from "../commandOptions";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -16,6 +10,7 @@ export function register(program: Command): void {
     .description(
       "Record these settings as the migration's (after changing AZURE_IsParallel, AZURE_ResourceTypes, ...).",
     );
+  addStateDirOption(command);
   addSettingsOption(command)
     .addHelpText(
       "after",
@@ -27,33 +22,14 @@ export function register(program: Command): void {
         "with the new ones: chunks already planned finish as planned, and windows from the current frontier",
         "on use the new settings. A runner still using the old settings is refused from then on.",
         "",
-        "Exit codes: 0 recorded; 1 storage unreachable; 2 bad settings.",
+        "Exit codes: 0 recorded; 1 no state, storage unreachable or no token; 2 bad settings.",
         "",
         "Examples:",
         "  $ fhir-migrate accept-settings --settings local.settings.json",
       ].join("\n"),
     )
-    .action(async (options: SettingsSourceOptions, cmd: Command) => {
-      const runtime = runtimeOf(cmd);
-      const { settings } = loadSettings(options, runtime);
-      const deps = createEngineDeps(settings);
-      await deps.state.ensure();
-      const result = await acceptShapingSettings(deps);
-      if (wantsJson(cmd)) {
-        writeJson(runtime, {
-          ok: true,
-          changed: result.changed,
-          fromFrontier: result.fromFrontier ?? null,
-          fingerprint: result.record.fingerprint,
-        });
-        return;
-      }
-      const changes =
-        result.changed.length === 0
-          ? "no setting changed"
-          : result.changed.map((d) => `${d.name}: ${d.recorded} -> ${d.current}`).join("; ");
-      runtime.stdout(
-        `Accepted the settings (${changes}). Windows planned from ${result.fromFrontier ?? "the start"} on use them.\n`,
-      );
+    .action(async (options: AcceptSettingsOptions, cmd: Command) => {
+      const { acceptSettings } = await import("../actions/acceptSettings.js");
+      await acceptSettings(options, actionContext(cmd));
     });
 }

@@ -1,11 +1,8 @@
-/** `fhir-migrate reset-retries`: what ClearMaxExportRetries_Http does, from the command line. */
+/** `fhir-migrate reset-retries`: its options and help; the work is in ../actions/resetRetries.ts. */
 import type { Command } from "commander";
-import { clearMaxExportRetries, previewClearMaxExportRetries } from "../../engine/control";
-import { createEngineDeps } from "../../engine/createDeps";
-import { writeJson } from "../output";
-import { runtimeOf, wantsJson } from "../runtime";
-import type { SettingsSourceOptions } from "../settingsSource";
-import { addSettingsOption, loadSettings } from "../settingsSource";
+import type { ResetRetriesOptions } from "../actions/resetRetries";
+import { addSettingsOption, addStateDirOption } from "../commandOptions";
+import { actionContext } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
@@ -13,6 +10,7 @@ export function register(program: Command): void {
     .description(
       "Resume a migration halted after repeated failures (resets the failure count and the halt).",
     );
+  addStateDirOption(command);
   addSettingsOption(command)
     .option("--dry-run", "say what would be cleared and queued again; change nothing")
     .addHelpText(
@@ -20,35 +18,18 @@ export function register(program: Command): void {
       [
         "",
         "Payloads that used up their import attempts are queued again. The next run (or the timer in",
-        "Azure) continues from where the migration halted.",
+        "Azure) continues from where the migration halted. Give the same --settings (and --state-dir)",
+        "as the run that halted.",
         "",
-        "Exit codes: 0 reset; 1 storage unreachable; 2 bad settings.",
+        "Exit codes: 0 reset; 1 no state, storage unreachable or no token; 2 bad settings.",
         "",
         "Examples:",
         "  $ fhir-migrate reset-retries --settings local.settings.json",
+        "  $ fhir-migrate reset-retries --settings local.settings.json --dry-run",
       ].join("\n"),
     )
-    .action(async (options: SettingsSourceOptions & { dryRun?: boolean }, cmd: Command) => {
-      const runtime = runtimeOf(cmd);
-      const { settings } = loadSettings(options, runtime);
-      const deps = createEngineDeps(settings);
-      await deps.state.ensure();
-      if (options.dryRun === true) {
-        const preview = await previewClearMaxExportRetries(deps.state);
-        if (wantsJson(cmd)) writeJson(runtime, { ok: true, dryRun: true, ...preview });
-        else
-          runtime.stdout(
-            `Dry run, nothing changed: ${preview.wasHalted ? "halted" : "not halted"}, ${preview.previousCount} consecutive failures; ${preview.payloadsRequeued} payload(s) would be queued again.\n`,
-          );
-        return;
-      }
-      const result = await clearMaxExportRetries(deps.state, deps.telemetry, settings.storage);
-      if (wantsJson(cmd)) writeJson(runtime, { ok: true, ...result });
-      else
-        runtime.stdout(
-          result.wasHalted
-            ? `Cleared the halt (${result.previousCount} consecutive failures; ${result.haltReason ?? ""}). ${result.payloadsRequeued} payload(s) queued again.\n`
-            : `Not halted; the failure count (${result.previousCount}) is reset.\n`,
-        );
+    .action(async (options: ResetRetriesOptions, cmd: Command) => {
+      const { resetRetries } = await import("../actions/resetRetries.js");
+      await resetRetries(options, actionContext(cmd));
     });
 }

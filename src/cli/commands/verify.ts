@@ -1,83 +1,19 @@
-/**
- * `fhir-migrate verify`: runs the surface check, the deep check and the hard-delete reconciliation
- * locally (the same orchestration and activities as E2ETest_Http) and prints a table per check.
- */
+/** `fhir-migrate verify`: its options and help; the work is in ../actions/verify.ts. */
 import type { Command } from "commander";
-import { createEngineDeps } from "../../engine/createDeps";
-import { formatVerificationReport } from "../../verify/format";
-import type { OptionName } from "../../verify/options";
-import { describeIssues, parseVerificationOptions } from "../../verify/options";
-import { runVerification } from "../../verify/runVerification";
-import type { VerificationReport } from "../../verify/types";
-import { OperationFailedError, UsageError } from "../errors";
-import { writeJson } from "../output";
-import { verificationProgressReporter } from "../progressBar";
-import type { CliRuntime } from "../runtime";
-import { runtimeOf, wantsJson } from "../runtime";
-import type { SettingsSourceOptions } from "../settingsSource";
-import { addSettingsOption, loadSettings } from "../settingsSource";
-
-export interface VerifyCommandOptions extends SettingsSourceOptions {
-  checks?: string;
-  deepCheckCount?: string;
-  resourceTypes?: string;
-  seed?: string;
-  applyHardDeletes?: boolean;
-  concurrency?: string;
-  allowBehind?: boolean;
-  full?: boolean;
-  resume?: string;
-  unitVersions?: string;
-}
-
-/** Exit 0 only when every check passed (or, with --allow-behind, is only behind the watermark). */
-export function verdictIsSuccess(report: VerificationReport, allowBehind: boolean): boolean {
-  return report.verdict === "Pass" || (allowBehind && report.verdict === "Behind");
-}
-
-export async function verify(
-  options: VerifyCommandOptions,
-  json: boolean,
-  runtime: CliRuntime,
-): Promise<void> {
-  const raw: Partial<Record<OptionName, string>> = {
-    checks: options.checks,
-    deepCheckCount: options.deepCheckCount,
-    resourceTypes: options.resourceTypes,
-    seed: options.seed,
-    applyHardDeletes:
-      options.applyHardDeletes === undefined ? undefined : String(options.applyHardDeletes),
-    concurrency: options.concurrency,
-    full: options.full === true || options.resume !== undefined ? "true" : undefined,
-    resume: options.resume,
-    unitVersions: options.unitVersions,
-  };
-  const parsed = parseVerificationOptions(raw);
-  if (!parsed.ok) throw new UsageError(`Invalid verify options:\n${describeIssues(parsed.issues)}`);
-  const { settings } = loadSettings(options, runtime);
-  const deps = createEngineDeps(settings, {
-    log: json ? () => {} : (m) => runtime.stderr(`${m}\n`),
-  });
-  const report = await runVerification(deps, {
-    ...parsed.options,
-    ...(json ? {} : { progress: verificationProgressReporter(runtime, () => Date.now()) }),
-  });
-  if (json) writeJson(runtime, report);
-  else runtime.stdout(formatVerificationReport(report));
-  if (!verdictIsSuccess(report, options.allowBehind === true)) {
-    throw new OperationFailedError(
-      `Verification ${report.runId} did not pass: ${report.verdict} (seed ${report.seed})`,
-    );
-  }
-}
+import type { VerifyCommandOptions } from "../actions/verify";
+import { addSettingsOption, addStateDirOption } from "../commandOptions";
+import { runtimeOf, wantsDebug, wantsJson } from "../runtime";
 
 export function register(program: Command): void {
   const command = program
     .command("verify")
     .description(
-      "Check that the destination holds the source's data: counts per type, a random sample compared field by field, and resources hard-deleted on the source.",
+      "Check that the destination holds the source's data: counts per type, a random sample compared field by field, resources hard-deleted on the source, and (full) every version.",
     )
-    .option("--checks <list>", "comma-separated subset of surface,deep,reconcile (default: all)")
+    .option(
+      "--checks <list>",
+      "comma-separated subset of surface,deep,reconcile,full (default: surface,deep,reconcile; full compares every version of every resource)",
+    )
     .option(
       "--deep-check-count <n>",
       "resources the deep check samples in total across types, 0..1000000 (default AZURE_DeepCheckCount)",
@@ -99,7 +35,7 @@ export function register(program: Command): void {
     .option("--allow-behind", "exit 0 when the only differences are newer than the watermark")
     .option(
       "--full",
-      "also compare every version of every resource (the full check; reads both servers' whole history)",
+      "add the full check to the checks asked for (the same as naming full in --checks; reads both servers' whole history)",
     )
     .option(
       "--resume <runId>",
@@ -109,6 +45,7 @@ export function register(program: Command): void {
       "--unit-versions <n>",
       "versions one unit of the full check holds on either server, 1000..10000000 (default: from a 256 MB budget)",
     );
+  addStateDirOption(command);
   addSettingsOption(command)
     .addHelpText(
       "after",
@@ -125,11 +62,13 @@ export function register(program: Command): void {
         "  $ fhir-migrate verify --settings local.settings.json",
         "  $ fhir-migrate verify --checks surface,deep --deep-check-count 1000 --seed 5f1c2a9e04b7",
         "  $ fhir-migrate verify --checks reconcile --resource-types Patient --apply-hard-deletes --json",
+        "  $ fhir-migrate verify --checks full",
         "  $ fhir-migrate verify --checks surface --full",
         "  $ fhir-migrate verify --checks surface --resume v20250303T030000-1a2b3c",
       ].join("\n"),
     )
     .action(async (options: VerifyCommandOptions, cmd: Command) => {
-      await verify(options, wantsJson(cmd), runtimeOf(cmd));
+      const { verify } = await import("../actions/verify.js");
+      await verify(options, wantsJson(cmd), runtimeOf(cmd), wantsDebug(cmd));
     });
 }

@@ -1,5 +1,6 @@
 import { storeImportPayloads } from "../../core/importPayload";
 import { chunkKey } from "../../core/migrationState";
+import * as blobNames from "../../core/stagingLayout";
 import { isBlobUrlRefusedError } from "../../storage/blobUrl";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
@@ -8,13 +9,13 @@ import { OUTSIDE_WINDOW_TAG, scanPayloadInputs, storePayloadInputs } from "../pa
 import { loadManifest } from "../manifests";
 
 export function payloadBlobName(deps: EngineDeps, seq: number, index: number): string {
-  return `${deps.settings.storage.rowKey}-${chunkKey(seq)}/import_payload_${String(index).padStart(4, "0")}.json`;
+  return blobNames.payloadBlobName(deps.settings.storage, seq, index);
 }
 
 /**
- * Turns a completed export's manifest into $import bodies (at most AZURE_FileCount inputs each,
- * SearchParameter files excluded and counted), stores each body as a blob named by chunk, then
- * records one payload row per body. Each export file is streamed once first: its lines are counted
+ * Turns a completed export's manifest into $import bodies (at most AZURE_FileCount inputs each, as
+ * the chunk's first build recorded it; SearchParameter files excluded and counted), stores each
+ * body as a blob named by chunk, then records one payload row per body. Each export file is streamed once first: its lines are counted
  * (stored next to the body, so the import result can be checked line for line) and checked against
  * the window; lines that do not belong are recorded as failed-resource rows and on the chunk.
  * Re-running it is harmless: blobs are overwritten with the same content, rows are upserted with
@@ -24,7 +25,16 @@ export async function buildImportPayloads(
   deps: EngineDeps,
   input: { seq: number },
 ): Promise<ActivityResult> {
-  const chunk = await deps.state.getChunk(input.seq);
+  // The first build records its file count on the chunk; every build (a retry, another runner
+  // with another AZURE_FileCount) uses the recorded one, so all write the same bodies, blobs and
+  // payload rows and no row points at a body another layout overwrote.
+  const { after: chunk } = await deps.state.changeChunk(input.seq, (c) =>
+    c.exportStatus === "Completed" &&
+    c.importStatus === "Not Started" &&
+    c.payloadFileCount === undefined
+      ? { ...c, payloadFileCount: deps.settings.import.fileCount }
+      : undefined,
+  );
   if (
     chunk === undefined ||
     chunk.exportStatus !== "Completed" ||
@@ -32,41 +42,45 @@ export async function buildImportPayloads(
   ) {
     return { changed: false };
   }
+  const fileCount = chunk.payloadFileCount ?? deps.settings.import.fileCount;
   const manifest = await loadManifest(deps, input.seq);
   await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);
   let outsideWindow = 0;
-  const build = storeImportPayloads(
-    manifest.output,
-    { fileCount: deps.settings.import.fileCount },
-    async (payload) => {
-      const blobName = payloadBlobName(deps, input.seq, payload.index);
-      const scanned = await scanPayloadInputs(deps, chunk, payload.index, payload.body);
-      outsideWindow += scanned.outlierCount;
-      await deps.state.recordFailedResources(scanned.outliers, OUTSIDE_WINDOW_TAG);
-      await storePayloadInputs(deps, blobName, scanned.inputs);
-      await deps.blobs.putText(
-        PAYLOAD_CONTAINER,
-        blobName,
-        JSON.stringify(payload.body),
-        "application/fhir+json",
-      );
-      await deps.state.insertPayload({
-        chunkSeq: input.seq,
-        index: payload.index,
-        blobName,
-        inputCount: payload.inputCount,
-        resourceCount: Object.values(payload.resourcesByType).reduce((a, b) => a + b, 0),
-        status: "Pending",
-        importContentLocation: undefined,
-        attempts: 0,
-        importStartTime: undefined,
-        importEndTime: undefined,
-        importedCount: undefined,
-        failedCount: undefined,
-        failureReason: undefined,
-      });
-    },
-  );
+  let screened = 0;
+  const build = storeImportPayloads(manifest.output, { fileCount }, async (payload) => {
+    const blobName = payloadBlobName(deps, input.seq, payload.index);
+    const scanned = await scanPayloadInputs(deps, chunk, payload.index, payload.body);
+    outsideWindow += scanned.outlierCount;
+    screened += scanned.screened.length;
+    await deps.state.recordFailedResources(scanned.outliers, OUTSIDE_WINDOW_TAG);
+    await deps.state.recordFailedResources(scanned.screened);
+    await storePayloadInputs(deps, blobName, scanned.inputs);
+    await deps.blobs.putText(
+      PAYLOAD_CONTAINER,
+      blobName,
+      JSON.stringify(scanned.body),
+      "application/fhir+json",
+    );
+    // A payload whose every line was screened out has nothing to send: it is complete at once
+    // (LoadMigrationState settles its chunk), its lines counted as failed.
+    const nothingToSend = scanned.inputs.length === 0;
+    await deps.state.insertPayload({
+      chunkSeq: input.seq,
+      index: payload.index,
+      blobName,
+      inputCount: scanned.inputs.length,
+      resourceCount: Object.values(payload.resourcesByType).reduce((a, b) => a + b, 0),
+      status: nothingToSend ? "Completed" : "Pending",
+      importContentLocation: undefined,
+      attempts: 0,
+      importStartTime: undefined,
+      importEndTime: nothingToSend ? nowIso(deps) : undefined,
+      importedCount: nothingToSend ? 0 : undefined,
+      failedCount: nothingToSend ? scanned.screened.length : undefined,
+      failureReason: undefined,
+      screenedCount: scanned.screened.length,
+    });
+  });
   let summary;
   try {
     summary = await build;
@@ -93,6 +107,14 @@ export async function buildImportPayloads(
       Reason: note,
     });
     deps.log(`chunk ${chunkKey(input.seq)}: ${note}`);
+  }
+  if (screened > 0) {
+    deps.telemetry.trackEvent("FailedResources", {
+      ChunkId: chunkKey(input.seq),
+      Count: screened,
+      Reason: `${screened} line(s) hold an indexed number the destination's decimal(36,18) index cannot hold: kept out of the import (AZURE_ImportScreening) and recorded as refused`,
+    });
+    deps.log(`chunk ${chunkKey(input.seq)}: ${screened} line(s) screened out and recorded`);
   }
   if (summary.searchParameterFiles > 0) {
     // A SearchParameter changed in this window: copy them (again) before any further import.

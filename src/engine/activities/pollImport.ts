@@ -11,7 +11,7 @@ import { idAtLine, parseImportErrorLine } from "../importErrors";
 import { importShortfall } from "../payloadInputs";
 import { advanceIsolation, beginIsolation } from "../importIsolation";
 import type { PayloadRef } from "../payloadJob";
-import { failPayload, importEvent, markPayloadCompleted } from "../payloadJob";
+import { failPayload, markPayloadCompleted, postedBeforeResume } from "../payloadJob";
 import { settleChunk } from "../settleChunk";
 
 /** Most failed resources recorded per payload as rows; the count is always exact. */
@@ -47,6 +47,11 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
     status = await deps.destination.importStatus(payload.importContentLocation);
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
+    if (postedBeforeResume(payload)) {
+      // It failed before the fix the resume was for: no evidence for a diagnosis; imported again whole.
+      await failPayload(deps, input, describeError(error), payload, { statusCode: error.status });
+      return { changed: true };
+    }
     const isolation = await beginIsolation(deps, input, payload, error);
     if (isolation.isolating) return { changed: true };
     await failPayload(
@@ -54,7 +59,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
       input,
       `${describeError(error)} (not isolated: ${isolation.why})`,
       payload,
-      error.status,
+      { statusCode: error.status, diagnosedLater: isolation.diagnosedLater },
     );
     return { changed: true };
   }
@@ -78,23 +83,14 @@ async function completePayload(
   const imported = result.output.reduce((n, o) => n + o.count, 0);
   const failed = result.error.reduce((n, e) => n + e.count, 0);
   if (failed > 0) await recordFailedResources(deps, ref, result);
-  const completion = await markPayloadCompleted(deps, ref, {
-    importedCount: imported,
-    failedCount: failed,
-  });
-  const done = completion.after;
-  if (done === undefined) return;
-  if (completion.written) {
-    const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
-    importEvent(deps, done, "Completed", {
-      TotalImportResources: imported,
-      FailedImportCount: failed,
-      FailedResourceType: failedTypes,
-      DurationSeconds: Math.round(
-        (deps.clock.now() - Date.parse(payload.importStartTime ?? done.importEndTime ?? "")) / 1000,
-      ),
-    });
-  }
+  const failedTypes = [...new Set(result.error.map((e) => `${e.type ?? "unknown"}`))].join(",");
+  const completion = await markPayloadCompleted(
+    deps,
+    ref,
+    { importedCount: imported, failedCount: failed },
+    failedTypes,
+  );
+  if (completion.after === undefined) return;
   await settleChunk(deps, ref.chunkSeq);
   await recordSuccess(deps);
 }

@@ -1,11 +1,20 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../../core/ledger";
-import { ALL_TYPES, isFinal, judgeCount, totalExtra, totalMissing } from "../../core/ledger";
+import {
+  ALL_TYPES,
+  isFinal,
+  judgeCount,
+  judgeWindowByType,
+  totalExtra,
+  totalMissing,
+} from "../../core/ledger";
+import { SEARCH_PARAMETER_TYPE, isR4ResourceType } from "../../core/resourceTypes";
 import type { ChunkRecord } from "../../core/migrationState";
 import type { ReconcileLedgerInput } from "../../core/activityRegistry";
 import { payloadKey } from "../../core/migrationState";
 import { ms } from "../../core/windows";
 import { isFhirOperationError, isTransientError } from "../../errors";
-import type { ImportParameters } from "../../fhir/types";
+import type { FhirClient, ImportParameters } from "../../fhir/types";
+import { loadManifest } from "../manifests";
 import { mapWithConcurrency } from "../concurrency";
 import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
@@ -204,29 +213,63 @@ async function countEntry(
     return types.map((t, i) => judgeCount(t, perType[i]!, undefined, 0));
   }
   const failedRows = await deps.state.ledger().failedByType(entry.chunkSeqs);
-  const units = chunks.map((c) => ({
-    type: c.resourceType ?? ALL_TYPES,
-    chunk: c,
-  }));
-  return mapWithConcurrency(
-    units,
-    deps.settings.verification.concurrency,
-    async ({ type, chunk }) => {
-      const [source, destination] = await Promise.all([
-        deps.source.count(type === ALL_TYPES ? range : { ...range, type }),
-        deps.destination.count(type === ALL_TYPES ? range : { ...range, type }),
-      ]);
-      const rows =
-        type === ALL_TYPES
-          ? [...failedRows.values()].reduce((n, v) => n + v, 0)
-          : (failedRows.get(type) ?? 0);
-      const failed = Math.max(rows, chunk.totalFailedImportCount);
-      // SearchParameter versions are copied through the API, not imported (BuildImportPayloads
-      // excludes their files): the destination holds them at a later lastUpdated.
-      const copiedSeparately = chunk.searchParameterCount ?? 0;
-      return judgeCount(type, Math.max(0, source - copiedSeparately), destination, failed);
-    },
+  const count = (server: FhirClient, type?: string) =>
+    server.count(type === undefined ? range : { ...range, type });
+  return (
+    await mapWithConcurrency(chunks, deps.settings.verification.concurrency, async (chunk) => {
+      if (chunk.resourceType !== undefined) {
+        // Per-type mode: the chunk is one type.
+        const type = chunk.resourceType;
+        const [source, destination] = await Promise.all([
+          count(deps.source, type),
+          count(deps.destination, type),
+        ]);
+        if (type === SEARCH_PARAMETER_TYPE) {
+          // Copied through the API, not imported: the copies are the tool's own writes, stamped
+          // when it wrote them; kept for the record, never owed or extra (judgeWindowByType).
+          return [{ type, source, destination, failed: 0, missing: 0, extra: 0 }];
+        }
+        const failed = Math.max(failedRows.get(type) ?? 0, chunk.totalFailedImportCount);
+        return [judgeCount(type, source, destination, failed)];
+      }
+      return countWindowByType(deps, chunk, failedRows, count);
+    })
+  ).flat();
+}
+
+/**
+ * A system-level window counted type by type (judgeWindowByType, src/core/ledger.ts): each type
+ * its export listed, SearchParameter (the tool's own copies on the destination), and the totals,
+ * on both servers. Totals alone would let a shortfall of one type cancel a surplus of another.
+ */
+async function countWindowByType(
+  deps: EngineDeps,
+  chunk: ChunkRecord,
+  failedRows: ReadonlyMap<string, number>,
+  count: (server: FhirClient, type?: string) => Promise<number>,
+): Promise<LedgerCount[]> {
+  const listed = new Set(
+    (await loadManifest(deps, chunk.seq)).output
+      .map((o) => o.type)
+      .filter((t) => t !== SEARCH_PARAMETER_TYPE),
   );
+  for (const type of failedRows.keys()) if (isR4ResourceType(type)) listed.add(type);
+  listed.delete(SEARCH_PARAMETER_TYPE);
+  const units = [...listed, SEARCH_PARAMETER_TYPE, undefined];
+  const counted = await mapWithConcurrency(units, deps.settings.verification.concurrency, (type) =>
+    Promise.all([count(deps.source, type), count(deps.destination, type)]),
+  );
+  const at = (i: number) => ({ source: counted[i]![0], destination: counted[i]![1] });
+  const failedTotal = Math.max(
+    [...failedRows.values()].reduce((n, v) => n + v, 0),
+    chunk.totalFailedImportCount,
+  );
+  return judgeWindowByType({
+    types: [...listed].map((type, i) => ({ type, ...at(i), failed: failedRows.get(type) ?? 0 })),
+    searchParameters: at(listed.size),
+    totals: at(listed.size + 1),
+    failedTotal,
+  });
 }
 
 async function conclude(

@@ -8,16 +8,17 @@ import {
   selfStagedManifest,
   StagedWindow,
 } from "../../core/selfStaging";
+import { CHUNK_BLOBS, selfStagedBlobName } from "../../core/stagingLayout";
 import { isFhirOperationError, isTransientError } from "../../errors";
 import { redactUrl } from "../../fhir/redact";
 import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
 import type { EngineDeps } from "../deps";
 import { nowIso } from "../deps";
+import { exportEvent } from "../exportChunk";
 import { storeManifest } from "../manifests";
 import { describeError, recordSuccess } from "../failures";
 
-/** Container of self-staged files when AZURE_ExportContainer does not name one. */
-export const SELF_STAGE_CONTAINER = "fhir-migrate-staged";
+export { SELF_STAGE_CONTAINER } from "../../core/stagingLayout";
 
 export type SelfStageOutcome =
   | { kind: "staged"; pages: number }
@@ -117,7 +118,7 @@ export async function selfStageWindow(
     deps.log(`chunk ${chunkKey(chunk.seq)}: not self-staged (${why}); exporting it`);
     return { kind: "fallBack", reason: why };
   };
-  const container = deps.settings.export.container ?? SELF_STAGE_CONTAINER;
+  const { container } = CHUNK_BLOBS.selfStaged.home(deps.settings.export.container);
   // Before any page is read: a staging account that refuses this app's writes costs no source request.
   const refused = await refusedWrite(() => deps.staging.ensureContainer(container));
   if (refused !== undefined) return fallBack(refused);
@@ -127,14 +128,13 @@ export async function selfStageWindow(
     return fallBack(
       `_history holds ${read.window.count} versions in the window, its count said ${chunk.expectedCount}`,
     );
-  const folder = `selfstaged-${deps.settings.storage.rowKey}-${chunkKey(chunk.seq)}-a${chunk.exportAttempts}`;
   const written: { type: string; url: string; count: number }[] = [];
   for (const file of read.window.files()) {
     let url = "";
     const refusedFile = await refusedWrite(async () => {
       ({ url } = await deps.staging.putText(
         container,
-        `${folder}/${file.type}-1.ndjson`,
+        selfStagedBlobName(deps.settings.storage, chunk.seq, chunk.exportAttempts, file.type),
         ndjson(file.lines),
         "application/fhir+ndjson",
       ));
@@ -177,6 +177,15 @@ export async function selfStageWindow(
     deps.log(`chunk ${chunkKey(chunk.seq)}: ${why}`);
     return { kind: "lost" };
   }
+  // The export tiles and totals count every window by its Export Completed event, staged ones too.
+  exportEvent(deps, completed, "Completed", {
+    TotalResources: nonSp,
+    SearchParameterCount: searchParameters,
+    FailedExportCount: 0,
+    PlannedCount: chunk.expectedCount,
+    DurationSeconds: Math.round((deps.clock.now() - startedMs) / 1000),
+    SelfStaged: "true",
+  });
   stageEvent(deps, completed, "Staged", {
     TotalResources: nonSp,
     SearchParameterCount: searchParameters,

@@ -7,7 +7,7 @@ import type { ActivityResult, EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError, haltMigration } from "../failures";
 import type { PayloadRef } from "../payloadJob";
-import { failPayload, importEvent } from "../payloadJob";
+import { failPayload, importEvent, roundTag } from "../payloadJob";
 
 /**
  * The server dedupes identical $import bodies and hands back the old job, even a failed one
@@ -19,7 +19,7 @@ function withAttemptTag(
   deps: EngineDeps,
   p: PayloadRecord,
 ): ImportParameters {
-  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(p.chunkSeq, p.index)}:a${p.attempts}`;
+  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(p.chunkSeq, p.index)}${roundTag(p)}:a${p.attempts}`;
   return {
     ...body,
     parameter: [
@@ -94,7 +94,7 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
       input,
       `Import kick-off failed: ${describeError(error)}`,
       { importContentLocation: undefined, attempts: payload.attempts },
-      error.status,
+      { statusCode: error.status },
     );
     return { changed: true };
   }

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { describe, expect, inject, it } from "vitest";
-import { copyStaging } from "../../../src/cli/commands/copyStaging";
-import type { ImportPayloadIo } from "../../../src/cli/commands/importPayload";
+import { copyStaging } from "../../../src/cli/actions/copyStaging";
+import type { ImportPayloadIo } from "../../../src/cli/actions/importPayload";
 import { BlobUrlRefusedError } from "../../../src/storage/blobUrl";
 import { startStubServer } from "../../support/stubServer";
 

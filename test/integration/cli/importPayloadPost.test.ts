@@ -57,7 +57,7 @@ describe("fhir-migrate import-payload --post", () => {
       { env: {}, cwd: process.cwd(), stdout: (t) => void out.push(t), stderr: () => {} },
     );
     expect(code).toBe(0);
-    expect(out.join("")).toContain("Imported 25 resources from 1 payload(s); 0 rejected.");
+    expect(out.join("")).toContain("Imported 25 versions from 1 payload(s); 0 rejected.");
     expect(environment.destination.store.count()).toBe(25);
   });
 

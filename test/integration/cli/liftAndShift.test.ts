@@ -1,6 +1,6 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { liftAndShift } from "../../../src/cli/commands/liftAndShift";
+import { liftAndShift } from "../../../src/cli/actions/liftAndShift";
 import type { CliRuntime } from "../../../src/cli/runtime";
 import { createFhirClient } from "../../../src/fhir/client";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";

@@ -124,7 +124,7 @@ describe("cutover", { timeout: 120_000 }, () => {
     });
   });
 
-  it("answers the stored GO when called again with the same freeze", async () => {
+  it("answers the stored GO when called again with the same freeze, saying it repeats it", async () => {
     const { env } = await setUp();
     const { deps, freeze } = await caughtUpWithDelta(env);
     const first = await runCutoverLocally(deps, freeze);
@@ -132,6 +132,34 @@ describe("cutover", { timeout: 120_000 }, () => {
     expect(second.request).toBe("unchanged");
     expect(second.cutover).toEqual(first.cutover);
     expect(second.cutover?.attempts).toBe(1);
+    expect(second.note).toMatch(
+      new RegExp(
+        `^repeats the GO proven at ${first.cutover!.decidedAt!.replace(/\./g, "\\.")} .*counted again now: no version stamped after the freeze, and \\d+ source and \\d+ destination versions before it, as when it was proven$`,
+      ),
+    );
+  });
+
+  it("proves a GO again when the destination lost a version since, and names it", async () => {
+    const { env } = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(env);
+    expect((await runCutoverLocally(deps, freeze)).cutover?.phase).toBe("GO");
+    // One version of a resource the steady mode copied long before the freeze goes missing.
+    const victim = env.destination.store
+      .allVersions()
+      .find(
+        (v) =>
+          v.resourceType === "Patient" &&
+          v.id !== "delta-1" &&
+          env.destination.store.history(v.resourceType, v.id).length === 1,
+      )!;
+    env.destination.store.hardDelete(victim.resourceType, victim.id);
+    const again = await runCutoverLocally(deps, freeze);
+    expect(again.request).toBe("started");
+    expect(again.note).toMatch(
+      /^proving the GO again: the versions stamped before the freeze changed/,
+    );
+    expect(again.cutover?.phase).toBe("NO-GO");
+    expect(again.cutover!.verdict!.problems.join("\n")).toContain(`Patient/${victim.id}`);
   });
 
   it("reports writes that came after its GO when called again with the same freeze", async () => {

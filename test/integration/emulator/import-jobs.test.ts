@@ -206,13 +206,59 @@ describe("emulator: $import jobs", () => {
     return { url, r };
   }
 
-  it("AHDS: an indexed value of 1e18 or more fails the whole job, naming the input file", async () => {
+  it.each(["ahds", "apiForFhir"] as const)(
+    "%s keeps number text exactly: on import, in read and _history answers, and on export",
+    async (flavour) => {
+      await start({ flavour });
+      const { r } = await importStatus([observation("dec", "1.50"), observation("exp", "1.0e2")]);
+      expect(r.status).toBe(200);
+      const read = await call(emu, "GET", "/Observation/dec");
+      expect(read.text).toContain('"value":1.50}');
+      const history = await call(emu, "GET", "/_history?_count=10");
+      expect(history.text).toContain('"value":1.50}');
+      expect(history.text).toContain('"value":1.0e2}');
+      const manifest = (await call(emu, "GET", await kickOffExport(emu, "/$export"))).json;
+      const exported = (
+        await Promise.all(manifest.output.map((o: { url: string }) => readBlobUrl(o.url)))
+      ).join("\n");
+      expect(exported).toContain('"value":1.50}');
+      expect(exported).toContain('"value":1.0e2}');
+    },
+  );
+
+  // SqlDecimal.ConvertToPrecScale(value, 36, 18) in SqlClient's TdsValueSetter.SetSqlDecimal
+  // throws SqlTruncateException from 1e18 up to 1e20, which ImportProcessingJob.cs does not map
+  // (500, hidden by GetImportRequestHandler.cs), and OverflowException "Arithmetic Overflow."
+  // (SQLResource.ArithOverflowMessage) from 1e20, which it maps to 400 (emulator/decimal.ts).
+  it("AHDS: an indexed value from 1e18 up to 1e20 fails the whole job with 500 and no reason, naming the input file", async () => {
     await start({ flavour: "ahds" });
-    const { url, r } = await importStatus([observation("ok", "1"), observation("big", "1e18")]);
+    const { url, r } = await importStatus([observation("ok", "1"), observation("big", "5e18")]);
+    expect(r.status).toBe(500);
+    expect(r.json.issue[0].diagnostics).toBe(
+      `import operation failed for reason: InternalServerError ErrorFile: ${url}`,
+    );
+  });
+
+  it("AHDS: 99999999999999999999.4 (just under 1e20) is still the hidden 500", async () => {
+    await start({ flavour: "ahds" });
+    const { r } = await importStatus([observation("big", "99999999999999999999.4")]);
+    expect(r.status).toBe(500);
+  });
+
+  it("AHDS: an indexed value of 1e20 or more fails the whole job with 400 'Arithmetic Overflow.'", async () => {
+    await start({ flavour: "ahds" });
+    const { url, r } = await importStatus([observation("ok", "1"), observation("big", "1e20")]);
     expect(r.status).toBe(400);
     expect(r.json.issue[0].diagnostics).toBe(
-      `import operation failed for reason: Conversion overflows. ErrorFile: ${url}`,
+      `import operation failed for reason: Arithmetic Overflow. ErrorFile: ${url}`,
     );
+  });
+
+  it("AHDS: an Encounter's length is not indexed (Encounter-length is unsupported): 1e19 imports", async () => {
+    await start({ flavour: "ahds" });
+    const line =
+      '{"resourceType":"Encounter","id":"e","meta":{"versionId":"1","lastUpdated":"2023-01-01T00:00:00.000Z"},"status":"finished","class":{"code":"AMB"},"length":{"value":1e19}}';
+    expect((await importStatus([line], "Encounter")).r.status).toBe(200);
   });
 
   it("AHDS: a 25-digit value with 18 integer digits or fewer imports (extra fraction digits are rounded)", async () => {
@@ -225,7 +271,7 @@ describe("emulator: $import jobs", () => {
   it("AHDS: 999999999999999999 (18 digits) imports, -1000000000000000000 fails", async () => {
     await start({ flavour: "ahds" });
     expect((await importStatus([observation("a", "999999999999999999")])).r.status).toBe(200);
-    expect((await importStatus([observation("b", "-1000000000000000000")])).r.status).toBe(400);
+    expect((await importStatus([observation("b", "-1000000000000000000")])).r.status).toBe(500);
   });
 
   it("AHDS: a large number outside an indexed number or quantity field imports", async () => {
@@ -240,7 +286,7 @@ describe("emulator: $import jobs", () => {
     const lines = ["a", "b", "c", "big", "d"].map((id) =>
       observation(id, id === "big" ? "1e19" : "1"),
     );
-    expect((await importStatus(lines)).r.status).toBe(400);
+    expect((await importStatus(lines)).r.status).toBe(500);
     const stored = ["a", "b", "c", "big", "d"].filter(
       (id) => emu.store.read("Observation", id) !== undefined,
     );

@@ -123,12 +123,25 @@ describe("emulator: resource interactions", () => {
     expect(r.text).toContain('"value":3.14159265358979323}');
   });
 
-  it("AHDS rejects an indexed quantity of 1e18 or more (decimal(36,18))", async () => {
+  // The write's merge throws while SqlClient writes the index rows (emulator/decimal.ts);
+  // OperationOutcomeExceptionFilterAttribute.cs maps OverflowException to 400 "too-long" with its
+  // message and an exception it does not know (SqlTruncateException) to 500 with no diagnostics.
+  it("AHDS refuses an indexed quantity from 1e18 up to 1e20 with 500 and no diagnostics", async () => {
     const body =
       '{"resourceType":"Observation","id":"dec-2","valueQuantity":{"value":1000000000000000000.5}}';
     const r = await call(emu, "PUT", "/Observation/dec-2", { body });
+    expect(r.status).toBe(500);
+    expect(diagnostics(r)).toBe("");
+  });
+
+  it("AHDS refuses an indexed quantity of 1e20 or more with 400 'Arithmetic Overflow.'", async () => {
+    const body = '{"resourceType":"Observation","id":"dec-4","valueQuantity":{"value":1e20}}';
+    const r = await call(emu, "PUT", "/Observation/dec-4", { body });
     expect(r.status).toBe(400);
-    expect(diagnostics(r)).toContain("Arithmetic overflow");
+    expect(r.json.issue[0]).toMatchObject({
+      code: "too-long",
+      diagnostics: "Arithmetic Overflow.",
+    });
   });
 
   it("AHDS accepts extra fraction digits in an indexed quantity (rounded in the index)", async () => {

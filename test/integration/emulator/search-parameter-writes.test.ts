@@ -158,9 +158,22 @@ describe("emulator: PUT with unchanged content", () => {
     expect(sql.store.history("Patient", "p")).toHaveLength(2);
   });
 
-  it("Cosmos: every PUT makes a version", async () => {
+  // CosmosFhirDataStore.cs ("update with no impact"); E2E UpdateTests.
+  // GivenTheResource_WhenUpdatingAnExistingResourceWithNoDataChange_ThenServerShouldNotCreateAVersionAndSendOk
+  // runs on DataStore.All.
+  it("Cosmos: an unchanged PUT returns the existing version too, and stores no new one", async () => {
     await call(cosmos, "PUT", "/Patient/p", { body: patient });
+    const again = await call(cosmos, "PUT", "/Patient/p", {
+      body: { ...patient, meta: { versionId: "7", lastUpdated: "2020-01-01T00:00:00Z" } },
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("etag")).toBe('W/"1"');
+    expect(cosmos.store.history("Patient", "p")).toHaveLength(1);
+  });
+
+  it("Cosmos: a changed element makes a new version", async () => {
     await call(cosmos, "PUT", "/Patient/p", { body: patient });
+    await call(cosmos, "PUT", "/Patient/p", { body: { ...patient, gender: "female" } });
     expect(cosmos.store.history("Patient", "p")).toHaveLength(2);
   });
 });

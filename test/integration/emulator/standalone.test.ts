@@ -50,3 +50,48 @@ describe("standalone emulator (npm run emulator)", () => {
     expect(await exited).toBe(0);
   });
 });
+
+/** Whether something accepts connections at the URL's host and port. */
+async function answers(url: string): Promise<boolean> {
+  return fetch(url).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe("standalone emulator started the way npm run starts it (sh -c)", () => {
+  it("stops itself and its Azurite when the shell that started it is killed", async () => {
+    // npm runs a script as `sh -c "<script>"`; `kill <npm's pid>` ends npm and that shell, and the
+    // shell does not pass the signal on.
+    const shell = spawn(
+      "sh",
+      ["-c", `"${process.execPath}" --import tsx "${START}" --profile cosmos --port 0`],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const started = await new Promise<{ baseUrl: string; blob: string }>((resolve, reject) => {
+      let stdout = "";
+      let stderr = "";
+      const done = () => {
+        const baseUrl = stdout.split("\n")[0] ?? "";
+        const blob = /blob storage\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)?.[1];
+        if (stdout.includes("\n") && blob !== undefined) resolve({ baseUrl, blob });
+      };
+      shell.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        done();
+      });
+      shell.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        done();
+      });
+      shell.once("exit", (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+    });
+    expect(await answers(`${started.baseUrl}/metadata`)).toBe(true);
+    expect(await answers(started.blob)).toBe(true);
+    shell.kill("SIGKILL");
+    await expect
+      .poll(() => answers(`${started.baseUrl}/metadata`), { timeout: 20_000 })
+      .toBe(false);
+    await expect.poll(() => answers(started.blob), { timeout: 20_000 }).toBe(false);
+  });
+});

@@ -1,33 +1,55 @@
 /**
- * Resources the AHDS destination refuses (an indexed quantity of 1e18 or more fails the whole import
- * processing job) are isolated by splitting the failing file, recorded with the server's reason,
- * and everything else arrives; a failure of every job still halts.
+ * Resources the AHDS destination refuses (a data error that fails the whole import processing
+ * job) are isolated by splitting the failing file, recorded with the server's reason (or the one
+ * the diagnosis inferred when the server hides it), and everything else arrives. A destination
+ * that refuses everything is diagnosed as the service's fault: the migration halts with nothing
+ * recorded as refused, and after the fault is gone and the migration resumed every version arrives.
  */
 import { describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import type { IsolationPart } from "../../../src/core/importIsolation";
+import { clearMaxExportRetries } from "../../../src/engine/control";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { formatVerificationReport } from "../../../src/verify/format";
 import { runVerification } from "../../../src/verify/runVerification";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { ResilienceEnvironment, TestDeps } from "../resilience/harness";
-import { depsFor, migrate, startResilienceEnvironment, useOwnAzurite } from "../resilience/harness";
+import {
+  depsFor,
+  expectEveryVersionCopied,
+  migrate,
+  startResilienceEnvironment,
+  useOwnAzurite,
+} from "../resilience/harness";
 
 const azurite = useOwnAzurite();
 
 const observation = (id: string, value: string): string =>
   `{"resourceType":"Observation","id":"${id}","status":"final","code":{"text":"lab"},"valueQuantity":{"value":${value},"unit":"mg"}}`;
 
+/** The data error the destination answers for a refused resource's job (a fault hook). */
+const DATA_ERROR = "Arithmetic Overflow.";
+
+interface DataOptions {
+  /** The poison resources' value; default an ordinary one, refused through the fault hook. */
+  poisonValue?: string;
+  /** Source time between two resources (default: none, one window holds them all). */
+  spacingMs?: number;
+}
+
 /**
  * Files of `perFile` Observations each (the source rolls its export files every `perFile`
  * resources), created in order so line n of file f is resource f*perFile+n. `poison` lists the
- * positions whose value is 1e18 or more.
+ * positions the destination refuses: by default every import job holding one of them fails with
+ * 400 "Arithmetic Overflow." naming its file (a data error the product cannot foresee); with
+ * `poisonValue` they hold that value instead and the emulator's SQL profile decides.
  */
 async function withData(
   total: number,
   perFile: number,
   poison: readonly number[],
   test: (environment: ResilienceEnvironment, poisonIds: string[]) => Promise<void>,
+  options: DataOptions = {},
 ): Promise<void> {
   const environment = await startResilienceEnvironment({
     azurite: azurite(),
@@ -40,9 +62,22 @@ async function withData(
       const id = `obs-${String(i).padStart(3, "0")}`;
       const big = poison.includes(i);
       if (big) ids.push(id);
-      environment.source.store.create(
-        observation(id, big ? `${1000000000000000000 + i}.5` : `${i}.01234567890123456789`),
-      );
+      const value =
+        big && options.poisonValue !== undefined
+          ? options.poisonValue
+          : `${i}.01234567890123456789`;
+      environment.source.store.create(observation(id, value));
+      if (options.spacingMs !== undefined)
+        await environment.clock.sleepUntil(environment.clock.now() + options.spacingMs);
+    }
+    if (options.poisonValue === undefined && ids.length > 0) {
+      environment.destination.faults.add({
+        kind: "import-refuses",
+        ids,
+        statusCode: 400,
+        reason: DATA_ERROR,
+        times: 100_000,
+      });
     }
     // Let the seeded versions age past the safety lag.
     await environment.clock.sleepUntil(environment.clock.now() + 5 * 60_000);
@@ -88,7 +123,7 @@ async function expectAllButRefused(deps: EngineDeps, refused: readonly string[])
 async function expectIsolated(deps: TestDeps, poisonIds: string[], file: (id: string) => number) {
   const failed = await failedResources(deps);
   expect(failed.map((f) => [f.resourceType, f.id, f.isolated?.version, f.reason])).toEqual(
-    poisonIds.map((id) => ["Observation", id, "1", "Conversion overflows."]),
+    poisonIds.map((id) => ["Observation", id, "1", DATA_ERROR]),
   );
   for (const f of failed) {
     expect(f.isolated?.line).toBe(file(f.id));
@@ -141,7 +176,7 @@ describe("isolating resources the destination refuses", () => {
       });
       expect(
         seen.some((r) =>
-          /^Isolating resources the destination refuses \(Conversion overflows\.\): \d+ part\(s\), \d+ running, \d+ waiting, \d+ refused so far; \d+ of 100 extra import jobs of this window used/.test(
+          /^Isolating resources the destination refuses \(Arithmetic Overflow\.\): \d+ part\(s\), \d+ running, \d+ waiting, \d+ refused so far; \d+ of 100 extra import jobs of this window used/.test(
             r,
           ),
         ),
@@ -188,7 +223,7 @@ describe("isolating resources the destination refuses", () => {
       expect(report.passed).toBe(true);
       const text = formatVerificationReport(report);
       expect(text).toContain("Known failures: 2 resource(s) refused by the destination");
-      expect(text).toContain(`Observation/${poisonIds[0]} version 1: Conversion overflows.`);
+      expect(text).toContain(`Observation/${poisonIds[0]} version 1: ${DATA_ERROR}`);
     }));
 
   it("the part blobs are deleted when the payload completes", () =>
@@ -206,31 +241,15 @@ describe("isolating resources the destination refuses", () => {
       expect(left).toEqual([]);
     }));
 
-  it("a failure of every job (a server error) is not isolated: the migration halts with the reason", () =>
-    withData(20, 20, [], async (environment) => {
-      environment.destination.faults.add({
-        kind: "import-job-fails",
-        statusCode: 500,
-        reason: "The database is unavailable.",
-        times: 1000,
-      });
-      const deps = depsFor(environment, "isosystemic", {
-        ...ISOLATION_SETTINGS,
-        AZURE_ImportAttempts: "2",
-      });
-      const result = await migrate(environment, deps);
-      expect(result.output).toMatchObject({ outcome: "halted" });
-      const cursor = await deps.state.getCursor();
-      expect(cursor.haltReason).toContain("not isolated: server error 500");
-      expect(await isolationParts(deps)).toEqual([]);
-    }));
-
-  it("isolation halts when every part fails (every job failing), naming the cause", () =>
+  it("a failure of every part the same way blames the destination: halted, nothing recorded as refused", () =>
     withData(40, 40, [...Array.from({ length: 40 }, (_, i) => i)], async (environment) => {
       const deps = depsFor(environment, "isoall", ISOLATION_SETTINGS);
       const result = await migrate(environment, deps);
       expect(result.output).toMatchObject({ outcome: "halted" });
-      expect((await deps.state.getCursor()).haltReason).toContain("every isolation job failed");
+      expect((await deps.state.getCursor()).haltReason).toContain(
+        "the diagnosis points at the destination, not at the data",
+      );
+      expect(await failedResources(deps)).toEqual([]);
     }));
 
   it("isolation halts when it needs more jobs than AZURE_ImportIsolationJobs allows", () =>
@@ -244,6 +263,165 @@ describe("isolating resources the destination refuses", () => {
       expect((await deps.state.getCursor()).haltReason).toContain(
         "more than the 3 extra import jobs allowed per window (AZURE_ImportIsolationJobs)",
       );
+    }));
+});
+
+describe("a value the destination's index cannot hold", () => {
+  it("5e18 sent (screening off): the hidden 500 is retried, diagnosed, and the resource isolated with the inferred reason; the rest arrives", () =>
+    withData(
+      20,
+      20,
+      [9],
+      async (environment, poisonIds) => {
+        const deps = depsFor(environment, "isohidden", {
+          ...ISOLATION_SETTINGS,
+          AZURE_ImportScreening: "false",
+        });
+        const result = await migrate(environment, deps);
+        expect(result.output).toMatchObject({ outcome: "caught-up" });
+        const failed = await failedResources(deps);
+        expect(failed.map((f) => [f.id, f.isolated?.version, f.isolated?.line])).toEqual([
+          [poisonIds[0], "1", 10],
+        ]);
+        expect(failed[0]?.reason).toMatch(
+          /^Inferred: the destination fails any import job holding this resource \(500 \(InternalServerError\); the server hides the reason\) while the other parts of the same job imported; it holds valueQuantity\.value 5e18, beyond the decimal\(36,18\) search index$/,
+        );
+        expect(await deps.state.getCursor()).toMatchObject({ halted: false, resourcesFailed: 1 });
+        await expectAllButRefused(deps, poisonIds);
+        const payload = (await deps.state.listPayloads(1))[0];
+        expect(payload).toMatchObject({ status: "Completed", attempts: 3 });
+      },
+      { poisonValue: "5e18" },
+    ));
+
+  it("screened while the payload is built: kept out of the job, recorded with the value, the rest imported in the same job", () =>
+    withData(
+      20,
+      20,
+      [4, 15],
+      async (environment, poisonIds) => {
+        const deps = depsFor(environment, "isoscreen", ISOLATION_SETTINGS);
+        const result = await migrate(environment, deps);
+        expect(result.output).toMatchObject({ outcome: "caught-up" });
+        const failed = await failedResources(deps);
+        expect(failed.map((f) => [f.id, f.isolated?.line])).toEqual([
+          [poisonIds[0], 5],
+          [poisonIds[1], 16],
+        ]);
+        for (const f of failed)
+          expect(f.reason).toMatch(
+            /^Not sent: valueQuantity\.value 5e18 is beyond what the destination's decimal\(36,18\) search index holds/,
+          );
+        expect(await isolationParts(deps)).toEqual([]);
+        const payloads = await deps.state.listPayloads(1);
+        expect(payloads.map((p) => [p.attempts, p.importedCount, p.failedCount])).toEqual([
+          [1, 18, 2],
+        ]);
+        expect(await deps.state.getCursor()).toMatchObject({ halted: false, resourcesFailed: 2 });
+        await expectAllButRefused(deps, poisonIds);
+      },
+      { poisonValue: "5e18" },
+    ));
+});
+
+/** Nothing recorded as refused, no window processed, the watermark and the ledger untouched. */
+async function expectNothingMoved(deps: EngineDeps): Promise<void> {
+  const cursor = await deps.state.getCursor();
+  expect(cursor).toMatchObject({ halted: true, watermark: cursor.startWatermark });
+  expect(await failedResources(deps)).toEqual([]);
+  expect((await chunkRowsOf(deps)).filter((c) => c.processed)).toEqual([]);
+  const ledger = [];
+  for await (const e of deps.state.ledger().listAll()) ledger.push(e);
+  expect(ledger.length).toBeGreaterThan(0);
+  expect(ledger.filter((e) => e.checks > 0 || e.reimported)).toEqual([]);
+}
+
+describe("a destination that fails every import job halts, and resumes to deliver every version", () => {
+  const faults = {
+    "the same 500": { statusCode: 500, reason: "The database is unavailable." },
+    "a quota message naming the job's own input file": {
+      statusCode: 500,
+      reason: "The database 'fhirdb' has reached its size quota.",
+      namesInputFile: true,
+      showsReason: true,
+    },
+    "a data error's wording for every file and part": {
+      statusCode: 400,
+      reason: DATA_ERROR,
+      namesInputFile: true,
+    },
+  } as const;
+  for (const [name, fault] of Object.entries(faults)) {
+    for (const [shape, total, options] of [
+      ["one window", 20, {}],
+      ["windows of a few versions (continuous mode)", 9, { spacingMs: 70_000 }],
+    ] as const) {
+      it(`${name}, ${shape}`, () =>
+        withData(
+          total,
+          20,
+          [],
+          async (environment) => {
+            environment.destination.faults.add({
+              kind: "import-job-fails",
+              ...fault,
+              times: 100_000,
+            });
+            const label = `isosvc${Object.keys(faults).indexOf(name)}${total}`;
+            const deps = depsFor(environment, label, {
+              ...ISOLATION_SETTINGS,
+              ...(total === 20
+                ? {}
+                : { AZURE_ExportChunkDuration: "Minutes", AZURE_ExportChunkTime: "2" }),
+              AZURE_ChunkTargetResources: "0",
+            });
+            const halted = await migrate(environment, deps);
+            expect(halted.output).toMatchObject({ outcome: "halted" });
+            const reason = (await deps.state.getCursor()).haltReason ?? "";
+            expect(reason).toMatch(
+              name.startsWith("a quota")
+                ? // The payload's third attempt, or the consecutive-failure halt when windows run at once.
+                  /(failed 3 times \(AZURE_ImportAttempts\)|consecutive failures).*size quota.*not isolated: the destination's storage is full/
+                : /the diagnosis points at the destination, not at the data: all \d+ part\(s\) of the job's first split failed the same way/,
+            );
+            await expectNothingMoved(deps);
+            environment.destination.faults.clear();
+            await clearMaxExportRetries(deps.state, deps.telemetry, deps.settings.storage);
+            const resumed = await migrate(environment, deps);
+            expect(resumed.output).toMatchObject({ outcome: "caught-up" });
+            await expectEveryVersionCopied(deps);
+            expect(await failedResources(deps)).toEqual([]);
+            const windows = (await chunkRowsOf(deps)).length;
+            if (total === 20) expect(windows).toBe(1);
+            else expect(windows).toBeGreaterThanOrEqual(4);
+          },
+          options,
+        ));
+    }
+  }
+
+  it("the retries of a hidden 500 do not count toward the consecutive-failure halt: the diagnosis says whose fault it is", () =>
+    withData(20, 20, [], async (environment) => {
+      environment.destination.faults.add({
+        kind: "import-job-fails",
+        statusCode: 500,
+        reason: "The database is unavailable.",
+        times: 100_000,
+      });
+      // Two failures would halt before the third attempt is diagnosed, were they counted.
+      const deps = depsFor(environment, "isocount", {
+        ...ISOLATION_SETTINGS,
+        AZURE_MaxExportRetries: "2",
+      });
+      const result = await migrate(environment, deps);
+      expect(result.output).toMatchObject({ outcome: "halted" });
+      const cursor = await deps.state.getCursor();
+      expect(cursor.haltReason).toMatch(
+        /the diagnosis points at the destination, not at the data: all \d+ part\(s\) of the job's first split failed the same way \(server error without a reason: 500/,
+      );
+      expect(cursor.consecutiveFailures).toBe(0);
+      const payload = (await deps.state.listPayloads(1))[0];
+      expect(payload).toMatchObject({ status: "Failed", attempts: 3 });
     }));
 });
 

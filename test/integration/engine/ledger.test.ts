@@ -6,7 +6,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
-import { ALL_TYPES, SKIPPED_SETTLE_MS, coverageProblems, isFinal } from "../../../src/core/ledger";
+import {
+  ALL_TYPES,
+  OTHER_TYPES,
+  SKIPPED_SETTLE_MS,
+  coverageProblems,
+  isFinal,
+  totalExtra,
+  totalMissing,
+} from "../../../src/core/ledger";
+import { loadStatusReport } from "../../../src/status/loadReport";
 import { reconcileLedger } from "../../../src/engine/activities/reconcileLedger";
 import type { MigrationActivityName } from "../../../src/engine/activities";
 import type { EngineDeps } from "../../../src/engine/deps";
@@ -62,16 +71,17 @@ function writeVersionAt(
   store: ResilienceEnvironment["source"]["store"],
   id: string,
   atMs: number,
+  resourceType = "Patient",
 ): void {
   store.insertVersion({
-    resourceType: "Patient",
+    resourceType,
     id,
     version: 1,
     lastUpdatedMs: atMs,
     deleted: false,
     writeMethod: "POST",
     text: JSON.stringify({
-      resourceType: "Patient",
+      resourceType,
       id,
       meta: { versionId: "1", lastUpdated: new Date(atMs).toISOString() },
     }),
@@ -135,8 +145,12 @@ describe("the ledger", () => {
       expect(windows.every((e) => e.status === "reconciled")).toBe(true);
       expect(entries.some((e) => e.kind === "skipped")).toBe(true);
       expect(entries.filter((e) => e.status === "unreconciled")).toEqual([]);
-      // A window's expected count is what planning counted for its chunk(s).
-      expect(windows.every((e) => e.counts[0]?.type === ALL_TYPES)).toBe(true);
+      // Counted type by type, with the rest and SearchParameter as units of their own: the units
+      // add up to what planning counted for the window.
+      expect(windows.every((e) => e.counts.some((c) => c.type === OTHER_TYPES))).toBe(true);
+      expect(
+        windows.filter((e) => e.counts.reduce((n, c) => n + c.source, 0) !== e.expected[ALL_TYPES]),
+      ).toEqual([]);
     });
   });
 
@@ -298,6 +312,7 @@ describe("the ledger", () => {
     environment: ResilienceEnvironment,
     deps: EngineDeps,
     chosen: { type: string; id: string; since: string } | undefined,
+    type?: string,
   ): Promise<{ type: string; id: string; since: string } | undefined> {
     if (chosen !== undefined) {
       environment.destination.store.hardDelete(chosen.type, chosen.id);
@@ -313,6 +328,7 @@ describe("the ledger", () => {
             v.lastUpdatedMs >= since &&
             v.lastUpdatedMs < till &&
             v.resourceType !== "SearchParameter" &&
+            (type === undefined || v.resourceType === type) &&
             environment.source.store.history(v.resourceType, v.id).length === 1,
         );
       if (victim === undefined) continue;
@@ -356,9 +372,11 @@ describe("the ledger", () => {
       expect(lost).toBeDefined();
       const entry = await deps.state.ledger().get(lost!.since);
       expect(entry).toMatchObject({ status: "unreconciled", reimported: true, checks: 3 });
-      const counts = entry!.counts[0]!;
-      expect(counts.missing).toBe(1);
-      expect(counts.source - counts.failed - counts.destination!).toBe(1);
+      const counts = entry!.counts.filter((c) => c.missing > 0);
+      expect(counts).toHaveLength(1);
+      expect(counts[0]!.type).toBe(lost!.type);
+      expect(counts[0]!.missing).toBe(1);
+      expect(counts[0]!.source - counts[0]!.failed - counts[0]!.destination!).toBe(1);
       const others = (await ledgerEntries(deps)).filter((e) => e.since !== lost!.since);
       expect(others.filter((e) => e.status === "unreconciled")).toEqual([]);
       expect(
@@ -390,10 +408,108 @@ describe("the ledger", () => {
       expect(extraIn).toBeDefined();
       const entry = await deps.state.ledger().get(extraIn!);
       expect(entry).toMatchObject({ status: "reconciled", checks: 1 });
-      expect(entry!.counts[0]).toMatchObject({ missing: 0, extra: 2 });
+      expect([totalMissing(entry!.counts), totalExtra(entry!.counts)]).toEqual([0, 2]);
       expect(
         ledgerEvents(deps).find((e) => e.properties.Since === extraIn)?.properties,
       ).toMatchObject({ LedgerStatus: "Reconciled", Missing: 0, Extra: 2 });
+    });
+  });
+
+  it("does not count the tool's own SearchParameter copies on the destination as extra", async () => {
+    await withEnvironment(41, async (environment) => {
+      // The seed holds a custom SearchParameter, copied by PUT before the imports: the
+      // destination's version carries the copy's instant, in whichever window holds it.
+      const deps = depsFor(environment, "ledgerspcopy", LEDGER_SETTINGS);
+      const run = await migrate(environment, deps);
+      expect(run.output).toMatchObject({ outcome: "caught-up" });
+      expect(environment.destination.store.currentVersions("SearchParameter")).toHaveLength(1);
+      const entries = await expectFullCoverage(deps);
+      const copyAt = Date.parse(
+        environment.destination.store.currentVersions("SearchParameter")[0]!.lastUpdated,
+      );
+      const holder = entries.find(
+        (e) => Date.parse(e.since) <= copyAt && copyAt < Date.parse(e.till) && isFinal(e.status),
+      );
+      expect(holder, "a concluded entry holds the copy's instant").toBeDefined();
+      expect(entries.reduce((n, e) => n + e.counts.reduce((m, c) => m + c.extra, 0), 0)).toBe(0);
+    });
+  });
+
+  /**
+   * Counts that cancel: one version lost on the destination (again before every count, so the
+   * second import does not bring it back for long) while the destination gains a version of
+   * `gainedType` in the same window. The system-level totals agree; the window must not.
+   */
+  async function lossBesideAGain(
+    environment: ResilienceEnvironment,
+    deps: TestDeps,
+    gainedType: string,
+  ): Promise<{ type: string; id: string; since: string }> {
+    let lost: { type: string; id: string; since: string } | undefined;
+    await migrate(environment, deps, {
+      wrapActivity: async (name, call) => {
+        if (name === "ReconcileLedger") {
+          const first = lost === undefined;
+          lost = await loseOneOnDestination(environment, deps, lost, "Patient");
+          if (first && lost !== undefined)
+            writeVersionAt(
+              environment.destination.store,
+              `gained-on-destination-${gainedType}`,
+              Date.parse(lost.since),
+              gainedType,
+            );
+        }
+        return call();
+      },
+    });
+    expect(lost).toBeDefined();
+    return lost!;
+  }
+
+  async function expectUnreconciledEverywhere(
+    deps: TestDeps,
+    lost: { type: string; since: string },
+  ): Promise<void> {
+    const entry = await deps.state.ledger().get(lost.since);
+    expect(entry).toMatchObject({ status: "unreconciled" });
+    expect(entry!.counts.filter((c) => c.missing > 0)).toEqual([
+      expect.objectContaining({ type: lost.type, missing: 1 }),
+    ]);
+    const report = await loadStatusReport(deps);
+    expect(report.ledger.unreconciled).toBe(1);
+    expect(report.ledger.unreconciledEntries.map((e) => e.since)).toEqual([lost.since]);
+    expect(
+      ledgerEvents(deps).find(
+        (e) => e.properties.Since === lost.since && e.properties.LedgerStatus === "Unreconciled",
+      )?.properties,
+    ).toMatchObject({ Missing: 1 });
+  }
+
+  it("counts a system-level window per type: a loss is not cancelled by a version created on the destination", async () => {
+    await withEnvironment(40, async (environment) => {
+      const deps = depsFor(environment, "ledgercancel", LEDGER_SETTINGS);
+      const lost = await lossBesideAGain(environment, deps, "Observation");
+      await expectUnreconciledEverywhere(deps, lost);
+      const entry = await deps.state.ledger().get(lost.since);
+      expect(totalExtra(entry!.counts)).toBe(1);
+    });
+  });
+
+  it("accounts for SearchParameter copies on the destination: a loss in their window is not cancelled by them", async () => {
+    await withEnvironment(40, async (environment) => {
+      const deps = depsFor(environment, "ledgerspcopy", LEDGER_SETTINGS);
+      const lost = await lossBesideAGain(environment, deps, "SearchParameter");
+      await expectUnreconciledEverywhere(deps, lost);
+      const entry = await deps.state.ledger().get(lost.since);
+      // The copy is the tool's own kind of write: counted, neither owed nor extra.
+      expect(entry!.counts.find((c) => c.type === "SearchParameter")).toMatchObject({
+        missing: 0,
+        extra: 0,
+      });
+      expect(entry!.counts.find((c) => c.type === OTHER_TYPES)).toMatchObject({
+        missing: 0,
+        extra: 0,
+      });
     });
   });
 });

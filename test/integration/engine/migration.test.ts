@@ -75,6 +75,10 @@ describe("migration through the local runtime (Azurite + emulators)", () => {
     const deps = depsFor(env, {
       AZURE_IsParallel: "false",
       AZURE_ResourceTypes: "Patient,Encounter,Observation,Condition,MedicationRequest",
+      // Per-type windows have their own length (AZURE_ExportChunkTime is the system-level one):
+      // the 30-day default makes 77 windows of these three years, each a few storage round trips
+      // per step; a year makes about 14, a few per type.
+      AZURE_ResourceExportChunkTime: "365",
     });
     await migrate(deps);
     await expectIdentical(deps);

@@ -60,6 +60,11 @@ describe("server jobs that go wrong", () => {
       expect(retried).toHaveLength(1);
       expect(retried[0]?.failureReason).toContain("The export processing job failed.");
       expect(failedEvents(deps, "Export")).toHaveLength(1);
+      // The row forgets the failed job; the event keeps it, so its files can be found.
+      expect(failedEvents(deps, "Export")[0]?.properties).toMatchObject({
+        StatusUrl: expect.stringMatching(/\/_operations\/export\/.+/),
+        ExportId: expect.stringMatching(/.+/),
+      });
     }));
 
   it("requeues a failed import job's payload and completes", () =>

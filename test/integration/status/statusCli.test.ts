@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { status } from "../../../src/cli/actions/status";
 import * as statusCommand from "../../../src/cli/commands/status";
 import { main } from "../../../src/cli/main";
 import type { CliRuntime } from "../../../src/cli/runtime";
@@ -60,7 +61,7 @@ describe("fhir-migrate status against the state tables of a real migration", () 
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     let server: StatusServer | undefined;
-    const served = statusCommand.status(
+    const served = status(
       { serve: true },
       { runtime: r.rt, json: false, untilStopped: () => stopped, onListening: (s) => (server = s) },
     );

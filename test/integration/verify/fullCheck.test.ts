@@ -205,6 +205,45 @@ describe("the full check", () => {
     );
   });
 
+  it("compares number literals as text: a decimal that lost its precision differs, key order does not", async () => {
+    const at = SEEDED_UNTIL - 10 * DAY;
+    const observation = (id: string, body: string) => ({
+      resourceType: "Observation",
+      id,
+      version: 1,
+      lastUpdatedMs: at,
+      deleted: false,
+      writeMethod: "PUT" as const,
+      text: body.replace("LU", new Date(at).toISOString()),
+    });
+    const exact =
+      '{"resourceType":"Observation","id":"dec-1","meta":{"versionId":"1","lastUpdated":"LU"},"status":"final","valueQuantity":{"value":1.50,"unit":"mg"}}';
+    const reordered =
+      '{"resourceType":"Observation","id":"dec-2","meta":{"versionId":"1","lastUpdated":"LU"},"valueQuantity":{"unit":"mg","value":2.250},"status":"final"}';
+    environment.source.store.insertVersion(observation("dec-1", exact));
+    environment.source.store.insertVersion(observation("dec-2", reordered));
+    // The destination turned 1.50 into 1.5, and wrote the other one with its keys in another order.
+    environment.destination.store.insertVersion(observation("dec-1", exact.replace("1.50", "1.5")));
+    environment.destination.store.insertVersion(
+      observation(
+        "dec-2",
+        '{"id":"dec-2","resourceType":"Observation","status":"final","valueQuantity":{"value":2.250,"unit":"mg"},"meta":{"lastUpdated":"LU","versionId":"1"}}',
+      ),
+    );
+    const report = await full(depsFor());
+    const f = report.full!;
+    expect(report.verdict).toBe("Fail");
+    expect(f.totals).toMatchObject({ different: 1, missing: 0, extra: 0 });
+    expect(f.examples).toEqual([
+      expect.objectContaining({
+        type: "Observation",
+        id: "dec-1",
+        problem: "content",
+        paths: [{ path: "valueQuantity.value", kind: "changed" }],
+      }),
+    ]);
+  });
+
   it("says Behind, not Fail, for source versions at or after the watermark", async () => {
     const deps = depsFor();
     const watermark = new Date(SEEDED_UNTIL - 30 * DAY).toISOString();
@@ -239,8 +278,8 @@ describe("the full check", () => {
 
     deps.state.recordCheckResult = record;
     let rangesRead = 0;
-    const pages = deps.source.searchPages.bind(deps.source);
-    deps.source.searchPages = (path: string) => {
+    const pages = deps.source.searchPagesText.bind(deps.source);
+    deps.source.searchPagesText = (path: string) => {
       if (path.startsWith("_history?_since=")) rangesRead++;
       return pages(path);
     };

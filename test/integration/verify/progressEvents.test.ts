@@ -5,7 +5,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../../../src/core/progress";
 import { runMigrationLocally } from "../../../src/local/localMigration";
+import { describeFullProgress } from "../../../src/status/verificationSummary";
 import { runVerification } from "../../../src/verify/runVerification";
+import { customSearchParameter } from "../../../emulator/harness/syntheticData";
 import {
   freshTables,
   scenarioDeps,
@@ -19,6 +21,8 @@ describe("full check progress events", () => {
   it("count the units and source versions compared up to all of them", async () => {
     const { env, seed } = await startScenario({ jobLatencyMs: 10 });
     seed({ resources: 60, years: 1, seed: 23, updateShare: 0.3 });
+    // Counted in the plan's range, compared apart (current only): never a version left to compare.
+    env.source.store.create(customSearchParameter());
     const deps = scenarioDeps(env, freshTables("vprog"), { log: () => {} });
     await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
     const events: ProgressEvent[] = [];
@@ -39,5 +43,10 @@ describe("full check progress events", () => {
     expect(last).toMatchObject({ unitsDone: last.units, versionsDone: versions, versions });
     for (let i = 1; i < full.length; i++)
       expect(full[i]!.unitsDone).toBeGreaterThanOrEqual(full[i - 1]!.unitsDone);
+    // The status page reads the same numbers from the run's summary rows: finished, not 99 %.
+    const summaries = await deps.state.listCheckSummaries(report.runId);
+    const progress = summaries.find((s) => s.kind === "full")!.full!;
+    expect(progress).toMatchObject({ versions, versionsDone: versions });
+    expect(describeFullProgress(progress, new Date().toISOString())).toMatch(/; finished$/);
   });
 });

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SETTINGS } from "../../../src/config/catalog";
+import { checkConfig, describePause } from "../../../src/cli/actions/checkConfig";
 import { VALID_VALUES, localSettings, runCli } from "./cliHarness";
 
 const BIN = resolve(__dirname, "../../../bin/fhir-migrate.js");
@@ -120,14 +121,45 @@ describe("fhir-migrate check-config", () => {
       AZURE_MaxCountValue: "5000",
       AZURE_DeepCheckCount: "100",
     };
+    const { AZURE_PauseDm: _pause, ...withoutPause } = sample.Values;
     const run = await runCli(["check-config"], {
-      env: { ...sample.Values, ...VALID_VALUES, ...documented },
+      env: { ...withoutPause, ...VALID_VALUES, ...documented },
     });
     expect({
       code: run.code,
       paused: /^ {2}AZURE_PauseDm\s+"True"\s+set \(as AZURE_StopDm\)$/m.test(run.stdout),
-      warned: run.stdout.includes("the value of AZURE_StopDm is used"),
-    }).toEqual({ code: 0, paused: true, warned: true });
+    }).toEqual({ code: 0, paused: true });
+  });
+
+  it("exits 2 when an alias disagrees with its setting, naming both and the name to keep", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_PauseDm: "false", AZURE_StopDm: "True" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'AZURE_PauseDm / AZURE_StopDm: received AZURE_PauseDm="false", AZURE_StopDm="True"; expected one value: these names set the same setting; set it as AZURE_PauseDm',
+    );
+  });
+
+  it("exits 2 for two spellings of AZURE_PayloadCount with different values", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_PayloadCount: "5", AZURE_PAYLOADCOUNT: "1" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/AZURE_PayloadCount \/ AZURE_PAYLOADCOUNT: received/);
+  });
+
+  it.each<Record<string, string>>([
+    {},
+    { AZURE_SpecificRun: "true", AZURE_EndDate: "2999-06-01T00:00:00Z" },
+  ])("exits 2 for an AZURE_StartDate in the future (%j)", async (extra) => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_StartDate: "2999-01-01T00:00:00Z", ...extra },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /AZURE_StartDate: received "2999-01-01T00:00:00Z"; expected an instant in the past \(now: /,
+    );
   });
 
   it("prints the warnings", async () => {
@@ -186,6 +218,7 @@ describe("fhir-migrate check-config", () => {
       value: "***",
       secret: true,
       source: "set",
+      given: true,
       setAs: null,
     });
   });
@@ -228,5 +261,79 @@ describe("fhir-migrate check-config", () => {
       code: 2,
       stderr: `Cannot read settings file ${missing}: no such file\n`,
     });
+  });
+});
+
+describe("fhir-migrate check-config: what it says", () => {
+  it("marks a setting written out with its default value as default, not set", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_FileCount: "10000", AZURE_PayloadCount: "3" },
+    });
+    expect(run.stdout).toMatch(/^ {2}AZURE_FileCount\s+"10000"\s+default \(written out\)$/m);
+    expect(run.stdout).toMatch(/^ {2}AZURE_PayloadCount\s+"3"\s+set$/m);
+    expect(run.stdout).toMatch(
+      /Settings are valid: \d+ set to other than their default, \d+ at their default \(1 of them written out/,
+    );
+  });
+
+  it("shows a pause entered backwards as the overnight window it is, against the time now", () => {
+    const out: string[] = [];
+    checkConfig(
+      {},
+      false,
+      {
+        env: { ...VALID_VALUES, AZURE_PauseDm: "true", AZURE_StartTime: "17", AZURE_EndTime: "8" },
+        cwd: process.cwd(),
+        stdout: (t) => out.push(t),
+        stderr: (t) => out.push(t),
+      },
+      new Date("2026-03-02T13:45:00Z"),
+    );
+    expect(out.join("")).toContain(
+      "Pause (AZURE_PauseDm): no new export from 17:00 UTC to 08:00 UTC the next morning: overnight, across midnight, because AZURE_StartTime (17) is after AZURE_EndTime (8); for a pause during the working day, set AZURE_StartTime=8 and AZURE_EndTime=17. Not paused now (13:45 UTC); the next pause starts at 17:00 UTC.",
+    );
+  });
+
+  it("says when a daytime pause holds now", () => {
+    const pause = {
+      enabled: true,
+      startHour: 8,
+      endHour: 17,
+      continueLastImportDuringPause: false,
+    };
+    expect(describePause(pause, new Date("2026-03-02T09:10:00Z"))).toBe(
+      "no new export from 08:00 to 17:00 UTC every day. Paused now (09:10 UTC) until 17:00 UTC.",
+    );
+  });
+
+  it("does not redact its own advice (a switch named like a credential)", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_ClientCredential: "true" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("AZURE_ClientCredential=true needs it");
+    expect(run.stderr).not.toContain("AZURE_ClientCredential=REDACTED");
+  });
+
+  it("refuses a server's /metadata URL, naming the base URL to give instead", async () => {
+    const run = await runCli(["check-config"], {
+      env: { ...VALID_VALUES, AZURE_SourceUri: "https://gen1.azurehealthcareapis.com/metadata" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'AZURE_SourceUri: received "https://gen1.azurehealthcareapis.com/metadata"; expected the server\'s base URL, without /metadata (that is its capability statement): https://gen1.azurehealthcareapis.com',
+    );
+  });
+
+  it("shows the warnings beside the errors", async () => {
+    const env = { ...VALID_VALUES, AZURE_PayloadCount: "9", AZURE_ClientSecret: "x" };
+    const text = await runCli(["check-config"], { env });
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(/^Warnings \(1\):\n {2}- AZURE_ClientSecret has no effect/m);
+    expect(text.stderr).toContain("Invalid settings (1):");
+    const json = await runCli(["--json", "check-config"], { env });
+    expect(JSON.parse(json.stdout).error.warnings).toEqual([
+      expect.stringMatching(/^AZURE_ClientSecret has no effect/),
+    ]);
   });
 });

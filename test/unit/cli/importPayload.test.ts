@@ -8,11 +8,11 @@ import {
   createExportStatusReader,
   importPayload,
   payloadFileName,
-  register,
   runImportPayload,
   type ImportPayloadCliOptions,
   type ImportPayloadIo,
-} from "../../../src/cli/commands/importPayload";
+} from "../../../src/cli/actions/importPayload";
+import { register } from "../../../src/cli/commands/importPayload";
 import { attachRuntime, type CliRuntime } from "../../../src/cli/runtime";
 import { buildImportPayloads } from "../../../src/core/importPayload";
 import { FhirOperationError } from "../../../src/errors";

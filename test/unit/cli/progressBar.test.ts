@@ -178,7 +178,7 @@ describe("the CLI progress reporter", () => {
 });
 
 describe("run and lift-and-shift", () => {
-  const commands = join(__dirname, "../../../src/cli/commands");
+  const commands = join(__dirname, "../../../src/cli/actions");
   it.each(["run.ts", "liftAndShift.ts"])(
     "%s renders progress with the one CLI reporter and draws no bar of its own",
     (file) => {

@@ -27,3 +27,22 @@ describe.each(["run", "lift-and-shift"])("fhir-migrate %s with bad settings", (c
     expect(existsSync(join(cwd, "state"))).toBe(false);
   });
 });
+
+describe("fhir-migrate run with AZURE_StartDate in the future", () => {
+  it.each<Record<string, string>>([
+    {},
+    { AZURE_SpecificRun: "true", AZURE_EndDate: "2999-06-01T00:00:00Z" },
+  ])("exits 2 naming it, before starting an Azurite (%j)", async (extra) => {
+    const cwd = mkdtempSync(join(tmpdir(), "fm-run-"));
+    dirs.push(cwd);
+    const result = await runCli(["run", "--state-dir", "state"], {
+      env: { ...BAD, AZURE_PayloadCount: "5", AZURE_StartDate: "2999-01-01", ...extra },
+      cwd,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /AZURE_StartDate: received "2999-01-01"; expected an instant in the past/,
+    );
+    expect(existsSync(join(cwd, "state"))).toBe(false);
+  });
+});

@@ -34,13 +34,29 @@ describe("the settings catalog", () => {
     expect(() => parseWith({ [name]: value })).not.toThrow();
   });
 
-  it.each(SETTINGS.filter((s) => s.example !== "").map((s) => [s.name, s.example]))(
-    "accepts the documented example of %s (%j)",
-    (name, value) => {
-      const issues = issuesOrNone({ ...BASE_ENV, [name]: value });
-      expect(issues.filter((i) => i.setting === name)).toEqual([]);
-    },
-  );
+  /** Their examples are the sample's placeholders: refused until replaced by a real server. */
+  const SERVERS = ["AZURE_SourceUri", "AZURE_DestinationUri"];
+
+  it.each(
+    SETTINGS.filter((s) => s.example !== "" && !SERVERS.includes(s.name)).map((s) => [
+      s.name,
+      s.example,
+    ]),
+  )("accepts the documented example of %s (%j)", (name, value) => {
+    const issues = issuesOrNone({ ...BASE_ENV, [name]: value });
+    expect(issues.filter((i) => i.setting === name)).toEqual([]);
+  });
+
+  it.each(SERVERS)("refuses the placeholder example of %s, asking for a real server", (name) => {
+    const issues = issuesOrNone({ ...BASE_ENV, [name]: findSetting(name)!.example });
+    expect(issues.filter((i) => i.setting === name)).toEqual([
+      expect.objectContaining({
+        expected: expect.stringMatching(
+          /^your server's base URL: .+ is the placeholder of local\.settings\.sample\.json$/,
+        ),
+      }),
+    ]);
+  });
 
   it("finds a setting by an alias", () => {
     expect(findSetting("AZURE_StopDm")?.name).toBe("AZURE_PauseDm");

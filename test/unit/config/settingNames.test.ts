@@ -28,39 +28,33 @@ describe("aliases", () => {
     expect(parseWith({ AZURE_PauseDm: "true", AZURE_StopDm: "TRUE" }).pause.enabled).toBe(true);
   });
 
-  it("read the alias when it disagrees with the canonical name (the template writes only the canonical name)", () => {
-    expect(parseWith({ AZURE_PauseDm: "false", AZURE_StopDm: "True" }).pause.enabled).toBe(true);
+  it.each([
+    [{ AZURE_PauseDm: "false", AZURE_StopDm: "True" }, "AZURE_PauseDm / AZURE_StopDm"],
+    [{ AZURE_PauseDm: "true", AZURE_StopDm: "False" }, "AZURE_PauseDm / AZURE_StopDm"],
+    [
+      { AZURE_PayloadCount: "5", AZURE_PAYLOADCOUNT: "1" },
+      "AZURE_PayloadCount / AZURE_PAYLOADCOUNT",
+    ],
+    [
+      { AZURE_IsExportDeidentified: "false", AZURE_ExportDeidentified: "true" },
+      "AZURE_IsExportDeidentified / AZURE_ExportDeidentified",
+    ],
+  ])("reject two names of one setting with different values (%j)", (env, setting) => {
+    const issues = issuesWith({ AZURE_ConfigFile: "Demo.json", ...env });
+    expect(issues).toEqual([expect.objectContaining({ setting })]);
+    expect(issues[0]!.expected).toMatch(/^one value: these names set the same setting; set it as /);
   });
 
-  it("read the alias in the other direction too (a template value of true turned off by the seed's name)", () => {
-    expect(parseWith({ AZURE_PauseDm: "true", AZURE_StopDm: "False" }).pause.enabled).toBe(false);
-  });
-
-  it("warn, naming both names and the value used, when the alias wins", () => {
-    expect(parseWith({ AZURE_PauseDm: "false", AZURE_StopDm: "True" }).warnings).toEqual([
-      'AZURE_StopDm and AZURE_PauseDm set the same setting to different values (AZURE_StopDm="True", AZURE_PauseDm="false"); the value of AZURE_StopDm is used because the deployment template and the sample settings write only AZURE_PauseDm. Remove one of them (or set AZURE_PauseDm itself) to silence this warning.',
-    ]);
-  });
-
-  it("read AZURE_ExportDeidentified over a template's AZURE_IsExportDeidentified=false", () => {
-    const settings = parseWith({
-      AZURE_IsExportDeidentified: "false",
-      AZURE_ExportDeidentified: "true",
-      AZURE_ConfigFile: "DemoTruncate.json",
-    });
-    expect(settings.export.anonymizationConfig).toBe("DemoTruncate.json");
-  });
-
-  it("read AZURE_AppInsightConnectionstring over the template's connection string, with a warning that hides both", () => {
-    const settings = parseWith({
+  it("name a connection string set under two names without showing either", () => {
+    const issues = issuesWith({
       APPLICATIONINSIGHTS_CONNECTION_STRING:
         "InstrumentationKey=00000000-0000-0000-0000-000000000001",
       AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-000000000002",
     });
-    expect({
-      used: settings.telemetry.connectionString,
-      leaked: settings.warnings.some((w) => w.includes("InstrumentationKey")),
-    }).toEqual({ used: "InstrumentationKey=00000000-0000-0000-0000-000000000002", leaked: false });
+    expect(issues.map((i) => i.setting)).toEqual([
+      "APPLICATIONINSIGHTS_CONNECTION_STRING / AZURE_AppInsightConnectionstring",
+    ]);
+    expect(JSON.stringify(issues)).not.toContain("InstrumentationKey=0");
   });
 
   it("reject two added names that disagree with each other", () => {
@@ -70,7 +64,8 @@ describe("aliases", () => {
       {
         setting: "AZURE_PauseDm / AZURE_StopDm / AZURE_STOPDM",
         received: 'AZURE_PauseDm="false", AZURE_StopDm="true", AZURE_STOPDM="false"',
-        expected: "one value: these names set the same setting; remove all but one",
+        expected:
+          "one value: these names set the same setting; set it as AZURE_PauseDm (the name the deployment template writes) and remove the others",
       },
     ]);
   });
@@ -96,10 +91,9 @@ describe("letter case of setting names", () => {
     });
   });
 
-  it("read another spelling over the exact canonical name when they disagree", () => {
-    expect(
-      parseWith({ AZURE_PayloadCount: "2", Azure_PayloadCount: "3" }).import.payloadCount,
-    ).toBe(3);
+  it("reject another spelling beside the exact canonical name when they disagree", () => {
+    const issues = issuesWith({ AZURE_PayloadCount: "2", Azure_PayloadCount: "3" });
+    expect(issues.map((i) => i.setting)).toEqual(["AZURE_PayloadCount / Azure_PayloadCount"]);
   });
 
   it("reject two other spellings of one name with different values", () => {

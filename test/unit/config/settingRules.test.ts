@@ -56,6 +56,22 @@ describe("client credentials for the source", () => {
     expect(names).toEqual(["AZURE_TenantId", "AZURE_ClientId", "AZURE_ClientSecret"]);
   });
 
+  it("report a bad tenant once, by its own check", () => {
+    const issues = issuesWith({
+      AZURE_ClientCredential: "true",
+      AZURE_TenantId: "bad tenant!",
+      AZURE_ClientId: "client",
+      AZURE_ClientSecret: "a-client-secret",
+    });
+    expect(issues).toEqual([
+      {
+        setting: "AZURE_TenantId",
+        received: '"bad tenant!"',
+        expected: "a tenant GUID or domain",
+      },
+    ]);
+  });
+
   it("authenticate the source with the client secret", () => {
     const settings = parseWith({
       AZURE_ClientCredential: "true",

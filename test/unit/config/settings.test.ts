@@ -183,6 +183,8 @@ describe("describeEffectiveSettings", () => {
       text: "***",
       secret: true,
       source: "set",
+      given: true,
+      setAs: undefined,
     });
   });
 

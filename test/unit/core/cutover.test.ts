@@ -67,6 +67,25 @@ describe("parseFreeze", () => {
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toContain("with a time zone");
   });
+
+  it.each([
+    "2026-02-30T00:00:00Z",
+    "2026-02-29T00:00:00Z",
+    "2026-12-03T24:00:00Z",
+    "2026-12-03T10:60:00Z",
+    "2026-12-03T10:00:00+24:00",
+  ])("refuses %s, which is not on the calendar, instead of rolling it over", (text) => {
+    const parsed = parseFreeze(text, () => 0);
+    expect(parsed).toMatchObject({ ok: false });
+    expect(!parsed.ok && parsed.message).toMatch(/^freeze: received .*; expected an ISO 8601/);
+  });
+
+  it("accepts a leap day", () => {
+    expect(parseFreeze("2028-02-29T00:00:00Z", () => 0)).toEqual({
+      ok: true,
+      freeze: "2028-02-29T00:00:00.000Z",
+    });
+  });
 });
 
 describe("requestCutover", () => {
@@ -86,9 +105,40 @@ describe("requestCutover", () => {
     expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
   });
 
-  it("answers a GO as stored", () => {
-    const existing = record({ phase: "GO" });
-    expect(requestCutover(existing, FREEZE, NOW)).toEqual({ kind: "unchanged", record: existing });
+  it("answers a GO stored without counts as stored, saying plainly it is not proven again", () => {
+    const existing = record({ phase: "GO", decidedAt: "2026-12-03T10:03:00.000Z" });
+    expect(requestCutover(existing, FREEZE, NOW, 0, { source: 9, destination: 9 })).toEqual({
+      kind: "unchanged",
+      record: existing,
+      note: "repeats the GO proven at 2026-12-03T10:03:00.000Z (verification -); not proven again: no counts were stored with it to compare (cancel and call cutover again to prove it anew)",
+    });
+  });
+
+  describe("a GO asked for again with the same freeze", () => {
+    const go = record({
+      phase: "GO",
+      proofRunId: "v1",
+      attempts: 1,
+      decidedAt: "2026-12-03T10:03:00.000Z",
+      countsAtVerdict: { source: 40, destination: 41 },
+    });
+
+    it("is repeated, saying so, when the counts before the freeze are those it was proven with", () => {
+      const out = requestCutover(go, FREEZE, NOW, 0, { source: 40, destination: 41 });
+      expect(out).toMatchObject({ kind: "unchanged", record: go });
+      expect(out.kind !== "refused" && out.note).toBe(
+        "repeats the GO proven at 2026-12-03T10:03:00.000Z (verification -); counted again now: no version stamped after the freeze, and 40 source and 41 destination versions before it, as when it was proven",
+      );
+    });
+
+    it("is proved again over every version when the destination lost a version since", () => {
+      const out = requestCutover(go, FREEZE, NOW, 0, { source: 40, destination: 40 });
+      expect(out).toMatchObject({
+        kind: "started",
+        record: { phase: "draining", verdict: undefined, reproveWhole: true, attempts: 1 },
+      });
+      expect(out.kind !== "refused" && out.note).toContain("destination 41 → 40");
+    });
   });
 
   it("proves a GO again when the source holds writes after the freeze now", () => {
@@ -170,15 +220,51 @@ describe("decideCutoverVerdict", () => {
     ]);
   });
 
-  it("lists failed resources as known in a GO", () => {
-    const v = decideCutoverVerdict(facts({ failedResources: 2 }));
-    expect(v.summary).toContain("2 failed resource(s) recorded and listed as known");
+  it("never a plain GO while resources are recorded as refused: names them, to acknowledge", () => {
+    const v = decideCutoverVerdict(
+      facts({
+        failedResources: 2,
+        refused: [
+          "Observation/o-1 version 1: Arithmetic Overflow.",
+          "Observation/o-2 version 3: x",
+        ],
+      }),
+    );
+    expect(v.go).toBe(false);
+    expect(v.summary).toBe(
+      "NO-GO, REFUSED RESOURCES TO ACKNOWLEDGE: everything else equals the source as of the freeze (100 versions compared, 100 equal); 2 resource(s) are recorded as refused by the destination and are not on it: Observation/o-1 version 1: Arithmetic Overflow.; Observation/o-2 version 3: x",
+    );
+    expect(v.actions[0]).toMatch(/^acknowledge each refused resource named/);
+  });
+
+  it("refusals next to other problems: an ordinary NO-GO that still names them", () => {
+    const f = facts({ failedResources: 1, refused: ["Observation/o-1 version 1: x"] });
+    const v = decideCutoverVerdict({ ...f, full: { ...f.full!, missing: 1 } });
+    expect(v.summary).toBe("NO-GO: 1 version(s) missing on the destination");
+    expect(v.problems).toContain(
+      "1 resource(s) are recorded as refused by the destination and are not on it: Observation/o-1 version 1: x",
+    );
+  });
+
+  it("with nothing equal it is NO-GO, even when every version is listed as known", () => {
+    const f = facts({ failedResources: 16 });
+    const v = decideCutoverVerdict({
+      ...f,
+      full: { ...f.full!, source: 16, matched: 0, known: 16 },
+    });
+    expect(v.go).toBe(false);
+    expect(v.summary).toBe("NO-GO: none of the 16 version(s) compared is equal on the destination");
   });
 
   it("formats the window and the verdict", () => {
     const text = formatCutover(record({ phase: "GO", verdict: decideCutoverVerdict(facts()) }));
     expect(text).toContain("cutover window (freeze to verdict): 2.0 min");
     expect(text).toContain("GO: the destination equals the source as of the freeze");
+    // Three counts agree: search, history and the total of one type, not three types.
+    expect(text).toContain(
+      "surface check: 3 of 3 counts agree (per type, search and history, and the total)",
+    );
+    expect(text).not.toContain("types agree");
   });
 });
 
@@ -239,7 +325,23 @@ describe("cutoverLedgerFacts and the verdict", () => {
       extra: 0,
     });
     expect(formatCutover(record({ phase: "GO", verdict: v }))).toContain(
-      "ledger up to the freeze: 2/2 entries reconciled (1 windows, 1 skipped stretches), 0 unreconciled",
+      "ledger up to the freeze: 2/2 entries reconciled (1 window, 1 skipped stretch), 0 unreconciled",
+    );
+  });
+
+  it("says why the ledger's and the full check's versions only on the destination differ", () => {
+    const extra = entry("2026-12-03T08:00:00.000Z", "2026-12-03T09:00:00.000Z", {
+      status: "reconciled",
+      counts: [judgeCount(ALL_TYPES, 5, 6, 0)],
+    });
+    const text = formatCutover(
+      record({
+        phase: "GO",
+        verdict: decideCutoverVerdict(facts({ ledger: cutoverLedgerFacts([extra], FREEZE) })),
+      }),
+    );
+    expect(text).toContain(
+      "1 only on the destination (the ledger counts every entry up to the freeze, the full check only the range it compared)",
     );
   });
 

@@ -3,6 +3,10 @@ import {
   ALL_TYPES,
   coverageProblems,
   judgeCount,
+  judgeWindowByType,
+  OTHER_TYPES,
+  totalExtra,
+  totalMissing,
   ledgerKey,
   ledgerStep,
   newLedgerEntry,
@@ -135,6 +139,56 @@ describe("summarizeLedger", () => {
       missing: 2,
       extra: 1,
       coverage: [],
+    });
+  });
+});
+
+describe("judgeWindowByType", () => {
+  it("finds a loss of one type that a gain of another would cancel in the totals", () => {
+    const counts = judgeWindowByType({
+      types: [
+        { type: "Patient", source: 20, destination: 19, failed: 0 },
+        { type: "Encounter", source: 20, destination: 20, failed: 0 },
+      ],
+      searchParameters: { source: 0, destination: 0 },
+      // An Observation created on the destination: 40 = 40 in the totals.
+      totals: { source: 40, destination: 40 },
+      failedTotal: 0,
+    });
+    expect(totalMissing(counts)).toBe(1);
+    expect(totalExtra(counts)).toBe(1);
+    expect(counts.find((c) => c.missing > 0)?.type).toBe("Patient");
+    expect(counts.find((c) => c.extra > 0)?.type).toBe(OTHER_TYPES);
+  });
+
+  it("owes no SearchParameter and counts the tool's copies on the destination as neither extra nor loss", () => {
+    const counts = judgeWindowByType({
+      types: [{ type: "Patient", source: 40, destination: 39, failed: 0 }],
+      searchParameters: { source: 0, destination: 1 },
+      totals: { source: 40, destination: 40 },
+      failedTotal: 0,
+    });
+    expect(counts).toEqual([
+      { type: "Patient", source: 40, destination: 39, failed: 0, missing: 1, extra: 0 },
+      { type: OTHER_TYPES, source: 0, destination: 0, failed: 0, missing: 0, extra: 0 },
+      { type: "SearchParameter", source: 0, destination: 1, failed: 0, missing: 0, extra: 0 },
+    ]);
+  });
+
+  it("judges what the listed types do not account for, with the failures not listed by type", () => {
+    const counts = judgeWindowByType({
+      types: [{ type: "Patient", source: 10, destination: 10, failed: 0 }],
+      searchParameters: { source: 2, destination: 0 },
+      totals: { source: 15, destination: 11 },
+      failedTotal: 1,
+    });
+    expect(counts.find((c) => c.type === OTHER_TYPES)).toEqual({
+      type: OTHER_TYPES,
+      source: 3,
+      destination: 1,
+      failed: 1,
+      missing: 1,
+      extra: 0,
     });
   });
 });

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../../src/config/catalog";
 import { parseSettings } from "../../../src/config/settings";
+import { ConfigurationError } from "../../../src/errors";
 import {
   CONFIGURATION_DOC_PATH,
   SAMPLE_SETTINGS_PATH,
@@ -114,8 +115,26 @@ describe("local.settings.sample.json", () => {
     expect(sample.Values[name]).toBe("");
   });
 
-  it("is valid as it stands, without warnings", () => {
-    expect(parseSettings(sample.Values).warnings).toEqual([]);
+  it("is refused only for its placeholder servers, until they are replaced", () => {
+    expect(() => parseSettings(sample.Values)).toThrow(ConfigurationError);
+    try {
+      parseSettings(sample.Values);
+    } catch (error) {
+      expect((error as ConfigurationError).issues.map((i) => i.setting)).toEqual([
+        "AZURE_SourceUri",
+        "AZURE_DestinationUri",
+      ]);
+      expect((error as ConfigurationError).warnings).toEqual([]);
+    }
+  });
+
+  it("is valid, without warnings, once its servers are real ones", () => {
+    const real = {
+      ...sample.Values,
+      AZURE_SourceUri: "https://contoso-gen1.azurehealthcareapis.com",
+      AZURE_DestinationUri: "https://contoso-ws-fhir.fhir.azurehealthcareapis.com",
+    };
+    expect(parseSettings(real).warnings).toEqual([]);
   });
 
   it("is what the catalog renders (regenerate it after changing the catalog)", () => {

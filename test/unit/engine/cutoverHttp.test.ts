@@ -18,7 +18,7 @@ const untouchable = new Proxy(
       throw new Error(`a refused request read deps.${String(name)}`);
     },
   },
-) as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
+) as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">;
 
 function client() {
   return { getStatus: vi.fn(), startNew: vi.fn() } as unknown as DurableClient;
@@ -56,6 +56,20 @@ describe("Cutover_Http refuses before it changes anything", () => {
     });
   });
 
+  it.each(["2026-02-30T00:00:00Z", "2026-04-31T10:00:00Z", "2026-12-03T24:00:00Z"])(
+    "a freeze that is not on the calendar (%s) gets 400 naming the parameter and the accepted form",
+    async (freeze) => {
+      expect(await call(`?freeze=${freeze}`)).toMatchObject({
+        status: 400,
+        jsonBody: {
+          error: expect.stringMatching(
+            new RegExp(`^Cutover_Http: freeze: received "${freeze}"; expected an ISO 8601 instant`),
+          ),
+        },
+      });
+    },
+  );
+
   it("a repeated freeze gets 400", async () => {
     expect(await call("?freeze=2026-12-03T10:00:00Z&freeze=2026-12-03T11:00:00Z")).toMatchObject({
       status: 400,
@@ -83,7 +97,10 @@ describe("Cutover_Http refuses before it changes anything", () => {
 });
 
 describe("Cutover_Http wakes the migration", () => {
-  function deps(): Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings"> {
+  function deps(): Pick<
+    EngineDeps,
+    "state" | "telemetry" | "clock" | "source" | "destination" | "settings"
+  > {
     let record: CutoverRecord | undefined;
     return {
       state: {
@@ -98,7 +115,10 @@ describe("Cutover_Http wakes the migration", () => {
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),
       clock: { now: () => Date.parse("2026-12-03T10:05:00Z") },
-    } as unknown as Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "settings">;
+    } as unknown as Pick<
+      EngineDeps,
+      "state" | "telemetry" | "clock" | "source" | "destination" | "settings"
+    >;
   }
 
   it("raises the wake event on the running orchestration, so the cutover starts now", async () => {

@@ -116,4 +116,38 @@ describe("createTokenProvider", () => {
       "Could not get an access token for https://x/.default: the credential returned none",
     );
   });
+
+  it("says a machine with no sign-in in one line, keeping the credential chain as the cause", async () => {
+    const chain = new Error(
+      "ChainedTokenCredential authentication failed.\nCredentialUnavailableError: a\nCredentialUnavailableError: b",
+    );
+    chain.name = "AggregateAuthenticationError";
+    const provider = createTokenProvider(
+      { getToken: () => Promise.reject(chain) },
+      "https://x/.default",
+      () => T0,
+    );
+    const error = (await provider.getToken().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toBe(
+      "Not signed in to Azure: no credential gave a token for https://x. Run `az login` on this machine (in Azure the app's managed identity is used; a source in another tenant needs AZURE_ClientCredential=true). --debug shows what each credential answered.",
+    );
+    expect(error.cause).toBe(chain);
+  });
+
+  it("names the client-credential settings when Entra ID refuses them", async () => {
+    const refused = new Error("AADSTS7000215: Invalid client secret provided.\nTrace ID: 1");
+    refused.name = "AuthenticationError";
+    const provider = createTokenProvider(
+      { getToken: () => Promise.reject(refused) },
+      "https://x/.default",
+      () => T0,
+      "clientSecret",
+    );
+    await expect(provider.getToken()).rejects.toThrow(
+      "Microsoft Entra ID refused the client credentials for https://x (AADSTS7000215: Invalid client secret provided.): check AZURE_TenantId, AZURE_ClientId and AZURE_ClientSecret.",
+    );
+  });
 });

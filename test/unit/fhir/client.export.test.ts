@@ -95,6 +95,21 @@ describe("exportKickOff", () => {
     );
   });
 
+  it("rejects a status URL carrying credentials, which would be stored in the job table", async () => {
+    stub.enqueue({
+      status: 202,
+      headers: {
+        "Content-Location": `${stub.origin}/_operations/export/1?sig=SIGSECRET&code=CODESECRET`,
+      },
+    });
+    const { client } = clientFor(stub);
+    const promise = client.exportKickOff({});
+    await expect(promise).rejects.toThrow(
+      /expected a status URL without credentials in it, not http:\/\/127\.0\.0\.1:\d+\/_operations\/export\/1\?sig=REDACTED&code=REDACTED/,
+    );
+    await expect(promise).rejects.not.toThrow(/SIGSECRET|CODESECRET/);
+  });
+
   it("maps a 400 OperationOutcome to FhirOperationError with method, URL, status and diagnostics", async () => {
     stub.enqueue({ status: 400, body: outcome('The "_foo" parameter is not supported.') });
     const { client } = clientFor(stub);

@@ -207,13 +207,14 @@ describe("single resources", () => {
     await expect(client.read("Patient", "p1")).resolves.toBeUndefined();
   });
 
-  it("vread returns the version", async () => {
+  it("vread returns the version, and its body as the server wrote it", async () => {
     stub.enqueue({ status: 200, body: patient });
     const { client } = clientFor(stub);
     await expect(client.vread("Patient", "p1", "2")).resolves.toEqual({
       found: true,
       deleted: false,
       resource: patient,
+      text: JSON.stringify(patient),
     });
     expect(stub.requests[0]?.url).toBe("/Patient/p1/_history/2");
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { redactError, redactText, redactUrl, withoutQuery } from "../../../src/fhir/redact";
+import {
+  cleanDeep,
+  cleanText,
+  redactError,
+  redactText,
+  redactUrl,
+  withoutQuery,
+} from "../../../src/fhir/redact";
 
 describe("redactUrl", () => {
   it.each([
@@ -100,6 +107,16 @@ describe("redactText", () => {
     expect(redactText(text)).toBe(text);
   });
 
+  it("leaves a switch named like a credential readable (advice that names a setting)", () => {
+    const text =
+      "AZURE_TenantId: a GUID: AZURE_ClientCredential=true needs it; or AZURE_ClientCredential=false.";
+    expect(redactText(text)).toBe(text);
+  });
+
+  it("still redacts a credential-named value that is not a switch", () => {
+    expect(redactText("AZURE_ClientCredential=truestory")).toBe("AZURE_ClientCredential=REDACTED");
+  });
+
   it("is idempotent", () => {
     const once = redactText("https://h/x?sig=1 AccountKey=k client_secret=s Bearer abcdefghij");
     expect(redactText(once)).toBe(once);
@@ -138,5 +155,36 @@ describe("withoutQuery", () => {
     ["not a url?code=k", "not a url"],
   ])("drops the whole query and fragment of %s", (url, expected) => {
     expect(withoutQuery(url)).toBe(expected);
+  });
+});
+
+describe("account keys written other ways", () => {
+  it.each([
+    ["AccountKey: abc==", "AccountKey: REDACTED"],
+    ["AccountKey%3Dabc", "AccountKey=REDACTED"],
+    ['AccountKey="abc def"', "AccountKey=REDACTED"],
+    ["(AccountKey=abc)", "(AccountKey=REDACTED)"],
+    ["https://a/b?AccountKey=abc", "https://a/b?AccountKey=REDACTED"],
+  ])("%s", (text, expected) => {
+    expect(redactText(text)).toBe(expected);
+  });
+});
+
+describe("cleanText and cleanDeep", () => {
+  const planted = "sig=S \u001b]0;title\u0007\u001b[31mred\u001b[0m\u0007 \u009b2J done";
+
+  it("redacts and removes control characters and escape sequences", () => {
+    expect(cleanText(planted)).toBe("sig=REDACTED red  done");
+  });
+
+  it("is idempotent", () => {
+    expect(cleanText(cleanText(planted))).toBe(cleanText(planted));
+  });
+
+  it("cleans every string of plain objects and arrays, keys included, and leaves other values", () => {
+    expect(cleanDeep({ a: [planted, 3, true, null], [`k\u001b`]: { b: planted } })).toEqual({
+      a: ["sig=REDACTED red  done", 3, true, null],
+      k: { b: "sig=REDACTED red  done" },
+    });
   });
 });

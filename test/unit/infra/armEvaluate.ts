@@ -130,6 +130,7 @@ export class ArmEvaluator {
   private readonly params: Record<string, JsonValue>;
   private readonly rg: { id: string; name: string; location: string };
   private readonly env: JsonObject;
+  private copyIndexValue: number | undefined;
 
   constructor(
     private readonly template: JsonObject,
@@ -185,22 +186,48 @@ export class ArmEvaluator {
     return this.variableCache.get(name)!;
   }
 
-  /** Top-level resources of this type whose condition holds, evaluated. */
-  resources(type: string): JsonObject[] {
+  /**
+   * Top-level resources of this type (every type when omitted) whose condition holds, evaluated; a
+   * resource with a copy loop once per index.
+   */
+  resources(type?: string): JsonObject[] {
     return (this.template.resources as JsonObject[])
-      .filter((r) => r.type === type)
+      .filter((r) => type === undefined || r.type === type)
       .filter((r) => r.condition === undefined || this.value(r.condition) === true)
-      .map((r) => {
-        const { properties, ...rest } = r;
-        const evaluated = this.value(rest) as JsonObject;
-        // Nested deployments keep their inner template unevaluated (its own scope).
-        if (r.type === "Microsoft.Resources/deployments")
-          return { ...evaluated, properties: properties! };
-        return {
-          ...evaluated,
-          properties: properties === undefined ? null : this.value(properties),
-        };
+      .flatMap((r) => {
+        if (!isObject(r.copy)) return [this.evaluated(r)];
+        const count = this.value(r.copy.count!) as number;
+        return Array.from({ length: count }, (_, i) => {
+          this.copyIndexValue = i;
+          try {
+            return this.evaluated(r);
+          } finally {
+            this.copyIndexValue = undefined;
+          }
+        });
       });
+  }
+
+  /** A nested deployment's inner template, with the parameter values the deployment passes it. */
+  inner(deployment: JsonObject): ArmEvaluator {
+    const properties = deployment.properties as JsonObject;
+    const passed = (properties.parameters ?? {}) as Record<string, JsonObject>;
+    return new ArmEvaluator(properties.template as JsonObject, {
+      parameters: Object.fromEntries(
+        Object.entries(passed).map(([name, p]) => [name, this.value(p.value!)]),
+      ),
+      resourceGroup: this.rg,
+      environment: this.env,
+    });
+  }
+
+  private evaluated(r: JsonObject): JsonObject {
+    const { properties, ...rest } = r;
+    const evaluated = this.value(rest) as JsonObject;
+    // Nested deployments keep their inner template unevaluated (its own scope): see inner().
+    if (r.type === "Microsoft.Resources/deployments")
+      return { ...evaluated, properties: properties! };
+    return { ...evaluated, properties: properties === undefined ? null : this.value(properties) };
   }
 
   private evaluate(node: Node): JsonValue {
@@ -269,6 +296,23 @@ export class ArmEvaluator {
       }
       case "format":
         return str(0).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i) + 1]));
+      case "copyindex":
+        if (this.copyIndexValue === undefined) throw new Error("copyIndex() outside a copy loop");
+        return this.copyIndexValue + (typeof args[0] === "number" ? args[0] : 0);
+      case "less":
+      case "lessorequals":
+      case "greater":
+      case "greaterorequals": {
+        const [a, b] = args as [number | string, number | string];
+        if (typeof a !== typeof b) throw new Error(`${name}: arguments of different types`);
+        return name === "less"
+          ? a < b
+          : name === "lessorequals"
+            ? a <= b
+            : name === "greater"
+              ? a > b
+              : a >= b;
+      }
       case "equals":
         return JSON.stringify(args[0]) === JSON.stringify(args[1]);
       case "not":
@@ -355,6 +399,13 @@ export class ArmEvaluator {
         const [provider, ...types] = str(typeIndex).split("/");
         const names = args.slice(typeIndex + 1).map(String);
         return `${prefix}/providers/${provider!}/${types.map((t, i) => `${t}/${names[i]!}`).join("/")}`;
+      }
+      case "subscriptionresourceid": {
+        const typeIndex = args.findIndex((a) => typeof a === "string" && a.includes("/"));
+        const subscription = typeIndex === 1 ? String(args[0]) : this.rg.id.split("/")[2]!;
+        const [provider, ...types] = str(typeIndex).split("/");
+        const names = args.slice(typeIndex + 1).map(String);
+        return `/subscriptions/${subscription}/providers/${provider!}/${types.map((t, i) => `${t}/${names[i]!}`).join("/")}`;
       }
       case "reference":
         return {

@@ -89,6 +89,10 @@ describe("the dashboard in infra/main.json", () => {
       "Memory",
       "Total resource counts",
       "Migration progress",
+      "Cutover",
+      "Self-staged windows",
+      "Import isolation",
+      "Window boundaries on busy milliseconds",
     ]) {
       expect(titles, title).toContain(title);
     }
@@ -141,8 +145,31 @@ describe("the dashboard in infra/main.json", () => {
 
   it("alert rules query only declared events", () => {
     const queries = alertQueries();
-    expect(queries.map(eventNamesIn)).toEqual([["ExportRetries"], ["Watermark"], ["LedgerEntry"]]);
+    expect(queries.map(eventNamesIn)).toEqual([
+      ["ExportRetries"],
+      ["Watermark"],
+      ["LedgerEntry"],
+      ["Cutover"],
+      ["Cutover"],
+    ]);
     expect(queries.flatMap((q) => telemetryProblems(q, SENT_PROPERTIES))).toEqual([]);
+  });
+
+  it("fills every row of tiles to the dashboard's 18 columns, without overlaps", () => {
+    const taken = new Set<string>();
+    for (const [obj] of objects(dashboard ?? {})) {
+      const p = obj.position;
+      if (p === undefined || typeof p !== "object" || Array.isArray(p) || p === null) continue;
+      const { x, y, colSpan, rowSpan } = p as Record<string, number>;
+      expect(x! + colSpan!).toBeLessThanOrEqual(18);
+      for (let i = x!; i < x! + colSpan!; i++)
+        for (let j = y!; j < y! + rowSpan!; j++) {
+          expect(taken.has(`${i},${j}`), `${i},${j}`).toBe(false);
+          taken.add(`${i},${j}`);
+        }
+    }
+    const height = Math.max(...[...taken].map((c) => Number(c.split(",")[1]))) + 1;
+    expect(taken.size).toBe(18 * height);
   });
 
   it("scopes every log tile to the Application Insights resource", () => {

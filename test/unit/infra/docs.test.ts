@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TELEMETRY_EVENTS, TELEMETRY_METRICS } from "../../../src/telemetry/events";
-import { ROOT, telemetryProblems } from "./infra-checks";
+import type { JsonObject } from "./infra-checks";
+import { ROOT, httpRegistrations, readJson, telemetryProblems } from "./infra-checks";
 
 const read = (name: string): string => readFileSync(join(ROOT, "docs", name), "utf8");
 const telemetryDoc = read("telemetry.md");
@@ -99,6 +100,35 @@ describe("docs/deploy.md", () => {
         : [`${name}: ${param} is not a template parameter`];
     });
     expect(problems).toEqual([]);
+  });
+
+  it("names every alert rule the template creates, as telemetry.md does", () => {
+    const suffixes = (readJson("infra/main.json").resources as JsonObject[])
+      .filter((r) => r.type === "Microsoft.Insights/scheduledQueryRules")
+      .map((r) => /\{0\}-([a-z-]+)'/.exec(String(r.name))![1]!);
+    expect(suffixes.length).toBe(5);
+    expect({
+      deploy: suffixes.filter((x) => !deploy.includes(`\`…-${x}\``)),
+      telemetry: suffixes.filter((x) => !telemetryDoc.includes(`| \`<app>-${x}\``)),
+    }).toEqual({ deploy: [], telemetry: [] });
+  });
+
+  it("names every HTTP function the app registers", () => {
+    const dir = join(ROOT, "src", "functions");
+    // The first argument of each registration: a literal, or a constant of the same file.
+    const names = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .flatMap((f) => {
+        const source = readFileSync(join(dir, f), "utf8");
+        return httpRegistrations(source, f).map((r) => {
+          const arg = /\(\s*([^,]+),/.exec(r.text)![1]!.trim();
+          return /^["']/.test(arg)
+            ? arg.slice(1, -1)
+            : new RegExp(`const ${arg} = ["']([^"']+)["']`).exec(source)![1]!;
+        });
+      });
+    expect(names.length).toBeGreaterThanOrEqual(6);
+    expect(names.filter((n) => !deploy.includes(`\`${n}\``))).toEqual([]);
   });
 
   it("deploys with az deployment group create and the parameters file", () => {

@@ -13,8 +13,8 @@ const template = readJson("infra/main.json");
 const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups";
 const REQUIRED = {
   prefix: "mig",
-  sourceResourceId: `${SUB}/rg-src/providers/Microsoft.HealthcareApis/services/myapi`,
-  destinationResourceId: `${SUB}/rg-dst/providers/Microsoft.HealthcareApis/workspaces/ws/fhirservices/fhirsvc`,
+  sourceResourceId: `${SUB}/rg-src/providers/Microsoft.HealthcareApis/services/gen1api`,
+  destinationResourceId: `${SUB}/rg-dst/providers/Microsoft.HealthcareApis/workspaces/prodws/fhirservices/fhirdest`,
   stagingStorageAccountResourceId: `${SUB}/rg-stg/providers/Microsoft.Storage/storageAccounts/staging01`,
 };
 
@@ -52,34 +52,35 @@ describe("infra/main.json, evaluated", () => {
     ]).toEqual(["MyMigrationApp", "MyMigrationApp-plan", "MigrationToolDashboard"]);
   });
 
-  it("writes settings that the app accepts, and the original guide's AZURE_StopDm=True added later pauses it", () => {
-    const settings = { ...appSettings(deploy()), AZURE_StopDm: "True" };
-    expect(parseSettings(settings).pause.enabled).toBe(true);
+  it("writes settings that the app accepts; the original guide's AZURE_StopDm=True added beside them is refused", () => {
+    expect(parseSettings(appSettings(deploy())).pause.enabled).toBe(false);
+    expect(() => parseSettings({ ...appSettings(deploy()), AZURE_StopDm: "True" })).toThrow(
+      /AZURE_PauseDm \/ AZURE_StopDm: received AZURE_PauseDm="false", AZURE_StopDm="True"; expected one value: these names set the same setting; set it as AZURE_PauseDm/,
+    );
+    expect(parseSettings({ ...appSettings(deploy()), AZURE_PauseDm: "true" }).pause.enabled).toBe(
+      true,
+    );
   });
 
-  it("lets every other name added later win over the template's value, as AZURE_StopDm does", () => {
-    const parsed = parseSettings({
-      ...appSettings(deploy()),
-      AZURE_ExportDeidentified: "true",
-      AZURE_ConfigFile: "DemoTruncate.json",
-      AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-0000000000ff",
-      AZURE_StagingStorageAccountName: "otherstaging",
-      AZURE_ResourceTypes__0: "Patient",
-    });
-    expect({
-      deidentified: parsed.export.anonymizationConfig,
-      telemetry: parsed.telemetry.connectionString,
-      staging: parsed.storage.stagingAccountName,
-      types: parsed.export.resourceTypes,
-      warned: parsed.warnings.length,
-    }).toEqual({
-      deidentified: "DemoTruncate.json",
-      telemetry: "InstrumentationKey=00000000-0000-0000-0000-0000000000ff",
-      staging: "otherstaging",
-      types: ["Patient"],
-      // Three alias warnings, and one for ResourceTypes beside the default AZURE_IsParallel=true.
-      warned: 4,
-    });
+  it("refuses every other name added later with a value other than the template's, naming both", () => {
+    let message = "";
+    try {
+      parseSettings({
+        ...appSettings(deploy()),
+        AZURE_ExportDeidentified: "true",
+        AZURE_ConfigFile: "DemoTruncate.json",
+        AZURE_AppInsightConnectionstring: "InstrumentationKey=00000000-0000-0000-0000-0000000000ff",
+        AZURE_StagingStorageAccountName: "otherstaging",
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("AZURE_IsExportDeidentified / AZURE_ExportDeidentified");
+    expect(message).toContain(
+      "APPLICATIONINSIGHTS_CONNECTION_STRING / AZURE_AppInsightConnectionstring",
+    );
+    expect(message).toMatch(/AZURE_stagingStorageAccountName \/ AZURE_StagingStorageAccountName/);
+    expect(message).not.toContain("00000000-0000-0000-0000-0000000000ff");
   });
 
   it("creates the Key Vault only with client credentials, in the create mode asked for", () => {
@@ -143,8 +144,8 @@ describe("infra/main.json, evaluated", () => {
   it("builds the public-cloud FHIR URLs from the resource ids", () => {
     const settings = appSettings(deploy());
     expect([settings.AZURE_SourceUri, settings.AZURE_DestinationUri]).toEqual([
-      "https://myapi.azurehealthcareapis.com",
-      "https://ws-fhirsvc.fhir.azurehealthcareapis.com",
+      "https://gen1api.azurehealthcareapis.com",
+      "https://prodws-fhirdest.fhir.azurehealthcareapis.com",
     ]);
   });
 

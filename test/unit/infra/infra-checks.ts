@@ -72,7 +72,7 @@ export function unresolvedReferences(template: JsonObject): string[] {
           n.type === "Microsoft.Resources/deployments" &&
           props !== undefined &&
           isObject(props.expressionEvaluationOptions) &&
-          props.expressionEvaluationOptions.scope === "inner" &&
+          String(props.expressionEvaluationOptions.scope).toLowerCase() === "inner" &&
           isObject(props.template)
             ? props.template
             : undefined;

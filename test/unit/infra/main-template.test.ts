@@ -170,35 +170,13 @@ describe("infra/main.json", () => {
     expect(suspicious).toEqual([]);
   });
 
-  it("uses no apiVersion older than two years unless it is its type's newest GA version", () => {
-    // Two years before 2026-12-03, when the versions were last reviewed against the ARM template
-    // reference. The exceptions are the newest GA versions of their types (newer ones are previews).
-    const cutoff = "2024-12-03";
-    const newestGa: Record<string, string> = {
-      "Microsoft.Insights/components": "2020-02-02",
-      "Microsoft.Insights/actionGroups": "2023-01-01",
-      "Microsoft.Insights/scheduledQueryRules": "2023-12-01",
-      "Microsoft.Authorization/roleAssignments": "2022-04-01",
-      // Dashboards have preview versions only.
-      "Microsoft.Portal/dashboards": "2020-09-01-preview",
-    };
-    const stale: string[] = [];
-    for (const [obj, path] of objects(template)) {
-      if (typeof obj.type !== "string" || typeof obj.apiVersion !== "string") continue;
-      if (obj.apiVersion < cutoff && newestGa[obj.type] !== obj.apiVersion) {
-        stale.push(`${path} ${obj.type}@${obj.apiVersion}`);
-      }
-    }
-    expect(stale).toEqual([]);
-  });
-
   it("gives every nested deployment an inner expression scope", () => {
     for (const [obj, path] of objects(template)) {
       if (obj.type !== "Microsoft.Resources/deployments") continue;
       expect(
         asObject(asObject(obj.properties, path).expressionEvaluationOptions, path).scope,
         path,
-      ).toBe("inner");
+      ).toBe("Inner");
     }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_PACKAGE_URI } from "../../../infra/template/parameters";
 import { asObject, readJson } from "./infra-checks";
 
 const template = readJson("infra/main.json");
@@ -39,5 +40,12 @@ describe("infra/main.parameters.json", () => {
       .filter(([, spec]) => asObject(spec, "spec").type === "securestring")
       .map(([name]) => name);
     expect(secureNames.filter((n) => given[n] !== undefined)).toEqual([]);
+  });
+
+  it("leaves the package to the template, which pins its own release (docs/upgrade.md)", () => {
+    // A packageUri here would override the pinned default for everyone deploying with this file.
+    const packageUri = given.packageUri === undefined ? undefined : asObject(given.packageUri, "p");
+    expect(packageUri === undefined || packageUri.value === DEFAULT_PACKAGE_URI).toBe(true);
+    expect(JSON.stringify(file)).not.toMatch(/releases\/latest/);
   });
 });

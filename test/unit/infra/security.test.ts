@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { API_VERSIONS } from "../../../infra/template/api-versions";
 import { ROLES } from "../../../infra/template/roles";
 import type { JsonObject } from "./infra-checks";
 import { ROOT, asObject, objects, readJson, strings } from "./infra-checks";
@@ -99,7 +100,7 @@ describe("security of infra/main.json", () => {
     for (const d of roleDeployments) {
       const params = asObject(asObject(d.properties, "properties").parameters, "parameters");
       expect(asObject(params.principalId, "principalId").value).toBe(
-        "[reference(resourceId('Microsoft.Web/sites', variables('functionAppName')), '2023-12-01', 'full').identity.principalId]",
+        `[reference(resourceId('Microsoft.Web/sites', variables('functionAppName')), '${API_VERSIONS["Microsoft.Web/sites"]}', 'full').identity.principalId]`,
       );
     }
   });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PACKAGE_URI, RELEASE_VERSION } from "../../../infra/template/parameters";
+import { ArmEvaluator } from "./armEvaluate";
 import type { JsonObject, JsonValue } from "./infra-checks";
-import { asObject, call, isObject, readJson, splitArgs } from "./infra-checks";
+import { asObject, call, isObject, objects, readJson, splitArgs } from "./infra-checks";
+import type { WizardAnswers } from "./uiDefEvaluate";
+import { evaluateUiDef } from "./uiDefEvaluate";
 
 const wizard = readJson("infra/uiDefForm.json");
 const template = readJson("infra/main.json");
@@ -26,6 +29,12 @@ function elements(): Map<string, JsonObject> {
 }
 
 const ELEMENTS = elements();
+
+/** The regex of an element's first validation. */
+const validationRegex = (key: string): RegExp =>
+  new RegExp(
+    String((asObject(ELEMENTS.get(key)?.constraints, key).validations as JsonObject[])[0]!.regex),
+  );
 
 function elementType(key: string, property: string | undefined): ValueType {
   const el = ELEMENTS.get(key);
@@ -226,16 +235,14 @@ describe("infra/uiDefForm.json", () => {
   });
 
   it("asks for the optional app and dashboard names of the original tool", () => {
-    const regex = (key: string) =>
-      new RegExp(
-        String(
-          (asObject(ELEMENTS.get(key)?.constraints, key).validations as JsonObject[])[0]!.regex,
-        ),
-      );
     expect({
-      app: ["", "MyMigrationApp", "a1"].every((v) => regex("basics.appName").test(v)),
-      badApp: ["-app", "app-", "a", "my app"].some((v) => regex("basics.appName").test(v)),
-      dashboard: ["", "MigrationToolDashboard"].every((v) => regex("basics.dashboardName").test(v)),
+      app: ["", "MyMigrationApp", "a1"].every((v) => validationRegex("basics.appName").test(v)),
+      badApp: ["-app", "app-", "a", "my app"].some((v) =>
+        validationRegex("basics.appName").test(v),
+      ),
+      dashboard: ["", "MigrationToolDashboard"].every((v) =>
+        validationRegex("basics.dashboardName").test(v),
+      ),
       outputs: [outputs.appName, outputs.dashboardName],
     }).toEqual({
       app: true,
@@ -258,5 +265,165 @@ describe("infra/uiDefForm.json", () => {
     expect(ELEMENTS.get("servers.stagingStorageSelector")?.resourceType).toBe(
       "Microsoft.Storage/storageAccounts",
     );
+  });
+});
+
+/** Every element of the wizard, sections' included, with what it is. */
+const ALL_ELEMENTS = [...objects(uiParameters)]
+  .map(([o]) => o)
+  .filter((o) => typeof o.type === "string" && String(o.type).startsWith("Microsoft."));
+
+/** A TextBox regex states a length ({m,n}, {m,} or {m}), as the ARM template toolkit requires. */
+const LENGTH_BOUND = /\{\d+(,\d*)?\}/;
+
+describe("the wizard's fields", () => {
+  it("bound the length of every TextBox in its regex", () => {
+    const textBoxes = ALL_ELEMENTS.filter((e) => e.type === "Microsoft.Common.TextBox");
+    expect(textBoxes.length).toBeGreaterThan(10);
+    const unbounded = textBoxes
+      .filter((e) => {
+        const c = asObject(e.constraints, String(e.name));
+        const regexes = [
+          c.regex,
+          ...((c.validations as JsonObject[] | undefined) ?? []).map((v) => v.regex),
+        ];
+        return !regexes.some((r) => typeof r === "string" && LENGTH_BOUND.test(r));
+      })
+      .map((e) => e.name);
+    expect(unbounded).toEqual([]);
+  });
+
+  it("accept pause hours, no-progress hours and an e-mail only within their lengths", () => {
+    expect({
+      hours: ["0", "23", "023", "7 "].map((v) => validationRegex("schedule.pauseEndHour").test(v)),
+      noProgress: ["1", "48", "049", "006"].map((v) =>
+        validationRegex("hosting.noProgressAlertHours").test(v),
+      ),
+      email: ["", "a@b.co", `${"a".repeat(250)}@b.co`].map((v) =>
+        validationRegex("hosting.alertEmail").test(v),
+      ),
+    }).toEqual({
+      hours: [true, true, false, false],
+      noProgress: [true, true, false, false],
+      email: [true, true, false],
+    });
+  });
+
+  it("explain every element that takes a tooltip", () => {
+    const noToolTip = [
+      "Microsoft.Common.InfoBox",
+      "Microsoft.Common.Section",
+      "Microsoft.Common.TextBlock",
+      "Microsoft.Solutions.ArmApiControl",
+    ];
+    const missing = ALL_ELEMENTS.filter(
+      (e) => !noToolTip.includes(String(e.type)) && String(e.toolTip ?? "").trim() === "",
+    ).map((e) => e.name);
+    expect(missing).toEqual([]);
+    expect(ELEMENTS.get("schedule.startDate")?.toolTip).toMatch(/AZURE_StartDate/);
+    expect(ELEMENTS.get("schedule.endDate")?.toolTip).toMatch(/AZURE_EndDate/);
+  });
+
+  it("asks for the client secret twice, at least 16 characters, and refuses a secret's GUID id", () => {
+    const box = ELEMENTS.get("auth.clientSecret")!;
+    const regex = new RegExp(String(asObject(box.constraints, "c").regex));
+    expect({
+      confirmation: asObject(box.options, "o").hideConfirmation,
+      accepted: ["Ab1~xQ8Q~abcdefghijklmnopqrstuvwxyz01234", "0123456789abcdef"].map((v) =>
+        regex.test(v),
+      ),
+      refused: [
+        "x",
+        "short-secret",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "has a space inside it",
+      ].map((v) => regex.test(v)),
+    }).toEqual({
+      confirmation: false,
+      accepted: [true, true],
+      refused: [false, false, false, false],
+    });
+  });
+});
+
+describe("the wizard's Key Vault create mode", () => {
+  const SUB_ID = "00000000-0000-0000-0000-000000000001";
+  const RG = {
+    id: `/subscriptions/${SUB_ID}/resourceGroups/rg-migrate`,
+    name: "rg-migrate",
+    location: "westeurope",
+  };
+  const SERVERS = `/subscriptions/${SUB_ID}/resourceGroups/rg-fhir/providers`;
+
+  /** The vault name the template gives this prefix in RG (the ARM evaluator runs the template). */
+  const vaultName = (prefix: string): string =>
+    String(
+      new ArmEvaluator(template, {
+        parameters: {
+          prefix,
+          sourceResourceId: `${SERVERS}/Microsoft.HealthcareApis/services/api`,
+          destinationResourceId: `${SERVERS}/Microsoft.HealthcareApis/workspaces/ws/fhirservices/fhir`,
+          stagingStorageAccountResourceId: `${SERVERS}/Microsoft.Storage/storageAccounts/staging`,
+          useClientCredentials: true,
+        },
+        resourceGroup: RG,
+      }).variable("keyVaultName"),
+    );
+
+  /** A soft-deleted vault as Vaults_ListDeleted returns it (REST specification example). */
+  const deletedVault = (name: string, resourceGroupId = RG.id): JsonObject => ({
+    id: `/subscriptions/${SUB_ID}/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/${name}`,
+    name,
+    type: "Microsoft.KeyVault/deletedVaults",
+    properties: {
+      vaultId: `${resourceGroupId}/providers/Microsoft.KeyVault/vaults/${name}`,
+      location: "westeurope",
+      deletionDate: "2026-11-30T10:00:00Z",
+      scheduledPurgeDate: "2026-12-07T10:00:00Z",
+    },
+  });
+
+  const answers = (
+    prefix: string,
+    deleted: JsonValue[] | undefined,
+    recover?: boolean,
+  ): WizardAnswers => ({
+    basics: { prefix, deletedVaults: deleted === undefined ? undefined : { value: deleted } },
+    steps: { auth: { useClientCredentials: true, recoverKeyVault: recover } },
+    resourceGroup: { name: RG.name, location: RG.location, mode: "New" },
+    subscription: { id: `/subscriptions/${SUB_ID}`, subscriptionId: SUB_ID },
+    location: RG.location,
+  });
+
+  const mode = (a: WizardAnswers) => evaluateUiDef(outputs.keyVaultCreateMode!, a);
+  const shown = (key: string, a: WizardAnswers) =>
+    evaluateUiDef(String(ELEMENTS.get(key)?.visible), a);
+
+  it("recovers the soft-deleted vault of this prefix and resource group, and says so", () => {
+    // The prefix in capitals, the resource group in other casing in the vault id: names compare case-insensitively.
+    const a = answers("Mig", [
+      deletedVault("kvother0000000000000"),
+      deletedVault(vaultName("Mig"), RG.id.toUpperCase()),
+    ]);
+    expect([mode(a), shown("auth.keyVaultRecovered", a), shown("auth.recoverKeyVault", a)]).toEqual(
+      ["recover", true, false],
+    );
+  });
+
+  it("creates the vault when none of this deployment is deleted", () => {
+    const a = answers("mig", [
+      deletedVault(vaultName("mig1")),
+      deletedVault(vaultName("mig"), `/subscriptions/${SUB_ID}/resourceGroups/rg-other`),
+    ]);
+    expect([mode(a), shown("auth.keyVaultRecovered", a), shown("auth.recoverKeyVault", a)]).toEqual(
+      ["default", false, true],
+    );
+  });
+
+  it("creates the vault when the deleted vaults cannot be listed, unless the user asks to recover", () => {
+    expect([mode(answers("mig", undefined)), mode(answers("mig", undefined, true))]).toEqual([
+      "default",
+      "recover",
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stoppedBy } from "../../../src/cli/commands/run";
+import { stoppedBy } from "../../../src/cli/actions/run";
 import { OperationFailedError } from "../../../src/cli/errors";
 import type { ActivityResult } from "../../../src/engine/deps";
 import {

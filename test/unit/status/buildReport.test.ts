@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings } from "../../../src/config/settings";
 import { estimateSecondsToCatchUp } from "../../../src/core/eta";
+import type { LedgerEntry } from "../../../src/core/ledger";
+import { newLedgerEntry } from "../../../src/core/ledger";
 import { buildStatusReport } from "../../../src/status/buildReport";
+import { formatMinute } from "../../../src/status/format";
+import { LedgerTally } from "../../../src/status/ledgerOverview";
 import type { FailedResourceGroup } from "../../../src/status/report";
 import { statusSettingsOf } from "../../../src/status/statusState";
 import {
@@ -142,12 +146,84 @@ describe("buildStatusReport: phase", () => {
       }),
       NOW,
     );
-    expect(report.phase.detail).toMatch(
-      /^Caught up as of .*: everything the source changed before then/,
-    );
+    expect(report.phase.detail).toMatch(/^Caught up as of /);
     expect(report.phase.detail).toContain(
       "Clock skew: the source's clock is 95 s ahead of this app's.",
     );
+  });
+
+  describe("claims only what the ledger has counted", () => {
+    const caughtUp = cursor({
+      watermark: at(-2 * MIN),
+      frontier: at(-2 * MIN),
+      startWatermark: at(-10 * DAY),
+      startedAt: at(-5 * HOUR),
+      caughtUp: true,
+      nextSeq: 3,
+    });
+    const entry = (since: number, till: number, status: LedgerEntry["status"]): LedgerEntry => ({
+      ...newLedgerEntry({
+        since: at(since),
+        till: at(till),
+        kind: "window",
+        chunkSeqs: [1],
+        expected: { "*": 3 },
+        plannedAt: at(-HOUR),
+      }),
+      status,
+      counts:
+        status === "unreconciled"
+          ? [{ type: "Patient", source: 3, destination: 0, failed: 0, missing: 3, extra: 0 }]
+          : [],
+    });
+    /** The caught-up phase's detail with this ledger. */
+    const detailWith = (entries: LedgerEntry[]) => {
+      const tally = new LedgerTally(caughtUp.startWatermark, caughtUp.frontier);
+      for (const e of entries) tally.add(e);
+      const report = buildStatusReport(
+        state({ cursor: caughtUp, chunks: [chunk(1), chunk(2)], ledger: tally.result() }),
+        NOW,
+      );
+      expect(report.phase.kind).toBe("caught-up");
+      return report.phase.detail;
+    };
+
+    it("says the destination holds everything before the watermark only when the ledger reconciled all of it", () => {
+      const detail = detailWith([entry(-10 * DAY, -2 * MIN, "reconciled")]);
+      expect(detail).toMatch(
+        /^Caught up as of .*: everything the source changed before then is on the destination\./,
+      );
+    });
+
+    it("names an unreconciled entry before the watermark instead of claiming everything arrived", () => {
+      const detail = detailWith([
+        entry(-10 * DAY, -5 * DAY, "reconciled"),
+        entry(-5 * DAY, -3 * DAY, "unreconciled"),
+        entry(-3 * DAY, -2 * MIN, "reconciled"),
+      ]);
+      expect(detail).not.toContain("everything the source changed before then");
+      expect(detail).toContain(
+        `the ledger confirms that everything the source changed before ${formatMinute(at(-5 * DAY))} is on the destination; 1 ledger entry from ${formatMinute(at(-5 * DAY))} is unreconciled (3 versions missing; see the Ledger)`,
+      );
+    });
+
+    it("says what the ledger has not counted when it begins after the start", () => {
+      const detail = detailWith([entry(-4 * DAY, -2 * MIN, "reconciled")]);
+      expect(detail).toContain(
+        `the ledger confirms that everything the source changed from ${formatMinute(at(-4 * DAY))} before ${formatMinute(at(-2 * MIN))} is on the destination; windows before ${formatMinute(at(-4 * DAY))} were planned before the ledger existed and are not counted.`,
+      );
+    });
+
+    it("names the stretches still waiting for a count", () => {
+      const detail = detailWith([
+        entry(-10 * DAY, -1 * DAY, "reconciled"),
+        entry(-1 * DAY, -2 * MIN, "pending"),
+      ]);
+      expect(detail).not.toContain("everything the source changed before then");
+      expect(detail).toContain(
+        `before ${formatMinute(at(-1 * DAY))} is on the destination; 1 stretch from ${formatMinute(at(-1 * DAY))} waits for the ledger's count`,
+      );
+    });
   });
 
   it("names a runner refused for other settings, whatever the phase", () => {
@@ -311,7 +387,7 @@ describe("buildStatusReport: resources moved per hour", () => {
     expect(report.throughput.hours).toHaveLength(48);
     expect(report.throughput.beforeChart).toBe(700);
     expect(report.truncated).toContainEqual(
-      expect.stringContaining("700 resources imported before 2024-04-29 13:00 UTC are not charted"),
+      expect.stringContaining("700 versions imported before 2024-04-29 13:00 UTC are not charted"),
     );
   });
 
@@ -555,17 +631,16 @@ describe("buildStatusReport: estimate and reminders", () => {
 });
 
 describe("buildStatusReport: app settings warnings", () => {
-  it("carries what check-config warns about, from the parsed settings (an alias beside its setting)", () => {
+  it("carries what check-config warns about, from the parsed settings (a setting without effect)", () => {
     const settings = parseSettings({
       AZURE_SourceUri: "https://source.azurehealthcareapis.com",
       AZURE_DestinationUri: "https://ws-dest.fhir.azurehealthcareapis.com",
       AzureWebJobsStorage: "UseDevelopmentStorage=true",
-      AZURE_PauseDm: "false",
-      AZURE_StopDm: "True",
+      AZURE_QuerySurface: "?_summary=Count",
     });
     const report = buildStatusReport(state({ settings: statusSettingsOf(settings) }), NOW);
     expect(report.migration.settingWarnings).toEqual([
-      expect.stringMatching(/^AZURE_StopDm and AZURE_PauseDm set the same setting/),
+      expect.stringMatching(/^AZURE_QuerySurface has no effect/),
     ]);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { compactCount, niceCeiling } from "../../../src/status/charts";
-import { formatCount, formatDuration, formatPercent } from "../../../src/status/format";
+import {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatTimelinePace,
+  formatWindowBounds,
+  timeLeft,
+} from "../../../src/status/format";
 import { redactText } from "../../../src/fhir/redact";
 import { jobIdOf, reportText } from "../../../src/status/redactText";
 
@@ -14,6 +21,35 @@ describe("status text forms", () => {
     [2 * 86_400 + 4 * 3600 + 59 * 60, "2 d 4 h"],
   ])("formatDuration(%d) is %s", (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it("shows a window shorter than an hour to the second, without repeating its date", () => {
+    expect(formatWindowBounds("2026-12-07T10:54:05.120Z", "2026-12-07T10:54:41.000Z")).toEqual([
+      "2026-12-07 10:54:05",
+      "10:54:41",
+    ]);
+  });
+
+  it("shows a longer window to the minute", () => {
+    expect(formatWindowBounds("2025-06-08T08:01:34Z", "2025-12-05T17:30:00Z")).toEqual([
+      "2025-06-08 08:01",
+      "2025-12-05 17:30",
+    ]);
+  });
+
+  it.each([
+    [0.5, "30 min"],
+    [6, "6 h"],
+    [84, "4 days"],
+    [24 * 150, "5 months"],
+    [913_389, "104 years"],
+    [24 * 365.25 * 2.4, "2.4 years"],
+  ])("formatTimelinePace(%d) is %s", (hoursPerHour, text) => {
+    expect(formatTimelinePace(hoursPerHour)).toBe(text);
+  });
+
+  it("says less than a second is left rather than about under 1 s", () => {
+    expect([timeLeft(0.4), timeLeft(90)]).toEqual(["less than a second", "about 1 min"]);
   });
 
   it("groups thousands whatever the locale", () => {

@@ -89,6 +89,22 @@ describe("the ledger overview", () => {
     expect(page).toContain("Patient: source 9, destination 7, failed 1");
   });
 
+  it("explains a pending skipped stretch on the page and in the text, with when it is counted", () => {
+    expect(report).toMatchObject({ pendingSkipped: 1, pendingSkippedUntil: t(11) });
+    const line =
+      "1 skipped stretch is pending by design: a stretch planning found empty is counted on both servers 1 h after it ends, so a version written into it late is still seen (one count covers the hour, not one per idle poll); the last is counted after 2024-01-01 11:00 UTC.";
+    expect(ledgerSection(report).value).toContain(line);
+    expect(ledgerText(report)).toContain(`  ${line}`);
+  });
+
+  it("says one extra version in the singular", () => {
+    const one = tally([
+      entry(0, 10, { status: "reconciled", counts: [judgeCount(ALL_TYPES, 5, 6, 0)] }),
+    ]);
+    expect(ledgerSection(one).value).toContain("1 version exists only on the destination");
+    expect(ledgerSection(one).value).not.toContain("1 versions");
+  });
+
   it("writes the same at a glance for the CLI", () => {
     const text = ledgerText(report).join("\n");
     expect(text).toContain("1 reconciled, 1 pending, 1 unreconciled of 3 entries");

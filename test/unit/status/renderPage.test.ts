@@ -104,6 +104,32 @@ describe("renderStatusPage: content", () => {
     });
   });
 
+  it("says the pace in units of the source's history", () => {
+    // 7 days of history in 2 hours of running.
+    expect(page).toContain("4 days of source history copied per hour");
+    expect(page).not.toMatch(/h of data per hour/);
+  });
+
+  it("shows a short window to the second and the SearchParameters an export left out", () => {
+    const short = buildStatusReport(
+      migratingState({
+        chunks: [
+          chunk(1, {
+            since: "2024-05-01T10:54:05.000Z",
+            till: "2024-05-01T10:54:41.000Z",
+            expectedCount: 130,
+            totalExportResourceCount: 129,
+            searchParameterCount: 1,
+          }),
+        ],
+      }),
+      NOW,
+    );
+    const html = renderStatusPage(short);
+    expect(html).toMatch(/2024-05-01 10:54:05 →<\/span>\s*<span class="nowrap">10:54:41</);
+    expect(html).toMatch(/129<span[^>]*class="detail"[^>]*>\+ 1 SP</);
+  });
+
   it("shows the watermark as a machine-readable time", () => {
     expect(page).toMatch(
       new RegExp(
@@ -144,6 +170,30 @@ describe("renderStatusPage: content", () => {
   it("links to the JSON with a relative query, writing no key into the page", () => {
     expect(page).toContain('href="?format=json" data-keep-query="format=json"');
     expect(page).not.toMatch(/code=/);
+  });
+
+  it("shows a credential failure once, and says which failures no row holds", () => {
+    const notSignedIn =
+      "Not signed in to Azure: no credential gave a token for https://source.azurehealthcareapis.com. Run `az login` on this machine.";
+    const page = renderStatusPage(
+      buildStatusReport(
+        state({
+          chunks: [],
+          payloads: [],
+          cursor: cursor({
+            halted: true,
+            consecutiveFailures: 5,
+            haltReason: `Halted after 5 consecutive failures; last: A migration step failed: ${notSignedIn}`,
+            searchParameterAttempts: 1,
+            searchParameterFailure: notSignedIn,
+          }),
+        }),
+        NOW,
+      ),
+    );
+    expect(page.split("Not signed in to Azure").length - 1).toBe(1);
+    expect(page).not.toContain("No failures recorded.");
+    expect(page).toContain("the failures counted were steps of the migration itself");
   });
 
   it("shows a halt as an alert with its reason", () => {

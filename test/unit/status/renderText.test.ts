@@ -19,7 +19,7 @@ describe("renderStatusText", () => {
 
   it("states the estimate", () => {
     expect(text).toMatch(
-      /\n {2}Estimate +about \d+ min \(2024-05-01 1\d:\d\d UTC\); 84 h of data per hour\n/,
+      /\n {2}Estimate +about \d+ min \(2024-05-01 1\d:\d\d UTC\); 4 days of source history copied per hour\n/,
     );
   });
 

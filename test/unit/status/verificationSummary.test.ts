@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeFullProgress, verificationInfoOf } from "../../../src/status/verificationSummary";
 import type { CheckResultRecord } from "../../../src/storage/migrationStateStore";
+import { fullCheckSummary, initialFullCheckState } from "../../../src/verify/fullOrchestrator";
 import type { CheckSummary } from "../../../src/verify/runSummary";
 
 const latest = { runId: "v20240501T120000-aaaaaa", runs: 3 };
@@ -121,7 +122,51 @@ describe("full check progress", () => {
     };
     // 250 versions in 60 s: 750 left take 180 s.
     expect(describeFullProgress(full, "2024-05-01T12:01:00.000Z")).toBe(
-      "Full check: 250 of 1,000 versions compared (25 %, 1 units); about 3 min left at the pace so far",
+      "Full check: 250 of 1,000 versions compared (25 %, 1 unit); about 3 min left at the pace so far",
+    );
+  });
+
+  it("counts only the versions the units compare: a run past its last unit is finished", () => {
+    // The plan counted 637 versions, one a SearchParameter compared apart (current only).
+    const state = initialFullCheckState({
+      runId: latest.runId,
+      resume: false,
+      unitVersions: 1000,
+      concurrency: 1,
+      pageSize: 1000,
+      sinceMs: null,
+    });
+    state.plan = {
+      scope: "history",
+      sinceMs: 0,
+      tillMs: 1000,
+      source: 637,
+      destination: 637,
+      searchParameters: 1,
+      unitVersions: 1000,
+      resumed: false,
+      migratesDeletes: true,
+      watermark: null,
+      incremental: false,
+      startedAt: "2024-05-01T12:00:00.000Z",
+    };
+    state.tally.units = 1;
+    state.tally.versionsDone = 636;
+    const full = fullCheckSummary(state, false).full!;
+    expect(describeFullProgress(full, "2024-05-01T12:00:01.000Z")).toBe(
+      "Full check: 636 of 636 versions compared (100 %, 1 unit); finished",
+    );
+  });
+
+  it("says less than a second is left, never about under 1 s", () => {
+    const full = {
+      versions: 1000,
+      versionsDone: 999,
+      unitsDone: 1,
+      startedAt: "2024-05-01T12:00:00.000Z",
+    };
+    expect(describeFullProgress(full, "2024-05-01T12:01:00.000Z")).toBe(
+      "Full check: 999 of 1,000 versions compared (99 %, 1 unit); less than a second left at the pace so far",
     );
   });
 });

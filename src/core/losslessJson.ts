@@ -1,8 +1,12 @@
 /**
- * A small JSON parser/serializer that keeps numbers as their source text. FHIR decimals may carry
- * more digits than a JS double holds; the SQL store rejects some of them (decimal(36,18), protocol
- * docs/server-behaviour.md §5.4) and the emulator must see and export them exactly as received.
+ * A small JSON parser/serializer that keeps numbers as their source text. FHIR decimals keep their
+ * precision (`1.50` is not `1.5`) and may carry more digits than a JS double holds: the full check
+ * compares number literals as text (src/verify/fullUnit.ts), and the emulator must see and export
+ * them exactly as received (the SQL store rejects some of them: decimal(36,18),
+ * docs/server-behaviour.md §5.4).
  */
+
+import type { Span } from "./rawJson";
 
 /** A JSON number kept as its source text. */
 export class RawNumber {
@@ -37,16 +41,25 @@ export function parseLossless(text: string): LosslessValue {
   const parseString = (): string => {
     const start = at;
     at++;
+    let escaped = false;
     while (at < text.length) {
-      const c = text[at];
-      if (c === "\\") at += 2;
-      else if (c === '"') {
+      const c = text.charCodeAt(at);
+      if (c === 0x5c) {
+        escaped = true;
+        at += 2;
+      } else if (c === 0x22) {
         at++;
-        return JSON.parse(text.slice(start, at)) as string;
+        // Most strings hold no escape: their text is the value (JSON.parse only for the others).
+        return escaped
+          ? (JSON.parse(text.slice(start, at)) as string)
+          : checkedPlain(text.slice(start + 1, at - 1));
       } else at++;
     }
     return fail("unterminated string");
   };
+  const checkedPlain = (value: string): string =>
+    // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings
+    /[\u0000-\u001f]/.test(value) ? fail("a control character in a string") : value;
   const parseValue = (): LosslessValue => {
     skipSpace();
     const c = text[at];
@@ -160,4 +173,62 @@ export function forEachNumber(value: LosslessValue, visit: (n: RawNumber) => voi
   if (value instanceof RawNumber) visit(value);
   else if (Array.isArray(value)) for (const v of value) forEachNumber(v, visit);
   else if (isLosslessObject(value)) for (const v of Object.values(value)) forEachNumber(v, visit);
+}
+
+/**
+ * True when every number literal in `text` (or in `span` of it) reads back as itself: JSON.parse
+ * then keeps what the text says, and a lossless read is not needed. `1.50`, `1e2`, `-0` and integers
+ * past 2^53 are not (their value prints otherwise). One pass over the text, strings skipped.
+ */
+export function numbersReadBackExactly(
+  text: string,
+  span: Span = { start: 0, end: text.length },
+): boolean {
+  for (let i = span.start; i < span.end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string (a backslash escapes the next character).
+      for (i++; i < span.end; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let j = i + 1;
+      while (j < span.end) {
+        const d = text.charCodeAt(j);
+        // digits, '.', 'e', 'E', '+', '-'
+        if (
+          (d >= 0x30 && d <= 0x39) ||
+          d === 0x2e ||
+          d === 0x65 ||
+          d === 0x45 ||
+          d === 0x2b ||
+          d === 0x2d
+        )
+          j++;
+        else break;
+      }
+      const literal = text.slice(i, j);
+      if (String(Number(literal)) !== literal) return false;
+      i = j - 1;
+    }
+  }
+  return true;
+}
+
+/**
+ * The entries of a parsed search Bundle with every number as the server wrote it: kept as parsed
+ * (JSON.parse, fast) when every number literal of the page reads back exactly, else read again
+ * from the page's text with parseLossless, so `1.50` stays `1.50` (a RawNumber). `text` is the
+ * Bundle's body, `entries` its parsed `entry` array. (Reading only the entries that need it costs
+ * more than the whole page once most of them do: one pass to find them, another to cut them out.)
+ */
+export function entriesAsWritten<E>(entries: readonly E[], text: string): (E | LosslessValue)[] {
+  if (numbersReadBackExactly(text)) return [...entries];
+  const page = parseLossless(text);
+  const lossless = isLosslessObject(page) ? page.entry : undefined;
+  if (!Array.isArray(lossless) || lossless.length !== entries.length)
+    throw new SyntaxError("The page's text does not hold the entries it was parsed into");
+  return lossless;
 }
