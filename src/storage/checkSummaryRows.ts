@@ -2,13 +2,10 @@ import type { CheckSummary } from "../verify/runSummary";
 import { count, custom, flag, fromRow, requiredText, rowKind, toRow, word } from "./rowSpec";
 import type { TableRow } from "./tableRepository";
 
-/** Characters of a problem's details a summary row keeps (the status shows at most 400). */
-const PROBLEM_DETAILS = 400;
-
 /**
  * A check's summary for one run (src/verify/runSummary.ts), partition `{pk}-runs` of the job table,
  * row key `{runId}-{check}`. The summary is one JSON column; the problems' details quote servers:
- * toRow cleans them (src/storage/rowSpec.ts) before they are cut here.
+ * toRow cleans them (src/storage/rowSpec.ts), and the tally kept them short (tallyRow).
  */
 export const CHECK_SUMMARY_ROW = rowKind<CheckSummary>({
   constants: { Kind: "checkSummary" },
@@ -23,13 +20,7 @@ export const CHECK_SUMMARY_ROW = rowKind<CheckSummary>({
     ),
     problems: custom<CheckSummary["problems"]>(
       "Problems",
-      (problems) =>
-        JSON.stringify(
-          problems.map((p) => ({
-            ...p,
-            details: p.details.slice(0, PROBLEM_DETAILS),
-          })),
-        ),
+      (problems) => JSON.stringify(problems),
       (cell) => JSON.parse(String(cell)) as CheckSummary["problems"],
     ),
     full: custom<CheckSummary["full"]>(

@@ -11,6 +11,9 @@ import type { CheckName, DeepCompareResult } from "./types";
 /** Rows that did not pass a summary keeps (the status lists at most this many). */
 export const SUMMARY_PROBLEMS = 20;
 
+/** Characters of a problem's details a summary keeps (the status shows at most 400). */
+export const SUMMARY_PROBLEM_DETAILS = 400;
+
 /** A check row that did not pass, as the status lists it. */
 export interface CheckProblem {
   resourceType: string;
@@ -67,10 +70,14 @@ export function emptyRowTally(): RowTally {
   return { results: {}, problems: [] };
 }
 
-/** Counts one check row by its result; keeps it as a problem while there is room. */
+/**
+ * Counts one check row by its result; keeps it as a problem while there is room, its details cut
+ * (the summary crosses continue-as-new and fills one table column).
+ */
 export function tallyRow(tally: RowTally, row: CheckProblem): void {
   tally.results[row.result] = (tally.results[row.result] ?? 0) + 1;
-  if (row.result !== "Pass" && tally.problems.length < SUMMARY_PROBLEMS) tally.problems.push(row);
+  if (row.result !== "Pass" && tally.problems.length < SUMMARY_PROBLEMS)
+    tally.problems.push({ ...row, details: row.details.slice(0, SUMMARY_PROBLEM_DETAILS) });
 }
 
 /** Counts `n` rows of one result whose details are not kept (they passed, or the list is full). */
