@@ -84,8 +84,9 @@ export async function benchmarkCutover(
     const orchestration = runMigrationLocally(deps, {
       clock,
       wrapActivity: async (name, call) => {
-        if (name !== "ProveCutover") return call();
-        proofStarted = Date.now();
+        // The proof runs from ProveCutover (it starts the verification) to DecideCutoverProof.
+        if (name === "ProveCutover") proofStarted = Date.now();
+        if (name !== "DecideCutoverProof") return call();
         try {
           return await call();
         } finally {

@@ -138,6 +138,7 @@ async function fullRun(
       ranges: pending,
       unitVersions: options.unitVersions,
       maxCounts: 200,
+      maxUnits: Number.MAX_SAFE_INTEGER,
       concurrency,
     });
     units.push(...split.units);

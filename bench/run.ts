@@ -10,6 +10,8 @@
  *   7. Isolation of one refused resource: extra import jobs and time (bench/isolation.ts)
  *   8. The ledger after the catch-up: unreconciled entries, requests per entry (bench/ledger.ts)
  *   9. The status page under 200 concurrent requests on 40,000 state rows (bench/statusLoad.ts)
+ *  11. The full check, the cutover's proof and the reconciliation at 10M, 100M and 1B versions
+ *      under a cited server model (bench/fullCheckScale.ts)
  *
  * Speed claims are ratios measured here, in one run, on one machine. A missed target is reported in
  * the table; the exit code is non-zero only when the benchmark itself fails.
@@ -26,6 +28,8 @@ import type { DeepCheckResult, DeepCheckRun } from "./deepCheck";
 import { benchmarkDeepCheck } from "./deepCheck";
 import type { FullVerifyResult } from "./fullVerify";
 import { benchmarkFullVerify, fullVerifyRows } from "./fullVerify";
+import type { FullCheckScaleResult } from "./fullCheckScale";
+import { benchmarkFullCheckScale, fullCheckScaleRows } from "./fullCheckScale";
 import type { CutoverBenchResult } from "./cutover";
 import { CUTOVER_OPTIONS, benchmarkCutover, cutoverRows } from "./cutover";
 import type { FreshnessResult } from "./freshness";
@@ -53,6 +57,7 @@ const BENCHMARKS = [
   "ledger",
   "status-load",
   "cutover",
+  "full-check-scale",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -284,6 +289,7 @@ async function main(): Promise<void> {
     payload?: PayloadBuildResult;
     deepCheck?: DeepCheckResult;
     fullCheck?: FullVerifyResult;
+    fullCheckScale?: FullCheckScaleResult;
     ledger?: LedgerBenchResult;
     statusLoad?: StatusLoadResult;
     cutover?: CutoverBenchResult;
@@ -332,6 +338,11 @@ async function main(): Promise<void> {
         log,
       );
       rows.push(...fullVerifyRows(results.fullCheck));
+    }
+    if (selected.has("full-check-scale")) {
+      log("11 full check at 10M, 100M and 1B versions under the cited model");
+      results.fullCheckScale = await benchmarkFullCheckScale(log);
+      rows.push(...fullCheckScaleRows(results.fullCheckScale));
     }
     if (selected.has("catch-up") || continuous || selected.has("ledger")) {
       let sim: SimulatedEnvironment | undefined;
@@ -422,6 +433,10 @@ async function main(): Promise<void> {
                   windowP50Minutes: (results.cutover.p50Ms ?? Number.NaN) / 60_000,
                   windowP95Minutes: (results.cutover.p95Ms ?? Number.NaN) / 60_000,
                 },
+          fullCheck:
+            results.fullCheckScale === undefined
+              ? undefined
+              : { scale: results.fullCheckScale.scale },
           freshness:
             results.freshness === undefined
               ? undefined

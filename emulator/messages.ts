@@ -26,6 +26,9 @@ export const invalidCode = (code: string, location: string): string =>
   `Literal '${code}' is not a valid value for the enumeration at location '${location}'`;
 
 // Search (docs/server-behaviour.md §5.1 / §5.2, Core resx).
+/** Resources.resx SearchCountResultsExceedLimit. */
+export const searchCountExceedsLimit = (count: number, limit: number): string =>
+  `Search count returned ${count} and exceeds the maximum defined limit of ${limit}.`;
 export const ELEMENTS_WITH_SUMMARY =
   "The '_elements' parameter is supported only when '_summary' is SummaryType.False or '_summary' is not specified at all.";
 export const INVALID_CONTINUATION_TOKEN = "The continuation token is invalid.";

@@ -60,7 +60,13 @@ function search(state: ServerState, req: FhirRequest, scope: SearchScope): HttpR
   return executeSearch(
     state.store,
     q,
-    { baseUrl: state.baseUrl, pathname: req.pathname, pairs: req.pairs, now },
+    {
+      baseUrl: state.baseUrl,
+      pathname: req.pathname,
+      pairs: req.pairs,
+      now,
+      countLimit: state.countLimit,
+    },
     {
       take: (query) =>
         state.faults.takePageFault({ operation, path: req.pathname, position: query.pageNumber }),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { encodeContinuationToken, type Continuation } from "./continuation-token";
-import { operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
+import { FhirHttpError, operationOutcome, type HttpReply, notFound, statusText } from "./http-io";
 import { formatLastUpdated } from "./instant";
 import {
   parseLossless,
@@ -132,12 +132,24 @@ function pageLimit(q: SearchQuery, fault: PageFault | undefined, draw: () => num
   return Math.min(q.pageSize, n);
 }
 
+/**
+ * The largest total a count answers: both stores read the count as a long and throw
+ * InvalidSearchOperationException(SearchCountResultsExceedLimit) above int.MaxValue
+ * (src/Microsoft.Health.Fhir.CosmosDb/Features/Search/FhirCosmosSearchService.cs,
+ * ExecuteCountSearchAsync; src/Microsoft.Health.Fhir.SqlServer/Features/Search/SqlServerSearchService.cs),
+ * which the exception filter answers 403 with the exception's issue (code invalid)
+ * (src/Microsoft.Health.Fhir.Shared.Api/Features/Filters/OperationOutcomeExceptionFilterAttribute.cs).
+ */
+export const COUNT_LIMIT = 2_147_483_647;
+
 export interface LinkContext {
   baseUrl: string;
   /** Request path, e.g. "/Patient" or "/" */
   pathname: string;
   pairs: readonly [string, string][];
   now: number;
+  /** The largest total a count answers (COUNT_LIMIT unless a test lowered it). */
+  countLimit?: number;
 }
 
 function linkUrl(ctx: LinkContext, q: SearchQuery, ct?: string): string {
@@ -208,7 +220,12 @@ export function executeSearch(
       : [];
 
   if (q.countOnly) {
-    bundle["total"] = countMatches(p);
+    const total = countMatches(p);
+    if (total > (ctx.countLimit ?? COUNT_LIMIT)) {
+      // The message names the servers' limit, whatever threshold a test set.
+      throw new FhirHttpError(403, msg.searchCountExceedsLimit(total, COUNT_LIMIT), "invalid");
+    }
+    bundle["total"] = total;
     bundle["link"] = [{ relation: "self", url: linkUrl(ctx, q) }];
     if (outcomeEntry.length > 0) bundle["entry"] = outcomeEntry;
     return { status: 200, body: bundle };

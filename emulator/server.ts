@@ -11,6 +11,7 @@ import { handleHttp, RequestCounter } from "./http-pipeline";
 import { ImportJobs } from "./import-jobs";
 import { JobIds } from "./job-ids";
 import { ReindexJobs } from "./reindex";
+import { COUNT_LIMIT } from "./search";
 import type { ServerState } from "./state";
 import { EmulatorStore } from "./store";
 import type { EmulatorOptions, FhirEmulator } from "./types";
@@ -66,6 +67,7 @@ export async function startFhirEmulator(options: EmulatorOptions): Promise<FhirE
       baseUrl: base,
     }),
     reindexJobs: new ReindexJobs(store, ids, clock, latency.reindexFixedMs ?? 0, base),
+    countLimit: options.countLimit ?? COUNT_LIMIT,
   };
 
   // Jobs advance one at a time: concurrent requests wait for the same pass instead of racing it.
@@ -100,6 +102,9 @@ export async function startFhirEmulator(options: EmulatorOptions): Promise<FhirE
     stats: { requests: (op) => counter.requests(op), reset: () => counter.reset() },
     setInitialImportMode: (on) => {
       state.initialImportMode = on;
+    },
+    setCountLimit: (limit) => {
+      state.countLimit = limit;
     },
     runDueJobs,
     close: () =>

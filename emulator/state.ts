@@ -19,4 +19,6 @@ export interface ServerState {
   exportJobs: ExportJobs;
   importJobs: ImportJobs;
   reindexJobs: ReindexJobs;
+  /** The largest total a `_summary=count` answers (src/Microsoft.Health.Fhir.*: int.MaxValue). */
+  countLimit: number;
 }

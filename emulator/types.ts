@@ -66,6 +66,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** Listen port on 127.0.0.1; default a free port. */
   port?: number;
+  /**
+   * Test hook: the largest total a `_summary=count` answers before it is refused (see
+   * COUNT_LIMIT in search.ts). Default int.MaxValue, the servers' limit; a test lowers it to reach it.
+   */
+  countLimit?: number;
 }
 
 export type Operation =
@@ -183,6 +188,8 @@ export interface FhirEmulator {
   readonly faults: FaultInjector;
   readonly stats: EmulatorStats;
   setInitialImportMode(on: boolean): void;
+  /** Test hook: lowers (or restores) the largest total a count answers (EmulatorOptions.countLimit). */
+  setCountLimit(limit: number): void;
   /**
    * Completes every $export/$import/$reindex job whose time has come on the clock. Every HTTP
    * request does this first; tests that only use the store can call it directly.

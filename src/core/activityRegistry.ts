@@ -6,6 +6,8 @@
  * input that disagrees anywhere does not compile (docs/architecture-jobs.md).
  */
 
+import type { DecideCutoverProofInput } from "../engine/cutover";
+
 /** A payload's import job: the planner carries the payload key for readable history. */
 export interface PayloadJobInput {
   chunkSeq: number;
@@ -33,14 +35,18 @@ export interface MigrationActivityInputs {
   ProveCutover: null;
   RecordPassFailure: { message: string; details?: string };
   ReconcileLedger: ReconcileLedgerInput;
+  DecideCutoverProof: DecideCutoverProofInput;
 }
 
 export type MigrationActivityName = keyof MigrationActivityInputs;
 
 export type ActivityInput<K extends MigrationActivityName> = MigrationActivityInputs[K];
 
-/** The activities the orchestrator calls itself, around each pass; the planner plans the others. */
-export type PassFrameActivity = "LoadMigrationState" | "RecordPassFailure";
+/**
+ * The activities the orchestrator calls itself, around each pass or after the proof's verification
+ * (DecideCutoverProof); the planner plans the others.
+ */
+export type PassFrameActivity = "LoadMigrationState" | "RecordPassFailure" | "DecideCutoverProof";
 
 export type PlannedActivityName = Exclude<MigrationActivityName, PassFrameActivity>;
 
@@ -67,4 +73,5 @@ export const MIGRATION_ACTIVITY_NAMES = Object.keys({
   ProveCutover: true,
   RecordPassFailure: true,
   ReconcileLedger: true,
+  DecideCutoverProof: true,
 } satisfies Record<MigrationActivityName, true>) as MigrationActivityName[];

@@ -25,6 +25,8 @@ export interface CutoverRecord {
   /** Times the proof ran for this freeze (a NO-GO is proved again when cutover is called again). */
   attempts: number;
   verdict: CutoverVerdict | undefined;
+  /** How long the proof was expected to take when it started (absent in records stored before it). */
+  proofEstimate?: CutoverProofEstimate;
   /** Both servers' versions stamped before the freeze, counted when the verdict was stored. */
   countsAtVerdict?: FreezeCounts | undefined;
   /**
@@ -38,6 +40,22 @@ export interface CutoverRecord {
 export interface FreezeCounts {
   source: number;
   destination: number;
+}
+
+/**
+ * What the proof's full check will compare and how long that should take, said before it starts:
+ * its source versions, in pages of 1,000 read from both servers, at the time one page of each took
+ * when measured, `concurrency` units at a time.
+ */
+export interface CutoverProofEstimate {
+  /** Source versions in the range the full check compares. */
+  versions: number;
+  /** Start of that range; null for the whole timeline. */
+  since: string | null;
+  /** Measured time of one page of the range on each server, in seconds. */
+  pageSeconds: { source: number; destination: number };
+  concurrency: number;
+  seconds: number;
 }
 
 export interface CutoverVerdict {
@@ -508,6 +526,12 @@ export function formatCutover(record: CutoverRecord): string {
   const lines = [`Cutover for the freeze at ${record.freeze}: ${record.phase}`];
   const v = record.verdict;
   if (record.phase === "cancelled") lines.push(`cancelled at ${record.cancelledAt ?? "-"}`);
+  const estimate = record.proofEstimate;
+  if (record.phase === "proving" && estimate !== undefined) {
+    lines.push(
+      `proving: ${estimate.versions} source versions ${estimate.since === null ? "over the whole timeline" : `changed since ${estimate.since}`}, expected to take about ${estimate.seconds < 7200 ? minutesText(estimate.seconds) : `${(estimate.seconds / 3600).toFixed(1)} h`} (one page of 1,000 versions took ${estimate.pageSeconds.source.toFixed(1)} s on the source and ${estimate.pageSeconds.destination.toFixed(1)} s on the destination; ${estimate.concurrency} units at a time)`,
+    );
+  }
   if (v === undefined) return `${lines.join("\n")}\n`;
   const e = v.evidence;
   lines.push(v.summary);

@@ -1,9 +1,11 @@
 /**
  * The cutover operation (docs/operations.md, section 7): the request that puts the migration in
- * cutover mode, its cancel, and the ProveCutover activity that proves the delta up to the freeze and
- * stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
+ * cutover mode, its cancel, the ProveCutover activity that starts the proof of the delta up to the
+ * freeze (a verification the migration orchestration runs as a sub-orchestration), and the
+ * DecideCutoverProof activity that stores GO or NO-GO. The decisions are pure, in src/core/cutover.ts.
  */
 import type {
+  CutoverProofEstimate,
   CutoverProofScope,
   CutoverRecord,
   CutoverRequestOutcome,
@@ -18,9 +20,12 @@ import {
 import type { FullProofRecord } from "../core/fullProof";
 import { incrementalProofSince } from "../core/fullProof";
 import type { LedgerEntry } from "../core/ledger";
-import { runVerification } from "../verify/runVerification";
-import { newRunId } from "../verify/runIds";
-import type { VerificationReport } from "../verify/types";
+import type { FhirClient } from "../fhir/types";
+import { TILL_MARGIN_MS } from "../verify/fullPlan";
+import { unitPath } from "../verify/fullUnit";
+import { PAGE_SIZE } from "../verify/paging";
+import { newRunId, newSeed } from "../verify/runIds";
+import type { VerificationInput, VerificationReport } from "../verify/types";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 import { historyAware } from "./historyAware";
@@ -94,12 +99,24 @@ export async function cancelCutover(
 }
 
 /**
- * ProveCutover: the delta up to the freeze is on the destination and every ledger entry up to it is
- * reconciled or unreconciled. Runs the surface check and the full check of every version changed
- * since the last full proof (the whole timeline when there is none, src/core/fullProof.ts), counts
- * source versions stamped at or after the freeze, and stores the verdict. The run id
- * is recorded before the proof starts, so a crash mid-proof resumes the same full check from its
- * last finished unit.
+ * What ProveCutover hands the migration orchestration when the proof can start: the verification to
+ * run (E2ETestOrchestration as a sub-orchestration, instance id = its run id, src/verify/) and what
+ * DecideCutoverProof needs besides its report. The proof's work runs in that orchestration's
+ * activities, bounded and resumable, never inside this activity.
+ */
+export interface CutoverProofStart {
+  runId: string;
+  verification: VerificationInput;
+  decide: Omit<DecideCutoverProofInput, "report">;
+}
+
+/**
+ * ProveCutover: starts (or resumes) the proof of the delta up to the freeze. Reads the ledger's
+ * entries up to the freeze (every one must be final), records the proof's verification run id
+ * before it starts (a crash mid-proof resumes the same full check from its last finished unit),
+ * says how long the proof should take (src/core/cutover.ts, CutoverProofEstimate) and hands the
+ * orchestration the verification to run: the surface check and the full check of every version
+ * changed since the last full proof (the whole timeline when there is none, src/core/fullProof.ts).
  */
 export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   const now = nowIso(deps);
@@ -150,17 +167,102 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     started.reproveWhole === true
       ? undefined
       : incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
-  deps.log(
-    `cutover: proving the copy as of ${started.freeze} (verification ${runId}, ${sinceMs === undefined ? "the whole range" : `versions changed since ${new Date(sinceMs).toISOString()}`})`,
+  const estimate = await estimateProof(deps, scope, sinceMs);
+  await deps.state.updateCutover((r) =>
+    r?.proofRunId !== runId || !isCutoverActive(r) ? undefined : { ...r, proofEstimate: estimate },
   );
-  const report = await runVerification(deps, {
-    checks: ["surface", "full"],
-    ...(planned ? { resume: runId } : { runId }),
-    ...(sinceMs === undefined ? {} : { fullSinceMs: sinceMs }),
+  deps.log(
+    `cutover: proving the copy as of ${started.freeze} (verification ${runId}, ${sinceMs === undefined ? "the whole range" : `versions changed since ${new Date(sinceMs).toISOString()}`}): ${estimate.versions} source versions, expected to take about ${Math.ceil(estimate.seconds / 60)} min`,
+  );
+  deps.telemetry.trackEvent("Cutover", {
+    Phase: "proving",
+    Freeze: started.freeze,
+    VerificationRunId: runId,
+    VersionsToCompare: estimate.versions,
+    EstimatedSeconds: estimate.seconds,
   });
+  const proof: CutoverProofStart = {
+    runId,
+    verification: {
+      checks: ["surface", "full"],
+      runId,
+      seed: newSeed(),
+      ...(planned ? { resume: runId } : {}),
+      ...(sinceMs === undefined ? {} : { fullSinceMs: sinceMs }),
+    },
+    decide: { runId, freeze: started.freeze, lastProof: lastProof ?? null, ledger },
+  };
+  return { changed: true, note: `proving (verification ${runId})`, cutoverProof: proof };
+}
+
+/**
+ * How long the proof's full check should take, measured before it starts: the source versions in
+ * its range (counted, cut by time where the server needs it), and one page of 1,000 versions of the
+ * range timed on each server; units read their source pages then their destination pages,
+ * AZURE_CheckConcurrency units at a time.
+ */
+async function estimateProof(
+  deps: EngineDeps,
+  scope: "history" | "current",
+  sinceMs: number | undefined,
+): Promise<CutoverProofEstimate> {
+  // As the full check's plan does: `_before` in the future is refused, and the servers' clocks may lag.
+  const tillMs = Math.floor(deps.clock.now()) - TILL_MARGIN_MS;
+  const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
+  const versions = await deps.source.count({
+    history: scope === "history",
+    ...(since === undefined ? {} : { since }),
+    till: new Date(tillMs).toISOString(),
+  });
+  const path = unitPath({
+    scope,
+    sinceMs: sinceMs ?? 0,
+    tillMs,
+    pageSize: PAGE_SIZE,
+  });
+  const timePage = async (client: FhirClient): Promise<number> => {
+    const start = deps.clock.now();
+    for await (const _page of client.searchPages(path)) break;
+    return Math.max(0, deps.clock.now() - start) / 1000;
+  };
+  const [source, destination] = await Promise.all([
+    timePage(deps.source),
+    timePage(deps.destination),
+  ]);
+  const concurrency = deps.settings.verification.concurrency;
+  const pages = Math.ceil(versions / PAGE_SIZE);
+  return {
+    versions,
+    since: since ?? null,
+    pageSeconds: { source, destination },
+    concurrency,
+    seconds: Math.ceil((pages * (source + destination)) / concurrency),
+  };
+}
+
+/** DecideCutoverProof's input: the verification's report and what ProveCutover read before it. */
+export interface DecideCutoverProofInput {
+  runId: string;
+  freeze: string;
+  lastProof: FullProofRecord | null;
+  ledger: ReturnType<typeof cutoverLedgerFacts>;
+  report: VerificationReport;
+}
+
+/**
+ * DecideCutoverProof: once the proof's verification finished, counts source versions stamped at or
+ * after the freeze and stores the verdict (GO or NO-GO), unless the cutover was cancelled or
+ * superseded meanwhile.
+ */
+export async function decideCutoverProof(
+  deps: EngineDeps,
+  input: DecideCutoverProofInput,
+): Promise<ActivityResult> {
+  const { runId, report, ledger } = input;
+  const lastProof = input.lastProof ?? undefined;
   const [postFreezeWrites, countsAtVerdict] = await Promise.all([
-    countWritesAfterFreeze(deps, started.freeze),
-    countBeforeFreeze(deps, started.freeze),
+    countWritesAfterFreeze(deps, input.freeze),
+    countBeforeFreeze(deps, input.freeze),
   ]);
   const cursor = await deps.state.getCursor();
   const decidedMs = deps.clock.now();
@@ -175,7 +277,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     ),
     ledger,
     proof: proofScope(report, lastProof),
-    windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(started.freeze)) / 1000)),
+    windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(input.freeze)) / 1000)),
   });
   const decided = await deps.state.updateCutover((r) =>
     r === undefined || r.proofRunId !== runId || !isCutoverActive(r)
@@ -197,7 +299,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     Phase: verdict.go ? "GO" : "NO-GO",
     LedgerEntries: ledger.evidence.entries,
     LedgerUnreconciled: ledger.evidence.unreconciled,
-    Freeze: started.freeze,
+    Freeze: input.freeze,
     WindowSeconds: verdict.windowSeconds,
     VersionsCompared: verdict.evidence.versionsCompared,
     Missing: verdict.evidence.missing,

@@ -1,3 +1,4 @@
+import type { CutoverProofStart } from "./cutover";
 import type { Settings } from "../config/settings";
 import type { ProgressSink } from "../core/progress";
 import type { FhirClient } from "../fhir/types";
@@ -28,6 +29,8 @@ export interface ActivityResult {
   /** PlanNextWindow: the frontier reached the cap (nothing newer to export yet). */
   caughtUp?: boolean;
   note?: string;
+  /** ProveCutover: the proof's verification, for the orchestration to run (src/engine/cutover.ts). */
+  cutoverProof?: CutoverProofStart;
 }
 
 export { MANIFEST_CONTAINER, PAYLOAD_CONTAINER } from "../core/stagingLayout";

@@ -8,6 +8,8 @@ import type { RunOutcome, RunPhase } from "../core/runOutcome";
 import { callActivity, callPlanned } from "./callActivity";
 import type { ActivityResult } from "./deps";
 import { importJob } from "../core/jobLifecycle";
+import { E2E_TEST_ORCHESTRATION } from "../verify/orchestrator";
+import type { VerificationReport } from "../verify/types";
 
 export const MIGRATION_ORCHESTRATION = "MigrationOrchestration";
 /** Fixed instance id: the migration is a singleton (the timer only starts it when it is not running). */
@@ -123,6 +125,18 @@ export const migrationOrchestrator: OrchestrationHandler = function* (
         changed = results.some((r) => r.changed);
         const planIndex = decision.actions.findIndex((a) => a.activity === "PlanNextWindow");
         if (planIndex >= 0) caughtUpConfirmed = results[planIndex]?.caughtUp === true;
+        const proof = results.find((r) => r.cutoverProof !== undefined)?.cutoverProof;
+        if (proof !== undefined) {
+          // The cutover's proof: a verification of bounded, resumable units in its own
+          // orchestration (its history continues as new, this one grows by two events), then the
+          // verdict. Its instance id is the run id, so a retry after a failure resumes that run.
+          const report: VerificationReport = yield context.df.callSubOrchestrator(
+            E2E_TEST_ORCHESTRATION,
+            proof.verification,
+            proof.runId,
+          );
+          yield callActivity(context, "DecideCutoverProof", { ...proof.decide, report });
+        }
       } catch (error) {
         // Activities record their own expected failures; this is what escaped them (e.g. storage or a
         // server unreachable past the retry budget). Count it visibly, then try again after a poll interval.

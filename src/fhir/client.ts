@@ -8,12 +8,14 @@ import type { TokenCredential } from "@azure/identity";
 import type { ServerSettings, Settings } from "../config/settings";
 import { FhirOperationError } from "../errors";
 import { createCredential, createTokenProvider, credentialKind, tokenScope } from "./auth";
+import type { HttpRequest } from "./http";
 import { FhirHttp } from "./http";
 import type { HttpAnswer } from "./outcome";
 import { describeBody, failedAnswer, parseJsonBody, unexpectedAnswer } from "./outcome";
 import { redactUrl } from "./redact";
 import type { Jitter, RetryEvent } from "./retry";
 import { realSleep } from "./retry";
+import { countInParts } from "./countSplit";
 import { countPath, exportPath, isoInstant, oldestPath, resourcePath } from "./query";
 import type {
   Bundle,
@@ -156,17 +158,32 @@ export function createFhirClient(
     throw failedAnswer(answer, `${operation} kick-off`);
   }
 
-  async function getBundle(url: string): Promise<{ answer: HttpAnswer; bundle: Bundle }> {
+  async function getBundle(
+    url: string,
+    options: Pick<HttpRequest, "retryTimeouts"> = {},
+  ): Promise<{ answer: HttpAnswer; bundle: Bundle }> {
     const answer = await transport.request({
       method: "GET",
       url,
       headers: { Accept: FHIR_JSON },
       idempotent: true,
+      ...options,
     });
     if (answer.status !== 200) throw failedAnswer(answer);
     const checked = checkBundle(parseJsonBody(answer, "a FHIR Bundle"));
     if (!checked.ok) throw unexpectedAnswer(answer, `a FHIR Bundle (${checked.problems})`);
     return { answer, bundle: checked.value };
+  }
+
+  /** One `_summary=count`; a timeout is not retried, the caller cuts the range instead. */
+  async function countOnce(query: CountQuery): Promise<number> {
+    const { answer, bundle } = await getBundle(transport.url(countPath(query)), {
+      retryTimeouts: false,
+    });
+    if (typeof bundle.total !== "number" || !Number.isInteger(bundle.total) || bundle.total < 0) {
+      throw unexpectedAnswer(answer, "a Bundle with a numeric total (from _summary=count)");
+    }
+    return bundle.total;
   }
 
   function resourceOf(answer: HttpAnswer): FhirResource {
@@ -394,11 +411,8 @@ export function createFhirClient(
     },
 
     async count(query: CountQuery) {
-      const { answer, bundle } = await getBundle(transport.url(countPath(query)));
-      if (typeof bundle.total !== "number" || !Number.isInteger(bundle.total) || bundle.total < 0) {
-        throw unexpectedAnswer(answer, "a Bundle with a numeric total (from _summary=count)");
-      }
-      return bundle.total;
+      // Cut by time where the server refuses the count or cannot answer in time (countSplit.ts).
+      return countInParts(query, countOnce, now());
     },
 
     async oldestLastUpdated(history: boolean) {

@@ -55,6 +55,12 @@ export interface HttpRequest {
    * reason: ..." (docs/server-behaviour.md §2.1, §4.1); retrying the GET cannot change that.
    */
   isFinalAnswer?: (answer: HttpAnswer) => boolean;
+  /**
+   * False when a request that found no answer in time (the request timeout, or 408/504 from the
+   * server or a gateway) should not be repeated as it is: the caller has a better next step (a count
+   * asks for two halves of its range). It then ends at once in a RequestTimeoutError.
+   */
+  retryTimeouts?: boolean;
 }
 
 /** Responses that prove a non-idempotent request was rejected before it did anything. */
@@ -74,6 +80,22 @@ export class OutcomeUnknownError extends TransientError {
 
 export function isOutcomeUnknown(error: unknown): error is OutcomeUnknownError {
   return error instanceof OutcomeUnknownError;
+}
+
+/** A request asked not to retry timeouts (HttpRequest.retryTimeouts) found no answer in time. */
+export class RequestTimeoutError extends TransientError {
+  readonly timedOut = true;
+}
+
+export function isRequestTimeout(error: unknown): error is RequestTimeoutError {
+  return error instanceof RequestTimeoutError;
+}
+
+/** The request found no answer in time: our timeout, or 408/504 from the server or a gateway. */
+function isTimeout(failure: TransientFailure): boolean {
+  if (failure.kind === "timeout") return true;
+  const status = failure.error.facts.status;
+  return failure.kind === "status" && (status === 408 || status === 504);
 }
 
 function outcomeUnknown(failure: TransientFailure): OutcomeUnknownError {
@@ -192,10 +214,21 @@ export class FhirHttp {
         random: deps.random,
         now: deps.now,
         onRetry: deps.onRetry,
-        canRetry: request.idempotent
-          ? (f) => f.retryable !== false
-          : (f) => f.kind === "notSent" || (f.kind === "status" && f.retryable === true),
-        notRetried: outcomeUnknown,
+        canRetry: (f) => {
+          if (request.retryTimeouts === false && isTimeout(f)) return false;
+          return request.idempotent
+            ? f.retryable !== false
+            : f.kind === "notSent" || (f.kind === "status" && f.retryable === true);
+        },
+        notRetried: (f) =>
+          request.retryTimeouts === false && isTimeout(f)
+            ? new RequestTimeoutError(
+                `${f.error.message} (not retried: the caller splits the request instead)`,
+                f.error.facts,
+                f.error.retryAfterMs,
+                { cause: f.error },
+              )
+            : outcomeUnknown(f),
       },
     );
   }

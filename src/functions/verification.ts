@@ -1,11 +1,12 @@
-// Registers E2ETest_Http, E2ETestOrchestration and its activities (bindings only).
+// Registers E2ETest_Http, E2ETestOrchestration, its sub-orchestrations and activities (bindings only).
 import * as df from "durable-functions";
 import { VERIFICATION_ACTIVITIES } from "../verify/activities";
 import { E2E_TEST_METHODS, e2eTestHttpStart } from "../verify/httpStart";
-import { E2E_TEST_ORCHESTRATION, verificationOrchestrator } from "../verify/orchestrator";
+import { VERIFICATION_ORCHESTRATIONS } from "../verify/orchestrator";
 import { registerActivities } from "./engineDeps";
 
-df.app.orchestration(E2E_TEST_ORCHESTRATION, verificationOrchestrator);
+for (const [name, handler] of Object.entries(VERIFICATION_ORCHESTRATIONS))
+  df.app.orchestration(name, handler);
 
 registerActivities(VERIFICATION_ACTIVITIES);
 

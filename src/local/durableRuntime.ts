@@ -29,6 +29,8 @@ interface Action {
   input?: unknown;
   fireAt?: string | Date;
   externalEventName?: string;
+  /** CallSubOrchestrator: the instance id the orchestrator chose (undefined: the runtime picks one). */
+  instanceId?: string;
 }
 
 /** History event and action type numbers of the durable-functions V1 replay schema. */
@@ -37,6 +39,9 @@ const EVENT = {
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,
+  SubOrchestrationInstanceCreated: 7,
+  SubOrchestrationInstanceCompleted: 8,
+  SubOrchestrationInstanceFailed: 9,
   TimerCreated: 10,
   TimerFired: 11,
   OrchestratorStarted: 12,
@@ -45,6 +50,7 @@ const EVENT = {
 } as const;
 const ACTION = {
   CallActivity: 0,
+  CallSubOrchestrator: 2,
   ContinueAsNew: 4,
   CreateTimer: 5,
   WaitForExternalEvent: 6,
@@ -122,11 +128,38 @@ export function raiseLocalEvent(instanceId: string, name: string, input: unknown
 
 export type ActivityImplementation = (input: unknown) => Promise<unknown>;
 
+/** How one execution of an orchestration instance ended, with what the host would have stored for it. */
+export interface ExecutionRecord {
+  name: string;
+  instanceId: string;
+  /** 1 for the first execution of the instance, then one more after each continue-as-new. */
+  execution: number;
+  /**
+   * Events in the execution's history as the host stores it: what its last episode replayed, plus
+   * that episode's OrchestratorCompleted and the ExecutionCompleted the host appends.
+   */
+  historyEvents: number;
+  /** Bytes of the execution's input (for an execution after a continue-as-new: what crossed it). */
+  inputBytes: number;
+  ended: "completed" | "continued-as-new" | "failed";
+}
+
 export interface LocalRuntimeOptions {
   activities: Readonly<Record<string, ActivityImplementation>>;
+  /**
+   * Orchestrations a `callSubOrchestrator` may start, by name: what `df.app.orchestration`
+   * registers in the Functions app.
+   */
+  orchestrations?: Readonly<Record<string, OrchestrationHandler>>;
+  /** Called when an execution of any instance (sub-orchestrations included) ends. */
+  onExecution?: (record: ExecutionRecord) => void;
   clock?: Clock;
-  onCustomStatus?: (status: unknown) => void;
-  /** Called before each episode; a test can throw here to simulate a crash between steps. */
+  /** Every custom status an orchestrator sets, with the instance and orchestration that set it. */
+  onCustomStatus?: (status: unknown, instanceId: string, name: string) => void;
+  /**
+   * Called before each episode (numbered across the instance and its sub-orchestrations); a test
+   * can throw here to simulate a crash between steps.
+   */
   beforeEpisode?: (episode: number) => void;
   /** Checked before each episode: true ends the run as a host shutdown would (state stays in tables). */
   shouldStop?: () => boolean;
@@ -173,9 +206,10 @@ function decodeInput(input: unknown): unknown {
 
 /**
  * Runs one orchestration instance to completion in this process, the way the Functions host does:
- * after every episode it appends the completed activities and fired timers to the history and replays
- * the orchestrator from the start. Activities scheduled in one episode run concurrently. continueAsNew
- * starts a fresh history with the new input.
+ * after every episode it appends the completed activities, sub-orchestrations and fired timers to the
+ * history and replays the orchestrator from the start. Activities and sub-orchestrations scheduled in
+ * one episode run concurrently. continueAsNew starts a fresh history with the new input; a
+ * sub-orchestration that continues as new completes its caller only when its last execution ends.
  */
 export async function runOrchestration(
   orchestrator: OrchestrationHandler,
@@ -184,17 +218,40 @@ export async function runOrchestration(
   input: unknown,
   options: LocalRuntimeOptions,
 ): Promise<RunResult> {
+  return runInstance(orchestrator, name, instanceId, input, options, { episodes: 0 });
+}
+
+/** Episodes run so far by an instance and its sub-orchestrations. */
+interface EpisodeCount {
+  episodes: number;
+}
+
+async function runInstance(
+  orchestrator: OrchestrationHandler,
+  name: string,
+  instanceId: string,
+  input: unknown,
+  options: LocalRuntimeOptions,
+  count: EpisodeCount,
+): Promise<RunResult> {
   const events = new LocalEvents();
   const runs = runningInstances.get(instanceId) ?? new Set<LocalEvents>();
   runningInstances.set(instanceId, runs);
   runs.add(events);
   try {
-    return await runExecutions(orchestrator, name, instanceId, input, options, events);
+    return await runExecutions(orchestrator, name, instanceId, input, options, events, count);
   } finally {
     runs.delete(events);
     if (runs.size === 0) runningInstances.delete(instanceId);
   }
 }
+
+/** What the host does with an input: it crosses the boundary as JSON. */
+function asJson(value: unknown): unknown {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
+}
+
+const STOPPED = Symbol("stopped");
 
 async function runExecutions(
   orchestrator: OrchestrationHandler,
@@ -203,11 +260,11 @@ async function runExecutions(
   input: unknown,
   options: LocalRuntimeOptions,
   events: LocalEvents,
+  count: EpisodeCount,
 ): Promise<RunResult> {
   const clock = options.clock ?? realClock;
   const handler = testingUtils.createOrchestrator(orchestrator);
   let executionInput = input;
-  let episodes = 0;
   for (let execution = 1; ; execution++) {
     const event = (type: number, extra: object = {}) => ({
       EventType: type,
@@ -221,33 +278,64 @@ async function runExecutions(
       event(EVENT.OrchestratorStarted),
       event(EVENT.ExecutionStarted, { Name: name, Input: JSON.stringify(executionInput) }),
     ];
+    const ended = (how: ExecutionRecord["ended"]) =>
+      options.onExecution?.({
+        name,
+        instanceId,
+        execution,
+        historyEvents: history.length + 2,
+        inputBytes: Buffer.byteLength(JSON.stringify(executionInput ?? null)),
+        ended: how,
+      });
     // Actions seen so far, and the next sequence number (external event waits take none).
     let seen = 0;
     let scheduled = 0;
     for (;;) {
       if (options.shouldStop?.() === true)
-        return { output: undefined, stopped: true, executions: execution, episodes };
-      episodes++;
-      options.beforeEpisode?.(episodes);
-      const context = new DummyOrchestrationContext(name, `${instanceId}:${episodes}`, () => {});
+        return {
+          output: undefined,
+          stopped: true,
+          executions: execution,
+          episodes: count.episodes,
+        };
+      count.episodes++;
+      options.beforeEpisode?.(count.episodes);
+      const context = new DummyOrchestrationContext(
+        name,
+        `${instanceId}:${count.episodes}`,
+        () => {},
+      );
       let state: OrchestratorState;
       try {
+        // Each episode gets its input afresh from JSON, as the host's binding does: what an
+        // orchestrator changes in it never leaks into the next replay.
+        const episodeInput = executionInput === undefined ? undefined : asJson(executionInput);
         state = await handler(
-          new testingUtils.DurableOrchestrationInput(instanceId, history, executionInput),
+          new testingUtils.DurableOrchestrationInput(instanceId, history, episodeInput),
           context,
         );
       } catch (error) {
+        ended("failed");
         throw new OrchestrationFailedError(name, error);
       }
-      if (state.customStatus !== undefined) options.onCustomStatus?.(state.customStatus);
+      if (state.customStatus !== undefined)
+        options.onCustomStatus?.(state.customStatus, instanceId, name);
       const actions = (state.actions as Action[][]).flat();
       const continueAsNew = actions.find((a) => a.actionType === ACTION.ContinueAsNew);
       if (continueAsNew !== undefined) {
+        ended("continued-as-new");
         executionInput = decodeInput(continueAsNew.input);
         break;
       }
-      if (state.isDone)
-        return { output: state.output, stopped: false, executions: execution, episodes };
+      if (state.isDone) {
+        ended("completed");
+        return {
+          output: state.output,
+          stopped: false,
+          executions: execution,
+          episodes: count.episodes,
+        };
+      }
       const fresh = actions.slice(seen);
       seen = actions.length;
       if (fresh.length === 0)
@@ -296,7 +384,7 @@ async function runExecutions(
         continue;
       }
       const completions = await Promise.all(
-        fresh.map(async (action) => {
+        fresh.map(async (action): Promise<object | typeof STOPPED> => {
           const id = scheduled++;
           if (action.actionType === ACTION.CallActivity) {
             const activityName = action.functionName ?? "";
@@ -325,6 +413,9 @@ async function runExecutions(
               };
             }
           }
+          if (action.actionType === ACTION.CallSubOrchestrator) {
+            return runSubOrchestration(action, id);
+          }
           if (action.actionType === ACTION.CreateTimer) {
             const fireAt = new Date(action.fireAt ?? clock.now());
             history.push({
@@ -337,9 +428,59 @@ async function runExecutions(
           throw new Error(`The local runtime does not support action type ${action.actionType}`);
         }),
       );
+      if (completions.includes(STOPPED))
+        return {
+          output: undefined,
+          stopped: true,
+          executions: execution,
+          episodes: count.episodes,
+        };
       history.push(event(EVENT.OrchestratorStarted));
-      for (const completion of completions)
+      for (const completion of completions as { EventType: number }[])
         history.push({ ...event(completion.EventType), ...completion });
+    }
+
+    /**
+     * A sub-orchestration runs as its own instance, with its own history and executions; its caller's
+     * history records its creation (with its input) and its completion (with its output or failure).
+     */
+    async function runSubOrchestration(
+      action: Action,
+      id: number,
+    ): Promise<object | typeof STOPPED> {
+      const childName = action.functionName ?? "";
+      // The host derives an instance id when none is given; ours is unique within the caller.
+      const childId = action.instanceId ?? `${instanceId}:${id}`;
+      const childInput = asJson(decodeInput(action.input));
+      history.push({
+        ...event(EVENT.SubOrchestrationInstanceCreated, {
+          Name: childName,
+          InstanceId: childId,
+          Input: JSON.stringify(childInput),
+        }),
+        EventId: id,
+      });
+      const child = options.orchestrations?.[childName];
+      try {
+        if (child === undefined)
+          throw new Error(`No orchestration named ${childName} is registered`);
+        const result = await runInstance(child, childName, childId, childInput, options, count);
+        if (result.stopped) return STOPPED;
+        return {
+          EventType: EVENT.SubOrchestrationInstanceCompleted,
+          TaskScheduledId: id,
+          Result: JSON.stringify(result.output ?? null),
+        };
+      } catch (error) {
+        if (!isOrchestrationFailedError(error) && child !== undefined) throw error;
+        const e = error instanceof Error ? error : new Error(String(error));
+        return {
+          EventType: EVENT.SubOrchestrationInstanceFailed,
+          TaskScheduledId: id,
+          Reason: e.message,
+          Details: e.stack,
+        };
+      }
     }
   }
 }

@@ -9,6 +9,8 @@ import {
   MIGRATION_WAKE_EVENT,
   migrationOrchestrator,
 } from "../engine/migrationOrchestrator";
+import { boundVerificationActivities } from "../verify/activities";
+import { VERIFICATION_ORCHESTRATIONS } from "../verify/orchestrator";
 import type { ActivityImplementation, Clock, RunResult } from "./durableRuntime";
 import { raiseLocalEvent, runOrchestration } from "./durableRuntime";
 
@@ -42,7 +44,10 @@ export function boundActivities(
   );
 }
 
-/** Runs the same orchestration and activities the Functions app registers, in this process. */
+/**
+ * Runs the same orchestration and activities the Functions app registers, in this process, with
+ * the verification's orchestrations and activities the cutover's proof runs as a sub-orchestration.
+ */
 export async function runMigrationLocally(
   deps: EngineDeps,
   options: LocalMigrationOptions = {},
@@ -54,9 +59,15 @@ export async function runMigrationLocally(
     MIGRATION_INSTANCE_ID,
     options.input ?? {},
     {
-      activities: boundActivities(deps, options.wrapActivity),
+      activities: {
+        ...boundVerificationActivities(deps),
+        ...boundActivities(deps, options.wrapActivity),
+      },
+      orchestrations: VERIFICATION_ORCHESTRATIONS,
       clock: options.clock,
-      onCustomStatus: (s) => {
+      onCustomStatus: (s, _instanceId, name) => {
+        // The proof's verification reports its own progress (phase and counts), not a pass's.
+        if (name !== MIGRATION_ORCHESTRATION) return;
         const status = s as MigrationStatus;
         options.progress?.emit({ kind: "phase", phase: status.phase, pass: status.pass });
         options.onStatus?.(status);

@@ -123,12 +123,18 @@ function caughtUpClaim(watermark: string, ledger: StatusState["ledger"]): string
     since !== null && ms(since) < watermarkMs ? since : undefined;
   const unreconciled = before(ledger.firstUnreconciledSince);
   const open = before(ledger.firstOpenSince);
+  // A ledger read only in part confirms nothing after the last entry read.
+  const unread = !ledger.capped
+    ? undefined
+    : ledger.readUntil === null
+      ? (ledger.from ?? watermark)
+      : before(ledger.readUntil);
   // Set when the ledger begins after the migration's start (windows planned before it existed).
   const begins = ledger.ledgerStartsAt ?? undefined;
   const as = `Caught up as of ${formatMinute(watermark)}`;
   if (unreconciled === undefined && open === undefined && begins === undefined && !ledger.capped)
     return `${as}: everything the source changed before then is on the destination.`;
-  const until = [unreconciled, open]
+  const until = [unreconciled, open, unread]
     .filter((t): t is string => t !== undefined)
     .reduce((a, b) => (ms(a) < ms(b) ? a : b), watermark);
   const from = begins ?? ledger.from ?? undefined;
@@ -146,7 +152,11 @@ function caughtUpClaim(watermark: string, ledger: StatusState["ledger"]): string
     open === undefined
       ? undefined
       : `${plural(ledger.pending, "stretch", "stretches")} from ${formatMinute(open)} ${ledger.pending === 1 ? "waits" : "wait"} for the ledger's count`,
-    ledger.capped ? "the ledger was read only in part" : undefined,
+    !ledger.capped
+      ? undefined
+      : ledger.readUntil === null
+        ? "the ledger was read only in part"
+        : `the ledger was read only up to ${formatMinute(ledger.readUntil)} (${plural(ledger.entries, "entry", "entries")} read)`,
   ].filter((n): n is string => n !== undefined);
   return `${as}: every window before then is imported, and ${confirmed}${notes.length > 0 ? `; ${notes.join("; ")}` : ""}.`;
 }
@@ -591,10 +601,6 @@ function truncationNotes(report: Omit<StatusReport, "truncated">, state: StatusS
   if (verification !== null && verification.problemsTotal > verification.problems.length)
     notes.push(
       `Verification: ${formatCount(verification.problems.length)} of ${formatCount(verification.problemsTotal)} rows that did not pass are listed.`,
-    );
-  if (state.verificationCapped)
-    notes.push(
-      "Verification: not every check row was read; the run shown may not be the latest one.",
     );
   return notes;
 }

@@ -73,6 +73,8 @@ export interface LedgerReport {
   firstOpenSince: string | null;
   /** The ledger held more rows than were read (MAX_LEDGER_ROWS_READ). */
   capped: boolean;
+  /** When capped: where the entries read end (nothing after it was read, so nothing is confirmed). */
+  readUntil: string | null;
 }
 
 const RANK: Record<LedgerSliceState, number> = { none: 0, reconciled: 1, open: 2, unreconciled: 3 };
@@ -126,6 +128,7 @@ export class LedgerTally {
       firstUnreconciledSince: null,
       firstOpenSince: null,
       capped: false,
+      readUntil: null,
     };
   }
 
@@ -200,6 +203,7 @@ export class LedgerTally {
 
   markCapped(): void {
     this.report.capped = true;
+    this.report.readUntil = this.at === undefined ? null : new Date(this.at).toISOString();
   }
 
   result(): LedgerReport {

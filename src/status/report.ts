@@ -7,6 +7,7 @@
 
 import type { RunPhase } from "../core/runOutcome";
 import type { LedgerReport } from "./ledgerOverview";
+import type { CheckProblem } from "../verify/runSummary";
 
 export const STATUS_REPORT_VERSION = 1;
 
@@ -296,15 +297,9 @@ export interface Failures {
   };
 }
 
-export interface VerificationRow {
+/** A check row as the status lists it (src/verify/runSummary.ts), with the check it belongs to. */
+export interface VerificationRow extends CheckProblem {
   kind: string;
-  resourceType: string;
-  key: string;
-  result: string;
-  /** Surface rows: the counts on each side, when the details carry them. */
-  source: number | null;
-  destination: number | null;
-  details: string;
 }
 
 export interface VerificationInfo {

@@ -2,9 +2,10 @@
  * Reads what the status shows from the state tables: the cursor; a few columns of every chunk row
  * (counts and sums); the chunk and payload rows that record a failure; in full, only the chunks the
  * page lists (the latest TIMELINE_LIMIT, every open one, and those that ended within the chart's
- * hours) with their payloads; the failed-resource rows grouped, and the latest verification run.
+ * hours) with their payloads; the failed-resource rows grouped, and the latest verification run
+ * from its summary rows.
  * Payload rows of older chunks are never read: their chunk row holds their totals. Reading is
- * bounded where the rows can be many (failed resources, check rows): the report says so when a
+ * bounded where the rows can be many (failed resources, ledger entries): the report says so when a
  * limit was reached. Nothing here writes.
  */
 import type { CutoverRecord } from "../core/cutover";
@@ -14,7 +15,7 @@ import { NO_SEALED_CHUNKS } from "../core/migrationState";
 import type { EngineDeps } from "../engine/deps";
 import { redactUrl } from "../fhir/redact";
 import type { LedgerStore } from "../storage/ledgerStore";
-import type { MigrationStateStore } from "../storage/migrationStateStore";
+import type { CheckResultRecord, MigrationStateStore } from "../storage/migrationStateStore";
 import { isStorageError } from "../storage/storageErrors";
 import type { FailedResourceSummary } from "./failedResourceGroups";
 import { FailedResourceTally } from "./failedResourceGroups";
@@ -24,12 +25,10 @@ import type { VerificationInfo } from "./report";
 import { HOUR_MS, THROUGHPUT_HOURS, TIMELINE_LIMIT } from "./report";
 import type { StatusRowSummary } from "./rowSummary";
 import { StatusRowTally } from "./rowSummary";
-import { VerificationTally } from "./verificationSummary";
+import { verificationInfoOf } from "./verificationSummary";
 
 /** Failed-resource rows read per status request (about 20 table pages). */
 export const MAX_FAILED_ROWS_READ = 20_000;
-/** Check rows read per status request. */
-export const MAX_CHECK_ROWS_READ = 50_000;
 
 /** The settings the status shows or needs (no secrets among them). */
 export interface StatusSettings {
@@ -70,7 +69,6 @@ export interface StatusState {
   summary: StatusRowSummary;
   failedResources: FailedResourceSummary;
   verification: VerificationInfo | null;
-  verificationCapped: boolean;
   /** A runner with other shaping settings was refused on these tables: when and why. */
   settingsRefusal?: string | undefined;
   /** The ledger at a glance (src/status/ledgerOverview.ts). */
@@ -88,7 +86,9 @@ export type StatusStateReader = Pick<
   | "firstChunkEndedSince"
   | "listFailureRows"
   | "listFailedResourceReasons"
-  | "listAllCheckResults"
+  | "getLatestVerificationRun"
+  | "listCheckSummaries"
+  | "listRunCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
   Partial<Pick<MigrationStateStore, "getSettingsRecord" | "getCutover">> & {
@@ -144,17 +144,23 @@ async function readFailedResources(deps: StatusDeps): Promise<FailedResourceSumm
   return tally.summary();
 }
 
-async function readVerification(deps: StatusDeps): Promise<VerificationTally> {
-  const tally = new VerificationTally();
-  let n = 0;
-  for await (const record of deps.state.listAllCheckResults()) {
-    if (n++ >= MAX_CHECK_ROWS_READ) {
-      tally.markCapped();
-      break;
-    }
-    tally.add(record);
-  }
-  return tally;
+/**
+ * The latest verification run: the latest-run row, that run's summary rows (one per check) and its
+ * surface rows (one per type and scope). Never the other runs' rows, nor the unit, sampled-resource
+ * or reconciled-resource rows.
+ */
+async function readVerification(deps: StatusDeps): Promise<VerificationInfo | null> {
+  const latest = await deps.state.getLatestVerificationRun();
+  if (latest === undefined) return null;
+  const [summaries, surface] = await Promise.all([
+    deps.state.listCheckSummaries(latest.runId),
+    (async () => {
+      const rows: CheckResultRecord[] = [];
+      for await (const r of deps.state.listRunCheckResults(latest.runId, "surface")) rows.push(r);
+      return rows;
+    })(),
+  ]);
+  return verificationInfoOf(latest, summaries, surface);
 }
 
 async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<LedgerReport> {
@@ -263,8 +269,7 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
       payloads,
       summary,
       failedResources,
-      verification: verification.summary(),
-      verificationCapped: verification.rowsCapped,
+      verification,
       settingsRefusal:
         settingsRecord?.refusedAt === undefined
           ? undefined

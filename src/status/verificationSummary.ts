@@ -1,4 +1,6 @@
+import type { LatestRunRecord } from "../storage/checkSummaryRows";
 import type { CheckResultRecord } from "../storage/migrationStateStore";
+import type { CheckSummary } from "../verify/runSummary";
 import { estimateSecondsLeft } from "../core/fullUnits";
 import { formatCount, plural, timeLeft } from "./format";
 import { reportText } from "./redactText";
@@ -55,123 +57,52 @@ function toRow(record: CheckResultRecord): VerificationRow {
   };
 }
 
-function parsedObject(details: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(details);
-    return typeof parsed === "object" && parsed !== null
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    // A row cut at the column limit: it adds nothing to the progress.
-    return undefined;
-  }
-}
-
 /**
- * The full check's plan row (src/verify/fullPlan.ts: `_plan`) gives the versions to compare; each
- * finished unit row (src/verify/fullUnit.ts: `_unit`) adds its source versions.
+ * The latest verification run (the run id that sorts last: run ids start with their start time,
+ * docs/status.md) from its summary rows, one per check (src/verify/runSummary.ts), and its surface
+ * rows: a bounded read whatever the number of runs, units or check rows.
  */
-function addFullRow(
-  progress: FullCheckProgress | null,
-  record: CheckResultRecord,
-): FullCheckProgress | null {
-  const p = progress ?? { versions: 0, versionsDone: 0, unitsDone: 0, startedAt: null };
-  const o = parsedObject(record.details);
-  if (o === undefined) return p;
-  if (record.resourceType === "_plan") {
-    // The units compare the plan's versions less its SearchParameters (compared apart, current only).
-    const searchParameters = typeof o.searchParameters === "number" ? o.searchParameters : 0;
-    return {
-      ...p,
-      versions: typeof o.source === "number" ? o.source - searchParameters : p.versions,
-      startedAt: typeof o.startedAt === "string" ? o.startedAt : p.startedAt,
-    };
-  }
-  const unit = o.unit as { perType?: { source?: unknown }[] } | undefined;
-  if (record.resourceType !== "_unit" || unit === undefined || record.result === "Error") return p;
-  const versions = (unit.perType ?? []).reduce<number>(
-    (n, t) => n + (typeof t.source === "number" ? t.source : 0),
-    0,
-  );
-  return { ...p, versionsDone: p.versionsDone + versions, unitsDone: p.unitsDone + 1 };
-}
-
-interface RunTally {
-  runId: string;
-  full: FullCheckProgress | null;
-  counts: Record<string, Record<string, number>>;
-  problems: VerificationRow[];
-  problemsTotal: number;
-  surface: VerificationRow[];
-  worst: string;
-}
-
-/**
- * Keeps the latest verification run from the check rows, in bounded memory. Check rows carry no
- * time, so "latest" is the run id that sorts last: this relies on run ids that sort by start time
- * (docs/status.md).
- */
-export class VerificationTally {
-  private latest: RunTally | undefined;
-  private readonly runs = new Set<string>();
-  private read = 0;
-  private capped = false;
-
-  add(record: CheckResultRecord): void {
-    this.read++;
-    if (this.runs.size < 10_000) this.runs.add(record.runId);
-    if (this.latest === undefined || record.runId > this.latest.runId) {
-      this.latest = {
-        runId: record.runId,
-        counts: {},
-        problems: [],
-        problemsTotal: 0,
-        surface: [],
-        worst: "Pass",
-        full: null,
-      };
+export function verificationInfoOf(
+  latest: LatestRunRecord,
+  summaries: readonly CheckSummary[],
+  surfaceRows: readonly CheckResultRecord[],
+): VerificationInfo {
+  const counts: Record<string, Record<string, number>> = {};
+  let worst = "Pass";
+  let problemsTotal = 0;
+  const problems: VerificationRow[] = [];
+  for (const s of summaries) {
+    counts[s.kind] = { ...s.results };
+    for (const [result, n] of Object.entries(s.results)) {
+      if (n <= 0) continue;
+      if (severity(result) > severity(worst)) worst = result;
+      if (result !== "Pass") problemsTotal += n;
     }
-    const run = this.latest;
-    if (record.runId !== run.runId) return;
-    const byResult = (run.counts[record.kind] ??= {});
-    byResult[record.result] = (byResult[record.result] ?? 0) + 1;
-    if (severity(record.result) > severity(run.worst)) run.worst = record.result;
-    if (record.result !== "Pass") {
-      run.problemsTotal++;
-      if (run.problems.length < FAILURE_ROWS) run.problems.push(toRow(record));
+    for (const p of s.problems) {
+      problems.push({
+        kind: s.kind,
+        resourceType: p.resourceType,
+        key: p.key,
+        result: p.result,
+        source: p.source,
+        destination: p.destination,
+        details: reportText(p.details, DETAILS_LENGTH),
+      });
     }
-    if (record.kind === "surface" && run.surface.length < TIMELINE_LIMIT)
-      run.surface.push(toRow(record));
-    if (record.kind === "full") run.full = addFullRow(run.full, record);
   }
-
-  get rowsRead(): number {
-    return this.read;
-  }
-
-  /** Call when reading stopped at a limit while more rows existed. */
-  markCapped(): void {
-    this.capped = true;
-  }
-
-  get rowsCapped(): boolean {
-    return this.capped;
-  }
-
-  summary(): VerificationInfo | null {
-    const run = this.latest;
-    if (run === undefined) return null;
-    return {
-      runId: run.runId,
-      verdict: run.worst,
-      counts: run.counts,
-      problems: [...run.problems].sort((a, b) => severity(b.result) - severity(a.result)),
-      problemsTotal: run.problemsTotal,
-      surface: run.surface,
-      runsSeen: this.runs.size,
-      full: run.full,
-    };
-  }
+  const full = summaries.find((s) => s.kind === "full")?.full ?? null;
+  return {
+    runId: latest.runId,
+    verdict: worst,
+    counts,
+    problems: problems
+      .sort((a, b) => severity(b.result) - severity(a.result))
+      .slice(0, FAILURE_ROWS),
+    problemsTotal,
+    surface: surfaceRows.slice(0, TIMELINE_LIMIT).map(toRow),
+    runsSeen: latest.runs,
+    full,
+  };
 }
 
 /** One line on the full check's progress, with an estimate from its pace since it was planned. */

@@ -10,6 +10,14 @@ import { isConcurrencyConflictError } from "../errors";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import type { FullProofRecord } from "../core/fullProof";
 import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
+import type { CheckSummary } from "../verify/runSummary";
+import type { LatestRunRecord } from "./checkSummaryRows";
+import {
+  LATEST_RUN_KEY,
+  LATEST_RUN_ROW,
+  checkSummaryFromRow,
+  checkSummaryToRow,
+} from "./checkSummaryRows";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
 import {
@@ -633,14 +641,74 @@ export class MigrationStateStore {
     }
   }
 
+  /** Check rows of one check of one run, in row-key order (the status reads the surface rows). */
+  async *listRunCheckResults(
+    runId: string,
+    kind: CheckResultRecord["kind"],
+  ): AsyncIterable<CheckResultRecord> {
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`, {
+      rowKeyPrefix: `${runId}-${kind}-`,
+    })) {
+      if (row.RunId !== runId) continue;
+      yield fromRow(CHECK_ROW, row);
+    }
+  }
+
   /**
-   * Check results of every verification run, in row-key order (run id first). Read-only; the status
-   * page shows the latest run from them.
+   * Every check row of every run (cleanup finds the runs whose samples it lists). The status never
+   * reads this: it reads the runs' summary rows.
    */
   async *listAllCheckResults(): AsyncIterable<CheckResultRecord> {
     for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`)) {
       yield fromRow(CHECK_ROW, row);
     }
+  }
+
+  /**
+   * Records a verification run as started: the latest-run row (`{pk}-runs` / `~latest`) names the run
+   * id that sorts last and counts the runs registered. Resuming a run changes nothing.
+   */
+  async registerVerificationRun(runId: string): Promise<void> {
+    const partition = `${this.keys.partitionKey}-runs`;
+    await this.readModifyWrite(
+      () => this.jobTable.get(partition, LATEST_RUN_KEY),
+      (row) => {
+        const latest = row === undefined ? undefined : fromRow(LATEST_RUN_ROW, row);
+        if (latest !== undefined && latest.runId >= runId) return undefined;
+        return toRow(LATEST_RUN_ROW, partition, LATEST_RUN_KEY, {
+          runId,
+          runs: (latest?.runs ?? 0) + 1,
+        });
+      },
+      this.jobTable,
+      (row) => fromRow(LATEST_RUN_ROW, row),
+    );
+  }
+
+  /** The latest run (the id that sorts last) and how many runs registered; undefined before any. */
+  async getLatestVerificationRun(): Promise<LatestRunRecord | undefined> {
+    const row = await this.jobTable.get(`${this.keys.partitionKey}-runs`, LATEST_RUN_KEY);
+    return row === undefined ? undefined : fromRow(LATEST_RUN_ROW, row);
+  }
+
+  /** Writes one check's summary of one run (one writer per run and check: its orchestration). */
+  async recordCheckSummary(summary: CheckSummary): Promise<void> {
+    await this.jobTable.upsert(
+      checkSummaryToRow(`${this.keys.partitionKey}-runs`, summary),
+      "Replace",
+    );
+  }
+
+  /** The check summaries of one run (at most one per check). */
+  async listCheckSummaries(runId: string): Promise<CheckSummary[]> {
+    const summaries: CheckSummary[] = [];
+    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-runs`, {
+      rowKeyPrefix: `${runId}-`,
+    })) {
+      if (row.RunId === runId && row.Kind === "checkSummary")
+        summaries.push(checkSummaryFromRow(row));
+    }
+    return summaries;
   }
 
   private async readModifyWrite<T>(

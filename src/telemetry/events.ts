@@ -137,10 +137,12 @@ export const TELEMETRY_EVENTS = {
     "HardDeletedOnSource",
     "Result",
   ],
-  /** The cutover operation: requested, cancelled, and its verdict (GO or NO-GO). */
+  /** The cutover operation: requested, proving (with what it will compare), cancelled, GO or NO-GO. */
   Cutover: [
     "Phase",
     "Freeze",
+    "VersionsToCompare",
+    "EstimatedSeconds",
     "WindowSeconds",
     "VersionsCompared",
     "Missing",

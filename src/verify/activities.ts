@@ -12,7 +12,8 @@ import type { DeepCompareInput } from "./deepCompare";
 import { compareSampleBatch } from "./deepCompare";
 import type { DeepSampleInput } from "./deepSample";
 import { sampleTypeHop } from "./deepSample";
-import { VERIFY_ACTIVITY } from "./orchestrator";
+import { VERIFY_ACTIVITY } from "./callVerify";
+import type { CheckSummary } from "./runSummary";
 import { planVerification } from "./plan";
 import type { ReconcileInput } from "./reconcile";
 import { reconcileTypeHop } from "./reconcile";
@@ -64,6 +65,10 @@ export const VERIFICATION_ACTIVITIES = {
     deps: EngineDeps,
     input: Parameters<typeof compareFullSearchParameters>[1],
   ) => compareFullSearchParameters(deps, input),
+  [VERIFY_ACTIVITY.summary]: async (deps: EngineDeps, input: CheckSummary) => {
+    await deps.state.recordCheckSummary(input);
+    return null;
+  },
 } as const satisfies VerificationActivityHandlers;
 
 export type { VerificationActivityName } from "./activityRegistry";

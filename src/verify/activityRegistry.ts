@@ -17,6 +17,7 @@ import type {
   FullUnitResult,
 } from "./fullTypes";
 import type { ReconcileInput } from "./reconcile";
+import type { CheckSummary } from "./runSummary";
 import type { SurfaceTypeInput } from "./surface";
 import type { SurfaceTotalInput } from "./surfaceTotal";
 import type {
@@ -44,6 +45,7 @@ export interface VerificationActivities {
     input: Parameters<typeof compareFullSearchParameters>[1];
     output: DeepCompareResult;
   };
+  VerifyRecordSummary: { input: CheckSummary; output: null };
 }
 
 export type VerificationActivityName = keyof VerificationActivities;

@@ -39,6 +39,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
   const rowKey = { runId: input.runId, kind: "full" as const, ...PLAN_ROW };
   let stored: StoredPlan;
   let resumed = false;
+  let startedAt = new Date(deps.clock.now()).toISOString();
   const previous = input.resume ? await deps.state.getCheckResult(rowKey) : undefined;
   if (input.resume && previous === undefined) {
     throw new Error(
@@ -46,7 +47,9 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     );
   }
   if (previous !== undefined) {
-    stored = (JSON.parse(previous.details) as { plan: StoredPlan }).plan;
+    const details = JSON.parse(previous.details) as { plan: StoredPlan; startedAt?: string };
+    stored = details.plan;
+    startedAt = details.startedAt ?? startedAt;
     resumed = true;
   } else {
     const tillMs = Math.floor(deps.clock.now()) - TILL_MARGIN_MS;
@@ -98,7 +101,7 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
       details: JSON.stringify({
         reason: `full check of ${counts.source} source versions from ${new Date(stored.sinceMs).toISOString()} to ${new Date(stored.tillMs).toISOString()}, units of at most ${stored.unitVersions} versions`,
         plan: stored,
-        startedAt: new Date(deps.clock.now()).toISOString(),
+        startedAt,
         source: counts.source,
         destination: counts.destination,
         searchParameters,
@@ -117,5 +120,6 @@ export async function planFullCheck(deps: EngineDeps, input: FullPlanInput): Pro
     migratesDeletes: deps.settings.export.withDelete,
     watermark: cursor.watermark ?? null,
     incremental: stored.incremental === true,
+    startedAt,
   };
 }

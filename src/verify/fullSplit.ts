@@ -9,8 +9,9 @@ import { countBoth } from "./fullCounts";
 import type { CountedUnit, FullSplitInput, FullSplitResult } from "./fullTypes";
 
 /**
- * Splits counted ranges, earliest first, until each fits in a unit or the hop's count budget is
- * spent; returns the units found (adjacent small ones merged) and the ranges still to split.
+ * Splits counted ranges, earliest first, until each fits in a unit, the hop's count budget is spent
+ * or it found `maxUnits` units; returns the units found (adjacent small ones merged) and the ranges
+ * still to split.
  */
 export async function splitFullRanges(
   deps: EngineDeps,
@@ -20,7 +21,7 @@ export async function splitFullRanges(
   const units: CountedRange[] = [];
   let oversize = 0;
   let counts = 0;
-  while (queue.length > 0 && counts < input.maxCounts) {
+  while (queue.length > 0 && counts < input.maxCounts && units.length < input.maxUnits) {
     const range = queue.shift()!;
     const decision = splitDecision(range, input.unitVersions);
     if (decision.kind === "unit") {

@@ -89,6 +89,8 @@ export interface FullPlan {
   watermark: string | null;
   /** The range starts at a given instant (after the last full proof), not at the oldest version. */
   incremental: boolean;
+  /** When the run was first planned (a resumed run keeps its first start). */
+  startedAt: string;
 }
 
 /** VerifyFullRecord's input: a passing full check extends the last full proof (src/core/fullProof.ts). */
@@ -114,6 +116,8 @@ export interface FullSplitInput {
   unitVersions: number;
   /** Count requests one hop may send to each server before handing back what is left. */
   maxCounts: number;
+  /** Units one hop hands back at most (the rest of the ranges stay to split). */
+  maxUnits: number;
   concurrency: number;
 }
 

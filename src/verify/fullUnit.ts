@@ -42,6 +42,7 @@ import type {
   FullUnitResult,
 } from "./fullTypes";
 import { FULL_EXAMPLES_PER_UNIT, FULL_PATHS_PER_EXAMPLE } from "./fullTypes";
+import { describeUnit, emptyTypeTotals, unitVerdict } from "./fullSummary";
 import { resourceEntries, versionOf } from "./paging";
 
 /** Check row of a unit: kind "full", resource type "_unit", key = unitKey(range). */
@@ -141,18 +142,7 @@ class UnitTally {
   row(type: string): FullTypeTotals {
     let t = this.types.get(type);
     if (t === undefined) {
-      t = {
-        type,
-        source: 0,
-        destination: 0,
-        matched: 0,
-        missing: 0,
-        extra: 0,
-        different: 0,
-        behind: 0,
-        skipped: 0,
-        known: 0,
-      };
+      t = emptyTypeTotals(type);
       this.types.set(type, t);
     }
     return t;
@@ -309,19 +299,6 @@ async function namePaths(deps: EngineDeps, tally: UnitTally): Promise<void> {
       example.note = `paths not named: ${ensureError(thrown).message}`;
     }
   }
-}
-
-export function unitVerdict(result: FullUnitResult): "Pass" | "Behind" | "Fail" | "Error" {
-  if (result.error !== null) return "Error";
-  if (result.perType.some((t) => t.missing > 0 || t.different > 0)) return "Fail";
-  return result.perType.some((t) => t.behind > 0) ? "Behind" : "Pass";
-}
-
-function describeUnit(result: FullUnitResult): string {
-  const sum = (k: keyof Omit<FullTypeTotals, "type">) =>
-    result.perType.reduce((s, t) => s + t[k], 0);
-  if (result.error !== null) return `not compared: ${result.error}`;
-  return `${sum("source")} source and ${sum("destination")} destination versions: ${sum("matched")} equal, ${sum("missing")} missing, ${sum("different")} different, ${sum("extra")} extra, ${sum("behind")} not migrated yet, ${sum("known")} known failures`;
 }
 
 /** Row text: the reason first (the status page shows it), then the result; cut to fit a row. */

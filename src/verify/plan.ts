@@ -92,6 +92,8 @@ export async function planVerification(
     (c) => c !== "deep" || deepCheckCount > 0,
   );
   const cursor = await deps.state.getCursor();
+  // The status shows the latest run from its summary rows (docs/status.md).
+  await deps.state.registerVerificationRun(input.runId);
 
   const counted = await countTypes(
     deps,

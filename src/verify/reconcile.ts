@@ -1,10 +1,19 @@
 /**
  * VerifyReconcileType activity: finds resources the destination holds that the source does not.
- * Hard deletes on the source leave no trace $export can see (docs/server-behaviour.md §8.11), so they are found
- * by comparing ids. The servers sort only by _lastUpdated, so the id sets cannot be merged in
- * order; instead the destination's ids are streamed page by page (`{Type}?_count=1000&_elements=id`)
- * and each page is checked against the source in batches of 100 (`{Type}?_id=a,b,…`). Memory holds
- * one page; a large type spans several activities, each resuming from the previous one's cursor.
+ * Hard deletes on the source leave no trace $export can see (docs/server-behaviour.md §8.11), so
+ * they are found by comparing ids, at a cost that grows with the pages read, not with one query per
+ * id batch.
+ *
+ * Both servers keep a resource's `lastUpdated` (the destination truncated to milliseconds), so the
+ * type's timeline is walked in windows `[since, till)` of whole milliseconds on both at once: a
+ * window's source ids are held (`{Type}?_lastUpdated=ge…&_lastUpdated=lt…&_elements=id`, at most
+ * RECONCILE_WINDOW_IDS of them), then the destination's ids of the same window are streamed against
+ * them. A destination id the source's window does not hold is a candidate: usually a resource the
+ * source changed after the watermark (its current version is in a later window), otherwise one the
+ * source no longer has. Only candidates are asked for by id (`_id=a,b,…`, 100 per query); windows
+ * are cut by counts on both servers, as the full check's units are (src/core/fullUnits.ts), and a
+ * window the destination holds nothing in is not read at all. A large type spans several
+ * activities, each resuming from the windows the previous one left.
  *
  * Each id the source's search does not return is classified from the source's history of it: no
  * version at all is a hard delete; a delete as latest version is a soft delete that is migrated
@@ -12,12 +21,24 @@
  * Only hard deletes are applied (DELETE on the destination), only when asked, and never when the
  * source holds no resource of the type at all: that is more likely a wrong source than a purge.
  */
+import type { CountedRange } from "../core/fullUnits";
 import { canonicalInstant } from "../core/resourceDiff";
 import { mapWithConcurrency } from "../engine/concurrency";
 import type { EngineDeps } from "../engine/deps";
 import { ensureError, isFhirOperationError } from "../errors";
 import { describeExtra, describeTotals, extraVerdict } from "./describe";
-import { entryId, readPages, resourceEntries } from "./paging";
+import { entryId, resourceEntries } from "./paging";
+import type { HopProgress, ReconcileCursor } from "./reconcileWindows";
+import {
+  countBothWindows,
+  firstWindows,
+  fromReconcileCursor,
+  nextWindowBatch,
+  toReconcileCursor,
+  windowCandidates,
+} from "./reconcileWindows";
+import type { RowTally } from "./runSummary";
+import { emptyRowTally, tallyRow } from "./runSummary";
 import type {
   ExtraClass,
   ExtraResource,
@@ -28,7 +49,7 @@ import type {
 import { REPORTED_FAILURES } from "./types";
 import type { CheckVerdict } from "../core/surfaceVerdict";
 
-/** Ids per `_id=` query: keeps the URL well under common 8 KB request-line limits. */
+/** Candidate ids per `_id=` query: keeps the URL well under common 8 KB request-line limits. */
 export const ID_BATCH = 100;
 
 export interface ReconcileInput {
@@ -40,7 +61,8 @@ export interface ReconcileInput {
   /** The type's count on the source from discovery; null when it could not be counted. */
   sourceCount: number | null;
   concurrency: number;
-  cursor: string | null;
+  /** Null on the first hop. */
+  cursor: ReconcileCursor | null;
   totals: ReconcileTotals | null;
   sample: ExtraResource[];
   limits: HopLimits;
@@ -157,21 +179,56 @@ const TOTAL_KEY: Record<ExtraClass, keyof ReconcileTotals> = {
   error: "errors",
 };
 
-async function checkPage(
+interface HopState {
+  totals: ReconcileTotals;
+  sample: ExtraResource[];
+  rows: RowTally;
+}
+
+function recordRow(
   deps: EngineDeps,
   input: ReconcileInput,
-  ids: string[],
+  state: HopState,
+  row: {
+    key: string;
+    result: CheckVerdict;
+    reason: string;
+    details: Record<string, unknown>;
+  },
+) {
+  tallyRow(state.rows, {
+    resourceType: input.type,
+    key: row.key,
+    result: row.result,
+    source: null,
+    destination: null,
+    details: row.reason,
+  });
+  return deps.state.recordCheckResult({
+    runId: input.runId,
+    kind: "reconcile",
+    resourceType: input.type,
+    key: row.key,
+    result: row.result,
+    details: JSON.stringify({ reason: row.reason, ...row.details }),
+  });
+}
+
+/** Asks the source for the candidates by id, classifies those it lacks, applies hard deletes. */
+async function checkCandidates(
+  deps: EngineDeps,
+  input: ReconcileInput,
+  candidates: string[],
   refused: string | null,
-  totals: ReconcileTotals,
-  sample: ExtraResource[],
+  state: HopState,
 ): Promise<void> {
   const batches: string[][] = [];
-  for (let i = 0; i < ids.length; i += ID_BATCH) batches.push(ids.slice(i, i + ID_BATCH));
+  for (let i = 0; i < candidates.length; i += ID_BATCH)
+    batches.push(candidates.slice(i, i + ID_BATCH));
   const present = await mapWithConcurrency(batches, input.concurrency, (b) =>
     presentOnSource(deps, input.type, b),
   );
   const absent = batches.flatMap((b, i) => b.filter((id) => !present[i]!.has(id)));
-  totals.scanned += ids.length;
   const extras = await mapWithConcurrency(absent, input.concurrency, async (id) => {
     const classified = await classify(deps, input.type, id, input);
     if (classified === undefined) return undefined;
@@ -186,26 +243,56 @@ async function checkPage(
         await deps.destination.delete(input.type, id);
         extra.applied = true;
       } catch (thrown) {
-        totals.applyFailed++;
+        state.totals.applyFailed++;
         extra.note = `${extra.note ?? ""}; deleting it on the destination failed: ${ensureError(thrown).message}`;
       }
     }
-    await deps.state.recordCheckResult({
-      runId: input.runId,
-      kind: "reconcile",
-      resourceType: input.type,
+    await recordRow(deps, input, state, {
       key: id,
       result: extraVerdict(extra),
-      details: JSON.stringify({ reason: describeExtra(extra), ...extra }),
+      reason: describeExtra(extra),
+      details: { ...extra },
     });
     return extra;
   });
   for (const extra of extras) {
     if (extra === undefined) continue;
-    totals.extra++;
-    totals[TOTAL_KEY[extra.class]]++;
-    if (extra.applied) totals.applied++;
-    if (sample.length < REPORTED_FAILURES) sample.push(extra);
+    state.totals.extra++;
+    state.totals[TOTAL_KEY[extra.class]]++;
+    if (extra.applied) state.totals.applied++;
+    if (state.sample.length < REPORTED_FAILURES) state.sample.push(extra);
+  }
+}
+
+/** Walks windows from the front of `windows` until none is left or the hop's budget is spent. */
+async function walkWindows(
+  deps: EngineDeps,
+  input: ReconcileInput,
+  windows: CountedRange[],
+  refused: string | null,
+  state: HopState,
+): Promise<void> {
+  const progress: HopProgress = { pages: 0, startedMs: deps.clock.now() };
+  const spent = () =>
+    progress.pages >= input.limits.maxPages ||
+    deps.clock.now() - progress.startedMs >= input.limits.budgetMs;
+  while (windows.length > 0 && !spent()) {
+    const batch = await nextWindowBatch(windows, input.concurrency, (sinceMs, tillMs) =>
+      countBothWindows(deps, input.type, sinceMs, tillMs),
+    );
+    // A window the destination holds nothing in has nothing to reconcile.
+    const walked = batch.filter((w) => w.destination > 0);
+    const candidates = await mapWithConcurrency(walked, input.concurrency, (w) =>
+      windowCandidates(
+        deps,
+        { type: input.type, pageSize: input.limits.pageSize },
+        w,
+        progress,
+        (n) => (state.totals.scanned += n),
+      ),
+    );
+    await checkCandidates(deps, input, candidates.flat(), refused, state);
+    windows.splice(0, batch.length);
   }
 }
 
@@ -213,46 +300,37 @@ export async function reconcileTypeHop(
   deps: EngineDeps,
   input: ReconcileInput,
 ): Promise<ReconcileTypeResult> {
-  const totals = input.totals ?? emptyTotals();
-  const sample = [...input.sample];
+  const state: HopState = {
+    totals: input.totals ?? emptyTotals(),
+    sample: [...input.sample],
+    rows: emptyRowTally(),
+  };
+  const { totals } = state;
   const refused = applyRefusal(input);
-  let cursor: string | null = null;
+  let windows: CountedRange[] = [];
   let error: string | null = null;
   try {
-    const read = await readPages(
-      deps.destination,
-      input.cursor ?? `${input.type}?_count=${input.limits.pageSize}&_elements=id`,
-      { ...input.limits, now: () => deps.clock.now() },
-      async (bundle) => {
-        const ids = resourceEntries(bundle)
-          .map((e) => entryId(e, input.type))
-          .filter((id): id is string => id !== undefined);
-        await checkPage(deps, input, ids, refused, totals, sample);
-      },
-    );
-    cursor = read.cursor;
+    windows =
+      input.cursor === null
+        ? await firstWindows(deps, input.type)
+        : fromReconcileCursor(input.cursor);
+    await walkWindows(deps, input, windows, refused, state);
   } catch (thrown) {
-    // Reported for the type (verdict Error): the ids after this point were not checked.
+    // Reported for the type (verdict Error): the windows after this point were not checked.
     error = ensureError(thrown).message;
     totals.errors++;
+    windows = [];
     deps.log(`reconciliation of ${input.type} failed: ${error}`);
   }
-  const done = cursor === null;
+  const done = windows.length === 0;
   const verdict = reconcileVerdict(totals);
   if (done) {
-    await deps.state.recordCheckResult({
-      runId: input.runId,
-      kind: "reconcile",
-      resourceType: input.type,
+    await recordRow(deps, input, state, {
       // Ids never start with "_" (docs/server-behaviour.md §4.3: [A-Za-z0-9\-.]), so this key cannot collide with one.
       key: "_summary",
       result: verdict,
-      details: JSON.stringify({
-        reason: [describeTotals(totals), refused, error].filter((x) => x !== null).join("; "),
-        totals,
-        applyRefused: refused,
-        error,
-      }),
+      reason: [describeTotals(totals), refused, error].filter((x) => x !== null).join("; "),
+      details: { totals, applyRefused: refused, error },
     });
     deps.telemetry.trackEvent("HardDeleteReconciliation", {
       RunId: input.runId,
@@ -266,11 +344,12 @@ export async function reconcileTypeHop(
   return {
     type: input.type,
     done,
-    cursor,
+    cursor: done ? null : toReconcileCursor(windows),
     totals,
     applyRefused: refused,
-    sample,
+    sample: state.sample,
     verdict,
     error,
+    rows: state.rows,
   };
 }

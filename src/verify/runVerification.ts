@@ -1,6 +1,7 @@
 /**
  * Runs a verification in this process: the same orchestration and activities the Functions app
- * registers, driven by durable-functions' replay engine (src/local/durableRuntime.ts). Used by
+ * registers (with its sub-orchestrations), driven by durable-functions' replay engine
+ * (src/local/durableRuntime.ts). Used by
  * `fhir-migrate verify`, the demo and the integration tests.
  */
 import type { ProgressSink } from "../core/progress";
@@ -9,7 +10,11 @@ import type { Clock } from "../local/durableRuntime";
 import { runOrchestration } from "../local/durableRuntime";
 import { boundVerificationActivities } from "./activities";
 import type { VerificationStatus } from "./orchestrator";
-import { E2E_TEST_ORCHESTRATION, verificationOrchestrator } from "./orchestrator";
+import {
+  E2E_TEST_ORCHESTRATION,
+  VERIFICATION_ORCHESTRATIONS,
+  verificationOrchestrator,
+} from "./orchestrator";
 import { configuredCheckTypes } from "./plan";
 import { newRunId, newSeed } from "./runIds";
 import type { HopLimits, VerificationOptions, VerificationReport } from "./types";
@@ -41,6 +46,7 @@ export async function runVerification(
     { ...chosen, runId: id, seed: chosen.seed ?? newSeed(), limits },
     {
       activities: boundVerificationActivities(deps),
+      orchestrations: VERIFICATION_ORCHESTRATIONS,
       clock,
       onCustomStatus: (s) => {
         const status = s as VerificationStatus;

@@ -75,7 +75,7 @@ export function buildReport(
       ? null
       : {
           verdict: worstVerdict(results.reconcile.map((r) => r.verdict)),
-          types: results.reconcile.map(({ cursor: _c, done: _d, ...rest }) => rest),
+          types: results.reconcile.map(({ cursor: _c, done: _d, rows: _r, ...rest }) => rest),
         };
   const verdict = worstVerdict(
     [surface?.verdict, deep?.verdict, reconcile?.verdict, results.full?.verdict].filter(

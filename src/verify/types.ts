@@ -6,6 +6,8 @@
 import type { PathDifference } from "../core/resourceDiff";
 import type { CheckVerdict, SurfaceScope } from "../core/surfaceVerdict";
 import type { FullSummary } from "./fullTypes";
+import type { ReconcileCursor } from "./reconcileWindows";
+import type { RowTally } from "./runSummary";
 
 export const CHECK_NAMES = ["surface", "deep", "reconcile", "full"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
@@ -235,7 +237,8 @@ export interface ReconcileTotals {
 export interface ReconcileTypeResult {
   type: string;
   done: boolean;
-  cursor: string | null;
+  /** Where the next hop resumes; null when done. */
+  cursor: ReconcileCursor | null;
   totals: ReconcileTotals;
   /** Why deletes were not applied although asked for, or null. */
   applyRefused: string | null;
@@ -243,6 +246,8 @@ export interface ReconcileTypeResult {
   sample: ExtraResource[];
   verdict: CheckVerdict;
   error: string | null;
+  /** The check rows this hop wrote, by result (the run's summary row adds them up). */
+  rows: RowTally;
 }
 
 export interface VerificationReport {
@@ -268,7 +273,7 @@ export interface VerificationReport {
   knownFailures?: KnownFailures;
   reconcile: {
     verdict: CheckVerdict;
-    types: Omit<ReconcileTypeResult, "cursor" | "done">[];
+    types: Omit<ReconcileTypeResult, "cursor" | "done" | "rows">[];
   } | null;
   /** The full check (every version); null when not asked for. */
   full?: FullSummary | null;

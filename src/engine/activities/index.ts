@@ -1,5 +1,6 @@
 import type { ActivityInput, MigrationActivityName } from "../../core/activityRegistry";
-import { proveCutover } from "../cutover";
+import type { DecideCutoverProofInput } from "../cutover";
+import { decideCutoverProof, proveCutover } from "../cutover";
 import type { ReconcileLedgerInput } from "../../core/activityRegistry";
 import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
@@ -47,6 +48,8 @@ export const MIGRATION_ACTIVITIES = {
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
   ReconcileLedger: (deps: EngineDeps, input: ReconcileLedgerInput) => reconcileLedger(deps, input),
+  DecideCutoverProof: (deps: EngineDeps, input: DecideCutoverProofInput) =>
+    decideCutoverProof(deps, input),
 } as const satisfies MigrationActivityHandlers;
 
 /** What an activity's handler answers (its output in orchestration history). */

@@ -82,8 +82,15 @@ describe("cutover", { timeout: 120_000 }, () => {
     expect(status.cutover!.lines.join("\n")).toContain("cutover window (freeze to verdict)");
     expect(deps.telemetry.named("Cutover").map((e) => e.properties.Phase)).toEqual([
       "requested",
+      "proving",
       "GO",
     ]);
+    // Said before the proof started: what it compares (the whole timeline: no earlier proof).
+    expect(result.cutover?.proofEstimate).toMatchObject({
+      versions: env.source.store.allVersions().length,
+      since: null,
+      seconds: expect.any(Number),
+    });
   });
 
   it("ends NO-GO naming a version damaged on the destination after the freeze", async () => {

@@ -133,6 +133,26 @@ describe("emulator: search", () => {
     expect(r.json.total).toBe(5);
   });
 
+  it("refuses a count above the limit with 403 and the server's message, then counts again", async () => {
+    // A test hook lowers int.MaxValue (FhirCosmosSearchService.ExecuteCountSearchAsync) to reach it.
+    emu.setCountLimit(4);
+    try {
+      const refused = await call(emu, "GET", "/Patient?_summary=count");
+      expect(refused.status).toBe(403);
+      expect(refused.json).toMatchObject({
+        resourceType: "OperationOutcome",
+        issue: [{ severity: "error", code: "invalid" }],
+      });
+      expect(diagnostics(refused)).toBe(
+        "Search count returned 5 and exceeds the maximum defined limit of 2147483647.",
+      );
+      const part = await call(emu, "GET", "/Patient?_summary=count&_lastUpdated=lt2024-01-03");
+      expect(part.json.total).toBe(2);
+    } finally {
+      emu.setCountLimit(2_147_483_647);
+    }
+  });
+
   it("_count=0 is a count", async () => {
     expect((await call(emu, "GET", "/Observation?_count=0")).json.total).toBe(2);
   });

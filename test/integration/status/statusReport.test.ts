@@ -20,6 +20,8 @@ beforeAll(async () => {
     ["v20240101T000000-aaaaaa", "Fail"],
     ["v20240102T000000-bbbbbb", "Pass"],
   ] as const) {
+    // What a run's surface check writes: its row, and its summary (src/verify/orchestrator.ts).
+    await sample.deps.state.registerVerificationRun(runId);
     await sample.deps.state.recordCheckResult({
       runId,
       kind: "surface",
@@ -27,6 +29,14 @@ beforeAll(async () => {
       key: "search",
       result,
       details: JSON.stringify({ source: 7, destination: 7, reason: "counts match" }),
+    });
+    await sample.deps.state.recordCheckSummary({
+      runId,
+      kind: "surface",
+      results: { [result]: 1 },
+      problems: [],
+      full: null,
+      finished: true,
     });
   }
   report = await loadStatusReport(sample.deps);
@@ -102,7 +112,7 @@ describe("the status report after a real local migration", () => {
     expect(report.reindex.searchParametersExported).toBe(1);
   });
 
-  it("shows the latest verification run from the check rows", () => {
+  it("shows the latest verification run from its summary and surface rows", () => {
     expect(report.verification).toMatchObject({
       runId: "v20240102T000000-bbbbbb",
       verdict: "Pass",

@@ -291,6 +291,25 @@ describe("the full check", () => {
     expect(f.totals.matched).toBe(sourceVersions());
   });
 
+  it("counts every version exactly when both servers refuse counts above a limit", async () => {
+    // Test hooks lower int.MaxValue (FhirCosmosSearchService.ExecuteCountSearchAsync) to 30.
+    environment.source.setCountLimit(30);
+    environment.destination.setCountLimit(30);
+    try {
+      const report = await full(depsFor());
+      expect(report.verdict, formatVerificationReport(report)).toBe("Pass");
+      expect(report.full?.totals).toMatchObject({
+        source: sourceVersions(),
+        matched: sourceVersions(),
+        missing: 0,
+      });
+      expect(report.full?.errors).toEqual([]);
+    } finally {
+      environment.source.setCountLimit(2_147_483_647);
+      environment.destination.setCountLimit(2_147_483_647);
+    }
+  });
+
   it("refuses to resume a run that has no plan", async () => {
     await expect(full(depsFor(), { resume: "vnever-started" })).rejects.toThrow(
       /no full check named vnever-started to resume/,

@@ -9,7 +9,7 @@ import { callActivity } from "../../../src/engine/callActivity";
 import type { VerificationActivityTaking } from "../../../src/verify/activityRegistry";
 import type { VerificationActivityHandlers } from "../../../src/verify/activities";
 import { VERIFICATION_ACTIVITIES } from "../../../src/verify/activities";
-import { VERIFY_ACTIVITY } from "../../../src/verify/orchestrator";
+import { VERIFY_ACTIVITY } from "../../../src/verify/callVerify";
 
 /** A context that records what the orchestrator would yield. */
 function recordingContext(): { context: OrchestrationContext; calls: [string, unknown][] } {

@@ -207,6 +207,19 @@ describe("buildStatusReport: phase", () => {
       );
     });
 
+    it("confirms nothing after the last entry read when the ledger was read only in part", () => {
+      const tally = new LedgerTally(caughtUp.startWatermark, caughtUp.frontier);
+      tally.add(entry(-10 * DAY, -5 * DAY, "reconciled"));
+      tally.markCapped();
+      const detail = buildStatusReport(
+        state({ cursor: caughtUp, chunks: [chunk(1), chunk(2)], ledger: tally.result() }),
+        NOW,
+      ).phase.detail;
+      expect(detail).toContain(
+        `the ledger confirms that everything the source changed before ${formatMinute(at(-5 * DAY))} is on the destination; the ledger was read only up to ${formatMinute(at(-5 * DAY))} (1 entry read).`,
+      );
+    });
+
     it("says what the ledger has not counted when it begins after the start", () => {
       const detail = detailWith([entry(-4 * DAY, -2 * MIN, "reconciled")]);
       expect(detail).toContain(

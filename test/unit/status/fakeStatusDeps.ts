@@ -1,9 +1,6 @@
 import { parseSettings } from "../../../src/config/settings";
 import type { StatusDeps, StatusState } from "../../../src/status/statusState";
-import type {
-  CheckResultRecord,
-  FailedResourceRecord,
-} from "../../../src/storage/migrationStateStore";
+import type { FailedResourceRecord } from "../../../src/storage/migrationStateStore";
 import { NOW } from "./stateFixtures";
 
 export const TEST_SETTINGS = parseSettings({
@@ -19,7 +16,7 @@ async function* each<T>(items: readonly T[]): AsyncIterable<T> {
 /** Status deps over in-memory rows; `reads` counts how often the state was read. */
 export function fakeStatusDeps(
   rows: Pick<StatusState, "cursor" | "chunks" | "payloads">,
-  extra: { failed?: FailedResourceRecord[]; checks?: CheckResultRecord[]; fail?: Error } = {},
+  extra: { failed?: FailedResourceRecord[]; fail?: Error } = {},
 ): StatusDeps & { reads: number } {
   const deps = {
     reads: 0,
@@ -64,7 +61,9 @@ export function fakeStatusDeps(
             .map((payload) => ({ payload })),
         ]),
       listFailedResourceReasons: () => each(extra.failed ?? []),
-      listAllCheckResults: () => each(extra.checks ?? []),
+      getLatestVerificationRun: async () => undefined,
+      listCheckSummaries: async () => [],
+      listRunCheckResults: () => each([]),
       ledger: () => ({ listAll: () => each([]) }),
     },
   };

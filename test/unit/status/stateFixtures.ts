@@ -119,7 +119,6 @@ export function state(overrides: Partial<StatusState> = {}): StatusState {
     payloads,
     failedResources: { groups: [], rowsRead: 0, rowsCapped: false },
     verification: null,
-    verificationCapped: false,
     ledger: new LedgerTally(c.startWatermark, c.frontier).result(),
     ...overrides,
     // Of the rows given, even when `overrides` spreads another state's summary.

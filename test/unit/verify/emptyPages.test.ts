@@ -24,15 +24,18 @@ afterEach(async () => {
 
 const limits = { pageSize: 1000, maxPages: 50, budgetMs: 60_000, compareBatch: 10 };
 
+type Route =
+  | { match: RegExp; empties: number; entries: unknown[] }
+  /** A `_summary=count` answer. */
+  | { match: RegExp; total: number };
+
 /** Answers a query with `empties` empty pages (each linking the next), then `entries`. */
-function pagedAnswers(
-  stub: StubServer,
-  routes: { match: RegExp; empties: number; entries: unknown[] }[],
-): void {
+function pagedAnswers(stub: StubServer, routes: Route[]): void {
   stub.fallback((req: RecordedRequest): StubReply => {
     const page = /[?&]emptyPage=(\d+)/.exec(req.url);
     const route = routes.find((r) => r.match.test(req.url));
     if (route === undefined) return { status: 500, body: `no route for ${req.url}` };
+    if ("total" in route) return { status: 200, body: searchset(route.total) };
     const n = page === null ? 0 : Number(page[1]) + 1;
     if (n <= route.empties - 1 || (page === null && route.empties > 0)) {
       const base = req.url.replace(/[?&]emptyPage=\d+/, "");
@@ -72,8 +75,21 @@ function fakeDeps(): { deps: EngineDeps; checks: { key: string; result: string }
 }
 
 const patient = (id: string) => ({
-  resource: { resourceType: "Patient", id, meta: { versionId: "1" } },
+  resource: {
+    resourceType: "Patient",
+    id,
+    meta: { versionId: "1", lastUpdated: "2023-05-01T00:00:00.000Z" },
+  },
 });
+
+/** The destination holds `ids` (its oldest first); the source's window holds `sourceCount`. */
+function destinationHolds(ids: string[]): Route[] {
+  return [
+    { match: /_summary=count/, total: ids.length },
+    { match: /^\/Patient\?_sort=_lastUpdated/, empties: 0, entries: [patient(ids[0]!)] },
+    { match: /^\/Patient\?_lastUpdated=ge/, empties: 1, entries: ids.map(patient) },
+  ];
+}
 
 const reconcileInput = {
   runId: "r1",
@@ -93,10 +109,9 @@ describe("reconciliation across empty pages", () => {
   it.each([0, 1, 3])(
     "a resource whose history opens with %i empty page(s) is not hard-deleted",
     async (empties) => {
-      pagedAnswers(destination, [
-        { match: /^\/Patient\?_count/, empties: 1, entries: [patient("p1")] },
-      ]);
+      pagedAnswers(destination, destinationHolds(["p1"]));
       pagedAnswers(source, [
+        { match: /_summary=count/, total: 0 },
         { match: /^\/Patient\?_id=p1/, empties: 1, entries: [] },
         {
           match: /^\/Patient\/p1\/_history/,
@@ -112,10 +127,9 @@ describe("reconciliation across empty pages", () => {
   );
 
   it("a delete found after empty history pages is a soft delete, not a hard delete", async () => {
-    pagedAnswers(destination, [
-      { match: /^\/Patient\?_count/, empties: 0, entries: [patient("p2")] },
-    ]);
+    pagedAnswers(destination, destinationHolds(["p2"]));
     pagedAnswers(source, [
+      { match: /_summary=count/, total: 0 },
       { match: /^\/Patient\?_id=p2/, empties: 2, entries: [] },
       {
         match: /^\/Patient\/p2\/_history/,
@@ -135,14 +149,27 @@ describe("reconciliation across empty pages", () => {
   });
 
   it("a resource present on the source behind an empty page of its _id search is not extra", async () => {
-    pagedAnswers(destination, [
-      { match: /^\/Patient\?_count/, empties: 0, entries: [patient("p3")] },
+    pagedAnswers(destination, destinationHolds(["p3"]));
+    pagedAnswers(source, [
+      { match: /_summary=count/, total: 0 },
+      { match: /^\/Patient\?_id=p3/, empties: 2, entries: [patient("p3")] },
     ]);
-    pagedAnswers(source, [{ match: /^\/Patient\?_id=p3/, empties: 2, entries: [patient("p3")] }]);
     const { deps } = fakeDeps();
     const result = await reconcileTypeHop(deps, reconcileInput);
     expect(result.totals).toMatchObject({ scanned: 1, extra: 0 });
     expect(source.requests.some((r) => r.url.includes("_history"))).toBe(false);
+  });
+
+  it("a resource in the source's own window behind empty pages is not even asked for by id", async () => {
+    pagedAnswers(destination, destinationHolds(["p4", "p5"]));
+    pagedAnswers(source, [
+      { match: /_summary=count/, total: 2 },
+      { match: /^\/Patient\?_lastUpdated=ge/, empties: 3, entries: [patient("p4"), patient("p5")] },
+    ]);
+    const { deps } = fakeDeps();
+    const result = await reconcileTypeHop(deps, reconcileInput);
+    expect(result).toMatchObject({ done: true, totals: { scanned: 2, extra: 0 } });
+    expect(source.requests.some((r) => r.url.includes("_id="))).toBe(false);
   });
 });
 

@@ -3,9 +3,10 @@ import type { Clock } from "../../../src/local/durableRuntime";
 import { runOrchestration } from "../../../src/local/durableRuntime";
 import type { DeepCompareInput } from "../../../src/verify/deepCompare";
 import type { DeepSampleInput } from "../../../src/verify/deepSample";
+import { share } from "../../../src/verify/hopQueue";
 import {
   E2E_TEST_ORCHESTRATION,
-  share,
+  VERIFICATION_ORCHESTRATIONS,
   verificationOrchestrator,
 } from "../../../src/verify/orchestrator";
 import type { ReconcileInput } from "../../../src/verify/reconcile";
@@ -114,6 +115,7 @@ function fakes(p: VerificationPlan, overrides: Record<string, (input: never) => 
       } satisfies DeepCompareResult;
     },
     VerifyCleanup: async () => ({ deleted: 2 }),
+    VerifyRecordSummary: async () => null,
     VerifyReconcileType: async (i) => {
       const input = i as ReconcileInput;
       calls.reconciles.push(input);
@@ -135,6 +137,7 @@ function fakes(p: VerificationPlan, overrides: Record<string, (input: never) => 
         sample: [],
         verdict: "Pass",
         error: null,
+        rows: { results: { Pass: 1 }, problems: [] },
       } satisfies ReconcileTypeResult;
     },
   };
@@ -162,6 +165,7 @@ async function run(p: VerificationPlan, overrides = {}) {
     input,
     {
       activities,
+      orchestrations: VERIFICATION_ORCHESTRATIONS,
       clock,
       onCustomStatus: (s) => statuses.push(s),
     },
@@ -225,7 +229,7 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
         return {
           type: i.type,
           done,
-          cursor: done ? null : "Observation?ct=9",
+          cursor: done ? null : { till: 2, windows: [[1, 1, 1]] },
           totals: {
             scanned: (i.totals?.scanned ?? 0) + 1000,
             extra: 0,
@@ -240,6 +244,7 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
           sample: [],
           verdict: "Pass",
           error: null,
+          rows: { results: done ? { Pass: 1 } : {}, problems: [] },
         };
       },
     });
@@ -263,7 +268,7 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
   it("runs only the checks the plan asks for", async () => {
     const { calls, report } = await run(plan({ checks: ["surface"] }));
     expect(new Set(calls.names)).toEqual(
-      new Set(["VerifyPlan", "VerifySurfaceType", "VerifySurfaceTotal"]),
+      new Set(["VerifyPlan", "VerifySurfaceType", "VerifySurfaceTotal", "VerifyRecordSummary"]),
     );
     expect(report.deep).toBeNull();
     expect(report.reconcile).toBeNull();
@@ -292,7 +297,7 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
       ],
     });
     expect({
-      last: calls.names.at(-1),
+      last: calls.names.filter((n) => n !== "VerifyRecordSummary").at(-1),
       perType: calls.totals[0]?.perType,
       reported: report.surface?.rows.at(-1)?.scope,
     }).toEqual({
@@ -376,6 +381,7 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
     const { activities } = fakes(plan({ checks: ["surface"] }));
     await runOrchestration(verificationOrchestrator, E2E_TEST_ORCHESTRATION, "by/hand", null, {
       clock,
+      orchestrations: VERIFICATION_ORCHESTRATIONS,
       activities: {
         ...activities,
         VerifyPlan: async (i) => (
