@@ -353,6 +353,8 @@ export function requestCutover(
 
 export interface ProofFacts {
   verificationRunId: string;
+  /** The freeze the verdict is for: the full check's range must reach it. */
+  freeze: string;
   /** The verification's own verdict per check. */
   /** failing: types whose destination count is below the source's (more there is not loss). */
   surface: { verdict: string; typesPassed: number; types: number; failing: string[] } | null;
@@ -380,7 +382,7 @@ export interface ProofFacts {
 }
 
 /**
- * GO only when the full check compared every version and found none missing, different or behind,
+ * GO only when the full check compared every version up to the freeze and found none missing, different or behind,
  * found some equal when it compared any, the surface counts agree, no source version is stamped at
  * or after the freeze, and no resource is recorded as refused. Versions only on the destination
  * (extra) are not loss and do not block GO. A recorded refusal is data the destination does not
@@ -413,6 +415,15 @@ export function decideCutoverVerdict(facts: ProofFacts): CutoverVerdict {
       problems.push(
         `${behindBeyondFreeze} version(s) before the freeze are not on the destination yet`,
       );
+    }
+    const till = facts.proof?.till;
+    if (till !== undefined && Date.parse(till) < Date.parse(facts.freeze)) {
+      // The range ends TILL_MARGIN_MS before the proof started: versions between it and the freeze
+      // were counted, not compared.
+      problems.push(
+        `the full check compared versions up to ${till}, before the freeze at ${facts.freeze}: the versions in between were not compared`,
+      );
+      actions.push("call cutover again with the same freeze: its proof starts later");
     }
     problems.push(...full.examples);
     if (full.missing > 0 || full.different > 0 || behindBeyondFreeze > 0) {

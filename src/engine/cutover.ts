@@ -268,6 +268,7 @@ export async function decideCutoverProof(
   const decidedMs = deps.clock.now();
   const verdict = decideCutoverVerdict({
     verificationRunId: report.runId,
+    freeze: input.freeze,
     surface: surfaceFacts(report),
     full: fullFacts(report),
     postFreezeWrites,

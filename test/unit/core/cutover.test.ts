@@ -33,6 +33,7 @@ function record(overrides: Partial<CutoverRecord> = {}): CutoverRecord {
 function facts(overrides: Partial<ProofFacts> = {}): ProofFacts {
   return {
     verificationRunId: "v1",
+    freeze: FREEZE,
     surface: { verdict: "Pass", typesPassed: 3, types: 3, failing: [] },
     full: {
       verdict: "Pass",
@@ -194,6 +195,22 @@ describe("decideCutoverVerdict", () => {
     const v = decideCutoverVerdict(facts());
     expect(v.go).toBe(true);
     expect(v.problems).toEqual([]);
+  });
+
+  it("is NO-GO when the full check's range ends before the freeze", () => {
+    const v = decideCutoverVerdict(
+      facts({
+        proof: {
+          kind: "whole",
+          since: "2026-01-01T00:00:00.000Z",
+          till: "2026-12-03T09:59:58.000Z",
+        },
+      }),
+    );
+    expect(v.go).toBe(false);
+    expect(v.problems).toContain(
+      `the full check compared versions up to 2026-12-03T09:59:58.000Z, before the freeze at ${FREEZE}: the versions in between were not compared`,
+    );
   });
 
   it("does not count versions only on the destination as loss", () => {
