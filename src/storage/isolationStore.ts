@@ -73,19 +73,9 @@ export class IsolationStore {
     return this.listPrefix(`${chunkKey(chunkSeq)}-p`);
   }
 
-  /** The mutator returns the new part, or undefined to leave it unchanged. */
-  async update(
-    chunkSeq: number,
-    index: number,
-    id: string,
-    mutate: (part: IsolationPart) => IsolationPart | undefined,
-  ): Promise<IsolationPart | undefined> {
-    return (await this.change(chunkSeq, index, id, mutate)).after;
-  }
-
   /**
-   * update, answering what its last run decided (the mutator runs again after an ETag conflict):
-   * whether it wrote, the part it read and the part it left.
+   * The mutator returns the new part, or undefined to leave it unchanged (it runs again after a
+   * conflict). Answers whether it wrote, the part it read and the part it left.
    */
   async change(
     chunkSeq: number,

@@ -46,17 +46,10 @@ export class LedgerStore {
     return this.entries.get(this.at(since));
   }
 
-  /** ETag-guarded read-modify-write; the mutator returns undefined to leave the row as it is. */
-  async update(
-    since: string,
-    mutate: (entry: LedgerEntry) => LedgerEntry | undefined,
-  ): Promise<LedgerEntry | undefined> {
-    return (await this.change(since, mutate)).after;
-  }
-
   /**
-   * update, answering what its last run decided (the mutator runs again after an ETag conflict):
-   * whether it wrote, the entry it read and the entry it left.
+   * ETag-guarded read-modify-write: the mutator returns the new entry, or undefined to leave the row
+   * as it is (it runs again after a conflict). Answers whether it wrote, the entry it read and the
+   * entry it left.
    */
   async change(
     since: string,

@@ -204,18 +204,17 @@ export class MigrationStateStore {
     return (await this.cursors.get(this.keys)) ?? emptyCursor();
   }
 
-  /** The mutator returns the new cursor, or undefined to leave it unchanged. */
-  async updateCursor(
-    mutate: (cursor: CursorRecord) => CursorRecord | undefined,
-  ): Promise<CursorRecord> {
-    return (await this.changeCursor(mutate)).after ?? emptyCursor();
-  }
-
-  /** updateCursor, answering whether this call wrote (see Change). */
+  /**
+   * The mutator gets the cursor (empty before the first write) and returns the new one, or undefined
+   * to leave it unchanged; `after` is the cursor as it then stands, empty when never written.
+   */
   async changeCursor(
     mutate: (cursor: CursorRecord) => CursorRecord | undefined,
-  ): Promise<Change<CursorRecord>> {
-    return this.cursors.change(this.keys, (cursor) => mutate(cursor ?? emptyCursor()));
+  ): Promise<Change<CursorRecord> & { after: CursorRecord }> {
+    const change = await this.cursors.change(this.keys, (cursor) =>
+      mutate(cursor ?? emptyCursor()),
+    );
+    return { ...change, after: change.after ?? emptyCursor() };
   }
 
   /**
@@ -301,14 +300,7 @@ export class MigrationStateStore {
     return { created: result.created, chunk: result.record };
   }
 
-  async updateChunk(
-    seq: number,
-    mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
-  ): Promise<ChunkRecord | undefined> {
-    return (await this.changeChunk(seq, mutate)).after;
-  }
-
-  /** updateChunk, answering whether this call wrote (see Change). */
+  /** The mutator returns the new chunk, or undefined to leave it unchanged; no row, no call. */
   async changeChunk(
     seq: number,
     mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
@@ -330,15 +322,7 @@ export class MigrationStateStore {
     return { created: result.created, payload: result.record };
   }
 
-  async updatePayload(
-    chunkSeq: number,
-    index: number,
-    mutate: (payload: PayloadRecord) => PayloadRecord | undefined,
-  ): Promise<PayloadRecord | undefined> {
-    return (await this.changePayload(chunkSeq, index, mutate)).after;
-  }
-
-  /** updatePayload, answering whether this call wrote (see Change). */
+  /** The mutator returns the new payload, or undefined to leave it unchanged; no row, no call. */
   async changePayload(
     chunkSeq: number,
     index: number,

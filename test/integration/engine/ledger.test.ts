@@ -122,7 +122,7 @@ function crashingState(
       }
       return (...args: unknown[]) => {
         if (
-          (property === "updateCursor" || property === "changeCursor") &&
+          property === "changeCursor" &&
           shouldCrash("cursor", activity.getStore())
         )
           throw new SimulatedCrash("crash before the cursor update");
