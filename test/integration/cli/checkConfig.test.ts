@@ -3,31 +3,13 @@
  * the in-process cases are in test/unit/cli/checkConfig.test.ts.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VALID_VALUES, localSettings } from "../../unit/cli/cliHarness";
+import { describe, expect, it } from "vitest";
+import { SECRET, VALID_VALUES, settingsFolder } from "../../unit/cli/cliHarness";
 
 const BIN = resolve(__dirname, "../../../bin/fhir-migrate.js");
-const SECRET = "s3cr3t-Value-That-Must-Not-Print";
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "check-config-"));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function settingsFile(name: string, values: Record<string, unknown>): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, localSettings(values));
-  return path;
-}
+const folder = settingsFolder();
 
 /** Spawns the real entry point, the way a user runs it, from the sources. */
 async function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -45,7 +27,7 @@ async function spawnCli(args: string[]): Promise<{ code: number; stdout: string;
 
 describe("fhir-migrate check-config (spawned)", () => {
   it("exits 2 with one error naming each bad setting", async () => {
-    const file = await settingsFile("bad.json", {
+    const file = await folder.file("bad.json", {
       ...VALID_VALUES,
       AZURE_PayloadCount: "9",
       AZURE_ExportChunkDuration: "Weeks",
@@ -62,7 +44,7 @@ describe("fhir-migrate check-config (spawned)", () => {
   });
 
   it("exits 0 for valid settings and masks the secrets", async () => {
-    const file = await settingsFile("valid.json", {
+    const file = await folder.file("valid.json", {
       ...VALID_VALUES,
       AZURE_ClientCredential: "true",
       AZURE_TenantId: "contoso.onmicrosoft.com",

@@ -1,29 +1,11 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../../src/config/catalog";
 import { checkConfig, describePause } from "../../../src/cli/actions/checkConfig";
-import { VALID_VALUES, localSettings, runCli } from "./cliHarness";
+import { SECRET, VALID_VALUES, runCli, settingsFolder } from "./cliHarness";
 
-const SECRET = "s3cr3t-Value-That-Must-Not-Print";
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "check-config-"));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function settingsFile(name: string, values: Record<string, unknown>): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, localSettings(values));
-  return path;
-}
+const folder = settingsFolder();
 
 describe("fhir-migrate check-config", () => {
   it("reads the environment when no settings file is given", async () => {
@@ -191,13 +173,17 @@ describe("fhir-migrate check-config", () => {
   });
 
   it("reads a settings file relative to the working folder", async () => {
-    await settingsFile("relative.json", { ...VALID_VALUES });
-    const run = await runCli(["check-config", "--settings", "relative.json"], { cwd: dir });
-    expect(run.stdout.split("\n")[0]).toBe(`Settings from ${join(dir, "relative.json")}:`);
+    await folder.file("relative.json", { ...VALID_VALUES });
+    const run = await runCli(["check-config", "--settings", "relative.json"], {
+      cwd: folder.path(),
+    });
+    expect(run.stdout.split("\n")[0]).toBe(
+      `Settings from ${join(folder.path(), "relative.json")}:`,
+    );
   });
 
   it("ignores the environment when a settings file is given", async () => {
-    const file = await settingsFile("only-file.json", { ...VALID_VALUES });
+    const file = await folder.file("only-file.json", { ...VALID_VALUES });
     const run = await runCli(["check-config", "--settings", file], {
       env: { AZURE_PayloadCount: "not a number" },
     });
@@ -205,7 +191,7 @@ describe("fhir-migrate check-config", () => {
   });
 
   it("exits 2 naming the path of a missing settings file", async () => {
-    const missing = join(dir, "missing.json");
+    const missing = join(folder.path(), "missing.json");
     const run = await runCli(["check-config", "--settings", missing]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({
       code: 2,

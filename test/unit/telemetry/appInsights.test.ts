@@ -1,22 +1,13 @@
 import { TelemetryClient } from "applicationinsights";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AppInsightsTelemetry, stringifyProperties } from "../../../src/telemetry/appInsights";
-
-/** Points at a closed local port: nothing leaves the machine and nothing is listening. */
-const OFFLINE =
-  "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
+import { stringifyProperties } from "../../../src/telemetry/appInsights";
+import { offlineTelemetry } from "../../support/offlineTelemetry";
 
 describe("AppInsightsTelemetry", () => {
-  const created: AppInsightsTelemetry[] = [];
-  const make = () => {
-    const telemetry = new AppInsightsTelemetry(OFFLINE);
-    created.push(telemetry);
-    return telemetry;
-  };
+  const make = offlineTelemetry();
 
-  afterEach(async () => {
+  afterEach(() => {
     vi.restoreAllMocks();
-    await Promise.all(created.splice(0).map((t) => t.shutdown()));
   });
 
   it("sends event properties as strings", () => {
