@@ -56,7 +56,7 @@ async function requestsFor(
   const measured = { ...deps, source: source.client, destination: destination.client };
   // All set back first, so contiguous skipped stretches are counted together as in a live run.
   for (const entry of entries)
-    await ledger.update(entry.since, (e) => ({ ...e, status: "pending", checks: 0 }));
+    await ledger.change(entry.since, (e) => ({ ...e, status: "pending", checks: 0 }));
   for (const entry of entries) await reconcileLedger(measured, { since: entry.since });
   const n = Math.max(1, entries.length);
   return { source: source.calls() / n, destination: destination.calls() / n };

@@ -167,7 +167,7 @@ export async function benchmarkStatusLoad(
     deps.state.recordFailedResources(group),
   );
   const lastDone = chunks[chunks.length - 21]!;
-  await deps.state.updateCursor((cursor) => ({
+  await deps.state.changeCursor((cursor) => ({
     ...cursor,
     nextSeq: options.chunks + 1,
     firstUnprocessedSeq: options.chunks - 19,

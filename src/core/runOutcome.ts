@@ -19,3 +19,26 @@ export type RunOutcome =
  * is in flight and the last planning found nothing newer; the migration keeps polling the source.
  */
 export type RunPhase = "migrating" | "waiting" | "paused" | "caught-up" | "cutover" | RunOutcome;
+
+/** What the phase is decided from; the first that holds wins, in this order. */
+export interface PhaseFacts {
+  /** The run stopped (the orchestrator's decision), or the state says it must (status page). */
+  outcome?: RunOutcome | undefined;
+  /** A cutover operation is under way. */
+  cutover?: boolean;
+  /** Inside the business-hours pause. */
+  paused: boolean;
+  /** Nothing in flight and the last planning found nothing newer. */
+  caughtUp: boolean;
+  /** The last pass changed nothing: the orchestrator sleeps until its next poll. */
+  waiting?: boolean;
+}
+
+/** The one rule for where a migration stands: the orchestrator's custom status and the status page. */
+export function runPhase(facts: PhaseFacts): RunPhase {
+  if (facts.outcome !== undefined) return facts.outcome;
+  if (facts.cutover === true) return "cutover";
+  if (facts.paused) return "paused";
+  if (facts.caughtUp) return "caught-up";
+  return facts.waiting === true ? "waiting" : "migrating";
+}

@@ -128,7 +128,7 @@ export async function clearMaxExportRetries(
     );
     if (change.written) jobsCarriedOver++;
   }
-  await state.updateCursor((c) => ({
+  await state.changeCursor((c) => ({
     ...c,
     consecutiveFailures: 0,
     halted: false,

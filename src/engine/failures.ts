@@ -56,7 +56,7 @@ async function emitHalt(deps: EngineDeps, count: number, reason: string): Promis
 }
 
 export async function recordSuccess(deps: EngineDeps): Promise<void> {
-  await deps.state.updateCursor((c) =>
+  await deps.state.changeCursor((c) =>
     c.consecutiveFailures === 0 ? undefined : { ...c, consecutiveFailures: 0 },
   );
 }

@@ -323,7 +323,7 @@ async function showProgress(deps: EngineDeps, ref: PayloadRef, windowJobs: numbe
   const root = parts.find((p) => p.id === ROOT_PART);
   const s = summarizeIsolation(parts);
   const text = `Isolating resources the destination refuses (${root?.reason ?? "job failed"}): ${s.parts} part(s), ${s.running} running, ${s.pending} waiting, ${s.refused} refused so far; ${windowJobs} of ${deps.settings.import.isolationJobs} extra import jobs of this window used (AZURE_ImportIsolationJobs)`;
-  await deps.state.updatePayload(ref.chunkSeq, ref.index, (p) =>
+  await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
     p.isolating === true && p.status !== "Completed" && p.failureReason !== text
       ? { ...p, failureReason: text }
       : undefined,
@@ -373,7 +373,7 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
   };
   try {
     const { statusUrl } = await deps.destination.importKickOff(partBody);
-    await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
+    await store.change(ref.chunkSeq, ref.index, mine.id, (p) =>
       isolationPartJob.state(p.status) === "claimed" && p.attempts === mine.attempts
         ? { ...p, status: isolationPartJob.next(p.status, "record"), statusUrl }
         : undefined,
@@ -383,7 +383,7 @@ async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart)
   } catch (error) {
     if (isTransientError(error)) {
       // Not accepted now (e.g. 429: the server runs five imports already): no attempt used.
-      await store.update(ref.chunkSeq, ref.index, mine.id, (p) =>
+      await store.change(ref.chunkSeq, ref.index, mine.id, (p) =>
         isolationPartJob.state(p.status) === "claimed" &&
         p.statusUrl === undefined &&
         p.attempts === mine.attempts
@@ -424,7 +424,7 @@ async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart):
   const store = deps.state.isolation();
   if (part.statusUrl === undefined) {
     // Claimed, but the kick-off never recorded its job: posting the same body again returns the same job.
-    await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
+    await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
       isolationPartJob.state(p.status) === "claimed" &&
       p.statusUrl === undefined &&
       p.attempts === part.attempts
@@ -464,7 +464,7 @@ async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart):
   }
   if (status.state === "running") return false;
   const { imported, failed } = await recordPartialErrors(deps, ref, part, status.result);
-  await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
+  await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
     p.status === "Running" && p.statusUrl === part.statusUrl
       ? {
           ...p,
@@ -510,7 +510,7 @@ async function partFailedOnContent(
   const { children, refused } = afterContentFailure(part, failingUrl, lineCount);
   const reason = partReason(failure);
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
-  await store.update(ref.chunkSeq, ref.index, part.id, (p) =>
+  await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
     p.status === "Running" && p.statusUrl === part.statusUrl
       ? {
           ...p,
@@ -607,7 +607,7 @@ async function recordRefused(
   await deps.state.recordFailedResources([record]);
   await deps.state
     .isolation()
-    .update(ref.chunkSeq, ref.index, part.id, (p) =>
+    .change(ref.chunkSeq, ref.index, part.id, (p) =>
       p.status === "Refused" && p.failedCount === 0 ? { ...p, failedCount: 1 } : undefined,
     );
   deps.telemetry.trackEvent("FailedResources", {

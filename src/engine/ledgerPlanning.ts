@@ -69,7 +69,7 @@ export async function recordWindowEntry(
   const written = await ledger.insert(entry);
   if (written.created || written.entry.kind === "window") return;
   let tail: string | undefined;
-  await ledger.update(entry.since, (e) => {
+  await ledger.change(entry.since, (e) => {
     if (e.kind === "window") return undefined;
     tail = ms(e.till) > ms(entry.till) ? e.till : undefined;
     return entry;

@@ -5,6 +5,7 @@ import type { PassDecision, PassSnapshot } from "../core/passPlanner";
 import { decidePass } from "../core/passPlanner";
 import { isPaused, pauseEndsAt } from "../core/pauseWindow";
 import type { RunOutcome, RunPhase } from "../core/runOutcome";
+import { runPhase } from "../core/runOutcome";
 import { callActivity, callPlanned } from "./callActivity";
 import type { ActivityResult } from "./deps";
 import { importJob } from "../core/jobLifecycle";
@@ -56,20 +57,16 @@ function statusOf(
 ): MigrationStatus {
   const exportsInFlight = snapshot.chunks.filter((c) => c.exportStatus !== "Completed").length;
   const importsInFlight = snapshot.payloads.filter((p) => importJob.isInFlight(p.status)).length;
-  const phase: RunPhase =
-    decision.kind === "stop"
-      ? decision.outcome
-      : decision.cutover === true
-        ? "cutover"
-        : decision.paused
-          ? "paused"
-          : decision.inFlight === 0 && snapshot.caughtUp
-            ? "caught-up"
-            : waiting
-              ? "waiting"
-              : "migrating";
   return {
-    phase,
+    phase:
+      decision.kind === "stop"
+        ? decision.outcome
+        : runPhase({
+            cutover: decision.cutover === true,
+            paused: decision.paused,
+            caughtUp: decision.inFlight === 0 && snapshot.caughtUp,
+            waiting,
+          }),
     watermark: snapshot.watermark,
     exportsInFlight,
     importsInFlight,

@@ -8,7 +8,7 @@ import { chunkKey, payloadKey } from "../core/migrationState";
 import type { EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 import { haltMigration, recordFailure } from "./failures";
-import type { Change } from "../storage/migrationStateStore";
+import type { Change } from "../storage/rowStore";
 
 export interface PayloadRef {
   chunkSeq: number;

@@ -24,7 +24,7 @@ export async function settleChunk(deps: EngineDeps, seq: number): Promise<void> 
         }
       : { imported: 0, failed: 0 };
   if (added.imported !== 0 || added.failed !== 0) {
-    await deps.state.updateCursor((c) => ({
+    await deps.state.changeCursor((c) => ({
       ...c,
       resourcesImported: c.resourcesImported + added.imported,
       resourcesFailed: c.resourcesFailed + added.failed,

@@ -45,7 +45,7 @@ export async function windowCapFor(
     endDate: settings.chunking.specificRun ? settings.chunking.endDate : undefined,
   });
   if (clock.skewWarning !== cursor.clockSkew) {
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       c.clockSkew === clock.skewWarning ? undefined : { ...c, clockSkew: clock.skewWarning },
     );
     if (clock.skewWarning !== undefined) deps.log(clock.skewWarning);

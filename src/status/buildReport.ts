@@ -7,6 +7,7 @@ import { cleanDeep } from "../fhir/redact";
 import { estimateSecondsToCatchUp } from "../core/eta";
 import type { ChunkRecord, CursorRecord, PayloadRecord } from "../core/migrationState";
 import { describePauseWindow, isPaused, pauseEndsAt } from "../core/pauseWindow";
+import { runPhase } from "../core/runOutcome";
 import { formatCount, formatDuration, formatMinute, plural } from "./format";
 import { jobIdOf, redactLocation, reportText } from "./redactText";
 import type {
@@ -179,7 +180,12 @@ function phaseOf(
 ): PhaseInfo {
   const { cursor, settings } = state;
   const base = { pausedUntil: null, haltReason: null };
-  if (cursor.halted) {
+  const phase = runPhase({
+    outcome: cursor.halted ? "halted" : d.rangeMigrated ? "range-complete" : undefined,
+    paused: d.paused,
+    caughtUp: cursor.caughtUp && d.unprocessed.length === 0,
+  });
+  if (phase === "halted") {
     const reason = reportText(cursor.haltReason ?? "no reason was recorded");
     return {
       ...base,
@@ -189,7 +195,7 @@ function phaseOf(
       haltReason: reason,
     };
   }
-  if (d.rangeMigrated) {
+  if (phase === "range-complete") {
     return {
       ...base,
       kind: "range-complete",
@@ -197,6 +203,7 @@ function phaseOf(
       detail: `Every window up to AZURE_EndDate (${formatMinute(settings.endDate)}) is migrated.`,
     };
   }
+  // Before the first window the page says so; the orchestrator has no pass to report then.
   if (notStarted(cursor, state.summary.chunks)) {
     return {
       ...base,
@@ -206,7 +213,7 @@ function phaseOf(
         "No window has been planned yet: the migration starts on the next timer tick (MigrationStarterCron).",
     };
   }
-  if (d.paused) {
+  if (phase === "paused") {
     const { startHour, endHour, continueImports } = settings.pause;
     const imports = continueImports
       ? "imports already built still start and running jobs are polled"
@@ -219,7 +226,7 @@ function phaseOf(
       pausedUntil: d.pausedUntil?.toISOString() ?? null,
     };
   }
-  if (cursor.caughtUp && d.unprocessed.length === 0) {
+  if (phase === "caught-up") {
     return {
       ...base,
       kind: "caught-up",

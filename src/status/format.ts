@@ -141,3 +141,23 @@ export function formatPercent(fraction: number): string {
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : pluralWord}`;
 }
+
+/** Columns padded to their widest cell, two spaces apart; no trailing spaces. */
+export function formatTable(rows: readonly (readonly string[])[], indent = ""): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd(),
+    )
+    .join("\n");
+}

@@ -3,7 +3,7 @@
  * the failures and the estimate, in the order someone checking on the migration reads them.
  */
 import { stripControlCharacters } from "../core/terminalText";
-import { formatTable } from "../cli/output";
+import { formatTable } from "./format";
 import {
   formatCount,
   formatDuration,

@@ -1,7 +1,7 @@
 import type { IsolationPart, PartSource, PartStatus } from "../core/importIsolation";
 import { chunkKey, payloadKey } from "../core/migrationState";
-import { isConcurrencyConflictError } from "../errors";
-import type { Change } from "./migrationStateStore";
+import type { Change, RowAddress } from "./rowStore";
+import { RowStore, rowCodec } from "./rowStore";
 import type { Stored, TableRepository, TableRow } from "./tableRepository";
 import {
   count,
@@ -14,9 +14,6 @@ import {
   toRow as toTableRow,
   word,
 } from "./rowSpec";
-
-/** How many times a read-modify-write retries after losing an ETag race before giving up. */
-const CONFLICT_RETRIES = 8;
 
 /**
  * Isolation parts (src/core/importIsolation.ts), one row each in the job table's partition
@@ -33,9 +30,29 @@ export class IsolationStore {
     return `${this.partitionKey}-isolation`;
   }
 
+  /** A payload's parts (the row holds the payload's window and index beside the part). */
+  private parts(chunkSeq: number, index: number): RowStore<IsolationPart> {
+    return new RowStore(
+      this.table,
+      rowCodec(
+        (partitionKey, rowKey, part) =>
+          toTableRow(ISOLATION_PART_ROW, partitionKey, rowKey, {
+            ...part,
+            chunkSeq,
+            payloadIndex: index,
+          }),
+        fromRow,
+      ),
+    );
+  }
+
+  private at(chunkSeq: number, index: number, id: string): RowAddress {
+    return { partitionKey: this.partition, rowKey: `${payloadKey(chunkSeq, index)}-${id}` };
+  }
+
   /** Idempotent: an existing part with the same id is kept as it is. */
   async insert(chunkSeq: number, index: number, part: IsolationPart): Promise<void> {
-    await this.table.insertIfAbsent(toRow(this.partition, chunkSeq, index, part));
+    await this.parts(chunkSeq, index).insertIfAbsent(this.at(chunkSeq, index, part.id), part);
   }
 
   async list(chunkSeq: number, index: number): Promise<IsolationPart[]> {
@@ -56,19 +73,9 @@ export class IsolationStore {
     return this.listPrefix(`${chunkKey(chunkSeq)}-p`);
   }
 
-  /** The mutator returns the new part, or undefined to leave it unchanged. */
-  async update(
-    chunkSeq: number,
-    index: number,
-    id: string,
-    mutate: (part: IsolationPart) => IsolationPart | undefined,
-  ): Promise<IsolationPart | undefined> {
-    return (await this.change(chunkSeq, index, id, mutate)).after;
-  }
-
   /**
-   * update, answering what its last run decided (the mutator runs again after an ETag conflict):
-   * whether it wrote, the part it read and the part it left.
+   * The mutator returns the new part, or undefined to leave it unchanged (it runs again after a
+   * conflict). Answers whether it wrote, the part it read and the part it left.
    */
   async change(
     chunkSeq: number,
@@ -76,24 +83,7 @@ export class IsolationStore {
     id: string,
     mutate: (part: IsolationPart) => IsolationPart | undefined,
   ): Promise<Change<IsolationPart>> {
-    const rowKey = `${payloadKey(chunkSeq, index)}-${id}`;
-    for (let attempt = 0; ; attempt++) {
-      const row = await this.table.get(this.partition, rowKey);
-      if (row === undefined) return { written: false, before: undefined, after: undefined };
-      const before = fromRow(row);
-      const next = mutate(fromRow(row));
-      if (next === undefined) return { written: false, before, after: before };
-      try {
-        const written = await this.table.update(
-          { ...toRow(this.partition, chunkSeq, index, next), etag: row.etag },
-          "Replace",
-        );
-        return { written: true, before, after: fromRow(written) };
-      } catch (error) {
-        if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
-      }
-    }
+    return this.parts(chunkSeq, index).changeExisting(this.at(chunkSeq, index, id), mutate);
   }
 
   private async listPrefix(prefix: string): Promise<IsolationPart[]> {
@@ -124,14 +114,6 @@ export const ISOLATION_PART_ROW = rowKind<
     endTime: optionalText("EndTime"),
   },
 });
-
-function toRow(partition: string, chunkSeq: number, index: number, p: IsolationPart): TableRow {
-  return toTableRow(ISOLATION_PART_ROW, partition, `${payloadKey(chunkSeq, index)}-${p.id}`, {
-    ...p,
-    chunkSeq,
-    payloadIndex: index,
-  });
-}
 
 function fromRow(row: Stored<TableRow> | TableRow): IsolationPart {
   const {

@@ -1,14 +1,14 @@
 import type { LedgerEntry } from "../core/ledger";
 import { isFinal, ledgerKey } from "../core/ledger";
 import { chunkKey } from "../core/migrationState";
-import { isConcurrencyConflictError } from "../errors";
 import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "./ledgerRows";
 import { fromRow, toRow } from "./rowSpec";
-import type { Change, StateKeys } from "./migrationStateStore";
+import type { StateKeys } from "./migrationStateStore";
+import type { Change, RowAddress } from "./rowStore";
+import { RowStore, rowCodec } from "./rowStore";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { odata } from "./tableRepository";
 
-const CONFLICT_RETRIES = 8;
 /** Row key suffix of the marker row: sorts after every entry key (digits). */
 const MARKER = "~open";
 
@@ -18,65 +18,44 @@ const MARKER = "~open";
  */
 export class LedgerStore {
   private readonly partition: string;
+  private readonly entries: RowStore<LedgerEntry>;
 
   constructor(
     private readonly table: TableRepository<TableRow>,
     private readonly keys: StateKeys,
   ) {
     this.partition = `${keys.partitionKey}-ledger`;
+    this.entries = new RowStore(table, rowCodec(ledgerToRow, ledgerFromRow));
   }
 
   private rowKey(since: string): string {
     return `${this.keys.rowKey}-${ledgerKey(since)}`;
   }
 
+  private at(since: string): RowAddress {
+    return { partitionKey: this.partition, rowKey: this.rowKey(since) };
+  }
+
   /** Idempotent: the row already written for this start is returned as it is. */
   async insert(entry: LedgerEntry): Promise<{ created: boolean; entry: LedgerEntry }> {
-    const result = await this.table.insertIfAbsent(
-      ledgerToRow(this.partition, this.rowKey(entry.since), entry),
-    );
-    return { created: result.created, entry: ledgerFromRow(result.row) };
+    const result = await this.entries.insertIfAbsent(this.at(entry.since), entry);
+    return { created: result.created, entry: result.record };
   }
 
   async get(since: string): Promise<LedgerEntry | undefined> {
-    const row = await this.table.get(this.partition, this.rowKey(since));
-    return row === undefined ? undefined : ledgerFromRow(row);
-  }
-
-  /** ETag-guarded read-modify-write; the mutator returns undefined to leave the row as it is. */
-  async update(
-    since: string,
-    mutate: (entry: LedgerEntry) => LedgerEntry | undefined,
-  ): Promise<LedgerEntry | undefined> {
-    return (await this.change(since, mutate)).after;
+    return this.entries.get(this.at(since));
   }
 
   /**
-   * update, answering what its last run decided (the mutator runs again after an ETag conflict):
-   * whether it wrote, the entry it read and the entry it left.
+   * ETag-guarded read-modify-write: the mutator returns the new entry, or undefined to leave the row
+   * as it is (it runs again after a conflict). Answers whether it wrote, the entry it read and the
+   * entry it left.
    */
   async change(
     since: string,
     mutate: (entry: LedgerEntry) => LedgerEntry | undefined,
   ): Promise<Change<LedgerEntry>> {
-    const rowKey = this.rowKey(since);
-    for (let attempt = 0; ; attempt++) {
-      const row = await this.table.get(this.partition, rowKey);
-      if (row === undefined) return { written: false, before: undefined, after: undefined };
-      const before = ledgerFromRow(row);
-      const next = mutate(ledgerFromRow(row));
-      if (next === undefined) return { written: false, before, after: before };
-      try {
-        await this.table.update(
-          { ...ledgerToRow(this.partition, rowKey, next), etag: row.etag },
-          "Replace",
-        );
-        return { written: true, before, after: next };
-      } catch (error) {
-        if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
-      }
-    }
+    return this.entries.changeExisting(this.at(since), mutate);
   }
 
   /** Every entry, oldest first (status page, CLI, tests). */

@@ -6,7 +6,6 @@ import type {
 } from "../core/migrationState";
 import { addSealedChunks, chunkKey, computeWatermark, payloadKey } from "../core/migrationState";
 import type { CutoverRecord } from "../core/cutover";
-import { isConcurrencyConflictError } from "../errors";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import type { FullProofRecord } from "../core/fullProof";
 import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
@@ -34,6 +33,8 @@ import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
 import { custom, fromRow, json, optionalText, requiredText, rowKind, toRow, word } from "./rowSpec";
 import { odata } from "./tableRepository";
+import type { Change, RowAddress } from "./rowStore";
+import { RowStore, kindCodec, rowCodec } from "./rowStore";
 
 export interface FailedResourceRecord {
   chunkSeq: number;
@@ -88,10 +89,6 @@ export const SETTINGS_ROW = rowKind<SettingsRecord>({
     refusedReason: optionalText("RefusedReason", { max: 30000 }),
   },
 });
-
-function settingsFromRow(row: TableRow): SettingsRecord {
-  return fromRow(SETTINGS_ROW, row);
-}
 
 export interface CheckResultRecord {
   runId: string;
@@ -158,20 +155,13 @@ export const CHECK_ROW = rowKind<CheckResultRecord>({
   },
 });
 
-/** What an ETag-guarded update decided: whether it wrote, the record it read and the one it left. */
-export interface Change<T> {
-  written: boolean;
-  before: T | undefined;
-  after: T | undefined;
-}
-
 export interface StateKeys {
   partitionKey: string;
   rowKey: string;
 }
 
-/** How many times a read-modify-write retries after losing an ETag race before giving up. */
-const CONFLICT_RETRIES = 8;
+/** How many times advancing the watermark lists again after planning moved the cursor. */
+const REPLAN_RETRIES = 8;
 
 /**
  * The migration's state in two tables, named from settings:
@@ -180,16 +170,39 @@ const CONFLICT_RETRIES = 8;
  *   (`{rowKey}-{seq}-p{n}`), so one range query lists a chunk with its payloads in order. Failed
  *   resources and check results live in their own partitions (`{pk}-failed`, `{pk}-checks`), so job
  *   queries never scan them.
- * Every update is a read-modify-write guarded by the row's ETag: a concurrent writer makes the loser
- * re-read and re-decide (the mutator sees fresh state), never overwrite.
+ * Every change is a read-modify-write guarded by the row's ETag (RowStore, src/storage/rowStore.ts).
  */
 export class MigrationStateStore {
+  private readonly cursors: RowStore<CursorRecord>;
+  private readonly settings: RowStore<SettingsRecord>;
+  private readonly cutovers: RowStore<CutoverRecord>;
+  private readonly fullProofs: RowStore<FullProofRecord>;
+  private readonly chunks: RowStore<ChunkRecord>;
+  private readonly payloads: RowStore<PayloadRecord>;
+  private readonly latestRuns: RowStore<LatestRunRecord>;
+
   constructor(
     private readonly cursorTable: TableRepository<TableRow>,
     private readonly jobTable: TableRepository<TableRow>,
     private readonly keys: StateKeys,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.cursors = new RowStore(cursorTable, {
+      toRow: (at, cursor) => cursorToRow(at, cursor),
+      fromRow: cursorFromRow,
+    });
+    this.settings = new RowStore(cursorTable, kindCodec(SETTINGS_ROW));
+    this.cutovers = new RowStore(cursorTable, rowCodec(cutoverToRow, cutoverFromRow));
+    this.fullProofs = new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow));
+    this.chunks = new RowStore(jobTable, rowCodec(chunkToRow, chunkFromRow));
+    this.payloads = new RowStore(jobTable, rowCodec(payloadToRow, payloadFromRow));
+    this.latestRuns = new RowStore(jobTable, kindCodec(LATEST_RUN_ROW));
+  }
+
+  /** A row of the state's partition. */
+  private at(rowKey: string): RowAddress {
+    return { partitionKey: this.keys.partitionKey, rowKey };
+  }
 
   async ensure(): Promise<void> {
     await this.cursorTable.ensureTable();
@@ -198,30 +211,20 @@ export class MigrationStateStore {
   }
 
   async getCursor(): Promise<CursorRecord> {
-    const row = await this.cursorTable.get(this.keys.partitionKey, this.keys.rowKey);
-    return row === undefined ? emptyCursor() : cursorFromRow(row);
+    return (await this.cursors.get(this.keys)) ?? emptyCursor();
   }
 
-  /** The mutator returns the new cursor, or undefined to leave it unchanged. */
-  async updateCursor(
-    mutate: (cursor: CursorRecord) => CursorRecord | undefined,
-  ): Promise<CursorRecord> {
-    return (await this.changeCursor(mutate)).after ?? emptyCursor();
-  }
-
-  /** updateCursor, answering whether this call wrote (see Change). */
+  /**
+   * The mutator gets the cursor (empty before the first write) and returns the new one, or undefined
+   * to leave it unchanged; `after` is the cursor as it then stands, empty when never written.
+   */
   async changeCursor(
     mutate: (cursor: CursorRecord) => CursorRecord | undefined,
-  ): Promise<Change<CursorRecord>> {
-    return this.readDecideWrite(
-      () => this.cursorTable.get(this.keys.partitionKey, this.keys.rowKey),
-      (row) => {
-        const next = mutate(row === undefined ? emptyCursor() : cursorFromRow(row));
-        return next === undefined ? undefined : cursorToRow(this.keys, next);
-      },
-      this.cursorTable,
-      cursorFromRow,
+  ): Promise<Change<CursorRecord> & { after: CursorRecord }> {
+    const change = await this.cursors.change(this.keys, (cursor) =>
+      mutate(cursor ?? emptyCursor()),
     );
+    return { ...change, after: change.after ?? emptyCursor() };
   }
 
   /**
@@ -229,21 +232,19 @@ export class MigrationStateStore {
    * next to the cursor: `{rowKey}-settings` in the cursor table.
    */
   async getSettingsRecord(): Promise<SettingsRecord | undefined> {
-    const row = await this.cursorTable.get(this.keys.partitionKey, this.settingsRowKey());
-    return row === undefined ? undefined : settingsFromRow(row);
+    return this.settings.get(this.at(this.settingsRowKey()));
   }
 
   /** Records `record` unless a record exists; returns the stored one. */
   async insertSettingsRecord(
     record: SettingsRecord,
   ): Promise<{ created: boolean; record: SettingsRecord }> {
-    const result = await this.cursorTable.insertIfAbsent(this.settingsToRow(record));
-    return { created: result.created, record: settingsFromRow(result.row) };
+    return this.settings.insertIfAbsent(this.at(this.settingsRowKey()), record);
   }
 
   /** Overwrites the record (accepting new settings). */
   async putSettingsRecord(record: SettingsRecord): Promise<void> {
-    await this.cursorTable.upsert(this.settingsToRow(record), "Replace");
+    await this.settings.put(this.at(this.settingsRowKey()), record);
   }
 
   /**
@@ -251,71 +252,39 @@ export class MigrationStateStore {
    * accepted meanwhile are never overwritten (ETag-guarded).
    */
   async noteSettingsRefusal(fingerprint: string, refusedAt: string, reason: string): Promise<void> {
-    await this.readModifyWrite(
-      () => this.cursorTable.get(this.keys.partitionKey, this.settingsRowKey()),
-      (row) => {
-        if (row === undefined) return undefined;
-        const record = settingsFromRow(row);
-        if (record.fingerprint !== fingerprint) return undefined;
-        return this.settingsToRow({ ...record, refusedAt, refusedReason: reason });
-      },
-      this.cursorTable,
-      settingsFromRow,
+    await this.settings.changeExisting(this.at(this.settingsRowKey()), (record) =>
+      record.fingerprint !== fingerprint
+        ? undefined
+        : { ...record, refusedAt, refusedReason: reason },
     );
   }
 
   /** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
   async getCutover(): Promise<CutoverRecord | undefined> {
-    const row = await this.cursorTable.get(this.keys.partitionKey, `${this.keys.rowKey}-cutover`);
-    return row === undefined ? undefined : cutoverFromRow(row);
+    return this.cutovers.get(this.at(`${this.keys.rowKey}-cutover`));
   }
 
   /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
   async updateCutover(
     mutate: (record: CutoverRecord | undefined) => CutoverRecord | undefined,
   ): Promise<CutoverRecord | undefined> {
-    const rowKey = `${this.keys.rowKey}-cutover`;
-    return this.readModifyWrite(
-      () => this.cursorTable.get(this.keys.partitionKey, rowKey),
-      (row) => {
-        const next = mutate(row === undefined ? undefined : cutoverFromRow(row));
-        return next === undefined ? undefined : cutoverToRow(this.keys.partitionKey, rowKey, next);
-      },
-      this.cursorTable,
-      cutoverFromRow,
-    );
+    return (await this.cutovers.change(this.at(`${this.keys.rowKey}-cutover`), mutate)).after;
   }
 
   /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
   async getFullProof(): Promise<FullProofRecord | undefined> {
-    const row = await this.cursorTable.get(this.keys.partitionKey, `${this.keys.rowKey}-fullproof`);
-    return row === undefined ? undefined : fullProofFromRow(row);
+    return this.fullProofs.get(this.at(`${this.keys.rowKey}-fullproof`));
   }
 
   /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
   async updateFullProof(
     mutate: (record: FullProofRecord | undefined) => FullProofRecord | undefined,
   ): Promise<FullProofRecord | undefined> {
-    const rowKey = `${this.keys.rowKey}-fullproof`;
-    return this.readModifyWrite(
-      () => this.cursorTable.get(this.keys.partitionKey, rowKey),
-      (row) => {
-        const next = mutate(row === undefined ? undefined : fullProofFromRow(row));
-        return next === undefined
-          ? undefined
-          : fullProofToRow(this.keys.partitionKey, rowKey, next);
-      },
-      this.cursorTable,
-      fullProofFromRow,
-    );
+    return (await this.fullProofs.change(this.at(`${this.keys.rowKey}-fullproof`), mutate)).after;
   }
 
   private settingsRowKey(): string {
     return `${this.keys.rowKey}-settings`;
-  }
-
-  private settingsToRow(r: SettingsRecord): TableRow {
-    return toRow(SETTINGS_ROW, this.keys.partitionKey, this.settingsRowKey(), r);
   }
 
   /** The ledger's rows, in the job table (src/storage/ledgerStore.ts). */
@@ -332,89 +301,44 @@ export class MigrationStateStore {
   }
 
   async getChunk(seq: number): Promise<ChunkRecord | undefined> {
-    const row = await this.jobTable.get(this.keys.partitionKey, this.chunkRowKey(seq));
-    return row === undefined ? undefined : chunkFromRow(row);
+    return this.chunks.get(this.at(this.chunkRowKey(seq)));
   }
 
   /** Idempotent: an existing row with the same key is returned as it is. */
   async insertChunk(chunk: ChunkRecord): Promise<{ created: boolean; chunk: ChunkRecord }> {
-    const result = await this.jobTable.insertIfAbsent(
-      chunkToRow(this.keys.partitionKey, this.chunkRowKey(chunk.seq), chunk),
-    );
-    return { created: result.created, chunk: chunkFromRow(result.row) };
+    const result = await this.chunks.insertIfAbsent(this.at(this.chunkRowKey(chunk.seq)), chunk);
+    return { created: result.created, chunk: result.record };
   }
 
-  async updateChunk(
-    seq: number,
-    mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
-  ): Promise<ChunkRecord | undefined> {
-    return (await this.changeChunk(seq, mutate)).after;
-  }
-
-  /** updateChunk, answering whether this call wrote (see Change). */
+  /** The mutator returns the new chunk, or undefined to leave it unchanged; no row, no call. */
   async changeChunk(
     seq: number,
     mutate: (chunk: ChunkRecord) => ChunkRecord | undefined,
   ): Promise<Change<ChunkRecord>> {
-    const rowKey = this.chunkRowKey(seq);
-    return this.readDecideWrite(
-      () => this.jobTable.get(this.keys.partitionKey, rowKey),
-      (row) => {
-        if (row === undefined) return undefined;
-        const next = mutate(chunkFromRow(row));
-        return next === undefined ? undefined : chunkToRow(this.keys.partitionKey, rowKey, next);
-      },
-      this.jobTable,
-      chunkFromRow,
-    );
+    return this.chunks.changeExisting(this.at(this.chunkRowKey(seq)), mutate);
   }
 
   async getPayload(chunkSeq: number, index: number): Promise<PayloadRecord | undefined> {
-    const row = await this.jobTable.get(
-      this.keys.partitionKey,
-      this.payloadRowKey(chunkSeq, index),
-    );
-    return row === undefined ? undefined : payloadFromRow(row);
+    return this.payloads.get(this.at(this.payloadRowKey(chunkSeq, index)));
   }
 
   async insertPayload(
     payload: PayloadRecord,
   ): Promise<{ created: boolean; payload: PayloadRecord }> {
-    const result = await this.jobTable.insertIfAbsent(
-      payloadToRow(
-        this.keys.partitionKey,
-        this.payloadRowKey(payload.chunkSeq, payload.index),
-        payload,
-      ),
+    const result = await this.payloads.insertIfAbsent(
+      this.at(this.payloadRowKey(payload.chunkSeq, payload.index)),
+      payload,
     );
-    return { created: result.created, payload: payloadFromRow(result.row) };
+    return { created: result.created, payload: result.record };
   }
 
-  async updatePayload(
-    chunkSeq: number,
-    index: number,
-    mutate: (payload: PayloadRecord) => PayloadRecord | undefined,
-  ): Promise<PayloadRecord | undefined> {
-    return (await this.changePayload(chunkSeq, index, mutate)).after;
-  }
-
-  /** updatePayload, answering whether this call wrote (see Change). */
+  /** The mutator returns the new payload, or undefined to leave it unchanged; no row, no call. */
   async changePayload(
     chunkSeq: number,
     index: number,
     mutate: (payload: PayloadRecord) => PayloadRecord | undefined,
   ): Promise<Change<PayloadRecord>> {
-    const rowKey = this.payloadRowKey(chunkSeq, index);
-    return this.readDecideWrite(
-      () => this.jobTable.get(this.keys.partitionKey, rowKey),
-      (row) => {
-        if (row === undefined) return undefined;
-        const next = mutate(payloadFromRow(row));
-        return next === undefined ? undefined : payloadToRow(this.keys.partitionKey, rowKey, next);
-      },
-      this.jobTable,
-      payloadFromRow,
-    );
+    return this.payloads.changeExisting(this.at(this.payloadRowKey(chunkSeq, index)), mutate);
   }
 
   /** Chunks with seq in [fromSeq, toSeq) and their payloads, in order, from one range query. */
@@ -563,7 +487,7 @@ export class MigrationStateStore {
       const replanned =
         !change.written && change.before !== undefined && replannedSince(change.before);
       if (!replanned) return { previous: seen.watermark, cursor: change.after ?? emptyCursor() };
-      if (attempt >= CONFLICT_RETRIES)
+      if (attempt >= REPLAN_RETRIES)
         throw new Error("The watermark could not be advanced: planning kept changing the cursor");
     }
   }
@@ -669,26 +593,21 @@ export class MigrationStateStore {
    * id that sorts last and counts the runs registered. Resuming a run changes nothing.
    */
   async registerVerificationRun(runId: string): Promise<void> {
-    const partition = `${this.keys.partitionKey}-runs`;
-    await this.readModifyWrite(
-      () => this.jobTable.get(partition, LATEST_RUN_KEY),
-      (row) => {
-        const latest = row === undefined ? undefined : fromRow(LATEST_RUN_ROW, row);
-        if (latest !== undefined && latest.runId >= runId) return undefined;
-        return toRow(LATEST_RUN_ROW, partition, LATEST_RUN_KEY, {
-          runId,
-          runs: (latest?.runs ?? 0) + 1,
-        });
-      },
-      this.jobTable,
-      (row) => fromRow(LATEST_RUN_ROW, row),
+    await this.latestRuns.change(
+      { partitionKey: `${this.keys.partitionKey}-runs`, rowKey: LATEST_RUN_KEY },
+      (latest) =>
+        latest !== undefined && latest.runId >= runId
+          ? undefined
+          : { runId, runs: (latest?.runs ?? 0) + 1 },
     );
   }
 
   /** The latest run (the id that sorts last) and how many runs registered; undefined before any. */
   async getLatestVerificationRun(): Promise<LatestRunRecord | undefined> {
-    const row = await this.jobTable.get(`${this.keys.partitionKey}-runs`, LATEST_RUN_KEY);
-    return row === undefined ? undefined : fromRow(LATEST_RUN_ROW, row);
+    return this.latestRuns.get({
+      partitionKey: `${this.keys.partitionKey}-runs`,
+      rowKey: LATEST_RUN_KEY,
+    });
   }
 
   /** Writes one check's summary of one run (one writer per run and check: its orchestration). */
@@ -709,44 +628,6 @@ export class MigrationStateStore {
         summaries.push(checkSummaryFromRow(row));
     }
     return summaries;
-  }
-
-  private async readModifyWrite<T>(
-    read: () => Promise<(TableRow & { etag: string }) | undefined>,
-    mutate: (row: (TableRow & { etag: string }) | undefined) => TableRow | undefined,
-    table: TableRepository<TableRow>,
-    decode: (row: TableRow) => T,
-  ): Promise<T | undefined> {
-    return (await this.readDecideWrite(read, mutate, table, decode)).after;
-  }
-
-  /**
-   * The read-modify-write, answering what its last run decided: whether it wrote, the row it read
-   * and the row it left. Callers read their decision from this value, not from flags their mutator
-   * set (the mutator runs again after an ETag conflict).
-   */
-  private async readDecideWrite<T>(
-    read: () => Promise<(TableRow & { etag: string }) | undefined>,
-    mutate: (row: (TableRow & { etag: string }) | undefined) => TableRow | undefined,
-    table: TableRepository<TableRow>,
-    decode: (row: TableRow) => T,
-  ): Promise<Change<T>> {
-    for (let attempt = 0; ; attempt++) {
-      const row = await read();
-      const next = mutate(row);
-      const before = row === undefined ? undefined : decode(row);
-      if (next === undefined) return { written: false, before, after: before };
-      try {
-        const written =
-          row === undefined
-            ? await table.insert(next)
-            : await table.update({ ...next, etag: row.etag }, "Replace");
-        return { written: true, before, after: decode(written) };
-      } catch (error) {
-        if (!isConcurrencyConflictError(error) || attempt >= CONFLICT_RETRIES) throw error;
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
-      }
-    }
   }
 }
 

@@ -9,7 +9,8 @@ import { describeEffectiveSettings, parseSettings } from "../../config/settings"
 import { describePauseWindow, isPaused, nextPauseStart, pauseEndsAt } from "../../core/pauseWindow";
 import { isConfigurationError } from "../../errors";
 import type { SettingsSourceOptions } from "../commandOptions";
-import { formatTable, writeJson } from "../output";
+import { writeJson } from "../output";
+import { formatTable } from "../../status/format";
 import type { CliRuntime } from "../runtime";
 import { readSettingsInput } from "../settingsSource";
 

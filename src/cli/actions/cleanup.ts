@@ -7,11 +7,11 @@
 import { createEngineDeps } from "../../engine/createDeps";
 import type { CleanupGroup, CleanupReport } from "../../engine/stagingCleanup";
 import { cleanUpStaging } from "../../engine/stagingCleanup";
-import { formatBytes, formatCount, plural } from "../../status/format";
+import { formatBytes, formatCount, formatTable, plural } from "../../status/format";
 import type { SettingsSourceOptions, StateDirOptions } from "../commandOptions";
 import { OperationFailedError } from "../errors";
 import { withMigrationState } from "../migrationState";
-import { formatTable, writeJson } from "../output";
+import { writeJson } from "../output";
 import type { ActionContext } from "../runtime";
 
 export interface CleanupOptions extends SettingsSourceOptions, StateDirOptions {

@@ -24,7 +24,7 @@ import { createFhirClient, type FhirClientDeps } from "../../fhir/client";
 import type { ExportOutputFile, ExportStatus } from "../../fhir/types";
 import { EXIT_OK, OperationFailedError, UsageError, exitCodeFor, type ExitCode } from "../errors";
 import { postPayloads } from "../postPayloads";
-import { formatTable } from "../output";
+import { formatTable } from "../../status/format";
 import type { CliRuntime } from "../runtime";
 
 export const PAYLOAD_FILE_PREFIX = "import_payload_";

@@ -93,7 +93,7 @@ export async function buildImportPayloads(
   if (outsideWindow > 0) {
     const note = `${outsideWindow} line(s) of the export files are not in the window [${chunk.since}, ${chunk.till}] (wrong type, no id or lastUpdated outside it); recorded as failed resources`;
     // Kept next to an earlier reason (a manifest shortfall), once however often the build runs.
-    await deps.state.updateChunk(input.seq, (c) =>
+    await deps.state.changeChunk(input.seq, (c) =>
       c.failureReason?.includes(note) === true
         ? undefined
         : {
@@ -118,14 +118,14 @@ export async function buildImportPayloads(
   }
   if (summary.searchParameterFiles > 0) {
     // A SearchParameter changed in this window: copy them (again) before any further import.
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       c.searchParametersMigrated
         ? { ...c, searchParametersMigrated: false, searchParameterAttempts: 0 }
         : undefined,
     );
   }
   const endTime = nowIso(deps);
-  await deps.state.updateChunk(input.seq, (c) =>
+  await deps.state.changeChunk(input.seq, (c) =>
     c.importStatus !== "Not Started"
       ? undefined
       : summary.payloads === 0

@@ -58,19 +58,20 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
   if (cursor.frontier === undefined) {
     const start = settings.chunking.startDate ?? (await source.oldestLastUpdated(history));
     if (start === undefined) {
-      await state.updateCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
+      await state.changeCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
       return { changed: false, caughtUp: true, note: "the source is empty" };
     }
     const startedAt = nowIso(deps);
-    cursor = await state.updateCursor((c) =>
+    const started = await state.changeCursor((c) =>
       c.frontier !== undefined
         ? undefined
         : { ...c, frontier: start, watermark: start, startWatermark: start, startedAt },
     );
+    cursor = started.after;
   }
   const frontier = cursor.frontier!;
   if (ms(frontier) >= capMs) {
-    await state.updateCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
+    await state.changeCursor((c) => (c.caughtUp ? undefined : { ...c, caughtUp: true }));
     return { changed: false, caughtUp: true, note: "caught up" };
   }
 
@@ -136,7 +137,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
       till: w.till,
     });
     if (spChanged > 0) {
-      await state.updateCursor((c) =>
+      await state.changeCursor((c) =>
         c.searchParametersMigrated
           ? { ...c, searchParametersMigrated: false, searchParameterAttempts: 0 }
           : undefined,
@@ -208,7 +209,7 @@ async function moveFrontierOverEmptyStretch(
   // here means another runner planned it.
   const till = await recordSkippedStretch(deps, from, to);
   if (till === undefined) return;
-  await deps.state.updateCursor((c) =>
+  await deps.state.changeCursor((c) =>
     c.frontier !== from ? undefined : { ...c, frontier: till, caughtUp: caughtUp && till === to },
   );
   await deps.state.advanceWatermark();

@@ -103,7 +103,7 @@ export async function pollExport(
         : chunk.exportConfirmations
       : 1;
     if (seen < confirmations) {
-      await deps.state.updateChunk(input.seq, (c) => ({
+      await deps.state.changeChunk(input.seq, (c) => ({
         ...c,
         manifestHash: hash,
         exportConfirmations: seen,
@@ -145,7 +145,7 @@ export async function pollExport(
   );
   const completed = completion.written ? completion.after : undefined;
   if (completed !== undefined && exportErrors.failed > 0) {
-    await deps.state.updateCursor((c) => ({
+    await deps.state.changeCursor((c) => ({
       ...c,
       resourcesFailed: c.resourcesFailed + exportErrors.failed,
     }));

@@ -25,7 +25,7 @@ export async function pollImport(deps: EngineDeps, input: PayloadRef): Promise<A
   const age = nowMs - Date.parse(payload.importStartTime ?? new Date(nowMs).toISOString());
   if (payload.importContentLocation === undefined) {
     // Claimed but the kick-off never recorded its URL: posting the same body again returns the same job.
-    await deps.state.updatePayload(input.chunkSeq, input.index, (p) =>
+    await deps.state.changePayload(input.chunkSeq, input.index, (p) =>
       importJob.state(p.status) === "claimed" && p.importContentLocation === undefined
         ? { ...p, status: importJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
         : undefined,

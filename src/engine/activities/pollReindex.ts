@@ -9,7 +9,7 @@ export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
   if (!reindexJob.isInFlight(cursor.reindexState)) return { changed: false };
   if (cursor.reindexStatusUrl === undefined) {
     // Claimed but the kick-off was interrupted: start again.
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       reindexJobState(c) === "claimed"
         ? { ...c, reindexState: reindexJob.next(c.reindexState, "requeue") }
         : undefined,
@@ -23,7 +23,7 @@ export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
   try {
     const status = await deps.destination.reindexStatus(polled);
     if (status.state === "running") {
-      await deps.state.updateCursor((c) =>
+      await deps.state.changeCursor((c) =>
         sameJob(c)
           ? {
               ...c,
@@ -33,7 +33,7 @@ export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
       );
       return { changed: false };
     }
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       sameJob(c)
         ? {
             ...c,
@@ -44,7 +44,7 @@ export async function pollReindex(deps: EngineDeps): Promise<ActivityResult> {
     );
   } catch (error) {
     if (!isFhirOperationError(error)) throw error;
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       sameJob(c)
         ? {
             ...c,

@@ -71,7 +71,7 @@ async function reconcileEntry(deps: EngineDeps, input: { since: string }): Promi
     const nextCheckAt = new Date(
       deps.clock.now() + deps.settings.verification.ledgerRecheckMs,
     ).toISOString();
-    await ledger.update(entry.since, (e) =>
+    await ledger.change(entry.since, (e) =>
       e.status !== entry.status || e.checks !== entry.checks
         ? undefined
         : { ...e, status: "recheck", checks, counts, nextCheckAt, checkedAt: nowIso(deps) },
@@ -89,7 +89,7 @@ async function reconcileEntry(deps: EngineDeps, input: { since: string }): Promi
         reimports.push({ chunkSeq: seq, index: p.index, statusUrl: "", done: false, errors: 0 });
       }
     }
-    await ledger.update(entry.since, (e) =>
+    await ledger.change(entry.since, (e) =>
       e.status !== "recheck" || e.checks !== entry.checks
         ? undefined
         : { ...e, status: "reimporting", checks, counts, reimports, checkedAt: nowIso(deps) },
@@ -165,7 +165,7 @@ export async function recountUnreconciled(
     counts = [judgeCount(ALL_TYPES, source, destination, 0)];
   }
   const reconciled = totalMissing(counts) === 0;
-  const updated = await deps.state.ledger().update(entry.since, (e) =>
+  const { after: updated } = await deps.state.ledger().change(entry.since, (e) =>
     e.status !== "unreconciled"
       ? undefined
       : {
@@ -373,7 +373,7 @@ async function pollReimports(deps: EngineDeps, entry: LedgerEntry): Promise<Acti
     return { changed: false };
   await deps.state
     .ledger()
-    .update(entry.since, (e) =>
+    .change(entry.since, (e) =>
       e.status !== "reimporting"
         ? undefined
         : allDone

@@ -75,7 +75,7 @@ export async function migrateSearchParameters(deps: EngineDeps): Promise<Activit
         .slice(0, 10)
         .join("; ")
         .slice(0, 4000);
-  const updated = await deps.state.updateCursor((c) => {
+  const { after: updated } = await deps.state.changeCursor((c) => {
     const attempts = waiting ? c.searchParameterAttempts : c.searchParameterAttempts + 1;
     return {
       ...c,

@@ -70,7 +70,7 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
         : undefined,
     );
     const running = record.after;
-    await deps.state.updateChunk(input.chunkSeq, (c) =>
+    await deps.state.changeChunk(input.chunkSeq, (c) =>
       c.importStatus === "Payloads Ready" ? { ...c, importStatus: "Running" } : undefined,
     );
     if (record.written && running !== undefined) importEvent(deps, running, "Started");
@@ -79,7 +79,7 @@ export async function startImport(deps: EngineDeps, input: PayloadRef): Promise<
     if (isTransientError(error)) {
       // Not accepted (e.g. 429: five imports already running); try again later without using up an
       // attempt, unless another runner has taken the payload over meanwhile.
-      await deps.state.updatePayload(input.chunkSeq, input.index, (p) =>
+      await deps.state.changePayload(input.chunkSeq, input.index, (p) =>
         importJob.state(p.status) === "claimed" &&
         p.importContentLocation === undefined &&
         p.attempts === payload.attempts

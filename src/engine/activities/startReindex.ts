@@ -30,19 +30,19 @@ export async function startReindex(deps: EngineDeps): Promise<ActivityResult> {
     reindexJobState(c) === "claimed" && c.reindexStatusUrl === undefined;
   try {
     const { statusUrl } = await deps.destination.startReindex();
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       mine(c) ? { ...c, reindexStatusUrl: statusUrl } : undefined,
     );
     deps.log(`started $reindex on the destination: ${statusUrl}`);
   } catch (error) {
     if (!isFhirOperationError(error)) {
       // This runner's claim goes back to the queue.
-      await deps.state.updateCursor((c) =>
+      await deps.state.changeCursor((c) =>
         mine(c) ? { ...c, reindexState: reindexJob.next(c.reindexState, "requeue") } : undefined,
       );
       throw error;
     }
-    await deps.state.updateCursor((c) =>
+    await deps.state.changeCursor((c) =>
       mine(c)
         ? {
             ...c,

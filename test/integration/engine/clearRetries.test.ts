@@ -35,7 +35,7 @@ async function haltedDeps(telemetry: InMemoryTelemetry) {
     { telemetry },
   );
   await deps.state.ensure();
-  await deps.state.updateCursor((c) => ({
+  await deps.state.changeCursor((c) => ({
     ...c,
     nextSeq: 2,
     consecutiveFailures: 5,

@@ -46,7 +46,7 @@ describe("failures handled by one runner while another acts", () => {
     // While this runner polls the old job, another runner requeues and restarts the chunk.
     const deps: EngineDeps = await depsWith({
       exportStatus: async (): Promise<never> => {
-        await deps.state.updateChunk(1, (c) => ({
+        await deps.state.changeChunk(1, (c) => ({
           ...c,
           exportContentLocation: "http://127.0.0.1:9/_operations/export/2",
           exportAttempts: 2,
@@ -59,7 +59,7 @@ describe("failures handled by one runner while another acts", () => {
       },
     });
     await deps.state.insertChunk(running);
-    await deps.state.updateCursor((c) => ({ ...c, nextSeq: 2 }));
+    await deps.state.changeCursor((c) => ({ ...c, nextSeq: 2 }));
     await pollExport(deps, { seq: 1 });
     expect(await deps.state.getChunk(1)).toMatchObject({
       exportStatus: "Running",
@@ -77,7 +77,7 @@ describe("failures handled by one runner while another acts", () => {
       processed: true,
       payloadCount: 0,
     });
-    await deps.state.updateCursor((c) => ({
+    await deps.state.changeCursor((c) => ({
       ...c,
       nextSeq: 2,
       frontier: running.till,

@@ -47,7 +47,7 @@ async function fakeDeps(
     },
   });
   await faked.state.insertChunk(running);
-  await faked.state.updateCursor((c) => ({ ...c, nextSeq: 2 }));
+  await faked.state.changeCursor((c) => ({ ...c, nextSeq: 2 }));
   return { deps: faked, counts };
 }
 
@@ -196,7 +196,7 @@ describe("error[] of an export manifest", () => {
       {},
       { [errorUrl]: [line("Failed to export Patient/p-7")] },
       async (d) => {
-        await d.state.updateChunk(1, (c) => ({ ...c, exportStatus: "Completed" }));
+        await d.state.changeChunk(1, (c) => ({ ...c, exportStatus: "Completed" }));
       },
     );
     await pollExport(deps, { seq: 1 });

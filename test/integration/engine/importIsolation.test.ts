@@ -459,14 +459,14 @@ function crashOnce(deps: TestDeps, step: CrashStep): TestDeps & { crashed: () =>
             await target.insert(seq, index, part as never);
             if (part.id === "r") at("root written, payload not marked");
           };
-        if (key === "update")
+        if (key === "change")
           return (
             seq: number,
             index: number,
             id: string,
             mutate: (p: IsolationPart) => IsolationPart | undefined,
           ) =>
-            target.update(seq, index, id, (p) => {
+            target.change(seq, index, id, (p) => {
               const next = mutate(p);
               if (next?.status === "Split")
                 at("children of a failed part written, part not marked");

@@ -121,10 +121,7 @@ function crashingState(
         };
       }
       return (...args: unknown[]) => {
-        if (
-          (property === "updateCursor" || property === "changeCursor") &&
-          shouldCrash("cursor", activity.getStore())
-        )
+        if (property === "changeCursor" && shouldCrash("cursor", activity.getStore()))
           throw new SimulatedCrash("crash before the cursor update");
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };

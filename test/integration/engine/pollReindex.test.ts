@@ -17,7 +17,7 @@ describe("a reindex poll answered after another runner restarted the job", () =>
     const deps = withFakes(base, {
       destination: {
         reindexStatus: async () => {
-          await deps.state.updateCursor((c) => ({ ...c, reindexStatusUrl: RESTARTED }));
+          await deps.state.changeCursor((c) => ({ ...c, reindexStatusUrl: RESTARTED }));
           throw new FhirOperationError(
             "reindex job 1 failed",
             { method: "GET", url: POLLED },
@@ -26,7 +26,7 @@ describe("a reindex poll answered after another runner restarted the job", () =>
         },
       },
     });
-    await deps.state.updateCursor((c) => ({
+    await deps.state.changeCursor((c) => ({
       ...c,
       reindexState: "running",
       reindexStatusUrl: POLLED,
@@ -51,7 +51,7 @@ describe("a reindex poll answered after another runner restarted the job", () =>
         },
       },
     });
-    await deps.state.updateCursor((c) => ({
+    await deps.state.changeCursor((c) => ({
       ...c,
       reindexState: "running",
       reindexStatusUrl: POLLED,

@@ -38,10 +38,10 @@ describe("$reindex kick-off", () => {
       },
       reindexStatus: async () => status,
     });
-    await deps.state.updateCursor((c) => ({ ...c, reindexState: "needed" }));
+    await deps.state.changeCursor((c) => ({ ...c, reindexState: "needed" }));
     await startReindex(deps);
     // Interrupted before the status URL was kept: the claim is retried and POSTs again.
-    await deps.state.updateCursor((c) => ({ ...c, reindexStatusUrl: undefined }));
+    await deps.state.changeCursor((c) => ({ ...c, reindexStatusUrl: undefined }));
     await pollReindex(deps);
     expect((await deps.state.getCursor()).reindexState).toBe("needed");
     await startReindex(deps);

@@ -78,7 +78,7 @@ describe("custom SearchParameter copy", () => {
   it("does not pile up versions on the destination when copied again", async () => {
     const { env, deps } = await setUp(2);
     await migrateSearchParameters(deps);
-    await deps.state.updateCursor((c) => ({ ...c, searchParametersMigrated: false }));
+    await deps.state.changeCursor((c) => ({ ...c, searchParametersMigrated: false }));
     await migrateSearchParameters(deps);
     expect(env.destination.store.history("SearchParameter", "sp-0")).toHaveLength(1);
   });

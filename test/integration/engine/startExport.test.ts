@@ -37,14 +37,14 @@ async function setUp(meanwhile: (deps: EngineDeps) => Promise<void>) {
     },
   });
   await deps.state.insertChunk(planned);
-  await deps.state.updateCursor((c) => ({ ...c, nextSeq: 2 }));
+  await deps.state.changeCursor((c) => ({ ...c, nextSeq: 2 }));
   return { deps, cancelled, telemetry: base.telemetry };
 }
 
 describe("a kick-off that answers after its claim was taken over", () => {
   it("leaves the other runner's running export alone and cancels its own job", async () => {
     const { deps, cancelled, telemetry } = await setUp(async (d) => {
-      await d.state.updateChunk(1, (c) => ({
+      await d.state.changeChunk(1, (c) => ({
         ...c,
         exportStatus: "Running",
         exportStartTime: "2030-01-01T00:00:00.000Z",
@@ -64,7 +64,7 @@ describe("a kick-off that answers after its claim was taken over", () => {
 
   it("never sets a completed export back to running", async () => {
     const { deps, cancelled } = await setUp(async (d) => {
-      await d.state.updateChunk(1, (c) => ({
+      await d.state.changeChunk(1, (c) => ({
         ...c,
         exportStatus: "Completed",
         exportContentLocation: OTHER_JOB,

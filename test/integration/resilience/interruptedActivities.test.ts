@@ -112,9 +112,14 @@ describe("a crash between two table writes of one activity", () => {
       environment.seed(40);
       const deps = depsFor(environment, "midbuild", { AZURE_FileCount: "1" });
       let crashedSeq: number | undefined;
-      const state = crashingStore(deps, "updateChunk", (from, args) => {
+      const chunkWrites = new Map<number, number>();
+      const state = crashingStore(deps, "changeChunk", (from, args) => {
         if (from !== "BuildImportPayloads" || crashedSeq !== undefined) return false;
-        crashedSeq = args[0] as number;
+        // A build's first chunk write records its file count, before any payload row is written.
+        const seq = args[0] as number;
+        chunkWrites.set(seq, (chunkWrites.get(seq) ?? 0) + 1);
+        if (chunkWrites.get(seq) === 1) return false;
+        crashedSeq = seq;
         return true;
       });
       // The rebuild is slow: it runs only once the payloads written before the crash are imported.

@@ -23,7 +23,7 @@ async function seeded() {
   const history = longHistory();
   await Promise.all(history.chunks.map((c) => engine.state.insertChunk(c)));
   await Promise.all(history.payloads.map((p) => engine.state.insertPayload(p)));
-  await engine.state.updateCursor(() => history.cursor);
+  await engine.state.changeCursor(() => history.cursor);
   const deps = { settings, clock: { now: () => NOW.getTime() }, state: engine.state };
   return { engine, history, deps };
 }
@@ -57,7 +57,7 @@ describe("loadStatusState against Azurite", () => {
     const { engine } = await seeded();
     await engine.state.advanceWatermark();
     const before = (await engine.state.getCursor()).sealed!;
-    const done = await engine.state.updateChunk(291, (c) => ({ ...c, processed: true }));
+    const { after: done } = await engine.state.changeChunk(291, (c) => ({ ...c, processed: true }));
     const { cursor } = await engine.state.advanceWatermark();
     expect(cursor.firstUnprocessedSeq).toBe(292);
     expect(cursor.sealed).toEqual(addSealedChunks(before, [done!], 292));

@@ -71,7 +71,7 @@ describe("planted server text", () => {
         expectedCount: 3,
       }),
     );
-    await state.updateChunk(1, (c) => ({
+    await state.changeChunk(1, (c) => ({
       ...c,
       exportStatus: "Running",
       exportContentLocation: `https://source.azurehealthcareapis.com/_operations/export/1?${SECRETS}`,

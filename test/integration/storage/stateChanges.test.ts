@@ -53,7 +53,7 @@ describe("a state update's answer", () => {
     table.update = async (row, mode) => {
       if (!raced) {
         raced = true;
-        await deps.state.updateChunk(1, claim);
+        await deps.state.changeChunk(1, claim);
       }
       return update(row, mode);
     };

@@ -248,7 +248,7 @@ describe("the full check", () => {
     const deps = depsFor();
     const watermark = new Date(SEEDED_UNTIL - 30 * DAY).toISOString();
     await deps.state.ensure();
-    await deps.state.updateCursor((c) => ({ ...c, watermark }));
+    await deps.state.changeCursor((c) => ({ ...c, watermark }));
     const newer = environment.source.store
       .allVersions()
       .find((v) => v.resourceType === "Observation" && v.lastUpdatedMs >= Date.parse(watermark))!;

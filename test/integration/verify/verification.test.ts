@@ -307,7 +307,7 @@ describe("verification against two emulators", () => {
   it("says Behind, not Fail, for source changes newer than the watermark", async () => {
     const { deps } = depsFor();
     await deps.state.ensure();
-    await deps.state.updateCursor((c) => ({ ...c, watermark: WATERMARK }));
+    await deps.state.changeCursor((c) => ({ ...c, watermark: WATERMARK }));
     clockMs = Date.parse(WATERMARK) + DAY;
     environment.source.store.create({
       resourceType: "Patient",
@@ -411,7 +411,7 @@ describe("verification against two emulators", () => {
     const withWatermark = async (watermarkMs: number) => {
       const { deps } = depsFor();
       await deps.state.ensure();
-      await deps.state.updateCursor((c) => ({
+      await deps.state.changeCursor((c) => ({
         ...c,
         watermark: new Date(watermarkMs).toISOString(),
       }));

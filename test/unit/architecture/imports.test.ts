@@ -105,6 +105,22 @@ describe("import boundaries", () => {
     expect(violations((file) => top(file) === "emulator", ["demo", "bench"])).toEqual([]);
   });
 
+  it("the status report imports nothing from the command line (the CLI renders the report)", () => {
+    const intoCli = sourceFiles()
+      .filter((file) => file.startsWith("src/status/"))
+      .flatMap((file) =>
+        imports(file)
+          .filter((i) => i.specifier.startsWith("."))
+          .filter((i) =>
+            relative(ROOT, resolve(ROOT, dirname(file), i.specifier)).startsWith(
+              join("src", "cli"),
+            ),
+          )
+          .map((i) => `${file}: ${i.specifier}`),
+      );
+    expect(intoCli).toEqual([]);
+  });
+
   it("the build compiles src/ alone, so the emulator never ships in the Functions package", () => {
     const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")) as {
       include?: string[];

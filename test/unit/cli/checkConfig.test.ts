@@ -1,79 +1,11 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../../src/config/catalog";
 import { checkConfig, describePause } from "../../../src/cli/actions/checkConfig";
-import { VALID_VALUES, localSettings, runCli } from "./cliHarness";
+import { SECRET, VALID_VALUES, runCli, settingsFolder } from "./cliHarness";
 
-const BIN = resolve(__dirname, "../../../bin/fhir-migrate.js");
-const SECRET = "s3cr3t-Value-That-Must-Not-Print";
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "check-config-"));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function settingsFile(name: string, values: Record<string, unknown>): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, localSettings(values));
-  return path;
-}
-
-/** Spawns the real entry point, the way a user runs it, from the sources. */
-async function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { ...process.env, FHIR_MIGRATE_FROM_SOURCE: "1" },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof e.code !== "number") throw error;
-    return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
-
-describe("fhir-migrate check-config (spawned)", () => {
-  it("exits 2 with one error naming each bad setting", async () => {
-    const file = await settingsFile("bad.json", {
-      ...VALID_VALUES,
-      AZURE_PayloadCount: "9",
-      AZURE_ExportChunkDuration: "Weeks",
-      AZURE_ImportMode: "InitialLoad",
-    });
-    const run = await spawnCli(["check-config", "--settings", file]);
-    expect({ code: run.code, errors: run.stderr.match(/^Invalid settings \(\d+\)/gm) }).toEqual({
-      code: 2,
-      errors: ["Invalid settings (3)"],
-    });
-    for (const name of ["AZURE_PayloadCount", "AZURE_ExportChunkDuration", "AZURE_ImportMode"]) {
-      expect(run.stderr).toContain(`  - ${name}: received`);
-    }
-  });
-
-  it("exits 0 for valid settings and masks the secrets", async () => {
-    const file = await settingsFile("valid.json", {
-      ...VALID_VALUES,
-      AZURE_ClientCredential: "true",
-      AZURE_TenantId: "contoso.onmicrosoft.com",
-      AZURE_ClientId: "11111111-2222-3333-4444-555555555555",
-      AZURE_ClientSecret: SECRET,
-    });
-    const run = await spawnCli(["check-config", "--settings", file]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/AZURE_ClientSecret\s+\*\*\* \(set, hidden\)\s+set/);
-    expect(run.stdout + run.stderr).not.toContain(SECRET);
-  });
-});
+const folder = settingsFolder();
 
 describe("fhir-migrate check-config", () => {
   it("reads the environment when no settings file is given", async () => {
@@ -241,13 +173,17 @@ describe("fhir-migrate check-config", () => {
   });
 
   it("reads a settings file relative to the working folder", async () => {
-    await settingsFile("relative.json", { ...VALID_VALUES });
-    const run = await runCli(["check-config", "--settings", "relative.json"], { cwd: dir });
-    expect(run.stdout.split("\n")[0]).toBe(`Settings from ${join(dir, "relative.json")}:`);
+    await folder.file("relative.json", { ...VALID_VALUES });
+    const run = await runCli(["check-config", "--settings", "relative.json"], {
+      cwd: folder.path(),
+    });
+    expect(run.stdout.split("\n")[0]).toBe(
+      `Settings from ${join(folder.path(), "relative.json")}:`,
+    );
   });
 
   it("ignores the environment when a settings file is given", async () => {
-    const file = await settingsFile("only-file.json", { ...VALID_VALUES });
+    const file = await folder.file("only-file.json", { ...VALID_VALUES });
     const run = await runCli(["check-config", "--settings", file], {
       env: { AZURE_PayloadCount: "not a number" },
     });
@@ -255,7 +191,7 @@ describe("fhir-migrate check-config", () => {
   });
 
   it("exits 2 naming the path of a missing settings file", async () => {
-    const missing = join(dir, "missing.json");
+    const missing = join(folder.path(), "missing.json");
     const run = await runCli(["check-config", "--settings", missing]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({
       code: 2,

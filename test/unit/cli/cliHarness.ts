@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { CliRuntime } from "../../../src/cli/runtime";
 import { main } from "../../../src/cli/main";
 
@@ -33,4 +37,33 @@ export const VALID_VALUES = {
 
 export function localSettings(values: Record<string, unknown>): string {
   return JSON.stringify({ IsEncrypted: false, Values: values }, null, 2);
+}
+
+/** A setting's value that output must never show. */
+export const SECRET = "s3cr3t-Value-That-Must-Not-Print";
+
+/** A temporary folder for settings files: made before the file's tests, removed after them. */
+export function settingsFolder(): {
+  path: () => string;
+  file: (name: string, values: Record<string, unknown>) => Promise<string>;
+} {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "check-config-"));
+  });
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  const path = (): string => {
+    if (dir === undefined) throw new Error("settingsFolder is used before its tests start");
+    return dir;
+  };
+  return {
+    path,
+    file: async (name, values) => {
+      const file = join(path(), name);
+      await writeFile(file, localSettings(values));
+      return file;
+    },
+  };
 }

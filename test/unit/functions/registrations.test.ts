@@ -2,8 +2,6 @@ import type * as AzureFunctions from "@azure/functions";
 import type * as DurableFunctions from "durable-functions";
 import { describe, expect, it, vi } from "vitest";
 import { MIGRATION_ACTIVITY_NAMES } from "../../../src/core/activityRegistry";
-import "../../../src/functions/migration";
-import "../../../src/functions/verification";
 import { VERIFICATION_ACTIVITIES } from "../../../src/verify/activities";
 
 const registered = vi.hoisted(() => ({
@@ -25,7 +23,11 @@ vi.mock("@azure/functions", async (importOriginal) => ({
 }));
 
 describe("the Functions app's registrations", () => {
-  it("register every migration and verification activity, each once, and nothing else", () => {
+  it("register every migration and verification activity, each once, and nothing else", async () => {
+    // Loaded afresh: the unit tier shares modules between files, and registering is what loading does.
+    vi.resetModules();
+    await import("../../../src/functions/migration.js");
+    await import("../../../src/functions/verification.js");
     expect([...registered.activities].sort()).toEqual(
       [...MIGRATION_ACTIVITY_NAMES, ...Object.keys(VERIFICATION_ACTIVITIES)].sort(),
     );

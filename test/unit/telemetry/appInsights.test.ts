@@ -1,30 +1,13 @@
 import { TelemetryClient } from "applicationinsights";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AppInsightsTelemetry, stringifyProperties } from "../../../src/telemetry/appInsights";
-
-/** Points at a closed local port: nothing leaves the machine and nothing is listening. */
-const OFFLINE =
-  "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
+import { stringifyProperties } from "../../../src/telemetry/appInsights";
+import { offlineTelemetry } from "../../support/offlineTelemetry";
 
 describe("AppInsightsTelemetry", () => {
-  const created: AppInsightsTelemetry[] = [];
-  const make = () => {
-    const telemetry = new AppInsightsTelemetry(OFFLINE);
-    created.push(telemetry);
-    return telemetry;
-  };
+  const make = offlineTelemetry();
 
-  afterEach(async () => {
+  afterEach(() => {
     vi.restoreAllMocks();
-    await Promise.all(created.splice(0).map((t) => t.shutdown()));
-  });
-
-  it("tracks events, metrics and exceptions and flushes with the endpoint unreachable", async () => {
-    const telemetry = make();
-    telemetry.trackEvent("Export", { ChunkId: "c1", TotalResources: 10, DurationSeconds: 1.5 });
-    telemetry.trackMetric("JobsInFlight", 3);
-    telemetry.trackException(new Error("boom"), { ChunkId: "c1" });
-    await expect(telemetry.flush()).resolves.toBeUndefined();
   });
 
   it("sends event properties as strings", () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { ROOT } from "./infra-checks";
+import { ROOT } from "../../unit/infra/infra-checks";
 
 const SCRIPT = join(ROOT, "scripts", "package.mjs");
 const made: string[] = [];
