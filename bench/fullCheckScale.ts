@@ -145,7 +145,7 @@ export interface FullCheckScaleResult {
 
 /**
  * Runs the full check's orchestration at `versions` with activities answering from the model
- * (test/unit/verify/fullOrchestrator.scale.test.ts drives it at 32,000 units).
+ * (test/integration/verify/fullOrchestrator.scale.test.ts drives it at 32,000 units).
  */
 export async function runFullCheckAtScale(
   versions: number,
