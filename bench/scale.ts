@@ -1,0 +1,186 @@
+/**
+ * Catch-up at hospital scale (`--scale`): 10 million to a billion versions over ten years, in two
+ * shapes, through the real window planner and pass planner (bench/passModel.ts) against a source
+ * described by a histogram of its version stamps (bench/versionSource.ts) and the cited job
+ * servers (bench/serverModel.ts), for every import rate, export rate and request latency swept.
+ * Each row also carries the best plan's bound (bench/bestPlan.ts) and the original tool's schedule
+ * over the same data (bench/originalSchedule.ts).
+ */
+import type { Environment } from "../src/config/settings";
+import { bestPlanLowerBound } from "./bestPlan";
+import { benchSettings, ORIGINAL_RULES } from "./catchUp";
+import type { DatasetShape } from "./model";
+import { LAST_WRITE_BEFORE_START_MS, MIGRATION_START_MS, ageExponentFor } from "./model";
+import { simulateOriginalSchedule } from "./originalSchedule";
+import { PassModel } from "./passModel";
+import { latencyProfile } from "./requestLatency";
+import { CitedServers, SERVER_LIMITS, fixedLatencyOf } from "./serverModel";
+import { histogramFor } from "./versionSource";
+
+export type ShapeName = "dense" | "recent-heavy";
+
+export interface ScaleOptions {
+  sizes: number[];
+  importRates: number[];
+  exportRates: number[];
+  latencies: string[];
+  shapes: ShapeName[];
+  years: number;
+  /** Share of the versions' resources created in the last two years, recent-heavy shape. */
+  recentShare: number;
+  seed: number;
+  bytesPerVersion: number;
+  /** App settings that win over the shipped defaults. */
+  overrides: Environment;
+}
+
+export const SCALE_DEFAULTS: Omit<ScaleOptions, "sizes" | "overrides"> = {
+  importRates: [1_000, 5_000, 20_000],
+  exportRates: [5_000, 50_000],
+  latencies: ["fast", "slow"],
+  shapes: ["dense", "recent-heavy"],
+  years: 10,
+  recentShare: 0.8,
+  seed: 7,
+  bytesPerVersion: 2_000,
+};
+
+/** One row of `catchUp.scale` in the JSON. */
+export interface ScaleRow {
+  versions: number;
+  shape: ShapeName;
+  importRate: number;
+  exportRate: number;
+  requestLatency: string;
+  projectMs: number;
+  bestPlanMs: number;
+  bestPlanBinding: string;
+  overheadVsBestPlan: number;
+  originalMs: number;
+  speedupVsOriginal: number;
+  /** The most any plan could gain over the original: original / best plan. */
+  bestPlanSpeedupVsOriginal: number;
+  windows: number;
+  exportJobs: number;
+  selfStaged: number;
+  importJobs: number;
+  planningRequests: number;
+  planningRequestsPerWindow: number;
+  passes: number;
+  destinationBusyShare: number;
+  partitions: number;
+  exportProcessingJobs: number;
+  importProcessingJobs: number;
+  /** Where the time went (PassModelResult.timeline). */
+  timeline: { loadMs: number; bySlowestMs: Record<string, number>; waitMs: number };
+  /** Real seconds this row took to compute. */
+  realSeconds: number;
+}
+
+function shapeOf(
+  name: ShapeName,
+  o: Pick<ScaleOptions, "years" | "recentShare" | "seed">,
+): Omit<DatasetShape, "resources"> {
+  return {
+    years: o.years,
+    seed: o.seed,
+    ageExponent: name === "dense" ? 1 : ageExponentFor(o.years, o.recentShare),
+  };
+}
+
+export async function runScale(
+  options: ScaleOptions,
+  log: (line: string) => void,
+): Promise<ScaleRow[]> {
+  const settings = benchSettings(options.overrides);
+  const startMs = MIGRATION_START_MS;
+  const rows: ScaleRow[] = [];
+  for (const shape of options.shapes) {
+    for (const versions of options.sizes) {
+      const source = histogramFor(
+        shapeOf(shape, options),
+        versions,
+        startMs - LAST_WRITE_BEFORE_START_MS,
+      );
+      const types = [...source.typeShares.keys()];
+      const partitions = CitedServers.partitionsFor(versions * options.bytesPerVersion, 0);
+      for (const latencyName of options.latencies) {
+        const latency = latencyProfile(latencyName);
+        for (const exportRate of options.exportRates) {
+          for (const importRate of options.importRates) {
+            const started = Date.now();
+            const rates = {
+              exportPerSecond: exportRate,
+              importPerSecond: importRate,
+              bytesPerVersion: options.bytesPerVersion,
+            };
+            const servers = new CitedServers(
+              rates,
+              types,
+              partitions,
+              latency.serverInternalMs,
+              startMs,
+              options.seed,
+            );
+            const run = await new PassModel({
+              settings,
+              source,
+              servers,
+              latency,
+              startMs,
+              bytesPerVersion: options.bytesPerVersion,
+            }).run();
+            const bound = bestPlanLowerBound({
+              versions,
+              importable: versions,
+              exportPerSecond: exportRate,
+              importPerSecond: importRate,
+              latency,
+              startMs,
+              servers: { kind: "cited", seed: options.seed, types: types.length, partitions },
+            });
+            const original = simulateOriginalSchedule(source, {
+              ...ORIGINAL_RULES,
+              startMs,
+              rollingFileResources: SERVER_LIMITS.apiForFhirExportFileResources,
+              latency: fixedLatencyOf(rates, types.length, latency.serverInternalMs),
+            });
+            const processing = servers.processingJobs();
+            const row: ScaleRow = {
+              versions,
+              shape,
+              importRate,
+              exportRate,
+              requestLatency: latencyName,
+              projectMs: run.catchUpMs,
+              bestPlanMs: bound.ms,
+              bestPlanBinding: bound.binding,
+              overheadVsBestPlan: run.catchUpMs / bound.ms,
+              originalMs: original.catchUpMs,
+              speedupVsOriginal: original.catchUpMs / run.catchUpMs,
+              bestPlanSpeedupVsOriginal: original.catchUpMs / bound.ms,
+              windows: run.windows,
+              exportJobs: run.exportJobs,
+              selfStaged: run.selfStaged,
+              importJobs: run.importJobs,
+              planningRequests: run.planningRequests,
+              planningRequestsPerWindow: run.planningRequests / Math.max(1, run.windows),
+              passes: run.passes,
+              destinationBusyShare: run.destinationBusyMs / run.catchUpMs,
+              partitions,
+              exportProcessingJobs: processing.export,
+              importProcessingJobs: processing.import,
+              timeline: run.timeline,
+              realSeconds: (Date.now() - started) / 1000,
+            };
+            rows.push(row);
+            log(
+              `scale ${shape} ${versions.toExponential(0)} versions, import ${importRate}/s, export ${exportRate}/s, ${latencyName}: ${(row.projectMs / 3_600_000).toFixed(2)} h, ${row.overheadVsBestPlan.toFixed(2)}× the best plan, ${row.windows} windows, ${row.planningRequestsPerWindow.toFixed(1)} planning requests each, destination busy ${(100 * row.destinationBusyShare).toFixed(0)} % (${row.realSeconds.toFixed(1)} s)`,
+            );
+          }
+        }
+      }
+    }
+  }
+  return rows;
+}
