@@ -44,10 +44,10 @@ describe("windows sized by what they hold (AZURE_ChunkTargetResources)", () => {
 
     const chunks = [];
     for await (const c of deps.state.listAllChunks()) chunks.push(c);
-    // Every window but the last reaches the target; one-step windows would be many more.
-    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(instants.length / 150) + 1);
+    // Every window but the last holds the target within 10 %; one-step windows would be many more.
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(instants.length / 135) + 1);
     expect(nonEmptySteps(instants)).toBeGreaterThan(3 * chunks.length);
-    expect(chunks.slice(0, -1).every((c) => c.expectedCount >= 150)).toBe(true);
+    expect(chunks.slice(0, -1).every((c) => c.expectedCount >= 135)).toBe(true);
     for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.since).toBe(chunks[i - 1]!.till);
 
     const { rows, problems } = await compareAllVersions(deps.source, deps.destination);
