@@ -20,6 +20,7 @@
  */
 import type { Environment, Settings } from "../src/config/settings";
 import { parseSettings } from "../src/config/settings";
+import { MAX_WINDOW_VERSIONS } from "../src/core/windowSizing";
 import { compareAllVersions } from "../emulator/harness/compareVersions";
 import type { StorageEndpoints } from "./simulatedEnvironment";
 import { startSimulatedEnvironment, type SimulatedEnvironment } from "./simulatedEnvironment";
@@ -266,7 +267,8 @@ function scaledSizes(settings: Settings, scale: number): Environment {
   const div = (n: number) => String(Math.max(1, Math.round(n / scale)));
   return {
     AZURE_ChunkTargetResources: div(settings.chunking.targetVersions),
-    AZURE_ChunkLimit: div(settings.chunking.chunkLimit),
+    // The planner's own ceiling (MAX_WINDOW_VERSIONS) does not scale: the replica's limit carries it.
+    AZURE_ChunkLimit: div(Math.min(settings.chunking.chunkLimit, MAX_WINDOW_VERSIONS)),
     AZURE_SelfStageMaxVersions:
       settings.export.selfStage.maxVersions === 0
         ? "0"

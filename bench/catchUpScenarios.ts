@@ -14,6 +14,8 @@ import type { ScaleRow, ShapeName } from "./scale";
 import { SCALE_DEFAULTS, runScale } from "./scale";
 import type { SimulatedEnvironment, StorageEndpoints } from "./simulatedEnvironment";
 import { SCENARIOS } from "./scenarios";
+import type { ProposedChange } from "./passModel";
+import { PROPOSED_CHANGES } from "./passModel";
 
 export interface CatchUpOptions {
   set: Record<string, string>;
@@ -27,6 +29,7 @@ export interface CatchUpOptions {
   requestLatency: string[];
   shapes: ShapeName[];
   resourceBytes: number;
+  proposed: ProposedChange[];
   serverModel: "cited" | "legacy";
   exportFixedSeconds?: number;
   exportMsPerVersion?: number;
@@ -95,6 +98,17 @@ function shapeList(value: string): ShapeName[] {
   return names as ShapeName[];
 }
 
+function proposedList(value: string): ProposedChange[] {
+  const names = value.split(",").map((s) => s.trim());
+  for (const name of names) {
+    if (!(PROPOSED_CHANGES as readonly string[]).includes(name))
+      throw new InvalidArgumentError(
+        `unknown change ${JSON.stringify(name)}; expected a comma-separated list of ${PROPOSED_CHANGES.join(", ")}`,
+      );
+  }
+  return names as ProposedChange[];
+}
+
 function serverModel(value: string): "cited" | "legacy" {
   if (value !== "cited" && value !== "legacy")
     throw new InvalidArgumentError(`expected cited or legacy, got ${JSON.stringify(value)}`);
@@ -152,6 +166,12 @@ export function addCatchUpOptions(program: Command): void {
       `requests: latency profiles swept (${Object.keys(LATENCY_PROFILES).join(", ")}; the last one for the scenarios)`,
       profileList,
       SCALE_DEFAULTS.latencies,
+    )
+    .option(
+      "--proposed <changes>",
+      `scale rows: activity changes the pass model assumes, to predict them (${PROPOSED_CHANGES.join(", ")})`,
+      proposedList,
+      [],
     )
     .option(
       "--shapes <list>",
@@ -323,6 +343,7 @@ export async function runCatchUpScenarios(
         seed,
         bytesPerVersion: options.resourceBytes,
         overrides: options.set,
+        proposed: options.proposed,
       },
       log,
     );

@@ -35,7 +35,7 @@ import { iso } from "../src/core/windows";
 import { planSizedWindow } from "../src/core/windowSizing";
 import { BACKLOG_BEYOND_EXPORTS } from "../src/engine/activities/loadMigrationState";
 import type { RequestKind, RequestLatency } from "./requestLatency";
-import { countMs, streamMs } from "./requestLatency";
+import { countMs, scanFile } from "./requestLatency";
 import type { ExportFile, JobServers } from "./serverModel";
 import type { VersionSource } from "./versionSource";
 
@@ -153,7 +153,17 @@ export interface PassModelOptions {
   maxPasses?: number;
   /** Keep every activity call (name, start, end, requests) in the result. */
   trace?: boolean;
+  /** Changes to activities this model can predict (docs/performance.md, "Missed targets"). */
+  proposed?: readonly ProposedChange[];
 }
+
+/**
+ * Activity changes the model runs to predict their effect (not in the product):
+ * `reconcile-changes`: ReconcileLedger reports a change when it concludes an entry, so the pass
+ * after the last one follows at once instead of after AZURE_ScheduleInterval.
+ */
+export const PROPOSED_CHANGES = ["reconcile-changes"] as const;
+export type ProposedChange = (typeof PROPOSED_CHANGES)[number];
 
 export interface ActivityTotals {
   calls: number;
@@ -168,6 +178,8 @@ export interface PassModelResult {
    * that ended last), and waits on the timer between passes.
    */
   timeline: { loadMs: number; bySlowestMs: Record<string, number>; waitMs: number };
+  /** The longest activity call (the Functions host stops an activity at 10 minutes). */
+  longestActivity: { name: string; ms: number };
   passes: number;
   plannings: number;
   windows: number;
@@ -215,6 +227,7 @@ export class PassModel {
   private readonly result: PassModelResult = {
     catchUpMs: 0,
     timeline: { loadMs: 0, bySlowestMs: {}, waitMs: 0 },
+    longestActivity: { name: "", ms: 0 },
     passes: 0,
     plannings: 0,
     windows: 0,
@@ -369,6 +382,8 @@ export class PassModel {
         next.outcome = step.value;
         const end = next.atMs + hop;
         next.totals.ms += end - startMs;
+        if (end - startMs > this.result.longestActivity.ms)
+          this.result.longestActivity = { name: next.name, ms: end - startMs };
         for (const [k, v] of Object.entries(next.call.requests) as [RequestKind, number][])
           next.totals.requests[k] = (next.totals.requests[k] ?? 0) + v;
         if (this.o.trace === true)
@@ -568,6 +583,10 @@ export class PassModel {
     return { requests, result: { kind: "window", sinceMs, tillMs, count: windowCount } };
   }
 
+  private proposes(change: ProposedChange): boolean {
+    return this.o.proposed?.includes(change) === true;
+  }
+
   private *plan(q: PlannedQueries): ActivityRun {
     const r = ACTIVITY_REQUESTS;
     this.result.plannings++;
@@ -727,15 +746,26 @@ export class PassModel {
     return { changed: true };
   }
 
-  /** The body's files streamed SCAN_CONCURRENCY at a time: when the last one ends. */
+  /**
+   * The body's files streamed SCAN_CONCURRENCY at a time, their lines checked on one thread: how
+   * long until the last one is done.
+   */
   private scan(files: readonly ExportFile[]): number {
     const lanes = new Array<number>(Math.min(SCAN_CONCURRENCY, files.length)).fill(0);
+    let cpuFreeMs = 0;
     for (const f of files) {
       let i = 0;
       for (let l = 1; l < lanes.length; l++) if (lanes[l]! < lanes[i]!) i = l;
-      const ms = streamMs(this.o.latency, f.bytes * this.unitScale, f.resources * this.unitScale);
-      this.cost("stream", ms);
-      lanes[i]! += ms;
+      const file = scanFile(
+        this.o.latency,
+        lanes[i]!,
+        cpuFreeMs,
+        f.bytes * this.unitScale,
+        f.resources * this.unitScale,
+      );
+      this.cost("stream", 0);
+      cpuFreeMs = file.cpuFreeMs;
+      lanes[i] = file.endMs;
     }
     return Math.max(0, ...lanes);
   }
@@ -801,7 +831,7 @@ export class PassModel {
       yield Math.max(this.fromSource(this.count(n)), this.count(n));
       yield* this.tables(2);
       entry.final = true;
-      return { changed: false };
+      return { changed: this.proposes("reconcile-changes") };
     }
     yield* this.tables(r.reconcileSkippedTables);
     const batch = [entry];

@@ -26,7 +26,7 @@ import { MigrationStateStore } from "../src/storage/migrationStateStore";
 import type { TableRepository, TableRow } from "../src/storage/tableRepository";
 import { createTableRepository } from "../src/storage/tableRepository";
 import type { RequestKind, RequestLatency } from "./requestLatency";
-import { REQUEST_KINDS, countMs, streamMs } from "./requestLatency";
+import { REQUEST_KINDS, countMs, scanFile } from "./requestLatency";
 
 /** Rows per table query page and names per blob list page (the services' maxima). */
 const TABLE_PAGE_ROWS = 1000;
@@ -67,6 +67,8 @@ function requestUrl(input: string | URL | Request): string {
  * overlap their latencies, as on the real host.
  */
 class ActivityClock {
+  /** When the activity's one thread is free of the export lines queued for checking. */
+  cpuFreeMs = 0;
   private busy = 0;
   private waiting: { atMs: number; wake: () => void }[] = [];
   private asleep: AbortController | undefined;
@@ -270,21 +272,7 @@ export class PricedEngine {
           listPages,
         ),
       deletePrefix: one((c: string, p: string) => store.deletePrefix(c, p)),
-      readLinesByUrl: (url) => {
-        let bytes = 0;
-        const lines = async function* (): AsyncIterable<string> {
-          for await (const line of store.readLinesByUrl(url)) {
-            bytes += line.length + 1;
-            yield line;
-          }
-        };
-        return this.pricedIterable(
-          "stream",
-          lines,
-          (n) => streamMs(this.latency, bytes * this.unitScale, n * this.unitScale),
-          () => 1,
-        );
-      },
+      readLinesByUrl: (url) => this.scanned(store, url),
       readTextByUrl: one((url: string) => store.readTextByUrl(url)),
       putTextAtUrl: one((url: string, text: string, type?: string) =>
         store.putTextAtUrl(url, text, type),
@@ -292,6 +280,42 @@ export class PricedEngine {
       deleteAtUrl: one((url: string) => store.deleteAtUrl(url)),
       copyFromUrl: one((url: string, c: string, n: string) => store.copyFromUrl(url, c, n)),
     };
+  }
+
+  /**
+   * An export file read line by line: its download overlaps the others', its lines' checks wait for
+   * the activity's one thread (requestLatency.ts, scanFile), priced when the file ends.
+   */
+  private async *scanned(store: BlobStore, url: string): AsyncIterable<string> {
+    const activity = this.current.getStore();
+    if (activity === undefined) {
+      this.outside.stream++;
+      yield* store.readLinesByUrl(url);
+      return;
+    }
+    const startMs = this.clock.now();
+    activity.begin();
+    let bytes = 0;
+    let lines = 0;
+    try {
+      for await (const line of store.readLinesByUrl(url)) {
+        bytes += line.length + 1;
+        lines++;
+        yield line;
+      }
+    } finally {
+      activity.end();
+      activity.call.requests.stream++;
+      const file = scanFile(
+        this.latency,
+        startMs,
+        activity.cpuFreeMs,
+        bytes * this.unitScale,
+        lines * this.unitScale,
+      );
+      activity.cpuFreeMs = file.cpuFreeMs;
+      await activity.wait(file.endMs - this.clock.now());
+    }
   }
 
   /** The same dependencies with every request priced. */

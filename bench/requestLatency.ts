@@ -40,7 +40,10 @@ export interface RequestLatency {
   countMsPerMillion: number;
   /** One export file's download rate while it is scanned (bytes per second, one stream). */
   streamBytesPerSecond: number;
-  /** CPU to check one line of an export file against its window (BuildImportPayloads). */
+  /**
+   * CPU to read and check one line of an export file against its window (BuildImportPayloads,
+   * `checkExportLine` parses each line): on the activity's one thread, not overlapped.
+   */
   streamMsPerLine: number;
   /**
    * A request the FHIR server makes inside a job (to its store, queue or blob storage): the
@@ -78,8 +81,8 @@ export const LATENCY_PROFILES: Readonly<Record<string, RequestLatency>> = {
       hop: 50,
     },
     countMsPerMillion: 20,
-    streamBytesPerSecond: 50e6,
-    streamMsPerLine: 0.003,
+    streamBytesPerSecond: 100e6,
+    streamMsPerLine: 0.015,
     serverInternalMs: 5,
   },
   slow: {
@@ -95,8 +98,8 @@ export const LATENCY_PROFILES: Readonly<Record<string, RequestLatency>> = {
       hop: 2_000,
     },
     countMsPerMillion: 500,
-    streamBytesPerSecond: 12.5e6,
-    streamMsPerLine: 0.015,
+    streamBytesPerSecond: 25e6,
+    streamMsPerLine: 0.03,
     serverInternalMs: 40,
   },
 };
@@ -115,11 +118,26 @@ export function countMs(latency: RequestLatency, counted: number): number {
   return latency.ms.count + (latency.countMsPerMillion * counted) / 1e6;
 }
 
-/** One export file scanned: its request, its bytes at the stream's rate, its lines' checks. */
-export function streamMs(latency: RequestLatency, bytes: number, lines: number): number {
-  return (
-    latency.ms.stream +
-    (bytes / latency.streamBytesPerSecond) * 1000 +
-    latency.streamMsPerLine * lines
-  );
+/** One export file downloaded while it is scanned: its request, then its bytes at the stream's rate. */
+export function streamDownloadMs(latency: RequestLatency, bytes: number): number {
+  return latency.ms.stream + (bytes / latency.streamBytesPerSecond) * 1000;
+}
+
+/**
+ * When a file scanned from `startMs` is done: its download, and its lines' checks on the activity's
+ * one thread after the checks already queued there (`cpuFreeMs`). Returns the file's end and when
+ * the thread is free again. Files are downloaded several at a time; their checks run one after another.
+ */
+export function scanFile(
+  latency: RequestLatency,
+  startMs: number,
+  cpuFreeMs: number,
+  bytes: number,
+  lines: number,
+): { endMs: number; cpuFreeMs: number } {
+  const cpuDone = Math.max(startMs, cpuFreeMs) + latency.streamMsPerLine * lines;
+  return {
+    endMs: Math.max(startMs + streamDownloadMs(latency, bytes), cpuDone),
+    cpuFreeMs: cpuDone,
+  };
 }

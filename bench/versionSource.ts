@@ -183,15 +183,49 @@ export function splitByShares(n: number, shares: ReadonlyMap<string, number>): M
 const SAMPLE_RESOURCES = 2_000_000;
 
 /**
- * A histogram of `versions` versions shaped by the synthetic data's law over `shape.years` years
- * ending at `endMs` (the same law as bench/versionTimes.ts: creation age = span × u^p, 15 % of
- * resources updated one to three times, 3 % of non-Patient resources soft-deleted).
+ * How resources' creation instants spread over the span: the synthetic data's power law (age =
+ * span × u^p, bench/versionTimes.ts), or steady growth (creations per unit of time growing by a
+ * constant factor a year, the share in the last two years given).
+ */
+export type CreationLaw =
+  { kind: "power"; ageExponent: number } | { kind: "growth"; recentShare: number };
+
+/** Growth rate per year that puts `share` of the creations of `years` years in the last two. */
+export function growthPerYear(years: number, share: number): number {
+  const recent = (g: number) =>
+    (Math.exp(g * years) - Math.exp(g * (years - 2))) / Math.expm1(g * years);
+  // recent(g) rises from 2 / years (g → 0) towards 1.
+  if (share <= 2 / years) return 1e-9;
+  let lo = 1e-9;
+  let hi = 50;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (recent(mid) < share) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** A creation's age as a share of the span, for a uniform draw `u`. */
+function ageShare(law: CreationLaw, years: number): (u: number) => number {
+  if (law.kind === "power") return (u) => u ** law.ageExponent;
+  const g = growthPerYear(years, law.recentShare) * years;
+  // Creation time t/span has density ∝ e^{g·t}: t = ln(1 + u·(e^g − 1)) / g; age = 1 − t.
+  return (u) => 1 - Math.log1p(u * Math.expm1(g)) / g;
+}
+
+/**
+ * A histogram of `versions` versions over `shape.years` years ending at `endMs`, resources created
+ * by `law` (default: the synthetic data's power law with `shape.ageExponent`), then as in
+ * bench/versionTimes.ts: 15 % of resources updated one to three times, 3 % of non-Patient
+ * resources soft-deleted.
  */
 export function histogramFor(
   shape: Pick<DatasetShape, "years" | "seed" | "ageExponent">,
   versions: number,
   endMs: number,
   binMs = HOUR_MS,
+  law: CreationLaw = { kind: "power", ageExponent: shape.ageExponent ?? 3 },
 ): VersionHistogram {
   if (!Number.isInteger(versions) || versions < 1)
     throw new RangeError(`a histogram needs a whole number of versions ≥ 1, got ${versions}`);
@@ -199,7 +233,7 @@ export function histogramFor(
   const spanMs = shape.years * YEAR_MS;
   const startMs = Math.floor((endMs - spanMs) / binMs) * binMs;
   const bins = new Float64Array(Math.ceil((endMs - startMs) / binMs));
-  const exponent = shape.ageExponent ?? 3;
+  const age = ageShare(law, shape.years);
   const byType = new Map<string, number>();
   let sampled = 0;
   const add = (atMs: number, type: string): void => {
@@ -209,7 +243,7 @@ export function histogramFor(
     sampled++;
   };
   for (let n = 0; n < SAMPLE_RESOURCES; n++) {
-    const at = Math.max(endMs - spanMs, Math.floor(endMs - spanMs * random() ** exponent - 1));
+    const at = Math.max(endMs - spanMs, Math.floor(endMs - spanMs * age(random()) - 1));
     const type = n === 0 ? "Patient" : typeFor(random);
     add(at, type);
     let last = at;
