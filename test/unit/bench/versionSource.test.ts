@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   SortedVersions,
   VersionHistogram,
+  growthPerYear,
   histogramFor,
   splitByShares,
 } from "../../../bench/versionSource";
@@ -102,5 +103,33 @@ describe("splitByShares", () => {
     );
     expect([...parts.values()].reduce((a, b) => a + b, 0)).toBe(1001);
     expect(parts.get("A")).toBe(501);
+  });
+});
+
+describe("steady growth (the recent-heavy scale shape)", () => {
+  const YEAR_MS = 365.25 * 86_400_000;
+
+  it("finds the yearly growth that puts the share asked for in the last two years", () => {
+    for (const [years, share] of [
+      [10, 0.8],
+      [10, 0.5],
+      [6, 0.7],
+    ] as const) {
+      const g = growthPerYear(years, share) * years;
+      const recent = (Math.exp(g) - Math.exp((g * (years - 2)) / years)) / Math.expm1(g);
+      expect(recent).toBeCloseTo(share, 6);
+    }
+  });
+
+  it("puts about that share of the histogram's versions in the last two years", () => {
+    const endMs = Date.parse("2026-01-01T00:00:00Z");
+    const histogram = histogramFor({ years: 10, seed: 7 }, 1_000_000, endMs, undefined, {
+      kind: "growth",
+      recentShare: 0.8,
+    });
+    const recent = histogram.count(endMs - 2 * YEAR_MS, endMs + 1) / histogram.total;
+    // Updates and deletes come after their creation, so slightly more than the creations' share.
+    expect(recent).toBeGreaterThan(0.78);
+    expect(recent).toBeLessThan(0.86);
   });
 });
