@@ -566,6 +566,7 @@ export class PassModel {
         chunkLimit: this.s.chunking.chunkLimit,
         targetVersions: this.s.chunking.targetVersions,
         capMs,
+        windowsPlanned: this.nextSeq - 1,
       },
       (w) => count(Date.parse(w.since), Date.parse(w.till)),
     );

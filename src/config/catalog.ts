@@ -332,7 +332,7 @@ export const CATALOG = [
     default: "500000",
     added: true,
     meaning:
-      "Fewest versions a window holds while more are waiting (history-aware count): a window takes a sixteenth of what is left up to now, at least this many, at most AZURE_ChunkLimit and 10,000,000; near the present it holds about this many. 0: one AZURE_ExportChunkTime step per window, as in the original tool. See docs/configuration.md, How big a window is.",
+      "Fewest versions a window holds while more are waiting (history-aware count): a window takes a sixteenth of what is left up to now, at least this many, at most AZURE_ChunkLimit and 10,000,000; near the present it holds about this many; the first windows of a migration ramp up from an eighth of it. 0: one AZURE_ExportChunkTime step per window, as in the original tool. See docs/configuration.md, How big a window is.",
     example: "500000",
   },
   {

@@ -9,9 +9,10 @@
  *
  * - the planning counts what is left up to the cap, R (one query);
  * - a window takes W = R / REMAINING_SHARE versions, at least T and at most L: the largest windows
- *   while far behind, then a fixed share of what is left, so the first window is small next to the
- *   whole catch-up (its export is all the destination waits for) and the windows shrink towards the
+ *   while far behind, then a fixed share of what is left, so the windows shrink towards the
  *   present (the last import is short); near the present, windows of T;
+ * - the first windows of a migration ramp up: the k-th holds at most T × 2^k / RAMP_FIRST_SHARE,
+ *   since the destination waits for the first window's export and payload build;
  * - when R is within WINDOW_TOLERANCE of W, the window runs to the cap;
  * - otherwise its end is found on the counts by false position (Illinois), from the bracket
  *   [first change, cap] whose counts are known (0 and R): it stops as soon as a count is within
@@ -39,9 +40,19 @@ export const WINDOW_TOLERANCE = 0.1;
 /** Count queries a planning may spend on finding a window's end, beyond counting what is left. */
 export const MAX_SIZING_COUNT_QUERIES = 12;
 
+/**
+ * The first windows of a migration start small and double: the k-th (from 0) holds at most
+ * target × 2^k / RAMP_FIRST_SHARE. The destination waits for the first window's export and payload
+ * build before it imports anything, so a small first window starts it early; the windows after it
+ * are exported while it imports.
+ */
+export const RAMP_FIRST_SHARE = 8;
+
 export interface SizingLimits extends WindowLimits {
   /** AZURE_ChunkTargetResources: versions a window holds at least; 0 = one step per window. */
   targetVersions: number;
+  /** Windows (chunks) this migration planned before this one, for the ramp; absent: no ramp. */
+  windowsPlanned?: number;
 }
 
 interface Point {
@@ -49,13 +60,26 @@ interface Point {
   count: number;
 }
 
-/** The versions a window should hold when `left` are left up to the cap. */
-export function windowVersions(left: number, targetVersions: number, limit: number): number {
+/**
+ * The versions a window should hold when `left` are left up to the cap and `windowsPlanned` windows
+ * were planned before it.
+ */
+export function windowVersions(
+  left: number,
+  targetVersions: number,
+  limit: number,
+  windowsPlanned?: number,
+): number {
   const largest = Math.min(limit, MAX_WINDOW_VERSIONS);
-  return Math.max(
+  const sized = Math.max(
     Math.min(targetVersions, largest),
     Math.min(largest, Math.ceil(left / REMAINING_SHARE)),
   );
+  if (windowsPlanned === undefined) return sized;
+  // Past the ramp (2^k ≥ RAMP_FIRST_SHARE) the cap is at least the target, so only huge `left`
+  // values would meet it; stop doubling there to keep the number finite.
+  const doubled = 2 ** Math.min(windowsPlanned, 40);
+  return Math.max(1, Math.min(sized, Math.ceil((targetVersions * doubled) / RAMP_FIRST_SHARE)));
 }
 
 /**
@@ -96,7 +120,7 @@ export async function planSizedWindow(
     const plan = await planWindow(frontier, nextChange, { ...limits, chunkLimit }, count);
     return { ...plan, countQueries: plan.countQueries + queries };
   }
-  const want = windowVersions(left, limits.targetVersions, chunkLimit);
+  const want = windowVersions(left, limits.targetVersions, chunkLimit, limits.windowsPlanned);
   const most = Math.min(chunkLimit, Math.floor(want * (1 + WINDOW_TOLERANCE)));
   const least = Math.ceil(want * (1 - WINDOW_TOLERANCE));
   if (left <= most) return window(capMs, left);

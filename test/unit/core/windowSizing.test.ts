@@ -4,6 +4,7 @@ import { iso, ms, planWindow } from "../../../src/core/windows";
 import {
   MAX_SIZING_COUNT_QUERIES,
   MAX_WINDOW_VERSIONS,
+  RAMP_FIRST_SHARE,
   REMAINING_SHARE,
   WINDOW_TOLERANCE,
   planSizedWindow,
@@ -77,6 +78,17 @@ describe("windowVersions", () => {
     expect(windowVersions(1e12, 100, 5000)).toBe(5000);
     // A target above the limit counts as the limit.
     expect(windowVersions(10, 5000, 300)).toBe(300);
+  });
+
+  it("ramps the first windows of a migration up from a share of the target, doubling", () => {
+    const left = 1e9;
+    const sized = windowVersions(left, 800, 1e12);
+    expect(windowVersions(left, 800, 1e12, 0)).toBe(800 / RAMP_FIRST_SHARE);
+    expect(windowVersions(left, 800, 1e12, 1)).toBe((2 * 800) / RAMP_FIRST_SHARE);
+    expect(windowVersions(left, 800, 1e12, 2)).toBe((4 * 800) / RAMP_FIRST_SHARE);
+    // Past the ramp, the share of what is left again.
+    expect(windowVersions(left, 800, 1e12, 40)).toBe(sized);
+    expect(windowVersions(left, 800, 1e12, 1_000_000)).toBe(sized);
   });
 });
 
@@ -191,6 +203,28 @@ describe("planSizedWindow", () => {
     );
     const original = await planWindow(start, iso(first + DAY), limits, none);
     expect(sized).toEqual({ ...original, countQueries: original.countQueries + 1 });
+  });
+
+  it("plans a small first window when the migration has planned none yet", async () => {
+    const versions = spread(first, 3650, REMAINING_SHARE * 4000);
+    const { count } = counter(versions);
+    const limits = { lengthMs: 30 * DAY, chunkLimit: 1e9, capMs: farCap, targetVersions: 800 };
+    const firstWindow = await planSizedWindow(
+      start,
+      iso(first),
+      { ...limits, windowsPlanned: 0 },
+      count,
+    );
+    const later = await planSizedWindow(
+      start,
+      iso(first),
+      { ...limits, windowsPlanned: 10 },
+      count,
+    );
+    if (firstWindow.kind !== "window" || later.kind !== "window")
+      throw new Error("expected windows");
+    within(firstWindow.count, 800 / RAMP_FIRST_SHARE);
+    within(later.count, 4000);
   });
 
   it("leaves empty and caught-up plans unchanged", async () => {
