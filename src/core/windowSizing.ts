@@ -42,9 +42,11 @@ export const MAX_SIZING_COUNT_QUERIES = 12;
 
 /**
  * The first windows of a migration start small and double: the k-th (from 0) holds at most
- * target × 2^k / RAMP_FIRST_SHARE. The destination waits for the first window's export and payload
- * build before it imports anything, so a small first window starts it early; the windows after it
- * are exported while it imports.
+ * target × 2^k / RAMP_FIRST_SHARE, until that reaches the target. The destination waits for the
+ * first window's export and payload build before it imports anything, so a small first window
+ * starts it early; the windows after it are exported while it imports. The ramp stops at the target
+ * rather than doubling on to the largest window: each planning counts everything left, which far
+ * behind costs minutes, and a ramp of small windows would pay that once per small window.
  */
 export const RAMP_FIRST_SHARE = 8;
 
@@ -75,11 +77,10 @@ export function windowVersions(
     Math.min(targetVersions, largest),
     Math.min(largest, Math.ceil(left / REMAINING_SHARE)),
   );
-  if (windowsPlanned === undefined) return sized;
-  // Past the ramp (2^k ≥ RAMP_FIRST_SHARE) the cap is at least the target, so only huge `left`
-  // values would meet it; stop doubling there to keep the number finite.
-  const doubled = 2 ** Math.min(windowsPlanned, 40);
-  return Math.max(1, Math.min(sized, Math.ceil((targetVersions * doubled) / RAMP_FIRST_SHARE)));
+  // The ramp ends where it reaches the target: larger windows follow the share of what is left.
+  if (windowsPlanned === undefined || 2 ** windowsPlanned >= RAMP_FIRST_SHARE) return sized;
+  const ramp = Math.ceil((targetVersions * 2 ** windowsPlanned) / RAMP_FIRST_SHARE);
+  return Math.max(1, Math.min(sized, ramp));
 }
 
 /**

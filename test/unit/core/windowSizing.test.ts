@@ -86,7 +86,8 @@ describe("windowVersions", () => {
     expect(windowVersions(left, 800, 1e12, 0)).toBe(800 / RAMP_FIRST_SHARE);
     expect(windowVersions(left, 800, 1e12, 1)).toBe((2 * 800) / RAMP_FIRST_SHARE);
     expect(windowVersions(left, 800, 1e12, 2)).toBe((4 * 800) / RAMP_FIRST_SHARE);
-    // Past the ramp, the share of what is left again.
+    // Once the ramp reaches the target, the share of what is left again, not further doubling.
+    expect(windowVersions(left, 800, 1e12, 3)).toBe(sized);
     expect(windowVersions(left, 800, 1e12, 40)).toBe(sized);
     expect(windowVersions(left, 800, 1e12, 1_000_000)).toBe(sized);
   });
