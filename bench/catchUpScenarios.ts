@@ -16,6 +16,7 @@ import type { SimulatedEnvironment, StorageEndpoints } from "./simulatedEnvironm
 import { SCENARIOS } from "./scenarios";
 import type { ProposedChange } from "./passModel";
 import { PROPOSED_CHANGES } from "./passModel";
+import { nameList } from "./nameList";
 
 export interface CatchUpOptions {
   set: Record<string, string>;
@@ -76,38 +77,9 @@ function wholeList(what: string) {
   };
 }
 
-function profileList(value: string): string[] {
-  const names = value.split(",").map((s) => s.trim());
-  for (const name of names) {
-    if (LATENCY_PROFILES[name] === undefined)
-      throw new InvalidArgumentError(
-        `unknown request latency profile ${JSON.stringify(name)}; expected a comma-separated list of ${Object.keys(LATENCY_PROFILES).join(", ")}`,
-      );
-  }
-  return names;
-}
-
-function shapeList(value: string): ShapeName[] {
-  const names = value.split(",").map((s) => s.trim());
-  for (const name of names) {
-    if (name !== "dense" && name !== "recent-heavy")
-      throw new InvalidArgumentError(
-        `unknown data shape ${JSON.stringify(name)}; expected a comma-separated list of dense, recent-heavy`,
-      );
-  }
-  return names as ShapeName[];
-}
-
-function proposedList(value: string): ProposedChange[] {
-  const names = value.split(",").map((s) => s.trim());
-  for (const name of names) {
-    if (!(PROPOSED_CHANGES as readonly string[]).includes(name))
-      throw new InvalidArgumentError(
-        `unknown change ${JSON.stringify(name)}; expected a comma-separated list of ${PROPOSED_CHANGES.join(", ")}`,
-      );
-  }
-  return names as ProposedChange[];
-}
+const profileList = nameList("request latency profile", Object.keys(LATENCY_PROFILES));
+const shapeList = nameList<ShapeName>("data shape", ["dense", "recent-heavy"]);
+const proposedList = nameList<ProposedChange>("change", PROPOSED_CHANGES);
 
 function serverModel(value: string): "cited" | "legacy" {
   if (value !== "cited" && value !== "legacy")

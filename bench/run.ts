@@ -35,6 +35,7 @@ import { FRESHNESS_OPTIONS, benchmarkFreshness } from "./freshness";
 import { benchmarkIsolation, isolationRows } from "./isolation";
 import { ROLLING_FILE_RESOURCES, shippedScheduleDefaults } from "./model";
 import { MAX_WINDOW_VERSIONS } from "../src/core/windowSizing";
+import { nameList } from "./nameList";
 import type { LedgerBenchResult } from "./ledger";
 import { benchmarkLedger, ledgerRows } from "./ledger";
 import type { PayloadBuildResult } from "./payloadBuild";
@@ -84,16 +85,7 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-function benchmarkList(value: string): BenchmarkName[] {
-  const names = value.split(",").map((s) => s.trim());
-  for (const name of names) {
-    if (!(BENCHMARKS as readonly string[]).includes(name))
-      throw new InvalidArgumentError(
-        `unknown benchmark ${JSON.stringify(name)}; expected a comma-separated list of ${BENCHMARKS.join(", ")}`,
-      );
-  }
-  return names as BenchmarkName[];
-}
+const benchmarkList = nameList<BenchmarkName>("benchmark", BENCHMARKS);
 
 function setting(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf("=");
