@@ -3,12 +3,12 @@
  * For each of a few freezes, writes arrive on the source (Poisson, as in the freshness run) while
  * the migration runs continuously, for a random stretch of simulated time; then writes stop, the
  * cutover is requested with the freeze at that instant, and the cutover window is measured from the
- * freeze to the stored verdict on the virtual clock. The proof itself (surface and full check) costs
- * no simulated time here (its requests are not modelled): its real duration is reported beside it.
+ * freeze to the stored verdict on the virtual clock. Every request is priced (bench/pricedEngine.ts),
+ * the proof's surface counts and full-check pages included; its real duration is reported beside it.
  * Between freezes the cutover is cancelled after its verdict (a rehearsal), back to the steady mode.
  */
 import { cancelCutover, startCutover } from "../src/engine/cutover";
-import { runMigrationLocally, wakeLocalMigration } from "../src/local/localMigration";
+import { wakeLocalMigration } from "../src/local/localMigration";
 import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import type { Row } from "./report";
@@ -40,8 +40,14 @@ export interface CutoverBenchResult {
   windowsMs: number[];
   p50Ms: number | undefined;
   p95Ms: number | undefined;
-  /** Real seconds each proof took (not simulated). */
+  /** Real seconds each proof took. */
   proofRealSeconds: number[];
+  /**
+   * Where each window's time went on the simulated clock: from the freeze until the proof starts
+   * (the delta planned, staged, imported and its ledger entries counted), and the proof itself.
+   */
+  untilProofMs: number[];
+  proofMs: number[];
   realSeconds: number;
 }
 
@@ -56,6 +62,8 @@ export async function benchmarkCutover(
   const windows: number[] = [];
   const verdicts: string[] = [];
   const proofs: number[] = [];
+  const untilProof: number[] = [];
+  const proofMs: number[] = [];
   const realStart = Date.now();
   for (let f = 0; f < options.freezes; f++) {
     const writingEndsMs =
@@ -78,11 +86,9 @@ export async function benchmarkCutover(
       wakeLocalMigration();
       freezeRequested = true;
     };
-    const leaveOrchestration = clock.join();
     const leaveWriter = clock.join();
     let proofStarted = 0;
-    const orchestration = runMigrationLocally(deps, {
-      clock,
+    const orchestration = sim.priced.run(deps, {
       wrapActivity: async (name, call) => {
         // The proof runs from ProveCutover (it starts the verification) to DecideCutoverProof.
         if (name === "ProveCutover") proofStarted = Date.now();
@@ -93,7 +99,7 @@ export async function benchmarkCutover(
           proofs.push((Date.now() - proofStarted) / 1000);
         }
       },
-    }).finally(leaveOrchestration);
+    });
     await Promise.all([orchestration, writer().finally(leaveWriter)]);
     if (!freezeRequested) throw new Error("the migration stopped before the freeze");
     const record = await deps.state.getCutover();
@@ -101,6 +107,11 @@ export async function benchmarkCutover(
     if (record === undefined || verdict === undefined) throw new Error("no cutover verdict");
     verdicts.push(record.phase);
     windows.push(Date.parse(record.decidedAt ?? "") - Date.parse(record.freeze));
+    const proof = sim.priced.calls.filter((c) => c.name === "ProveCutover").at(-1);
+    if (proof !== undefined) {
+      untilProof.push(proof.startMs - Date.parse(record.freeze));
+      proofMs.push(proof.endMs - proof.startMs);
+    }
     progress(
       `cutover ${f + 1}/${options.freezes}: ${record.phase} ${((windows.at(-1) ?? 0) / MINUTE).toFixed(1)} min after the freeze`,
     );
@@ -114,14 +125,19 @@ export async function benchmarkCutover(
     p50Ms: percentile(windows, 50),
     p95Ms: percentile(windows, 95),
     proofRealSeconds: proofs,
+    untilProofMs: untilProof,
+    proofMs,
     realSeconds: (Date.now() - realStart) / 1000,
   };
 }
 
-/** Rows: the cutover window p50 and p95 (target: one import job + 2 minutes), and GO for every freeze. */
-export function cutoverRows(r: CutoverBenchResult, importJob: number): Row[] {
+/** The cutover window's p95 target under the cited model (freeze to verdict). */
+export const CUTOVER_TARGET_MS = 2 * MINUTE;
+
+/** Rows: the cutover window p50 and p95, and GO for every freeze. */
+export function cutoverRows(r: CutoverBenchResult): Row[] {
   const b = "10 Cutover";
-  const targetMs = importJob + 2 * MINUTE;
+  const targetMs = CUTOVER_TARGET_MS;
   const go = r.verdicts.filter((v) => v === "GO").length;
   return [
     ...percentileRows(
@@ -130,9 +146,9 @@ export function cutoverRows(r: CutoverBenchResult, importJob: number): Row[] {
       r,
       {
         ms: targetMs,
-        text: `≤ ${minutes(targetMs)} (one import job ${minutes(importJob)} + 2 min)`,
+        text: `≤ ${minutes(targetMs)}`,
       },
-      `${r.freezes} freezes; the proofs took ${r.proofRealSeconds.map((s) => s.toFixed(1)).join(", ")} s real time (not simulated); ${r.realSeconds.toFixed(0)} s real time in all`,
+      `${r.freezes} freezes; p95 until the proof starts ${minutes(percentile(r.untilProofMs, 95) ?? Number.NaN)} (the delta planned, staged, imported and counted), p95 of the proof ${minutes(percentile(r.proofMs, 95) ?? Number.NaN)} (every request priced); the proofs took ${r.proofRealSeconds.map((s) => s.toFixed(1)).join(", ")} s real time; ${r.realSeconds.toFixed(0)} s real time in all`,
     ),
     {
       benchmark: b,

@@ -12,11 +12,9 @@
  */
 import type { ChunkRecord } from "../src/core/migrationState";
 import type { MigrationActivityName } from "../src/engine/activities";
-import { runMigrationLocally } from "../src/local/localMigration";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
 import type { Operation } from "../emulator/types";
 import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
-import { exportJobMs, importJobMs } from "./model";
 import type { SimulatedEnvironment } from "./simulatedEnvironment";
 import { exponential, percentile } from "./stats";
 
@@ -67,7 +65,7 @@ export interface FreshnessResult {
   safetyLagMs: number;
   pollIntervalMs: number;
   idlePollMs: number;
-  /** Longest export and import job of the windows planned while writes arrived. */
+  /** Longest export and import job of the windows planned while writes arrived (the emulators' model). */
   exportJobMs: number;
   importJobMs: number;
   windows: number;
@@ -170,10 +168,9 @@ export async function benchmarkFreshness(
   const passes: PassStart[] = [];
   const realStart = Date.now();
   let lastReport = realStart;
-  const leaveOrchestration = clock.join();
   const leaveWriter = clock.join();
-  const orchestration = runMigrationLocally(deps, {
-    clock,
+  // Every request priced (bench/pricedEngine.ts), which keeps the orchestration a clock participant.
+  const orchestration = sim.priced.run(deps, {
     shouldStop: () => (writerDone && pending.size === 0) || clock.now() > giveUpMs,
     wrapActivity: (name: MigrationActivityName, call) => {
       if (name === "LoadMigrationState") {
@@ -187,7 +184,7 @@ export async function benchmarkFreshness(
       }
       return call();
     },
-  }).finally(leaveOrchestration);
+  });
   try {
     await Promise.all([orchestration, writer().finally(leaveWriter)]);
   } finally {
@@ -218,9 +215,13 @@ export async function benchmarkFreshness(
     windows++;
     chunks.push(chunk);
     const versions = (chunk.totalExportResourceCount ?? 0) + (chunk.searchParameterCount ?? 0);
-    longestExport = Math.max(longestExport, exportJobMs(versions));
+    const l = sim.latency;
+    longestExport = Math.max(longestExport, l.exportFixedMs + l.exportPerResourceMs * versions);
     for (const p of await deps.state.listPayloads(chunk.seq)) {
-      longestImport = Math.max(longestImport, importJobMs(p.resourceCount));
+      longestImport = Math.max(
+        longestImport,
+        l.importFixedMs + l.importPerResourceMs * p.resourceCount,
+      );
     }
   }
 

@@ -22,12 +22,10 @@ export type BenchLatency = Required<
   Pick<LatencyModel, "exportThroughputPerSecond" | "importThroughputPerSecond">;
 
 /**
- * Job latency of both servers. A job takes a fixed part (queueing, orchestration and the server's
- * own polling of its processing jobs, which dominates small windows: minutes, even for an empty
- * export) plus a part per resource (throughput once running: 500 versions/s exported, 250
- * resources/s imported). The server-wide throughput equals one job's: jobs running at once share
- * it, so parallel jobs overlap their fixed parts but do not move versions faster
- * (docs/performance.md, "The latency model").
+ * The job latency this benchmark used before the cited server model (bench/serverModel.ts): a
+ * 5-minute fixed part and 500 versions/s exported, 250 resources/s imported, figures no source
+ * gives. Kept as the `--server-model legacy` profile and for the isolation benchmark, whose figure
+ * is a count of jobs; headline figures use the cited model.
  */
 export const LATENCY: BenchLatency = {
   exportFixedMs: 5 * MINUTE,
@@ -36,16 +34,6 @@ export const LATENCY: BenchLatency = {
   importPerResourceMs: 4,
   exportThroughputPerSecond: 500,
   importThroughputPerSecond: 250,
-};
-
-/** The issue's standard latency: export 30 s + 0.5 ms per version, import 60 s + 1 ms per resource. */
-export const STANDARD_LATENCY: BenchLatency = {
-  exportFixedMs: 30_000,
-  exportPerResourceMs: 0.5,
-  importFixedMs: 60_000,
-  importPerResourceMs: 1,
-  exportThroughputPerSecond: 2000,
-  importThroughputPerSecond: 1000,
 };
 
 export function exportJobMs(versions: number, latency = LATENCY): number {

@@ -19,7 +19,9 @@
  * Favourable simplifications: activities, table I/O and the two system-wide counts per import poll
  * take no time, and a run that ends exactly on a tick is picked up by that tick.
  */
+import { SharedThroughput } from "../emulator/sharedThroughput";
 import type { LatencyModel } from "../emulator/types";
+import type { VersionSource } from "./versionSource";
 
 export interface SourceVersion {
   atMs: number;
@@ -43,7 +45,34 @@ export interface OriginalScheduleRules {
       LatencyModel,
       "exportFixedMs" | "exportPerResourceMs" | "importFixedMs" | "importPerResourceMs"
     >
-  >;
+  > &
+    Pick<LatencyModel, "importThroughputPerSecond">;
+}
+
+/**
+ * When each of the import bodies posted together at `startMs` ends: each waits the fixed time, then
+ * they share the destination's rate (emulator/sharedThroughput.ts, as the emulators and the other
+ * models do).
+ */
+function importsEnd(
+  startMs: number,
+  lines: readonly number[],
+  latency: OriginalScheduleRules["latency"],
+): number[] {
+  const perSecond = latency.importThroughputPerSecond;
+  const server = new SharedThroughput(perSecond === undefined ? undefined : perSecond / 1000);
+  lines.forEach((n, id) =>
+    server.add(id, startMs + latency.importFixedMs, n, latency.importPerResourceMs),
+  );
+  const ends = new Array<number>(lines.length);
+  let left = lines.length;
+  for (let at = server.nextEventMs(); left > 0 && at !== undefined; at = server.nextEventMs()) {
+    for (const c of server.advanceTo(at)) {
+      ends[c.id] = c.doneMs;
+      left--;
+    }
+  }
+  return ends;
 }
 
 export interface OriginalWindow {
@@ -72,25 +101,11 @@ function firstPollAtOrAfter(fromMs: number, dueMs: number, pollMs: number): numb
   return fromMs + Math.ceil((dueMs - fromMs) / pollMs) * pollMs;
 }
 
-function lowerBound(sorted: readonly SourceVersion[], atMs: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]!.atMs < atMs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Lines per import body: one file per `rollingFileResources` resources of a type, `fileCount` files per body. */
-function payloadLines(versions: readonly SourceVersion[], rules: OriginalScheduleRules): number[] {
-  const byType = new Map<string, number>();
-  for (const v of versions) {
-    if (v.type !== SEARCH_PARAMETER) byType.set(v.type, (byType.get(v.type) ?? 0) + 1);
-  }
+function payloadLines(byType: ReadonlyMap<string, number>, rules: OriginalScheduleRules): number[] {
   const files: number[] = [];
-  for (const count of byType.values()) {
+  for (const [type, count] of byType) {
+    if (type === SEARCH_PARAMETER) continue;
     for (let left = count; left > 0; left -= rules.rollingFileResources) {
       files.push(Math.min(left, rules.rollingFileResources));
     }
@@ -103,13 +118,14 @@ function payloadLines(versions: readonly SourceVersion[], rules: OriginalSchedul
 }
 
 export function simulateOriginalSchedule(
-  versions: readonly SourceVersion[],
+  source: VersionSource,
   rules: OriginalScheduleRules,
 ): OriginalScheduleResult {
-  const sorted = [...versions].sort((a, b) => a.atMs - b.atMs);
-  if (sorted.length === 0) return { catchUpMs: 0, windows: [], runs: 0 };
+  const firstAtMs = source.firstAtOrAfter(Number.NEGATIVE_INFINITY);
+  const lastAtMs = source.lastAtMs;
+  if (firstAtMs === undefined || lastAtMs === undefined)
+    return { catchUpMs: 0, windows: [], runs: 0 };
   const { latency } = rules;
-  const lastAtMs = sorted[sorted.length - 1]!.atMs;
   // The first tick at or after a run's end, and after the tick that started it (one run per tick).
   const nextTick = (runEnd: number, runStart: number) =>
     Math.max(
@@ -118,7 +134,7 @@ export function simulateOriginalSchedule(
     );
 
   const windows: OriginalWindow[] = [];
-  let sinceMs = sorted[0]!.atMs;
+  let sinceMs = firstAtMs;
   let tick = rules.startMs;
   let runs = 0;
   while (sinceMs <= lastAtMs) {
@@ -132,12 +148,12 @@ export function simulateOriginalSchedule(
         "original schedule model: a window of zero length (the start is before the data)",
       );
     }
-    const slice = sorted.slice(lowerBound(sorted, sinceMs), lowerBound(sorted, tillMs));
+    const versions = source.count(sinceMs, tillMs);
     const exportDue =
-      exportStartMs + latency.exportFixedMs + latency.exportPerResourceMs * slice.length;
+      exportStartMs + latency.exportFixedMs + latency.exportPerResourceMs * versions;
     const first200 = firstPollAtOrAfter(exportStartMs, exportDue, rules.pollMs);
     const exportConfirmedMs = first200 + (rules.confirmations - 1) * rules.confirmDelayMs;
-    const queue = payloadLines(slice, rules);
+    const queue = payloadLines(source.countByType(sinceMs, tillMs), rules);
     const payloads = queue.length;
     let runStart = exportStartMs;
     let runEnd = exportConfirmedMs;
@@ -145,9 +161,7 @@ export function simulateOriginalSchedule(
     let now = exportConfirmedMs;
     while (queue.length > 0 || running.length > 0) {
       if (running.length === 0) {
-        for (const lines of queue.splice(0, rules.payloadCount)) {
-          running.push(now + latency.importFixedMs + latency.importPerResourceMs * lines);
-        }
+        running.push(...importsEnd(now, queue.splice(0, rules.payloadCount), latency));
       }
       runEnd = firstPollAtOrAfter(now, running.shift()!, rules.pollMs);
       if (queue.length > 0 || running.length > 0) {
@@ -160,7 +174,7 @@ export function simulateOriginalSchedule(
     windows.push({
       sinceMs,
       tillMs,
-      versions: slice.length,
+      versions,
       payloads,
       exportStartMs,
       exportConfirmedMs,

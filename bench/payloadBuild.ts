@@ -30,6 +30,10 @@ export interface PayloadBuildResult {
   peakHeapDeltaBytes: number;
   peakRssDeltaBytes: number;
   peakRssBytes: number;
+  /** Export lines split and checked per second on one thread (BuildImportPayloads' scan). */
+  scanLinesPerSecond: number;
+  scanBytesPerSecond: number;
+  scanLineBytes: number;
 }
 
 /** A manifest shaped like a large parallel export's: six types, long blob URLs, counts per file. */
@@ -64,7 +68,7 @@ export async function benchmarkPayloadBuild(
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        ["--expose-gc", "--import", "tsx", child, file, String(fileCount)],
+        ["--expose-gc", "--import", "tsx", child, file, String(fileCount), "200000"],
         { maxBuffer: 1024 * 1024 },
         (error, out, err) => {
           if (error !== null)

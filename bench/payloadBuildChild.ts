@@ -9,7 +9,69 @@
  */
 import { readFileSync } from "node:fs";
 import { storeImportPayloads } from "../src/core/importPayload";
+import { checkExportLine } from "../src/core/windowMembership";
 import type { ExportManifest } from "../src/fhir/types";
+import { splitLines } from "../src/storage/lines";
+import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";
+
+/** Lines of one scanned export file: synthetic resources padded to `bytes` each. */
+function exportFile(lines: number, bytes: number): { text: string; type: string } {
+  const random = seededRandom(5);
+  const at = Date.parse("2024-01-01T00:00:00Z");
+  const parts: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const r = syntheticResource("Observation", `obs-${i}`, "pat-1", random, at + i);
+    const line = JSON.stringify({
+      ...r,
+      meta: { versionId: "1", lastUpdated: new Date(at + i).toISOString() },
+    });
+    const pad = Math.max(0, bytes - line.length - 40);
+    parts.push(
+      pad === 0
+        ? line
+        : JSON.stringify({
+            ...JSON.parse(line),
+            text: { status: "generated", div: "x".repeat(pad) },
+          }),
+    );
+  }
+  return { text: `${parts.join("\n")}\n`, type: "Observation" };
+}
+
+/**
+ * What BuildImportPayloads does with every line of every export file (payloadInputs.ts,
+ * scanPayloadInputs): split the downloaded text into lines and check each against the window.
+ * Chunks of 4 MB stand for the download; the download itself is left out (network, not the app).
+ */
+async function scanRate(
+  lines: number,
+  bytes: number,
+): Promise<{ linesPerSecond: number; bytesPerSecond: number; lineBytes: number }> {
+  const file = exportFile(lines, bytes);
+  const window = {
+    since: "2023-01-01T00:00:00.000Z",
+    till: "2026-01-01T00:00:00.000Z",
+    tillInclusive: false,
+    checkLastUpdated: true,
+  };
+  async function* chunks(): AsyncIterable<string> {
+    for (let i = 0; i < file.text.length; i += 4 * 1024 * 1024)
+      yield file.text.slice(i, i + 4 * 1024 * 1024);
+  }
+  const started = process.hrtime.bigint();
+  let seen = 0;
+  for await (const line of splitLines(chunks())) {
+    if (line.length === 0) continue;
+    if (!checkExportLine(line, file.type, window).belongs) throw new Error(`line ${seen} refused`);
+    seen++;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    linesPerSecond: seen / seconds,
+    bytesPerSecond: file.text.length / seconds,
+    lineBytes: file.text.length / seen,
+  };
+}
 
 function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -19,9 +81,11 @@ function gc(): void {
 }
 
 async function main(): Promise<void> {
-  const [path, fileCountText] = process.argv.slice(2);
-  if (path === undefined) throw new Error("usage: payloadBuildChild <manifest.json> [fileCount]");
+  const [path, fileCountText, scanLinesText] = process.argv.slice(2);
+  if (path === undefined)
+    throw new Error("usage: payloadBuildChild <manifest.json> [fileCount] [scanLines]");
   const fileCount = Number(fileCountText ?? "10000");
+  const scanLines = Number(scanLinesText ?? "200000");
   const text = readFileSync(path, "utf8");
   gc();
   const before = process.memoryUsage();
@@ -45,6 +109,8 @@ async function main(): Promise<void> {
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   sample();
   const maxRssAfter = process.resourceUsage().maxRSS * 1024;
+  // After the memory figures: the scan's strings would count in them.
+  const scan = await scanRate(scanLines, 2000);
   // maxRSS catches a spike between two samples, when it rose above what the process had reached before.
   const peakRssBytes = Math.max(peakRss, maxRssAfter > maxRssBefore ? maxRssAfter : 0);
   process.stdout.write(
@@ -61,6 +127,9 @@ async function main(): Promise<void> {
       peakHeapDeltaBytes: peakHeap - before.heapUsed,
       peakRssDeltaBytes: peakRssBytes - before.rss,
       peakRssBytes,
+      scanLinesPerSecond: scan.linesPerSecond,
+      scanBytesPerSecond: scan.bytesPerSecond,
+      scanLineBytes: scan.lineBytes,
     })}\n`,
   );
 }

@@ -2,6 +2,7 @@
  * Two emulators and the engine's dependencies, all on one virtual clock, with the source seeded by
  * moving that clock through ten years of synthetic writes (so every version gets its historical
  * lastUpdated). Storage is a real Azurite; it does not care what time the servers think it is.
+ * `priced` runs the engine with every request priced by the request latency (bench/pricedEngine.ts).
  */
 import type { Environment } from "../src/config/settings";
 import { createEngineDeps } from "../src/engine/createDeps";
@@ -13,6 +14,9 @@ import { settingsFor, startLocalEnvironment } from "../emulator/harness/localEnv
 import { DEFAULT_EXPORT_STATUS_GRACE_MS } from "../emulator/export-jobs";
 import { customSearchParameter, generateOperations } from "../emulator/harness/syntheticData";
 import type { BenchLatency, DatasetShape } from "./model";
+import { PricedEngine } from "./pricedEngine";
+import type { RequestLatency } from "./requestLatency";
+import { ZERO_LATENCY } from "./requestLatency";
 import {
   LAST_WRITE_BEFORE_START_MS,
   LATENCY,
@@ -32,6 +36,10 @@ export interface SimulatedEnvironment {
   deps: EngineDeps;
   /** Versions on the source when the migration starts. */
   seededVersions: number;
+  /** The engine with every request priced (bench/pricedEngine.ts). */
+  priced: PricedEngine;
+  /** The servers' job latency the emulators apply. */
+  latency: BenchLatency;
   stop(): Promise<void>;
 }
 
@@ -42,6 +50,11 @@ export async function startSimulatedEnvironment(
   /** App settings that win over the shipped defaults (exploring a setting's effect). */
   overrides: Environment = {},
   latency: BenchLatency = LATENCY,
+  requests: { latency: RequestLatency; unitScale: number } = {
+    latency: ZERO_LATENCY,
+    unitScale: 1,
+  },
+  rollingFileResources = ROLLING_FILE_RESOURCES,
 ): Promise<SimulatedEnvironment> {
   const startMs = MIGRATION_START_MS;
   const endMs = startMs - LAST_WRITE_BEFORE_START_MS;
@@ -53,7 +66,7 @@ export async function startSimulatedEnvironment(
     // The server's own export status grace (15 s after the last processing job), not the local
     // environment's stand-in scaled with exportFixedMs (5 minutes here, which doubled every export).
     latency: { ...latency, exportStatusGraceMs: DEFAULT_EXPORT_STATUS_GRACE_MS },
-    rollingFileResources: ROLLING_FILE_RESOURCES,
+    rollingFileResources,
   });
   const store = environment.source.store;
   for (const op of operations) {
@@ -84,6 +97,8 @@ export async function startSimulatedEnvironment(
     environment,
     deps,
     seededVersions: store.index("all").size,
+    priced: new PricedEngine(clock, requests.latency, requests.unitScale),
+    latency,
     stop: () => environment.stop(),
   };
 }

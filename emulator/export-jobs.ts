@@ -117,9 +117,10 @@ export class ExportJobs {
   async advance(now: number): Promise<void> {
     for (const job of this.jobs.values()) {
       if (job.state !== "running" || job.stuck || !this.due(job, now)) continue;
-      // The last processing job ended when the job came due, whenever a request noticed it
-      // (under a shared throughput the due time is not known in advance: the request's time).
-      job.endMs = this.throughput === undefined ? job.dueMs : now;
+      // The last processing job ended when the job came due, whenever a request noticed it: the
+      // status grace runs from that end (FhirOperationDataStoreBase.cs:95, the job's EndDate).
+      job.endMs =
+        this.throughput === undefined ? job.dueMs : (this.throughput.doneAt(job.id) ?? now);
       if (job.plannedFailure !== undefined) {
         job.failure = job.plannedFailure;
         job.state = "failed";

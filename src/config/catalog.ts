@@ -296,7 +296,7 @@ export const CATALOG = [
     kind: { type: "integer", min: 1, max: 100000 },
     default: "30",
     meaning:
-      "Length of one export window, in units of AZURE_ExportChunkDuration (system-level mode).",
+      "Length of one export window, in units of AZURE_ExportChunkDuration (system-level mode), when AZURE_ChunkTargetResources is 0; with a target (the default) windows are sized by what they hold instead.",
     example: "30",
   },
   {
@@ -312,7 +312,8 @@ export const CATALOG = [
     group: "Chunking",
     kind: { type: "integer", min: 1, max: 100000 },
     default: "30",
-    meaning: "Length of one export window in per-type mode (AZURE_IsParallel=false).",
+    meaning:
+      "Length of one export window in per-type mode (AZURE_IsParallel=false), when AZURE_ChunkTargetResources is 0.",
     example: "30",
   },
   {
@@ -328,11 +329,11 @@ export const CATALOG = [
     name: "AZURE_ChunkTargetResources",
     group: "Chunking",
     kind: { type: "integer", min: 0, max: 1_000_000_000 },
-    default: "75000",
+    default: "500000",
     added: true,
     meaning:
-      "Versions a window should hold (history-aware count): a sparse window grows by whole AZURE_ExportChunkTime steps until it holds at least this many (never past twice this), a denser step is cut by time to at most this many. 0: one step per window, as in the original tool. See docs/configuration.md, How big a window is.",
-    example: "75000",
+      "Fewest versions a window holds while more are waiting (history-aware count): a window takes a sixteenth of what is left up to now, at least this many, at most AZURE_ChunkLimit and 10,000,000; near the present it holds about this many; the first windows of a migration ramp up from an eighth of it. 0: one AZURE_ExportChunkTime step per window, as in the original tool. See docs/configuration.md, How big a window is.",
+    example: "500000",
   },
   {
     name: "AZURE_SafetyLagSeconds",
@@ -460,11 +461,11 @@ export const CATALOG = [
     name: "AZURE_MaxExportsInFlight",
     group: "Export",
     kind: { type: "integer", min: 1, max: 10 },
-    default: "2",
+    default: "4",
     added: true,
     meaning:
-      'How many windows may be exporting at once (the source never runs more exports of this migration). Imports overlap with them whatever the value: with 1 the next window still exports while the previous one imports, on the other server (docs/configuration.md, "Overlap").',
-    example: "2",
+      'How many windows may be exporting at once (the source never runs more exports of this migration); at most this plus four windows are unprocessed. The source runs its own jobs at most two at a time per machine, so more exports queue there rather than add load. Imports overlap with them whatever the value: with 1 the next window still exports while the previous one imports, on the other server (docs/configuration.md, "Overlap").',
+    example: "4",
   },
   {
     name: "AZURE_SelfStageMaxVersions",

@@ -83,7 +83,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
 
   const perType = !settings.export.isParallel;
   const nextChange = await firstChangeAtOrAfter(source, frontier, history);
-  // Windows sized by what they hold: grown by whole steps towards AZURE_ChunkTargetResources.
+  // Windows sized by what they hold (core/windowSizing.ts); the first ones ramp up from the seq.
   const found = await planSizedWindow(
     frontier,
     nextChange,
@@ -94,6 +94,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
       ),
       chunkLimit: settings.chunking.chunkLimit,
       targetVersions: settings.chunking.targetVersions,
+      windowsPlanned: cursor.nextSeq - 1,
       capMs,
     },
     (w) => source.count({ history, since: w.since, till: w.till }),

@@ -137,6 +137,22 @@ describe("emulator: $export per store profile", () => {
     expect([due.status, almost.status, done.status]).toEqual([202, 202, 200]);
   });
 
+  it("with a shared throughput, the grace runs from when the job ended, not from the first status request after it", async () => {
+    await start({
+      flavour: "ahds",
+      latency: {
+        exportFixedMs: 60_000,
+        exportPerResourceMs: 1000,
+        exportThroughputPerSecond: 1,
+        exportStatusGraceMs: 15_000,
+      },
+    });
+    const status = await kickOffExport(emu, "/$export");
+    // Three versions at 1/s after the fixed 60 s: the job ends at 63 s; nobody asks until 78 s.
+    clock.advance(78_000);
+    expect((await call(emu, "GET", status)).status).toBe(200);
+  });
+
   it("a failed processing job is reported at once, without the grace period", async () => {
     await start({ flavour: "ahds", latency: { exportFixedMs: 1000, exportStatusGraceMs: 15_000 } });
     emu.faults.add({ kind: "export-job-fails", statusCode: 500, reason: "Unknown Error." });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import type { EngineDeps } from "../../../src/engine/deps";
+import { RAMP_FIRST_SHARE } from "../../../src/core/windowSizing";
 import { runMigrationLocally } from "../../../src/local/localMigration";
 import { compareAllVersions } from "../../../emulator/harness/compareVersions";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
@@ -44,10 +45,17 @@ describe("windows sized by what they hold (AZURE_ChunkTargetResources)", () => {
 
     const chunks = [];
     for await (const c of deps.state.listAllChunks()) chunks.push(c);
-    // Every window but the last reaches the target; one-step windows would be many more.
-    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(instants.length / 150) + 1);
+    // The first windows ramp up (a share of the target, doubling), every later one but the last
+    // holds the target within 10 %; one-step windows would be many more.
+    const ramp = [0, 1, 2].map((k) => (150 * 2 ** k) / RAMP_FIRST_SHARE);
+    expect(chunks.length).toBeLessThanOrEqual(Math.ceil(instants.length / 135) + ramp.length + 1);
     expect(nonEmptySteps(instants)).toBeGreaterThan(3 * chunks.length);
-    expect(chunks.slice(0, -1).every((c) => c.expectedCount >= 150)).toBe(true);
+    const counts = chunks.map((c) => c.expectedCount);
+    ramp.forEach((size, k) => {
+      expect(counts[k]).toBeGreaterThanOrEqual(Math.ceil(size * 0.9));
+      expect(counts[k]).toBeLessThanOrEqual(Math.floor(size * 1.1));
+    });
+    expect(chunks.slice(ramp.length, -1).every((c) => c.expectedCount >= 135)).toBe(true);
     for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.since).toBe(chunks[i - 1]!.till);
 
     const { rows, problems } = await compareAllVersions(deps.source, deps.destination);

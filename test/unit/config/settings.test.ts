@@ -10,7 +10,7 @@ describe("parseSettings", () => {
     expect(settings).toMatchObject({
       http: { userAgent: "fhir-migrate", timeoutMs: 100_000 },
       chunking: { unit: "Days", parallelChunkLength: 30, safetyLagMs: 60_000 },
-      export: { isParallel: true, withHistory: true, withDelete: true, maxInFlight: 2 },
+      export: { isParallel: true, withHistory: true, withDelete: true, maxInFlight: 4 },
       import: { mode: "IncrementalLoad", fileCount: 10_000, payloadCount: 5 },
       schedule: { cron: "0 */5 * * * *", pollIntervalMs: 30_000, idlePollMs: 60_000 },
       pause: { enabled: false, startHour: 8, endHour: 17 },

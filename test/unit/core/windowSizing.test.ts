@@ -1,18 +1,38 @@
 import { describe, expect, it } from "vitest";
 import type { Window } from "../../../src/core/windows";
 import { iso, ms, planWindow } from "../../../src/core/windows";
-import { MAX_SIZING_COUNT_QUERIES, planSizedWindow } from "../../../src/core/windowSizing";
+import {
+  MAX_SIZING_COUNT_QUERIES,
+  MAX_WINDOW_VERSIONS,
+  RAMP_FIRST_SHARE,
+  REMAINING_SHARE,
+  WINDOW_TOLERANCE,
+  planSizedWindow,
+  windowVersions,
+} from "../../../src/core/windowSizing";
 
 const DAY = 86_400_000;
 const start = "2015-01-01T00:00:00.000Z";
+const first = ms(start);
 const farCap = ms("2030-01-01T00:00:00Z");
 
-/** A counter over a fixed list of version instants (ms), recording the windows it was asked about. */
+/** A counter over a sorted list of version instants (ms), recording the windows it was asked about. */
 function counter(instants: number[]) {
+  const sorted = [...instants].sort((a, b) => a - b);
+  const below = (t: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const asked: Window[] = [];
   const count = async (w: Window) => {
     asked.push(w);
-    return instants.filter((t) => t >= ms(w.since) && t < ms(w.till)).length;
+    return below(ms(w.till)) - below(ms(w.since));
   };
   return { count, asked };
 }
@@ -22,7 +42,56 @@ function spread(fromMs: number, days: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => fromMs + Math.floor((i * days * DAY) / n));
 }
 
-const first = ms(start);
+/** `n` versions over `days` days, most of them recent (creations growing 2.25-fold a year). */
+function recentHeavy(fromMs: number, days: number, n: number): number[] {
+  const g = Math.log(2.25) * (days / 365);
+  return Array.from({ length: n }, (_, i) => {
+    const u = (i + 0.5) / n;
+    return fromMs + Math.floor((Math.log1p(u * Math.expm1(g)) / g) * days * DAY);
+  });
+}
+
+async function plan(
+  instants: number[],
+  limits: { targetVersions: number; chunkLimit?: number; capMs?: number },
+) {
+  const { count, asked } = counter(instants);
+  const result = await planSizedWindow(
+    start,
+    iso(instants.reduce((a, b) => Math.min(a, b))),
+    { lengthMs: 30 * DAY, chunkLimit: 1_000_000_000, capMs: farCap, ...limits },
+    count,
+  );
+  return { result, asked };
+}
+
+function within(n: number, want: number): void {
+  expect(n).toBeGreaterThanOrEqual(Math.ceil(want * (1 - WINDOW_TOLERANCE)));
+  expect(n).toBeLessThanOrEqual(Math.floor(want * (1 + WINDOW_TOLERANCE)));
+}
+
+describe("windowVersions", () => {
+  it("takes a share of what is left, at least the target and at most the largest window", () => {
+    expect(windowVersions(REMAINING_SHARE * 300, 100, 1_000_000)).toBe(300);
+    expect(windowVersions(REMAINING_SHARE * 50, 100, 1_000_000)).toBe(100);
+    expect(windowVersions(1e12, 100, 1e12)).toBe(MAX_WINDOW_VERSIONS);
+    expect(windowVersions(1e12, 100, 5000)).toBe(5000);
+    // A target above the limit counts as the limit.
+    expect(windowVersions(10, 5000, 300)).toBe(300);
+  });
+
+  it("ramps the first windows of a migration up from a share of the target, doubling", () => {
+    const left = 1e9;
+    const sized = windowVersions(left, 800, 1e12);
+    expect(windowVersions(left, 800, 1e12, 0)).toBe(800 / RAMP_FIRST_SHARE);
+    expect(windowVersions(left, 800, 1e12, 1)).toBe((2 * 800) / RAMP_FIRST_SHARE);
+    expect(windowVersions(left, 800, 1e12, 2)).toBe((4 * 800) / RAMP_FIRST_SHARE);
+    // Once the ramp reaches the target, the share of what is left again, not further doubling.
+    expect(windowVersions(left, 800, 1e12, 3)).toBe(sized);
+    expect(windowVersions(left, 800, 1e12, 40)).toBe(sized);
+    expect(windowVersions(left, 800, 1e12, 1_000_000)).toBe(sized);
+  });
+});
 
 describe("planSizedWindow", () => {
   it("with a target of 0 plans exactly what planWindow plans", async () => {
@@ -38,160 +107,125 @@ describe("planSizedWindow", () => {
     expect(sized).toEqual(seed);
   });
 
-  it("merges sparse steps until the window holds the target", async () => {
-    // 10 versions a month for ten years: 30-day steps hold about 10 each.
-    const versions = spread(first, 3650, 1200);
-    const { count } = counter(versions);
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
-      count,
-    );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.count).toBeGreaterThanOrEqual(100);
-    // One step less would not have reached the target: the window is the shortest that does.
-    const shorter = await counter(versions).count({
-      since: start,
-      till: iso(ms(plan.window.till) - 30 * DAY),
+  it("runs to the cap with one count when what is left is about the target", async () => {
+    const versions = spread(first, 3650, 105);
+    const { result, asked } = await plan(versions, { targetVersions: 100, capMs: farCap });
+    expect(result).toEqual({
+      kind: "window",
+      window: { since: start, till: iso(farCap) },
+      count: 105,
+      countQueries: 1,
     });
-    expect(shorter).toBeLessThan(100);
+    expect(asked).toEqual([{ since: start, till: iso(farCap) }]);
   });
 
-  it("ends on the step grid counted from the first change", async () => {
-    const change = first + 7 * DAY + 3_600_000;
-    const versions = [change, ...spread(change, 3000, 300)];
-    const plan = await planSizedWindow(
+  it("takes a sixteenth of what is left far from the present, within the tolerance", async () => {
+    const versions = spread(first, 3650, REMAINING_SHARE * 400);
+    const { result } = await plan(versions, { targetVersions: 100 });
+    if (result.kind !== "window") throw new Error(`expected a window, got ${result.kind}`);
+    within(result.count, 400);
+    expect(result.window.since).toBe(start);
+  });
+
+  it("holds the target near the present, where a sixteenth of what is left is less", async () => {
+    const versions = spread(first, 3650, 5 * 100);
+    const { result } = await plan(versions, { targetVersions: 100 });
+    if (result.kind !== "window") throw new Error(`expected a window, got ${result.kind}`);
+    within(result.count, 100);
+  });
+
+  it("never holds more than AZURE_ChunkLimit, even within the tolerance", async () => {
+    const versions = spread(first, 3650, 100_000);
+    const { result } = await plan(versions, { targetVersions: 100, chunkLimit: 1000 });
+    if (result.kind !== "window") throw new Error(`expected a window, got ${result.kind}`);
+    expect(result.count).toBeLessThanOrEqual(1000);
+    expect(result.count).toBeGreaterThanOrEqual(900);
+  });
+
+  it("plans a whole catch-up in a few count queries a window, on evenly spread and recent-heavy data", async () => {
+    // The cap a day after the last version, as planning sees it (now minus the safety lag).
+    const capMs = first + 3651 * DAY;
+    for (const versions of [spread(first, 3650, 200_000), recentHeavy(first, 3650, 200_000)]) {
+      const { count, asked } = counter(versions);
+      let frontier = start;
+      let windows = 0;
+      let covered = 0;
+      for (;;) {
+        const next = versions.find((t) => t >= ms(frontier));
+        const result = await planSizedWindow(
+          frontier,
+          next === undefined ? undefined : iso(next),
+          { lengthMs: 30 * DAY, chunkLimit: 1_000_000_000, capMs, targetVersions: 1000 },
+          count,
+        );
+        if (result.kind !== "window") break;
+        windows++;
+        covered += result.count;
+        frontier = result.window.till;
+      }
+      expect(covered).toBe(200_000);
+      expect(asked.length / windows).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it("exports a millisecond holding more than the window may as one window of its own", async () => {
+    const burst = Array.from({ length: 5000 }, () => first + 7 * DAY);
+    const { result } = await plan([first + 7 * DAY, ...burst, ...spread(first + 8 * DAY, 30, 50)], {
+      targetVersions: 10,
+      chunkLimit: 100,
+    });
+    expect(result).toMatchObject({
+      kind: "window",
+      window: { since: start, till: iso(first + 7 * DAY + 1) },
+      count: 5001,
+    });
+  });
+
+  it("spends a bounded number of count queries whatever the data", async () => {
+    // Half the versions on one millisecond: interpolation keeps overshooting it.
+    const versions = [
+      ...Array.from({ length: 50_000 }, () => first + 100 * DAY),
+      ...spread(first, 3650, 50_000),
+    ];
+    const { result, asked } = await plan(versions, { targetVersions: 100, chunkLimit: 10_000 });
+    expect(result.kind).toBe("window");
+    expect(asked.length).toBeLessThanOrEqual(2 + MAX_SIZING_COUNT_QUERIES);
+    if (result.kind === "window") expect(result.count).toBeLessThanOrEqual(50_001);
+  });
+
+  it("plans as the original did when the source's count finds nothing the first-change query found", async () => {
+    const limits = { lengthMs: 30 * DAY, chunkLimit: 10, capMs: farCap };
+    const none = async () => 0;
+    const sized = await planSizedWindow(
       start,
-      iso(change),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 50 },
-      counter(versions).count,
+      iso(first + DAY),
+      { ...limits, targetVersions: 100 },
+      none,
     );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.window.since).toBe(start);
-    expect((ms(plan.window.till) - change) % (30 * DAY)).toBe(0);
+    const original = await planWindow(start, iso(first + DAY), limits, none);
+    expect(sized).toEqual({ ...original, countQueries: original.countQueries + 1 });
   });
 
-  it("runs to the cap when everything up to the cap holds less than the target", async () => {
-    const versions = spread(first, 3650, 40);
-    const cap = first + 3700 * DAY;
-    const plan = await planSizedWindow(
+  it("plans a small first window when the migration has planned none yet", async () => {
+    const versions = spread(first, 3650, REMAINING_SHARE * 4000);
+    const { count } = counter(versions);
+    const limits = { lengthMs: 30 * DAY, chunkLimit: 1e9, capMs: farCap, targetVersions: 800 };
+    const firstWindow = await planSizedWindow(
       start,
       iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: cap, targetVersions: 1000 },
-      counter(versions).count,
-    );
-    expect(plan).toMatchObject({ kind: "window", window: { since: start, till: iso(cap) } });
-    if (plan.kind === "window") expect(plan.count).toBe(40);
-  });
-
-  it("keeps a step holding exactly the target as it is, with one count query", async () => {
-    const versions = spread(first, 30, 100);
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
-      counter(versions).count,
-    );
-    expect(plan).toMatchObject({ kind: "window", count: 100, countQueries: 1 });
-    if (plan.kind === "window") expect(plan.window.till).toBe(iso(first + 30 * DAY));
-  });
-
-  it("cuts a dense first step down to the target", async () => {
-    const versions = spread(first, 30, 5000);
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
-      counter(versions).count,
-    );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.count).toBeLessThanOrEqual(100);
-    expect(plan.count).toBeGreaterThan(90);
-  });
-
-  it("stops before a dense stretch that would take the window past twice the target", async () => {
-    // Sparse for a year (20 versions), then one month holding 500.
-    const denseFrom = first + 400 * DAY;
-    const versions = [...spread(first, 360, 20), ...spread(denseFrom, 30, 500)];
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100 },
-      counter(versions).count,
-    );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.count).toBe(20);
-    expect(ms(plan.window.till)).toBeLessThanOrEqual(denseFrom + 30 * DAY);
-  });
-
-  it("never grows past the chunk limit", async () => {
-    // Sparse for a year, then a month holding more than the limit.
-    const versions = [...spread(first, 360, 20), ...spread(first + 400 * DAY, 30, 500)];
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 200, capMs: farCap, targetVersions: 150 },
-      counter(versions).count,
-    );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.count).toBeLessThanOrEqual(200);
-    expect(plan.count).toBe(20);
-    expect(ms(plan.window.till)).toBeLessThanOrEqual(first + 400 * DAY + 30 * DAY);
-  });
-
-  it("still splits a first step above the chunk limit, without growing it", async () => {
-    const versions = spread(first, 30, 500);
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 100, capMs: farCap, targetVersions: 80 },
-      counter(versions).count,
-    );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.count).toBeLessThanOrEqual(100);
-    expect(ms(plan.window.till)).toBeLessThan(first + 30 * DAY);
-  });
-
-  it("treats a target above the chunk limit as the chunk limit", async () => {
-    const versions = spread(first, 3650, 1000);
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 300, capMs: farCap, targetVersions: 5000 },
-      counter(versions).count,
-    );
-    if (plan.kind !== "window") throw new Error(`expected a window, got ${plan.kind}`);
-    expect(plan.count).toBeGreaterThanOrEqual(300 - 10);
-    expect(plan.count).toBeLessThanOrEqual(300);
-  });
-
-  it("spends at most the bounded number of count queries on growing", async () => {
-    // One-hour steps over ten sparse years: far more steps than the budget can gallop through.
-    const versions = spread(first, 3650, 100);
-    const { count, asked } = counter(versions);
-    const plan = await planSizedWindow(
-      start,
-      iso(first),
-      { lengthMs: 3_600_000, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 1_000_000 },
+      { ...limits, windowsPlanned: 0 },
       count,
     );
-    expect(plan.kind).toBe("window");
-    expect(asked.length).toBeLessThanOrEqual(1 + MAX_SIZING_COUNT_QUERIES);
-    if (plan.kind === "window") expect(plan.countQueries).toBe(asked.length);
-  });
-
-  it("covers ten sparse years in thirty-day steps with a handful of queries", async () => {
-    const versions = spread(first, 3650, 1200);
-    const { count, asked } = counter(versions);
-    const plan = await planSizedWindow(
+    const later = await planSizedWindow(
       start,
       iso(first),
-      { lengthMs: 30 * DAY, chunkLimit: 1_000_000, capMs: farCap, targetVersions: 100_000 },
+      { ...limits, windowsPlanned: 10 },
       count,
     );
-    expect(plan).toMatchObject({ kind: "window", count: 1200 });
-    expect(asked.length).toBeLessThanOrEqual(10);
+    if (firstWindow.kind !== "window" || later.kind !== "window")
+      throw new Error("expected windows");
+    within(firstWindow.count, 800 / RAMP_FIRST_SHARE);
+    within(later.count, 4000);
   });
 
   it("leaves empty and caught-up plans unchanged", async () => {
