@@ -88,6 +88,20 @@ function writeVersionAt(
   });
 }
 
+/**
+ * Runs test hooks one at a time: ReconcileLedger runs for several entries at once, and a hook that
+ * checks then acts (lose a version once, write a gain once) would act twice when two calls both
+ * check before either acts.
+ */
+function oneAtATime(): <T>(step: () => Promise<T>) => Promise<T> {
+  let chain: Promise<unknown> = Promise.resolve();
+  return <T>(step: () => Promise<T>) => {
+    const next = chain.then(step);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+}
+
 class SimulatedCrash extends Error {}
 
 const activity = new AsyncLocalStorage<MigrationActivityName>();
@@ -339,10 +353,14 @@ describe("the ledger", () => {
     await withEnvironment(40, async (environment) => {
       const deps = depsFor(environment, "ledgerrepair", LEDGER_SETTINGS);
       let lost: { type: string; id: string; since: string } | undefined;
+      const serial = oneAtATime();
       await migrate(environment, deps, {
         wrapActivity: async (name, call) => {
-          if (name === "ReconcileLedger" && lost === undefined)
-            lost = await loseOneOnDestination(environment, deps, undefined);
+          if (name === "ReconcileLedger")
+            await serial(async () => {
+              if (lost === undefined)
+                lost = await loseOneOnDestination(environment, deps, undefined);
+            });
           return call();
         },
       });
@@ -358,11 +376,14 @@ describe("the ledger", () => {
     await withEnvironment(40, async (environment) => {
       const deps = depsFor(environment, "ledgerlost", LEDGER_SETTINGS);
       let lost: { type: string; id: string; since: string } | undefined;
+      const serial = oneAtATime();
       await migrate(environment, deps, {
         wrapActivity: async (name, call) => {
           // Lost again before every count: the second import does not bring it back for long.
           if (name === "ReconcileLedger")
-            lost = await loseOneOnDestination(environment, deps, lost);
+            await serial(async () => {
+              lost = await loseOneOnDestination(environment, deps, lost);
+            });
           return call();
         },
       });
@@ -386,19 +407,22 @@ describe("the ledger", () => {
     await withEnvironment(40, async (environment) => {
       const deps = depsFor(environment, "ledgerextra", LEDGER_SETTINGS);
       let extraIn: string | undefined;
+      const serial = oneAtATime();
       await migrate(environment, deps, {
         wrapActivity: async (name, call) => {
-          if (name === "ReconcileLedger" && extraIn === undefined) {
-            const pending = (await ledgerEntries(deps)).find(
-              (e) => e.kind === "window" && e.status === "pending",
-            );
-            if (pending !== undefined) {
-              extraIn = pending.since;
-              const at = Date.parse(pending.since);
-              writeVersionAt(environment.destination.store, "created-on-destination-1", at);
-              writeVersionAt(environment.destination.store, "created-on-destination-2", at);
-            }
-          }
+          if (name === "ReconcileLedger")
+            await serial(async () => {
+              if (extraIn !== undefined) return;
+              const pending = (await ledgerEntries(deps)).find(
+                (e) => e.kind === "window" && e.status === "pending",
+              );
+              if (pending !== undefined) {
+                extraIn = pending.since;
+                const at = Date.parse(pending.since);
+                writeVersionAt(environment.destination.store, "created-on-destination-1", at);
+                writeVersionAt(environment.destination.store, "created-on-destination-2", at);
+              }
+            });
           return call();
         },
       });
@@ -443,19 +467,21 @@ describe("the ledger", () => {
     gainedType: string,
   ): Promise<{ type: string; id: string; since: string }> {
     let lost: { type: string; id: string; since: string } | undefined;
+    const serial = oneAtATime();
     await migrate(environment, deps, {
       wrapActivity: async (name, call) => {
-        if (name === "ReconcileLedger") {
-          const first = lost === undefined;
-          lost = await loseOneOnDestination(environment, deps, lost, "Patient");
-          if (first && lost !== undefined)
-            writeVersionAt(
-              environment.destination.store,
-              `gained-on-destination-${gainedType}`,
-              Date.parse(lost.since),
-              gainedType,
-            );
-        }
+        if (name === "ReconcileLedger")
+          await serial(async () => {
+            const first = lost === undefined;
+            lost = await loseOneOnDestination(environment, deps, lost, "Patient");
+            if (first && lost !== undefined)
+              writeVersionAt(
+                environment.destination.store,
+                `gained-on-destination-${gainedType}`,
+                Date.parse(lost.since),
+                gainedType,
+              );
+          });
         return call();
       },
     });
