@@ -58,9 +58,13 @@ describe("import answers that do not account for what was sent", () => {
   it("does not complete a payload whose result reports fewer resources than it was sent; halts naming it, and finishes once cleared", () =>
     withProxy("destination", async (environment, proxy) => {
       proxy.setRewrite(rewriteImportResults((r) => ({ ...r, output: [], error: [] })));
+      // One window, so one payload: with several importing at once, five of their failures can
+      // halt the migration (AZURE_MaxExportRetries) before any payload used its two attempts.
       const deps = depsFor(environment, "emptyimport", {
         AZURE_DestinationUri: proxy.origin,
         AZURE_ImportAttempts: "2",
+        AZURE_ExportChunkTime: "3600",
+        AZURE_ChunkLimit: "1000",
       });
       const halted = await migrate(environment, deps);
       expect(halted.output).toMatchObject({ outcome: "halted" });
