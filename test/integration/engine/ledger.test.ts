@@ -89,17 +89,26 @@ function writeVersionAt(
 }
 
 /**
- * Runs test hooks one at a time: ReconcileLedger runs for several entries at once, and a hook that
- * checks then acts (lose a version once, write a gain once) would act twice when two calls both
- * check before either acts.
+ * Migrates with `hook` run before every ReconcileLedger, one call at a time: ReconcileLedger runs
+ * for several entries at once, and a hook that checks then acts (lose a version once, write a gain
+ * once) would act twice when two calls both check before either acts.
  */
-function oneAtATime(): <T>(step: () => Promise<T>) => Promise<T> {
-  let chain: Promise<unknown> = Promise.resolve();
-  return <T>(step: () => Promise<T>) => {
-    const next = chain.then(step);
-    chain = next.catch(() => undefined);
-    return next;
-  };
+async function migrateWithReconcileHook(
+  environment: ResilienceEnvironment,
+  deps: TestDeps,
+  hook: () => Promise<void>,
+) {
+  let chain: Promise<void> = Promise.resolve();
+  return migrate(environment, deps, {
+    wrapActivity: async (name, call) => {
+      if (name === "ReconcileLedger") {
+        const step = chain.then(hook);
+        chain = step.catch(() => undefined);
+        await step;
+      }
+      return call();
+    },
+  });
 }
 
 class SimulatedCrash extends Error {}
@@ -353,16 +362,8 @@ describe("the ledger", () => {
     await withEnvironment(40, async (environment) => {
       const deps = depsFor(environment, "ledgerrepair", LEDGER_SETTINGS);
       let lost: { type: string; id: string; since: string } | undefined;
-      const serial = oneAtATime();
-      await migrate(environment, deps, {
-        wrapActivity: async (name, call) => {
-          if (name === "ReconcileLedger")
-            await serial(async () => {
-              if (lost === undefined)
-                lost = await loseOneOnDestination(environment, deps, undefined);
-            });
-          return call();
-        },
+      await migrateWithReconcileHook(environment, deps, async () => {
+        if (lost === undefined) lost = await loseOneOnDestination(environment, deps, undefined);
       });
       expect(lost).toBeDefined();
       const entry = await deps.state.ledger().get(lost!.since);
@@ -376,16 +377,9 @@ describe("the ledger", () => {
     await withEnvironment(40, async (environment) => {
       const deps = depsFor(environment, "ledgerlost", LEDGER_SETTINGS);
       let lost: { type: string; id: string; since: string } | undefined;
-      const serial = oneAtATime();
-      await migrate(environment, deps, {
-        wrapActivity: async (name, call) => {
-          // Lost again before every count: the second import does not bring it back for long.
-          if (name === "ReconcileLedger")
-            await serial(async () => {
-              lost = await loseOneOnDestination(environment, deps, lost);
-            });
-          return call();
-        },
+      // Lost again before every count: the second import does not bring it back for long.
+      await migrateWithReconcileHook(environment, deps, async () => {
+        lost = await loseOneOnDestination(environment, deps, lost);
       });
       expect(lost).toBeDefined();
       const entry = await deps.state.ledger().get(lost!.since);
@@ -407,24 +401,17 @@ describe("the ledger", () => {
     await withEnvironment(40, async (environment) => {
       const deps = depsFor(environment, "ledgerextra", LEDGER_SETTINGS);
       let extraIn: string | undefined;
-      const serial = oneAtATime();
-      await migrate(environment, deps, {
-        wrapActivity: async (name, call) => {
-          if (name === "ReconcileLedger")
-            await serial(async () => {
-              if (extraIn !== undefined) return;
-              const pending = (await ledgerEntries(deps)).find(
-                (e) => e.kind === "window" && e.status === "pending",
-              );
-              if (pending !== undefined) {
-                extraIn = pending.since;
-                const at = Date.parse(pending.since);
-                writeVersionAt(environment.destination.store, "created-on-destination-1", at);
-                writeVersionAt(environment.destination.store, "created-on-destination-2", at);
-              }
-            });
-          return call();
-        },
+      await migrateWithReconcileHook(environment, deps, async () => {
+        if (extraIn !== undefined) return;
+        const pending = (await ledgerEntries(deps)).find(
+          (e) => e.kind === "window" && e.status === "pending",
+        );
+        if (pending !== undefined) {
+          extraIn = pending.since;
+          const at = Date.parse(pending.since);
+          writeVersionAt(environment.destination.store, "created-on-destination-1", at);
+          writeVersionAt(environment.destination.store, "created-on-destination-2", at);
+        }
       });
       expect(extraIn).toBeDefined();
       const entry = await deps.state.ledger().get(extraIn!);
@@ -467,23 +454,16 @@ describe("the ledger", () => {
     gainedType: string,
   ): Promise<{ type: string; id: string; since: string }> {
     let lost: { type: string; id: string; since: string } | undefined;
-    const serial = oneAtATime();
-    await migrate(environment, deps, {
-      wrapActivity: async (name, call) => {
-        if (name === "ReconcileLedger")
-          await serial(async () => {
-            const first = lost === undefined;
-            lost = await loseOneOnDestination(environment, deps, lost, "Patient");
-            if (first && lost !== undefined)
-              writeVersionAt(
-                environment.destination.store,
-                `gained-on-destination-${gainedType}`,
-                Date.parse(lost.since),
-                gainedType,
-              );
-          });
-        return call();
-      },
+    await migrateWithReconcileHook(environment, deps, async () => {
+      const first = lost === undefined;
+      lost = await loseOneOnDestination(environment, deps, lost, "Patient");
+      if (first && lost !== undefined)
+        writeVersionAt(
+          environment.destination.store,
+          `gained-on-destination-${gainedType}`,
+          Date.parse(lost.since),
+          gainedType,
+        );
     });
     expect(lost).toBeDefined();
     return lost!;
