@@ -39,7 +39,7 @@ import type { ActivityResult, EngineDeps } from "./deps";
 import { isolationPartBlobName } from "../core/stagingLayout";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
-import { idAtLine, parseImportErrorLine } from "./importErrors";
+import { failedLines } from "./importErrors";
 import { startJob, pollJob, type JobSpec } from "./jobRunner";
 import type { PayloadRef } from "./payloadJob";
 import { isSameImportAttempt, markPayloadCompleted, roundTag } from "./payloadJob";
@@ -407,7 +407,7 @@ function partJobSpec(
     },
     poll: (statusUrl) => deps.destination.importStatus(statusUrl),
     async jobFailed(part, error) {
-      const inputs = await partJobInputs(deps, ref, part);
+      const inputs = partJobInputs(deps, ref, part);
       const failure = classifyImportFailure(
         error.status,
         error.diagnostics || error.message,
@@ -448,27 +448,23 @@ async function partInputs(
   part: IsolationPart,
 ): Promise<IsolationInput[]> {
   const source = part.source;
-  if (source.kind === "files") return source.inputs;
+  const inputs = partJobInputs(deps, ref, part);
+  if (source.kind === "files") return inputs;
   const lines: string[] = [];
   for await (const l of numberedLines(deps, source.url)) {
     if (l.line > source.to) break;
     if (l.line >= source.from) lines.push(l.text);
   }
-  const { url } = partBlobUrl(source.url, partBlobName(deps, ref, part.id));
   await deps.staging.putTextAtUrl(
-    url,
+    inputs[0]!.url,
     lines.map((l) => `${l}\n`).join(""),
     "application/fhir+ndjson",
   );
-  return [{ url, type: source.type }];
+  return inputs;
 }
 
 /** The URLs the part's job was given (a lines part: its blob; a files part: the original files). */
-async function partJobInputs(
-  deps: EngineDeps,
-  ref: PayloadRef,
-  part: IsolationPart,
-): Promise<IsolationInput[]> {
+function partJobInputs(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): IsolationInput[] {
   const source = part.source;
   if (source.kind === "files") return source.inputs;
   return [
@@ -619,18 +615,9 @@ async function recordPartialErrors(
   let n = 0;
   for (const entry of result.error) {
     if (entry.url === undefined) continue;
-    for await (const line of deps.staging.readLinesByUrl(entry.url)) {
-      if (line.trim() === "") continue;
-      const parsed = parseImportErrorLine(line);
-      const id =
-        parsed.id ??
-        (parsed.line === undefined
-          ? undefined
-          : await idAtLine(
-              deps.staging.readLinesByUrl(entry.inputUrl),
-              parsed.offset,
-              parsed.line,
-            ));
+    const errorLines = deps.staging.readLinesByUrl(entry.url);
+    const inputLines = () => deps.staging.readLinesByUrl(entry.inputUrl);
+    for await (const { parsed, id } of failedLines(errorLines, inputLines)) {
       const original = part.source.kind === "lines" ? part.source.url : entry.inputUrl;
       records.push({
         chunkSeq: ref.chunkSeq,

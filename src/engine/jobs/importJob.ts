@@ -16,7 +16,7 @@ import type { EngineDeps } from "../deps";
 import { PAYLOAD_CONTAINER } from "../deps";
 import { serverNamedLines, recordUndetailed } from "../errorFiles";
 import { describeError, haltMigration, recordSuccess } from "../failures";
-import { idAtLine, parseImportErrorLine } from "../importErrors";
+import { failedLines } from "../importErrors";
 import { beginIsolation } from "../importIsolation";
 import type { JobSpec } from "../jobRunner";
 import { importShortfall } from "../payloadInputs";
@@ -177,18 +177,8 @@ async function recordFailedResources(
   for (const entry of result.error) {
     const type = entry.type ?? "unknown";
     const errorFile = serverNamedLines(deps, entry.url);
-    for await (const line of errorFile.lines) {
-      if (line.trim() === "") continue;
-      const parsed = parseImportErrorLine(line);
-      const id =
-        parsed.id ??
-        (parsed.line === undefined
-          ? undefined
-          : await idAtLine(
-              serverNamedLines(deps, entry.inputUrl).lines,
-              parsed.offset,
-              parsed.line,
-            ));
+    const inputLines = () => serverNamedLines(deps, entry.inputUrl).lines;
+    for await (const { parsed, id } of failedLines(errorFile.lines, inputLines)) {
       const stats = byType.get(type) ?? { count: 0, ids: [], reason: parsed.reason };
       stats.count++;
       if (id !== undefined && stats.ids.length < 20) stats.ids.push(id);
