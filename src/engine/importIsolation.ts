@@ -420,7 +420,7 @@ function partJobSpec(
     async accept(part, status) {
       const { imported, failed } = await recordPartialErrors(deps, ref, part, status.result);
       await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-        p.status === "Running" && p.statusUrl === part.statusUrl
+        isSameAttempt(partAttempt(p), partAttempt(part))
           ? {
               ...p,
               status: isolationPartJob.next(p.status, "complete"),
@@ -486,7 +486,7 @@ async function partFailedOnContent(
   const reason = partReason(failure);
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
   await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-    p.status === "Running" && p.statusUrl === part.statusUrl
+    isSameAttempt(partAttempt(p), partAttempt(part))
       ? {
           ...p,
           status: refused ? "Refused" : "Split",
