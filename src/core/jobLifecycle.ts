@@ -98,6 +98,11 @@ export interface JobKind<S extends string> {
   can(status: S, event: JobEvent): boolean;
   /** The status `event` leads to; refuses (throws) a transition the machine or this kind does not hold. */
   next(status: S, event: JobEvent): S;
+  /**
+   * The status `event` leads to from the machine's state `from` (for a kind whose stored status
+   * does not tell every state apart, e.g. reindex's claim); refuses (throws) what the table refuses.
+   */
+  nextFrom(from: JobState, event: JobEvent): S;
   isInFlight(status: S): boolean;
   isTerminal(status: S): boolean;
 }
@@ -131,6 +136,17 @@ function jobKind<S extends string>(
         const allowed = EVENTS.filter((e) => kind.can(status, e));
         throw new IllegalJobTransitionError(status, event, name, allowed);
       }
+      return to;
+    },
+    nextFrom(from, event) {
+      const to = storedAs(transition(from, event, name));
+      if (to === undefined)
+        throw new IllegalJobTransitionError(
+          from,
+          event,
+          name,
+          EVENTS.filter((e) => canTransition(from, e)),
+        );
       return to;
     },
     isInFlight: (status) => {

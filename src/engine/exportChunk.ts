@@ -1,6 +1,7 @@
 /** What the export activities (StartExport, PollExport) share: the request, the telemetry, the requeue. */
 import type { ChunkRecord } from "../core/migrationState";
 import { exportJob } from "../core/jobLifecycle";
+import { isSameAttempt, type JobAttempt } from "../core/jobRules";
 import { chunkKey } from "../core/migrationState";
 import type { ExportRequest } from "../fhir/types";
 import type { EngineDeps } from "./deps";
@@ -40,18 +41,29 @@ export function exportEvent(
   });
 }
 
+/** The export attempt a chunk's row shows; each claim gives it a new start time. */
+export function exportAttempt(
+  c: Pick<ChunkRecord, "exportStatus" | "exportContentLocation" | "exportStartTime">,
+): JobAttempt {
+  return {
+    state: exportJob.state(c.exportStatus),
+    url: c.exportContentLocation,
+    claim: c.exportStartTime,
+  };
+}
+
 /** Puts a failed chunk back to Planned (same window) and counts the failure. */
 export async function requeueExport(
   deps: EngineDeps,
   seq: number,
   reason: string,
-  /** The status URL this runner acted on (undefined for a claim without one). */
-  actedOn: string | undefined,
+  /** The attempt this runner acted on (its status URL undefined for a claim without one). */
+  actedOn: ChunkRecord,
   statusCode?: number,
 ): Promise<void> {
   const requeue = await deps.state.changeChunk(seq, (c) =>
     // Another runner may have requeued or restarted this chunk meanwhile: then leave its work alone.
-    exportJob.can(c.exportStatus, "requeue") && c.exportContentLocation === actedOn
+    isSameAttempt(exportAttempt(c), exportAttempt(actedOn))
       ? {
           ...c,
           exportStatus: exportJob.next(c.exportStatus, "requeue"),
@@ -66,9 +78,14 @@ export async function requeueExport(
   const chunk = requeue.after;
   // The event names the job that failed (the row no longer does): its files are found by its id.
   if (chunk !== undefined)
-    exportEvent(deps, { ...chunk, exportContentLocation: actedOn }, "Failed", {
-      FailureReason: reason,
-      StatusCode: statusCode ?? 0,
-    });
+    exportEvent(
+      deps,
+      { ...chunk, exportContentLocation: actedOn.exportContentLocation },
+      "Failed",
+      {
+        FailureReason: reason,
+        StatusCode: statusCode ?? 0,
+      },
+    );
   await recordFailure(deps, reason);
 }

@@ -73,3 +73,24 @@ export async function idAtLine(
   }
   return undefined;
 }
+
+/**
+ * The failed resources an import error file names, each with its id: named by the line, or read
+ * from the input file at the line the server numbered (idAtLine). Blank lines are skipped.
+ */
+export async function* failedLines(
+  errorLines: AsyncIterable<string>,
+  /** The input file's lines, read again for each error line that names no id. */
+  inputLines: () => AsyncIterable<string>,
+): AsyncGenerator<{ parsed: ImportErrorLine; id: string | undefined }> {
+  for await (const line of errorLines) {
+    if (line.trim() === "") continue;
+    const parsed = parseImportErrorLine(line);
+    const id =
+      parsed.id ??
+      (parsed.line === undefined
+        ? undefined
+        : await idAtLine(inputLines(), parsed.offset, parsed.line));
+    yield { parsed, id };
+  }
+}

@@ -24,12 +24,14 @@ import {
   type FailureClass,
   type IsolationInput,
   type IsolationPart,
+  type PartStatus,
 } from "../core/importIsolation";
 import { unholdableNumber } from "../core/indexedNumbers";
 import { importJob, isolationPartJob } from "../core/jobLifecycle";
 import { chunkKey, payloadKey, type PayloadRecord } from "../core/migrationState";
-import { isFhirOperationError, isTransientError, type FhirOperationError } from "../errors";
-import type { ImportParameter, ImportParameters, ImportResult } from "../fhir/types";
+import { isSameAttempt, type JobAttempt } from "../core/jobRules";
+import type { FhirOperationError } from "../errors";
+import type { ImportParameter, ImportParameters, ImportResult, ImportStatus } from "../fhir/types";
 import { parseBlobUrl } from "../storage/blobUrl";
 import type { FailedResourceRecord } from "../storage/migrationStateStore";
 import { settleChunk } from "./settleChunk";
@@ -37,9 +39,10 @@ import type { ActivityResult, EngineDeps } from "./deps";
 import { isolationPartBlobName } from "../core/stagingLayout";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
-import { idAtLine, parseImportErrorLine } from "./importErrors";
+import { failedLines } from "./importErrors";
+import { startJob, pollJob, type JobSpec } from "./jobRunner";
 import type { PayloadRef } from "./payloadJob";
-import { markPayloadCompleted, roundTag } from "./payloadJob";
+import { isSameImportAttempt, markPayloadCompleted, roundTag } from "./payloadJob";
 
 export { ISOLATION_FOLDER } from "../core/stagingLayout";
 
@@ -178,9 +181,7 @@ export async function beginIsolation(
   await store.insert(ref.chunkSeq, ref.index, root);
   const named = failure.inputUrl ?? "no file named";
   const mark = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
-    importJob.isInFlight(p.status) &&
-    p.importContentLocation === payload.importContentLocation &&
-    p.attempts === payload.attempts
+    isSameImportAttempt(p, payload)
       ? {
           ...p,
           status: "Running",
@@ -214,7 +215,7 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
   let changed = false;
   let parts = await store.list(ref.chunkSeq, ref.index);
   for (const part of parts.filter((p) => isolationPartJob.isInFlight(p.status)))
-    changed = (await pollPart(deps, ref, part)) || changed;
+    changed = (await pollJob(deps, partJobSpec(deps, ref, part.id), part)).changed || changed;
   if ((await deps.state.getCursor()).halted) return { changed };
   parts = await store.list(ref.chunkSeq, ref.index);
   const used = (await store.listWindow(ref.chunkSeq)).reduce((n, p) => n + p.attempts, 0);
@@ -252,7 +253,8 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
     await finishIsolation(deps, ref, await store.list(ref.chunkSeq, ref.index));
     return { changed: true };
   }
-  for (const part of plan.start) changed = (await startPart(deps, ref, part)) || changed;
+  for (const part of plan.start)
+    changed = (await startJob(deps, partJobSpec(deps, ref, part.id))).changed || changed;
   if (changed) await showProgress(deps, ref, used + plan.start.length);
   return { changed };
 }
@@ -330,72 +332,113 @@ async function showProgress(deps: EngineDeps, ref: PayloadRef, windowJobs: numbe
   );
 }
 
-async function startPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {
+/** The isolation part's attempt its row shows; each claim counts an attempt. */
+function partAttempt(p: IsolationPart): JobAttempt {
+  return { state: isolationPartJob.state(p.status), url: p.statusUrl, claim: p.attempts };
+}
+
+/**
+ * One part's import job as a job kind (src/engine/jobRunner.ts drives it): its body is the
+ * payload's with the part's inputs and a tag of the part and attempt (posting it again returns the
+ * same job); its failure is split or refused by the diagnosis, or counted when it is not the content's.
+ */
+function partJobSpec(
+  deps: EngineDeps,
+  ref: PayloadRef,
+  partId: string,
+): JobSpec<IsolationPart, PartStatus, ImportParameters, ImportStatus> {
   const store = deps.state.isolation();
-  const startedAt = nowIso(deps);
-  const claim = await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-    isolationPartJob.can(p.status, "claim")
-      ? {
-          ...p,
-          status: isolationPartJob.next(p.status, "claim"),
-          attempts: p.attempts + 1,
-          startTime: startedAt,
-          statusUrl: undefined,
-        }
-      : undefined,
-  );
-  const mine = claim.after;
-  if (!claim.written || mine === undefined) return false;
-  const payload = await deps.state.getPayload(ref.chunkSeq, ref.index);
-  const body = payload === undefined ? undefined : await payloadBody(deps, payload);
-  if (body === undefined) {
-    await haltMigration(
-      deps,
-      `Import payload ${payloadKey(ref.chunkSeq, ref.index)}: its body blob is missing; isolation cannot go on`,
-    );
-    return true;
-  }
-  const inputs = await partInputs(deps, ref, mine);
-  const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(ref.chunkSeq, ref.index)}${roundTag(payload ?? {})}:i:${mine.id}:a${mine.attempts}`;
-  const partBody: ImportParameters = {
-    ...body,
-    parameter: [
-      ...body.parameter.filter((x) => x.name !== "input" && x.name !== "inputSource"),
-      ...inputs.map((i): ImportParameter => ({
-        name: "input",
-        part: [
-          ...(i.type !== undefined ? [{ name: "type", valueString: i.type }] : []),
-          { name: "url", valueUri: i.url },
+  return {
+    kind: isolationPartJob,
+    change: (decide) => store.change(ref.chunkSeq, ref.index, partId, decide),
+    status: (p) => p.status,
+    withStatus: (p, status) => ({ ...p, status }),
+    attempt: partAttempt,
+    startTime: (p) => p.startTime,
+    claimed: (p, now) => ({ ...p, attempts: p.attempts + 1, startTime: now, statusUrl: undefined }),
+    async prepare(mine) {
+      const payload = await deps.state.getPayload(ref.chunkSeq, ref.index);
+      const body = payload === undefined ? undefined : await payloadBody(deps, payload);
+      if (body === undefined) {
+        await haltMigration(
+          deps,
+          `Import payload ${payloadKey(ref.chunkSeq, ref.index)}: its body blob is missing; isolation cannot go on`,
+        );
+        return { done: { changed: true } };
+      }
+      const inputs = await partInputs(deps, ref, mine);
+      const tag = `urn:fhir-migrate:${deps.settings.storage.partitionKey}:${payloadKey(ref.chunkSeq, ref.index)}${roundTag(payload ?? {})}:i:${mine.id}:a${mine.attempts}`;
+      const request: ImportParameters = {
+        ...body,
+        parameter: [
+          ...body.parameter.filter((x) => x.name !== "input" && x.name !== "inputSource"),
+          ...inputs.map((i): ImportParameter => ({
+            name: "input",
+            part: [
+              ...(i.type !== undefined ? [{ name: "type", valueString: i.type }] : []),
+              { name: "url", valueUri: i.url },
+            ],
+          })),
+          { name: "inputSource", valueUri: tag },
         ],
-      })),
-      { name: "inputSource", valueUri: tag },
-    ],
-  };
-  try {
-    const { statusUrl } = await deps.destination.importKickOff(partBody);
-    await store.change(ref.chunkSeq, ref.index, mine.id, (p) =>
-      isolationPartJob.state(p.status) === "claimed" && p.attempts === mine.attempts
-        ? { ...p, status: isolationPartJob.next(p.status, "record"), statusUrl }
-        : undefined,
-    );
-    isolationEvent(deps, ref, "PartStarted", { PartId: mine.id, Attempt: mine.attempts });
-    return true;
-  } catch (error) {
-    if (isTransientError(error)) {
-      // Not accepted now (e.g. 429: the server runs five imports already): no attempt used.
-      await store.change(ref.chunkSeq, ref.index, mine.id, (p) =>
-        isolationPartJob.state(p.status) === "claimed" &&
-        p.statusUrl === undefined &&
-        p.attempts === mine.attempts
-          ? { ...p, status: isolationPartJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
+      };
+      return { request };
+    },
+    kickOff: (body) => deps.destination.importKickOff(body),
+    recordRule: "sameClaim",
+    recorded: (p, statusUrl) => ({ ...p, statusUrl }),
+    afterRecord(_record, _statusUrl, mine) {
+      isolationEvent(deps, ref, "PartStarted", { PartId: mine.id, Attempt: mine.attempts });
+      return Promise.resolve();
+    },
+    unclaimed: (p) => ({ ...p, attempts: p.attempts - 1 }),
+    // Not accepted now (e.g. 429: the server runs five imports already): no attempt used, and the
+    // other parts of this pass go on.
+    kickOffErrors: { transient: "retry", unknown: "rethrow" },
+    kickOffFailedReason: (error) => `kick-off refused: ${error}`,
+    fail: (actedOn, reason) => partFailedSystemically(deps, ref, actedOn, reason),
+    unrecordedClaim: { waitMs: 0, then: "retry" },
+    unrecordedReason: "the part's kick-off did not record a status URL (interrupted)",
+    timeout: {
+      ms: deps.settings.import.timeoutMs,
+      reason: (minutes) =>
+        `still running after ${minutes} minutes (AZURE_ImportTimeoutMinutes); cancelled it`,
+      cancel: (statusUrl) => deps.destination.cancelImport(statusUrl),
+    },
+    poll: (statusUrl) => deps.destination.importStatus(statusUrl),
+    async jobFailed(part, error) {
+      const inputs = partJobInputs(deps, ref, part);
+      const failure = classifyImportFailure(
+        error.status,
+        error.diagnostics || error.message,
+        inputs.map((i) => i.url),
+      );
+      if (failure.kind === "systemic")
+        await partFailedSystemically(deps, ref, part, `${failure.why}: ${describeError(error)}`);
+      else await partFailedOnContent(deps, ref, part, failure);
+    },
+    async accept(part, status) {
+      const { imported, failed } = await recordPartialErrors(deps, ref, part, status.result);
+      await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
+        isSameAttempt(partAttempt(p), partAttempt(part))
+          ? {
+              ...p,
+              status: isolationPartJob.next(p.status, "complete"),
+              importedCount: imported,
+              failedCount: failed,
+              endTime: nowIso(deps),
+            }
           : undefined,
       );
-      return false;
-    }
-    if (!isFhirOperationError(error)) throw error;
-    await partFailedSystemically(deps, ref, mine, `kick-off refused: ${describeError(error)}`);
-    return true;
-  }
+      isolationEvent(deps, ref, "PartImported", {
+        PartId: part.id,
+        Imported: imported,
+        Failed: failed,
+      });
+      await recordSuccess(deps);
+      return { changed: true };
+    },
+  };
 }
 
 /** The inputs a part's job names; a lines part's blob is written (again, identically) first. */
@@ -405,91 +448,23 @@ async function partInputs(
   part: IsolationPart,
 ): Promise<IsolationInput[]> {
   const source = part.source;
-  if (source.kind === "files") return source.inputs;
+  const inputs = partJobInputs(deps, ref, part);
+  if (source.kind === "files") return inputs;
   const lines: string[] = [];
   for await (const l of numberedLines(deps, source.url)) {
     if (l.line > source.to) break;
     if (l.line >= source.from) lines.push(l.text);
   }
-  const { url } = partBlobUrl(source.url, partBlobName(deps, ref, part.id));
   await deps.staging.putTextAtUrl(
-    url,
+    inputs[0]!.url,
     lines.map((l) => `${l}\n`).join(""),
     "application/fhir+ndjson",
   );
-  return [{ url, type: source.type }];
-}
-
-async function pollPart(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): Promise<boolean> {
-  const store = deps.state.isolation();
-  if (part.statusUrl === undefined) {
-    // Claimed, but the kick-off never recorded its job: posting the same body again returns the same job.
-    await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-      isolationPartJob.state(p.status) === "claimed" &&
-      p.statusUrl === undefined &&
-      p.attempts === part.attempts
-        ? { ...p, status: isolationPartJob.next(p.status, "requeue"), attempts: p.attempts - 1 }
-        : undefined,
-    );
-    return true;
-  }
-  const age = deps.clock.now() - Date.parse(part.startTime ?? nowIso(deps));
-  if (age > deps.settings.import.timeoutMs) {
-    await deps.destination.cancelImport(part.statusUrl);
-    await partFailedSystemically(
-      deps,
-      ref,
-      part,
-      `still running after ${Math.round(age / 60_000)} minutes (AZURE_ImportTimeoutMinutes); cancelled it`,
-    );
-    return true;
-  }
-  let status;
-  try {
-    status = await deps.destination.importStatus(part.statusUrl);
-  } catch (error) {
-    if (!isFhirOperationError(error)) throw error;
-    const inputs = await partJobInputs(deps, ref, part);
-    const failure = classifyImportFailure(
-      error.status,
-      error.diagnostics || error.message,
-      inputs.map((i) => i.url),
-    );
-    if (failure.kind === "systemic") {
-      await partFailedSystemically(deps, ref, part, `${failure.why}: ${describeError(error)}`);
-      return true;
-    }
-    await partFailedOnContent(deps, ref, part, failure);
-    return true;
-  }
-  if (status.state === "running") return false;
-  const { imported, failed } = await recordPartialErrors(deps, ref, part, status.result);
-  await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-    p.status === "Running" && p.statusUrl === part.statusUrl
-      ? {
-          ...p,
-          status: isolationPartJob.next(p.status, "complete"),
-          importedCount: imported,
-          failedCount: failed,
-          endTime: nowIso(deps),
-        }
-      : undefined,
-  );
-  isolationEvent(deps, ref, "PartImported", {
-    PartId: part.id,
-    Imported: imported,
-    Failed: failed,
-  });
-  await recordSuccess(deps);
-  return true;
+  return inputs;
 }
 
 /** The URLs the part's job was given (a lines part: its blob; a files part: the original files). */
-async function partJobInputs(
-  deps: EngineDeps,
-  ref: PayloadRef,
-  part: IsolationPart,
-): Promise<IsolationInput[]> {
+function partJobInputs(deps: EngineDeps, ref: PayloadRef, part: IsolationPart): IsolationInput[] {
   const source = part.source;
   if (source.kind === "files") return source.inputs;
   return [
@@ -511,7 +486,7 @@ async function partFailedOnContent(
   const reason = partReason(failure);
   for (const child of children) await store.insert(ref.chunkSeq, ref.index, child);
   await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-    p.status === "Running" && p.statusUrl === part.statusUrl
+    isSameAttempt(partAttempt(p), partAttempt(part))
       ? {
           ...p,
           status: refused ? "Refused" : "Split",
@@ -535,9 +510,7 @@ async function partFailedSystemically(
 ): Promise<void> {
   const store = deps.state.isolation();
   const failure = await store.change(ref.chunkSeq, ref.index, part.id, (p) =>
-    isolationPartJob.isInFlight(p.status) &&
-    p.statusUrl === part.statusUrl &&
-    p.attempts === part.attempts
+    isSameAttempt(partAttempt(p), partAttempt(part))
       ? {
           ...p,
           status: isolationPartJob.next(p.status, "requeue"),
@@ -642,18 +615,9 @@ async function recordPartialErrors(
   let n = 0;
   for (const entry of result.error) {
     if (entry.url === undefined) continue;
-    for await (const line of deps.staging.readLinesByUrl(entry.url)) {
-      if (line.trim() === "") continue;
-      const parsed = parseImportErrorLine(line);
-      const id =
-        parsed.id ??
-        (parsed.line === undefined
-          ? undefined
-          : await idAtLine(
-              deps.staging.readLinesByUrl(entry.inputUrl),
-              parsed.offset,
-              parsed.line,
-            ));
+    const errorLines = deps.staging.readLinesByUrl(entry.url);
+    const inputLines = () => deps.staging.readLinesByUrl(entry.inputUrl);
+    for await (const { parsed, id } of failedLines(errorLines, inputLines)) {
       const original = part.source.kind === "lines" ? part.source.url : entry.inputUrl;
       records.push({
         chunkSeq: ref.chunkSeq,

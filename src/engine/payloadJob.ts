@@ -3,6 +3,7 @@
  * its completion and its failure.
  */
 import { importJob } from "../core/jobLifecycle";
+import { isSameAttempt, type JobAttempt } from "../core/jobRules";
 import type { PayloadRecord } from "../core/migrationState";
 import { chunkKey, payloadKey } from "../core/migrationState";
 import type { EngineDeps } from "./deps";
@@ -13,6 +14,24 @@ import type { Change } from "../storage/rowStore";
 export interface PayloadRef {
   chunkSeq: number;
   index: number;
+}
+
+/** The import attempt a payload's row shows; each claim counts an attempt. */
+export function importAttempt(
+  p: Pick<PayloadRecord, "status" | "importContentLocation" | "attempts">,
+): JobAttempt {
+  return { state: importJob.state(p.status), url: p.importContentLocation, claim: p.attempts };
+}
+
+/** The payload is still the attempt a runner acted on (its status URL and attempt number). */
+export function isSameImportAttempt(
+  current: PayloadRecord,
+  actedOn: Pick<PayloadRecord, "importContentLocation" | "attempts">,
+): boolean {
+  return isSameAttempt(importAttempt(current), {
+    url: actedOn.importContentLocation,
+    claim: actedOn.attempts,
+  });
 }
 
 export function importEvent(
@@ -76,9 +95,7 @@ export async function failPayload(
   const reason = beforeResume ? `${given} (a job posted before the resume: imported again)` : given;
   const failure = await deps.state.changePayload(ref.chunkSeq, ref.index, (p) =>
     // Another runner may have failed, requeued or restarted this payload meanwhile: leave its work alone.
-    importJob.isInFlight(p.status) &&
-    p.importContentLocation === actedOn.importContentLocation &&
-    p.attempts === actedOn.attempts
+    isSameImportAttempt(p, actedOn)
       ? {
           ...p,
           status: importJob.next(p.status, p.attempts >= maxAttempts ? "fail" : "requeue"),

@@ -9,14 +9,6 @@ import type { CutoverRecord } from "../core/cutover";
 import { cutoverFromRow, cutoverToRow } from "./cutoverRow";
 import type { FullProofRecord } from "../core/fullProof";
 import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
-import type { CheckSummary } from "../verify/runSummary";
-import type { LatestRunRecord } from "./checkSummaryRows";
-import {
-  LATEST_RUN_KEY,
-  LATEST_RUN_ROW,
-  checkSummaryFromRow,
-  checkSummaryToRow,
-} from "./checkSummaryRows";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
 import {
@@ -31,35 +23,51 @@ import {
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
-import { custom, fromRow, json, optionalText, requiredText, rowKind, toRow, word } from "./rowSpec";
+import { json, optionalText, requiredText, rowKind } from "./rowSpec";
+import { CheckResultStore } from "./checkResultStore";
+import { FailedResourceStore } from "./failedResourceStore";
+
+export type { FailedResourceReason, FailedResourceRecord } from "./failedResourceStore";
+export { FAILED_RESOURCE_ROW } from "./failedResourceStore";
+export type { CheckResultRecord } from "./checkResultStore";
+export { CHECK_ROW } from "./checkResultStore";
+
+/** The failed resources' methods the state store answers under their own names. */
+const FAILED_RESOURCE_METHODS = [
+  "recordFailedResources",
+  "listFailedResourceReasons",
+  "listFailedResources",
+] as const;
+
+/** The verification rows' methods the state store answers under their own names. */
+const CHECK_RESULT_METHODS = [
+  "recordCheckResult",
+  "getCheckResult",
+  "listCheckResults",
+  "listRunCheckResults",
+  "listAllCheckResults",
+  "registerVerificationRun",
+  "getLatestVerificationRun",
+  "recordCheckSummary",
+  "listCheckSummaries",
+] as const;
+
+/** `names` of `store`, bound to it. */
+function boundMethods<T extends object, K extends keyof T>(
+  store: T,
+  names: readonly K[],
+): Pick<T, K> {
+  const methods = {} as Pick<T, K>;
+  for (const name of names) {
+    const method = store[name];
+    if (typeof method !== "function") throw new Error(`${String(name)} is not a method`);
+    methods[name] = (method as (...args: unknown[]) => unknown).bind(store) as T[K];
+  }
+  return methods;
+}
 import { odata } from "./tableRepository";
 import type { Change, RowAddress } from "./rowStore";
 import { RowStore, kindCodec, rowCodec } from "./rowStore";
-
-export interface FailedResourceRecord {
-  chunkSeq: number;
-  payloadIndex: number;
-  resourceType: string;
-  id: string;
-  reason: string;
-  inputUrl: string;
-  /** Set for a resource found by isolation (src/core/importIsolation.ts). */
-  isolated?: {
-    version: string | undefined;
-    /** 1-based non-empty line of inputUrl (the original export file). */
-    line: number;
-    since: string;
-    till: string;
-    /** Row key suffix: one row per isolated resource, written again after a crash without a copy. */
-    partId: string;
-  };
-}
-
-/** What the status page groups failed resources by (listFailedResourceReasons). */
-export type FailedResourceReason = Pick<
-  FailedResourceRecord,
-  "chunkSeq" | "resourceType" | "id" | "reason"
->;
 
 /** The settings that shape planning and payloads, as the tables record them. */
 export interface SettingsRecord {
@@ -90,71 +98,6 @@ export const SETTINGS_ROW = rowKind<SettingsRecord>({
   },
 });
 
-export interface CheckResultRecord {
-  runId: string;
-  kind: "surface" | "deep" | "reconcile" | "full";
-  resourceType: string;
-  key: string;
-  result: string;
-  details: string;
-}
-
-/** A resource the destination refused, partition `{pk}-failed` of the job table. */
-export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>({
-  constants: { Kind: "failedResource" },
-  columns: {
-    chunkSeq: custom<number>("ChunkId", chunkKey, Number),
-    payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
-    resourceType: requiredText("ResourceType"),
-    id: requiredText("ResourceId"),
-    // Reasons quote servers: cleaned where they enter the table (toRow), then cut.
-    reason: custom<string>("Reason", (reason) => reason.slice(0, 4000), String),
-    inputUrl: requiredText("InputUrl"),
-    isolated: {
-      names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
-      writeCells: (iso): Record<string, string | number> =>
-        iso === undefined
-          ? {}
-          : {
-              ResourceVersion: iso.version ?? "",
-              Line: iso.line,
-              WindowSince: iso.since,
-              WindowTill: iso.till,
-              PartId: iso.partId,
-            },
-      readRow: (row) =>
-        row.PartId === undefined
-          ? undefined
-          : {
-              version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
-              line: Number(row.Line),
-              since: String(row.WindowSince),
-              till: String(row.WindowTill),
-              partId: String(row.PartId),
-            },
-      omitWhenAbsent: true,
-    },
-  },
-});
-
-/** A verification check's row, partition `{pk}-checks` of the job table. */
-export const CHECK_ROW = rowKind<CheckResultRecord>({
-  constants: { Kind: "check" },
-  columns: {
-    runId: requiredText("RunId"),
-    kind: word<CheckResultRecord["kind"]>("CheckKind"),
-    resourceType: requiredText("Resource"),
-    key: requiredText("Key"),
-    result: requiredText("Result"),
-    // Details quote servers: cleaned where they enter the table (toRow), then cut.
-    details: custom<string>(
-      "Details",
-      (details) => details.slice(0, 30000),
-      (cell) => (typeof cell === "string" ? cell : ""),
-    ),
-  },
-});
-
 export interface StateKeys {
   partitionKey: string;
   rowKey: string;
@@ -172,6 +115,15 @@ const REPLAN_RETRIES = 8;
  *   queries never scan them.
  * Every change is a read-modify-write guarded by the row's ETag (RowStore, src/storage/rowStore.ts).
  */
+// The failed-resource and verification rows have stores of their own; the state store answers
+// their methods too, so its callers keep one handle on the tables.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface MigrationStateStore
+  extends
+    Pick<FailedResourceStore, (typeof FAILED_RESOURCE_METHODS)[number]>,
+    Pick<CheckResultStore, (typeof CHECK_RESULT_METHODS)[number]> {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MigrationStateStore {
   private readonly cursors: RowStore<CursorRecord>;
   private readonly settings: RowStore<SettingsRecord>;
@@ -179,7 +131,6 @@ export class MigrationStateStore {
   private readonly fullProofs: RowStore<FullProofRecord>;
   private readonly chunks: RowStore<ChunkRecord>;
   private readonly payloads: RowStore<PayloadRecord>;
-  private readonly latestRuns: RowStore<LatestRunRecord>;
 
   constructor(
     private readonly cursorTable: TableRepository<TableRow>,
@@ -196,7 +147,11 @@ export class MigrationStateStore {
     this.fullProofs = new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow));
     this.chunks = new RowStore(jobTable, rowCodec(chunkToRow, chunkFromRow));
     this.payloads = new RowStore(jobTable, rowCodec(payloadToRow, payloadFromRow));
-    this.latestRuns = new RowStore(jobTable, kindCodec(LATEST_RUN_ROW));
+    Object.assign(
+      this,
+      boundMethods(new FailedResourceStore(jobTable, keys.partitionKey), FAILED_RESOURCE_METHODS),
+      boundMethods(new CheckResultStore(jobTable, keys.partitionKey), CHECK_RESULT_METHODS),
+    );
   }
 
   /** A row of the state's partition. */
@@ -495,139 +450,6 @@ export class MigrationStateStore {
   /** Isolation parts of refused resources (src/storage/isolationStore.ts). */
   isolation(): IsolationStore {
     return new IsolationStore(this.jobTable, this.keys.partitionKey);
-  }
-
-  /** `tag` keeps rows recorded by another step for the same payload (window checks) apart. */
-  async recordFailedResources(records: readonly FailedResourceRecord[], tag = ""): Promise<void> {
-    for (const [n, r] of records.entries()) {
-      const iso = r.isolated;
-      await this.jobTable.upsert(
-        toRow(
-          FAILED_RESOURCE_ROW,
-          `${this.keys.partitionKey}-failed`,
-          `${payloadKey(r.chunkSeq, r.payloadIndex)}-${iso === undefined ? `${tag}${String(n).padStart(6, "0")}` : `i-${iso.partId}`}`,
-          r,
-        ),
-      );
-    }
-  }
-
-  /** The failed-resource rows' type, id, reason and chunk only: what the status page groups. */
-  async *listFailedResourceReasons(): AsyncIterable<FailedResourceReason> {
-    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-failed`, {
-      select: ["ChunkId", "ResourceType", "ResourceId", "Reason"],
-    })) {
-      yield {
-        chunkSeq: Number(row.ChunkId),
-        resourceType: String(row.ResourceType),
-        id: String(row.ResourceId),
-        reason: String(row.Reason),
-      };
-    }
-  }
-
-  async *listFailedResources(): AsyncIterable<FailedResourceRecord> {
-    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-failed`)) {
-      yield fromRow(FAILED_RESOURCE_ROW, row);
-    }
-  }
-
-  async recordCheckResult(record: CheckResultRecord): Promise<void> {
-    await this.jobTable.upsert(
-      toRow(CHECK_ROW, `${this.keys.partitionKey}-checks`, this.checkRowKey(record), record),
-    );
-  }
-
-  private checkRowKey(r: Pick<CheckResultRecord, "runId" | "kind" | "resourceType" | "key">) {
-    return `${r.runId}-${r.kind}-${r.resourceType}-${r.key}`.slice(0, 900);
-  }
-
-  /** One check row, or undefined (the full check resumes from the unit rows a run wrote). */
-  async getCheckResult(
-    record: Pick<CheckResultRecord, "runId" | "kind" | "resourceType" | "key">,
-  ): Promise<CheckResultRecord | undefined> {
-    const row = await this.jobTable.get(
-      `${this.keys.partitionKey}-checks`,
-      this.checkRowKey(record),
-    );
-    if (row === undefined || row.RunId !== record.runId) return undefined;
-    const { result, details } = fromRow(CHECK_ROW, row);
-    return { ...record, result, details };
-  }
-
-  /** Every check row of one run (surface, deep and reconcile), in row-key order. */
-  async *listCheckResults(runId: string): AsyncIterable<CheckResultRecord> {
-    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`, {
-      rowKeyPrefix: `${runId}-`,
-    })) {
-      if (row.RunId !== runId) continue;
-      yield fromRow(CHECK_ROW, row);
-    }
-  }
-
-  /** Check rows of one check of one run, in row-key order (the status reads the surface rows). */
-  async *listRunCheckResults(
-    runId: string,
-    kind: CheckResultRecord["kind"],
-  ): AsyncIterable<CheckResultRecord> {
-    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`, {
-      rowKeyPrefix: `${runId}-${kind}-`,
-    })) {
-      if (row.RunId !== runId) continue;
-      yield fromRow(CHECK_ROW, row);
-    }
-  }
-
-  /**
-   * Every check row of every run (cleanup finds the runs whose samples it lists). The status never
-   * reads this: it reads the runs' summary rows.
-   */
-  async *listAllCheckResults(): AsyncIterable<CheckResultRecord> {
-    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-checks`)) {
-      yield fromRow(CHECK_ROW, row);
-    }
-  }
-
-  /**
-   * Records a verification run as started: the latest-run row (`{pk}-runs` / `~latest`) names the run
-   * id that sorts last and counts the runs registered. Resuming a run changes nothing.
-   */
-  async registerVerificationRun(runId: string): Promise<void> {
-    await this.latestRuns.change(
-      { partitionKey: `${this.keys.partitionKey}-runs`, rowKey: LATEST_RUN_KEY },
-      (latest) =>
-        latest !== undefined && latest.runId >= runId
-          ? undefined
-          : { runId, runs: (latest?.runs ?? 0) + 1 },
-    );
-  }
-
-  /** The latest run (the id that sorts last) and how many runs registered; undefined before any. */
-  async getLatestVerificationRun(): Promise<LatestRunRecord | undefined> {
-    return this.latestRuns.get({
-      partitionKey: `${this.keys.partitionKey}-runs`,
-      rowKey: LATEST_RUN_KEY,
-    });
-  }
-
-  /** Writes one check's summary of one run (one writer per run and check: its orchestration). */
-  async recordCheckSummary(summary: CheckSummary): Promise<void> {
-    await this.jobTable.upsert(
-      checkSummaryToRow(`${this.keys.partitionKey}-runs`, summary),
-      "Replace",
-    );
-  }
-
-  /** The check summaries of one run (at most one per check). */
-  async listCheckSummaries(runId: string): Promise<CheckSummary[]> {
-    const summaries: CheckSummary[] = [];
-    for await (const row of this.jobTable.list(`${this.keys.partitionKey}-runs`, {
-      rowKeyPrefix: `${runId}-`,
-    })) {
-      if (row.RunId === runId && row.Kind === "checkSummary")
-        summaries.push(checkSummaryFromRow(row));
-    }
-    return summaries;
   }
 }
 

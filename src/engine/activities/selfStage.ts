@@ -14,7 +14,8 @@ import { redactUrl } from "../../fhir/redact";
 import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
 import type { EngineDeps } from "../deps";
 import { nowIso } from "../deps";
-import { exportEvent } from "../exportChunk";
+import { exportAttempt, exportEvent } from "../exportChunk";
+import { isUnrecordedClaim } from "../../core/jobRules";
 import { storeManifest } from "../manifests";
 import { describeError, recordSuccess } from "../failures";
 
@@ -156,9 +157,7 @@ export async function selfStageWindow(
   // Only this runner's claim completes (the same claim test as StartExport's record): the staged
   // files stand in for the export's output.
   const change = await deps.state.changeChunk(chunk.seq, (c) =>
-    c.exportStatus === "Started" &&
-    c.exportStartTime === chunk.exportStartTime &&
-    c.exportContentLocation === undefined
+    isUnrecordedClaim(exportAttempt(c), exportAttempt(chunk))
       ? {
           ...c,
           exportStatus: exportJob.next(c.exportStatus, "complete"),

@@ -7,6 +7,7 @@ import type { ChunkRecord } from "../../../src/core/migrationState";
 import { plannedChunk } from "../../../src/core/migrationState";
 import { startExport } from "../../../src/engine/activities/startExport";
 import type { EngineDeps } from "../../../src/engine/deps";
+import { FhirOperationError } from "../../../src/errors";
 import { freshTables } from "../../support/engineScenario";
 import { depsWithTables, unreachableServers, withFakes } from "../../support/fakeDeps";
 
@@ -86,5 +87,36 @@ describe("a kick-off that answers after its claim was taken over", () => {
       exportContentLocation: LATE_JOB,
     });
     expect(cancelled).toEqual([]);
+  });
+});
+
+describe("a kick-off refused after its claim was taken over", () => {
+  it("leaves the other runner's newer claim alone instead of requeueing it", async () => {
+    const base = await depsWithTables({ ...unreachableServers(), ...freshTables("sr") });
+    const deps = withFakes(base, {
+      source: {
+        exportKickOff: async () => {
+          // Another runner re-claimed the window (this claim timed out) and is kicking off now.
+          await deps.state.changeChunk(1, (c) => ({
+            ...c,
+            exportStartTime: "2030-01-01T00:00:00.000Z",
+          }));
+          throw new FhirOperationError(
+            "export refused",
+            { method: "GET", url: "http://127.0.0.1:9/$export", status: 400 },
+            "refused",
+          );
+        },
+      },
+    });
+    await deps.state.insertChunk(planned);
+    await deps.state.changeCursor((c) => ({ ...c, nextSeq: 2 }));
+    await startExport(deps, { seq: 1 });
+    expect(await deps.state.getChunk(1)).toMatchObject({
+      exportStatus: "Started",
+      exportStartTime: "2030-01-01T00:00:00.000Z",
+      exportContentLocation: undefined,
+    });
+    expect((await deps.state.getCursor()).consecutiveFailures).toBe(0);
   });
 });

@@ -190,3 +190,12 @@ describe("an isolation part", () => {
     expect(isolationPartJob.can("Running", "fail")).toBe(false);
   });
 });
+
+describe("JobKind.nextFrom", () => {
+  it("writes reindex's claimed state as its stored 'running' when the URL is recorded", () => {
+    expect(reindexJob.nextFrom("claimed", "record")).toBe("running");
+  });
+  it("refuses what the table refuses", () => {
+    expect(() => reindexJob.nextFrom("running", "record")).toThrow(IllegalJobTransitionError);
+  });
+});
