@@ -31,8 +31,12 @@ export interface PassSnapshot {
   policy: PassPolicy;
   /** The cutover operation, when one was requested (src/core/cutover.ts). */
   cutover?: CutoverView | undefined;
-  /** What a crash may have left half-written (src/core/stateRepairs.ts). */
-  repair: RepairFacts;
+  /**
+   * What a crash may have left half-written (src/core/stateRepairs.ts). Absent in a snapshot an
+   * older version recorded (its load repaired before answering), replayed from history after an
+   * upgrade.
+   */
+  repair?: RepairFacts | undefined;
 }
 
 export interface CutoverView {

@@ -56,6 +56,7 @@ export function stateRepair(
  * halt: a halted migration's rows are repaired too, so its status page counts what is done.
  */
 export function repairPass(snapshot: PassSnapshot, pausedNow: boolean): PassDecision | undefined {
+  if (snapshot.repair === undefined) return undefined;
   const repair = stateRepair(snapshot.repair, snapshot.watermark);
   if (repair === undefined) return undefined;
   const phase = snapshot.cutover?.phase;

@@ -87,7 +87,7 @@ describe("failures handled by one runner while another acts", () => {
     }));
     const snapshot = await loadMigrationState(deps);
     expect((await deps.state.getCursor()).watermark).toBe(running.since);
-    const repair = stateRepair(snapshot.repair, snapshot.watermark);
+    const repair = stateRepair(snapshot.repair!, snapshot.watermark);
     expect(repair).toEqual({ settle: [], advanceWatermark: true });
     expect(await repairMigrationState(deps, repair!)).toEqual({ changed: true });
     expect((await deps.state.getCursor()).watermark).toBe(running.till);

@@ -82,6 +82,15 @@ describe("decidePass with a repair", () => {
     });
   });
 
+  it("repairs nothing from a snapshot recorded before the repair facts existed (history replayed after an upgrade)", () => {
+    const old = passSnapshot({ watermark: "2024-01-01T00:00:00.000Z" });
+    delete old.repair;
+    expect(decidePass(old, false, { stopWhenCaughtUp: false })).toMatchObject({
+      kind: "act",
+      actions: [{ activity: "PlanNextWindow" }],
+    });
+  });
+
   it("plans as usual once nothing needs repair", () => {
     const decision = decidePass(passSnapshot({ repair: lagging, watermark: FRONTIER }), false, {
       stopWhenCaughtUp: false,
