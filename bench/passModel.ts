@@ -488,6 +488,8 @@ export class PassModel {
       resourcesFailed: 0,
       estimateSeconds: undefined,
       ledger: { ready, blocking },
+      // The model never crashes mid-write, so nothing is left for a repair pass.
+      repair: { frontier: undefined, chunks: [] },
       policy: {
         maxExportsInFlight: s.export.maxInFlight,
         payloadCount: s.import.payloadCount,

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
-import { isConfigurationError } from "../errors";
+import { isConfigurationError, isFhirOperationError, isTransientError } from "../errors";
 import * as acceptSettings from "./commands/acceptSettings";
 import * as checkConfig from "./commands/checkConfig";
 import * as cleanup from "./commands/cleanup";
@@ -30,6 +30,7 @@ import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./er
 import { writeJson } from "./output";
 import type { CliRuntime } from "./runtime";
 import { withoutStack } from "../core/errorText";
+import { isOrchestrationFailedError } from "../local/durableRuntime";
 import { attachRuntime, processRuntime, terminalSafe } from "./runtime";
 
 /** A module under ./commands. */
@@ -126,7 +127,7 @@ function reportError(
   }
   // A stack helps only with a bug, and only with --debug; the message says what went wrong.
   const unexpected =
-    !known && !/^(TransientError|FhirOperationError|OrchestrationFailedError)$/.test(e.name);
+    !known && !isTransientError(e) && !isFhirOperationError(e) && !isOrchestrationFailedError(e);
   if (!unexpected) runtime.stderr(`${withoutStack(e.message)}\n`);
   else if (options.debug === true) runtime.stderr(`${e.stack ?? `${e.name}: ${e.message}`}\n`);
   else

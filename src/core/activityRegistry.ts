@@ -7,6 +7,7 @@
  */
 
 import type { DecideCutoverProofInput } from "../engine/cutover";
+import type { StateRepair } from "./stateRepairs";
 
 /** A payload's import job: the planner carries the payload key for readable history. */
 export interface PayloadJobInput {
@@ -23,6 +24,7 @@ export interface ReconcileLedgerInput {
 
 export interface MigrationActivityInputs {
   LoadMigrationState: null;
+  RepairMigrationState: StateRepair;
   PlanNextWindow: null;
   StartExport: { seq: number; selfStagePages?: number };
   PollExport: { seq: number };
@@ -61,6 +63,7 @@ export type ActivityCall<N extends MigrationActivityName = MigrationActivityName
  */
 export const MIGRATION_ACTIVITY_NAMES = Object.keys({
   LoadMigrationState: true,
+  RepairMigrationState: true,
   PlanNextWindow: true,
   StartExport: true,
   PollExport: true,

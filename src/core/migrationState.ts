@@ -215,6 +215,37 @@ export function computeWatermark(
   return unprocessed.map((c) => c.since).reduce((a, b) => (a < b ? a : b));
 }
 
+/** How many payload rows a chunk has, and how many of them are completed. */
+export interface PayloadRowCounts {
+  rows: number;
+  completed: number;
+}
+
+/** Rows for at least the chunk's payload count, every one of them completed: the chunk is processed. */
+function payloadRowsAllCompleted(
+  chunk: Pick<ChunkRecord, "payloadCount">,
+  counts: PayloadRowCounts,
+): boolean {
+  return (
+    chunk.payloadCount !== undefined &&
+    counts.rows >= chunk.payloadCount &&
+    counts.completed === counts.rows
+  );
+}
+
+/**
+ * The chunk row says less is done than its payload rows (the process died between a payload's
+ * write and the chunk's, or every payload finished before an interrupted build recorded the payload
+ * count): settling it (settledChunk) would change it. Exactly when settledChunk is not undefined.
+ */
+export function chunkBehindPayloads(
+  chunk: Pick<ChunkRecord, "processed" | "completedCount" | "payloadCount">,
+  counts: PayloadRowCounts,
+): boolean {
+  if (chunk.processed) return false;
+  return counts.completed > chunk.completedCount || payloadRowsAllCompleted(chunk, counts);
+}
+
 /**
  * The chunk row brought up to date with its payload rows, or undefined when nothing changes. The
  * completed count and the totals are counted from the payload rows, never incremented. The chunk is
@@ -229,11 +260,9 @@ export function settledChunk(
   endTime: string,
 ): ChunkRecord | undefined {
   const completed = payloads.filter((p) => p.status === "Completed");
-  const processed =
-    chunk.payloadCount !== undefined &&
-    payloads.length >= chunk.payloadCount &&
-    completed.length === payloads.length;
-  if (chunk.processed || (completed.length <= chunk.completedCount && !processed)) return undefined;
+  const counts = { rows: payloads.length, completed: completed.length };
+  if (!chunkBehindPayloads(chunk, counts)) return undefined;
+  const processed = payloadRowsAllCompleted(chunk, counts);
   return {
     ...chunk,
     completedCount: completed.length,

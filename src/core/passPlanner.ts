@@ -5,6 +5,8 @@ import { payloadKey } from "./migrationState";
 import type { SelfStagePolicy } from "./selfStaging";
 import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
 import type { RunOutcome } from "./runOutcome";
+import type { RepairFacts } from "./stateRepairs";
+import { repairPass } from "./stateRepairs";
 import { exportJob, importJob } from "./jobLifecycle";
 
 /** What the orchestrator needs to decide one pass; small enough for orchestration history. */
@@ -29,6 +31,12 @@ export interface PassSnapshot {
   policy: PassPolicy;
   /** The cutover operation, when one was requested (src/core/cutover.ts). */
   cutover?: CutoverView | undefined;
+  /**
+   * What a crash may have left half-written (src/core/stateRepairs.ts). Absent in a snapshot an
+   * older version recorded (its load repaired before answering), replayed from history after an
+   * upgrade.
+   */
+  repair?: RepairFacts | undefined;
 }
 
 export interface CutoverView {
@@ -106,6 +114,8 @@ export function decidePass(
   pausedNow: boolean,
   options: { stopWhenCaughtUp: boolean },
 ): PassDecision {
+  const repair = repairPass(snapshot, pausedNow);
+  if (repair !== undefined) return repair;
   if (snapshot.halted) {
     return { kind: "stop", outcome: "halted", reason: snapshot.haltReason ?? "halted" };
   }

@@ -18,7 +18,8 @@ export interface Member {
   value: Span;
 }
 
-export class RawJsonError extends Error {
+/** Malformed JSON text: a SyntaxError like JSON.parse's, so one check covers both parsers. */
+export class RawJsonError extends SyntaxError {
   override readonly name = "RawJsonError";
   constructor(what: string, at: number) {
     super(`Malformed JSON: ${what} at character ${at}`);

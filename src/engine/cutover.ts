@@ -192,7 +192,8 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
     },
     decide: { runId, freeze: started.freeze, lastProof: lastProof ?? null, ledger },
   };
-  return { changed: true, note: `proving (verification ${runId})`, cutoverProof: proof };
+  // The log line above says it: no note, which the binder would log again.
+  return { changed: true, cutoverProof: proof };
 }
 
 /**
@@ -310,7 +311,7 @@ export async function decideCutoverProof(
     VerificationRunId: report.runId,
   });
   deps.log(`cutover: ${verdict.summary}`);
-  return { changed: true, note: verdict.summary };
+  return { changed: true };
 }
 
 /** What the full check compared: the whole range, or what changed since the last full proof. */

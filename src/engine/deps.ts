@@ -28,6 +28,7 @@ export interface ActivityResult {
   changed: boolean;
   /** PlanNextWindow: the frontier reached the cap (nothing newer to export yet). */
   caughtUp?: boolean;
+  /** Why the activity changed nothing, or what it waits for: logged when it changes (bindActivities). */
   note?: string;
   /** ProveCutover: the proof's verification, for the orchestration to run (src/engine/cutover.ts). */
   cutoverProof?: CutoverProofStart;

@@ -1,7 +1,10 @@
+import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { settingsFromProcess } from "../config/fromProcess";
 import { createEngineDeps } from "../engine/createDeps";
 import type { EngineDeps } from "../engine/deps";
+import type { ActivityTable } from "../engine/bindActivities";
+import { bindActivities } from "../engine/bindActivities";
 
 let deps: EngineDeps | undefined;
 let ensured: Promise<void> | undefined;
@@ -15,14 +18,9 @@ export async function engineDeps(log: (message: string) => void): Promise<Engine
 }
 
 /** Registers each activity of `activities` under its name, with the process's engine dependencies. */
-export function registerActivities(
-  activities: Readonly<Record<string, (deps: EngineDeps, input: never) => Promise<unknown>>>,
-): void {
-  for (const [name, implementation] of Object.entries(activities)) {
-    const call = implementation as (deps: EngineDeps, input: unknown) => Promise<unknown>;
-    df.app.activity(name, {
-      handler: async (input: unknown, context) =>
-        call(await engineDeps((m) => context.log(m)), input),
-    });
-  }
+export function registerActivities(activities: ActivityTable): void {
+  const bound = bindActivities(activities, (context: InvocationContext) =>
+    engineDeps((m) => context.log(m)),
+  );
+  for (const [name, handler] of Object.entries(bound)) df.app.activity(name, { handler });
 }

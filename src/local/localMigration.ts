@@ -9,9 +9,10 @@ import {
   MIGRATION_WAKE_EVENT,
   migrationOrchestrator,
 } from "../engine/migrationOrchestrator";
-import { boundVerificationActivities } from "../verify/activities";
+import { VERIFICATION_ACTIVITIES } from "../verify/activities";
+import { bindActivities } from "../engine/bindActivities";
 import { VERIFICATION_ORCHESTRATIONS } from "../verify/orchestrator";
-import type { ActivityImplementation, Clock, RunResult } from "./durableRuntime";
+import type { Clock, RunResult } from "./durableRuntime";
 import { raiseLocalEvent, runOrchestration } from "./durableRuntime";
 
 export interface LocalMigrationOptions {
@@ -25,23 +26,6 @@ export interface LocalMigrationOptions {
   isCrash?: (error: unknown) => boolean;
   /** Wraps every activity call (tests count calls or inject crashes). */
   wrapActivity?: (name: MigrationActivityName, call: () => Promise<unknown>) => Promise<unknown>;
-}
-
-/** The registered activities bound to one set of dependencies. */
-export function boundActivities(
-  deps: EngineDeps,
-  wrap?: LocalMigrationOptions["wrapActivity"],
-): Record<string, ActivityImplementation> {
-  return Object.fromEntries(
-    (Object.keys(MIGRATION_ACTIVITIES) as MigrationActivityName[]).map((name) => {
-      const implementation = MIGRATION_ACTIVITIES[name] as (
-        d: EngineDeps,
-        input: unknown,
-      ) => Promise<unknown>;
-      const call = (input: unknown) => implementation(deps, input);
-      return [name, wrap === undefined ? call : (input: unknown) => wrap(name, () => call(input))];
-    }),
-  );
 }
 
 /**
@@ -60,8 +44,8 @@ export async function runMigrationLocally(
     options.input ?? {},
     {
       activities: {
-        ...boundVerificationActivities(deps),
-        ...boundActivities(deps, options.wrapActivity),
+        ...bindActivities(VERIFICATION_ACTIVITIES, () => deps),
+        ...bindActivities(MIGRATION_ACTIVITIES, () => deps, options.wrapActivity),
       },
       orchestrations: VERIFICATION_ORCHESTRATIONS,
       clock: options.clock,

@@ -5,6 +5,7 @@
  * Path-style is recognised the way the storage SDK does it: an IP address or localhost host, or one
  * of the emulator's well-known ports.
  */
+import { ConfigurationError } from "../errors";
 import { withoutQuery } from "../fhir/redact";
 
 export interface BlobUrlParts {
@@ -98,18 +99,22 @@ export function parseBlobUrl(input: string): BlobUrlParts {
  * would receive the app's storage token (or a request carrying a foreign SAS), so such a URL is
  * refused before any request is sent.
  */
-export class BlobUrlRefusedError extends Error {
-  override readonly name = "BlobUrlRefusedError";
+export class BlobUrlRefusedError extends ConfigurationError {
+  override readonly name: string = "BlobUrlRefusedError";
   constructor(
     /** The refused URL without its query string. */
     readonly url: string,
     readonly allowed: readonly string[],
   ) {
-    super(
-      `Refused to read ${url}: it is not on a storage account the settings name (allowed: ${
-        allowed.length === 0 ? "none" : allowed.join(", ")
-      }; set AZURE_stagingStorageAccountName to the account both FHIR servers use)`,
-    );
+    const accounts = allowed.length === 0 ? "none" : allowed.join(", ");
+    super([
+      {
+        setting: "AZURE_stagingStorageAccountName",
+        received: `a setting under which ${url} is not allowed (allowed: ${accounts})`,
+        expected: "the storage account both FHIR servers use for $export and $import",
+      },
+    ]);
+    this.message = `Refused to read ${url}: it is not on a storage account the settings name (allowed: ${accounts}; set AZURE_stagingStorageAccountName to the account both FHIR servers use)`;
   }
 }
 

@@ -28,11 +28,8 @@ export class AppInsightsTelemetry implements Telemetry {
     this.client.trackMetric({ name, value });
   }
 
-  trackException(error: Error, properties?: Record<string, string>): void {
-    this.client.trackException({
-      exception: redactError(error),
-      ...(properties === undefined ? {} : { properties: stringifyProperties(properties) }),
-    });
+  trackException(error: Error): void {
+    this.client.trackException({ exception: redactError(error) });
   }
 
   /** Sends everything queued. Resolves even when the endpoint is unreachable (the SDK keeps it). */

@@ -23,10 +23,8 @@ export class NullTelemetry implements Telemetry {
     this.debugLog?.(`telemetry metric ${name} = ${value}`);
   }
 
-  trackException(error: Error, properties?: Record<string, string>): void {
-    const extra =
-      properties === undefined ? "" : ` ${JSON.stringify(stringifyProperties(properties))}`;
-    this.debugLog?.(`telemetry exception ${error.name}: ${cleanText(error.message)}${extra}`);
+  trackException(error: Error): void {
+    this.debugLog?.(`telemetry exception ${error.name}: ${cleanText(error.message)}`);
   }
 
   async flush(): Promise<void> {}

@@ -5,7 +5,8 @@ import type { TelemetryEventName, TelemetryMetricName, TelemetryProperties } fro
 export interface Telemetry {
   trackEvent<E extends TelemetryEventName>(name: E, properties: TelemetryProperties<E>): void;
   trackMetric(name: TelemetryMetricName, value: number): void;
-  trackException(error: Error, properties?: Record<string, string>): void;
+  /** An error that escaped an activity (RecordPassFailure); its message says it all, redacted. */
+  trackException(error: Error): void;
   flush(): Promise<void>;
 }
 

@@ -72,16 +72,3 @@ export const VERIFICATION_ACTIVITIES = {
 } as const satisfies VerificationActivityHandlers;
 
 export type { VerificationActivityName } from "./activityRegistry";
-
-/** The activities bound to one set of dependencies, for the local runtime. */
-export function boundVerificationActivities(
-  deps: EngineDeps,
-): Record<string, (input: unknown) => Promise<unknown>> {
-  return Object.fromEntries(
-    Object.entries(VERIFICATION_ACTIVITIES).map(([name, implementation]) => [
-      name,
-      (input: unknown) =>
-        (implementation as (d: EngineDeps, i: unknown) => Promise<unknown>)(deps, input),
-    ]),
-  );
-}

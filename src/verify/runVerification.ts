@@ -8,7 +8,8 @@ import type { ProgressSink } from "../core/progress";
 import type { EngineDeps } from "../engine/deps";
 import type { Clock } from "../local/durableRuntime";
 import { runOrchestration } from "../local/durableRuntime";
-import { boundVerificationActivities } from "./activities";
+import { bindActivities } from "../engine/bindActivities";
+import { VERIFICATION_ACTIVITIES } from "./activities";
 import type { VerificationStatus } from "./orchestrator";
 import {
   E2E_TEST_ORCHESTRATION,
@@ -45,7 +46,7 @@ export async function runVerification(
     id,
     { ...chosen, runId: id, seed: chosen.seed ?? newSeed(), limits },
     {
-      activities: boundVerificationActivities(deps),
+      activities: bindActivities(VERIFICATION_ACTIVITIES, () => deps),
       orchestrations: VERIFICATION_ORCHESTRATIONS,
       clock,
       onCustomStatus: (s) => {

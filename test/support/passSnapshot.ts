@@ -16,6 +16,7 @@ export function passSnapshot(overrides: Partial<PassSnapshot> = {}): PassSnapsho
     resourcesFailed: 0,
     estimateSeconds: undefined,
     ledger: { ready: [], blocking: 0 },
+    repair: { frontier: undefined, chunks: [] },
     policy: {
       maxExportsInFlight: 2,
       payloadCount: 5,

@@ -6,6 +6,8 @@ import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
 import { loadMigrationState } from "./loadMigrationState";
+import { repairMigrationState } from "./repairMigrationState";
+import type { StateRepair } from "../../core/stateRepairs";
 import { planNextWindow } from "./planNextWindow";
 import { pollExport } from "./pollExport";
 import { pollImport } from "./pollImport";
@@ -31,6 +33,7 @@ export type MigrationActivityHandlers = {
  */
 export const MIGRATION_ACTIVITIES = {
   LoadMigrationState: (deps: EngineDeps) => loadMigrationState(deps),
+  RepairMigrationState: (deps: EngineDeps, input: StateRepair) => repairMigrationState(deps, input),
   PlanNextWindow: (deps: EngineDeps) => withClockRefusal(deps, () => planNextWindow(deps)),
   StartExport: (deps: EngineDeps, input: { seq: number; selfStagePages?: number }) =>
     startExport(deps, input),

@@ -6,7 +6,6 @@ import { selfStagePolicy } from "../../core/selfStaging";
 import { ms } from "../../core/windows";
 import type { EngineDeps } from "../deps";
 import { shapingConflict } from "../settingsGuard";
-import { settleChunk } from "../settleChunk";
 import { ledgerWork } from "../ledgerWork";
 import { emitProgress } from "../progress";
 import { importJob } from "../../core/jobLifecycle";
@@ -23,37 +22,12 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
   // A runner whose shaping settings differ from the recorded ones stops here, before any planning
   // or import; only this runner stops (the shared cursor is left alone).
   const conflict = await shapingConflict(deps);
-  let cursor = await state.getCursor();
-  let { chunks, payloads } = await state.listChunksWithPayloads(
+  const cursor = await state.getCursor();
+  const { chunks, payloads } = await state.listChunksWithPayloads(
     cursor.firstUnprocessedSeq,
     cursor.nextSeq,
   );
-  // A chunk whose payload rows say more is done than its own row (the process died between the
-  // payload's write and the chunk's, or every payload finished before an interrupted build recorded
-  // the payload count): nothing would poll those payloads again, so settle it here.
-  const behind = chunks.filter((c) => {
-    if (c.processed) return false;
-    const done = payloads.filter((p) => p.chunkSeq === c.seq && p.status === "Completed").length;
-    return done > c.completedCount || (c.payloadCount !== undefined && done >= c.payloadCount);
-  });
-  if (behind.length > 0) {
-    for (const chunk of behind) await settleChunk(deps, chunk.seq);
-    cursor = await state.getCursor();
-    ({ chunks, payloads } = await state.listChunksWithPayloads(
-      cursor.firstUnprocessedSeq,
-      cursor.nextSeq,
-    ));
-  }
   const unprocessed = chunks.filter((c) => !c.processed);
-  // Everything planned is processed but the watermark lags the frontier (the process died between
-  // the last chunk's completion and the watermark's move): move it now rather than at the next import.
-  if (
-    unprocessed.length === 0 &&
-    cursor.frontier !== undefined &&
-    cursor.watermark !== cursor.frontier
-  ) {
-    cursor = (await state.advanceWatermark()).cursor;
-  }
   const openSeqs = new Set(unprocessed.map((c) => c.seq));
   const endDate = settings.chunking.endDate;
   const frontierAtEndDate =
@@ -112,6 +86,21 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
       settings.chunking.safetyLagMs,
     ),
     ledger,
+    repair: {
+      frontier: cursor.frontier,
+      chunks: unprocessed.map((c) => {
+        const own = payloads.filter((p) => p.chunkSeq === c.seq);
+        return {
+          seq: c.seq,
+          completedCount: c.completedCount,
+          payloadCount: c.payloadCount,
+          payloadRows: {
+            rows: own.length,
+            completed: own.filter((p) => p.status === "Completed").length,
+          },
+        };
+      }),
+    },
     policy: {
       maxExportsInFlight: settings.export.maxInFlight,
       payloadCount: settings.import.payloadCount,

@@ -12,6 +12,7 @@ import { CHUNK_BLOBS, selfStagedBlobName } from "../../core/stagingLayout";
 import { isFhirOperationError, isTransientError } from "../../errors";
 import { redactUrl } from "../../fhir/redact";
 import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
+import type { TelemetryProperties } from "../../telemetry/events";
 import type { EngineDeps } from "../deps";
 import { nowIso } from "../deps";
 import { exportAttempt, exportEvent } from "../exportChunk";
@@ -32,7 +33,7 @@ function stageEvent(
   deps: EngineDeps,
   chunk: ChunkRecord,
   outcome: "Staged" | "FellBack" | "Lost",
-  extra: Record<string, string | number>,
+  extra: TelemetryProperties<"SelfStage">,
 ): void {
   deps.telemetry.trackEvent("SelfStage", {
     ChunkId: chunkKey(chunk.seq),

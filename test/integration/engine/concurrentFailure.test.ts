@@ -2,6 +2,8 @@ import { describe, expect, inject, it } from "vitest";
 import { parseSettings } from "../../../src/config/settings";
 import { pollExport } from "../../../src/engine/activities/pollExport";
 import { loadMigrationState } from "../../../src/engine/activities/loadMigrationState";
+import { repairMigrationState } from "../../../src/engine/activities/repairMigrationState";
+import { stateRepair } from "../../../src/core/stateRepairs";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { FhirOperationError } from "../../../src/errors";
@@ -68,7 +70,7 @@ describe("failures handled by one runner while another acts", () => {
     expect((await deps.state.getCursor()).consecutiveFailures).toBe(0);
   });
 
-  it("moves a watermark left behind the frontier when nothing is unprocessed", async () => {
+  it("a load reports a watermark left behind the frontier when nothing is unprocessed, and the repair moves it", async () => {
     const deps = await depsWith({});
     await deps.state.insertChunk({
       ...running,
@@ -83,7 +85,11 @@ describe("failures handled by one runner while another acts", () => {
       frontier: running.till,
       watermark: running.since,
     }));
-    await loadMigrationState(deps);
+    const snapshot = await loadMigrationState(deps);
+    expect((await deps.state.getCursor()).watermark).toBe(running.since);
+    const repair = stateRepair(snapshot.repair!, snapshot.watermark);
+    expect(repair).toEqual({ settle: [], advanceWatermark: true });
+    expect(await repairMigrationState(deps, repair!)).toEqual({ changed: true });
     expect((await deps.state.getCursor()).watermark).toBe(running.till);
   });
 });

@@ -12,7 +12,7 @@ describe("AppInsightsTelemetry", () => {
     const telemetry = make();
     telemetry.trackEvent("Export", { ChunkId: "c1", TotalResources: 10, DurationSeconds: 1.5 });
     telemetry.trackMetric("JobsInFlight", 3);
-    telemetry.trackException(new Error("boom"), { ChunkId: "c1" });
+    telemetry.trackException(new Error("boom"));
     await expect(telemetry.flush()).resolves.toBeUndefined();
   });
 });
