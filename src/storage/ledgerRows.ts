@@ -1,4 +1,5 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../core/ledger";
+import type { LedgerSeal } from "../core/ledgerSeal";
 import type { TableRow } from "./tableRepository";
 import {
   count,
@@ -54,6 +55,28 @@ export const LEDGER_ROW = rowKind<LedgerEntry>({
 export const LEDGER_MARKER_ROW = rowKind<{ openFrom: string | undefined }>({
   constants: { Kind: "ledgerMarker" },
   columns: { openFrom: optionalText("OpenFrom") },
+});
+
+/**
+ * The ledger's seal row (src/core/ledgerSeal.ts): the totals of the sealed prefix and the starts of
+ * the unreconciled entries in it. At most MAX_SEAL_EXCEPTIONS starts of 24 characters: well within
+ * a column's 64 KiB.
+ */
+export const LEDGER_SEAL_ROW = rowKind<LedgerSeal>({
+  constants: { Kind: "ledgerSeal" },
+  columns: {
+    from: optionalText("SealedFrom"),
+    till: optionalText("SealedTill"),
+    reconciled: count("Reconciled"),
+    windows: count("Windows"),
+    skipped: count("Skipped"),
+    extra: count("Extra"),
+    exceptions: custom<string[]>(
+      "Exceptions",
+      (starts) => starts.join(","),
+      (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",") : []),
+    ),
+  },
 });
 
 export function ledgerToRow(partitionKey: string, rowKey: string, e: LedgerEntry): TableRow {

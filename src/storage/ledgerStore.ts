@@ -1,16 +1,33 @@
 import type { LedgerEntry } from "../core/ledger";
 import { isFinal, ledgerKey } from "../core/ledger";
+import type { LedgerSeal } from "../core/ledgerSeal";
+import {
+  EMPTY_SEAL,
+  advanceSeal,
+  foldReconciledExceptions,
+  isSealed,
+  sealAllowsChange,
+} from "../core/ledgerSeal";
 import { chunkKey } from "../core/migrationState";
-import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "./ledgerRows";
+import { LEDGER_MARKER_ROW, LEDGER_SEAL_ROW, ledgerFromRow, ledgerToRow } from "./ledgerRows";
 import { fromRow, toRow } from "./rowSpec";
 import type { StateKeys } from "./migrationStateStore";
 import type { Change, RowAddress } from "./rowStore";
-import { RowStore, rowCodec } from "./rowStore";
+import { RowStore, kindCodec, rowCodec } from "./rowStore";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { odata } from "./tableRepository";
 
 /** Row key suffix of the marker row: sorts after every entry key (digits). */
 const MARKER = "~open";
+/** Row key suffix of the seal row (src/core/ledgerSeal.ts): after every entry key too. */
+const SEAL = "~seal";
+/** Entries read per seal advance, at most (a long backlog is sealed over several passes). */
+const SEAL_READ_LIMIT = 1_000;
+
+/** A write would change an entry whose totals the seal holds: refused, the totals stay exact. */
+export class LedgerEntrySealedError extends Error {
+  override readonly name = "LedgerEntrySealedError";
+}
 
 /**
  * The ledger's rows in the job table, partition `{pk}-ledger` (job queries never scan them), and
@@ -19,6 +36,7 @@ const MARKER = "~open";
 export class LedgerStore {
   private readonly partition: string;
   private readonly entries: RowStore<LedgerEntry>;
+  private readonly seals: RowStore<LedgerSeal>;
 
   constructor(
     private readonly table: TableRepository<TableRow>,
@@ -26,6 +44,11 @@ export class LedgerStore {
   ) {
     this.partition = `${keys.partitionKey}-ledger`;
     this.entries = new RowStore(table, rowCodec(ledgerToRow, ledgerFromRow));
+    this.seals = new RowStore(table, kindCodec(LEDGER_SEAL_ROW));
+  }
+
+  private get sealAt(): RowAddress {
+    return { partitionKey: this.partition, rowKey: `${this.keys.rowKey}-${SEAL}` };
   }
 
   private rowKey(since: string): string {
@@ -55,7 +78,74 @@ export class LedgerStore {
     since: string,
     mutate: (entry: LedgerEntry) => LedgerEntry | undefined,
   ): Promise<Change<LedgerEntry>> {
-    return this.entries.changeExisting(this.at(since), mutate);
+    // Writes to final entries are rare (the cutover's recount of an unreconciled one): only they
+    // read the seal, and one it covers changes only as the seal allows.
+    let final = false;
+    const first = await this.entries.changeExisting(this.at(since), (e) => {
+      final = isFinal(e.status);
+      return final ? undefined : mutate(e);
+    });
+    if (!final) return first;
+    const seal = await this.seal();
+    return this.entries.changeExisting(this.at(since), (e) => {
+      const next = mutate(e);
+      if (next !== undefined && !sealAllowsChange(seal, e, next)) {
+        throw new LedgerEntrySealedError(
+          `The ledger entry [${e.since}, ${e.till}) is ${e.status} and sealed into the ledger's totals (up to ${seal.till ?? "-"}); it cannot change to ${next.status} [${next.since}, ${next.till}).`,
+        );
+      }
+      return next;
+    });
+  }
+
+  /** The sealed prefix's totals (EMPTY_SEAL before anything is sealed). */
+  async seal(): Promise<LedgerSeal> {
+    return (await this.seals.get(this.sealAt)) ?? EMPTY_SEAL;
+  }
+
+  /**
+   * Moves the seal over the final entries after it (src/core/ledgerSeal.ts says which may join),
+   * reading at most SEAL_READ_LIMIT of them, and folds in the exceptions reconciled since. A
+   * runner that moved the seal meanwhile wins: its totals stand, ours would count entries twice.
+   */
+  async advanceSeal(frontier: string | undefined): Promise<LedgerSeal> {
+    const seen = await this.seal();
+    const exceptions = await this.getMany(seen.exceptions);
+    const refreshed = foldReconciledExceptions(seen, exceptions);
+    const after = await this.listAfter(seen, SEAL_READ_LIMIT);
+    const { seal } = advanceSeal(refreshed, after, frontier);
+    if (sameSeal(seal, seen)) return seen;
+    const change = await this.seals.change(this.sealAt, (now) =>
+      sameSeal(now ?? EMPTY_SEAL, seen) ? seal : undefined,
+    );
+    return change.after ?? seen;
+  }
+
+  /** The entries starting at these instants that exist, by start (a seal's exceptions). */
+  async getMany(starts: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const found = await Promise.all(starts.map((since) => this.get(since)));
+    return new Map(found.filter((e): e is LedgerEntry => e !== undefined).map((e) => [e.since, e]));
+  }
+
+  /** Entries after the seal (every entry when nothing is sealed), oldest first. */
+  async *listAfterSeal(seal: LedgerSeal): AsyncIterable<LedgerEntry> {
+    const markerKey = `${this.keys.rowKey}-${MARKER}`;
+    const from = seal.till === undefined ? `${this.keys.rowKey}-` : this.rowKey(seal.till);
+    for await (const row of this.table.list(this.partition, {
+      filter: odata`RowKey ge ${from} and RowKey lt ${markerKey}`,
+    })) {
+      if (row.Kind === "ledger") yield ledgerFromRow(row);
+    }
+  }
+
+  private async listAfter(seal: LedgerSeal, limit: number): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    for await (const entry of this.listAfterSeal(seal)) {
+      entries.push(entry);
+      // Stop at the first entry that cannot join: nothing after it can this time.
+      if (entries.length >= limit || !isFinal(entry.status)) break;
+    }
+    return entries;
   }
 
   /** Every entry, oldest first (status page, CLI, tests). */
@@ -115,6 +205,11 @@ export class LedgerStore {
     return entries;
   }
 
+  /** Whether the entry starting at `since` lies in the sealed prefix. */
+  async isSealed(since: string): Promise<boolean> {
+    return isSealed(await this.seal(), since);
+  }
+
   /** Failed-resource rows of the given chunks (import and export errors), per resource type. */
   async failedByType(chunkSeqs: readonly number[]): Promise<Map<string, number>> {
     const byType = new Map<string, number>();
@@ -128,4 +223,12 @@ export class LedgerStore {
     }
     return byType;
   }
+}
+
+function sameSeal(a: LedgerSeal, b: LedgerSeal): boolean {
+  return (
+    a.till === b.till &&
+    a.reconciled === b.reconciled &&
+    a.exceptions.length === b.exceptions.length
+  );
 }
