@@ -8,7 +8,7 @@
  *   store refuses one below the seal, storage/ledgerStore.ts);
  * - an unreconciled entry is kept as an exception, by its start: the cutover's recount may still
  *   reconcile it, so the status reads it every time and counts it as it is then. Once reconciled,
- *   the next advance folds it in.
+ *   the recount folds it in (or the next advance, when the list of exceptions is full).
  *
  * The prefix is gap-free: each sealed entry starts where the previous one ended, so a gap or an
  * overlap stops the seal and stays in the part read entry by entry (and on the page). It never

@@ -3,9 +3,9 @@ import { isFinal, ledgerKey } from "../core/ledger";
 import type { LedgerSeal } from "../core/ledgerSeal";
 import {
   EMPTY_SEAL,
+  MAX_SEAL_EXCEPTIONS,
   advanceSeal,
   foldReconciledExceptions,
-  isSealed,
   sealAllowsChange,
 } from "../core/ledgerSeal";
 import { chunkKey } from "../core/migrationState";
@@ -105,15 +105,32 @@ export class LedgerStore {
 
   /**
    * Moves the seal over the final entries after it (src/core/ledgerSeal.ts says which may join),
-   * reading at most SEAL_READ_LIMIT of them, and folds in the exceptions reconciled since. A
-   * runner that moved the seal meanwhile wins: its totals stand, ours would count entries twice.
+   * reading at most SEAL_READ_LIMIT of them. Exceptions reconciled since are folded in when the
+   * list is full (the seal waits on it), or as the recount reconciles them (foldException).
    */
   async advanceSeal(frontier: string | undefined): Promise<LedgerSeal> {
     const seen = await this.seal();
-    const exceptions = await this.getMany(seen.exceptions);
-    const refreshed = foldReconciledExceptions(seen, exceptions);
-    const after = await this.listAfter(seen, SEAL_READ_LIMIT);
-    const { seal } = advanceSeal(refreshed, after, frontier);
+    const refreshed =
+      seen.exceptions.length < MAX_SEAL_EXCEPTIONS
+        ? seen
+        : foldReconciledExceptions(seen, await this.getMany(seen.exceptions));
+    const { seal } = advanceSeal(refreshed, await this.listAfter(seen, SEAL_READ_LIMIT), frontier);
+    return this.replaceSeal(seen, seal);
+  }
+
+  /**
+   * Folds the seal's exception at `since` into its totals once it is reconciled (the cutover's
+   * recount). Missed (a crash in between), it stays an exception: a status build reads it and
+   * counts it as it is, so the totals stay exact either way.
+   */
+  async foldException(since: string): Promise<LedgerSeal> {
+    const seen = await this.seal();
+    if (!seen.exceptions.includes(since)) return seen;
+    return this.replaceSeal(seen, foldReconciledExceptions(seen, await this.getMany([since])));
+  }
+
+  /** Writes `seal` unless another runner moved the seal since `seen`: its totals stand then. */
+  private async replaceSeal(seen: LedgerSeal, seal: LedgerSeal): Promise<LedgerSeal> {
     if (sameSeal(seal, seen)) return seen;
     const change = await this.seals.change(this.sealAt, (now) =>
       sameSeal(now ?? EMPTY_SEAL, seen) ? seal : undefined,
@@ -203,11 +220,6 @@ export class LedgerStore {
       if (entries.length >= limit) break;
     }
     return entries;
-  }
-
-  /** Whether the entry starting at `since` lies in the sealed prefix. */
-  async isSealed(since: string): Promise<boolean> {
-    return isSealed(await this.seal(), since);
   }
 
   /** Failed-resource rows of the given chunks (import and export errors), per resource type. */
