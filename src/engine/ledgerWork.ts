@@ -15,8 +15,7 @@ const READY_PER_PASS = 8;
  * Which ledger entries a pass reconciles, from the open entries and the chunks this pass read. With
  * a cutover's freeze: skipped stretches up to it are counted at once (once writes in flight at the
  * freeze had time to land), and `openBeforeFreeze` counts the entries starting before it that are
- * not final yet (the proof waits for them). Moves the ledger's seal over the entries that became
- * final.
+ * not final yet (the proof waits for them).
  */
 export async function ledgerWork(
   deps: EngineDeps,
@@ -24,11 +23,9 @@ export async function ledgerWork(
   chunks: readonly ChunkRecord[],
   freeze?: string,
 ): Promise<{ work: LedgerWork; openBeforeFreeze: number }> {
-  const ledger = deps.state.ledger();
-  const open = await ledger.listOpen(OPEN_READ_LIMIT);
-  // Entries reconciled by earlier passes join the sealed prefix, so a status build reads only the
-  // ones after it (src/core/ledgerSeal.ts).
-  await ledger.advanceSeal(cursor.frontier);
+  // Final entries in front of the open ones join the sealed prefix on the way, so a status build
+  // reads only the entries after it (src/core/ledgerSeal.ts).
+  const open = await deps.state.ledger().listOpen(OPEN_READ_LIMIT, cursor.frontier);
   const processed = (seq: number): boolean =>
     seq < cursor.firstUnprocessedSeq || chunks.some((c) => c.seq === seq && c.processed);
   const now = deps.clock.now();

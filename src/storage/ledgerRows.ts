@@ -51,20 +51,18 @@ export const LEDGER_ROW = rowKind<LedgerEntry>({
   },
 });
 
-/** The ledger's marker row: the key of the oldest entry that may still be open. */
-export const LEDGER_MARKER_ROW = rowKind<{ openFrom: string | undefined }>({
-  constants: { Kind: "ledgerMarker" },
-  columns: { openFrom: optionalText("OpenFrom") },
-});
-
 /**
- * The ledger's seal row (src/core/ledgerSeal.ts): the totals of the sealed prefix and the starts of
- * the unreconciled entries in it. At most MAX_SEAL_EXCEPTIONS starts of 24 characters: well within
- * a column's 64 KiB.
+ * The ledger's marker row: the key of the oldest entry that may still be open, and the sealed
+ * prefix (src/core/ledgerSeal.ts): its totals and the starts of the unreconciled entries in it, at
+ * most MAX_SEAL_EXCEPTIONS of 24 characters (well within a column's 64 KiB). A row written before
+ * the seal existed reads as nothing sealed.
  */
-export const LEDGER_SEAL_ROW = rowKind<LedgerSeal>({
-  constants: { Kind: "ledgerSeal" },
+export type LedgerMarker = LedgerSeal & { openFrom: string | undefined };
+
+export const LEDGER_MARKER_ROW = rowKind<LedgerMarker>({
+  constants: { Kind: "ledgerMarker" },
   columns: {
+    openFrom: optionalText("OpenFrom"),
     from: optionalText("SealedFrom"),
     till: optionalText("SealedTill"),
     reconciled: count("Reconciled"),

@@ -1,7 +1,8 @@
 /**
- * The ledger's seal row on Azurite (src/core/ledgerSeal.ts, src/storage/ledgerStore.ts): it moves
- * over final entries, keeps unreconciled ones as exceptions that may still be recounted, refuses a
- * write that would re-open an entry it sealed, and a status build reads only what follows it.
+ * The ledger's seal on Azurite (src/core/ledgerSeal.ts, src/storage/ledgerStore.ts), kept in the
+ * marker row: a pass's read of the open entries moves it over the final ones in front of them; it
+ * keeps unreconciled entries as exceptions that may still be recounted, refuses a write that
+ * would re-open an entry it sealed, and a status build reads only what follows it.
  */
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, inject, it } from "vitest";
@@ -55,18 +56,41 @@ describe("the ledger's seal against Azurite", () => {
 
   it("seals up to the first open entry, and lists only what follows", async () => {
     expect(await ledger.seal()).toEqual(EMPTY_SEAL);
-    const seal = await ledger.advanceSeal(t(5));
-    expect(seal).toMatchObject({ from: t(0), till: t(3), reconciled: 2, exceptions: [t(1)] });
-    expect(await ledger.seal()).toEqual(seal);
+    const open = await ledger.listOpen(10, t(5));
+    expect(open.map((e) => e.since)).toEqual([t(3)]);
+    expect(await ledger.seal()).toEqual({
+      from: t(0),
+      till: t(3),
+      reconciled: 2,
+      windows: 2,
+      skipped: 0,
+      extra: 2,
+      exceptions: [t(1)],
+    });
     expect(await listedAfterSeal(ledger)).toEqual([t(3), t(4)]);
   });
 
-  it("does not seal past the frontier", async () => {
-    expect(await ledger.advanceSeal(t(2))).toMatchObject({ till: t(2) });
+  it("does not seal past the frontier, and catches up with the marker once the frontier moved", async () => {
+    await ledger.listOpen(10, t(2));
+    expect(await ledger.seal()).toMatchObject({ till: t(2) });
+    await ledger.listOpen(10, t(5));
+    expect(await ledger.seal()).toMatchObject({ till: t(3), reconciled: 2 });
+  });
+
+  it("seals the entries before a marker written before the seal existed", async () => {
+    await table.upsert({
+      partitionKey: "pk-ledger",
+      rowKey: "rk-~open",
+      Kind: "ledgerMarker",
+      OpenFrom: `rk-${String(Date.parse(t(3))).padStart(15, "0")}`,
+    });
+    expect(await ledger.seal()).toEqual(EMPTY_SEAL);
+    await ledger.listOpen(10, t(5));
+    expect(await ledger.seal()).toMatchObject({ till: t(3), reconciled: 2, exceptions: [t(1)] });
   });
 
   it("refuses to re-open a reconciled entry it sealed, and leaves the entry as it was", async () => {
-    await ledger.advanceSeal(t(5));
+    await ledger.listOpen(10, t(5));
     const reopen = (e: LedgerEntry): LedgerEntry => ({ ...e, status: "pending" });
     await expect(ledger.change(t(0), reopen)).rejects.toBeInstanceOf(LedgerEntrySealedError);
     expect((await ledger.get(t(0)))?.status).toBe("reconciled");
@@ -75,19 +99,18 @@ describe("the ledger's seal against Azurite", () => {
   });
 
   it("lets the recount reconcile an exception, then folds it into the totals", async () => {
-    await ledger.advanceSeal(t(5));
+    await ledger.listOpen(10, t(5));
     const recounted = await ledger.change(t(1), (e) => ({ ...e, status: "reconciled" }));
     expect(recounted.written).toBe(true);
-    const seal = await ledger.foldException(t(1));
-    expect(seal).toMatchObject({ till: t(3), reconciled: 3, exceptions: [] });
+    await ledger.foldException(t(1));
+    expect(await ledger.seal()).toMatchObject({ till: t(3), reconciled: 3, exceptions: [] });
     await expect(
       ledger.change(t(1), (e) => ({ ...e, status: "unreconciled" })),
     ).rejects.toBeInstanceOf(LedgerEntrySealedError);
   });
 
   it("keeps the totals of a runner that moved the seal first", async () => {
-    const [a, b] = await Promise.all([ledger.advanceSeal(t(5)), ledger.advanceSeal(t(5))]);
-    expect(a).toEqual(b);
-    expect((await ledger.seal()).reconciled).toBe(2);
+    await Promise.all([ledger.listOpen(10, t(5)), ledger.listOpen(10, t(5))]);
+    expect(await ledger.seal()).toMatchObject({ till: t(3), reconciled: 2, exceptions: [t(1)] });
   });
 });

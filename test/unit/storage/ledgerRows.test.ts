@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
 import { judgeCount } from "../../../src/core/ledger";
 import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
-import { LEDGER_SEAL_ROW, ledgerFromRow, ledgerToRow } from "../../../src/storage/ledgerRows";
+import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "../../../src/storage/ledgerRows";
 import { fromRow, toRow } from "../../../src/storage/rowSpec";
 import { toTableEntity } from "../../../src/storage/tableValues";
 
@@ -42,8 +42,9 @@ describe("ledger rows", () => {
     });
   });
 
-  it("read back the seal row, its exceptions in order, and an empty seal", () => {
-    const seal = {
+  it("read back the marker row's seal, its exceptions in order, and an empty seal", () => {
+    const marker = {
+      openFrom: "rk-001704067200000",
       from: "2024-01-01T00:00:00.000Z",
       till: "2024-03-01T00:00:00.000Z",
       reconciled: 1_000_000,
@@ -52,11 +53,14 @@ describe("ledger rows", () => {
       extra: 3,
       exceptions: ["2024-01-05T00:00:00.000Z", "2024-02-05T00:00:00.000Z"],
     };
-    const row = toRow(LEDGER_SEAL_ROW, "pk-ledger", "rk-~seal", seal);
+    const row = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", marker);
     expect(() => toTableEntity("jobs", row)).not.toThrow();
-    expect(row).toMatchObject({ Kind: "ledgerSeal" });
-    expect(fromRow(LEDGER_SEAL_ROW, row)).toEqual(seal);
-    const empty = toRow(LEDGER_SEAL_ROW, "pk-ledger", "rk-~seal", EMPTY_SEAL);
-    expect(fromRow(LEDGER_SEAL_ROW, empty)).toEqual(EMPTY_SEAL);
+    expect(row).toMatchObject({ Kind: "ledgerMarker" });
+    expect(fromRow(LEDGER_MARKER_ROW, row)).toEqual(marker);
+    const empty = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", {
+      ...EMPTY_SEAL,
+      openFrom: undefined,
+    });
+    expect(fromRow(LEDGER_MARKER_ROW, empty)).toEqual({ ...EMPTY_SEAL, openFrom: undefined });
   });
 });
