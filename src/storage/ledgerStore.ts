@@ -126,6 +126,8 @@ export class LedgerStore {
    */
   private async writeMarker(seen: StoredMarker, next: LedgerMarker): Promise<void> {
     if (seen.marker !== undefined && sameMarker(seen.marker, next)) return;
+    // Nothing read yet (an empty ledger): no row to write.
+    if (seen.marker === undefined && next.openFrom === undefined && next.till === undefined) return;
     const row = toRow(LEDGER_MARKER_ROW, this.partition, this.markerKey, next);
     try {
       if (seen.etag === undefined) await this.table.insert(row);
