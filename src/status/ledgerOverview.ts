@@ -422,6 +422,10 @@ export function ledgerText(ledger: LedgerReport): string[] {
     "  everything before the watermark is on the destination, except in entries listed as unreconciled",
   );
   if (ledger.pendingSkipped > 0) lines.push(`  ${pendingSkippedText(ledger)}`);
+  if (ledger.sealedUntil !== null)
+    lines.push(
+      `  sealed up to ${ledger.sealedUntil}: its reconciled entries are counted from their totals; ${plural(ledger.entriesRead, "entry", "entries")} read one by one`,
+    );
   if (ledger.ledgerStartsAt !== null)
     lines.push(
       `  no entry before ${ledger.ledgerStartsAt} (planned before the ledger existed, or nothing planned yet)`,

@@ -183,5 +183,8 @@ describe("the ledger overview from a sealed prefix", () => {
     expect(report.slices[0]).toMatchObject({ sealed: true, state: "reconciled", entries: 0 });
     expect(report.slices.at(-1)).toMatchObject({ sealed: false });
     expect(String(ledgerChart(report))).toContain("sealed prefix");
+    expect(ledgerText(report)).toContain(
+      `  sealed up to ${t(24)}: its reconciled entries are counted from their totals; 5 entries read one by one`,
+    );
   });
 });
