@@ -113,6 +113,21 @@ export class LedgerStore {
     await this.writeMarker(seen, { ...seen.marker, ...folded });
   }
 
+  /**
+   * Forgets the seal and the open marker: the next pass reads the ledger from its first entry and
+   * seals it again. For a measurement that sets final entries back (bench/ledger.ts), while
+   * nothing else writes the ledger; an entry the seal holds cannot be changed otherwise.
+   */
+  async unseal(): Promise<void> {
+    await this.table.upsert(
+      toRow(LEDGER_MARKER_ROW, this.partition, this.markerKey, {
+        ...EMPTY_SEAL,
+        openFrom: undefined,
+      }),
+      "Replace",
+    );
+  }
+
   private async readMarker(): Promise<StoredMarker> {
     const row = await this.table.get(this.partition, this.markerKey);
     return row === undefined

@@ -98,6 +98,15 @@ describe("the ledger's seal against Azurite", () => {
     expect((await ledger.change(t(4), reopen)).written).toBe(true);
   });
 
+  it("lets a measurement forget the seal, then set entries back and seal them again", async () => {
+    await ledger.listOpen(10, t(5));
+    await ledger.unseal();
+    expect(await ledger.seal()).toEqual(EMPTY_SEAL);
+    await ledger.change(t(0), (e) => ({ ...e, status: "pending" }));
+    expect((await ledger.listOpen(10, t(5))).map((e) => e.since)).toEqual([t(0), t(3)]);
+    expect(await ledger.seal()).toEqual(EMPTY_SEAL);
+  });
+
   it("lets the recount reconcile an exception, then folds it into the totals", async () => {
     await ledger.listOpen(10, t(5));
     const recounted = await ledger.change(t(1), (e) => ({ ...e, status: "reconciled" }));
