@@ -4,6 +4,7 @@ import type { LedgerSeal } from "../core/ledgerSeal";
 import {
   EMPTY_SEAL,
   MAX_SEAL_EXCEPTIONS,
+  advanceSeal,
   foldEntry,
   foldReconciledExceptions,
   sealAllowsChange,
@@ -230,17 +231,16 @@ export class LedgerStore {
     const behind =
       openFrom !== undefined && (seen.till === undefined || this.rowKey(seen.till) < openFrom);
     if (!behind) return seen;
-    let seal =
+    const seal =
       seen.exceptions.length < MAX_SEAL_EXCEPTIONS
         ? seen
         : foldReconciledExceptions(seen, await this.getMany(seen.exceptions));
-    let read = 0;
+    const behindMarker: LedgerEntry[] = [];
     for await (const entry of this.listAfterSeal(seal)) {
-      if (this.rowKey(entry.since) >= openFrom) break;
-      if (read++ >= SEAL_READ_LIMIT || sealStop(seal, entry, frontier) !== undefined) break;
-      seal = foldEntry(seal, entry);
+      if (this.rowKey(entry.since) >= openFrom || behindMarker.length >= SEAL_READ_LIMIT) break;
+      behindMarker.push(entry);
     }
-    return seal;
+    return advanceSeal(seal, behindMarker, frontier).seal;
   }
 
   /** Up to `limit` entries from the one starting at `since` on, in order (any status). */
