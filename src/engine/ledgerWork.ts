@@ -23,7 +23,9 @@ export async function ledgerWork(
   chunks: readonly ChunkRecord[],
   freeze?: string,
 ): Promise<{ work: LedgerWork; openBeforeFreeze: number }> {
-  const open = await deps.state.ledger().listOpen(OPEN_READ_LIMIT);
+  // Final entries in front of the open ones join the sealed prefix on the way, so a status build
+  // reads only the entries after it (src/core/ledgerSeal.ts).
+  const open = await deps.state.ledger().listOpen(OPEN_READ_LIMIT, cursor.frontier);
   const processed = (seq: number): boolean =>
     seq < cursor.firstUnprocessedSeq || chunks.some((c) => c.seq === seq && c.processed);
   const now = deps.clock.now();

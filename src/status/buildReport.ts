@@ -157,7 +157,7 @@ function caughtUpClaim(watermark: string, ledger: StatusState["ledger"]): string
       ? undefined
       : ledger.readUntil === null
         ? "the ledger was read only in part"
-        : `the ledger was read only up to ${formatMinute(ledger.readUntil)} (${plural(ledger.entries, "entry", "entries")} read)`,
+        : `the ledger was read only up to ${formatMinute(ledger.readUntil)} (${plural(ledger.entriesRead, "entry", "entries")} read one by one)`,
   ].filter((n): n is string => n !== undefined);
   return `${as}: every window before then is imported, and ${confirmed}${notes.length > 0 ? `; ${notes.join("; ")}` : ""}.`;
 }

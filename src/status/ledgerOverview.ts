@@ -3,10 +3,12 @@
  * coverage of [start, frontier), a strip of the timeline coloured by the worst status in each
  * slice, and the unreconciled entries with their per-type numbers (docs/status.md, "Ledger"). Read
  * in one pass over the ledger rows, in key (time) order, with memory bounded by the strip and the
- * listed entries, not by the number of entries.
+ * listed entries, not by the number of entries. The sealed prefix (src/core/ledgerSeal.ts) comes
+ * in as its totals and its unreconciled entries; only the entries after it are read one by one.
  */
 import type { CoverageProblem, LedgerCount, LedgerEntry, LedgerKind } from "../core/ledger";
 import { SKIPPED_SETTLE_MS, isFinal, totalExtra, totalMissing } from "../core/ledger";
+import type { LedgerSeal } from "../core/ledgerSeal";
 import { formatCount, formatDuration, formatMinute, plural } from "./format";
 import type { SafeHtml } from "./html";
 import { html } from "./html";
@@ -17,7 +19,7 @@ export const LEDGER_SLICES = 120;
 export const LEDGER_UNRECONCILED_ROWS = 20;
 /** Coverage problems listed. */
 const COVERAGE_ROWS = 10;
-/** Ledger rows read per status request. */
+/** Ledger entries after the seal read per status request. */
 export const MAX_LEDGER_ROWS_READ = 500_000;
 
 export type LedgerSliceState = "none" | "reconciled" | "open" | "unreconciled";
@@ -26,7 +28,10 @@ export interface LedgerSlice {
   from: string;
   to: string;
   state: LedgerSliceState;
+  /** Entries read in the slice: those after the seal and the seal's unreconciled ones. */
   entries: number;
+  /** The slice holds part of the sealed prefix: every entry there reconciled, but those read. */
+  sealed: boolean;
 }
 
 export interface LedgerUnreconciled {
@@ -40,6 +45,10 @@ export interface LedgerUnreconciled {
 
 export interface LedgerReport {
   entries: number;
+  /** Entry rows read: the sealed prefix's unreconciled ones and every one after the seal. */
+  entriesRead: number;
+  /** Where the sealed prefix ends (its entries are counted from the seal row); null: none sealed. */
+  sealedUntil: string | null;
   windows: number;
   skipped: number;
   reconciled: number;
@@ -105,11 +114,14 @@ export class LedgerTally {
           to: new Date(this.fromMs + (this.spanMs * (i + 1)) / LEDGER_SLICES).toISOString(),
           state: "none",
           entries: 0,
+          sealed: false,
         });
       }
     }
     this.report = {
       entries: 0,
+      entriesRead: 0,
+      sealedUntil: null,
       windows: 0,
       skipped: 0,
       reconciled: 0,
@@ -132,9 +144,59 @@ export class LedgerTally {
     };
   }
 
+  /**
+   * The sealed prefix, before any other entry: its totals, and its unreconciled entries as they
+   * are now (`exceptions`, read by their starts; the cutover's recount may have reconciled some).
+   */
+  addSeal(seal: LedgerSeal, exceptions: readonly LedgerEntry[]): void {
+    if (seal.from === undefined || seal.till === undefined) return;
+    const r = this.report;
+    r.entries += seal.reconciled;
+    r.windows += seal.windows;
+    r.skipped += seal.skipped;
+    r.reconciled += seal.reconciled;
+    r.extra += seal.extra;
+    r.sealedUntil = seal.till;
+    if (this.fromMs === undefined || Date.parse(seal.from) > this.fromMs)
+      r.ledgerStartsAt = seal.from;
+    const since = Date.parse(seal.from);
+    const till = Date.parse(seal.till);
+    this.paint(since, till, "reconciled", { sealed: true });
+    const sorted = [...exceptions].sort((a, b) => Date.parse(a.since) - Date.parse(b.since));
+    for (const e of sorted) {
+      this.count(e);
+      this.paint(Date.parse(e.since), Date.parse(e.till), stateOf(e));
+    }
+    this.at = till;
+  }
+
   add(e: LedgerEntry): void {
+    this.count(e);
+    const r = this.report;
+    const since = Date.parse(e.since);
+    const till = Date.parse(e.till);
+    if (this.at === undefined && (this.fromMs === undefined || since > this.fromMs)) {
+      r.ledgerStartsAt = e.since;
+    }
+    if (this.at !== undefined && r.coverage.length < COVERAGE_ROWS) {
+      if (since > this.at)
+        r.coverage.push({ kind: "gap", from: new Date(this.at).toISOString(), to: e.since });
+      if (since < this.at)
+        r.coverage.push({
+          kind: "overlap",
+          from: e.since,
+          to: new Date(Math.min(this.at, till)).toISOString(),
+        });
+    }
+    this.at = this.at === undefined ? till : Math.max(this.at, till);
+    this.paint(since, till, stateOf(e));
+  }
+
+  /** Counts one entry read (after the seal, or one of its exceptions), in time order. */
+  private count(e: LedgerEntry): void {
     const r = this.report;
     r.entries++;
+    r.entriesRead++;
     if (e.kind === "window") r.windows++;
     else r.skipped++;
     // Entries arrive in time order: the first of each kind is the earliest.
@@ -166,26 +228,14 @@ export class LedgerTally {
         });
       }
     }
-    const since = Date.parse(e.since);
-    const till = Date.parse(e.till);
-    if (this.at === undefined && (this.fromMs === undefined || since > this.fromMs)) {
-      r.ledgerStartsAt = e.since;
-    }
-    if (this.at !== undefined && r.coverage.length < COVERAGE_ROWS) {
-      if (since > this.at)
-        r.coverage.push({ kind: "gap", from: new Date(this.at).toISOString(), to: e.since });
-      if (since < this.at)
-        r.coverage.push({
-          kind: "overlap",
-          from: e.since,
-          to: new Date(Math.min(this.at, till)).toISOString(),
-        });
-    }
-    this.at = this.at === undefined ? till : Math.max(this.at, till);
-    this.paint(since, till, stateOf(e));
   }
 
-  private paint(since: number, till: number, state: LedgerSliceState): void {
+  private paint(
+    since: number,
+    till: number,
+    state: LedgerSliceState,
+    { sealed = false }: { sealed?: boolean } = {},
+  ): void {
     if (this.fromMs === undefined || this.spanMs === 0) return;
     const slice = (t: number) =>
       Math.min(
@@ -196,7 +246,8 @@ export class LedgerTally {
     const last = slice(Math.max(since, till - 1));
     for (let i = first; i <= last; i++) {
       const s = this.report.slices[i]!;
-      s.entries++;
+      if (sealed) s.sealed = true;
+      else s.entries++;
       if (RANK[state] > RANK[s.state]) s.state = state;
     }
   }
@@ -247,13 +298,19 @@ export function ledgerChart(ledger: LedgerReport): SafeHtml {
           y="0"
           width="${String(Math.round(w * 10) / 10 + 0.5)}"
           height="24"
-          ><title>
-            ${formatMinute(s.from)} to ${formatMinute(s.to)}:
-            ${s.state === "none" ? "no entry" : `${plural(s.entries, "entry", "entries")}, ${s.state}`}
-          </title></rect
+          ><title>${formatMinute(s.from)} to ${formatMinute(s.to)}: ${sliceTitle(s)}</title></rect
         >`,
     )}
   </svg>`;
+}
+
+function sliceTitle(s: LedgerSlice): string {
+  if (s.state === "none") return "no entry";
+  if (!s.sealed) return `${plural(s.entries, "entry", "entries")}, ${s.state}`;
+  // The sealed prefix is counted as totals, not entry by entry: its entries per slice are not known.
+  const read =
+    s.entries > 0 ? `, and ${plural(s.entries, "entry", "entries")} read one by one` : "";
+  return `${s.state}: sealed prefix (its reconciled entries counted as totals${read})`;
 }
 
 /** The page's ledger card: counts, the strip, the coverage verdict and the unreconciled entries. */
@@ -365,6 +422,10 @@ export function ledgerText(ledger: LedgerReport): string[] {
     "  everything before the watermark is on the destination, except in entries listed as unreconciled",
   );
   if (ledger.pendingSkipped > 0) lines.push(`  ${pendingSkippedText(ledger)}`);
+  if (ledger.sealedUntil !== null)
+    lines.push(
+      `  sealed up to ${ledger.sealedUntil}: its reconciled entries are counted from their totals; ${plural(ledger.entriesRead, "entry", "entries")} read one by one`,
+    );
   if (ledger.ledgerStartsAt !== null)
     lines.push(
       `  no entry before ${ledger.ledgerStartsAt} (planned before the ledger existed, or nothing planned yet)`,

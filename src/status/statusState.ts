@@ -6,7 +6,8 @@
  * from its summary rows.
  * Payload rows of older chunks are never read: their chunk row holds their totals. Reading is
  * bounded where the rows can be many (failed resources, ledger entries): the report says so when a
- * limit was reached. Nothing here writes.
+ * limit was reached. Of the ledger, the seal row and the entries after it (src/core/ledgerSeal.ts).
+ * Nothing here writes.
  */
 import type { CutoverRecord } from "../core/cutover";
 import type { Settings } from "../config/settings";
@@ -92,7 +93,7 @@ export type StatusStateReader = Pick<
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
   Partial<Pick<MigrationStateStore, "getSettingsRecord" | "getCutover">> & {
-    ledger(): Pick<LedgerStore, "listAll">;
+    ledger(): Pick<LedgerStore, "seal" | "getMany" | "listAfterSeal">;
   };
 
 /** What the status reads: satisfied by EngineDeps. */
@@ -163,10 +164,17 @@ async function readVerification(deps: StatusDeps): Promise<VerificationInfo | nu
   return verificationInfoOf(latest, summaries, surface);
 }
 
+/**
+ * The ledger's seal row, the unreconciled entries it holds (at most MAX_SEAL_EXCEPTIONS) and the
+ * entries after it, up to MAX_LEDGER_ROWS_READ: never the reconciled entries it sealed.
+ */
 async function readLedger(deps: StatusDeps, cursor: CursorRecord): Promise<LedgerReport> {
   const tally = new LedgerTally(cursor.startWatermark, cursor.frontier);
+  const ledger = deps.state.ledger();
+  const seal = await ledger.seal();
+  tally.addSeal(seal, [...(await ledger.getMany(seal.exceptions)).values()]);
   let n = 0;
-  for await (const entry of deps.state.ledger().listAll()) {
+  for await (const entry of ledger.listAfterSeal(seal)) {
     if (n++ >= MAX_LEDGER_ROWS_READ) {
       tally.markCapped();
       break;

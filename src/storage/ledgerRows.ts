@@ -1,4 +1,5 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../core/ledger";
+import type { LedgerSeal } from "../core/ledgerSeal";
 import type { TableRow } from "./tableRepository";
 import {
   count,
@@ -50,10 +51,30 @@ export const LEDGER_ROW = rowKind<LedgerEntry>({
   },
 });
 
-/** The ledger's marker row: the key of the oldest entry that may still be open. */
-export const LEDGER_MARKER_ROW = rowKind<{ openFrom: string | undefined }>({
+/**
+ * The ledger's marker row: the key of the oldest entry that may still be open, and the sealed
+ * prefix (src/core/ledgerSeal.ts): its totals and the starts of the unreconciled entries in it, at
+ * most MAX_SEAL_EXCEPTIONS of 24 characters (well within a column's 64 KiB). A row written before
+ * the seal existed reads as nothing sealed.
+ */
+export type LedgerMarker = LedgerSeal & { openFrom: string | undefined };
+
+export const LEDGER_MARKER_ROW = rowKind<LedgerMarker>({
   constants: { Kind: "ledgerMarker" },
-  columns: { openFrom: optionalText("OpenFrom") },
+  columns: {
+    openFrom: optionalText("OpenFrom"),
+    from: optionalText("SealedFrom"),
+    till: optionalText("SealedTill"),
+    reconciled: count("Reconciled"),
+    windows: count("Windows"),
+    skipped: count("Skipped"),
+    extra: count("Extra"),
+    exceptions: custom<string[]>(
+      "Exceptions",
+      (starts) => starts.join(","),
+      (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",") : []),
+    ),
+  },
 });
 
 export function ledgerToRow(partitionKey: string, rowKey: string, e: LedgerEntry): TableRow {

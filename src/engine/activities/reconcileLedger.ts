@@ -178,6 +178,8 @@ export async function recountUnreconciled(
         },
   );
   if (reconciled && updated?.status === "reconciled") {
+    // Within the sealed prefix it was read one by one as an exception: now part of the totals.
+    await deps.state.ledger().foldException(entry.since);
     deps.telemetry.trackEvent("LedgerEntry", {
       Since: entry.since,
       Till: entry.till,

@@ -4,8 +4,7 @@
  * Entities are counted where the tool meets the Table service: every entity the SDK's TableClient
  * hands back, page by page, and every single-entity read.
  */
-import { TableClient } from "@azure/data-tables";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { loadStatusState } from "../../../src/status/statusState";
@@ -15,55 +14,12 @@ import type { EmulatorStore } from "../../../emulator";
 import type { LocalEnvironment } from "../../../emulator/harness/localEnvironment";
 import { settingsFor, startLocalEnvironment } from "../../../emulator/harness/localEnvironment";
 import { generateOperations } from "../../../emulator/harness/syntheticData";
+import { entitiesRead } from "../../support/tableReads";
 
 const SEEDED_UNTIL = Date.parse("2025-02-01T00:00:00Z");
 let environment: LocalEnvironment;
 let clockMs = SEEDED_UNTIL;
 const clock = { now: () => clockMs };
-
-/** Entities read through TableClient (list pages and single gets) while `work` runs. */
-async function entitiesRead(work: () => Promise<unknown>): Promise<number> {
-  let read = 0;
-  const list = TableClient.prototype.listEntities;
-  const get = TableClient.prototype.getEntity;
-  const listSpy = vi.spyOn(TableClient.prototype, "listEntities").mockImplementation(function (
-    this: TableClient,
-    ...args: Parameters<TableClient["listEntities"]>
-  ) {
-    const iterator = list.apply(this, args);
-    const byPage = iterator.byPage.bind(iterator);
-    iterator.byPage = (settings) => {
-      const pages = byPage(settings);
-      return {
-        ...pages,
-        next: async () => {
-          const page = await pages.next();
-          if (page.done !== true) read += page.value.length;
-          return page;
-        },
-        [Symbol.asyncIterator]() {
-          return this;
-        },
-      } as typeof pages;
-    };
-    return iterator;
-  });
-  const getSpy = vi.spyOn(TableClient.prototype, "getEntity").mockImplementation(async function (
-    this: TableClient,
-    ...args: Parameters<TableClient["getEntity"]>
-  ) {
-    const entity = await get.apply(this, args);
-    read++;
-    return entity;
-  } as TableClient["getEntity"]);
-  try {
-    await work();
-  } finally {
-    listSpy.mockRestore();
-    getSpy.mockRestore();
-  }
-  return read;
-}
 
 function seed(source: EmulatorStore, destination: EmulatorStore): void {
   const ops = generateOperations({

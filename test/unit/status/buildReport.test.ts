@@ -3,6 +3,7 @@ import { parseSettings } from "../../../src/config/settings";
 import { estimateSecondsToCatchUp } from "../../../src/core/eta";
 import type { LedgerEntry } from "../../../src/core/ledger";
 import { newLedgerEntry } from "../../../src/core/ledger";
+import { EMPTY_SEAL, advanceSeal } from "../../../src/core/ledgerSeal";
 import { buildStatusReport } from "../../../src/status/buildReport";
 import { formatMinute } from "../../../src/status/format";
 import { LedgerTally } from "../../../src/status/ledgerOverview";
@@ -216,7 +217,27 @@ describe("buildStatusReport: phase", () => {
         NOW,
       ).phase.detail;
       expect(detail).toContain(
-        `the ledger confirms that everything the source changed before ${formatMinute(at(-5 * DAY))} is on the destination; the ledger was read only up to ${formatMinute(at(-5 * DAY))} (1 entry read).`,
+        `the ledger confirms that everything the source changed before ${formatMinute(at(-5 * DAY))} is on the destination; the ledger was read only up to ${formatMinute(at(-5 * DAY))} (1 entry read one by one).`,
+      );
+    });
+
+    it("confirms the sealed prefix and the entries read after it when the read stopped there", () => {
+      const tally = new LedgerTally(caughtUp.startWatermark, caughtUp.frontier);
+      const sealed = [
+        entry(-10 * DAY, -5 * DAY, "reconciled"),
+        entry(-5 * DAY, -4 * DAY, "reconciled"),
+      ];
+      tally.addSeal(advanceSeal(EMPTY_SEAL, sealed, caughtUp.frontier).seal, []);
+      tally.add(entry(-4 * DAY, -3 * DAY, "reconciled"));
+      tally.markCapped();
+      const ledger = tally.result();
+      expect(ledger).toMatchObject({ entries: 3, entriesRead: 1, reconciled: 3 });
+      const detail = buildStatusReport(
+        state({ cursor: caughtUp, chunks: [chunk(1), chunk(2)], ledger }),
+        NOW,
+      ).phase.detail;
+      expect(detail).toContain(
+        `the ledger confirms that everything the source changed before ${formatMinute(at(-3 * DAY))} is on the destination; the ledger was read only up to ${formatMinute(at(-3 * DAY))} (1 entry read one by one).`,
       );
     });
 

@@ -1,4 +1,5 @@
 import { parseSettings } from "../../../src/config/settings";
+import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
 import type { StatusDeps, StatusState } from "../../../src/status/statusState";
 import type { FailedResourceRecord } from "../../../src/storage/migrationStateStore";
 import { NOW } from "./stateFixtures";
@@ -64,7 +65,11 @@ export function fakeStatusDeps(
       getLatestVerificationRun: async () => undefined,
       listCheckSummaries: async () => [],
       listRunCheckResults: () => each([]),
-      ledger: () => ({ listAll: () => each([]) }),
+      ledger: () => ({
+        seal: async () => EMPTY_SEAL,
+        getMany: async () => new Map(),
+        listAfterSeal: () => each([]),
+      }),
     },
   };
   return deps;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
 import { ALL_TYPES, judgeCount, newLedgerEntry } from "../../../src/core/ledger";
+import { EMPTY_SEAL, advanceSeal } from "../../../src/core/ledgerSeal";
 import {
   LEDGER_SLICES,
   LedgerTally,
+  ledgerChart,
   ledgerSection,
   ledgerText,
 } from "../../../src/status/ledgerOverview";
@@ -109,5 +111,80 @@ describe("the ledger overview", () => {
     const text = ledgerText(report).join("\n");
     expect(text).toContain("1 reconciled, 1 pending, 1 unreconciled of 3 entries");
     expect(text).toContain(`UNRECONCILED window [${t(4)}, ${t(6)}): 1 missing`);
+  });
+});
+
+describe("the ledger overview from a sealed prefix", () => {
+  // Hours 0 to 30: reconciled windows and skipped stretches, two unreconciled entries (one
+  // recounted since it was sealed), an open entry, a gap and entries after it.
+  const entries: LedgerEntry[] = [];
+  for (let h = 0; h < 24; h++) {
+    entries.push(
+      h === 5 || h === 9
+        ? entry(h, h + 1, {
+            status: "unreconciled",
+            counts: [judgeCount("Patient", 9, 7, 1)],
+            reason: "still short",
+          })
+        : entry(h, h + 1, {
+            status: "reconciled",
+            kind: h % 3 === 0 ? "skipped" : "window",
+            counts: [judgeCount(ALL_TYPES, h, h + (h % 4), 0)],
+          }),
+    );
+  }
+  entries.push(entry(24, 25), entry(26, 27, { status: "reconciled" }));
+  entries.push(entry(27, 30, { kind: "skipped", chunkSeqs: [] }));
+  const start = t(0);
+  const frontier = t(30);
+  const { seal } = advanceSeal(EMPTY_SEAL, entries, frontier);
+
+  function fromSeal(current: readonly LedgerEntry[]) {
+    const ledger = new LedgerTally(start, frontier);
+    ledger.addSeal(
+      seal,
+      current.filter((e) => seal.exceptions.includes(e.since)),
+    );
+    for (const e of current) if (e.since >= seal.till!) ledger.add(e);
+    return ledger.result();
+  }
+
+  const comparable = (report: ReturnType<typeof tally>) => ({
+    ...report,
+    entriesRead: 0,
+    sealedUntil: null,
+    slices: report.slices.map((s) => s.state),
+  });
+
+  it("seals up to the first open entry", () => {
+    expect(seal.till).toBe(t(24));
+    expect(seal.exceptions).toEqual([t(5), t(9)]);
+  });
+
+  it("reports what reading every entry reports, reading only the seal's exceptions and what follows", () => {
+    const report = fromSeal(entries);
+    expect(comparable(report)).toEqual(comparable(tally(entries, start, frontier)));
+    expect(report.entriesRead).toBe(2 + 3);
+    expect(report.sealedUntil).toBe(t(24));
+    expect(report.coverage).toEqual([{ kind: "gap", from: t(25), to: t(26) }]);
+  });
+
+  it("counts an exception as it is now when the cutover's recount reconciled it", () => {
+    const recounted = entries.map((e) =>
+      e.since === t(9) ? { ...e, status: "reconciled" as const, counts: [] } : e,
+    );
+    const report = fromSeal(recounted);
+    expect(comparable(report)).toEqual(comparable(tally(recounted, start, frontier)));
+    expect(report).toMatchObject({ unreconciled: 1, missing: 1 });
+  });
+
+  it("says on the strip which slices are sealed, without claiming their entry counts", () => {
+    const report = fromSeal(entries);
+    expect(report.slices[0]).toMatchObject({ sealed: true, state: "reconciled", entries: 0 });
+    expect(report.slices.at(-1)).toMatchObject({ sealed: false });
+    expect(String(ledgerChart(report))).toContain("sealed prefix");
+    expect(ledgerText(report)).toContain(
+      `  sealed up to ${t(24)}: its reconciled entries are counted from their totals; 5 entries read one by one`,
+    );
   });
 });

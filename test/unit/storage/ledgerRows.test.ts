@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
 import { judgeCount } from "../../../src/core/ledger";
-import { ledgerFromRow, ledgerToRow } from "../../../src/storage/ledgerRows";
+import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
+import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "../../../src/storage/ledgerRows";
+import { fromRow, toRow } from "../../../src/storage/rowSpec";
 import { toTableEntity } from "../../../src/storage/tableValues";
 
 const entry: LedgerEntry = {
@@ -38,5 +40,27 @@ describe("ledger rows", () => {
       kind: "skipped",
       chunkSeqs: [],
     });
+  });
+
+  it("read back the marker row's seal, its exceptions in order, and an empty seal", () => {
+    const marker = {
+      openFrom: "rk-001704067200000",
+      from: "2024-01-01T00:00:00.000Z",
+      till: "2024-03-01T00:00:00.000Z",
+      reconciled: 1_000_000,
+      windows: 900_000,
+      skipped: 100_000,
+      extra: 3,
+      exceptions: ["2024-01-05T00:00:00.000Z", "2024-02-05T00:00:00.000Z"],
+    };
+    const row = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", marker);
+    expect(() => toTableEntity("jobs", row)).not.toThrow();
+    expect(row).toMatchObject({ Kind: "ledgerMarker" });
+    expect(fromRow(LEDGER_MARKER_ROW, row)).toEqual(marker);
+    const empty = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", {
+      ...EMPTY_SEAL,
+      openFrom: undefined,
+    });
+    expect(fromRow(LEDGER_MARKER_ROW, empty)).toEqual({ ...EMPTY_SEAL, openFrom: undefined });
   });
 });

@@ -6,6 +6,7 @@ import type { ChunkRecord, CursorRecord, PayloadRecord } from "../../../src/core
 import { cutoverFromRow, cutoverToRow } from "../../../src/storage/cutoverRow";
 import { fullProofFromRow, fullProofToRow } from "../../../src/storage/fullProofRow";
 import { ISOLATION_PART_ROW } from "../../../src/storage/isolationStore";
+import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
 import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
 import {
   chunkFromRow,
@@ -349,10 +350,15 @@ describe("row kinds", () => {
     expect(fromRow(FAILED_RESOURCE_ROW, isolatedRow)).toStrictEqual(isolated);
   });
 
-  it("ledger marker rows read back the key they name; an empty one names none", () => {
-    const row = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", { openFrom: "rk-000001" });
+  it("ledger marker rows read back the key they name and the seal; an old one seals nothing", () => {
+    const marker = { ...EMPTY_SEAL, openFrom: "rk-000001" };
+    const row = toRow(LEDGER_MARKER_ROW, "pk-ledger", "rk-~open", marker);
     expect(row).toMatchObject({ Kind: "ledgerMarker", OpenFrom: "rk-000001" });
-    expect(fromRow(LEDGER_MARKER_ROW, row)).toStrictEqual({ openFrom: "rk-000001" });
-    expect(fromRow(LEDGER_MARKER_ROW, { OpenFrom: "" })).toStrictEqual({ openFrom: undefined });
+    expect(fromRow(LEDGER_MARKER_ROW, row)).toStrictEqual(marker);
+    // A marker written before the seal existed: only OpenFrom.
+    expect(fromRow(LEDGER_MARKER_ROW, { OpenFrom: "" })).toStrictEqual({
+      ...EMPTY_SEAL,
+      openFrom: undefined,
+    });
   });
 });
