@@ -1,4 +1,5 @@
 /** What the export activities (StartExport, PollExport) share: the request, the telemetry, the requeue. */
+import type { TelemetryProperties } from "../telemetry/events";
 import type { ChunkRecord } from "../core/migrationState";
 import { exportJob } from "../core/jobLifecycle";
 import { isSameAttempt, type JobAttempt } from "../core/jobRules";
@@ -27,7 +28,7 @@ export function exportEvent(
   deps: EngineDeps,
   chunk: ChunkRecord,
   status: string,
-  extra: Record<string, string | number> = {},
+  extra: TelemetryProperties<"Export"> = {},
 ): void {
   deps.telemetry.trackEvent("Export", {
     ChunkId: chunkKey(chunk.seq),

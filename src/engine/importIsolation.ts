@@ -9,6 +9,7 @@
  * identical bodies, docs/server-behaviour.md §3.6) instead of importing the part twice; a refused resource's
  * row has a key of its part, so writing it again after a crash makes no copy.
  */
+import type { TelemetryProperties } from "../telemetry/events";
 import {
   afterContentFailure,
   classifyImportFailure,
@@ -64,7 +65,7 @@ function isolationEvent(
   deps: EngineDeps,
   ref: PayloadRef,
   step: string,
-  extra: Record<string, string | number> = {},
+  extra: TelemetryProperties<"ImportIsolation"> = {},
 ): void {
   deps.telemetry.trackEvent("ImportIsolation", {
     ChunkId: chunkKey(ref.chunkSeq),

@@ -2,6 +2,7 @@
  * What the import paths (StartImport, PollImport, import isolation) share: the payload's telemetry,
  * its completion and its failure.
  */
+import type { TelemetryProperties } from "../telemetry/events";
 import { importJob } from "../core/jobLifecycle";
 import { isSameAttempt, type JobAttempt } from "../core/jobRules";
 import type { PayloadRecord } from "../core/migrationState";
@@ -38,7 +39,7 @@ export function importEvent(
   deps: EngineDeps,
   p: PayloadRecord,
   status: string,
-  extra: Record<string, string | number> = {},
+  extra: TelemetryProperties<"Import"> = {},
 ): void {
   deps.telemetry.trackEvent("Import", {
     ChunkId: chunkKey(p.chunkSeq),
