@@ -32,7 +32,8 @@ import { SEARCH_PARAMETER_TYPE } from "../src/core/resourceTypes";
 import { selfStagePolicy } from "../src/core/selfStaging";
 import { cleanBoundary } from "../src/core/windowBoundary";
 import { iso } from "../src/core/windows";
-import { planSizedWindow } from "../src/core/windowSizing";
+import type { CountedStretch } from "../src/core/windows";
+import { countedAfter, planSizedWindow } from "../src/core/windowSizing";
 import { BACKLOG_BEYOND_EXPORTS } from "../src/engine/activities/loadMigrationState";
 import type { RequestKind, RequestLatency } from "./requestLatency";
 import { countMs, scanFile } from "./requestLatency";
@@ -208,7 +209,14 @@ interface PlannedQueries {
   /** Each source request, in order, with its time. */
   requests: { kind: "search" | "count"; ms: number }[];
   result:
-    | { kind: "window"; sinceMs: number; tillMs: number; count: number }
+    | {
+        kind: "window";
+        sinceMs: number;
+        tillMs: number;
+        count: number;
+        /** What the planning counted beyond the window, for the next (cursor.countedAhead). */
+        countedAhead: CountedStretch | undefined;
+      }
     | { kind: "empty"; tillMs: number }
     | { kind: "caught-up" };
 }
@@ -218,6 +226,7 @@ export class PassModel {
   private nowMs: number;
   private frontierMs: number | undefined;
   private nextSeq = 1;
+  private countedAhead: CountedStretch | undefined;
   private caughtUp = false;
   private searchParametersMigrated = false;
   private serverClockKnown = false;
@@ -569,6 +578,7 @@ export class PassModel {
         windowsPlanned: this.nextSeq - 1,
       },
       (w) => count(Date.parse(w.since), Date.parse(w.till)),
+      this.countedAhead,
     );
     if (plan.kind === "caught-up") return { requests, result: { kind: "caught-up" } };
     if (plan.kind === "empty")
@@ -581,7 +591,15 @@ export class PassModel {
       tillMs = choice.tillMs;
       windowCount = await count(sinceMs, tillMs);
     }
-    return { requests, result: { kind: "window", sinceMs, tillMs, count: windowCount } };
+    const countedAhead = countedAfter(
+      plan.counted,
+      { since: plan.window.since, till: iso(tillMs) },
+      windowCount,
+    );
+    return {
+      requests,
+      result: { kind: "window", sinceMs, tillMs, count: windowCount, countedAhead },
+    };
   }
 
   private proposes(change: ProposedChange): boolean {
@@ -652,6 +670,7 @@ export class PassModel {
     this.ledger.push({ sinceMs, tillMs, kind: "window", chunkSeqs: [seq], final: false });
     yield* this.tables(2);
     this.frontierMs = tillMs;
+    this.countedAhead = q.result.countedAhead;
     this.caughtUp = false;
     this.result.windows++;
     this.result.windowVersions.push(count);
