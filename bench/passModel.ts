@@ -181,6 +181,8 @@ export interface PassModelResult {
   timeline: { loadMs: number; bySlowestMs: Record<string, number>; waitMs: number };
   /** The longest activity call (the Functions host stops an activity at 10 minutes). */
   longestActivity: { name: string; ms: number };
+  /** The longest PlanNextWindow call (it counts the backlog: bounded by core/windowSizing.ts). */
+  longestPlanningMs: number;
   passes: number;
   plannings: number;
   windows: number;
@@ -237,6 +239,7 @@ export class PassModel {
     catchUpMs: 0,
     timeline: { loadMs: 0, bySlowestMs: {}, waitMs: 0 },
     longestActivity: { name: "", ms: 0 },
+    longestPlanningMs: 0,
     passes: 0,
     plannings: 0,
     windows: 0,
@@ -393,6 +396,8 @@ export class PassModel {
         next.totals.ms += end - startMs;
         if (end - startMs > this.result.longestActivity.ms)
           this.result.longestActivity = { name: next.name, ms: end - startMs };
+        if (next.name === "PlanNextWindow")
+          this.result.longestPlanningMs = Math.max(this.result.longestPlanningMs, end - startMs);
         for (const [k, v] of Object.entries(next.call.requests) as [RequestKind, number][])
           next.totals.requests[k] = (next.totals.requests[k] ?? 0) + v;
         if (this.o.trace === true)
