@@ -101,6 +101,14 @@ export const FIRST_COUNT_SPAN_MS = 3_600_000;
 export const MAX_COUNT_SPAN_GROWTH = 1;
 
 /**
+ * While fewer than SPARSE_VERSIONS were counted, the next stretch may be SPARSE_SPAN_GROWTH times
+ * as long as what was counted: sparse years are crossed in a few counts, and a stretch that meets
+ * denser data starts from so few versions that it still holds a small multiple of the aim.
+ */
+export const SPARSE_VERSIONS = 10_000;
+export const SPARSE_SPAN_GROWTH = 8;
+
+/**
  * Versions one count of the backlog aims at: a count's time grows with what it counts (Cosmos
  * charges by the index entries read), so the backlog is counted in stretches of about this many,
  * never everything left at once (docs/performance.md, "Where the time goes").
@@ -207,8 +215,9 @@ export async function planSizedWindow(
     // The density is the last stretch's (data grows towards the present), else the average.
     const fromMs = Math.max(counted.tillMs, changeMs);
     const covered = fromMs - changeMs;
-    const longest = covered > 0 ? MAX_COUNT_SPAN_GROWTH * covered : FIRST_COUNT_SPAN_MS;
     const aim = Math.min(COUNT_SLICE_VERSIONS, enough - counted.versions);
+    const growth = counted.versions < SPARSE_VERSIONS ? SPARSE_SPAN_GROWTH : MAX_COUNT_SPAN_GROWTH;
+    const longest = covered > 0 ? growth * covered : FIRST_COUNT_SPAN_MS;
     const recent = last ?? { spanMs: covered, versions: counted.versions };
     const guess = recent.versions > 0 ? (aim * recent.spanMs) / recent.versions : longest;
     const tillMs = Math.min(capMs, fromMs + Math.max(1, Math.ceil(Math.min(guess, longest))));
