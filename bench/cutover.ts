@@ -48,6 +48,11 @@ export interface CutoverBenchResult {
    */
   untilProofMs: number[];
   proofMs: number[];
+  /**
+   * Per freeze, the activity calls from the freeze to the verdict, in seconds after the freeze
+   * (where the window's time goes).
+   */
+  timelines: { name: string; startS: number; endS: number }[][];
   realSeconds: number;
 }
 
@@ -64,6 +69,7 @@ export async function benchmarkCutover(
   const proofs: number[] = [];
   const untilProof: number[] = [];
   const proofMs: number[] = [];
+  const timelines: CutoverBenchResult["timelines"] = [];
   const realStart = Date.now();
   for (let f = 0; f < options.freezes; f++) {
     const writingEndsMs =
@@ -107,6 +113,17 @@ export async function benchmarkCutover(
     if (record === undefined || verdict === undefined) throw new Error("no cutover verdict");
     verdicts.push(record.phase);
     windows.push(Date.parse(record.decidedAt ?? "") - Date.parse(record.freeze));
+    const freezeMs = Date.parse(record.freeze);
+    const decidedMs = Date.parse(record.decidedAt ?? "");
+    timelines.push(
+      sim.priced.calls
+        .filter((c) => c.endMs > freezeMs && c.startMs <= decidedMs)
+        .map((c) => ({
+          name: c.name,
+          startS: Math.round((c.startMs - freezeMs) / 100) / 10,
+          endS: Math.round((c.endMs - freezeMs) / 100) / 10,
+        })),
+    );
     const proof = sim.priced.calls.filter((c) => c.name === "ProveCutover").at(-1);
     if (proof !== undefined) {
       untilProof.push(proof.startMs - Date.parse(record.freeze));
@@ -127,6 +144,7 @@ export async function benchmarkCutover(
     proofRealSeconds: proofs,
     untilProofMs: untilProof,
     proofMs,
+    timelines,
     realSeconds: (Date.now() - realStart) / 1000,
   };
 }

@@ -32,7 +32,8 @@ import { SEARCH_PARAMETER_TYPE } from "../src/core/resourceTypes";
 import { selfStagePolicy } from "../src/core/selfStaging";
 import { cleanBoundary } from "../src/core/windowBoundary";
 import { iso } from "../src/core/windows";
-import { planSizedWindow } from "../src/core/windowSizing";
+import type { CountedStretch } from "../src/core/windows";
+import { countedAfter, planSizedWindow } from "../src/core/windowSizing";
 import { BACKLOG_BEYOND_EXPORTS } from "../src/engine/activities/loadMigrationState";
 import type { RequestKind, RequestLatency } from "./requestLatency";
 import { countMs, scanFile } from "./requestLatency";
@@ -180,6 +181,8 @@ export interface PassModelResult {
   timeline: { loadMs: number; bySlowestMs: Record<string, number>; waitMs: number };
   /** The longest activity call (the Functions host stops an activity at 10 minutes). */
   longestActivity: { name: string; ms: number };
+  /** The longest PlanNextWindow call (it counts the backlog: bounded by core/windowSizing.ts). */
+  longestPlanningMs: number;
   passes: number;
   plannings: number;
   windows: number;
@@ -208,7 +211,14 @@ interface PlannedQueries {
   /** Each source request, in order, with its time. */
   requests: { kind: "search" | "count"; ms: number }[];
   result:
-    | { kind: "window"; sinceMs: number; tillMs: number; count: number }
+    | {
+        kind: "window";
+        sinceMs: number;
+        tillMs: number;
+        count: number;
+        /** What the planning counted beyond the window, for the next (cursor.countedAhead). */
+        countedAhead: CountedStretch | undefined;
+      }
     | { kind: "empty"; tillMs: number }
     | { kind: "caught-up" };
 }
@@ -218,6 +228,7 @@ export class PassModel {
   private nowMs: number;
   private frontierMs: number | undefined;
   private nextSeq = 1;
+  private countedAhead: CountedStretch | undefined;
   private caughtUp = false;
   private searchParametersMigrated = false;
   private serverClockKnown = false;
@@ -228,6 +239,7 @@ export class PassModel {
     catchUpMs: 0,
     timeline: { loadMs: 0, bySlowestMs: {}, waitMs: 0 },
     longestActivity: { name: "", ms: 0 },
+    longestPlanningMs: 0,
     passes: 0,
     plannings: 0,
     windows: 0,
@@ -384,6 +396,8 @@ export class PassModel {
         next.totals.ms += end - startMs;
         if (end - startMs > this.result.longestActivity.ms)
           this.result.longestActivity = { name: next.name, ms: end - startMs };
+        if (next.name === "PlanNextWindow")
+          this.result.longestPlanningMs = Math.max(this.result.longestPlanningMs, end - startMs);
         for (const [k, v] of Object.entries(next.call.requests) as [RequestKind, number][])
           next.totals.requests[k] = (next.totals.requests[k] ?? 0) + v;
         if (this.o.trace === true)
@@ -571,6 +585,7 @@ export class PassModel {
         windowsPlanned: this.nextSeq - 1,
       },
       (w) => count(Date.parse(w.since), Date.parse(w.till)),
+      this.countedAhead,
     );
     if (plan.kind === "caught-up") return { requests, result: { kind: "caught-up" } };
     if (plan.kind === "empty")
@@ -583,7 +598,15 @@ export class PassModel {
       tillMs = choice.tillMs;
       windowCount = await count(sinceMs, tillMs);
     }
-    return { requests, result: { kind: "window", sinceMs, tillMs, count: windowCount } };
+    const countedAhead = countedAfter(
+      plan.counted,
+      { since: plan.window.since, till: iso(tillMs) },
+      windowCount,
+    );
+    return {
+      requests,
+      result: { kind: "window", sinceMs, tillMs, count: windowCount, countedAhead },
+    };
   }
 
   private proposes(change: ProposedChange): boolean {
@@ -654,6 +677,7 @@ export class PassModel {
     this.ledger.push({ sinceMs, tillMs, kind: "window", chunkSeqs: [seq], final: false });
     yield* this.tables(2);
     this.frontierMs = tillMs;
+    this.countedAhead = q.result.countedAhead;
     this.caughtUp = false;
     this.result.windows++;
     this.result.windowVersions.push(count);

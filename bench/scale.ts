@@ -78,6 +78,8 @@ export interface ScaleRow {
   importProcessingJobs: number;
   /** The longest activity call of the run (the Functions limit is 10 minutes). */
   longestActivity: { name: string; ms: number };
+  /** The longest planning call of the run (PlanNextWindow). */
+  longestPlanningMs: number;
   /** Where the time went (PassModelResult.timeline). */
   timeline: { loadMs: number; bySlowestMs: Record<string, number>; waitMs: number };
   /** Real seconds this row took to compute. */
@@ -184,6 +186,7 @@ export async function runScale(
               importProcessingJobs: processing.import,
               timeline: run.timeline,
               longestActivity: run.longestActivity,
+              longestPlanningMs: run.longestPlanningMs,
               realSeconds: (Date.now() - started) / 1000,
             };
             rows.push(row);

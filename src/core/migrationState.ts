@@ -2,6 +2,7 @@
  * The migration's state, as the orchestrator sees it. The source of truth is Table Storage
  * (src/storage/migrationStateStore.ts); these are the domain shapes both sides share.
  */
+import type { CountedStretch } from "./windows";
 
 /** A window's export job as the tables record it (not the server's answer: src/fhir/types.ts ExportStatus). */
 export type ChunkExportStatus = "Planned" | "Started" | "Running" | "Completed";
@@ -137,6 +138,11 @@ export interface CursorRecord {
   clockSkew?: string | undefined;
   /** Totals of the processed chunks below sealed.toSeq (absent: none counted yet). */
   sealed?: SealedChunks | undefined;
+  /**
+   * Versions the last planning counted from the frontier on, beyond its window: the next planning
+   * counts on from its end (core/windowSizing.ts). Absent: nothing counted ahead.
+   */
+  countedAhead?: CountedStretch | undefined;
 }
 
 /**

@@ -22,8 +22,25 @@ export interface WindowLimits {
 /** Counts the versions (history-aware when history/deletes are exported) with lastUpdated in [since, till). */
 export type WindowCounter = (window: Window) => Promise<number>;
 
+/**
+ * Versions counted in [since, till) by a planning: what the next planning starts from instead of
+ * counting everything left again (core/windowSizing.ts).
+ */
+export interface CountedStretch {
+  since: string;
+  till: string;
+  versions: number;
+}
+
 export type WindowPlan =
-  | { kind: "window"; window: Window; count: number; countQueries: number }
+  | {
+      kind: "window";
+      window: Window;
+      count: number;
+      countQueries: number;
+      /** What the planning counted from the window's start (absent: nothing beyond the window). */
+      counted?: CountedStretch;
+    }
   /** Nothing changed in [frontier, cap): the frontier may move to cap without exporting. */
   | { kind: "empty"; till: string; countQueries: number }
   /** The frontier has reached the cap: nothing to plan yet. */

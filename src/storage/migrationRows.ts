@@ -4,6 +4,7 @@ import type {
   PayloadRecord,
   SealedChunks,
 } from "../core/migrationState";
+import type { CountedStretch } from "../core/windows";
 import type { TableRow } from "./tableRepository";
 import {
   count,
@@ -58,6 +59,14 @@ export const CURSOR_ROW = rowKind<CursorRecord>({
         value === undefined ? "" : JSON.stringify(value),
       read: (cell: unknown) =>
         sealedFromColumn(typeof cell === "string" && cell !== "" ? cell : undefined),
+      omitWhenAbsent: true,
+    },
+    countedAhead: {
+      name: "CountedAhead",
+      write: (value: CountedStretch | undefined) =>
+        value === undefined ? "" : JSON.stringify(value),
+      read: (cell: unknown) =>
+        countedFromColumn(typeof cell === "string" && cell !== "" ? cell : undefined),
       omitWhenAbsent: true,
     },
   },
@@ -149,6 +158,29 @@ function sealedFromColumn(text: string | undefined): SealedChunks | undefined {
       `The cursor row's SealedChunks column is not chunk totals: ${text.slice(0, 200)}`,
     );
   return value as SealedChunks;
+}
+
+/** The CountedAhead column: JSON of the planning's CountedStretch, written by cursorToRow. */
+function countedFromColumn(text: string | undefined): CountedStretch | undefined {
+  if (text === undefined) return undefined;
+  let value: Partial<CountedStretch>;
+  try {
+    value = JSON.parse(text) as Partial<CountedStretch>;
+  } catch {
+    value = {};
+  }
+  const { since, till, versions } = value;
+  if (
+    typeof since !== "string" ||
+    typeof till !== "string" ||
+    typeof versions !== "number" ||
+    !Number.isInteger(versions) ||
+    versions < 0
+  )
+    throw new Error(
+      `The cursor row's CountedAhead column is not {since, till, versions}: ${text.slice(0, 200)}`,
+    );
+  return { since, till, versions };
 }
 
 export function chunkToRow(partitionKey: string, rowKey: string, c: ChunkRecord): TableRow {

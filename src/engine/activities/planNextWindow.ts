@@ -5,7 +5,7 @@ import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resou
 import { cleanBoundary } from "../../core/windowBoundary";
 import type { Window } from "../../core/windows";
 import { iso, ms } from "../../core/windows";
-import { planSizedWindow } from "../../core/windowSizing";
+import { countedAfter, planSizedWindow } from "../../core/windowSizing";
 import { FhirOperationError } from "../../errors";
 import type { FhirClient } from "../../fhir/types";
 import type { ActivityResult, EngineDeps } from "../deps";
@@ -98,6 +98,7 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
       capMs,
     },
     (w) => source.count({ history, since: w.since, till: w.till }),
+    cursor.countedAhead,
   );
   if (found.kind === "caught-up") return { changed: false, caughtUp: true, note: "caught up" };
   if (found.kind === "empty") {
@@ -186,10 +187,20 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
   const { since } = window;
   // Never backwards: a row left by a runner that lost the race may end before the frontier.
   const windowTill = ms(window.till) > ms(frontier) ? window.till : frontier;
+  // What this planning counted beyond its window, for the next one; nothing when another
+  // runner's window was adopted.
+  const countedAhead =
+    window === plan.window ? countedAfter(found.counted, plan.window, plan.count) : undefined;
   // Written only when no other runner planned the window meanwhile (its answer says which).
   const { written: planned } = await state.changeCursor((c) =>
     c.nextSeq === firstSeq && c.frontier === frontier
-      ? { ...c, nextSeq: firstSeq + chunks.length, frontier: windowTill, caughtUp: false }
+      ? {
+          ...c,
+          nextSeq: firstSeq + chunks.length,
+          frontier: windowTill,
+          caughtUp: false,
+          countedAhead,
+        }
       : undefined,
   );
   deps.log(

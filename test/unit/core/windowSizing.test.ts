@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Window } from "../../../src/core/windows";
 import { iso, ms, planWindow } from "../../../src/core/windows";
 import {
+  COUNT_SLICE_VERSIONS,
+  MAX_BACKLOG_COUNT_QUERIES,
   MAX_SIZING_COUNT_QUERIES,
   MAX_WINDOW_VERSIONS,
   RAMP_FIRST_SHARE,
   REMAINING_SHARE,
   WINDOW_TOLERANCE,
+  countedAfter,
   planSizedWindow,
   windowVersions,
 } from "../../../src/core/windowSizing";
@@ -107,16 +110,93 @@ describe("planSizedWindow", () => {
     expect(sized).toEqual(seed);
   });
 
-  it("runs to the cap with one count when what is left is about the target", async () => {
+  it("runs to the cap when what is left is about the target, its count one query of the window", async () => {
     const versions = spread(first, 3650, 105);
     const { result, asked } = await plan(versions, { targetVersions: 100, capMs: farCap });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       kind: "window",
       window: { since: start, till: iso(farCap) },
       count: 105,
-      countQueries: 1,
     });
+    expect(asked.at(-1)).toEqual({ since: start, till: iso(farCap) });
+  });
+
+  it("counts on from what the last planning counted instead of from the frontier", async () => {
+    const versions = spread(first, 3650, REMAINING_SHARE * 4000);
+    const { count, asked } = counter(versions);
+    const limits = { lengthMs: 30 * DAY, chunkLimit: 1e9, capMs: farCap, targetVersions: 800 };
+    const one = await planSizedWindow(start, iso(first), limits, count);
+    if (one.kind !== "window") throw new Error("expected a window");
+    const known = countedAfter(one.counted, one.window, one.count);
+    expect(known).toEqual({ since: one.window.till, till: iso(farCap), versions: 60_000 });
+    asked.length = 0;
+    const next = versions.find((t) => t >= ms(one.window.till))!;
+    const two = await planSizedWindow(one.window.till, iso(next), limits, count, known);
+    if (two.kind !== "window") throw new Error("expected a window");
+    within(two.count, 60_000 / REMAINING_SHARE);
+    // Nothing counted twice: the search's counts only, none of everything left.
+    expect(asked.every((w) => w.till !== iso(farCap))).toBe(true);
+  });
+
+  it("asks a carried count again as one query when the window ends where it ends", async () => {
+    // The carried count says 120, but versions were purged since: the window's count is the source's.
+    const versions = spread(first, 3650, 100);
+    const { count, asked } = counter(versions);
+    const known = { since: start, till: iso(farCap), versions: 120 };
+    const result = await planSizedWindow(
+      start,
+      iso(first),
+      { lengthMs: 30 * DAY, chunkLimit: 1e9, capMs: farCap, targetVersions: 200 },
+      count,
+      known,
+    );
+    expect(result).toMatchObject({ kind: "window", count: 100 });
     expect(asked).toEqual([{ since: start, till: iso(farCap) }]);
+  });
+
+  it("ignores a carried count that does not start at the frontier", async () => {
+    const versions = spread(first, 3650, 100);
+    const { count } = counter(versions);
+    const stale = { since: iso(first - DAY), till: iso(farCap), versions: 5 };
+    const result = await planSizedWindow(
+      start,
+      iso(first),
+      { lengthMs: 30 * DAY, chunkLimit: 1e9, capMs: farCap, targetVersions: 200 },
+      count,
+      stale,
+    );
+    expect(result).toMatchObject({ kind: "window", window: { till: iso(farCap) }, count: 100 });
+  });
+
+  it("counts a billion versions in stretches, never everything left at once", async () => {
+    // 1e9 versions evenly over ten years, counted exactly from the rate.
+    const capMs = first + 3650 * DAY;
+    const perMs = 1e9 / (capMs - first);
+    const asked: number[] = [];
+    const count = async (w: Window) => {
+      const n = Math.round((Math.min(ms(w.till), capMs) - Math.max(ms(w.since), first)) * perMs);
+      asked.push(n);
+      return n;
+    };
+    let frontier = start;
+    let known: ReturnType<typeof countedAfter>;
+    let last = 0;
+    for (let planned = 0; planned < 8; planned++) {
+      const result = await planSizedWindow(
+        frontier,
+        frontier,
+        { lengthMs: DAY, chunkLimit: 1e9, capMs, targetVersions: 500_000, windowsPlanned: planned },
+        count,
+        known,
+      );
+      if (result.kind !== "window") throw new Error("expected a window");
+      known = countedAfter(result.counted, result.window, result.count);
+      frontier = result.window.till;
+      last = result.count;
+    }
+    expect(Math.max(...asked)).toBeLessThanOrEqual(2 * COUNT_SLICE_VERSIONS);
+    // Past the ramp, the windows are the largest: enough was counted to know it.
+    within(last, MAX_WINDOW_VERSIONS);
   });
 
   it("takes a sixteenth of what is left far from the present, within the tolerance", async () => {
@@ -150,6 +230,7 @@ describe("planSizedWindow", () => {
       let frontier = start;
       let windows = 0;
       let covered = 0;
+      let known: ReturnType<typeof countedAfter>;
       for (;;) {
         const next = versions.find((t) => t >= ms(frontier));
         const result = await planSizedWindow(
@@ -157,11 +238,13 @@ describe("planSizedWindow", () => {
           next === undefined ? undefined : iso(next),
           { lengthMs: 30 * DAY, chunkLimit: 1_000_000_000, capMs, targetVersions: 1000 },
           count,
+          known,
         );
         if (result.kind !== "window") break;
         windows++;
         covered += result.count;
         frontier = result.window.till;
+        known = countedAfter(result.counted, result.window, result.count);
       }
       expect(covered).toBe(200_000);
       expect(asked.length / windows).toBeLessThanOrEqual(5);
@@ -189,7 +272,9 @@ describe("planSizedWindow", () => {
     ];
     const { result, asked } = await plan(versions, { targetVersions: 100, chunkLimit: 10_000 });
     expect(result.kind).toBe("window");
-    expect(asked.length).toBeLessThanOrEqual(2 + MAX_SIZING_COUNT_QUERIES);
+    expect(asked.length).toBeLessThanOrEqual(
+      MAX_BACKLOG_COUNT_QUERIES + MAX_SIZING_COUNT_QUERIES + 2,
+    );
     if (result.kind === "window") expect(result.count).toBeLessThanOrEqual(50_001);
   });
 
@@ -203,7 +288,9 @@ describe("planSizedWindow", () => {
       none,
     );
     const original = await planWindow(start, iso(first + DAY), limits, none);
-    expect(sized).toEqual({ ...original, countQueries: original.countQueries + 1 });
+    if (sized.kind !== "window" || original.kind !== "window") throw new Error("expected windows");
+    expect(sized.window).toEqual(original.window);
+    expect(sized.count).toBe(original.count);
   });
 
   it("plans a small first window when the migration has planned none yet", async () => {

@@ -45,6 +45,11 @@ const cursor: CursorRecord = {
   reindexStatusUrl: "https://dest/_operations/reindex/1",
   reindexDetail: "3 of 9",
   clockSkew: "the source's clock is 3 s ahead",
+  countedAhead: {
+    since: "2024-01-02T00:00:00.000Z",
+    till: "2024-01-05T00:00:00.000Z",
+    versions: 1234,
+  },
   sealed: {
     toSeq: 9,
     chunks: 8,
@@ -159,6 +164,7 @@ describe("row kinds", () => {
         "ReindexDetail",
         "ClockSkew",
         "SealedChunks",
+        "CountedAhead",
       ].sort(),
     );
     expect(() => toTableEntity("chunk", row)).not.toThrow();
