@@ -1,56 +1,38 @@
 import { spawn } from "node:child_process";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 /**
- * Demos running at once. Each spends much of its time waiting (live writes for --write-seconds, the
- * cutover's in-flight allowance, job polls), so a few overlap well; more would only share the cores.
+ * Runs `npm run demo -- ARGS` as a user would, in a child process with its own Azurite. Spawned
+ * without blocking: the worker's event loop stays free while the demo runs. The demos run one
+ * after another; the integration tier runs other files in its other workers meanwhile.
  */
-const DEMOS_AT_ONCE = 2;
-let running = 0;
-const queued: (() => void)[] = [];
-
-async function slot(): Promise<() => void> {
-  if (running >= DEMOS_AT_ONCE) await new Promise<void>((r) => queued.push(r));
-  running++;
-  return () => {
-    running--;
-    queued.shift()?.();
-  };
+function demo(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["node_modules/tsx/dist/cli.mjs", "demo/run.ts", ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 240_000,
+      },
+    );
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out }));
+  });
 }
 
-/** Runs `npm run demo -- ARGS` as a user would, in a child process with its own Azurite. */
-async function demo(args: string[]): Promise<{ code: number | null; out: string }> {
-  const release = await slot();
-  try {
-    return await new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ["node_modules/tsx/dist/cli.mjs", "demo/run.ts", ...args],
-        { stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 },
-      );
-      let out = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, out }));
-    });
-  } finally {
-    release();
-  }
-}
-
-// Concurrent: a case waits for a slot (DEMOS_AT_ONCE), so its timeout covers a wait for others.
-describe.concurrent("npm run demo", { timeout: 500_000 }, () => {
-  it("migrates with live writes, then proves every version arrived and every check passes", async ({
-    expect,
-  }) => {
+describe("npm run demo", { timeout: 250_000 }, () => {
+  it("migrates with live writes, then proves every version arrived and every check passes", async () => {
     const { code, out } = await demo(["--resources", "600", "--write-seconds", "3", "--seed", "5"]);
     expect(out).toContain("PASS: every version on the source is on the destination");
     expect(out).toContain("Result: PASS");
     expect(code).toBe(0);
   });
 
-  it("with --tamper, reports exactly the damage done and exits non-zero", async ({ expect }) => {
+  it("with --tamper, reports exactly the damage done and exits non-zero", async () => {
     const { code, out } = await demo([
       "--resources",
       "600",
@@ -65,9 +47,7 @@ describe.concurrent("npm run demo", { timeout: 500_000 }, () => {
     expect(code).toBe(1);
   });
 
-  it("with --cutover, ends GO with the measured window and the ledger up to the freeze", async ({
-    expect,
-  }) => {
+  it("with --cutover, ends GO with the measured window and the ledger up to the freeze", async () => {
     const { code, out } = await demo([
       "--resources",
       "600",
@@ -83,9 +63,7 @@ describe.concurrent("npm run demo", { timeout: 500_000 }, () => {
     expect(code).toBe(0);
   });
 
-  it("with --cutover --tamper, ends NO-GO naming exactly the damage and exits non-zero", async ({
-    expect,
-  }) => {
+  it("with --cutover --tamper, ends NO-GO naming exactly the damage and exits non-zero", async () => {
     const { code, out } = await demo([
       "--resources",
       "600",
@@ -102,9 +80,7 @@ describe.concurrent("npm run demo", { timeout: 500_000 }, () => {
     expect(code).toBe(1);
   });
 
-  it("with --decimals (values from 1e18 up to 1e20 and beyond), keeps out and records exactly those, and does not halt", async ({
-    expect,
-  }) => {
+  it("with --decimals (values from 1e18 up to 1e20 and beyond), keeps out and records exactly those, and does not halt", async () => {
     const { code, out } = await demo([
       "--resources",
       "300",
@@ -122,9 +98,7 @@ describe.concurrent("npm run demo", { timeout: 500_000 }, () => {
     expect(code).toBe(0);
   });
 
-  it("with --decimals and --deidentify, shortens what the destination would reject and migrates it", async ({
-    expect,
-  }) => {
+  it("with --decimals and --deidentify, shortens what the destination would reject and migrates it", async () => {
     const { code, out } = await demo([
       "--resources",
       "300",
