@@ -1,29 +1,39 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-/** Runs `npm run demo -- ARGS` as a user would, in a child process with its own Azurite. */
-function demo(args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    ["node_modules/tsx/dist/cli.mjs", "demo/run.ts", ...args],
-    {
-      encoding: "utf8",
-      timeout: 240_000,
-    },
-  );
-  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+/**
+ * Runs `npm run demo -- ARGS` as a user would, in a child process with its own Azurite. Spawned
+ * without blocking: the worker's event loop stays free while the demo runs. The demos run one
+ * after another; the integration tier runs other files in its other workers meanwhile.
+ */
+function demo(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["node_modules/tsx/dist/cli.mjs", "demo/run.ts", ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 240_000,
+      },
+    );
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out }));
+  });
 }
 
-describe("npm run demo", () => {
-  it("migrates with live writes, then proves every version arrived and every check passes", () => {
-    const { code, out } = demo(["--resources", "600", "--write-seconds", "3", "--seed", "5"]);
+describe("npm run demo", { timeout: 250_000 }, () => {
+  it("migrates with live writes, then proves every version arrived and every check passes", async () => {
+    const { code, out } = await demo(["--resources", "600", "--write-seconds", "3", "--seed", "5"]);
     expect(out).toContain("PASS: every version on the source is on the destination");
     expect(out).toContain("Result: PASS");
     expect(code).toBe(0);
-  }, 250_000);
+  });
 
-  it("with --tamper, reports exactly the damage done and exits non-zero", () => {
-    const { code, out } = demo([
+  it("with --tamper, reports exactly the damage done and exits non-zero", async () => {
+    const { code, out } = await demo([
       "--resources",
       "600",
       "--write-seconds",
@@ -35,10 +45,10 @@ describe("npm run demo", () => {
     ]);
     expect(out).toContain("the checks reported exactly the damage done, and nothing else");
     expect(code).toBe(1);
-  }, 250_000);
+  });
 
-  it("with --cutover, ends GO with the measured window and the ledger up to the freeze", () => {
-    const { code, out } = demo([
+  it("with --cutover, ends GO with the measured window and the ledger up to the freeze", async () => {
+    const { code, out } = await demo([
       "--resources",
       "600",
       "--write-seconds",
@@ -51,10 +61,10 @@ describe("npm run demo", () => {
     expect(out).toMatch(/cutover window \(freeze to verdict\): \d+/);
     expect(out).toMatch(/ledger up to the freeze: (\d+)\/\1 entries reconciled/);
     expect(code).toBe(0);
-  }, 250_000);
+  });
 
-  it("with --cutover --tamper, ends NO-GO naming exactly the damage and exits non-zero", () => {
-    const { code, out } = demo([
+  it("with --cutover --tamper, ends NO-GO naming exactly the damage and exits non-zero", async () => {
+    const { code, out } = await demo([
       "--resources",
       "600",
       "--write-seconds",
@@ -68,10 +78,10 @@ describe("npm run demo", () => {
     expect(out).toMatch(/Cutover for the freeze at \S+: NO-GO/);
     expect(out).toContain("NO-GO names exactly the damage done");
     expect(code).toBe(1);
-  }, 250_000);
+  });
 
-  it("with --decimals (values from 1e18 up to 1e20 and beyond), keeps out and records exactly those, and does not halt", () => {
-    const { code, out } = demo([
+  it("with --decimals (values from 1e18 up to 1e20 and beyond), keeps out and records exactly those, and does not halt", async () => {
+    const { code, out } = await demo([
       "--resources",
       "300",
       "--write-seconds",
@@ -86,10 +96,10 @@ describe("npm run demo", () => {
     );
     expect(out).toContain("the verification lists the 3 refused resource(s) as known failures");
     expect(code).toBe(0);
-  }, 250_000);
+  });
 
-  it("with --decimals and --deidentify, shortens what the destination would reject and migrates it", () => {
-    const { code, out } = demo([
+  it("with --decimals and --deidentify, shortens what the destination would reject and migrates it", async () => {
+    const { code, out } = await demo([
       "--resources",
       "300",
       "--write-seconds",
@@ -104,5 +114,5 @@ describe("npm run demo", () => {
       "2 long decimal(s) were shortened by the anonymization config and imported",
     );
     expect(code).toBe(0);
-  }, 250_000);
+  });
 });

@@ -85,14 +85,17 @@ let tableSeq = 0;
 
 /**
  * Settings naming state tables no other test uses: `<prefix>chunk<pid>x<n>` and
- * `<prefix>export<pid>x<n>`, and with `rowKeyPrefix` the cursor's row `<rowKeyPrefix><n>`.
+ * `<prefix>export<pid>x<n>`, and a row key no other test uses: `<rowKeyPrefix><pid>x<n>`
+ * (`<prefix>row<pid>x<n>` without one). Import payloads, manifests and self-staged files are named
+ * from the row key in containers every test on the shared Azurite writes to, and test files run in
+ * parallel worker processes: with the default row key two migrations would overwrite each other's.
  */
 export function freshTables(prefix: string, rowKeyPrefix?: string): Environment {
   tableSeq++;
   return {
     AZURE_ChunkTableName: `${prefix}chunk${process.pid}x${tableSeq}`,
     AZURE_ExportTableName: `${prefix}export${process.pid}x${tableSeq}`,
-    ...(rowKeyPrefix === undefined ? {} : { AZURE_RowKey: `${rowKeyPrefix}${tableSeq}` }),
+    AZURE_RowKey: `${rowKeyPrefix ?? `${prefix}row`}${process.pid}x${tableSeq}`,
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
+import { CUTOVER_IN_FLIGHT_ALLOWANCE_MS } from "../../../src/core/cutover";
 import { cancelCutover, startCutover } from "../../../src/engine/cutover";
 import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally, wakeLocalMigration } from "../../../src/local/localMigration";
@@ -22,7 +23,7 @@ import {
 afterEach(stopScenarios);
 
 async function setUp() {
-  const { env, seed } = await startScenario({ jobLatencyMs: 20 });
+  const { env, seed, writeAt } = await startScenario({ jobLatencyMs: 20 });
   seed({
     resources: 60,
     years: 1,
@@ -31,7 +32,28 @@ async function setUp() {
     updateShare: 0.3,
     deleteShare: 0.1,
   });
-  return { env };
+  return { env, writeAt };
+}
+
+type Scenario = Awaited<ReturnType<typeof setUp>>;
+
+/**
+ * A freeze this far back has its writes in flight settled already, as when writes stopped a while
+ * before the user called cutover: the drain plans up to it at once instead of waiting out the
+ * allowance on real time. The first case freezes at now and waits it out.
+ */
+const FROZEN_AGO_MS = CUTOVER_IN_FLIGHT_ALLOWANCE_MS + 1_000;
+
+/**
+ * Runs `writes` on the source from 1 s before a freeze FROZEN_AGO_MS back (1 ms apart); returns the
+ * freeze. Call it before the migration's first export: the source stamps an export job from its
+ * clock too, and never stamps a write before its last stamp (these would land after the freeze).
+ * The steady mode keeps 10 minutes back, so these writes are left to the cutover.
+ */
+function writtenBeforePastFreeze({ writeAt }: Scenario, ...writes: (() => void)[]): string {
+  const freezeMs = Date.now() - FROZEN_AGO_MS;
+  writes.forEach((write, i) => writeAt(freezeMs - 1_000 + i, write));
+  return new Date(freezeMs).toISOString();
 }
 
 function depsFor(env: LocalEnvironment, overrides: Environment = {}) {
@@ -47,24 +69,38 @@ function depsFor(env: LocalEnvironment, overrides: Environment = {}) {
   });
 }
 
-/** Steady migration up to its cap, then a delta the steady mode has not copied, then the freeze. */
-async function caughtUpWithDelta(env: LocalEnvironment) {
+/**
+ * A delta the steady mode does not copy, a steady migration up to its cap, and the freeze: the
+ * delta written FROZEN_AGO_MS back before the migration, or with `freezeNow` written after it and
+ * the freeze at this instant (the drain then waits the in-flight allowance).
+ */
+async function caughtUpWithDelta(scenario: Scenario, options: { freezeNow?: boolean } = {}) {
+  const { env } = scenario;
   const deps = depsFor(env);
+  const create = () =>
+    env.source.store.create({ resourceType: "Patient", id: "delta-1", active: true });
+  const update = () =>
+    env.source.store.update({ resourceType: "Patient", id: "delta-1", active: false });
+  const pastFreeze = options.freezeNow
+    ? undefined
+    : writtenBeforePastFreeze(scenario, create, update);
   const steady = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
   expect(steady.output).toMatchObject({ outcome: "caught-up" });
+  if (pastFreeze !== undefined) return { deps, freeze: pastFreeze };
   // The source stamps writes from its clock, never before its last stamp: the delta is written now.
-  env.source.store.create({ resourceType: "Patient", id: "delta-1", active: true });
-  env.source.store.update({ resourceType: "Patient", id: "delta-1", active: false });
+  create();
+  update();
   await new Promise((r) => setTimeout(r, 5));
   const freeze = new Date().toISOString();
   return { deps, freeze };
 }
 
-// Each case migrates, drains, waits for the ledger and proves: about 20 s on a loaded machine.
+// Each case migrates, drains, waits for the ledger and proves: about 10 s on a loaded machine.
 describe("cutover", { timeout: 120_000 }, () => {
   it("copies the delta up to the freeze and ends GO with the evidence", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { env } = scenario;
+    const { deps, freeze } = await caughtUpWithDelta(scenario, { freezeNow: true });
     const result = await runCutoverLocally(deps, freeze);
     expect(result.outcome).toMatchObject({ outcome: "cutover-decided" });
     expect(result.cutover?.phase).toBe("GO");
@@ -94,8 +130,9 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("ends NO-GO naming a version damaged on the destination after the freeze", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { env } = scenario;
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     const victim = env.destination.store.allVersions().find((v) => v.resourceType === "Patient")!;
     const result = await runCutoverLocally(deps, freeze, {
       wrapActivity: async (name, call) => {
@@ -112,8 +149,9 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("reports source writes after the freeze and does not copy them", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { env } = scenario;
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     env.source.store.create({ resourceType: "Patient", id: "late-1", active: true });
     const result = await runCutoverLocally(deps, freeze);
     expect(result.cutover?.phase).toBe("NO-GO");
@@ -125,8 +163,8 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("answers the stored GO when called again with the same freeze, saying it repeats it", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     const first = await runCutoverLocally(deps, freeze);
     const second = await runCutoverLocally(deps, freeze);
     expect(second.request).toBe("unchanged");
@@ -140,8 +178,9 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("proves a GO again when the destination lost a version since, and names it", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { env } = scenario;
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     expect((await runCutoverLocally(deps, freeze)).cutover?.phase).toBe("GO");
     // One version of a resource the steady mode copied long before the freeze goes missing.
     const victim = env.destination.store
@@ -163,8 +202,9 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("reports writes that came after its GO when called again with the same freeze", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { env } = scenario;
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     expect((await runCutoverLocally(deps, freeze)).cutover?.phase).toBe("GO");
     env.source.store.create({ resourceType: "Patient", id: "after-go", active: true });
     const again = await runCutoverLocally(deps, freeze);
@@ -177,8 +217,8 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("refuses another freeze while one is in progress, and cancels back to the steady mode", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     await startCutover(deps, freeze);
     const other = new Date(Date.parse(freeze) - 1000).toISOString();
     await expect(startCutover(deps, other)).resolves.toMatchObject({ kind: "refused" });
@@ -192,8 +232,8 @@ describe("cutover", { timeout: 120_000 }, () => {
   });
 
   it("resumes after a crash while proving and still ends GO", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     class Crash extends Error {}
     let crashed = false;
     await expect(
@@ -232,8 +272,8 @@ function withRecheck<S extends { verification: { ledgerRecheckMs: number } }>(
 
 describe("cutover proof", () => {
   it("waits for the ledger up to the freeze, counting skipped stretches at once, and lists it in GO's evidence", async () => {
-    const { env } = await setUp();
-    const { deps, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { deps, freeze } = await caughtUpWithDelta(scenario);
     // A second steady run finds nothing new up to its cap: a skipped stretch, pending for an hour.
     await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
     const result = await runCutoverLocally(deps, freeze);
@@ -248,8 +288,9 @@ describe("cutover proof", () => {
   }, 120_000);
 
   it("ends NO-GO naming a ledger entry the destination lost versions of", async () => {
-    const { env } = await setUp();
-    const { deps: steady, freeze } = await caughtUpWithDelta(env);
+    const scenario = await setUp();
+    const { env } = scenario;
+    const { deps: steady, freeze } = await caughtUpWithDelta(scenario);
     const deps = { ...steady, settings: withRecheck(steady.settings, 0) };
     const short = await runCutoverLocally(deps, freeze, {
       wrapActivity: async (name, call) => {
@@ -277,8 +318,12 @@ describe("cutover proof", () => {
   }, 120_000);
 
   it("compares only what changed since the last full proof", async () => {
-    const { env } = await setUp();
+    const scenario = await setUp();
+    const { env } = scenario;
     const deps = depsFor(env);
+    const freeze = writtenBeforePastFreeze(scenario, () =>
+      env.source.store.create({ resourceType: "Patient", id: "delta-2", active: true }),
+    );
     await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
     // The steady mode keeps 10 minutes back: the check is Behind, and proves up to the watermark.
     const check = await runVerification(deps, { checks: ["full"] });
@@ -286,9 +331,7 @@ describe("cutover proof", () => {
     const proof = await deps.state.getFullProof();
     const { watermark } = await deps.state.getCursor();
     expect(proof).toMatchObject({ wholeRunId: check.runId, provenUntil: watermark });
-    env.source.store.create({ resourceType: "Patient", id: "delta-2", active: true });
-    await new Promise((r) => setTimeout(r, 5));
-    const result = await runCutoverLocally(deps, new Date().toISOString());
+    const result = await runCutoverLocally(deps, freeze);
     expect(result.cutover?.phase).toBe("GO");
     const evidence = result.cutover!.verdict!.evidence;
     expect(evidence.proof).toMatchObject({
@@ -311,16 +354,17 @@ describe("cutover proof", () => {
 
 describe("cutover wakes a running migration", () => {
   it("a continuous migration asleep on its idle poll starts the cutover at once when woken", async () => {
-    const { env } = await setUp();
+    const scenario = await setUp();
+    const { env } = scenario;
     const deps = depsFor(env, { AZURE_IdlePollMinutes: "60" });
+    const freeze = writtenBeforePastFreeze(scenario, () =>
+      env.source.store.create({ resourceType: "Patient", id: "delta-3", active: true }),
+    );
     let idle = false;
     const running = runMigrationLocally(deps, {
       onStatus: (s) => (idle ||= s.phase === "caught-up"),
     });
     while (!idle) await new Promise((r) => setTimeout(r, 50));
-    env.source.store.create({ resourceType: "Patient", id: "delta-3", active: true });
-    await new Promise((r) => setTimeout(r, 5));
-    const freeze = new Date().toISOString();
     await startCutover(deps, freeze);
     expect(wakeLocalMigration()).toBe(true);
     // Without the wake event it would sleep an hour: the run ends with the verdict well before.

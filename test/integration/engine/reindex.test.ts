@@ -38,6 +38,8 @@ async function migrateWith(reindex: boolean) {
       environment.env({
         AZURE_ChunkTableName: `rxchunk${process.pid}x${n}`,
         AZURE_ExportTableName: `rxexport${process.pid}x${n}`,
+        // Staged blobs are named from the row key in containers shared with parallel files.
+        AZURE_RowKey: `rxrow${process.pid}x${n}`,
         AZURE_ReindexAfterCatchUp: String(reindex),
       }),
     ),

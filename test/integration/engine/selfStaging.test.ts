@@ -114,6 +114,8 @@ async function setUp(flavour: Flavour, overrides: Environment = {}) {
         AZURE_SourceUri: source.baseUrl,
         AZURE_ChunkTableName: `sschunk${process.pid}x${n}`,
         AZURE_ExportTableName: `ssexport${process.pid}x${n}`,
+        // Staged blobs are named from the row key in containers shared with parallel files.
+        AZURE_RowKey: `ssrow${process.pid}x${n}`,
         AZURE_SelfStageMaxVersions: "1000",
         AZURE_SelfStagePageSize: "10",
         ...overrides,

@@ -51,6 +51,8 @@ describe("window boundaries", () => {
         environment.env({
           AZURE_ChunkTableName: `wbchunk${process.pid}`,
           AZURE_ExportTableName: `wbexport${process.pid}`,
+          // Staged blobs are named from the row key in containers shared with parallel files.
+          AZURE_RowKey: `wbrow${process.pid}`,
           AZURE_StartDate: new Date(start).toISOString(),
           AZURE_ExportChunkTime: "1",
           AZURE_ExportChunkDuration: "Days",

@@ -68,6 +68,8 @@ export async function runSampleMigration(options: SampleOptions = {}): Promise<S
     const env = environment.env({
       AZURE_ChunkTableName: `stchunk${unique}`,
       AZURE_ExportTableName: `stexport${unique}`,
+      // Staged blobs are named from the row key in containers shared with parallel files.
+      AZURE_RowKey: `strow${unique}`,
       AZURE_ExportChunkTime: "90",
       AZURE_ChunkLimit: "60",
     });
