@@ -12,18 +12,15 @@ import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
 import {
+  CHUNK_ROW,
   CHUNK_SUMMARY_COLUMNS,
-  chunkFromRow,
+  CURSOR_ROW,
+  PAYLOAD_ROW,
   chunkSummaryFromRow,
-  chunkToRow,
-  cursorFromRow,
-  cursorToRow,
-  payloadFromRow,
-  payloadToRow,
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
-import { json, optionalText, requiredText, rowKind } from "./rowSpec";
+import { fromRow, json, optionalText, requiredText, rowKind } from "./rowSpec";
 import { CheckResultStore } from "./checkResultStore";
 import { FailedResourceStore } from "./failedResourceStore";
 
@@ -83,19 +80,16 @@ export interface SettingsRecord {
 }
 
 /** The settings row of the cursor table. */
-export const SETTINGS_ROW = rowKind<SettingsRecord>({
-  constants: { Kind: "settings" },
-  columns: {
-    fingerprint: requiredText("Fingerprint"),
-    values: json<Record<string, string>>("SettingValues", { fallback: {} }),
-    recordedAt: requiredText("RecordedAt"),
-    acceptedFromFrontier: optionalText("AcceptedFromFrontier"),
-    previousValues: json<Record<string, string> | undefined>("PreviousValues", {
-      fallback: undefined,
-    }),
-    refusedAt: optionalText("RefusedAt"),
-    refusedReason: optionalText("RefusedReason", { max: 30000 }),
-  },
+export const SETTINGS_ROW = rowKind<SettingsRecord>("settings", {
+  fingerprint: requiredText("Fingerprint"),
+  values: json<Record<string, string>>("SettingValues", { fallback: {} }),
+  recordedAt: requiredText("RecordedAt"),
+  acceptedFromFrontier: optionalText("AcceptedFromFrontier"),
+  previousValues: json<Record<string, string> | undefined>("PreviousValues", {
+    fallback: undefined,
+  }),
+  refusedAt: optionalText("RefusedAt"),
+  refusedReason: optionalText("RefusedReason", { max: 30000 }),
 });
 
 export interface StateKeys {
@@ -138,15 +132,12 @@ export class MigrationStateStore {
     private readonly keys: StateKeys,
     private readonly now: () => number = Date.now,
   ) {
-    this.cursors = new RowStore(cursorTable, {
-      toRow: (at, cursor) => cursorToRow(at, cursor),
-      fromRow: cursorFromRow,
-    });
+    this.cursors = new RowStore(cursorTable, kindCodec(CURSOR_ROW));
     this.settings = new RowStore(cursorTable, kindCodec(SETTINGS_ROW));
     this.cutovers = new RowStore(cursorTable, rowCodec(cutoverToRow, cutoverFromRow));
     this.fullProofs = new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow));
-    this.chunks = new RowStore(jobTable, rowCodec(chunkToRow, chunkFromRow));
-    this.payloads = new RowStore(jobTable, rowCodec(payloadToRow, payloadFromRow));
+    this.chunks = new RowStore(jobTable, kindCodec(CHUNK_ROW));
+    this.payloads = new RowStore(jobTable, kindCodec(PAYLOAD_ROW));
     Object.assign(
       this,
       boundMethods(new FailedResourceStore(jobTable, keys.partitionKey), FAILED_RESOURCE_METHODS),
@@ -162,7 +153,7 @@ export class MigrationStateStore {
   async ensure(): Promise<void> {
     await this.cursorTable.ensureTable();
     await this.jobTable.ensureTable();
-    await this.cursorTable.insertIfAbsent(cursorToRow(this.keys, emptyCursor()));
+    await this.cursors.insertIfAbsent(this.keys, emptyCursor());
   }
 
   async getCursor(): Promise<CursorRecord> {
@@ -310,8 +301,8 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       filter: odata`RowKey ge ${low} and RowKey lt ${high}`,
     })) {
-      if (row.Kind === "payload") payloads.push(payloadFromRow(row));
-      else if (row.Kind === "chunk") chunks.push(chunkFromRow(row));
+      if (row.Kind === "payload") payloads.push(fromRow(PAYLOAD_ROW, row));
+      else if (row.Kind === "chunk") chunks.push(fromRow(CHUNK_ROW, row));
     }
     return { chunks, payloads };
   }
@@ -321,7 +312,7 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       rowKeyPrefix: `${this.chunkRowKey(chunkSeq)}-p`,
     })) {
-      payloads.push(payloadFromRow(row));
+      payloads.push(fromRow(PAYLOAD_ROW, row));
     }
     return payloads;
   }
@@ -331,7 +322,7 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       rowKeyPrefix: `${this.keys.rowKey}-`,
     })) {
-      if (row.Kind === "chunk") yield chunkFromRow(row);
+      if (row.Kind === "chunk") yield fromRow(CHUNK_ROW, row);
     }
   }
 
@@ -378,8 +369,8 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and (FailureReason ne ${""} or (Kind eq ${"payload"} and ImportStatus eq ${"Failed"}))`,
     })) {
-      if (row.Kind === "payload") yield { payload: payloadFromRow(row) };
-      else if (row.Kind === "chunk") yield { chunk: chunkFromRow(row) };
+      if (row.Kind === "payload") yield { payload: fromRow(PAYLOAD_ROW, row) };
+      else if (row.Kind === "chunk") yield { chunk: fromRow(CHUNK_ROW, row) };
     }
   }
 
