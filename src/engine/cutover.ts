@@ -48,15 +48,19 @@ export async function startCutover(
   const [writesAfterFreeze, countsNow] = wasGo
     ? await Promise.all([countWritesAfterFreeze(deps, freeze), countBeforeFreeze(deps, freeze)])
     : [0, undefined];
-  let outcome: CutoverRequestOutcome | undefined;
-  await deps.state.updateCutover((existing) => {
-    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze, countsNow);
+  const now = nowIso(deps);
+  const decide = (existing: CutoverRecord | undefined): CutoverRequestOutcome =>
+    requestCutover(existing, freeze, now, writesAfterFreeze, countsNow);
+  const change = await deps.state.changeCutover((existing) => {
+    const outcome = decide(existing);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
-  if (outcome!.kind === "started") {
+  // The decision's last run read `before`: deciding again from it gives what that run decided.
+  const outcome = decide(change.before);
+  if (outcome.kind === "started") {
     deps.telemetry.trackEvent("Cutover", { Phase: "requested", Freeze: freeze });
   }
-  return outcome!;
+  return outcome;
 }
 
 /** Source versions stamped at or after the freeze, counted the way the export selects them. */
@@ -87,7 +91,7 @@ export async function countBeforeFreeze(
 export async function cancelCutover(
   deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
 ): Promise<CutoverRecord | undefined> {
-  const record = await deps.state.updateCutover((existing) =>
+  const { after: record } = await deps.state.changeCutover((existing) =>
     existing === undefined || existing.phase === "cancelled"
       ? undefined
       : { ...existing, phase: "cancelled", cancelledAt: nowIso(deps) },
@@ -137,7 +141,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       note: `waiting for ${ledger.evidence.open} ledger entries before the freeze to be counted`,
     };
   }
-  const started = await deps.state.updateCutover((r) => {
+  const { after: started } = await deps.state.changeCutover((r) => {
     if (r === undefined || !isCutoverActive(r)) return undefined;
     if (r.phase === "proving" && r.proofRunId !== undefined) return undefined;
     return {
@@ -168,7 +172,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       ? undefined
       : incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
   const estimate = await estimateProof(deps, scope, sinceMs);
-  await deps.state.updateCutover((r) =>
+  await deps.state.changeCutover((r) =>
     r?.proofRunId !== runId || !isCutoverActive(r) ? undefined : { ...r, proofEstimate: estimate },
   );
   deps.log(
@@ -281,7 +285,7 @@ export async function decideCutoverProof(
     proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(input.freeze)) / 1000)),
   });
-  const decided = await deps.state.updateCutover((r) =>
+  const { after: decided } = await deps.state.changeCutover((r) =>
     r === undefined || r.proofRunId !== runId || !isCutoverActive(r)
       ? undefined
       : {

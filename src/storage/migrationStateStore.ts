@@ -210,11 +210,11 @@ export class MigrationStateStore {
     return this.cutovers.get(this.at(`${this.keys.rowKey}-cutover`));
   }
 
-  /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
-  async updateCutover(
-    mutate: (record: CutoverRecord | undefined) => CutoverRecord | undefined,
-  ): Promise<CutoverRecord | undefined> {
-    return (await this.cutovers.change(this.at(`${this.keys.rowKey}-cutover`), mutate)).after;
+  /** ETag-guarded; the decision returns the new record, or undefined to leave it unchanged. */
+  async changeCutover(
+    decide: (record: CutoverRecord | undefined) => CutoverRecord | undefined,
+  ): Promise<Change<CutoverRecord>> {
+    return this.cutovers.change(this.at(`${this.keys.rowKey}-cutover`), decide);
   }
 
   /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
@@ -222,11 +222,11 @@ export class MigrationStateStore {
     return this.fullProofs.get(this.at(`${this.keys.rowKey}-fullproof`));
   }
 
-  /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
-  async updateFullProof(
-    mutate: (record: FullProofRecord | undefined) => FullProofRecord | undefined,
-  ): Promise<FullProofRecord | undefined> {
-    return (await this.fullProofs.change(this.at(`${this.keys.rowKey}-fullproof`), mutate)).after;
+  /** ETag-guarded; the decision returns the new record, or undefined to leave it unchanged. */
+  async changeFullProof(
+    decide: (record: FullProofRecord | undefined) => FullProofRecord | undefined,
+  ): Promise<Change<FullProofRecord>> {
+    return this.fullProofs.change(this.at(`${this.keys.rowKey}-fullproof`), decide);
   }
 
   private settingsRowKey(): string {

@@ -202,7 +202,7 @@ describe("cutover", { timeout: 120_000 }, () => {
         wrapActivity: async (name, call) => {
           if (name === "ProveCutover" && !crashed) {
             crashed = true;
-            await deps.state.updateCutover((r) =>
+            await deps.state.changeCutover((r) =>
               r === undefined ? undefined : { ...r, phase: "proving", proofRunId: "vcrashed-run" },
             );
             throw new Crash("process died while proving");

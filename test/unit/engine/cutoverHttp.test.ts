@@ -105,12 +105,13 @@ describe("Cutover_Http wakes the migration", () => {
     return {
       state: {
         getCutover: async () => record,
-        updateCutover: async (
-          mutate: (r: CutoverRecord | undefined) => CutoverRecord | undefined,
+        changeCutover: async (
+          decide: (r: CutoverRecord | undefined) => CutoverRecord | undefined,
         ) => {
-          const next = mutate(record);
+          const before = record;
+          const next = decide(record);
           if (next !== undefined) record = next;
-          return record;
+          return { written: next !== undefined, before, after: record };
         },
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),
