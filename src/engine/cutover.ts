@@ -42,7 +42,7 @@ export async function startCutover(
   deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">,
   freeze: string,
 ): Promise<CutoverRequestOutcome> {
-  const stored = await deps.state.getCutover();
+  const stored = await deps.state.cutover.get();
   const wasGo = stored?.phase === "GO" && Date.parse(stored.freeze) === Date.parse(freeze);
   // A GO asked for again is counted again before it is repeated (requestCutover).
   const [writesAfterFreeze, countsNow] = wasGo
@@ -51,7 +51,7 @@ export async function startCutover(
   const now = nowIso(deps);
   const decide = (existing: CutoverRecord | undefined): CutoverRequestOutcome =>
     requestCutover(existing, freeze, now, writesAfterFreeze, countsNow);
-  const change = await deps.state.changeCutover((existing) => {
+  const change = await deps.state.cutover.change((existing) => {
     const outcome = decide(existing);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
@@ -91,7 +91,7 @@ export async function countBeforeFreeze(
 export async function cancelCutover(
   deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
 ): Promise<CutoverRecord | undefined> {
-  const { after: record } = await deps.state.changeCutover((existing) =>
+  const { after: record } = await deps.state.cutover.change((existing) =>
     existing === undefined || existing.phase === "cancelled"
       ? undefined
       : { ...existing, phase: "cancelled", cancelledAt: nowIso(deps) },
@@ -124,7 +124,7 @@ export interface CutoverProofStart {
  */
 export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   const now = nowIso(deps);
-  const current = await deps.state.getCutover();
+  const current = await deps.state.cutover.get();
   if (current === undefined || !isCutoverActive(current)) {
     return { changed: false, note: "no cutover in progress" };
   }
@@ -141,7 +141,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       note: `waiting for ${ledger.evidence.open} ledger entries before the freeze to be counted`,
     };
   }
-  const { after: started } = await deps.state.changeCutover((r) => {
+  const { after: started } = await deps.state.cutover.change((r) => {
     if (r === undefined || !isCutoverActive(r)) return undefined;
     if (r.phase === "proving" && r.proofRunId !== undefined) return undefined;
     return {
@@ -164,7 +164,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       key: "range",
     })) !== undefined;
   // Only what changed since the last full proof is compared (a resumed run keeps its stored range).
-  const lastProof = await deps.state.getFullProof();
+  const lastProof = await deps.state.fullProof.get();
   const scope = deps.settings.export.withHistory ? "history" : "current";
   // A GO whose counts changed is proved again over every version (requestCutover).
   const sinceMs =
@@ -172,7 +172,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       ? undefined
       : incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
   const estimate = await estimateProof(deps, scope, sinceMs);
-  await deps.state.changeCutover((r) =>
+  await deps.state.cutover.change((r) =>
     r?.proofRunId !== runId || !isCutoverActive(r) ? undefined : { ...r, proofEstimate: estimate },
   );
   deps.log(
@@ -285,7 +285,7 @@ export async function decideCutoverProof(
     proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(input.freeze)) / 1000)),
   });
-  const { after: decided } = await deps.state.changeCutover((r) =>
+  const { after: decided } = await deps.state.cutover.change((r) =>
     r === undefined || r.proofRunId !== runId || !isCutoverActive(r)
       ? undefined
       : {

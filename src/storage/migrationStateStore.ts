@@ -64,7 +64,7 @@ function boundMethods<T extends object, K extends keyof T>(
 }
 import { odata } from "./tableRepository";
 import type { Change, RowAddress } from "./rowStore";
-import { RowStore, kindCodec, rowCodec } from "./rowStore";
+import { RowStore, StoredRow, kindCodec, rowCodec } from "./rowStore";
 
 /** The settings that shape planning and payloads, as the tables record them. */
 export interface SettingsRecord {
@@ -121,8 +121,10 @@ export interface MigrationStateStore
 export class MigrationStateStore {
   private readonly cursors: RowStore<CursorRecord>;
   private readonly settings: RowStore<SettingsRecord>;
-  private readonly cutovers: RowStore<CutoverRecord>;
-  private readonly fullProofs: RowStore<FullProofRecord>;
+  /** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
+  readonly cutover: StoredRow<CutoverRecord>;
+  /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
+  readonly fullProof: StoredRow<FullProofRecord>;
   private readonly chunks: RowStore<ChunkRecord>;
   private readonly payloads: RowStore<PayloadRecord>;
 
@@ -134,8 +136,14 @@ export class MigrationStateStore {
   ) {
     this.cursors = new RowStore(cursorTable, kindCodec(CURSOR_ROW));
     this.settings = new RowStore(cursorTable, kindCodec(SETTINGS_ROW));
-    this.cutovers = new RowStore(cursorTable, rowCodec(cutoverToRow, cutoverFromRow));
-    this.fullProofs = new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow));
+    this.cutover = new StoredRow(
+      new RowStore(cursorTable, rowCodec(cutoverToRow, cutoverFromRow)),
+      this.at(`${keys.rowKey}-cutover`),
+    );
+    this.fullProof = new StoredRow(
+      new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow)),
+      this.at(`${keys.rowKey}-fullproof`),
+    );
     this.chunks = new RowStore(jobTable, kindCodec(CHUNK_ROW));
     this.payloads = new RowStore(jobTable, kindCodec(PAYLOAD_ROW));
     Object.assign(
@@ -203,30 +211,6 @@ export class MigrationStateStore {
         ? undefined
         : { ...record, refusedAt, refusedReason: reason },
     );
-  }
-
-  /** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
-  async getCutover(): Promise<CutoverRecord | undefined> {
-    return this.cutovers.get(this.at(`${this.keys.rowKey}-cutover`));
-  }
-
-  /** ETag-guarded; the decision returns the new record, or undefined to leave it unchanged. */
-  async changeCutover(
-    decide: (record: CutoverRecord | undefined) => CutoverRecord | undefined,
-  ): Promise<Change<CutoverRecord>> {
-    return this.cutovers.change(this.at(`${this.keys.rowKey}-cutover`), decide);
-  }
-
-  /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
-  async getFullProof(): Promise<FullProofRecord | undefined> {
-    return this.fullProofs.get(this.at(`${this.keys.rowKey}-fullproof`));
-  }
-
-  /** ETag-guarded; the decision returns the new record, or undefined to leave it unchanged. */
-  async changeFullProof(
-    decide: (record: FullProofRecord | undefined) => FullProofRecord | undefined,
-  ): Promise<Change<FullProofRecord>> {
-    return this.fullProofs.change(this.at(`${this.keys.rowKey}-fullproof`), decide);
   }
 
   private settingsRowKey(): string {

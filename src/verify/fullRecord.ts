@@ -7,7 +7,7 @@ export async function recordFullProof(
   deps: EngineDeps,
   input: FullRecordInput,
 ): Promise<{ provenUntil: string | null }> {
-  const { after: record } = await deps.state.changeFullProof((last) =>
+  const { after: record } = await deps.state.fullProof.change((last) =>
     nextFullProof(last, { ...input, passedAtMs: deps.clock.now() }),
   );
   return { provenUntil: record?.provenUntil ?? null };

@@ -104,14 +104,14 @@ describe("Cutover_Http wakes the migration", () => {
     let record: CutoverRecord | undefined;
     return {
       state: {
-        getCutover: async () => record,
-        changeCutover: async (
-          decide: (r: CutoverRecord | undefined) => CutoverRecord | undefined,
-        ) => {
-          const before = record;
-          const next = decide(record);
-          if (next !== undefined) record = next;
-          return { written: next !== undefined, before, after: record };
+        cutover: {
+          get: async () => record,
+          change: async (decide: (r: CutoverRecord | undefined) => CutoverRecord | undefined) => {
+            const before = record;
+            const next = decide(record);
+            if (next !== undefined) record = next;
+            return { written: next !== undefined, before, after: record };
+          },
         },
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),
