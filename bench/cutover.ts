@@ -108,7 +108,7 @@ export async function benchmarkCutover(
     });
     await Promise.all([orchestration, writer().finally(leaveWriter)]);
     if (!freezeRequested) throw new Error("the migration stopped before the freeze");
-    const record = await deps.state.getCutover();
+    const record = await deps.state.cutover.get();
     const verdict = record?.verdict;
     if (record === undefined || verdict === undefined) throw new Error("no cutover verdict");
     verdicts.push(record.phase);

@@ -42,21 +42,25 @@ export async function startCutover(
   deps: Pick<EngineDeps, "state" | "telemetry" | "clock" | "source" | "destination" | "settings">,
   freeze: string,
 ): Promise<CutoverRequestOutcome> {
-  const stored = await deps.state.getCutover();
+  const stored = await deps.state.cutover.get();
   const wasGo = stored?.phase === "GO" && Date.parse(stored.freeze) === Date.parse(freeze);
   // A GO asked for again is counted again before it is repeated (requestCutover).
   const [writesAfterFreeze, countsNow] = wasGo
     ? await Promise.all([countWritesAfterFreeze(deps, freeze), countBeforeFreeze(deps, freeze)])
     : [0, undefined];
-  let outcome: CutoverRequestOutcome | undefined;
-  await deps.state.updateCutover((existing) => {
-    outcome = requestCutover(existing, freeze, nowIso(deps), writesAfterFreeze, countsNow);
+  const now = nowIso(deps);
+  const decide = (existing: CutoverRecord | undefined): CutoverRequestOutcome =>
+    requestCutover(existing, freeze, now, writesAfterFreeze, countsNow);
+  const change = await deps.state.cutover.change((existing) => {
+    const outcome = decide(existing);
     return outcome.kind === "started" ? outcome.record : undefined;
   });
-  if (outcome!.kind === "started") {
+  // The decision's last run read `before`: deciding again from it gives what that run decided.
+  const outcome = decide(change.before);
+  if (outcome.kind === "started") {
     deps.telemetry.trackEvent("Cutover", { Phase: "requested", Freeze: freeze });
   }
-  return outcome!;
+  return outcome;
 }
 
 /** Source versions stamped at or after the freeze, counted the way the export selects them. */
@@ -87,7 +91,7 @@ export async function countBeforeFreeze(
 export async function cancelCutover(
   deps: Pick<EngineDeps, "state" | "telemetry" | "clock">,
 ): Promise<CutoverRecord | undefined> {
-  const record = await deps.state.updateCutover((existing) =>
+  const { after: record } = await deps.state.cutover.change((existing) =>
     existing === undefined || existing.phase === "cancelled"
       ? undefined
       : { ...existing, phase: "cancelled", cancelledAt: nowIso(deps) },
@@ -120,7 +124,7 @@ export interface CutoverProofStart {
  */
 export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
   const now = nowIso(deps);
-  const current = await deps.state.getCutover();
+  const current = await deps.state.cutover.get();
   if (current === undefined || !isCutoverActive(current)) {
     return { changed: false, note: "no cutover in progress" };
   }
@@ -137,7 +141,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       note: `waiting for ${ledger.evidence.open} ledger entries before the freeze to be counted`,
     };
   }
-  const started = await deps.state.updateCutover((r) => {
+  const { after: started } = await deps.state.cutover.change((r) => {
     if (r === undefined || !isCutoverActive(r)) return undefined;
     if (r.phase === "proving" && r.proofRunId !== undefined) return undefined;
     return {
@@ -160,7 +164,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       key: "range",
     })) !== undefined;
   // Only what changed since the last full proof is compared (a resumed run keeps its stored range).
-  const lastProof = await deps.state.getFullProof();
+  const lastProof = await deps.state.fullProof.get();
   const scope = deps.settings.export.withHistory ? "history" : "current";
   // A GO whose counts changed is proved again over every version (requestCutover).
   const sinceMs =
@@ -168,7 +172,7 @@ export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
       ? undefined
       : incrementalProofSince(lastProof, scope, deps.settings.chunking.safetyLagMs);
   const estimate = await estimateProof(deps, scope, sinceMs);
-  await deps.state.updateCutover((r) =>
+  await deps.state.cutover.change((r) =>
     r?.proofRunId !== runId || !isCutoverActive(r) ? undefined : { ...r, proofEstimate: estimate },
   );
   deps.log(
@@ -281,7 +285,7 @@ export async function decideCutoverProof(
     proof: proofScope(report, lastProof),
     windowSeconds: Math.max(0, Math.round((decidedMs - Date.parse(input.freeze)) / 1000)),
   });
-  const decided = await deps.state.updateCutover((r) =>
+  const { after: decided } = await deps.state.cutover.change((r) =>
     r === undefined || r.proofRunId !== runId || !isCutoverActive(r)
       ? undefined
       : {

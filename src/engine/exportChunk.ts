@@ -6,6 +6,7 @@ import { isSameAttempt, type JobAttempt } from "../core/jobRules";
 import { chunkKey } from "../core/migrationState";
 import type { ExportRequest } from "../fhir/types";
 import type { EngineDeps } from "./deps";
+import { jobIdOf, trackJobEvent } from "./jobEvent";
 import { recordFailure } from "./failures";
 
 export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRequest {
@@ -24,22 +25,17 @@ export function exportRequestFor(deps: EngineDeps, chunk: ChunkRecord): ExportRe
   };
 }
 
-export function exportEvent(
-  deps: EngineDeps,
-  chunk: ChunkRecord,
-  status: string,
-  extra: TelemetryProperties<"Export"> = {},
-): void {
-  deps.telemetry.trackEvent("Export", {
+/** What names a chunk's export in its `Export` events (trackJobEvent), at this status. */
+export function exportJobOf(chunk: ChunkRecord, status: string): TelemetryProperties<"Export"> {
+  return {
     ChunkId: chunkKey(chunk.seq),
-    ExportId: chunk.exportContentLocation?.split("/").pop() ?? "",
+    ExportId: jobIdOf(chunk.exportContentLocation),
     StatusUrl: chunk.exportContentLocation ?? "",
     ExportStatus: status,
     Since: chunk.since,
     Till: chunk.till,
     ResourceType: chunk.resourceType ?? "",
-    ...extra,
-  });
+  };
 }
 
 /** The export attempt a chunk's row shows; each claim gives it a new start time. */
@@ -79,10 +75,10 @@ export async function requeueExport(
   const chunk = requeue.after;
   // The event names the job that failed (the row no longer does): its files are found by its id.
   if (chunk !== undefined)
-    exportEvent(
+    trackJobEvent(
       deps,
-      { ...chunk, exportContentLocation: actedOn.exportContentLocation },
-      "Failed",
+      "Export",
+      exportJobOf({ ...chunk, exportContentLocation: actedOn.exportContentLocation }, "Failed"),
       {
         FailureReason: reason,
         StatusCode: statusCode ?? 0,

@@ -39,6 +39,7 @@ import { settleChunk } from "./settleChunk";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { isolationPartBlobName } from "../core/stagingLayout";
 import { PAYLOAD_CONTAINER, nowIso } from "./deps";
+import { trackJobEvent } from "./jobEvent";
 import { describeError, haltMigration, recordFailure, recordSuccess } from "./failures";
 import { failedLines } from "./importErrors";
 import { startJob, pollJob, type JobSpec } from "./jobRunner";
@@ -61,18 +62,13 @@ export function partBlobUrl(originalUrl: string, blobName: string): { url: strin
   return { url: `${parts.serviceUrl}/${parts.containerName}/${path}` };
 }
 
-function isolationEvent(
-  deps: EngineDeps,
-  ref: PayloadRef,
-  step: string,
-  extra: TelemetryProperties<"ImportIsolation"> = {},
-): void {
-  deps.telemetry.trackEvent("ImportIsolation", {
+/** What names a payload's isolation in its `ImportIsolation` events (trackJobEvent), at this step. */
+function isolationJobOf(ref: PayloadRef, step: string): TelemetryProperties<"ImportIsolation"> {
+  return {
     ChunkId: chunkKey(ref.chunkSeq),
     PayloadId: payloadKey(ref.chunkSeq, ref.index),
     Step: step,
-    ...extra,
-  });
+  };
 }
 
 function inputsOf(body: ImportParameters): IsolationInput[] {
@@ -192,7 +188,7 @@ export async function beginIsolation(
       : undefined,
   );
   if (mark.written) {
-    isolationEvent(deps, ref, "Started", {
+    trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "Started"), {
       Reason: reason,
       InputUrl: failure.inputUrl ?? "",
       Parts: children.length,
@@ -236,7 +232,7 @@ export async function advanceIsolation(deps: EngineDeps, ref: PayloadRef): Promi
   }
   if (plan.halt !== undefined) {
     const s = summarizeIsolation(parts);
-    isolationEvent(deps, ref, "Halted", {
+    trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "Halted"), {
       Reason: plan.halt,
       Parts: s.parts,
       Jobs: s.jobs,
@@ -289,7 +285,11 @@ async function blameService(
   );
   if (failed.written) {
     const s = summarizeIsolation(parts);
-    isolationEvent(deps, ref, "BlamedService", { Reason: why, Parts: s.parts, Jobs: s.jobs });
+    trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "BlamedService"), {
+      Reason: why,
+      Parts: s.parts,
+      Jobs: s.jobs,
+    });
     await haltMigration(deps, reason);
   }
   await removeParts(deps, ref, parts);
@@ -389,7 +389,10 @@ function partJobSpec(
     recordRule: "sameClaim",
     recorded: (p, statusUrl) => ({ ...p, statusUrl }),
     afterRecord(_record, _statusUrl, mine) {
-      isolationEvent(deps, ref, "PartStarted", { PartId: mine.id, Attempt: mine.attempts });
+      trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "PartStarted"), {
+        PartId: mine.id,
+        Attempt: mine.attempts,
+      });
       return Promise.resolve();
     },
     unclaimed: (p) => ({ ...p, attempts: p.attempts - 1 }),
@@ -431,7 +434,7 @@ function partJobSpec(
             }
           : undefined,
       );
-      isolationEvent(deps, ref, "PartImported", {
+      trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "PartImported"), {
         PartId: part.id,
         Imported: imported,
         Failed: failed,
@@ -496,11 +499,16 @@ async function partFailedOnContent(
         }
       : undefined,
   );
-  isolationEvent(deps, ref, refused ? "PartRefused" : "PartSplit", {
-    PartId: part.id,
-    Reason: reason,
-    Children: children.length,
-  });
+  trackJobEvent(
+    deps,
+    "ImportIsolation",
+    isolationJobOf(ref, refused ? "PartRefused" : "PartSplit"),
+    {
+      PartId: part.id,
+      Reason: reason,
+      Children: children.length,
+    },
+  );
 }
 
 async function partFailedSystemically(
@@ -523,7 +531,7 @@ async function partFailedSystemically(
   );
   const after = failure.after;
   if (!failure.written || after === undefined) return;
-  isolationEvent(deps, ref, "PartFailed", {
+  trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "PartFailed"), {
     PartId: part.id,
     Reason: reason,
     Attempt: after.attempts,
@@ -661,7 +669,7 @@ async function finishIsolation(
     failureReason: `Isolated ${refused} refused resource(s) with ${parts.reduce((n, x) => n + x.attempts, 0)} extra import job(s)`,
   });
   if (completion.written) {
-    isolationEvent(deps, ref, "Completed", {
+    trackJobEvent(deps, "ImportIsolation", isolationJobOf(ref, "Completed"), {
       Parts: parts.length,
       Jobs: parts.reduce((n, x) => n + x.attempts, 0),
       Refused: refused,

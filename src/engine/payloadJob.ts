@@ -8,6 +8,7 @@ import { isSameAttempt, type JobAttempt } from "../core/jobRules";
 import type { PayloadRecord } from "../core/migrationState";
 import { chunkKey, payloadKey } from "../core/migrationState";
 import type { EngineDeps } from "./deps";
+import { jobIdOf, trackJobEvent } from "./jobEvent";
 import { nowIso } from "./deps";
 import { haltMigration, recordFailure } from "./failures";
 import type { Change } from "../storage/rowStore";
@@ -35,21 +36,16 @@ export function isSameImportAttempt(
   });
 }
 
-export function importEvent(
-  deps: EngineDeps,
-  p: PayloadRecord,
-  status: string,
-  extra: TelemetryProperties<"Import"> = {},
-): void {
-  deps.telemetry.trackEvent("Import", {
+/** What names a payload's import in its `Import` events (trackJobEvent), at this status. */
+export function importJobOf(p: PayloadRecord, status: string): TelemetryProperties<"Import"> {
+  return {
     ChunkId: chunkKey(p.chunkSeq),
     PayloadId: payloadKey(p.chunkSeq, p.index),
-    ImportId: p.importContentLocation?.split("/").pop() ?? "",
+    ImportId: jobIdOf(p.importContentLocation),
     StatusUrl: p.importContentLocation ?? "",
     ImportStatus: status,
     Attempt: p.attempts,
-    ...extra,
-  });
+  };
 }
 
 /** The resume round in a kick-off tag; none before the first resume (tags stay as they were). */
@@ -108,7 +104,7 @@ export async function failPayload(
   );
   const payload = failure.after;
   if (!failure.written || payload === undefined) return;
-  importEvent(deps, payload, "Failed", {
+  trackJobEvent(deps, "Import", importJobOf(payload, "Failed"), {
     FailureReason: reason,
     StatusCode: options.statusCode ?? 0,
   });
@@ -149,7 +145,7 @@ export async function markPayloadCompleted(
   );
   const done = completion.after;
   if (completion.written && done !== undefined) {
-    importEvent(deps, done, "Completed", {
+    trackJobEvent(deps, "Import", importJobOf(done, "Completed"), {
       TotalImportResources: done.importedCount ?? 0,
       FailedImportCount: done.failedCount ?? 0,
       FailedResourceType: failedResourceTypes,

@@ -199,7 +199,7 @@ export async function cleanUpStaging(
   deps: EngineDeps,
   options: { remove: boolean },
 ): Promise<CleanupReport> {
-  const proof = cleanupProof(await deps.state.getCutover(), await deps.state.getFullProof());
+  const proof = cleanupProof(await deps.state.cutover.get(), await deps.state.fullProof.get());
   const report = emptyReport(proof);
   const groups = new Map<string, CleanupGroup>();
   const pending: Found[] = [];

@@ -50,7 +50,7 @@ export async function windowCapFor(
     );
     if (clock.skewWarning !== undefined) deps.log(clock.skewWarning);
   }
-  const cutover = await deps.state.getCutover();
+  const cutover = await deps.state.cutover.get();
   if (isCutoverActive(cutover)) {
     const sourceNowMs = Math.min(nowMs, offset === undefined ? nowMs : nowMs + offset);
     return cutoverCapMs(clock.capMs, Date.parse(cutover!.freeze), sourceNowMs);

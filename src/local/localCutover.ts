@@ -43,7 +43,7 @@ export async function runCutoverLocally(
   }
   const result = await runMigrationLocally(deps, { ...options, input: {} });
   return {
-    cutover: await deps.state.getCutover(),
+    cutover: await deps.state.cutover.get(),
     request: request.kind,
     note: request.note,
     outcome: result.output as MigrationOutcome | undefined,

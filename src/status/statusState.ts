@@ -92,7 +92,7 @@ export type StatusStateReader = Pick<
   | "listRunCheckResults"
 > &
   // Optional: readers made by hand (tests, older stores) may not have the settings row.
-  Partial<Pick<MigrationStateStore, "getSettingsRecord" | "getCutover">> & {
+  Partial<Pick<MigrationStateStore, "getSettingsRecord" | "cutover">> & {
     ledger(): Pick<LedgerStore, "seal" | "getMany" | "listAfterSeal">;
   };
 
@@ -268,7 +268,7 @@ export async function loadStatusState(deps: StatusDeps): Promise<StatusState> {
         deps.state.getSettingsRecord?.(),
         readLedger(deps, cursor),
       ]);
-    const cutover = await deps.state.getCutover?.();
+    const cutover = await deps.state.cutover?.get();
     return {
       settings,
       cursor,

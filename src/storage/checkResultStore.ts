@@ -5,8 +5,9 @@ import {
   LATEST_RUN_ROW,
   checkSummaryFromRow,
   checkSummaryToRow,
+  runCheckColumns,
 } from "./checkSummaryRows";
-import { custom, fromRow, requiredText, rowKind, toRow, word } from "./rowSpec";
+import { custom, fromRow, requiredText, rowKind, toRow } from "./rowSpec";
 import { RowStore, kindCodec } from "./rowStore";
 import type { TableRepository, TableRow } from "./tableRepository";
 
@@ -20,21 +21,17 @@ export interface CheckResultRecord {
 }
 
 /** A verification check's row, partition `{pk}-checks` of the job table. */
-export const CHECK_ROW = rowKind<CheckResultRecord>({
-  constants: { Kind: "check" },
-  columns: {
-    runId: requiredText("RunId"),
-    kind: word<CheckResultRecord["kind"]>("CheckKind"),
-    resourceType: requiredText("Resource"),
-    key: requiredText("Key"),
-    result: requiredText("Result"),
-    // Details quote servers: cleaned where they enter the table (toRow), then cut.
-    details: custom<string>(
-      "Details",
-      (details) => details.slice(0, 30000),
-      (cell) => (typeof cell === "string" ? cell : ""),
-    ),
-  },
+export const CHECK_ROW = rowKind<CheckResultRecord>("check", {
+  ...runCheckColumns<CheckResultRecord["kind"]>(),
+  resourceType: requiredText("Resource"),
+  key: requiredText("Key"),
+  result: requiredText("Result"),
+  // Details quote servers: cleaned where they enter the table (toRow), then cut.
+  details: custom<string>(
+    "Details",
+    (details) => details.slice(0, 30000),
+    (cell) => (typeof cell === "string" ? cell : ""),
+  ),
 });
 
 /**

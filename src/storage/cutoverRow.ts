@@ -6,14 +6,14 @@ import { fromRow, json, requiredText, rowKind, toRow, word } from "./rowSpec";
  * The cutover row holds the record as one JSON column (bounded: the verdict caps its problem list);
  * Phase and Freeze repeat two of its fields so a person reading the table sees them.
  */
-export const CUTOVER_ROW = rowKind<{ phase: CutoverPhase; freeze: string; record: CutoverRecord }>({
-  constants: { Kind: "cutover" },
-  columns: {
+export const CUTOVER_ROW = rowKind<{ phase: CutoverPhase; freeze: string; record: CutoverRecord }>(
+  "cutover",
+  {
     phase: word<CutoverPhase>("Phase"),
     freeze: requiredText("Freeze"),
     record: json<CutoverRecord>("Record", { max: 30000 }),
   },
-});
+);
 
 export function cutoverToRow(
   partitionKey: string,

@@ -28,40 +28,37 @@ export type FailedResourceReason = Pick<
 >;
 
 /** A resource the destination refused, partition `{pk}-failed` of the job table. */
-export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>({
-  constants: { Kind: "failedResource" },
-  columns: {
-    chunkSeq: custom<number>("ChunkId", chunkKey, Number),
-    payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
-    resourceType: requiredText("ResourceType"),
-    id: requiredText("ResourceId"),
-    // Reasons quote servers: cleaned where they enter the table (toRow), then cut.
-    reason: custom<string>("Reason", (reason) => reason.slice(0, 4000), String),
-    inputUrl: requiredText("InputUrl"),
-    isolated: {
-      names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
-      writeCells: (iso): Record<string, string | number> =>
-        iso === undefined
-          ? {}
-          : {
-              ResourceVersion: iso.version ?? "",
-              Line: iso.line,
-              WindowSince: iso.since,
-              WindowTill: iso.till,
-              PartId: iso.partId,
-            },
-      readRow: (row) =>
-        row.PartId === undefined
-          ? undefined
-          : {
-              version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
-              line: Number(row.Line),
-              since: String(row.WindowSince),
-              till: String(row.WindowTill),
-              partId: String(row.PartId),
-            },
-      omitWhenAbsent: true,
-    },
+export const FAILED_RESOURCE_ROW = rowKind<FailedResourceRecord>("failedResource", {
+  chunkSeq: custom<number>("ChunkId", chunkKey, Number),
+  payloadIndex: custom<number>("PayloadIndex", (index) => index, Number),
+  resourceType: requiredText("ResourceType"),
+  id: requiredText("ResourceId"),
+  // Reasons quote servers: cleaned where they enter the table (toRow), then cut.
+  reason: custom<string>("Reason", (reason) => reason.slice(0, 4000), String),
+  inputUrl: requiredText("InputUrl"),
+  isolated: {
+    names: ["ResourceVersion", "Line", "WindowSince", "WindowTill", "PartId"],
+    writeCells: (iso): Record<string, string | number> =>
+      iso === undefined
+        ? {}
+        : {
+            ResourceVersion: iso.version ?? "",
+            Line: iso.line,
+            WindowSince: iso.since,
+            WindowTill: iso.till,
+            PartId: iso.partId,
+          },
+    readRow: (row) =>
+      row.PartId === undefined
+        ? undefined
+        : {
+            version: row.ResourceVersion === "" ? undefined : String(row.ResourceVersion),
+            line: Number(row.Line),
+            since: String(row.WindowSince),
+            till: String(row.WindowTill),
+            partId: String(row.PartId),
+          },
+    omitWhenAbsent: true,
   },
 });
 

@@ -6,13 +6,13 @@ import type { TableRow } from "./tableRepository";
  * The last full proof, next to the cursor (src/core/fullProof.ts): the record as one JSON column;
  * ProvenUntil repeats its instant so a person reading the table sees it.
  */
-export const FULL_PROOF_ROW = rowKind<{ provenUntil: string; record: FullProofRecord }>({
-  constants: { Kind: "fullProof" },
-  columns: {
+export const FULL_PROOF_ROW = rowKind<{ provenUntil: string; record: FullProofRecord }>(
+  "fullProof",
+  {
     provenUntil: requiredText("ProvenUntil"),
     record: json<FullProofRecord>("Record"),
   },
-});
+);
 
 export function fullProofToRow(
   partitionKey: string,

@@ -97,22 +97,19 @@ export class IsolationStore {
 /** An isolation part's row: the part, and the payload it belongs to. */
 export const ISOLATION_PART_ROW = rowKind<
   IsolationPart & { chunkSeq: number; payloadIndex: number }
->({
-  constants: { Kind: "isolationPart" },
-  columns: {
-    id: requiredText("PartId"),
-    chunkSeq: custom<number>("ChunkId", chunkKey, Number),
-    payloadIndex: count("PayloadIndex"),
-    source: json<PartSource>("Source"),
-    status: word<PartStatus>("Status"),
-    statusUrl: optionalText("StatusUrl"),
-    attempts: count("Attempts"),
-    importedCount: count("ImportedCount"),
-    failedCount: count("FailedCount"),
-    reason: optionalText("Reason", { max: 4000 }),
-    startTime: optionalText("StartTime"),
-    endTime: optionalText("EndTime"),
-  },
+>("isolationPart", {
+  id: requiredText("PartId"),
+  chunkSeq: custom<number>("ChunkId", chunkKey, Number),
+  payloadIndex: count("PayloadIndex"),
+  source: json<PartSource>("Source"),
+  status: word<PartStatus>("Status"),
+  statusUrl: optionalText("StatusUrl"),
+  attempts: count("Attempts"),
+  importedCount: count("ImportedCount"),
+  failedCount: count("FailedCount"),
+  reason: optionalText("Reason", { max: 4000 }),
+  startTime: optionalText("StartTime"),
+  endTime: optionalText("EndTime"),
 });
 
 function fromRow(row: Stored<TableRow> | TableRow): IsolationPart {

@@ -1,18 +1,6 @@
 import type { LedgerCount, LedgerEntry, LedgerReimport } from "../core/ledger";
 import type { LedgerSeal } from "../core/ledgerSeal";
-import type { TableRow } from "./tableRepository";
-import {
-  count,
-  custom,
-  flag,
-  fromRow,
-  json,
-  optionalText,
-  requiredText,
-  rowKind,
-  toRow,
-  word,
-} from "./rowSpec";
+import { count, custom, flag, json, optionalText, requiredText, rowKind, word } from "./rowSpec";
 
 /**
  * Ledger rows: partition `{pk}-ledger`, row key `ledgerKey(since)` (the entry's start in epoch
@@ -20,35 +8,30 @@ import {
  * Structured values (counts, re-import jobs) are JSON strings. docs/architecture.md lists the columns.
  */
 
-type Row = Readonly<Record<string, unknown>>;
-
 /** A ledger row of the job table. */
-export const LEDGER_ROW = rowKind<LedgerEntry>({
-  constants: { Kind: "ledger" },
-  columns: {
-    since: requiredText("Since"),
-    till: requiredText("Till"),
-    kind: custom<LedgerEntry["kind"]>(
-      "EntryKind",
-      (kind) => kind,
-      (cell) => (cell === "skipped" ? "skipped" : "window"),
-    ),
-    chunkSeqs: custom<number[]>(
-      "ChunkIds",
-      (seqs) => seqs.join(","),
-      (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",").map(Number) : []),
-    ),
-    expected: json<Record<string, number>>("Expected", { fallback: {} }),
-    status: word("Status", "pending"),
-    checks: count("Checks"),
-    nextCheckAt: optionalText("NextCheckAt"),
-    reimported: flag("Reimported"),
-    reimports: json<LedgerReimport[]>("Reimports", { fallback: [] }),
-    counts: json<LedgerCount[]>("Counts", { fallback: [] }),
-    reason: optionalText("Reason", { max: 4000 }),
-    plannedAt: optionalText("PlannedAt"),
-    checkedAt: optionalText("CheckedAt"),
-  },
+export const LEDGER_ROW = rowKind<LedgerEntry>("ledger", {
+  since: requiredText("Since"),
+  till: requiredText("Till"),
+  kind: custom<LedgerEntry["kind"]>(
+    "EntryKind",
+    (kind) => kind,
+    (cell) => (cell === "skipped" ? "skipped" : "window"),
+  ),
+  chunkSeqs: custom<number[]>(
+    "ChunkIds",
+    (seqs) => seqs.join(","),
+    (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",").map(Number) : []),
+  ),
+  expected: json<Record<string, number>>("Expected", { fallback: {} }),
+  status: word("Status", "pending"),
+  checks: count("Checks"),
+  nextCheckAt: optionalText("NextCheckAt"),
+  reimported: flag("Reimported"),
+  reimports: json<LedgerReimport[]>("Reimports", { fallback: [] }),
+  counts: json<LedgerCount[]>("Counts", { fallback: [] }),
+  reason: optionalText("Reason", { max: 4000 }),
+  plannedAt: optionalText("PlannedAt"),
+  checkedAt: optionalText("CheckedAt"),
 });
 
 /**
@@ -59,28 +42,17 @@ export const LEDGER_ROW = rowKind<LedgerEntry>({
  */
 export type LedgerMarker = LedgerSeal & { openFrom: string | undefined };
 
-export const LEDGER_MARKER_ROW = rowKind<LedgerMarker>({
-  constants: { Kind: "ledgerMarker" },
-  columns: {
-    openFrom: optionalText("OpenFrom"),
-    from: optionalText("SealedFrom"),
-    till: optionalText("SealedTill"),
-    reconciled: count("Reconciled"),
-    windows: count("Windows"),
-    skipped: count("Skipped"),
-    extra: count("Extra"),
-    exceptions: custom<string[]>(
-      "Exceptions",
-      (starts) => starts.join(","),
-      (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",") : []),
-    ),
-  },
+export const LEDGER_MARKER_ROW = rowKind<LedgerMarker>("ledgerMarker", {
+  openFrom: optionalText("OpenFrom"),
+  from: optionalText("SealedFrom"),
+  till: optionalText("SealedTill"),
+  reconciled: count("Reconciled"),
+  windows: count("Windows"),
+  skipped: count("Skipped"),
+  extra: count("Extra"),
+  exceptions: custom<string[]>(
+    "Exceptions",
+    (starts) => starts.join(","),
+    (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",") : []),
+  ),
 });
-
-export function ledgerToRow(partitionKey: string, rowKey: string, e: LedgerEntry): TableRow {
-  return toRow(LEDGER_ROW, partitionKey, rowKey, e);
-}
-
-export function ledgerFromRow(r: Row): LedgerEntry {
-  return fromRow(LEDGER_ROW, r);
-}

@@ -13,10 +13,10 @@ import {
 import { chunkKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
 import type { LedgerMarker } from "./ledgerRows";
-import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "./ledgerRows";
+import { LEDGER_MARKER_ROW, LEDGER_ROW } from "./ledgerRows";
 import type { StateKeys } from "./migrationStateStore";
 import type { Change, RowAddress } from "./rowStore";
-import { RowStore, rowCodec } from "./rowStore";
+import { RowStore, kindCodec } from "./rowStore";
 import { fromRow, toRow } from "./rowSpec";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { odata } from "./tableRepository";
@@ -46,7 +46,7 @@ export class LedgerStore {
     private readonly keys: StateKeys,
   ) {
     this.partition = `${keys.partitionKey}-ledger`;
-    this.entries = new RowStore(table, rowCodec(ledgerToRow, ledgerFromRow));
+    this.entries = new RowStore(table, kindCodec(LEDGER_ROW));
     this.markerKey = `${keys.rowKey}-${MARKER}`;
   }
 
@@ -170,7 +170,7 @@ export class LedgerStore {
     for await (const row of this.table.list(this.partition, {
       filter: odata`RowKey ge ${start} and RowKey lt ${this.markerKey}`,
     })) {
-      if (row.Kind === "ledger") yield ledgerFromRow(row);
+      if (row.Kind === "ledger") yield fromRow(LEDGER_ROW, row);
     }
   }
 
@@ -179,7 +179,7 @@ export class LedgerStore {
     for await (const row of this.table.list(this.partition, {
       rowKeyPrefix: `${this.keys.rowKey}-`,
     })) {
-      if (row.Kind === "ledger") yield ledgerFromRow(row);
+      if (row.Kind === "ledger") yield fromRow(LEDGER_ROW, row);
     }
   }
 
@@ -250,7 +250,7 @@ export class LedgerStore {
       filter: odata`RowKey ge ${this.rowKey(since)} and RowKey lt ${this.markerKey}`,
     })) {
       if (row.Kind !== "ledger") continue;
-      entries.push(ledgerFromRow(row));
+      entries.push(fromRow(LEDGER_ROW, row));
       if (entries.length >= limit) break;
     }
     return entries;

@@ -12,18 +12,15 @@ import { fullProofFromRow, fullProofToRow } from "./fullProofRow";
 import { LedgerStore } from "./ledgerStore";
 import type { ChunkSummary } from "./migrationRows";
 import {
+  CHUNK_ROW,
   CHUNK_SUMMARY_COLUMNS,
-  chunkFromRow,
+  CURSOR_ROW,
+  PAYLOAD_ROW,
   chunkSummaryFromRow,
-  chunkToRow,
-  cursorFromRow,
-  cursorToRow,
-  payloadFromRow,
-  payloadToRow,
 } from "./migrationRows";
 import type { TableRepository, TableRow } from "./tableRepository";
 import { IsolationStore } from "./isolationStore";
-import { json, optionalText, requiredText, rowKind } from "./rowSpec";
+import { fromRow, json, optionalText, requiredText, rowKind } from "./rowSpec";
 import { CheckResultStore } from "./checkResultStore";
 import { FailedResourceStore } from "./failedResourceStore";
 
@@ -67,7 +64,7 @@ function boundMethods<T extends object, K extends keyof T>(
 }
 import { odata } from "./tableRepository";
 import type { Change, RowAddress } from "./rowStore";
-import { RowStore, kindCodec, rowCodec } from "./rowStore";
+import { RowStore, StoredRow, kindCodec, rowCodec } from "./rowStore";
 
 /** The settings that shape planning and payloads, as the tables record them. */
 export interface SettingsRecord {
@@ -83,19 +80,16 @@ export interface SettingsRecord {
 }
 
 /** The settings row of the cursor table. */
-export const SETTINGS_ROW = rowKind<SettingsRecord>({
-  constants: { Kind: "settings" },
-  columns: {
-    fingerprint: requiredText("Fingerprint"),
-    values: json<Record<string, string>>("SettingValues", { fallback: {} }),
-    recordedAt: requiredText("RecordedAt"),
-    acceptedFromFrontier: optionalText("AcceptedFromFrontier"),
-    previousValues: json<Record<string, string> | undefined>("PreviousValues", {
-      fallback: undefined,
-    }),
-    refusedAt: optionalText("RefusedAt"),
-    refusedReason: optionalText("RefusedReason", { max: 30000 }),
-  },
+export const SETTINGS_ROW = rowKind<SettingsRecord>("settings", {
+  fingerprint: requiredText("Fingerprint"),
+  values: json<Record<string, string>>("SettingValues", { fallback: {} }),
+  recordedAt: requiredText("RecordedAt"),
+  acceptedFromFrontier: optionalText("AcceptedFromFrontier"),
+  previousValues: json<Record<string, string> | undefined>("PreviousValues", {
+    fallback: undefined,
+  }),
+  refusedAt: optionalText("RefusedAt"),
+  refusedReason: optionalText("RefusedReason", { max: 30000 }),
 });
 
 export interface StateKeys {
@@ -127,8 +121,10 @@ export interface MigrationStateStore
 export class MigrationStateStore {
   private readonly cursors: RowStore<CursorRecord>;
   private readonly settings: RowStore<SettingsRecord>;
-  private readonly cutovers: RowStore<CutoverRecord>;
-  private readonly fullProofs: RowStore<FullProofRecord>;
+  /** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
+  readonly cutover: StoredRow<CutoverRecord>;
+  /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
+  readonly fullProof: StoredRow<FullProofRecord>;
   private readonly chunks: RowStore<ChunkRecord>;
   private readonly payloads: RowStore<PayloadRecord>;
 
@@ -138,15 +134,18 @@ export class MigrationStateStore {
     private readonly keys: StateKeys,
     private readonly now: () => number = Date.now,
   ) {
-    this.cursors = new RowStore(cursorTable, {
-      toRow: (at, cursor) => cursorToRow(at, cursor),
-      fromRow: cursorFromRow,
-    });
+    this.cursors = new RowStore(cursorTable, kindCodec(CURSOR_ROW));
     this.settings = new RowStore(cursorTable, kindCodec(SETTINGS_ROW));
-    this.cutovers = new RowStore(cursorTable, rowCodec(cutoverToRow, cutoverFromRow));
-    this.fullProofs = new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow));
-    this.chunks = new RowStore(jobTable, rowCodec(chunkToRow, chunkFromRow));
-    this.payloads = new RowStore(jobTable, rowCodec(payloadToRow, payloadFromRow));
+    this.cutover = new StoredRow(
+      new RowStore(cursorTable, rowCodec(cutoverToRow, cutoverFromRow)),
+      this.at(`${keys.rowKey}-cutover`),
+    );
+    this.fullProof = new StoredRow(
+      new RowStore(cursorTable, rowCodec(fullProofToRow, fullProofFromRow)),
+      this.at(`${keys.rowKey}-fullproof`),
+    );
+    this.chunks = new RowStore(jobTable, kindCodec(CHUNK_ROW));
+    this.payloads = new RowStore(jobTable, kindCodec(PAYLOAD_ROW));
     Object.assign(
       this,
       boundMethods(new FailedResourceStore(jobTable, keys.partitionKey), FAILED_RESOURCE_METHODS),
@@ -162,7 +161,7 @@ export class MigrationStateStore {
   async ensure(): Promise<void> {
     await this.cursorTable.ensureTable();
     await this.jobTable.ensureTable();
-    await this.cursorTable.insertIfAbsent(cursorToRow(this.keys, emptyCursor()));
+    await this.cursors.insertIfAbsent(this.keys, emptyCursor());
   }
 
   async getCursor(): Promise<CursorRecord> {
@@ -212,30 +211,6 @@ export class MigrationStateStore {
         ? undefined
         : { ...record, refusedAt, refusedReason: reason },
     );
-  }
-
-  /** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
-  async getCutover(): Promise<CutoverRecord | undefined> {
-    return this.cutovers.get(this.at(`${this.keys.rowKey}-cutover`));
-  }
-
-  /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
-  async updateCutover(
-    mutate: (record: CutoverRecord | undefined) => CutoverRecord | undefined,
-  ): Promise<CutoverRecord | undefined> {
-    return (await this.cutovers.change(this.at(`${this.keys.rowKey}-cutover`), mutate)).after;
-  }
-
-  /** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
-  async getFullProof(): Promise<FullProofRecord | undefined> {
-    return this.fullProofs.get(this.at(`${this.keys.rowKey}-fullproof`));
-  }
-
-  /** ETag-guarded; the mutator returns the new record, or undefined to leave it unchanged. */
-  async updateFullProof(
-    mutate: (record: FullProofRecord | undefined) => FullProofRecord | undefined,
-  ): Promise<FullProofRecord | undefined> {
-    return (await this.fullProofs.change(this.at(`${this.keys.rowKey}-fullproof`), mutate)).after;
   }
 
   private settingsRowKey(): string {
@@ -310,8 +285,8 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       filter: odata`RowKey ge ${low} and RowKey lt ${high}`,
     })) {
-      if (row.Kind === "payload") payloads.push(payloadFromRow(row));
-      else if (row.Kind === "chunk") chunks.push(chunkFromRow(row));
+      if (row.Kind === "payload") payloads.push(fromRow(PAYLOAD_ROW, row));
+      else if (row.Kind === "chunk") chunks.push(fromRow(CHUNK_ROW, row));
     }
     return { chunks, payloads };
   }
@@ -321,7 +296,7 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       rowKeyPrefix: `${this.chunkRowKey(chunkSeq)}-p`,
     })) {
-      payloads.push(payloadFromRow(row));
+      payloads.push(fromRow(PAYLOAD_ROW, row));
     }
     return payloads;
   }
@@ -331,7 +306,7 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       rowKeyPrefix: `${this.keys.rowKey}-`,
     })) {
-      if (row.Kind === "chunk") yield chunkFromRow(row);
+      if (row.Kind === "chunk") yield fromRow(CHUNK_ROW, row);
     }
   }
 
@@ -378,8 +353,8 @@ export class MigrationStateStore {
     for await (const row of this.jobTable.list(this.keys.partitionKey, {
       filter: odata`RowKey ge ${this.chunkRowKey(fromSeq)} and RowKey lt ${this.chunkRowKey(toSeq)} and (FailureReason ne ${""} or (Kind eq ${"payload"} and ImportStatus eq ${"Failed"}))`,
     })) {
-      if (row.Kind === "payload") yield { payload: payloadFromRow(row) };
-      else if (row.Kind === "chunk") yield { chunk: chunkFromRow(row) };
+      if (row.Kind === "payload") yield { payload: fromRow(PAYLOAD_ROW, row) };
+      else if (row.Kind === "chunk") yield { chunk: fromRow(CHUNK_ROW, row) };
     }
   }
 

@@ -121,6 +121,41 @@ export function json<T>(name: string, options: { fallback?: T; max?: number } = 
   };
 }
 
+/**
+ * An optional structured value as a JSON string, absent from the record when not written. What is
+ * read is checked: `accept` returns the value when the parsed cell has the expected shape, and a
+ * cell that has not (cut, hand-edited) fails the read naming the column and what it should hold,
+ * rather than reading as nothing.
+ */
+export function checkedJson<T>(
+  name: string,
+  expected: string,
+  accept: (value: Readonly<Record<string, unknown>>) => T | undefined,
+): Column<T | undefined> {
+  return {
+    name,
+    write: (value) => (value === undefined ? "" : JSON.stringify(value)),
+    read: (cell) => {
+      const stored = text(cell);
+      if (stored === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(stored);
+      } catch {
+        parsed = undefined;
+      }
+      const value =
+        typeof parsed === "object" && parsed !== null
+          ? accept(parsed as Record<string, unknown>)
+          : undefined;
+      if (value === undefined)
+        throw new Error(`The ${name} column is not ${expected}: ${stored.slice(0, 200)}`);
+      return value;
+    },
+    omitWhenAbsent: true,
+  };
+}
+
 /** A column with its own text form (a list joined with commas, a closed set read leniently). */
 export function custom<V>(
   name: string,
@@ -151,8 +186,20 @@ function isGroup<V>(column: Column<V> | ColumnGroup<V>): column is ColumnGroup<V
   return "names" in column;
 }
 
-export function rowKind<R>(kind: RowKind<R>): RowKind<R> {
-  return kind;
+/** Columns of every field of a record. */
+export type Columns<R> = RowKind<R>["columns"];
+
+/**
+ * A row kind: its name (written to every row in the `Kind` column, so one range query of a
+ * partition holding several kinds tells them apart) and its columns; a row alone in its table
+ * (the cursor) has no name.
+ */
+export function rowKind<R>(columns: Columns<R>): RowKind<R>;
+export function rowKind<R>(name: string, columns: Columns<R>): RowKind<R>;
+export function rowKind<R>(first: string | Columns<R>, columns?: Columns<R>): RowKind<R> {
+  return typeof first === "string" && columns !== undefined
+    ? { constants: { Kind: first }, columns }
+    : { columns: first as Columns<R> };
 }
 
 /** The row that stores this record. */

@@ -38,6 +38,26 @@ export function rowCodec<R>(
   return { toRow: (at, record) => write(at.partitionKey, at.rowKey, record), fromRow: read };
 }
 
+/**
+ * The one row of a kind the state holds at a fixed address (the cutover, the last full proof): read
+ * and changed without naming the address again.
+ */
+export class StoredRow<R> {
+  constructor(
+    private readonly rows: RowStore<R>,
+    readonly at: RowAddress,
+  ) {}
+
+  async get(): Promise<R | undefined> {
+    return this.rows.get(this.at);
+  }
+
+  /** ETag-guarded; the decision returns the new record, or undefined to leave it unchanged. */
+  async change(decide: (current: R | undefined) => R | undefined): Promise<Change<R>> {
+    return this.rows.change(this.at, decide);
+  }
+}
+
 /** How many times a change retries after losing an ETag race before giving up. */
 const CONFLICT_RETRIES = 8;
 

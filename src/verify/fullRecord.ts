@@ -7,7 +7,7 @@ export async function recordFullProof(
   deps: EngineDeps,
   input: FullRecordInput,
 ): Promise<{ provenUntil: string | null }> {
-  const record = await deps.state.updateFullProof((last) =>
+  const { after: record } = await deps.state.fullProof.change((last) =>
     nextFullProof(last, { ...input, passedAtMs: deps.clock.now() }),
   );
   return { provenUntil: record?.provenUntil ?? null };

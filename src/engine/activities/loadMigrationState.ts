@@ -35,7 +35,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     endDate !== undefined &&
     cursor.frontier !== undefined &&
     ms(cursor.frontier) >= ms(endDate);
-  const cutover = await state.getCutover();
+  const cutover = await state.cutover.get();
   const active = isCutoverActive(cutover) ? cutover : undefined;
   const { work: ledger, openBeforeFreeze } = await ledgerWork(deps, cursor, chunks, active?.freeze);
   // Progress for telemetry's metrics and any attached reporter (src/engine/progress.ts).

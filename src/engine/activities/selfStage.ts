@@ -15,7 +15,8 @@ import { storageErrorCode, storageStatus } from "../../storage/storageErrors";
 import type { TelemetryProperties } from "../../telemetry/events";
 import type { EngineDeps } from "../deps";
 import { nowIso } from "../deps";
-import { exportAttempt, exportEvent } from "../exportChunk";
+import { exportAttempt, exportJobOf } from "../exportChunk";
+import { trackJobEvent } from "../jobEvent";
 import { isUnrecordedClaim } from "../../core/jobRules";
 import { storeManifest } from "../manifests";
 import { describeError, recordSuccess } from "../failures";
@@ -178,7 +179,7 @@ export async function selfStageWindow(
     return { kind: "lost" };
   }
   // The export tiles and totals count every window by its Export Completed event, staged ones too.
-  exportEvent(deps, completed, "Completed", {
+  trackJobEvent(deps, "Export", exportJobOf(completed, "Completed"), {
     TotalResources: nonSp,
     SearchParameterCount: searchParameters,
     FailedExportCount: 0,

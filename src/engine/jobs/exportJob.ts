@@ -12,7 +12,8 @@ import { isFhirOperationError, isTransientError } from "../../errors";
 import type { ExportManifest, ExportRequest, ExportStatus } from "../../fhir/types";
 import { selfStageWindow } from "../activities/selfStage";
 import type { ActivityResult, EngineDeps } from "../deps";
-import { exportAttempt, exportEvent, exportRequestFor, requeueExport } from "../exportChunk";
+import { exportAttempt, exportJobOf, exportRequestFor, requeueExport } from "../exportChunk";
+import { trackJobEvent } from "../jobEvent";
 import { recordExportErrors, recountWindow } from "../exportOutcome";
 import { describeError, recordSuccess } from "../failures";
 import type { JobSpec } from "../jobRunner";
@@ -52,7 +53,8 @@ export function exportJobSpec(
     recordRule: "sameClaim",
     recorded: (c, statusUrl) => ({ ...c, exportContentLocation: statusUrl }),
     async afterRecord(record, statusUrl, mine) {
-      if (record.written) return exportEvent(deps, record.after!, "Started");
+      if (record.written)
+        return trackJobEvent(deps, "Export", exportJobOf(record.after!, "Started"));
       // A kick-off that answered after its claim was taken over: nobody tracks this job, so it is
       // cancelled and the source does not run an export no one reads.
       let outcome = "export cancelled";
@@ -62,10 +64,15 @@ export function exportJobSpec(
         if (!isFhirOperationError(error) && !isTransientError(error)) throw error;
         outcome = `cancelling it failed: ${describeError(error)}`;
       }
-      exportEvent(deps, { ...mine, exportContentLocation: statusUrl }, "Failed", {
-        FailureReason: `Kick-off answered after its claim was taken over; ${outcome}`,
-        StatusCode: 0,
-      });
+      trackJobEvent(
+        deps,
+        "Export",
+        exportJobOf({ ...mine, exportContentLocation: statusUrl }, "Failed"),
+        {
+          FailureReason: `Kick-off answered after its claim was taken over; ${outcome}`,
+          StatusCode: 0,
+        },
+      );
     },
     // Never used: a failed kick-off is a failed attempt (the window is exported again).
     unclaimed: (c) => c,
@@ -188,7 +195,7 @@ async function acceptManifest(
     }));
   }
   if (completed !== undefined) {
-    exportEvent(deps, completed, "Completed", {
+    trackJobEvent(deps, "Export", exportJobOf(completed, "Completed"), {
       TotalResources: nonSp,
       SearchParameterCount: totals.searchParameters,
       FailedExportCount: Math.max(totals.failed, exportErrors.failed),

@@ -20,11 +20,12 @@ import { failedLines } from "../importErrors";
 import { beginIsolation } from "../importIsolation";
 import type { JobSpec } from "../jobRunner";
 import { importShortfall } from "../payloadInputs";
+import { trackJobEvent } from "../jobEvent";
 import type { PayloadRef } from "../payloadJob";
 import {
   failPayload,
   importAttempt,
-  importEvent,
+  importJobOf,
   markPayloadCompleted,
   postedBeforeResume,
   roundTag,
@@ -95,7 +96,8 @@ export function importJobSpec(
       await deps.state.changeChunk(ref.chunkSeq, (c) =>
         c.importStatus === "Payloads Ready" ? { ...c, importStatus: "Running" } : undefined,
       );
-      if (record.written && record.after !== undefined) importEvent(deps, record.after, "Started");
+      if (record.written && record.after !== undefined)
+        trackJobEvent(deps, "Import", importJobOf(record.after, "Started"));
     },
     unclaimed: (p) => ({ ...p, attempts: p.attempts - 1 }),
     // Not accepted (e.g. 429: five imports already running): tried again later without using up

@@ -242,7 +242,7 @@ describe("cutover", { timeout: 120_000 }, () => {
         wrapActivity: async (name, call) => {
           if (name === "ProveCutover" && !crashed) {
             crashed = true;
-            await deps.state.updateCutover((r) =>
+            await deps.state.cutover.change((r) =>
               r === undefined ? undefined : { ...r, phase: "proving", proofRunId: "vcrashed-run" },
             );
             throw new Crash("process died while proving");
@@ -251,7 +251,7 @@ describe("cutover", { timeout: 120_000 }, () => {
         },
       }),
     ).rejects.toThrow("process died while proving");
-    expect((await deps.state.getCutover())?.phase).toBe("proving");
+    expect((await deps.state.cutover.get())?.phase).toBe("proving");
     const resumed = await runCutoverLocally(deps, freeze);
     expect(resumed.request).toBe("unchanged");
     expect(resumed.cutover?.phase).toBe("GO");
@@ -328,7 +328,7 @@ describe("cutover proof", () => {
     // The steady mode keeps 10 minutes back: the check is Behind, and proves up to the watermark.
     const check = await runVerification(deps, { checks: ["full"] });
     expect(check.full).toMatchObject({ verdict: "Behind", totals: { missing: 0, different: 0 } });
-    const proof = await deps.state.getFullProof();
+    const proof = await deps.state.fullProof.get();
     const { watermark } = await deps.state.getCursor();
     expect(proof).toMatchObject({ wholeRunId: check.runId, provenUntil: watermark });
     const result = await runCutoverLocally(deps, freeze);
@@ -345,7 +345,7 @@ describe("cutover proof", () => {
       .filter((v) => v.resourceType !== "SearchParameter" && v.lastUpdatedMs >= since);
     expect(evidence.versionsCompared).toBe(changed.length);
     // The GO extends the proof: the next cutover starts after it.
-    await expect(deps.state.getFullProof()).resolves.toMatchObject({
+    await expect(deps.state.fullProof.get()).resolves.toMatchObject({
       runId: evidence.verificationRunId,
       incrementalRuns: 1,
     });
@@ -370,6 +370,6 @@ describe("cutover wakes a running migration", () => {
     // Without the wake event it would sleep an hour: the run ends with the verdict well before.
     const result = await running;
     expect(result.output).toMatchObject({ outcome: "cutover-decided" });
-    expect((await deps.state.getCutover())?.phase).toBe("GO");
+    expect((await deps.state.cutover.get())?.phase).toBe("GO");
   }, 120_000);
 });

@@ -160,7 +160,7 @@ describe("planted server text", () => {
         actions: [PLANTED],
       },
     };
-    await state.updateCutover(() => cutover);
+    await state.cutover.change(() => cutover);
     await state.isolation().insert(1, 1, {
       id: "r-0",
       source: { kind: "lines", url: PLANTED, type: "Patient", from: 0, to: 1 },

@@ -13,9 +13,9 @@ interface Counter {
   note: string | undefined;
 }
 
-const COUNTER_ROW = rowKind<Counter>({
-  constants: { Kind: "counter" },
-  columns: { value: count("Value"), note: optionalText("Note") },
+const COUNTER_ROW = rowKind<Counter>("counter", {
+  value: count("Value"),
+  note: optionalText("Note"),
 });
 
 const AT = { partitionKey: "p", rowKey: "r" };

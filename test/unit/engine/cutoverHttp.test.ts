@@ -104,13 +104,14 @@ describe("Cutover_Http wakes the migration", () => {
     let record: CutoverRecord | undefined;
     return {
       state: {
-        getCutover: async () => record,
-        updateCutover: async (
-          mutate: (r: CutoverRecord | undefined) => CutoverRecord | undefined,
-        ) => {
-          const next = mutate(record);
-          if (next !== undefined) record = next;
-          return record;
+        cutover: {
+          get: async () => record,
+          change: async (decide: (r: CutoverRecord | undefined) => CutoverRecord | undefined) => {
+            const before = record;
+            const next = decide(record);
+            if (next !== undefined) record = next;
+            return { written: next !== undefined, before, after: record };
+          },
         },
       } as unknown as EngineDeps["state"],
       telemetry: new InMemoryTelemetry(),

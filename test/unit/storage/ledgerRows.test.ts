@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
 import { judgeCount } from "../../../src/core/ledger";
 import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
-import { LEDGER_MARKER_ROW, ledgerFromRow, ledgerToRow } from "../../../src/storage/ledgerRows";
+import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
 import { fromRow, toRow } from "../../../src/storage/rowSpec";
 import { toTableEntity } from "../../../src/storage/tableValues";
 
@@ -27,16 +27,18 @@ const entry: LedgerEntry = {
 
 describe("ledger rows", () => {
   it("read back what was written", () => {
-    expect(ledgerFromRow(ledgerToRow("pk-ledger", "rk-1", entry))).toEqual(entry);
+    expect(fromRow(LEDGER_ROW, toRow(LEDGER_ROW, "pk-ledger", "rk-1", entry))).toEqual(entry);
   });
 
   it("hold only values the Table service accepts", () => {
-    expect(() => toTableEntity("jobs", ledgerToRow("pk-ledger", "rk-1", entry))).not.toThrow();
+    expect(() =>
+      toTableEntity("jobs", toRow(LEDGER_ROW, "pk-ledger", "rk-1", entry)),
+    ).not.toThrow();
   });
 
   it("read a skipped stretch with no chunks", () => {
     const skipped = { ...entry, kind: "skipped" as const, chunkSeqs: [], expected: {} };
-    expect(ledgerFromRow(ledgerToRow("pk-ledger", "rk-1", skipped))).toMatchObject({
+    expect(fromRow(LEDGER_ROW, toRow(LEDGER_ROW, "pk-ledger", "rk-1", skipped))).toMatchObject({
       kind: "skipped",
       chunkSeqs: [],
     });

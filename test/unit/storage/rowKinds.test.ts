@@ -8,14 +8,7 @@ import { fullProofFromRow, fullProofToRow } from "../../../src/storage/fullProof
 import { ISOLATION_PART_ROW } from "../../../src/storage/isolationStore";
 import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
 import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
-import {
-  chunkFromRow,
-  chunkToRow,
-  cursorFromRow,
-  cursorToRow,
-  payloadFromRow,
-  payloadToRow,
-} from "../../../src/storage/migrationRows";
+import { CHUNK_ROW, CURSOR_ROW, PAYLOAD_ROW } from "../../../src/storage/migrationRows";
 import {
   CHECK_ROW,
   FAILED_RESOURCE_ROW,
@@ -137,8 +130,8 @@ const cutover: CutoverRecord = {
 /** Stored column names: existing tables must keep reading, so these never change. */
 describe("row kinds", () => {
   it("cursor rows read back what was written, in the stored columns", () => {
-    const row = cursorToRow({ partitionKey: "pk", rowKey: "rk" }, cursor);
-    expect(cursorFromRow(row)).toStrictEqual(cursor);
+    const row = toRow(CURSOR_ROW, "pk", "rk", cursor);
+    expect(fromRow(CURSOR_ROW, row)).toStrictEqual(cursor);
     expect(Object.keys(row).sort()).toEqual(
       [
         "partitionKey",
@@ -171,7 +164,7 @@ describe("row kinds", () => {
   });
 
   it("a cursor row without values reads as a fresh cursor", () => {
-    expect(cursorFromRow({})).toMatchObject({
+    expect(fromRow(CURSOR_ROW, {})).toMatchObject({
       watermark: undefined,
       nextSeq: 1,
       firstUnprocessedSeq: 1,
@@ -181,8 +174,8 @@ describe("row kinds", () => {
   });
 
   it("chunk rows read back what was written, in the stored columns", () => {
-    const row = chunkToRow("pk", "rk-00000007", chunk);
-    expect(chunkFromRow(row)).toStrictEqual(chunk);
+    const row = toRow(CHUNK_ROW, "pk", "rk-00000007", chunk);
+    expect(fromRow(CHUNK_ROW, row)).toStrictEqual(chunk);
     expect(row).toMatchObject({
       Kind: "chunk",
       JobSeq: 7,
@@ -208,19 +201,19 @@ describe("row kinds", () => {
       payloadCount: undefined,
       failureReason: undefined,
     };
-    const row = chunkToRow("pk", "rk", bare);
+    const row = toRow(CHUNK_ROW, "pk", "rk", bare);
     expect(row).toMatchObject({ resourceTypeValue: "", TotalExportResourceCount: "" });
-    expect(chunkFromRow(row)).toStrictEqual(bare);
+    expect(fromRow(CHUNK_ROW, row)).toStrictEqual(bare);
   });
 
   it("payload rows read back what was written; isolating is present only when true", () => {
-    const row = payloadToRow("pk", "rk-00000007-p0001", payload);
-    expect(payloadFromRow(row)).toStrictEqual(payload);
+    const row = toRow(PAYLOAD_ROW, "pk", "rk-00000007-p0001", payload);
+    expect(fromRow(PAYLOAD_ROW, row)).toStrictEqual(payload);
     expect(row).toMatchObject({ Kind: "payload", ImportNo: payload.blobName, Isolating: true });
     const { isolating: _isolating, ...plain } = payload;
-    const plainRow = payloadToRow("pk", "rk", plain);
+    const plainRow = toRow(PAYLOAD_ROW, "pk", "rk", plain);
     expect(plainRow.Isolating).toBe("");
-    expect(payloadFromRow(plainRow)).toStrictEqual(plain);
+    expect(fromRow(PAYLOAD_ROW, plainRow)).toStrictEqual(plain);
   });
 
   it("ledger rows read back what was written", () => {

@@ -1,8 +1,10 @@
 /**
  * What the code actually sends to Application Insights, read from the sources with the TypeScript
  * compiler: every `telemetry.trackEvent(name, {...})` call under src/, the property names of its
- * object (following spreads of a helper's parameter to the helper's call sites) and, where the value
- * is a string literal (or a helper's parameter given literals), the values sent.
+ * object (following spreads of a helper's parameter to the helper's call sites, and of a helper's
+ * call to the objects it returns) and, where the value is a string literal (or a helper's parameter
+ * given literals), the values sent. A helper generic over the event name (`trackEvent(event, ...)`
+ * with `event` its parameter) is read once per call site, with that call's arguments.
  *
  * The declarations in src/telemetry/events.ts only say what a call MAY send; dashboard queries and
  * docs are checked against this instead, so a query reading a property no call sends fails a test.
@@ -72,6 +74,9 @@ function analyze(): SentTelemetry {
   files.forEach(visit);
 
   const problems: string[] = [];
+  /** A helper's parameters bound to one call site's arguments. */
+  type Bindings = ReadonlyMap<ts.ParameterDeclaration, ts.Expression>;
+  const NONE: Bindings = new Map();
   const events = new Map<string, SentProperties>();
 
   /** The symbol an expression names, through imports. */
@@ -107,18 +112,55 @@ function analyze(): SentTelemetry {
     return found;
   };
 
-  const addValue = (props: SentProperties, key: string, value: ts.Expression): void => {
-    const values = literalValues(value);
+  /** A call's arguments (or the defaults) for the function's parameters. */
+  const bind = (fn: ts.FunctionDeclaration, call: ts.CallExpression, outer: Bindings): Bindings =>
+    new Map(
+      fn.parameters.flatMap((param, i) => {
+        const arg = call.arguments[i] ?? param.initializer;
+        if (arg === undefined) return [];
+        const p = ts.isIdentifier(arg) ? parameterOf(arg) : undefined;
+        return [[param, (p !== undefined ? outer.get(p.param) : undefined) ?? arg] as const];
+      }),
+    );
+
+  /** The function declaration a call calls, when it is one of the sources'. */
+  const calledFunction = (call: ts.CallExpression): ts.FunctionDeclaration | undefined => {
+    const decl = symbolOf(call.expression)?.valueDeclaration;
+    return decl !== undefined && ts.isFunctionDeclaration(decl) && decl.body !== undefined
+      ? decl
+      : undefined;
+  };
+
+  /** The expressions a function returns (not those of functions nested in it). */
+  const returned = (fn: ts.FunctionDeclaration): ts.Expression[] => {
+    const found: ts.Expression[] = [];
+    const visitBody = (node: ts.Node): void => {
+      if (ts.isReturnStatement(node) && node.expression !== undefined) found.push(node.expression);
+      else if (!ts.isFunctionLike(node)) ts.forEachChild(node, visitBody);
+    };
+    if (fn.body !== undefined) ts.forEachChild(fn.body, visitBody);
+    return found;
+  };
+
+  const addValue = (
+    props: SentProperties,
+    key: string,
+    value: ts.Expression,
+    bindings: Bindings,
+  ): void => {
+    const values = literalValues(value, bindings);
     const known = props.get(key);
     if (values === "any" || known === "any") props.set(key, "any");
     else props.set(key, new Set([...(known ?? []), ...values]));
   };
 
-  const literalValues = (value: ts.Expression): Set<string> | "any" => {
+  const literalValues = (value: ts.Expression, bindings: Bindings = NONE): Set<string> | "any" => {
     if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value))
       return new Set([value.text]);
     if (ts.isIdentifier(value)) {
       const p = parameterOf(value);
+      const bound = p === undefined ? undefined : bindings.get(p.param);
+      if (bound !== undefined) return literalValues(bound);
       if (p !== undefined) {
         const all = new Set<string>();
         const args = argumentsOf(p.fn, p.index);
@@ -134,25 +176,41 @@ function analyze(): SentTelemetry {
     return "any";
   };
 
-  const collect = (expr: ts.Expression, props: SentProperties, site: ts.Node): void => {
-    if (ts.isParenthesizedExpression(expr)) return collect(expr.expression, props, site);
+  const collect = (
+    expr: ts.Expression,
+    props: SentProperties,
+    site: ts.Node,
+    bindings: Bindings = NONE,
+  ): void => {
+    if (ts.isParenthesizedExpression(expr)) return collect(expr.expression, props, site, bindings);
     if (ts.isConditionalExpression(expr)) {
-      collect(expr.whenTrue, props, site);
-      collect(expr.whenFalse, props, site);
+      collect(expr.whenTrue, props, site, bindings);
+      collect(expr.whenFalse, props, site, bindings);
       return;
     }
     if (ts.isObjectLiteralExpression(expr)) {
       for (const prop of expr.properties) {
-        if (ts.isSpreadAssignment(prop)) collect(prop.expression, props, site);
+        if (ts.isSpreadAssignment(prop)) collect(prop.expression, props, site, bindings);
         else if (ts.isPropertyAssignment(prop) && !ts.isComputedPropertyName(prop.name))
-          addValue(props, prop.name.text, prop.initializer);
-        else if (ts.isShorthandPropertyAssignment(prop)) addValue(props, prop.name.text, prop.name);
+          addValue(props, prop.name.text, prop.initializer, bindings);
+        else if (ts.isShorthandPropertyAssignment(prop))
+          addValue(props, prop.name.text, prop.name, bindings);
         else problems.push(`${where(prop)}: cannot read property ${prop.getText()}`);
       }
       return;
     }
+    if (ts.isCallExpression(expr)) {
+      const fn = calledFunction(expr);
+      if (fn !== undefined) {
+        const inner = bind(fn, expr, bindings);
+        for (const value of returned(fn)) collect(value, props, site, inner);
+        return;
+      }
+    }
     if (ts.isIdentifier(expr)) {
       const p = parameterOf(expr);
+      const bound = p === undefined ? undefined : bindings.get(p.param);
+      if (bound !== undefined) return collect(bound, props, site);
       if (p !== undefined) {
         for (const arg of argumentsOf(p.fn, p.index)) collect(arg, props, site);
         return;
@@ -167,13 +225,27 @@ function analyze(): SentTelemetry {
     const [name, properties] = call.arguments;
     // The Telemetry implementations forward their own parameters: not an emitting call site.
     if (call.getSourceFile().fileName.startsWith(join(SRC, "telemetry"))) continue;
-    if (name === undefined || !ts.isStringLiteral(name) || properties === undefined) {
-      problems.push(`${where(call)}: the event name is not a string literal`);
-      continue;
+    if (properties === undefined) continue;
+    const eventParam = name !== undefined && ts.isIdentifier(name) ? parameterOf(name) : undefined;
+    // A helper generic over the event: each of its call sites names the event and gives the rest.
+    const sites: [ts.Expression | undefined, Bindings, ts.Node][] =
+      eventParam === undefined
+        ? [[name, NONE, call]]
+        : calls
+            .filter((c) => calledFunction(c) === eventParam.fn)
+            .map((c) => {
+              const bindings = bind(eventParam.fn, c, NONE);
+              return [bindings.get(eventParam.param), bindings, c];
+            });
+    for (const [event, bindings, site] of sites) {
+      if (event === undefined || !ts.isStringLiteral(event)) {
+        problems.push(`${where(site)}: the event name is not a string literal`);
+        continue;
+      }
+      const props = events.get(event.text) ?? new Map<string, Set<string> | "any">();
+      collect(properties, props, site, bindings);
+      events.set(event.text, props);
     }
-    const props = events.get(name.text) ?? new Map<string, Set<string> | "any">();
-    collect(properties, props, call);
-    events.set(name.text, props);
   }
   return { events, problems };
 }
