@@ -35,7 +35,7 @@
  *   its report already printed). Only commands throw them.
  * - CutoverRefusedError (src/local/localCutover.ts): a local cutover request the state refuses; the
  *   CLI turns it into OperationFailedError.
- * - OrchestrationFailedError (src/local/durableRuntime.ts): the local runtime's orchestration threw;
+ * - OrchestrationFailedError (src/local/orchestrationFailure.ts): the local runtime's orchestration threw;
  *   carries the message without durable-functions' state dump, the original as its cause.
  * - PortTakenError (src/local/azurite.ts, not exported): a chosen port was taken; the start retries.
  * - ExportManifestError (src/core/importPayload.ts): a manifest cannot be turned into $import bodies;

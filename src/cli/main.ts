@@ -30,7 +30,7 @@ import { EXIT_OK, exitCodeFor, isOperationFailedError, isUsageError } from "./er
 import { writeJson } from "./output";
 import type { CliRuntime } from "./runtime";
 import { withoutStack } from "../core/errorText";
-import { isOrchestrationFailedError } from "../local/durableRuntime";
+import { isOrchestrationFailedError } from "../local/orchestrationFailure";
 import { attachRuntime, processRuntime, terminalSafe } from "./runtime";
 
 /** A module under ./commands. */

@@ -1,6 +1,6 @@
 import type { OrchestrationHandler } from "durable-functions";
 import { DummyOrchestrationContext } from "durable-functions";
-import { withoutStack } from "../core/errorText";
+import { OrchestrationFailedError, isOrchestrationFailedError } from "./orchestrationFailure";
 // durable-functions 3.5.0 (pinned exactly) keeps its executor helpers in an internal module with no
 // types and no "exports" map; this is the engine the Functions host drives, so orchestrators behave
 // here as they do in Azure: same replay, same Task.all and timer semantics, same JSON round-trips.
@@ -165,26 +165,6 @@ export interface LocalRuntimeOptions {
   shouldStop?: () => boolean;
   /** An activity error for which this returns true aborts the whole run, like a killed process. */
   isCrash?: (error: unknown) => boolean;
-}
-
-/**
- * The orchestrator threw (an activity failure it did not catch). durable-functions' own error
- * carries the activity's stack and a dump of the orchestration state in its message
- * (lib/src/error/OrchestrationFailureError.js); this one carries the message only, and the original
- * as its cause (for --debug).
- */
-export class OrchestrationFailedError extends Error {
-  override readonly name = "OrchestrationFailedError";
-  constructor(orchestration: string, cause: unknown) {
-    super(
-      `${orchestration} failed: ${withoutStack(cause instanceof Error ? cause.message : String(cause))}`,
-      { cause },
-    );
-  }
-}
-
-export function isOrchestrationFailedError(error: unknown): error is OrchestrationFailedError {
-  return error instanceof Error && error.name === "OrchestrationFailedError";
 }
 
 export interface RunResult {
@@ -484,3 +464,5 @@ async function runExecutions(
     }
   }
 }
+
+export { OrchestrationFailedError, isOrchestrationFailedError } from "./orchestrationFailure";

@@ -9,7 +9,7 @@ import { SHAPING_REFUSAL_PREFIX } from "../../core/shapingSettings";
 import { createEngineDeps } from "../../engine/createDeps";
 import { HALT_LOG_PREFIX } from "../../engine/failures";
 import type { MigrationOutcome } from "../../engine/migrationOrchestrator";
-import { isOrchestrationFailedError } from "../../local/durableRuntime";
+import { isOrchestrationFailedError } from "../../local/orchestrationFailure";
 import { runMigrationLocally } from "../../local/localMigration";
 import { formatDuration } from "../../status/format";
 import type { SettingsSourceOptions, StateDirOptions } from "../commandOptions";
