@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry, LedgerStatus } from "../../../src/core/ledger";
-import { ALL_TYPES, judgeCount, newLedgerEntry, summarizeLedger } from "../../../src/core/ledger";
+import { ALL_TYPES, judgeCount, summarizeLedger } from "../../../src/core/ledger";
 import {
   EMPTY_SEAL,
   MAX_SEAL_EXCEPTIONS,
@@ -11,25 +11,15 @@ import {
   sealAllowsChange,
   sealStop,
 } from "../../../src/core/ledgerSeal";
+import { hourInstant, windowEntry } from "../../support/ledgerEntries";
 
-const t = (hour: number) => new Date(Date.UTC(2024, 0, 1, hour)).toISOString();
+const t = hourInstant;
 const entry = (
   from: number,
   to: number,
   status: LedgerStatus = "reconciled",
   fields: Partial<LedgerEntry> = {},
-): LedgerEntry => ({
-  ...newLedgerEntry({
-    since: t(from),
-    till: t(to),
-    kind: "window",
-    chunkSeqs: [1],
-    expected: {},
-    plannedAt: undefined,
-  }),
-  status,
-  ...fields,
-});
+): LedgerEntry => windowEntry(from, to, { status, ...fields });
 
 describe("which entry may join the ledger's seal", () => {
   const sealed = foldEntry(EMPTY_SEAL, entry(0, 2));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../src/core/ledger";
-import { ALL_TYPES, judgeCount, newLedgerEntry } from "../../../src/core/ledger";
+import { ALL_TYPES, judgeCount } from "../../../src/core/ledger";
 import { EMPTY_SEAL, advanceSeal } from "../../../src/core/ledgerSeal";
 import {
   LEDGER_SLICES,
@@ -9,19 +9,10 @@ import {
   ledgerSection,
   ledgerText,
 } from "../../../src/status/ledgerOverview";
+import { hourInstant, windowEntry } from "../../support/ledgerEntries";
 
-const t = (hour: number) => new Date(Date.UTC(2024, 0, 1, hour)).toISOString();
-const entry = (from: number, to: number, fields: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  ...newLedgerEntry({
-    since: t(from),
-    till: t(to),
-    kind: "window",
-    chunkSeqs: [1],
-    expected: {},
-    plannedAt: undefined,
-  }),
-  ...fields,
-});
+const t = hourInstant;
+const entry = windowEntry;
 
 function tally(entries: LedgerEntry[], start = t(0), frontier = t(10)) {
   const ledger = new LedgerTally(start, frontier);
