@@ -147,8 +147,8 @@ export interface CursorRecord {
 
 /**
  * Totals of every chunk with seq below `toSeq`, all processed (processed chunks do not change),
- * added once in the cursor write that moves firstUnprocessedSeq past them (advanceWatermark in
- * src/storage/migrationStateStore.ts), so the status page counts them without reading them.
+ * added once in the cursor write that moves firstUnprocessedSeq past them
+ * (src/storage/advanceWatermark.ts), so the status page counts them without reading them.
  */
 export interface SealedChunks {
   toSeq: number;

@@ -81,7 +81,7 @@ type OpenChunk = Pick<
 /**
  * The pass event from what LoadMigrationState read: the cursor and the chunks from
  * cursor.firstUnprocessedSeq on (those before it are processed, so exported and imported too).
- * Sequence numbers start at 1 (src/storage/migrationStateStore.ts), so nextSeq - 1 are planned.
+ * Sequence numbers start at 1 (emptyCursor, src/storage/cursorStore.ts), so nextSeq - 1 are planned.
  */
 export function passProgress(
   cursor: CursorRecord,

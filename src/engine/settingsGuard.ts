@@ -11,7 +11,7 @@ import {
   shapingFingerprint,
   shapingValues,
 } from "../core/shapingSettings";
-import type { SettingsRecord } from "../storage/migrationStateStore";
+import type { SettingsRecord } from "../storage/settingsStore";
 import type { EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 

@@ -1,6 +1,8 @@
 import type { CutoverPhase, CutoverRecord } from "../core/cutover";
-import type { TableRow } from "./tableRepository";
 import { fromRow, json, requiredText, rowKind, toRow, word } from "./rowSpec";
+import type { StateKeys } from "./cursorStore";
+import { RowStore, StoredRow, rowCodec } from "./rowStore";
+import type { TableRepository, TableRow } from "./tableRepository";
 
 /**
  * The cutover row holds the record as one JSON column (bounded: the verdict caps its problem list);
@@ -29,4 +31,15 @@ export function cutoverToRow(
 
 export function cutoverFromRow(row: TableRow): CutoverRecord {
   return fromRow(CUTOVER_ROW, row).record;
+}
+
+/** The cutover operation's row (src/core/cutover.ts): `{rowKey}-cutover` in the cursor table. */
+export function storedCutover(
+  table: TableRepository<TableRow>,
+  keys: StateKeys,
+): StoredRow<CutoverRecord> {
+  return new StoredRow(new RowStore(table, rowCodec(cutoverToRow, cutoverFromRow)), {
+    partitionKey: keys.partitionKey,
+    rowKey: `${keys.rowKey}-cutover`,
+  });
 }

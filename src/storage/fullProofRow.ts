@@ -1,6 +1,8 @@
 import type { FullProofRecord } from "../core/fullProof";
 import { fromRow, json, requiredText, rowKind, toRow } from "./rowSpec";
-import type { TableRow } from "./tableRepository";
+import type { StateKeys } from "./cursorStore";
+import { RowStore, StoredRow, rowCodec } from "./rowStore";
+import type { TableRepository, TableRow } from "./tableRepository";
 
 /**
  * The last full proof, next to the cursor (src/core/fullProof.ts): the record as one JSON column;
@@ -24,4 +26,15 @@ export function fullProofToRow(
 
 export function fullProofFromRow(row: TableRow): FullProofRecord {
   return fromRow(FULL_PROOF_ROW, row).record;
+}
+
+/** The last full proof's row (src/core/fullProof.ts): `{rowKey}-fullproof` in the cursor table. */
+export function storedFullProof(
+  table: TableRepository<TableRow>,
+  keys: StateKeys,
+): StoredRow<FullProofRecord> {
+  return new StoredRow(new RowStore(table, rowCodec(fullProofToRow, fullProofFromRow)), {
+    partitionKey: keys.partitionKey,
+    rowKey: `${keys.rowKey}-fullproof`,
+  });
 }

@@ -14,7 +14,7 @@ import { chunkKey } from "../core/migrationState";
 import { isConcurrencyConflictError } from "../errors";
 import type { LedgerMarker } from "./ledgerRows";
 import { LEDGER_MARKER_ROW, LEDGER_ROW } from "./ledgerRows";
-import type { StateKeys } from "./migrationStateStore";
+import type { StateKeys } from "./cursorStore";
 import type { Change, RowAddress } from "./rowStore";
 import { RowStore, kindCodec } from "./rowStore";
 import { fromRow, toRow } from "./rowSpec";

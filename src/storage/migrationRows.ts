@@ -4,7 +4,9 @@ import type {
   PayloadRecord,
   SealedChunks,
 } from "../core/migrationState";
+import { chunkKey, payloadKey } from "../core/migrationState";
 import type { CountedStretch } from "../core/windows";
+import type { StateKeys } from "./cursorStore";
 import {
   checkedJson,
   count,
@@ -77,6 +79,19 @@ export const CURSOR_ROW = rowKind<CursorRecord>({
         : undefined,
   ),
 });
+
+/**
+ * A chunk's row key in the job table, `{rowKey}-{seq:8}`: its payloads' keys start with it, so one
+ * range query lists a chunk with its payloads in order.
+ */
+export function chunkRowKey(keys: StateKeys, seq: number): string {
+  return `${keys.rowKey}-${chunkKey(seq)}`;
+}
+
+/** A payload's row key in the job table, `{rowKey}-{seq:8}-p{n:4}`. */
+export function payloadRowKey(keys: StateKeys, chunkSeq: number, index: number): string {
+  return `${keys.rowKey}-${payloadKey(chunkSeq, index)}`;
+}
 
 /** A chunk row of the job table: one window and its export. */
 export const CHUNK_ROW = rowKind<ChunkRecord>("chunk", {

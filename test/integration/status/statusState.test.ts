@@ -52,16 +52,4 @@ describe("loadStatusState against Azurite", () => {
     const everyRow = { ...state, ...all, summary: summarizeRows(all.chunks, all.payloads) };
     expect(buildStatusReport(state, NOW)).toEqual(buildStatusReport(everyRow, NOW));
   }, 60_000);
-
-  it("adds a chunk to the sealed totals once, when the watermark moves past it", async () => {
-    const { engine } = await seeded();
-    await engine.state.advanceWatermark();
-    const before = (await engine.state.getCursor()).sealed!;
-    const { after: done } = await engine.state.changeChunk(291, (c) => ({ ...c, processed: true }));
-    const { cursor } = await engine.state.advanceWatermark();
-    expect(cursor.firstUnprocessedSeq).toBe(292);
-    expect(cursor.sealed).toEqual(addSealedChunks(before, [done!], 292));
-    const again = await engine.state.advanceWatermark();
-    expect(again.cursor.sealed).toEqual(cursor.sealed);
-  }, 60_000);
 });

@@ -4,14 +4,13 @@
  * keeps unreconciled entries as exceptions that may still be recounted, refuses a write that
  * would re-open an entry it sealed, and a status build reads only what follows it.
  */
-import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { LedgerEntry, LedgerStatus } from "../../../src/core/ledger";
 import { ALL_TYPES, judgeCount, newLedgerEntry } from "../../../src/core/ledger";
 import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
 import { LedgerEntrySealedError, LedgerStore } from "../../../src/storage/ledgerStore";
 import type { TableRepository, TableRow } from "../../../src/storage/tableRepository";
-import { createTableRepository } from "../../../src/storage/tableRepository";
+import { freshTable } from "../../support/freshTable";
 
 const t = (hour: number) => new Date(Date.UTC(2024, 0, 1, hour)).toISOString();
 const entry = (from: number, to: number, status: LedgerStatus): LedgerEntry => ({
@@ -38,11 +37,7 @@ describe("the ledger's seal against Azurite", () => {
   let ledger: LedgerStore;
 
   beforeEach(async () => {
-    table = createTableRepository<TableRow>(
-      { kind: "connectionString", connectionString: inject("azuriteConnectionString") },
-      `s${randomUUID().replace(/-/g, "").slice(0, 24)}`,
-    );
-    await table.ensureTable();
+    table = await freshTable();
     ledger = new LedgerStore(table, { partitionKey: "pk", rowKey: "rk" });
     for (const e of [
       entry(0, 1, "reconciled"),

@@ -1,12 +1,8 @@
-import { randomUUID } from "node:crypto";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { RowStore, kindCodec } from "../../../src/storage/rowStore";
 import { count, optionalText, rowKind } from "../../../src/storage/rowSpec";
-import {
-  createTableRepository,
-  type TableRepository,
-  type TableRow,
-} from "../../../src/storage/tableRepository";
+import type { TableRepository, TableRow } from "../../../src/storage/tableRepository";
+import { freshTable } from "../../support/freshTable";
 
 interface Counter {
   value: number;
@@ -29,11 +25,7 @@ describe("RowStore against Azurite", () => {
   let store: RowStore<Counter>;
 
   beforeEach(async () => {
-    table = createTableRepository<TableRow>(
-      { kind: "connectionString", connectionString: inject("azuriteConnectionString") },
-      `t${randomUUID().replace(/-/g, "").slice(0, 24)}`,
-    );
-    await table.ensureTable();
+    table = await freshTable();
     store = new RowStore(table, kindCodec(COUNTER_ROW));
   });
 

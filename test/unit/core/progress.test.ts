@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressEvent, ProgressSink } from "../../../src/core/progress";
 import { fanOutProgress, passProgress } from "../../../src/core/progress";
-import { emptyCursor } from "../../../src/storage/migrationStateStore";
+import { emptyCursor } from "../../../src/storage/cursorStore";
 
 const NOW = Date.parse("2024-01-02T00:00:00Z");
 

@@ -2,7 +2,7 @@ import type { ChunkRecord, CursorRecord, PayloadRecord } from "../../../src/core
 import type { StatusSettings, StatusState } from "../../../src/status/statusState";
 import { LedgerTally } from "../../../src/status/ledgerOverview";
 import { summarizeRows } from "../../../src/status/rowSummary";
-import { emptyCursor } from "../../../src/storage/migrationStateStore";
+import { emptyCursor } from "../../../src/storage/cursorStore";
 
 /** Hand-made state rows for report tests. Times are ISO strings relative to NOW. */
 export const NOW = new Date("2024-05-01T12:30:00.000Z");

@@ -3,7 +3,7 @@ import type { ChunkRecord } from "../../../src/core/migrationState";
 
 import { CHUNK_ROW, CURSOR_ROW } from "../../../src/storage/migrationRows";
 import { toRow } from "../../../src/storage/rowSpec";
-import { emptyCursor } from "../../../src/storage/migrationStateStore";
+import { emptyCursor } from "../../../src/storage/cursorStore";
 
 const SECRET = "https://acct.blob.core.windows.net/c/f.ndjson?sv=2022&sig=SECRETSIG";
 

@@ -9,11 +9,8 @@ import { ISOLATION_PART_ROW } from "../../../src/storage/isolationStore";
 import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
 import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
 import { CHUNK_ROW, CURSOR_ROW, PAYLOAD_ROW } from "../../../src/storage/migrationRows";
-import {
-  CHECK_ROW,
-  FAILED_RESOURCE_ROW,
-  SETTINGS_ROW,
-} from "../../../src/storage/migrationStateStore";
+import { CHECK_ROW, FAILED_RESOURCE_ROW } from "../../../src/storage/migrationStateStore";
+import { SETTINGS_ROW } from "../../../src/storage/settingsStore";
 import { fromRow, toRow } from "../../../src/storage/rowSpec";
 import { toTableEntity } from "../../../src/storage/tableValues";
 
