@@ -124,10 +124,12 @@ export async function benchmarkCutover(
           endS: Math.round((c.endMs - freezeMs) / 100) / 10,
         })),
     );
+    // The proof: from ProveCutover's start (it reads the ledger and starts the verification) to
+    // the verdict (DecideCutoverProof's end), the verification's own activities between them.
     const proof = sim.priced.calls.filter((c) => c.name === "ProveCutover").at(-1);
     if (proof !== undefined) {
       untilProof.push(proof.startMs - Date.parse(record.freeze));
-      proofMs.push(proof.endMs - proof.startMs);
+      proofMs.push(decidedMs - proof.startMs);
     }
     progress(
       `cutover ${f + 1}/${options.freezes}: ${record.phase} ${((windows.at(-1) ?? 0) / MINUTE).toFixed(1)} min after the freeze`,

@@ -169,10 +169,11 @@ export async function benchmarkFreshness(
   const realStart = Date.now();
   let lastReport = realStart;
   const leaveWriter = clock.join();
-  // Every request priced (bench/pricedEngine.ts), which keeps the orchestration a clock participant.
+  // Every request priced (bench/pricedEngine.ts); the local runtime counts the orchestration and its
+  // activities among the clock's participants.
   const orchestration = sim.priced.run(deps, {
     shouldStop: () => (writerDone && pending.size === 0) || clock.now() > giveUpMs,
-    wrapActivity: (name: MigrationActivityName, call) => {
+    wrapActivity: (name, call) => {
       if (name === "LoadMigrationState") {
         passes.push({ atMs: clock.now(), requests: requestCounts(sim) });
         if (Date.now() - lastReport > 10_000) {

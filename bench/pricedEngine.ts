@@ -15,6 +15,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MigrationActivityName } from "../src/engine/activities";
+import type { VerificationActivityName } from "../src/verify/activities";
 import { createFhirClient } from "../src/fhir/client";
 import type { EngineDeps } from "../src/engine/deps";
 import type { LocalMigrationOptions } from "../src/local/localMigration";
@@ -40,7 +41,7 @@ export function noRequests(): RequestCounts {
 
 /** One activity call: when it ran on the simulated clock and the requests it sent. */
 export interface ActivityCall {
-  name: MigrationActivityName;
+  name: MigrationActivityName | VerificationActivityName;
   startMs: number;
   endMs: number;
   requests: RequestCounts;
@@ -352,20 +353,15 @@ export class PricedEngine {
   }
 
   /**
-   * Runs the migration with priced dependencies. The orchestration is a participant of the clock
-   * except while its activities run (each is one, until it ends); `options.wrapActivity` runs
-   * inside the pricing.
+   * Runs the migration with priced dependencies; `options.wrapActivity` runs inside the pricing.
+   * The local runtime counts the orchestration and each activity among the clock's participants
+   * (`Clock.join`), so simulated time moves on only when all of them sleep.
    */
   async run(base: EngineDeps, options: LocalMigrationOptions = {}): Promise<RunResult> {
     const deps = this.deps(base);
-    let leaveOrchestration = this.clock.join();
-    let active = 0;
     const inner = options.wrapActivity ?? ((_name, call) => call());
     const hop = this.latency.ms.hop;
     const wrapActivity: LocalMigrationOptions["wrapActivity"] = async (name, call) => {
-      // Joined at once: the activities of one pass all start in the same synchronous step.
-      const leave = this.clock.join();
-      if (active++ === 0) leaveOrchestration();
       const record: ActivityCall = {
         name,
         startMs: this.clock.now(),
@@ -386,16 +382,8 @@ export class PricedEngine {
         });
       } finally {
         record.endMs = this.clock.now();
-        // The orchestration counts again before this activity stops counting: the clock never
-        // sees a moment with fewer participants than are at work.
-        if (--active === 0) leaveOrchestration = this.clock.join();
-        leave();
       }
     };
-    try {
-      return await runMigrationLocally(deps, { ...options, clock: this.clock, wrapActivity });
-    } finally {
-      leaveOrchestration();
-    }
+    return runMigrationLocally(deps, { ...options, clock: this.clock, wrapActivity });
   }
 }

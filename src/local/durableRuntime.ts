@@ -63,6 +63,13 @@ export interface Clock {
    * resolving (a timer that lost a `Task.any` to an external event).
    */
   sleepUntil(instantMs: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A simulated clock's participants (src/local/virtualClock.ts): time moves on only once every
+   * participant sleeps. The runtime counts an orchestration while it replays, and each activity,
+   * sub-orchestration start and timer while it is under way, so simulated time never moves on while
+   * an activity works beside a sleeping orchestration. Returns the function that leaves.
+   */
+  join?(): () => void;
 }
 
 export const realClock: Clock = {
@@ -87,25 +94,32 @@ class LocalEvents {
     const waiter = this.waiters.get(name);
     if (waiter !== undefined) {
       this.waiters.delete(name);
+      // Called at once (it wakes the waiting orchestration on a simulated clock), resolved after.
       waiter(input);
       return;
     }
     this.buffered.set(name, [...(this.buffered.get(name) ?? []), input]);
   }
 
-  next(name: string, signal: AbortSignal): Promise<unknown> {
+  /** The next `name` event; `delivered` is called the moment it is raised (before it resolves). */
+  next(name: string, signal: AbortSignal, delivered: () => void = () => {}): Promise<unknown> {
     const queue = this.buffered.get(name);
     if (queue !== undefined && queue.length > 0) {
       const input = queue.shift();
       if (queue.length === 0) this.buffered.delete(name);
+      delivered();
       return Promise.resolve(input);
     }
     return new Promise((resolve) => {
-      this.waiters.set(name, resolve);
+      const waiter = (input: unknown) => {
+        delivered();
+        resolve(input);
+      };
+      this.waiters.set(name, waiter);
       signal.addEventListener(
         "abort",
         () => {
-          if (this.waiters.get(name) === resolve) this.waiters.delete(name);
+          if (this.waiters.get(name) === waiter) this.waiters.delete(name);
         },
         { once: true },
       );
@@ -198,7 +212,29 @@ export async function runOrchestration(
   input: unknown,
   options: LocalRuntimeOptions,
 ): Promise<RunResult> {
-  return runInstance(orchestrator, name, instanceId, input, options, { episodes: 0 });
+  const presence: Presence = { leave: options.clock?.join?.() };
+  try {
+    return await runInstance(
+      orchestrator,
+      name,
+      instanceId,
+      input,
+      options,
+      { episodes: 0 },
+      presence,
+    );
+  } finally {
+    presence.leave?.();
+  }
+}
+
+/**
+ * An instance's place among a simulated clock's participants (`Clock.join`): held while it replays,
+ * let go while it waits for what it started. Whatever completes takes it back before letting go of
+ * its own, so there is no instant at which neither counts.
+ */
+interface Presence {
+  leave: (() => void) | undefined;
 }
 
 /** Episodes run so far by an instance and its sub-orchestrations. */
@@ -213,13 +249,23 @@ async function runInstance(
   input: unknown,
   options: LocalRuntimeOptions,
   count: EpisodeCount,
+  presence: Presence,
 ): Promise<RunResult> {
   const events = new LocalEvents();
   const runs = runningInstances.get(instanceId) ?? new Set<LocalEvents>();
   runningInstances.set(instanceId, runs);
   runs.add(events);
   try {
-    return await runExecutions(orchestrator, name, instanceId, input, options, events, count);
+    return await runExecutions(
+      orchestrator,
+      name,
+      instanceId,
+      input,
+      options,
+      events,
+      count,
+      presence,
+    );
   } finally {
     runs.delete(events);
     if (runs.size === 0) runningInstances.delete(instanceId);
@@ -233,6 +279,16 @@ function asJson(value: unknown): unknown {
 
 const STOPPED = Symbol("stopped");
 
+/** An action under way: its completion event once it completed. */
+interface Pending {
+  done: Promise<void>;
+  completion: object | typeof STOPPED | undefined;
+  /** Its completion is known and waits to be replayed (an event kept before it was waited for). */
+  ready: boolean;
+  /** A timer or an event wait: dropped when anything else completes first. */
+  wait?: AbortController;
+}
+
 async function runExecutions(
   orchestrator: OrchestrationHandler,
   name: string,
@@ -241,11 +297,24 @@ async function runExecutions(
   options: LocalRuntimeOptions,
   events: LocalEvents,
   count: EpisodeCount,
+  presence: Presence,
 ): Promise<RunResult> {
   const clock = options.clock ?? realClock;
+  const join = (): (() => void) | undefined => clock.join?.();
+  const hold = (): void => {
+    presence.leave ??= join();
+  };
+  const letGo = (): void => {
+    const leave = presence.leave;
+    presence.leave = undefined;
+    leave?.();
+  };
   const handler = testingUtils.createOrchestrator(orchestrator);
   let executionInput = input;
   for (let execution = 1; ; execution++) {
+    // Completions of an execution that continued as new or ended are not replayed (nor do they
+    // take the presence back).
+    const current = { live: true };
     const event = (type: number, extra: object = {}) => ({
       EventType: type,
       EventId: -1,
@@ -270,6 +339,9 @@ async function runExecutions(
     // Actions seen so far, and the next sequence number (external event waits take none).
     let seen = 0;
     let scheduled = 0;
+    let waits = 0;
+    // What the orchestrator started and has not yet seen complete, by start order.
+    const pending = new Map<string, Pending>();
     for (;;) {
       if (options.shouldStop?.() === true)
         return {
@@ -303,11 +375,13 @@ async function runExecutions(
       const actions = (state.actions as Action[][]).flat();
       const continueAsNew = actions.find((a) => a.actionType === ACTION.ContinueAsNew);
       if (continueAsNew !== undefined) {
+        current.live = false;
         ended("continued-as-new");
         executionInput = decodeInput(continueAsNew.input);
         break;
       }
       if (state.isDone) {
+        current.live = false;
         ended("completed");
         return {
           output: state.output,
@@ -318,106 +392,134 @@ async function runExecutions(
       }
       const fresh = actions.slice(seen);
       seen = actions.length;
-      if (fresh.length === 0)
+      history.push(event(EVENT.OrchestratorCompleted));
+      for (const action of fresh) start(action);
+      if (pending.size === 0)
         throw new Error(
           `Orchestration ${name} is waiting for something the local runtime cannot deliver`,
         );
-      history.push(event(EVENT.OrchestratorCompleted));
-      if (fresh.some((a) => a.actionType === ACTION.WaitForExternalEvent)) {
-        // Task.any of timers and external events: the first to complete wakes the orchestrator; the
-        // others are dropped (the orchestrator cancels its timer).
-        if (
-          fresh.some(
-            (a) =>
-              a.actionType !== ACTION.CreateTimer && a.actionType !== ACTION.WaitForExternalEvent,
-          )
-        ) {
-          throw new Error(
-            `Orchestration ${name}: the local runtime waits for an external event together with timers only`,
-          );
-        }
-        const abort = new AbortController();
-        const first = await Promise.race(
-          fresh.map(async (action) => {
-            if (action.actionType === ACTION.WaitForExternalEvent) {
-              const eventName = action.externalEventName ?? "";
-              const raised = await events.next(eventName, abort.signal);
-              return {
-                EventType: EVENT.EventRaised,
-                Name: eventName,
-                Input: JSON.stringify(raised ?? null),
-              };
-            }
-            const id = scheduled++;
-            const fireAt = new Date(action.fireAt ?? clock.now());
-            history.push({
-              ...event(EVENT.TimerCreated, { FireAt: fireAt.toISOString() }),
-              EventId: id,
-            });
-            await clock.sleepUntil(fireAt.getTime(), abort.signal);
-            return { EventType: EVENT.TimerFired, TimerId: id, FireAt: fireAt.toISOString() };
-          }),
-        );
-        abort.abort();
-        history.push(event(EVENT.OrchestratorStarted));
-        history.push({ ...event(first.EventType), ...first });
-        continue;
-      }
-      const completions = await Promise.all(
-        fresh.map(async (action): Promise<object | typeof STOPPED> => {
-          const id = scheduled++;
-          if (action.actionType === ACTION.CallActivity) {
-            const activityName = action.functionName ?? "";
-            history.push({
-              ...event(EVENT.TaskScheduled, { Name: activityName, Input: action.input }),
-              EventId: id,
-            });
-            const implementation = options.activities[activityName];
-            try {
-              if (implementation === undefined)
-                throw new Error(`No activity named ${activityName} is registered`);
-              const result = await implementation(decodeInput(action.input));
-              return {
-                EventType: EVENT.TaskCompleted,
-                TaskScheduledId: id,
-                Result: JSON.stringify(result ?? null),
-              };
-            } catch (error) {
-              if (options.isCrash?.(error) === true) throw error;
-              const e = error instanceof Error ? error : new Error(String(error));
-              return {
-                EventType: EVENT.TaskFailed,
-                TaskScheduledId: id,
-                Reason: e.message,
-                Details: e.stack,
-              };
-            }
-          }
-          if (action.actionType === ACTION.CallSubOrchestrator) {
-            return runSubOrchestration(action, id);
-          }
-          if (action.actionType === ACTION.CreateTimer) {
-            const fireAt = new Date(action.fireAt ?? clock.now());
-            history.push({
-              ...event(EVENT.TimerCreated, { FireAt: fireAt.toISOString() }),
-              EventId: id,
-            });
-            await clock.sleepUntil(fireAt.getTime());
-            return { EventType: EVENT.TimerFired, TimerId: id, FireAt: fireAt.toISOString() };
-          }
-          throw new Error(`The local runtime does not support action type ${action.actionType}`);
-        }),
-      );
-      if (completions.includes(STOPPED))
+      // As the host does: the orchestrator replays when something it started completes, whatever
+      // else is still running (it may leave an activity running across later waits). What
+      // completed by the same instant replays together, in the order it was started.
+      if (![...pending.values()].some((p) => p.ready)) letGo();
+      await Promise.race([...pending.values()].map((p) => p.done));
+      hold();
+      await new Promise((resolve) => setImmediate(resolve));
+      const completed = [...pending.entries()].filter(([, p]) => p.completion !== undefined);
+      for (const [id] of completed) pending.delete(id);
+      if (completed.some(([, p]) => p.completion === STOPPED))
         return {
           output: undefined,
           stopped: true,
           executions: execution,
           episodes: count.episodes,
         };
+      // Timers and event waits are only waited on together, in the Task.any that ends a wait:
+      // when one of them completes, the orchestrator cancels its timer and the wait's other
+      // branches are dropped. An activity completing meanwhile leaves the wait as it is.
+      if (completed.some(([, p]) => p.wait !== undefined))
+        for (const [id, p] of pending)
+          if (p.wait !== undefined) {
+            p.wait.abort();
+            pending.delete(id);
+          }
       history.push(event(EVENT.OrchestratorStarted));
-      for (const completion of completions as { EventType: number }[])
+      for (const [, p] of completed) {
+        const completion = p.completion as { EventType: number };
         history.push({ ...event(completion.EventType), ...completion });
+      }
+    }
+
+    /** Starts an action the orchestrator scheduled; its completion is kept in `pending`. */
+    function start(action: Action): void {
+      const entry: Pending = { done: Promise.resolve(), completion: undefined, ready: false };
+      // A completion takes the presence back before the action lets go of its own.
+      const completed = (): void => {
+        entry.ready = true;
+        if (current.live) hold();
+      };
+      let run: Promise<object | typeof STOPPED>;
+      // What counts for the action on a simulated clock until it completes (or is dropped).
+      let leave: (() => void) | undefined;
+      if (action.actionType === ACTION.WaitForExternalEvent) {
+        const abort = new AbortController();
+        entry.wait = abort;
+        const eventName = action.externalEventName ?? "";
+        // Taken back when the event is raised, not when its promise settles: the raiser may sleep
+        // on the clock in between.
+        run = events.next(eventName, abort.signal, completed).then((raised) => ({
+          EventType: EVENT.EventRaised,
+          Name: eventName,
+          Input: JSON.stringify(raised ?? null),
+        }));
+        pending.set(`e${waits++}`, entry);
+      } else {
+        const id = scheduled++;
+        if (action.actionType === ACTION.CreateTimer) entry.wait = new AbortController();
+        if (action.actionType === ACTION.CallSubOrchestrator) {
+          // The child's presence counts from now; the child holds and lets go of it as it runs.
+          const child: Presence = { leave: join() };
+          leave = () => child.leave?.();
+          run = runSubOrchestration(action, id, child);
+        } else {
+          leave = join();
+          run = runAction(action, id, entry.wait?.signal);
+          // After the timer's sleep has registered its own: a dropped timer stops sleeping on the
+          // clock before it stops counting.
+          entry.wait?.signal.addEventListener("abort", () => leave?.(), { once: true });
+        }
+        pending.set(`a${String(id).padStart(9, "0")}`, entry);
+      }
+      entry.done = run
+        .then((completion) => {
+          completed();
+          entry.completion = completion;
+        })
+        .finally(() => leave?.());
+    }
+
+    async function runAction(
+      action: Action,
+      id: number,
+      signal: AbortSignal | undefined,
+    ): Promise<object | typeof STOPPED> {
+      if (action.actionType === ACTION.CallActivity) {
+        const activityName = action.functionName ?? "";
+        history.push({
+          ...event(EVENT.TaskScheduled, { Name: activityName, Input: action.input }),
+          EventId: id,
+        });
+        const implementation = options.activities[activityName];
+        try {
+          if (implementation === undefined)
+            throw new Error(`No activity named ${activityName} is registered`);
+          const result = await implementation(decodeInput(action.input));
+          return {
+            EventType: EVENT.TaskCompleted,
+            TaskScheduledId: id,
+            Result: JSON.stringify(result ?? null),
+          };
+        } catch (error) {
+          if (options.isCrash?.(error) === true) throw error;
+          const e = error instanceof Error ? error : new Error(String(error));
+          return {
+            EventType: EVENT.TaskFailed,
+            TaskScheduledId: id,
+            Reason: e.message,
+            Details: e.stack,
+          };
+        }
+      }
+      if (action.actionType === ACTION.CreateTimer) {
+        const fireAt = new Date(action.fireAt ?? clock.now());
+        history.push({
+          ...event(EVENT.TimerCreated, { FireAt: fireAt.toISOString() }),
+          EventId: id,
+        });
+        await clock.sleepUntil(fireAt.getTime(), signal);
+        return { EventType: EVENT.TimerFired, TimerId: id, FireAt: fireAt.toISOString() };
+      }
+      throw new Error(`The local runtime does not support action type ${action.actionType}`);
     }
 
     /**
@@ -427,6 +529,7 @@ async function runExecutions(
     async function runSubOrchestration(
       action: Action,
       id: number,
+      childPresence: Presence,
     ): Promise<object | typeof STOPPED> {
       const childName = action.functionName ?? "";
       // The host derives an instance id when none is given; ours is unique within the caller.
@@ -444,7 +547,15 @@ async function runExecutions(
       try {
         if (child === undefined)
           throw new Error(`No orchestration named ${childName} is registered`);
-        const result = await runInstance(child, childName, childId, childInput, options, count);
+        const result = await runInstance(
+          child,
+          childName,
+          childId,
+          childInput,
+          options,
+          count,
+          childPresence,
+        );
         if (result.stopped) return STOPPED;
         return {
           EventType: EVENT.SubOrchestrationInstanceCompleted,

@@ -10,7 +10,9 @@ import {
   migrationOrchestrator,
 } from "../engine/migrationOrchestrator";
 import { VERIFICATION_ACTIVITIES } from "../verify/activities";
+import type { VerificationActivityName } from "../verify/activities";
 import { bindActivities } from "../engine/bindActivities";
+import type { ActivityWrapper } from "../engine/bindActivities";
 import { VERIFICATION_ORCHESTRATIONS } from "../verify/orchestrator";
 import type { Clock, RunResult } from "./durableRuntime";
 import { raiseLocalEvent, runOrchestration } from "./durableRuntime";
@@ -24,8 +26,11 @@ export interface LocalMigrationOptions {
   shouldStop?: () => boolean;
   beforeEpisode?: (episode: number) => void;
   isCrash?: (error: unknown) => boolean;
-  /** Wraps every activity call (tests count calls or inject crashes). */
-  wrapActivity?: (name: MigrationActivityName, call: () => Promise<unknown>) => Promise<unknown>;
+  /**
+   * Wraps every activity call, the cutover proof's verification activities included (tests count
+   * calls or inject crashes; the benchmark prices every request).
+   */
+  wrapActivity?: ActivityWrapper<MigrationActivityName | VerificationActivityName>;
 }
 
 /**
@@ -36,15 +41,24 @@ export async function runMigrationLocally(
   deps: EngineDeps,
   options: LocalMigrationOptions = {},
 ): Promise<RunResult> {
-  await deps.state.ensure();
-  return runOrchestration(
+  // On a simulated clock the run counts from this call on, not from its first replay: the tables
+  // are made ready first (I/O), and time must not move on meanwhile.
+  const starting = options.clock?.join?.();
+  try {
+    await deps.state.ensure();
+  } catch (error) {
+    starting?.();
+    throw error;
+  }
+  // The runtime counts the orchestration from its first synchronous step.
+  const run = runOrchestration(
     migrationOrchestrator,
     MIGRATION_ORCHESTRATION,
     MIGRATION_INSTANCE_ID,
     options.input ?? {},
     {
       activities: {
-        ...bindActivities(VERIFICATION_ACTIVITIES, () => deps),
+        ...bindActivities(VERIFICATION_ACTIVITIES, () => deps, options.wrapActivity),
         ...bindActivities(MIGRATION_ACTIVITIES, () => deps, options.wrapActivity),
       },
       orchestrations: VERIFICATION_ORCHESTRATIONS,
@@ -61,6 +75,8 @@ export async function runMigrationLocally(
       isCrash: options.isCrash,
     },
   );
+  starting?.();
+  return run;
 }
 
 /**

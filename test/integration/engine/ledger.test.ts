@@ -17,7 +17,6 @@ import {
 } from "../../../src/core/ledger";
 import { loadStatusReport } from "../../../src/status/loadReport";
 import { reconcileLedger } from "../../../src/engine/activities/reconcileLedger";
-import type { MigrationActivityName } from "../../../src/engine/activities";
 import type { EngineDeps } from "../../../src/engine/deps";
 import type { FhirClient } from "../../../src/fhir/types";
 import type { LedgerStore } from "../../../src/storage/ledgerStore";
@@ -113,14 +112,14 @@ async function migrateWithReconcileHook(
 
 class SimulatedCrash extends Error {}
 
-const activity = new AsyncLocalStorage<MigrationActivityName>();
+const activity = new AsyncLocalStorage<string>();
 
 /** The state store, with the ledger's `insert` or the cursor's update failing like a killed process. */
 function crashingState(
   deps: EngineDeps,
   shouldCrash: (
     what: "ledger-insert" | "cursor",
-    from: MigrationActivityName | undefined,
+    from: string | undefined,
   ) => boolean,
 ): MigrationStateStore {
   return new Proxy(deps.state, {

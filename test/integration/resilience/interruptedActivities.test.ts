@@ -7,7 +7,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { describe, expect, it } from "vitest";
 import type { EngineDeps } from "../../../src/engine/deps";
-import type { MigrationActivityName } from "../../../src/engine/activities";
 import type { LocalMigrationOptions } from "../../../src/local/localMigration";
 import type { MigrationStateStore } from "../../../src/storage/migrationStateStore";
 import type { ResilienceEnvironment, TestDeps } from "./harness";
@@ -26,7 +25,7 @@ const azurite = useOwnAzurite();
 class SimulatedCrash extends Error {}
 
 /** The activity a store call is made from. */
-const activity = new AsyncLocalStorage<MigrationActivityName>();
+const activity = new AsyncLocalStorage<string>();
 
 type StoreMethod = keyof MigrationStateStore;
 
@@ -37,7 +36,7 @@ type StoreMethod = keyof MigrationStateStore;
 function crashingStore(
   deps: EngineDeps,
   method: StoreMethod,
-  shouldCrash: (from: MigrationActivityName | undefined, args: unknown[]) => boolean,
+  shouldCrash: (from: string | undefined, args: unknown[]) => boolean,
 ): MigrationStateStore {
   return new Proxy(deps.state, {
     get(target, property, receiver) {
