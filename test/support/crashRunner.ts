@@ -1,7 +1,8 @@
 /**
- * A migration runner for the crash-recovery test, run as a child process (`node --import tsx
- * test/support/crashRunner.ts`) so that a SIGKILL takes it down the way a host crash does, while the
- * FHIR emulators and Azurite live on in the test process.
+ * A migration runner for the crash-recovery test, run as a child process (bundled by
+ * test/support/nodeBundle.ts, or `node --import tsx test/support/crashRunner.ts`) so that a SIGKILL
+ * takes it down the way a host crash does, while the FHIR emulators and Azurite live on in the test
+ * process.
  *
  * Settings come from the environment (the same AZURE_* app settings the Functions app reads). It runs
  * `runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } })`. With CRASH_RUNNER_KILL_AT=N it

@@ -2,7 +2,8 @@
  * The local runner process is SIGKILLed at a dozen seeded points of a demo-sized migration and
  * started again each time; a last run completes it. Nothing is lost (every version compared) and no
  * window is exported twice. The emulators and Azurite live in this process and outlive the runner,
- * which runs as a child process (test/support/crashRunner.ts).
+ * which runs as a child process (test/support/crashRunner.ts, bundled once into plain JavaScript so
+ * that its thirteen starts do not each load the engine through tsx).
  *
  * Kill points: a reference run on a copy of the same data counts the activity calls a normal run
  * makes (T). Twelve distinct positions are drawn from a seeded RNG in [1, 0.9·T]; each runner is
@@ -11,10 +12,12 @@
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realClock } from "../../../src/local/durableRuntime";
 import { printTable } from "../../../demo/table";
 import type { DoneReport, KillReport } from "../../support/crashRunner";
+import type { NodeBundle } from "../../support/nodeBundle";
+import { bundleForNode } from "../../support/nodeBundle";
 import { settingsFor } from "../../../emulator/harness/localEnvironment";
 import { seededRandom } from "../../../emulator/harness/syntheticData";
 import type { ResilienceEnvironment } from "./harness";
@@ -36,8 +39,15 @@ const KILL_SEED = 20_261_122;
 const DATA_SEED = 5;
 const RESOURCES = 2500;
 const PLANNED_KILLS = 12;
-const RUNNER = resolve(__dirname, "../../support/crashRunner.ts");
 const ROOT = resolve(__dirname, "../../..");
+
+let runner: NodeBundle | undefined;
+beforeAll(async () => {
+  runner = await bundleForNode(resolve(__dirname, "../../support/crashRunner.ts"));
+}, 60_000);
+afterAll(async () => {
+  await runner?.remove();
+});
 
 /** Real time in the runner: short polls, windows of about 200 versions, several payloads each. */
 const CRASH_SETTINGS = {
@@ -71,7 +81,8 @@ interface RunnerResult {
 
 function runRunner(env: NodeJS.ProcessEnv): Promise<RunnerResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", RUNNER], {
+    if (runner === undefined) throw new Error("the crash runner is not bundled yet");
+    const child = spawn(process.execPath, [runner.file], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
