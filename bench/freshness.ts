@@ -11,7 +11,6 @@
  *   instant, so checking just before every clock move gives that instant exactly.
  */
 import type { ChunkRecord } from "../src/core/migrationState";
-import type { MigrationActivityName } from "../src/engine/activities";
 import { InMemoryTelemetry } from "../src/telemetry/telemetry";
 import type { Operation } from "../emulator/types";
 import { seededRandom, syntheticResource } from "../emulator/harness/syntheticData";

@@ -117,10 +117,7 @@ const activity = new AsyncLocalStorage<string>();
 /** The state store, with the ledger's `insert` or the cursor's update failing like a killed process. */
 function crashingState(
   deps: EngineDeps,
-  shouldCrash: (
-    what: "ledger-insert" | "cursor",
-    from: string | undefined,
-  ) => boolean,
+  shouldCrash: (what: "ledger-insert" | "cursor", from: string | undefined) => boolean,
 ): MigrationStateStore {
   return new Proxy(deps.state, {
     get(target, property, receiver) {
