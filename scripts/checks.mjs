@@ -4,12 +4,7 @@
  * Each one's output is printed whole when it ends; the exit code is non-zero if any failed.
  */
 import { spawn } from "node:child_process";
-import { setPriority } from "node:os";
 import { join } from "node:path";
-
-// Beside the test suite (scripts/test.mjs) the checks take the CPU it leaves; their children
-// inherit the priority.
-if (process.argv.includes("--low-priority")) setPriority(10);
 
 /** npm runs scripts from the package root; the packages' own entry points, as npm's bin links run. */
 const bin = (...path) => join("node_modules", ...path);
