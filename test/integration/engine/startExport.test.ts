@@ -4,20 +4,14 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ChunkRecord } from "../../../src/core/migrationState";
-import { plannedChunk } from "../../../src/core/migrationState";
 import { startExport } from "../../../src/engine/activities/startExport";
 import type { EngineDeps } from "../../../src/engine/deps";
 import { FhirOperationError } from "../../../src/errors";
 import { freshTables } from "../../support/engineScenario";
 import { depsWithTables, unreachableServers, withFakes } from "../../support/fakeDeps";
+import { JANUARY_CHUNK } from "../../support/chunks";
 
-const planned: ChunkRecord = plannedChunk({
-  seq: 1,
-  since: "2024-01-01T00:00:00.000Z",
-  till: "2024-02-01T00:00:00.000Z",
-  resourceType: undefined,
-  expectedCount: 10,
-});
+const planned: ChunkRecord = JANUARY_CHUNK;
 
 const LATE_JOB = "http://127.0.0.1:9/_operations/export/late";
 const OTHER_JOB = "http://127.0.0.1:9/_operations/export/other";

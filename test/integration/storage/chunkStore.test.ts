@@ -1,18 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { exportJob } from "../../../src/core/jobLifecycle";
 import type { ChunkRecord } from "../../../src/core/migrationState";
-import { plannedChunk } from "../../../src/core/migrationState";
 import { ChunkStore } from "../../../src/storage/chunkStore";
 import type { TableRepository, TableRow } from "../../../src/storage/tableRepository";
 import { freshTable } from "../../support/freshTable";
+import { JANUARY_CHUNK } from "../../support/chunks";
 
-const planned: ChunkRecord = plannedChunk({
-  seq: 1,
-  since: "2024-01-01T00:00:00.000Z",
-  till: "2024-02-01T00:00:00.000Z",
-  resourceType: undefined,
-  expectedCount: 10,
-});
+const planned: ChunkRecord = JANUARY_CHUNK;
 
 const claim = (c: ChunkRecord): ChunkRecord | undefined =>
   exportJob.can(c.exportStatus, "claim")
