@@ -11,7 +11,7 @@
  * AZURE_CheckConcurrency bounds the requests in flight to each server across the whole run, not
  * per activity: activities run in waves whose per-activity concurrencies add up to the bound.
  */
-import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { VerificationActivityTaking } from "./activityRegistry";
 import { VERIFY_ACTIVITY, callVerify } from "./callVerify";
 import type { DeepCheckState } from "./deepOrchestrator";
@@ -122,6 +122,17 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
   const bound = plan.concurrency;
   const types = plan.types.length;
 
+  // A summary row still to be written: it goes out with the next step, not on its own (an activity
+  // on its own costs two message hops; the row is independent of what follows).
+  let unwritten: Task | undefined;
+  // Runs `step` together with the unwritten summary row, if any; answers the step's result.
+  function* withUnwritten<R>(step: Task): Generator<Task, R, unknown> {
+    const tasks = unwritten === undefined ? [step] : [unwritten, step];
+    unwritten = undefined;
+    const results = (yield context.df.Task.all(tasks)) as unknown[];
+    return results.at(-1) as R;
+  }
+
   let surface: SurfaceRow[] | null = null;
   if (plan.checks.includes("surface")) {
     status("surface", types, 0, types);
@@ -150,45 +161,52 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
       perType: perTypeTotals(surface, plan.typeSelection),
     } satisfies SurfaceTotalInput);
     surface.push(total);
-    yield callVerify(context, VERIFY_ACTIVITY.summary, surfaceSummary(plan.runId, surface));
+    unwritten = callVerify(context, VERIFY_ACTIVITY.summary, surfaceSummary(plan.runId, surface));
   }
 
   let deep: DeepParts | null = null;
   if (plan.checks.includes("deep")) {
     status("deep-sampling", types, 0, plan.allocation.length);
-    deep = yield context.df.callSubOrchestrator(
-      VERIFY_DEEP_ORCHESTRATION,
-      initialDeepCheckState(plan) satisfies DeepCheckState,
-      checkInstanceId(plan.runId, "deep"),
+    deep = yield* withUnwritten<DeepParts>(
+      context.df.callSubOrchestrator(
+        VERIFY_DEEP_ORCHESTRATION,
+        initialDeepCheckState(plan) satisfies DeepCheckState,
+        checkInstanceId(plan.runId, "deep"),
+      ),
     );
   }
 
   let reconcile: ReconcileTypeResult[] | null = null;
   if (plan.checks.includes("reconcile")) {
     status("reconcile", types, 0, types);
-    reconcile = yield context.df.callSubOrchestrator(
-      VERIFY_RECONCILE_ORCHESTRATION,
-      initialReconcileCheckState(plan) satisfies ReconcileCheckState,
-      checkInstanceId(plan.runId, "reconcile"),
+    reconcile = yield* withUnwritten<ReconcileTypeResult[]>(
+      context.df.callSubOrchestrator(
+        VERIFY_RECONCILE_ORCHESTRATION,
+        initialReconcileCheckState(plan) satisfies ReconcileCheckState,
+        checkInstanceId(plan.runId, "reconcile"),
+      ),
     );
   }
 
   let full: FullSummary | null = null;
   if (plan.checks.includes("full")) {
     status("full-planning", types, 0, 0);
-    full = yield context.df.callSubOrchestrator(
-      VERIFY_FULL_ORCHESTRATION,
-      initialFullCheckState({
-        runId: plan.runId,
-        resume: input.resume !== undefined,
-        unitVersions: input.unitVersions ?? null,
-        concurrency: bound,
-        pageSize: plan.limits.pageSize,
-        sinceMs: input.fullSinceMs ?? null,
-      }) satisfies FullCheckState,
-      checkInstanceId(plan.runId, "full"),
+    full = yield* withUnwritten<FullSummary>(
+      context.df.callSubOrchestrator(
+        VERIFY_FULL_ORCHESTRATION,
+        initialFullCheckState({
+          runId: plan.runId,
+          resume: input.resume !== undefined,
+          unitVersions: input.unitVersions ?? null,
+          concurrency: bound,
+          pageSize: plan.limits.pageSize,
+          sinceMs: input.fullSinceMs ?? null,
+        }) satisfies FullCheckState,
+        checkInstanceId(plan.runId, "full"),
+      ),
     );
   }
+  if (unwritten !== undefined) yield unwritten;
 
   status("done", types, types, types);
   return buildReport(

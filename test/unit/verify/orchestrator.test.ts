@@ -76,7 +76,11 @@ interface Calls {
   totals: SurfaceTotalInput[];
 }
 
-function fakes(p: VerificationPlan, overrides: Record<string, (input: never) => unknown> = {}) {
+function fakes(
+  p: VerificationPlan,
+  overrides: Record<string, (input: never) => unknown> = {},
+  onCall: (name: string) => void = () => {},
+) {
   const calls: Calls = { names: [], samples: [], compares: [], reconciles: [], totals: [] };
   const sizes = new Map(p.allocation.map((a) => [a.type, a.size]));
   const activities: Record<string, (input: unknown) => Promise<unknown>> = {
@@ -147,7 +151,7 @@ function fakes(p: VerificationPlan, overrides: Record<string, (input: never) => 
   const wrapped = Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
       name,
-      async (input: unknown) => (calls.names.push(name), fn(input)),
+      async (input: unknown) => (calls.names.push(name), onCall(name), fn(input)),
     ]),
   );
   return { calls, activities: wrapped };
@@ -155,8 +159,8 @@ function fakes(p: VerificationPlan, overrides: Record<string, (input: never) => 
 
 const input: VerificationInput = { runId: "run-1", seed: "s1" };
 
-async function run(p: VerificationPlan, overrides = {}) {
-  const { calls, activities } = fakes(p, overrides);
+async function run(p: VerificationPlan, overrides = {}, onCall?: (name: string) => void) {
+  const { calls, activities } = fakes(p, overrides, onCall);
   const statuses: unknown[] = [];
   const result = await runOrchestration(
     verificationOrchestrator,
@@ -263,6 +267,24 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
       plan({ types: [plan().types[0]!], allocation: [], checks: ["reconcile"] }),
     );
     expect(calls.reconciles.map((r) => r.concurrency)).toEqual([4]);
+  });
+
+  it("writes the surface summary row alongside the next check's start, not on its own", async () => {
+    const order: string[] = [];
+    await run(
+      plan({ checks: ["surface", "deep"] }),
+      {
+        VerifyRecordSummary: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          order.push("summary written");
+          return null;
+        },
+      },
+      (name) => order.push(name),
+    );
+    // The deep check's first activity was called while the surface summary was still being written.
+    const written = order.indexOf("summary written");
+    expect(order.slice(0, written)).toContain("VerifyDeepSample");
   });
 
   it("runs only the checks the plan asks for", async () => {
