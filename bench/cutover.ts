@@ -112,9 +112,9 @@ export async function benchmarkCutover(
     const verdict = record?.verdict;
     if (record === undefined || verdict === undefined) throw new Error("no cutover verdict");
     verdicts.push(record.phase);
-    windows.push(Date.parse(record.decidedAt ?? "") - Date.parse(record.freeze));
     const freezeMs = Date.parse(record.freeze);
     const decidedMs = Date.parse(record.decidedAt ?? "");
+    windows.push(decidedMs - freezeMs);
     timelines.push(
       sim.priced.calls
         .filter((c) => c.endMs > freezeMs && c.startMs <= decidedMs)
@@ -128,7 +128,7 @@ export async function benchmarkCutover(
     // the verdict (DecideCutoverProof's end), the verification's own activities between them.
     const proof = sim.priced.calls.filter((c) => c.name === "ProveCutover").at(-1);
     if (proof !== undefined) {
-      untilProof.push(proof.startMs - Date.parse(record.freeze));
+      untilProof.push(proof.startMs - freezeMs);
       proofMs.push(decidedMs - proof.startMs);
     }
     progress(

@@ -339,9 +339,8 @@ async function runExecutions(
     // Actions seen so far, and the next sequence number (external event waits take none).
     let seen = 0;
     let scheduled = 0;
-    let waits = 0;
-    // What the orchestrator started and has not yet seen complete, by start order.
-    const pending = new Map<string, Pending>();
+    // What the orchestrator started and has not yet seen complete, in start order.
+    const pending = new Set<Pending>();
     for (;;) {
       if (options.shouldStop?.() === true)
         return {
@@ -401,13 +400,13 @@ async function runExecutions(
       // As the host does: the orchestrator replays when something it started completes, whatever
       // else is still running (it may leave an activity running across later waits). What
       // completed by the same instant replays together, in the order it was started.
-      if (![...pending.values()].some((p) => p.ready)) letGo();
-      await Promise.race([...pending.values()].map((p) => p.done));
+      if (![...pending].some((p) => p.ready)) letGo();
+      await Promise.race([...pending].map((p) => p.done));
       hold();
       await new Promise((resolve) => setImmediate(resolve));
-      const completed = [...pending.entries()].filter(([, p]) => p.completion !== undefined);
-      for (const [id] of completed) pending.delete(id);
-      if (completed.some(([, p]) => p.completion === STOPPED))
+      const completed = [...pending].filter((p) => p.completion !== undefined);
+      for (const p of completed) pending.delete(p);
+      if (completed.some((p) => p.completion === STOPPED))
         return {
           output: undefined,
           stopped: true,
@@ -417,14 +416,14 @@ async function runExecutions(
       // Timers and event waits are only waited on together, in the Task.any that ends a wait:
       // when one of them completes, the orchestrator cancels its timer and the wait's other
       // branches are dropped. An activity completing meanwhile leaves the wait as it is.
-      if (completed.some(([, p]) => p.wait !== undefined))
-        for (const [id, p] of pending)
+      if (completed.some((p) => p.wait !== undefined))
+        for (const p of pending)
           if (p.wait !== undefined) {
             p.wait.abort();
-            pending.delete(id);
+            pending.delete(p);
           }
       history.push(event(EVENT.OrchestratorStarted));
-      for (const [, p] of completed) {
+      for (const p of completed) {
         const completion = p.completion as { EventType: number };
         history.push({ ...event(completion.EventType), ...completion });
       }
@@ -452,7 +451,6 @@ async function runExecutions(
           Name: eventName,
           Input: JSON.stringify(raised ?? null),
         }));
-        pending.set(`e${waits++}`, entry);
       } else {
         const id = scheduled++;
         if (action.actionType === ACTION.CreateTimer) entry.wait = new AbortController();
@@ -468,8 +466,8 @@ async function runExecutions(
           // clock before it stops counting.
           entry.wait?.signal.addEventListener("abort", () => leave?.(), { once: true });
         }
-        pending.set(`a${String(id).padStart(9, "0")}`, entry);
       }
+      pending.add(entry);
       entry.done = run
         .then((completion) => {
           completed();

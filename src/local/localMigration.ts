@@ -42,41 +42,38 @@ export async function runMigrationLocally(
   options: LocalMigrationOptions = {},
 ): Promise<RunResult> {
   // On a simulated clock the run counts from this call on, not from its first replay: the tables
-  // are made ready first (I/O), and time must not move on meanwhile.
+  // are made ready first (I/O), and time must not move on meanwhile. Let go once runOrchestration
+  // was called (not awaited): the runtime counts the orchestration from its first synchronous step.
   const starting = options.clock?.join?.();
   try {
     await deps.state.ensure();
-  } catch (error) {
+    return runOrchestration(
+      migrationOrchestrator,
+      MIGRATION_ORCHESTRATION,
+      MIGRATION_INSTANCE_ID,
+      options.input ?? {},
+      {
+        activities: {
+          ...bindActivities(VERIFICATION_ACTIVITIES, () => deps, options.wrapActivity),
+          ...bindActivities(MIGRATION_ACTIVITIES, () => deps, options.wrapActivity),
+        },
+        orchestrations: VERIFICATION_ORCHESTRATIONS,
+        clock: options.clock,
+        onCustomStatus: (s, _instanceId, name) => {
+          // The proof's verification reports its own progress (phase and counts), not a pass's.
+          if (name !== MIGRATION_ORCHESTRATION) return;
+          const status = s as MigrationStatus;
+          options.progress?.emit({ kind: "phase", phase: status.phase, pass: status.pass });
+          options.onStatus?.(status);
+        },
+        shouldStop: options.shouldStop,
+        beforeEpisode: options.beforeEpisode,
+        isCrash: options.isCrash,
+      },
+    );
+  } finally {
     starting?.();
-    throw error;
   }
-  // The runtime counts the orchestration from its first synchronous step.
-  const run = runOrchestration(
-    migrationOrchestrator,
-    MIGRATION_ORCHESTRATION,
-    MIGRATION_INSTANCE_ID,
-    options.input ?? {},
-    {
-      activities: {
-        ...bindActivities(VERIFICATION_ACTIVITIES, () => deps, options.wrapActivity),
-        ...bindActivities(MIGRATION_ACTIVITIES, () => deps, options.wrapActivity),
-      },
-      orchestrations: VERIFICATION_ORCHESTRATIONS,
-      clock: options.clock,
-      onCustomStatus: (s, _instanceId, name) => {
-        // The proof's verification reports its own progress (phase and counts), not a pass's.
-        if (name !== MIGRATION_ORCHESTRATION) return;
-        const status = s as MigrationStatus;
-        options.progress?.emit({ kind: "phase", phase: status.phase, pass: status.pass });
-        options.onStatus?.(status);
-      },
-      shouldStop: options.shouldStop,
-      beforeEpisode: options.beforeEpisode,
-      isCrash: options.isCrash,
-    },
-  );
-  starting?.();
-  return run;
 }
 
 /**
