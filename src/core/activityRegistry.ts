@@ -20,6 +20,16 @@ export interface PayloadJobInput {
 export interface ReconcileLedgerInput {
   since: string;
   cutover?: boolean;
+  /** Starts of more runs of pending skipped stretches this call counts (LedgerWork.skippedRuns). */
+  moreSkipped?: string[];
+}
+
+/**
+ * The ledger entries before the freeze the proof counts before it reads the ledger (the pass's ready
+ * entries and runs of skipped stretches); null from passes recorded before it counted them.
+ */
+export interface ProveCutoverInput {
+  countFirst: string[];
 }
 
 export interface MigrationActivityInputs {
@@ -34,7 +44,7 @@ export interface MigrationActivityInputs {
   MigrateSearchParameters: null;
   StartReindex: null;
   PollReindex: null;
-  ProveCutover: null;
+  ProveCutover: ProveCutoverInput | null;
   RecordPassFailure: { message: string; details?: string };
   ReconcileLedger: ReconcileLedgerInput;
   DecideCutoverProof: DecideCutoverProofInput;

@@ -46,11 +46,22 @@ export interface CutoverView {
   frontierAtFreeze: boolean;
   /** Ledger entries starting before the freeze not yet reconciled or unreconciled. */
   ledgerOpen: number;
+  /**
+   * Of those, the ones no count can conclude now (a recount not due yet, a re-import running).
+   * When none, ProveCutover counts the others itself instead of waiting a pass for them. Absent in
+   * snapshots recorded before it did.
+   */
+  ledgerWaiting?: number;
 }
 
 export interface LedgerWork {
-  /** Starts of the entries ready for ReconcileLedger this pass. */
+  /** Starts of the entries ready for ReconcileLedger this pass, one activity each. */
   ready: string[];
+  /**
+   * Starts of the runs of pending skipped stretches ready this pass, all counted by one
+   * ReconcileLedger. Absent in snapshots recorded before they were batched (they were in `ready`).
+   */
+  skippedRuns?: string[];
   /**
    * Open entries other than pending skipped stretches (windows awaiting their count, recounts,
    * re-imports): the migration is not idle while they are open.
@@ -195,12 +206,26 @@ export function decidePass(
     }
   }
 
-  // Counting on the source is load on it too: not during the pause window.
-  if (!paused) {
+  // The cutover's proof can start once the delta is imported and every ledger entry before the
+  // freeze is final or can be counted now: ProveCutover counts those itself (src/engine/cutover.ts),
+  // one activity instead of a pass of counts and then a pass for the proof.
+  const provesNow =
+    inCutover &&
+    cutover.frontierAtFreeze &&
+    unprocessed.length === 0 &&
+    !snapshot.searchParametersPending &&
+    (cutover.ledgerOpen === 0 || cutover.ledgerWaiting === 0);
+  // Counting on the source is load on it too: not during the pause window. Not beside the proof,
+  // which counts the same entries.
+  if (!paused && !provesNow) {
+    const flag = inCutover ? { cutover: true } : {};
     for (const since of snapshot.ledger.ready)
+      actions.push({ activity: "ReconcileLedger", input: { since, ...flag } });
+    const [first, ...more] = snapshot.ledger.skippedRuns ?? [];
+    if (first !== undefined)
       actions.push({
         activity: "ReconcileLedger",
-        input: inCutover ? { since, cutover: true } : { since },
+        input: { since: first, ...flag, ...(more.length > 0 ? { moreSkipped: more } : {}) },
       });
   }
 
@@ -220,17 +245,12 @@ export function decidePass(
   const inFlight = unprocessed.length + snapshot.ledger.blocking;
   if (inCutover) {
     // The delta is on the destination once every window up to the freeze is processed, and the
-    // proof includes the ledger's reconciliation of every entry up to the freeze: it waits for their
-    // counts (rechecks and re-imports included), at the short cadence. Not in the same pass: the
-    // last windows become ready for ReconcileLedger in the pass their imports finish, and a proof
-    // run alongside would read their entries still pending.
-    if (
-      cutover.frontierAtFreeze &&
-      unprocessed.length === 0 &&
-      cutover.ledgerOpen === 0 &&
-      !snapshot.searchParametersPending
-    ) {
-      actions.push({ activity: "ProveCutover", input: null });
+    // proof includes the ledger's reconciliation of every entry up to the freeze: it waits for the
+    // counts it cannot make now (rechecks not due, re-imports), at the short cadence. Only once the
+    // snapshot shows the last import processed: a pass that polls it finished reads it pending.
+    if (provesNow) {
+      const countFirst = [...snapshot.ledger.ready, ...(snapshot.ledger.skippedRuns ?? [])];
+      actions.push({ activity: "ProveCutover", input: { countFirst } });
     }
     return { kind: "act", actions, inFlight, paused: false, cutover: true };
   }

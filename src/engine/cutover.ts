@@ -17,6 +17,7 @@ import {
   isCutoverActive,
   requestCutover,
 } from "../core/cutover";
+import type { ProveCutoverInput } from "../core/activityRegistry";
 import type { FullProofRecord } from "../core/fullProof";
 import { incrementalProofSince } from "../core/fullProof";
 import type { LedgerEntry } from "../core/ledger";
@@ -29,7 +30,7 @@ import type { VerificationInput, VerificationReport } from "../verify/types";
 import type { ActivityResult, EngineDeps } from "./deps";
 import { nowIso } from "./deps";
 import { historyAware } from "./historyAware";
-import { recountUnreconciled } from "./activities/reconcileLedger";
+import { reconcileEntries, recountUnreconciled } from "./activities/reconcileLedger";
 
 /**
  * Starts (or finds) the cutover for `freeze`; refused when another freeze is in progress. Asked
@@ -115,19 +116,26 @@ export interface CutoverProofStart {
 }
 
 /**
- * ProveCutover: starts (or resumes) the proof of the delta up to the freeze. Reads the ledger's
- * entries up to the freeze (every one must be final), records the proof's verification run id
+ * ProveCutover: starts (or resumes) the proof of the delta up to the freeze. Counts the ledger
+ * entries the pass found ready (`countFirst`: the planner starts the proof once no entry before the
+ * freeze waits on anything but a count), then reads the ledger's entries up to the freeze (every
+ * one must be final), records the proof's verification run id
  * before it starts (a crash mid-proof resumes the same full check from its last finished unit),
  * says how long the proof should take (src/core/cutover.ts, CutoverProofEstimate) and hands the
  * orchestration the verification to run: the surface check and the full check of every version
  * changed since the last full proof (the whole timeline when there is none, src/core/fullProof.ts).
  */
-export async function proveCutover(deps: EngineDeps): Promise<ActivityResult> {
-  const now = nowIso(deps);
+export async function proveCutover(
+  deps: EngineDeps,
+  input: ProveCutoverInput | null,
+): Promise<ActivityResult> {
   const current = await deps.state.cutover.get();
   if (current === undefined || !isCutoverActive(current)) {
     return { changed: false, note: "no cutover in progress" };
   }
+  // The entries the pass found ready are counted here, not in a pass of their own before this one.
+  if (input !== null && input.countFirst.length > 0) await reconcileEntries(deps, input.countFirst);
+  const now = nowIso(deps);
   // The ledger's entries up to the freeze are final once final: read them before the proof starts.
   // Unreconciled ones are counted again: the user may have migrated their range again since.
   const ledger = cutoverLedgerFacts(
@@ -214,7 +222,7 @@ async function estimateProof(
   // As the full check's plan does: `_before` in the future is refused, and the servers' clocks may lag.
   const tillMs = Math.floor(deps.clock.now()) - TILL_MARGIN_MS;
   const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
-  const versions = await deps.source.count({
+  const counting = deps.source.count({
     history: scope === "history",
     ...(since === undefined ? {} : { since }),
     till: new Date(tillMs).toISOString(),
@@ -230,7 +238,9 @@ async function estimateProof(
     for await (const _page of client.searchPages(path)) break;
     return Math.max(0, deps.clock.now() - start) / 1000;
   };
-  const [source, destination] = await Promise.all([
+  // The count and the timed pages are independent: sent together.
+  const [versions, source, destination] = await Promise.all([
+    counting,
     timePage(deps.source),
     timePage(deps.destination),
   ]);

@@ -1,7 +1,7 @@
 import type { ActivityInput, MigrationActivityName } from "../../core/activityRegistry";
 import type { DecideCutoverProofInput } from "../cutover";
 import { decideCutoverProof, proveCutover } from "../cutover";
-import type { ReconcileLedgerInput } from "../../core/activityRegistry";
+import type { ProveCutoverInput, ReconcileLedgerInput } from "../../core/activityRegistry";
 import type { EngineDeps } from "../deps";
 import { withClockRefusal } from "../windowClock";
 import { buildImportPayloads } from "./buildImportPayloads";
@@ -47,7 +47,7 @@ export const MIGRATION_ACTIVITIES = {
   MigrateSearchParameters: (deps: EngineDeps) => migrateSearchParameters(deps),
   StartReindex: (deps: EngineDeps) => startReindex(deps),
   PollReindex: (deps: EngineDeps) => pollReindex(deps),
-  ProveCutover: (deps: EngineDeps) => proveCutover(deps),
+  ProveCutover: (deps: EngineDeps, input: ProveCutoverInput | null) => proveCutover(deps, input),
   RecordPassFailure: (deps: EngineDeps, input: { message: string; details?: string }) =>
     recordPassFailure(deps, input),
   ReconcileLedger: (deps: EngineDeps, input: ReconcileLedgerInput) => reconcileLedger(deps, input),

@@ -37,7 +37,11 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
     ms(cursor.frontier) >= ms(endDate);
   const cutover = await state.cutover.get();
   const active = isCutoverActive(cutover) ? cutover : undefined;
-  const { work: ledger, openBeforeFreeze } = await ledgerWork(deps, cursor, chunks, active?.freeze);
+  const {
+    work: ledger,
+    openBeforeFreeze,
+    waitingBeforeFreeze,
+  } = await ledgerWork(deps, cursor, chunks, active?.freeze);
   // Progress for telemetry's metrics and any attached reporter (src/engine/progress.ts).
   emitProgress(
     deps,
@@ -77,6 +81,7 @@ export async function loadMigrationState(deps: EngineDeps): Promise<PassSnapshot
               frontierAtEndDate ||
               (cursor.frontier !== undefined && ms(cursor.frontier) >= ms(cutover.freeze)),
             ledgerOpen: openBeforeFreeze,
+            ledgerWaiting: waitingBeforeFreeze,
           },
     resourcesImported: cursor.resourcesImported,
     resourcesFailed: cursor.resourcesFailed,

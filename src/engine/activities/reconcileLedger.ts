@@ -35,11 +35,26 @@ export async function reconcileLedger(
   deps: EngineDeps,
   input: ReconcileLedgerInput,
 ): Promise<ActivityResult> {
-  const result = await reconcileEntry(deps, input);
-  if (result.changed || input.cutover !== true) return result;
-  // In cutover mode the proof waits for the entry: once it is final, the next pass need not wait.
-  const after = await deps.state.ledger().get(input.since);
-  return after !== undefined && isFinal(after.status) ? { ...result, changed: true } : result;
+  const starts = [input.since, ...(input.moreSkipped ?? [])];
+  const results = await reconcileEntries(deps, starts);
+  const changed = results.some((r) => r.changed);
+  if (changed || input.cutover !== true) return { changed };
+  // In cutover mode the proof waits for the entries: once one is final, the next pass need not wait.
+  const after = await Promise.all(starts.map((s) => deps.state.ledger().get(s)));
+  return { changed: after.some((e) => e !== undefined && isFinal(e.status)) };
+}
+
+/**
+ * Reconciles the entries starting at `starts`, AZURE_CheckConcurrency at a time (each is one or two
+ * counts per server). The cutover's proof counts the entries before the freeze this way too.
+ */
+export async function reconcileEntries(
+  deps: EngineDeps,
+  starts: readonly string[],
+): Promise<ActivityResult[]> {
+  return mapWithConcurrency(starts, deps.settings.verification.concurrency, (since) =>
+    reconcileEntry(deps, { since }),
+  );
 }
 
 async function reconcileEntry(deps: EngineDeps, input: { since: string }): Promise<ActivityResult> {

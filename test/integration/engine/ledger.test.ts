@@ -12,9 +12,11 @@ import {
   SKIPPED_SETTLE_MS,
   coverageProblems,
   isFinal,
+  newLedgerEntry,
   totalExtra,
   totalMissing,
 } from "../../../src/core/ledger";
+import { ledgerWork } from "../../../src/engine/ledgerWork";
 import { loadStatusReport } from "../../../src/status/loadReport";
 import { reconcileLedger } from "../../../src/engine/activities/reconcileLedger";
 import type { EngineDeps } from "../../../src/engine/deps";
@@ -270,6 +272,45 @@ describe("the ledger", () => {
         Missing: 1,
       });
       await expectFullCoverage(deps);
+    });
+  });
+
+  it("counts the runs of skipped stretches between windows in one call, and still catches the one that holds a version", async () => {
+    await withEnvironment(31, async (environment) => {
+      const deps = depsFor(environment, "ledgerruns", LEDGER_SETTINGS);
+      await deps.state.ensure();
+      // skipped, window, skipped, window, skipped: three runs no single count can cover (the
+      // windows between hold versions), and windows still waiting for their imports.
+      const t0 = environment.clock.now() - 10 * 60_000;
+      const at = (minute: number) => new Date(t0 + minute * 60_000).toISOString();
+      const kinds = ["skipped", "window", "skipped", "window", "skipped"] as const;
+      for (const [i, kind] of kinds.entries()) {
+        await deps.state.ledger().insert(
+          newLedgerEntry({
+            since: at(i),
+            till: at(i + 1),
+            kind,
+            chunkSeqs: kind === "window" ? [1000 + i] : [],
+            expected: {},
+            plannedAt: at(i),
+          }),
+        );
+      }
+      writeVersionAt(environment.source.store, "in-the-middle-stretch", t0 + 2.5 * 60_000);
+      await environment.clock.sleepUntil(environment.clock.now() + 2 * SKIPPED_SETTLE_MS);
+
+      const { work } = await ledgerWork(deps, await deps.state.getCursor(), []);
+      expect(work).toMatchObject({ ready: [], skippedRuns: [at(0), at(2), at(4)] });
+      await reconcileLedger(deps, { since: at(0), moreSkipped: [at(2), at(4)] });
+
+      const entries = await ledgerEntries(deps);
+      expect(entries.map((e) => [e.kind, e.status])).toEqual([
+        ["skipped", "reconciled"],
+        ["window", "pending"],
+        ["skipped", "recheck"],
+        ["window", "pending"],
+        ["skipped", "reconciled"],
+      ]);
     });
   });
 

@@ -213,6 +213,20 @@ describe("decidePass: $reindex after catch-up", () => {
 });
 
 describe("decidePass: ledger", () => {
+  it("counts the runs of skipped stretches in one ReconcileLedger, windows one each", () => {
+    const d = decidePass(
+      snapshot({ ledger: { ready: ["w"], skippedRuns: ["s1", "s2", "s3"], blocking: 1 } }),
+      false,
+      { stopWhenCaughtUp: false },
+    );
+    expect(
+      d.kind === "act" ? d.actions.filter((a) => a.activity === "ReconcileLedger") : [],
+    ).toEqual([
+      { activity: "ReconcileLedger", input: { since: "w" } },
+      { activity: "ReconcileLedger", input: { since: "s1", moreSkipped: ["s2", "s3"] } },
+    ]);
+  });
+
   it("reconciles the ready ledger entries", () => {
     const d = decidePass(snapshot({ ledger: { ready: ["a", "b"], blocking: 2 } }), false, {
       stopWhenCaughtUp: false,

@@ -49,7 +49,28 @@ describe("decidePass in cutover mode", () => {
 
   it("proves once every window up to the freeze is processed", () => {
     const s = passSnapshot({ cutover: cutover({ frontierAtFreeze: true }) });
+    expect(decide(s)).toMatchObject({
+      actions: [{ activity: "ProveCutover", input: { countFirst: [] } }],
+    });
+  });
+
+  it("proves at once when every open ledger entry before the freeze can be counted now, and leaves their counts to the proof", () => {
+    const s = passSnapshot({
+      ledger: { ready: ["w"], skippedRuns: ["s1", "s2"], blocking: 1 },
+      cutover: cutover({ frontierAtFreeze: true, ledgerOpen: 3, ledgerWaiting: 0 }),
+    });
+    expect(decide(s)).toMatchObject({
+      actions: [{ activity: "ProveCutover", input: { countFirst: ["w", "s1", "s2"] } }],
+    });
     expect(names(decide(s))).toEqual(["ProveCutover"]);
+  });
+
+  it("counts instead of proving while an entry before the freeze waits for a recount", () => {
+    const s = passSnapshot({
+      ledger: { ready: ["w"], blocking: 2 },
+      cutover: cutover({ frontierAtFreeze: true, ledgerOpen: 2, ledgerWaiting: 1 }),
+    });
+    expect(names(decide(s))).toEqual(["ReconcileLedger"]);
   });
 
   it("does not prove while ledger entries before the freeze are still being counted", () => {
