@@ -450,6 +450,9 @@ async function main(): Promise<void> {
               : {
                   windowP50Minutes: (results.cutover.p50Ms ?? Number.NaN) / 60_000,
                   windowP95Minutes: (results.cutover.p95Ms ?? Number.NaN) / 60_000,
+                  ...(results.cutover.rehearsal === undefined
+                    ? {}
+                    : { rehearsalMinutes: results.cutover.rehearsal.windowMs / 60_000 }),
                 },
           fullCheck:
             results.fullCheckScale === undefined
