@@ -86,19 +86,27 @@ function typeCounts(
   });
 }
 
+/** `work` on the source and on the destination at once. */
+function onBothServers<T>(
+  deps: EngineDeps,
+  work: (client: FhirClient) => Promise<T>,
+): Promise<[T, T]> {
+  return Promise.all([work(deps.source), work(deps.destination)]);
+}
+
 export async function countTypes(
   deps: EngineDeps,
   types: readonly string[],
   history: boolean,
   concurrency: number,
 ): Promise<TypeCounts[]> {
-  const [source, destination] = await Promise.all(
-    [deps.source, deps.destination].map((client) =>
-      mapWithConcurrency(types, concurrency, (t) => countOrError(client, t, history)),
-    ),
+  const [source, destination] = await onBothServers(deps, (client) =>
+    mapWithConcurrency(types, concurrency, (t) => countOrError(client, t, history)),
   );
-  return typeCounts(types, source!, destination!);
+  return typeCounts(types, source, destination);
 }
+
+const holdsResources = (t: TypeCounts): boolean => (t.source ?? 0) > 0 || (t.destination ?? 0) > 0;
 
 /**
  * The candidates' counts on one server, then its system-level count: counted after them, so
@@ -128,13 +136,11 @@ export async function discoverTypes(
   concurrency: number,
 ): Promise<TypeCounts[]> {
   const candidates = candidateTypes((await deps.state.seenTypes.get())?.types ?? []);
-  const [source, destination] = await Promise.all(
-    [deps.source, deps.destination].map((client) =>
-      tallyCandidates(client, candidates, history, concurrency),
-    ),
+  const [source, destination] = await onBothServers(deps, (client) =>
+    tallyCandidates(client, candidates, history, concurrency),
   );
-  const decision = decideDiscovery(candidates, source!.tally, destination!.tally);
-  let counted = typeCounts(candidates, source!.counted, destination!.counted);
+  const decision = decideDiscovery(candidates, source.tally, destination.tally);
+  let counted = typeCounts(candidates, source.counted, destination.counted);
   if (!decision.complete) {
     const others = R4_RESOURCE_TYPES.filter((t) => !candidates.includes(t));
     deps.log(
@@ -142,14 +148,10 @@ export async function discoverTypes(
     );
     counted = [...counted, ...(await countTypes(deps, others, history, concurrency))];
   }
-  const found = counted.filter(
-    (t) => t.error !== null || (t.source ?? 0) > 0 || (t.destination ?? 0) > 0,
-  );
-  await recordSeenTypes(
-    deps,
-    found.filter((t) => (t.source ?? 0) > 0 || (t.destination ?? 0) > 0),
-  );
-  return found;
+  // Only a fallback can find types the candidates lack: the row is not read again otherwise.
+  const unseen = counted.filter((t) => holdsResources(t) && !candidates.includes(t.type));
+  if (unseen.length > 0) await recordSeenTypes(deps, unseen);
+  return counted.filter((t) => t.error !== null || holdsResources(t));
 }
 
 export async function planVerification(
