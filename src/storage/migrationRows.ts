@@ -13,6 +13,7 @@ import {
   flag,
   flagWhenTrue,
   countWhenPresent,
+  custom,
   fromRow,
   optionalCount,
   optionalText,
@@ -92,6 +93,31 @@ export function chunkRowKey(keys: StateKeys, seq: number): string {
 export function payloadRowKey(keys: StateKeys, chunkSeq: number, index: number): string {
   return `${keys.rowKey}-${payloadKey(chunkSeq, index)}`;
 }
+
+/**
+ * The seen-types row's key in the job table, `{rowKey}-seentypes`: after every chunk key (digits
+ * sort before letters), so no range of chunk seqs reads it.
+ */
+export function seenTypesRowKey(keys: StateKeys): string {
+  return `${keys.rowKey}-seentypes`;
+}
+
+/** The resource types seen holding resources (src/core/typeDiscovery.ts). */
+export interface SeenTypes {
+  types: string[];
+}
+
+/**
+ * The seen-types row of the job table: the types type discovery found and those the migration
+ * moved, comma-separated (146 R4 names at most, about 2 KB).
+ */
+export const SEEN_TYPES_ROW = rowKind<SeenTypes>("seenTypes", {
+  types: custom<string[]>(
+    "Types",
+    (types) => types.join(","),
+    (cell) => (typeof cell === "string" && cell !== "" ? cell.split(",") : []),
+  ),
+});
 
 /** A chunk row of the job table: one window and its export. */
 export const CHUNK_ROW = rowKind<ChunkRecord>("chunk", {

@@ -11,8 +11,10 @@ import { FailedResourceStore } from "./failedResourceStore";
 import { storedFullProof } from "./fullProofRow";
 import { IsolationStore } from "./isolationStore";
 import { LedgerStore } from "./ledgerStore";
+import type { SeenTypes } from "./migrationRows";
+import { SEEN_TYPES_ROW, seenTypesRowKey } from "./migrationRows";
 import { PayloadStore } from "./payloadStore";
-import type { StoredRow } from "./rowStore";
+import { RowStore, StoredRow, kindCodec } from "./rowStore";
 import { SettingsStore } from "./settingsStore";
 import type { TableRepository, TableRow } from "./tableRepository";
 
@@ -92,6 +94,8 @@ export class MigrationStateStore {
   readonly cutover: StoredRow<CutoverRecord>;
   /** The last full proof's row (src/core/fullProof.ts). */
   readonly fullProof: StoredRow<FullProofRecord>;
+  /** The types seen holding resources, type discovery's candidates (src/core/typeDiscovery.ts). */
+  readonly seenTypes: StoredRow<SeenTypes>;
 
   constructor(
     private readonly cursorTable: TableRepository<TableRow>,
@@ -103,6 +107,10 @@ export class MigrationStateStore {
     this.chunks = new ChunkStore(jobTable, keys);
     this.cutover = storedCutover(cursorTable, keys);
     this.fullProof = storedFullProof(cursorTable, keys);
+    this.seenTypes = new StoredRow(new RowStore(jobTable, kindCodec(SEEN_TYPES_ROW)), {
+      partitionKey: keys.partitionKey,
+      rowKey: seenTypesRowKey(keys),
+    });
     Object.assign(
       this,
       boundMethods(this.cursors, CURSOR_METHODS),

@@ -1,17 +1,22 @@
 /**
  * VerifyPlan activity: resolves the run's options against the settings, reads the watermark, and
- * finds the types to check. Discovery asks both servers for a count of every R4 type (a
- * `_summary=count` per type, at bounded concurrency) and keeps the types either holds: the servers
- * have no cheap "which types do you hold" query, and a fixed list (the original checked only
- * Patient) misses data. With history migrated the counts are `_history` counts, so a type whose
- * resources are all deleted is still found.
+ * finds the types to check. The servers have no cheap "which types do you hold" query, and a fixed
+ * list (the original checked only Patient) misses data, so discovery counts: first the types seen
+ * holding resources before (the seen-types row: earlier discoveries and the types the migration
+ * moved), then the system-level count; when the candidates' counts add up to it on both servers no
+ * other type holds anything (src/core/typeDiscovery.ts), otherwise every other R4 type is counted
+ * too. With history migrated the counts are `_history` counts, so a type whose resources are all
+ * deleted is still found. docs/verification.md, "Which types are checked".
  */
 import type { Settings } from "../config/settings";
 import { R4_RESOURCE_TYPES, isR4ResourceType } from "../core/resourceTypes";
 import { allocateSample } from "../core/sampling";
+import type { ServerTally } from "../core/typeDiscovery";
+import { candidateTypes, decideDiscovery } from "../core/typeDiscovery";
 import { mapWithConcurrency } from "../engine/concurrency";
 import type { EngineDeps } from "../engine/deps";
 import { nowIso } from "../engine/deps";
+import { recordSeenTypes } from "../engine/seenTypes";
 import { ConfigurationError, ensureError } from "../errors";
 import type { FhirClient } from "../fhir/types";
 import { loadKnownFailures } from "./knownFailures";
@@ -38,29 +43,33 @@ export function configuredCheckTypes(settings: Settings): string[] | undefined {
   return [...types];
 }
 
+interface Counted {
+  count: number | null;
+  error: string | null;
+}
+
+/** One count; `type` undefined is the system-level count (every type). */
 async function countOrError(
   client: FhirClient,
-  type: string,
+  type: string | undefined,
   history: boolean,
-): Promise<{ count: number | null; error: string | null }> {
+): Promise<Counted> {
   try {
-    return { count: await client.count({ type, history }), error: null };
+    return {
+      count: await client.count({ ...(type === undefined ? {} : { type }), history }),
+      error: null,
+    };
   } catch (thrown) {
     // Recorded, not skipped: the type stays in the run and its surface row says it could not be counted.
     return { count: null, error: ensureError(thrown).message };
   }
 }
 
-export async function countTypes(
-  deps: EngineDeps,
+function typeCounts(
   types: readonly string[],
-  history: boolean,
-  concurrency: number,
-): Promise<TypeCounts[]> {
-  const [source, destination] = await Promise.all([
-    mapWithConcurrency(types, concurrency, (t) => countOrError(deps.source, t, history)),
-    mapWithConcurrency(types, concurrency, (t) => countOrError(deps.destination, t, history)),
-  ]);
+  source: readonly Counted[],
+  destination: readonly Counted[],
+): TypeCounts[] {
   return types.map((type, i) => {
     const s = source[i]!;
     const d = destination[i]!;
@@ -75,6 +84,74 @@ export async function countTypes(
       error: errors.length > 0 ? errors.join("; ") : null,
     };
   });
+}
+
+/** `work` on the source and on the destination at once. */
+function onBothServers<T>(
+  deps: EngineDeps,
+  work: (client: FhirClient) => Promise<T>,
+): Promise<[T, T]> {
+  return Promise.all([work(deps.source), work(deps.destination)]);
+}
+
+export async function countTypes(
+  deps: EngineDeps,
+  types: readonly string[],
+  history: boolean,
+  concurrency: number,
+): Promise<TypeCounts[]> {
+  const [source, destination] = await onBothServers(deps, (client) =>
+    mapWithConcurrency(types, concurrency, (t) => countOrError(client, t, history)),
+  );
+  return typeCounts(types, source, destination);
+}
+
+const holdsResources = (t: TypeCounts): boolean => (t.source ?? 0) > 0 || (t.destination ?? 0) > 0;
+
+/**
+ * The candidates' counts on one server, then its system-level count: counted after them, so
+ * resources created meanwhile can only make it larger than their sum (a fallback), never hide a type.
+ */
+async function tallyCandidates(
+  client: FhirClient,
+  candidates: readonly string[],
+  history: boolean,
+  concurrency: number,
+): Promise<{ counted: Counted[]; tally: ServerTally }> {
+  const counted = await mapWithConcurrency(candidates, concurrency, (t) =>
+    countOrError(client, t, history),
+  );
+  const total = await countOrError(client, undefined, history);
+  return { counted, tally: { total: total.count, byType: counted.map((c) => c.count) } };
+}
+
+/**
+ * Every type that holds something (or could not be counted) on either server, with its counts:
+ * the candidates' counts when they add up to the system-level count on both servers, else every
+ * R4 type counted. The types found are added to the seen-types row for the next discovery.
+ */
+export async function discoverTypes(
+  deps: EngineDeps,
+  history: boolean,
+  concurrency: number,
+): Promise<TypeCounts[]> {
+  const candidates = candidateTypes((await deps.state.seenTypes.get())?.types ?? []);
+  const [source, destination] = await onBothServers(deps, (client) =>
+    tallyCandidates(client, candidates, history, concurrency),
+  );
+  const decision = decideDiscovery(candidates, source.tally, destination.tally);
+  let counted = typeCounts(candidates, source.counted, destination.counted);
+  if (!decision.complete) {
+    const others = R4_RESOURCE_TYPES.filter((t) => !candidates.includes(t));
+    deps.log(
+      `type discovery: ${decision.reason}; counting the other ${others.length} R4 type(s) too`,
+    );
+    counted = [...counted, ...(await countTypes(deps, others, history, concurrency))];
+  }
+  // Only a fallback can find types the candidates lack: the row is not read again otherwise.
+  const unseen = counted.filter((t) => holdsResources(t) && !candidates.includes(t.type));
+  if (unseen.length > 0) await recordSeenTypes(deps, unseen);
+  return counted.filter((t) => t.error !== null || holdsResources(t));
 }
 
 export async function planVerification(
@@ -95,16 +172,10 @@ export async function planVerification(
   // The status shows the latest run from its summary rows (docs/status.md).
   await deps.state.registerVerificationRun(input.runId);
 
-  const counted = await countTypes(
-    deps,
-    requested ?? R4_RESOURCE_TYPES,
-    migratesHistory,
-    concurrency,
-  );
   const types =
     requested !== undefined
-      ? counted
-      : counted.filter((t) => t.error !== null || (t.source ?? 0) > 0 || (t.destination ?? 0) > 0);
+      ? await countTypes(deps, requested, migratesHistory, concurrency)
+      : await discoverTypes(deps, migratesHistory, concurrency);
   types.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
 
   const allocation = checks.includes("deep")

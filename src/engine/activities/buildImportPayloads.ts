@@ -7,6 +7,7 @@ import { PAYLOAD_CONTAINER, nowIso } from "../deps";
 import { describeError, haltMigration } from "../failures";
 import { OUTSIDE_WINDOW_TAG, scanPayloadInputs, storePayloadInputs } from "../payloadInputs";
 import { loadManifest } from "../manifests";
+import { recordSeenTypes } from "../seenTypes";
 
 export function payloadBlobName(deps: EngineDeps, seq: number, index: number): string {
   return blobNames.payloadBlobName(deps.settings.storage, seq, index);
@@ -44,6 +45,7 @@ export async function buildImportPayloads(
   }
   const fileCount = chunk.payloadFileCount ?? deps.settings.import.fileCount;
   const manifest = await loadManifest(deps, input.seq);
+  await recordSeenTypes(deps, manifest.output);
   await deps.blobs.ensureContainer(PAYLOAD_CONTAINER);
   let outsideWindow = 0;
   let screened = 0;

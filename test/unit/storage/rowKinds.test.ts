@@ -8,7 +8,12 @@ import { fullProofFromRow, fullProofToRow } from "../../../src/storage/fullProof
 import { ISOLATION_PART_ROW } from "../../../src/storage/isolationStore";
 import { EMPTY_SEAL } from "../../../src/core/ledgerSeal";
 import { LEDGER_MARKER_ROW, LEDGER_ROW } from "../../../src/storage/ledgerRows";
-import { CHUNK_ROW, CURSOR_ROW, PAYLOAD_ROW } from "../../../src/storage/migrationRows";
+import {
+  CHUNK_ROW,
+  CURSOR_ROW,
+  PAYLOAD_ROW,
+  SEEN_TYPES_ROW,
+} from "../../../src/storage/migrationRows";
 import { CHECK_ROW, FAILED_RESOURCE_ROW } from "../../../src/storage/migrationStateStore";
 import { SETTINGS_ROW } from "../../../src/storage/settingsStore";
 import { fromRow, toRow } from "../../../src/storage/rowSpec";
@@ -356,5 +361,12 @@ describe("row kinds", () => {
       ...EMPTY_SEAL,
       openFrom: undefined,
     });
+  });
+
+  it("seen-types rows read back the list, comma-separated in Types; an empty cell is no type", () => {
+    const row = toRow(SEEN_TYPES_ROW, "pk", "rk-seentypes", { types: ["Observation", "Patient"] });
+    expect(row).toMatchObject({ Kind: "seenTypes", Types: "Observation,Patient" });
+    expect(fromRow(SEEN_TYPES_ROW, row)).toStrictEqual({ types: ["Observation", "Patient"] });
+    expect(fromRow(SEEN_TYPES_ROW, { Types: "" })).toStrictEqual({ types: [] });
   });
 });
