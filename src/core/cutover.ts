@@ -524,6 +524,18 @@ export function cutoverCapMs(steadyCapMs: number, freezeMs: number, sourceNowMs:
   return Math.min(steadyCapMs, freezeMs - 1);
 }
 
+/**
+ * How long a planning in cutover mode waits before it plans up to the freeze: what is left of the
+ * allowance on the source's clock, once the freeze has passed there. A planning that starts a few
+ * seconds early would otherwise plan short of the freeze (cutoverCapMs) and cost the cutover a
+ * whole pass (a state load and two message hops each side) before the planning that reaches it.
+ * Undefined while the freeze is still ahead of the source's clock: no wait, the steady cap applies.
+ */
+export function cutoverPlanningWaitMs(freezeMs: number, sourceNowMs: number): number | undefined {
+  if (sourceNowMs < freezeMs) return undefined;
+  return Math.max(0, freezeMs + CUTOVER_IN_FLIGHT_ALLOWANCE_MS - sourceNowMs);
+}
+
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -8,11 +8,11 @@ import { MigrationStateStore } from "../storage/migrationStateStore";
 import { createTableRepository } from "../storage/tableRepository";
 import { createTelemetry } from "../telemetry/createTelemetry";
 import type { Telemetry } from "../telemetry/telemetry";
-import type { EngineDeps } from "./deps";
+import type { EngineClock, EngineDeps } from "./deps";
 
 export interface DepsOverrides {
   telemetry?: Telemetry;
-  clock?: { now(): number };
+  clock?: EngineClock;
   log?: (message: string) => void;
   progress?: ProgressSink;
 }
@@ -27,9 +27,16 @@ export function redactingLog(log: (message: string) => void): (message: string) 
 
 /** Builds the real clients and stores from settings. */
 export function createEngineDeps(settings: Settings, overrides: DepsOverrides = {}): EngineDeps {
-  // Bound once, so a clock object with an ordinary now() method works wherever `now` is passed alone.
+  // Bound once, so a clock object with ordinary methods works wherever `now` is passed alone.
   const given = overrides.clock;
-  const clock = { now: given === undefined ? () => Date.now() : () => given.now() };
+  const clock: EngineClock =
+    given === undefined
+      ? {
+          now: () => Date.now(),
+          sleepUntil: (instantMs) =>
+            new Promise((resolve) => setTimeout(resolve, Math.max(0, instantMs - Date.now()))),
+        }
+      : { now: () => given.now(), sleepUntil: (instantMs) => given.sleepUntil(instantMs) };
   const { storage } = settings;
   const extraAccounts =
     storage.stagingConnectionString === undefined ? [] : [storage.stagingConnectionString];

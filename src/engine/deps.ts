@@ -6,6 +6,13 @@ import type { BlobStore } from "../storage/blobStore";
 import type { MigrationStateStore } from "../storage/migrationStateStore";
 import type { Telemetry } from "../telemetry/telemetry";
 
+/** The app's clock: a simulated one in local runs and the benchmark. */
+export interface EngineClock {
+  now(): number;
+  /** Resolves once the clock reaches `instantMs` (an activity's short wait, never a poll loop). */
+  sleepUntil(instantMs: number): Promise<void>;
+}
+
 /** Everything an activity touches, injected so tests and the local runtime can supply their own. */
 export interface EngineDeps {
   settings: Settings;
@@ -17,7 +24,7 @@ export interface EngineDeps {
   /** Reads export output and import error files by URL (the staging account). */
   staging: BlobStore;
   telemetry: Telemetry;
-  clock: { now(): number };
+  clock: EngineClock;
   log: (message: string) => void;
   /** A reporter of the engine's progress events besides telemetry (the CLI's bar); src/engine/progress.ts. */
   progress?: ProgressSink;

@@ -4,7 +4,7 @@
  * turns the source's "value in the future" refusal into an error that names the skew and the
  * setting. The arithmetic is in src/core/sourceClock.ts.
  */
-import { cutoverCapMs, isCutoverActive } from "../core/cutover";
+import { cutoverCapMs, cutoverPlanningWaitMs, isCutoverActive } from "../core/cutover";
 import type { CursorRecord } from "../core/migrationState";
 import {
   describeFutureBoundRefusal,
@@ -52,8 +52,15 @@ export async function windowCapFor(
   }
   const cutover = await deps.state.cutover.get();
   if (isCutoverActive(cutover)) {
+    const freezeMs = Date.parse(cutover!.freeze);
     const sourceNowMs = Math.min(nowMs, offset === undefined ? nowMs : nowMs + offset);
-    return cutoverCapMs(clock.capMs, Date.parse(cutover!.freeze), sourceNowMs);
+    const waitMs = cutoverPlanningWaitMs(freezeMs, sourceNowMs);
+    if (waitMs !== undefined && waitMs > 0) {
+      // At most the allowance: then the planning reaches the freeze in this pass.
+      await deps.clock.sleepUntil(nowMs + waitMs);
+      return freezeMs;
+    }
+    return cutoverCapMs(clock.capMs, freezeMs, sourceNowMs);
   }
   return clock.capMs;
 }

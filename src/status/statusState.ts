@@ -97,7 +97,8 @@ export type StatusStateReader = Pick<
   };
 
 /** What the status reads: satisfied by EngineDeps. */
-export interface StatusDeps extends Pick<EngineDeps, "settings" | "clock"> {
+export interface StatusDeps extends Pick<EngineDeps, "settings"> {
+  clock: Pick<EngineDeps["clock"], "now">;
   state: StatusStateReader;
 }
 

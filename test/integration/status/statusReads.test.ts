@@ -19,7 +19,13 @@ import { entitiesRead } from "../../support/tableReads";
 const SEEDED_UNTIL = Date.parse("2025-02-01T00:00:00Z");
 let environment: LocalEnvironment;
 let clockMs = SEEDED_UNTIL;
-const clock = { now: () => clockMs };
+const clock = {
+  now: () => clockMs,
+  // A wait moves this hand-set clock on to the instant waited for.
+  sleepUntil: async (instantMs: number) => {
+    clockMs = Math.max(clockMs, instantMs);
+  },
+};
 
 function seed(source: EmulatorStore, destination: EmulatorStore): void {
   const ops = generateOperations({

@@ -5,6 +5,7 @@ import { ALL_TYPES, judgeCount, newLedgerEntry } from "../../../src/core/ledger"
 import {
   CUTOVER_IN_FLIGHT_ALLOWANCE_MS,
   cutoverCapMs,
+  cutoverPlanningWaitMs,
   cutoverLedgerFacts,
   decideCutoverVerdict,
   formatCutover,
@@ -187,6 +188,23 @@ describe("cutoverCapMs", () => {
 
   it("stops short of the freeze before the allowance, even when the safety lag is shorter", () => {
     expect(cutoverCapMs(freeze + 1000, freeze, freeze + 1000)).toBe(freeze - 1);
+  });
+});
+
+describe("cutoverPlanningWaitMs", () => {
+  const freeze = Date.parse(FREEZE);
+  it("is what is left of the allowance once the freeze passed on the source's clock", () => {
+    expect(cutoverPlanningWaitMs(freeze, freeze + 1500)).toBe(
+      CUTOVER_IN_FLIGHT_ALLOWANCE_MS - 1500,
+    );
+  });
+
+  it("is nothing once the allowance passed", () => {
+    expect(cutoverPlanningWaitMs(freeze, freeze + CUTOVER_IN_FLIGHT_ALLOWANCE_MS + 1)).toBe(0);
+  });
+
+  it("is no wait while the freeze is still ahead of the source's clock", () => {
+    expect(cutoverPlanningWaitMs(freeze, freeze - 1)).toBeUndefined();
   });
 });
 
