@@ -185,3 +185,10 @@ export interface FullProgress {
   versions: number;
   versionsDone: number;
 }
+
+/**
+ * Requests VerifyFullPlan has in flight to one server at most (the range's count and its
+ * SearchParameters' count, src/verify/fullPlan.ts): what it takes of AZURE_CheckConcurrency when it
+ * runs beside the surface check.
+ */
+export const FULL_PLAN_REQUESTS = 2;
