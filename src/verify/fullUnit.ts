@@ -271,9 +271,10 @@ type Side = "source" | "destination";
  * Reads the unit's range on both servers at once and matches versions by key as they arrive: a
  * version waits (as its key, instant, deleted state and digest) only until its counterpart is read.
  * The source is read as fast as it answers; the destination reads its next page only while it holds
- * at most `holdAhead` versions the source has not matched yet (or once the source is read), so the
- * unit never holds more than its source versions plus `holdAhead` plus one page: the bound the unit
- * was sized for (src/core/fullUnits.ts). Returns the most versions it held at once.
+ * at most `holdAhead` versions the source has not matched yet (or once the source is read, when it
+ * holds nothing more), so the unit never holds more than its source versions plus `holdAhead` plus
+ * one page: the bound the unit was sized for (src/core/fullUnits.ts). Returns the most versions it
+ * held at once.
  */
 async function compareRange(
   deps: EngineDeps,
@@ -295,6 +296,10 @@ async function compareRange(
   const holdAhead = input.holdAhead ?? 0;
   const inFlight = new Map<Side, Promise<{ side: Side; page: IteratorResult<Bundle> }>>();
   const done: Record<Side, boolean> = { source: false, destination: false };
+  const extra = (v: Pick<EntryView, "type" | "id" | "versionId">) => {
+    tally.row(v.type).extra++;
+    tally.example(v, "extra", "only the destination has this version");
+  };
   const request = (side: Side) => {
     const next = readers[side].next().then((page) => ({ side, page }));
     // A failure surfaces through the race below; a page still in flight then is not waited for.
@@ -318,7 +323,9 @@ async function compareRange(
         const key = `${read.view.type}/${read.view.id}/${read.view.versionId}`;
         const counterpart = waiting[other].get(key);
         if (counterpart === undefined) {
-          waiting[side].set(key, { ms: read.ms, deleted: read.deleted, digest: read.digest });
+          // Once the source is read, a destination version it did not match never will be.
+          if (side === "destination" && done.source) extra(read.view);
+          else waiting[side].set(key, { ms: read.ms, deleted: read.deleted, digest: read.digest });
           continue;
         }
         waiting[other].delete(key);
@@ -336,11 +343,7 @@ async function compareRange(
       request("destination");
   }
 
-  for (const key of waiting.destination.keys()) {
-    const v = splitKey(key);
-    tally.row(v.type).extra++;
-    tally.example(v, "extra", "only the destination has this version");
-  }
+  for (const key of waiting.destination.keys()) extra(splitKey(key));
   waiting.destination.clear();
   const known = await knownRead;
   const watermarkMs = input.watermark === null ? Number.NaN : Date.parse(input.watermark);
