@@ -99,11 +99,11 @@ function* inWaves<I, R>(
 }
 
 /**
- * Runs the steps of `thread` while `task` runs: each step waits for itself or `task`, whichever ends
- * first, so `task` is under way from the first step on. Answers the thread's result; `task` is then
- * yielded by the caller (at once if it ended). Deterministic: replays see the same completions in
- * the same order. A step is never waited on again once it ended (a `Task.any` of an ended task
- * would not end).
+ * Runs the steps of `thread` while `task` runs: `task` starts with the thread's first step (in a
+ * `Task.any`, which returns when either ends), then the steps go on one after another while it runs.
+ * Answers the thread's result; the caller then yields `task` alone (at once if it ended). `task` is
+ * never put in a second compound task: under durable-functions' replay schema V1 a compound emits
+ * again the actions of what it holds, so a task already started would be started twice.
  */
 function* beside<R>(
   context: OrchestrationContext,
@@ -111,22 +111,20 @@ function* beside<R>(
   thread: Generator<Task, R, unknown>,
 ): Generator<Task, R, unknown> {
   let next = thread.next();
+  let started = false;
   while (next.done !== true) {
     const current = next.value;
-    if (task.isCompleted || task.isFaulted) {
-      let result: unknown;
-      try {
-        result = yield current;
-      } catch (error) {
-        next = thread.throw(error);
-        continue;
-      }
-      next = thread.next(result);
+    let result: unknown;
+    try {
+      if (!started) yield context.df.Task.any([current, task]);
+      started = true;
+      // Already started (and maybe ended): yielded alone, it is not scheduled again.
+      result = yield current;
+    } catch (error) {
+      next = thread.throw(error);
       continue;
     }
-    yield context.df.Task.any([current, task]);
-    if (current.isFaulted) next = thread.throw(current.result);
-    else if (current.isCompleted) next = thread.next(current.result);
+    next = thread.next(result);
   }
   return next.value;
 }
