@@ -8,6 +8,7 @@ import {
   verifyFullOrchestrator,
 } from "../../../src/verify/fullOrchestrator";
 import { emptyTypeTotals } from "../../../src/verify/fullSummary";
+import { noSearchParameters, unitResult } from "../../support/fullCheck";
 
 const SINCE = Date.parse("2025-01-01T00:00:00Z");
 const TILL = SINCE + 60_000;
@@ -58,30 +59,13 @@ async function runFull(plan: FullPlan, concurrency: number, pageSize = 1000) {
     }),
     VerifyFullUnit: activity(
       "VerifyFullUnit",
-      (u: FullUnitInput): FullUnitResult => {
-        units.push(u);
-        return {
-          key: `${u.sinceMs}-${u.tillMs}`,
-          sinceMs: u.sinceMs,
-          tillMs: u.tillMs,
-          resumed: false,
-          held: 0,
-          perType: [{ ...emptyTypeTotals("Patient"), source: 1, destination: 1, matched: 1 }],
-          examples: [],
-          error: null,
-        };
-      },
+      (u: FullUnitInput): FullUnitResult => (
+        units.push(u),
+        unitResult(u, [{ ...emptyTypeTotals("Patient"), source: 1, destination: 1, matched: 1 }])
+      ),
       20,
     ),
-    VerifyFullSearchParameters: activity("VerifyFullSearchParameters", () => ({
-      type: "SearchParameter",
-      processed: 0,
-      passed: 0,
-      failed: 0,
-      behind: 0,
-      errors: 0,
-      failures: [],
-    })),
+    VerifyFullSearchParameters: activity("VerifyFullSearchParameters", noSearchParameters),
     VerifyRecordSummary: activity("VerifyRecordSummary", () => null, 30),
     VerifyFullRecord: activity("VerifyFullRecord", () => ({ provenUntil: null })),
   };

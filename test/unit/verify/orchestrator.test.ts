@@ -3,7 +3,8 @@ import type { Clock } from "../../../src/local/durableRuntime";
 import { runOrchestration } from "../../../src/local/durableRuntime";
 import type { DeepCompareInput } from "../../../src/verify/deepCompare";
 import type { DeepSampleInput } from "../../../src/verify/deepSample";
-import type { FullPlan, FullUnitInput, FullUnitResult } from "../../../src/verify/fullTypes";
+import type { FullPlan, FullUnitInput } from "../../../src/verify/fullTypes";
+import { noSearchParameters, unitResult } from "../../support/fullCheck";
 import { share } from "../../../src/verify/hopQueue";
 import {
   E2E_TEST_ORCHESTRATION,
@@ -145,28 +146,8 @@ function fakes(
       oversize: 0,
       pending: [],
     }),
-    VerifyFullUnit: async (i) => {
-      const u = i as FullUnitInput;
-      return {
-        key: `${u.sinceMs}-${u.tillMs}`,
-        sinceMs: u.sinceMs,
-        tillMs: u.tillMs,
-        resumed: false,
-        held: 0,
-        perType: [],
-        examples: [],
-        error: null,
-      } satisfies FullUnitResult;
-    },
-    VerifyFullSearchParameters: async () => ({
-      type: "SearchParameter",
-      processed: 0,
-      passed: 0,
-      failed: 0,
-      behind: 0,
-      errors: 0,
-      failures: [],
-    }),
+    VerifyFullUnit: async (i) => unitResult(i as FullUnitInput),
+    VerifyFullSearchParameters: async () => noSearchParameters(),
     VerifyFullRecord: async () => ({ provenUntil: null }),
     VerifyRecordSummary: async () => null,
     VerifyReconcileType: async (i) => {
@@ -386,30 +367,10 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
       const units: FullUnitInput[] = [];
       let searchParameters = 0;
       await timed(surfaceAndFull, {
-        VerifyFullUnit: (u: FullUnitInput) => (
-          units.push(u),
-          {
-            key: "k",
-            sinceMs: u.sinceMs,
-            tillMs: u.tillMs,
-            resumed: false,
-            held: 0,
-            perType: [],
-            examples: [],
-            error: null,
-          }
-        ),
+        VerifyFullUnit: (u: FullUnitInput) => (units.push(u), unitResult(u)),
         VerifyFullSearchParameters: (i: { concurrency: number }) => (
           (searchParameters = i.concurrency),
-          {
-            type: "SearchParameter",
-            processed: 0,
-            passed: 0,
-            failed: 0,
-            behind: 0,
-            errors: 0,
-            failures: [],
-          }
+          noSearchParameters()
         ),
       });
       // Bound 4: the surface total takes 1; the full check's 3 go to two parts and the SearchParameters.
