@@ -68,7 +68,7 @@ export interface FullCheckState extends FullCheckInput {
   oversize: number;
   tally: FullTally;
   /**
-   * The SearchParameters' comparison once it ran (in the first wave of units); null until then.
+   * The SearchParameters' comparison once it ran (in the first wave with a free slot); null until then.
    * Absent in a state carried before it ran beside the units.
    */
   searchParameters?: DeepCompareResult | null;
@@ -140,7 +140,7 @@ function unitsEstimate(state: FullCheckState, unitVersions: number): number {
 
 /**
  * Versions the units compare: the plan's, less its SearchParameter versions (in the counts, but
- * compared apart, current only, in the first wave of units).
+ * compared apart, current only, beside the units).
  */
 function unitVersionsOf(plan: FullPlan | null): number {
   return plan === null ? 0 : Math.max(0, plan.source - (plan.searchParameters ?? 0));
