@@ -11,7 +11,7 @@
  * (nextWindowBatch, src/verify/reconcile.ts) on the same kind of timeline.
  *
  * What is modelled: the time and the requests. Every request the product sends is priced: each
- * unit reads its source pages, then its destination pages (one request at a time per server), and
+ * unit reads its source and destination pages at once (one request at a time per server), and
  * writes its check row; every count, every split and every summary row costs time. Reading pages is
  * not repeated on 2 cores for a billion versions: a page holds `_count` versions and costs the page
  * latency, whatever it holds. Units run in waves of AZURE_CheckConcurrency; a wave lasts as long as
@@ -113,7 +113,7 @@ export interface ScaleRun {
   pages: { source: number; destination: number };
   counts: number;
   tableOperations: number;
-  /** Per wave: source and destination pages of its slowest unit (the wave lasts as long). */
+  /** Per wave: pages per server of its slowest unit (the wave lasts as long). */
   wavePages: number[];
   /** Per split hop: counts per server (in batches of the concurrency). */
   splitCounts: number[];
@@ -211,7 +211,8 @@ export async function runFullCheckAtScale(
       run.pages.destination += pagesOf(n);
       // Known failures and a stored result read, the unit's row written.
       run.tableOperations += 3;
-      wave = Math.max(wave, 2 * pagesOf(n));
+      // Both servers read at once: the unit lasts as long as its larger side.
+      wave = Math.max(wave, pagesOf(n));
       return {
         key: `${u.sinceMs}-${u.tillMs}`,
         sinceMs: u.sinceMs,
@@ -300,11 +301,13 @@ function throttled(concurrency: number, limit: number): number {
 
 function price(run: ScaleRun, pageMs: number, concurrency: number) {
   const countMs = COUNT_COSTS_PAGES * pageMs;
+  // A unit's source and destination pages go at once: each step waits for the slower server.
   const perPage =
-    (pageMs *
-      (throttled(concurrency, SOURCE_CONCURRENCY_BEFORE_429) +
-        throttled(concurrency, DESTINATION_CONCURRENCY_BEFORE_429))) /
-    2;
+    pageMs *
+    Math.max(
+      throttled(concurrency, SOURCE_CONCURRENCY_BEFORE_429),
+      throttled(concurrency, DESTINATION_CONCURRENCY_BEFORE_429),
+    );
   // Plan: both servers counted at once, then its row.
   let ms = countMs + TABLE_OPERATION_MS;
   for (const c of run.splitCounts) ms += Math.ceil(c / concurrency) * countMs;

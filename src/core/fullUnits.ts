@@ -133,3 +133,35 @@ export function estimateSecondsLeft(
   if (doneThisRun <= 0 || elapsedMs <= 0) return undefined;
   return Math.round(((totalVersions - doneVersions) * elapsedMs) / doneThisRun / 1000);
 }
+
+/**
+ * Cuts a range that fits in one unit into `parts` equal stretches of time (whole milliseconds, never
+ * more parts than milliseconds), so they can be compared side by side. No count is needed: a part of
+ * a range that fits fits too. Each part carries its range's counts, an upper bound of its own.
+ */
+export function cutByTime(range: CountedRange, parts: number): CountedRange[] {
+  if (!Number.isInteger(parts) || parts < 1)
+    throw new RangeError(`parts must be a whole number ≥ 1, got ${parts}`);
+  const span = range.tillMs - range.sinceMs;
+  if (!Number.isInteger(span) || span < 1)
+    throw new RangeError(`a range must span at least one whole millisecond, got ${span}`);
+  const count = Math.min(span, parts);
+  const out: CountedRange[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push({
+      ...range,
+      sinceMs: range.sinceMs + Math.floor((span * i) / count),
+      tillMs: range.sinceMs + Math.floor((span * (i + 1)) / count),
+    });
+  }
+  return out;
+}
+
+/**
+ * Parts a range that fits in one unit is cut into: one per page its larger side holds (a part of
+ * fewer versions than a page saves no request), at most `slots`, at least one.
+ */
+export function partsForPages(range: CountedRange, pageSize: number, slots: number): number {
+  const pages = Math.ceil(Math.max(range.source, range.destination) / pageSize);
+  return Math.max(1, Math.min(slots, pages));
+}

@@ -2,10 +2,13 @@
  * VerifyFullOrchestration: the full check (docs/verification.md, "Full check") as a sub-orchestration
  * of E2ETestOrchestration whose history stays bounded whatever the number of units.
  *
- * It plans the timeline (VerifyFullPlan), then alternates: cut the earliest ranges still to cut into
- * units (VerifyFullSplit, a bounded number of counts and units per call), compare those units
- * AZURE_CheckConcurrency at a time (VerifyFullUnit), fold their results into running totals and write
- * the run's summary row (VerifyRecordSummary). Once an execution's history reaches its budget
+ * It plans the timeline (VerifyFullPlan, unless its caller did), then alternates: cut the earliest
+ * ranges still to cut into units (VerifyFullSplit, a bounded number of counts and units per call),
+ * compare those units AZURE_CheckConcurrency at a time (VerifyFullUnit), fold their results into
+ * running totals; the run's progress row (VerifyRecordSummary) goes out with the next step, and the
+ * SearchParameters (VerifyFullSearchParameters) are compared in the first wave with a free slot. A
+ * timeline that fits in one unit is not split: it is cut by time into one part per page, up to the
+ * concurrency, with no count (src/core/fullUnits.ts, cutByTime). Once an execution's history reaches its budget
  * (src/verify/historyBudget.ts) it continues as new, carrying only the ranges still to cut, the
  * units found but not compared yet and the totals: never unit results. So no execution's history
  * nor what crosses continue-as-new grows with the data; a billion versions are simply more
@@ -15,8 +18,9 @@
  * same units whatever the concurrency: a resumed run (`resume`) finds the unit rows of its earlier
  * attempt under the same keys and reads them back instead of comparing again.
  */
-import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import { provenUntilMs } from "../core/fullProof";
+import { cutByTime, partsForPages } from "../core/fullUnits";
 import { VERIFY_ACTIVITY, callVerify } from "./callVerify";
 import type { FullTally } from "./fullSummary";
 import { addSearchParameterRows, addUnit, emptyFullTally, fullSummaryOf } from "./fullSummary";
@@ -47,7 +51,7 @@ export interface FullCheckInput {
   /** Continue this run from its stored plan and finished units. */
   resume: boolean;
   unitVersions: number | null;
-  /** Units in flight at once (AZURE_CheckConcurrency). */
+  /** Units in flight at once (AZURE_CheckConcurrency, or the share of it the run gives the check). */
   concurrency: number;
   pageSize: number;
   sinceMs: number | null;
@@ -63,19 +67,65 @@ export interface FullCheckState extends FullCheckInput {
   ready: CountedUnit[];
   oversize: number;
   tally: FullTally;
+  /**
+   * The SearchParameters' comparison once it ran (in the first wave with a free slot); null until then.
+   * Absent in a state carried before it ran beside the units.
+   */
+  searchParameters?: DeepCompareResult | null;
   /** 1 for the first execution. */
   execution: number;
 }
 
-export function initialFullCheckState(input: FullCheckInput): FullCheckState {
-  return {
+/**
+ * Sets the plan and what is to compare: a timeline that fits in one unit is cut by time into one
+ * part per page, up to the first wave's unit slots (no VerifyFullSplit: no count is needed); a
+ * larger one waits to be split. Deterministic from the plan's counts and the concurrency, so a
+ * resumed run with the same counts finds its parts' rows under the same keys.
+ */
+function startFrom(state: FullCheckState, plan: FullPlan): void {
+  state.plan = plan;
+  state.pending = [];
+  state.ready = [];
+  if (plan.tillMs <= plan.sinceMs) return;
+  const range: CountedUnit = {
+    sinceMs: plan.sinceMs,
+    tillMs: plan.tillMs,
+    source: plan.source,
+    destination: plan.destination,
+  };
+  if (Math.max(range.source, range.destination) > plan.unitVersions) state.pending = [range];
+  else
+    state.ready = cutByTime(
+      range,
+      // One slot of the wave is left for the SearchParameters.
+      partsForPages(range, state.pageSize, Math.max(1, state.concurrency - 1)),
+    );
+}
+
+/** The check's first state; with `plan` when the caller planned it (VerifyFullPlan) already. */
+export function initialFullCheckState(input: FullCheckInput, plan?: FullPlan): FullCheckState {
+  const state: FullCheckState = {
     ...input,
     plan: null,
     pending: [],
     ready: [],
     oversize: 0,
     tally: emptyFullTally(),
+    searchParameters: null,
     execution: 1,
+  };
+  if (plan !== undefined) startFrom(state, plan);
+  return state;
+}
+
+/** VerifyFullPlan's input for a check: what E2ETestOrchestration or the check itself plans with. */
+export function fullPlanInput(input: FullCheckInput) {
+  return {
+    runId: input.runId,
+    resume: input.resume,
+    unitVersions: input.unitVersions,
+    concurrency: input.concurrency,
+    sinceMs: input.sinceMs,
   };
 }
 
@@ -90,7 +140,7 @@ function unitsEstimate(state: FullCheckState, unitVersions: number): number {
 
 /**
  * Versions the units compare: the plan's, less its SearchParameter versions (in the counts, but
- * compared apart, current only, after the units).
+ * compared apart, current only, beside the units).
  */
 function unitVersionsOf(plan: FullPlan | null): number {
   return plan === null ? 0 : Math.max(0, plan.source - (plan.searchParameters ?? 0));
@@ -112,28 +162,15 @@ export const verifyFullOrchestrator: OrchestrationHandler = function* (
   const budget = new HistoryBudget();
   const bound = state.concurrency;
   if (state.plan === null) {
-    const plan: FullPlan = yield callVerify(context, VERIFY_ACTIVITY.fullPlan, {
-      runId: state.runId,
-      resume: state.resume,
-      unitVersions: state.unitVersions,
-      concurrency: bound,
-      sinceMs: state.sinceMs,
-    });
+    const plan: FullPlan = yield callVerify(
+      context,
+      VERIFY_ACTIVITY.fullPlan,
+      fullPlanInput(state),
+    );
     budget.spend(1);
-    state.plan = plan;
-    state.pending =
-      plan.tillMs > plan.sinceMs
-        ? [
-            {
-              sinceMs: plan.sinceMs,
-              tillMs: plan.tillMs,
-              source: plan.source,
-              destination: plan.destination,
-            },
-          ]
-        : [];
+    startFrom(state, plan);
   }
-  const plan = state.plan;
+  const plan = state.plan!;
   const progress = () => {
     const full: FullProgress = {
       units: unitsEstimate(state, plan.unitVersions),
@@ -151,19 +188,41 @@ export const verifyFullOrchestrator: OrchestrationHandler = function* (
     });
   };
   progress();
+  const compareSearchParameters = (concurrency: number) =>
+    callVerify(context, VERIFY_ACTIVITY.fullSearchParameters, {
+      runId: state.runId,
+      migratesDeletes: plan.migratesDeletes,
+      watermark: plan.watermark,
+      concurrency,
+    });
+  // The progress row of the last wave is due: it goes out with the next step (an activity on its
+  // own costs two message hops), built then, from the totals as they are.
+  let progressDue = false;
+  function* step(tasks: Task[]): Generator<Task, unknown[], unknown[]> {
+    const row = progressDue
+      ? [callVerify(context, VERIFY_ACTIVITY.summary, fullCheckSummary(state, false))]
+      : [];
+    progressDue = false;
+    const all = [...row, ...tasks];
+    const results: unknown[] = yield context.df.Task.all(all);
+    budget.spend(all.length);
+    return results.slice(row.length);
+  }
 
   while (state.pending.length > 0 || state.ready.length > 0) {
+    if (budget.exhausted && progressDue) yield* step([]);
     if (continuedAsNew(context, budget, state)) return undefined;
     if (state.ready.length === 0) {
-      const split: FullSplitResult = yield callVerify(context, VERIFY_ACTIVITY.fullSplit, {
-        scope: plan.scope,
-        ranges: state.pending,
-        unitVersions: plan.unitVersions,
-        maxCounts: FULL_SPLIT_COUNTS,
-        maxUnits: FULL_UNITS_PER_SPLIT,
-        concurrency: bound,
-      });
-      budget.spend(1);
+      const [split] = (yield* step([
+        callVerify(context, VERIFY_ACTIVITY.fullSplit, {
+          scope: plan.scope,
+          ranges: state.pending,
+          unitVersions: plan.unitVersions,
+          maxCounts: FULL_SPLIT_COUNTS,
+          maxUnits: FULL_UNITS_PER_SPLIT,
+          concurrency: bound,
+        }),
+      ])) as [FullSplitResult];
       // In time order, adjacent small units already merged (src/verify/fullSplit.ts).
       state.ready = split.units;
       state.pending = split.pending;
@@ -172,41 +231,39 @@ export const verifyFullOrchestrator: OrchestrationHandler = function* (
     }
     const wave = state.ready.slice(0, bound);
     state.ready = state.ready.slice(bound);
-    const results: FullUnitResult[] = yield context.df.Task.all(
-      wave.map((u) =>
-        callVerify(context, VERIFY_ACTIVITY.fullUnit, {
-          runId: state.runId,
-          scope: plan.scope,
-          sinceMs: u.sinceMs,
-          tillMs: u.tillMs,
-          migratesDeletes: plan.migratesDeletes,
-          watermark: plan.watermark,
-          pageSize: state.pageSize,
-        }),
-      ),
+    const tasks: Task[] = wave.map((u) =>
+      callVerify(context, VERIFY_ACTIVITY.fullUnit, {
+        runId: state.runId,
+        scope: plan.scope,
+        sinceMs: u.sinceMs,
+        tillMs: u.tillMs,
+        migratesDeletes: plan.migratesDeletes,
+        watermark: plan.watermark,
+        pageSize: state.pageSize,
+        holdAhead: Math.max(0, plan.unitVersions - u.source),
+      }),
     );
-    budget.spend(wave.length);
+    // The SearchParameters in the first wave that leaves a slot of the bound, with the slots it leaves.
+    const withSearchParameters = (state.searchParameters ?? null) === null && wave.length < bound;
+    if (withSearchParameters) tasks.push(compareSearchParameters(bound - wave.length));
+    const results = yield* step(tasks);
     // Folded at once: only totals, a bounded set of examples and the first problems are kept.
-    for (const r of results) addUnit(state.tally, r);
-    // The progress row after each wave but the last: the final row follows within two activities.
-    if (state.pending.length > 0 || state.ready.length > 0) {
-      yield callVerify(context, VERIFY_ACTIVITY.summary, fullCheckSummary(state, false));
-      budget.spend(1);
+    for (const r of results.slice(0, wave.length) as FullUnitResult[]) addUnit(state.tally, r);
+    if (withSearchParameters) {
+      state.searchParameters = results[wave.length] as DeepCompareResult;
+      addSearchParameterRows(state.tally, state.searchParameters);
     }
+    // The progress row after each wave but the last: the final row follows the last wave.
+    progressDue = state.pending.length > 0 || state.ready.length > 0;
     progress();
   }
 
-  const searchParameters: DeepCompareResult = yield callVerify(
-    context,
-    VERIFY_ACTIVITY.fullSearchParameters,
-    {
-      runId: state.runId,
-      migratesDeletes: plan.migratesDeletes,
-      watermark: plan.watermark,
-      concurrency: bound,
-    },
-  );
-  addSearchParameterRows(state.tally, searchParameters);
+  let searchParameters = state.searchParameters ?? null;
+  if (searchParameters === null) {
+    // Nothing to compare in units (an empty timeline): the SearchParameters alone.
+    searchParameters = (yield compareSearchParameters(bound)) as DeepCompareResult;
+    addSearchParameterRows(state.tally, searchParameters);
+  }
   const summary: FullSummary = fullSummaryOf(state.tally, plan, state.oversize, searchParameters);
   // Every version before `proven` was found equal: the next proof needs only what changes after it.
   const proven = provenUntilMs(summary.verdict, plan.tillMs, plan.watermark);

@@ -138,6 +138,12 @@ export interface FullUnitInput {
   migratesDeletes: boolean;
   watermark: string | null;
   pageSize: number;
+  /**
+   * Destination versions the unit may hold unmatched (read before their source version) while the
+   * source is still read: the unit's size less its source versions, so both sides together stay
+   * within the unit's bound. Absent (an input scheduled before both sides were read at once): 0.
+   */
+  holdAhead?: number;
 }
 
 export interface FullUnitResult {
@@ -146,7 +152,7 @@ export interface FullUnitResult {
   tillMs: number;
   /** Read back from the run's check row: finished by an earlier attempt. */
   resumed: boolean;
-  /** Source versions held at once (the unit's memory), for the bound in the docs. */
+  /** Versions (of both sides, not matched yet) held at once: the unit's memory, for the bound in the docs. */
   held: number;
   perType: FullTypeTotals[];
   examples: FullExample[];
@@ -179,3 +185,10 @@ export interface FullProgress {
   versions: number;
   versionsDone: number;
 }
+
+/**
+ * Requests VerifyFullPlan has in flight to one server at most (the range's count and its
+ * SearchParameters' count, src/verify/fullPlan.ts): what it takes of AZURE_CheckConcurrency when it
+ * runs beside the surface check.
+ */
+export const FULL_PLAN_REQUESTS = 2;

@@ -136,8 +136,12 @@ export function unitPath(input: Pick<FullUnitInput, "scope" | "sinceMs" | "tillM
 class UnitTally {
   private readonly types = new Map<string, FullTypeTotals>();
   readonly examples: FullExample[] = [];
-  /** Source versions to read again for the paths of a content example. */
-  readonly contentExamples: { example: FullExample; destination: unknown }[] = [];
+  /**
+   * Content examples whose paths are named at the end: the body of the side read last is kept, the
+   * other side's version is read again.
+   */
+  readonly contentExamples: { example: FullExample; source?: unknown; destination?: unknown }[] =
+    [];
 
   row(type: string): FullTypeTotals {
     let t = this.types.get(type);
@@ -187,84 +191,163 @@ function splitKey(key: string): { type: string; id: string; versionId: string } 
   return { type, id, versionId };
 }
 
-async function compareRange(deps: EngineDeps, input: FullUnitInput, tally: UnitTally) {
+/** What matching a version needs from one side: its key's parts, instant, deleted state and digest. */
+interface ReadVersion extends Held {
+  view: EntryView;
+  /** The version's body (for a content example's paths), kept only while it is matched. */
+  resource: unknown;
+}
+
+function readVersion(client: FhirClient, entry: BundleEntry): ReadVersion | undefined {
+  const view = viewOf(client, entry);
+  // SearchParameters are copied by PUT with new versions: compared separately, current only.
+  if (view.type === SEARCH_PARAMETER_TYPE) return undefined;
+  return {
+    view,
+    resource: entry.resource,
+    ms: view.ms ?? Number.NaN,
+    deleted: view.deleted,
+    digest: view.deleted || entry.resource === undefined ? "" : contentDigest(entry.resource),
+  };
+}
+
+/**
+ * Judges one version both sides hold. `read` is the side read last (its body is at hand for a
+ * content example's paths; the other side's is read again then).
+ */
+function matchPair(
+  input: FullUnitInput,
+  tally: UnitTally,
+  s: Held,
+  d: Held,
+  read: ReadVersion,
+  readSide: "source" | "destination",
+): void {
+  const v = read.view;
+  const t = tally.row(v.type);
+  if (s.deleted && !input.migratesDeletes) {
+    t.skipped++;
+    if (!d.deleted) {
+      t.different++;
+      tally.example(
+        v,
+        "deleted-on-source",
+        "the source version is a delete, the destination's is not",
+      );
+    }
+    return;
+  }
+  if (s.deleted && !d.deleted) {
+    t.different++;
+    tally.example(
+      v,
+      "deleted-on-source",
+      "the source version is a delete, the destination's is not",
+    );
+  } else if (!s.deleted && d.deleted) {
+    t.different++;
+    tally.example(v, "deleted-on-destination");
+  } else if (s.deleted) {
+    // Both deleted: a deleted version's body is not data (docs/verification.md); its instant is.
+    if (s.ms === d.ms) t.matched++;
+    else {
+      t.different++;
+      tally.example(v, "content", "deleted on both; lastUpdated differs", [
+        { path: "meta.lastUpdated", kind: "changed" },
+      ]);
+    }
+  } else if (s.digest !== "" && s.digest === d.digest) {
+    t.matched++;
+  } else {
+    t.different++;
+    const e = tally.example(v, "content");
+    if (e !== undefined) tally.contentExamples.push({ example: e, [readSide]: read.resource });
+  }
+}
+
+type Side = "source" | "destination";
+
+/**
+ * Reads the unit's range on both servers at once and matches versions by key as they arrive: a
+ * version waits (as its key, instant, deleted state and digest) only until its counterpart is read.
+ * The source is read as fast as it answers; the destination reads its next page only while it holds
+ * at most `holdAhead` versions the source has not matched yet (or once the source is read, when it
+ * holds nothing more), so the unit never holds more than its source versions plus `holdAhead` plus
+ * one page: the bound the unit was sized for (src/core/fullUnits.ts). Returns the most versions it
+ * held at once.
+ */
+async function compareRange(
+  deps: EngineDeps,
+  input: FullUnitInput,
+  tally: UnitTally,
+): Promise<number> {
   const path = unitPath(input);
   // Versions the destination refused (src/verify/knownFailures.ts): known, not migrated, not loss.
-  const known = await allKnownFailureKeys(deps);
-  const held = new Map<string, Held>();
-  for await (const page of losslessPages(deps.source, path)) {
-    for (const entry of resourceEntries(page)) {
-      const v = viewOf(deps.source, entry);
-      // SearchParameters are copied by PUT with new versions: compared separately, current only.
-      if (v.type === SEARCH_PARAMETER_TYPE) continue;
-      tally.row(v.type).source++;
-      held.set(`${v.type}/${v.id}/${v.versionId}`, {
-        ms: v.ms ?? Number.NaN,
-        deleted: v.deleted,
-        digest: v.deleted || entry.resource === undefined ? "" : contentDigest(entry.resource),
-      });
+  // Read while the pages come; needed only for what stays unmatched.
+  const knownRead = allKnownFailureKeys(deps);
+  // Its failure surfaces where it is awaited below; until then it must not count as unhandled.
+  knownRead.catch(() => undefined);
+  const waiting: Record<Side, Map<string, Held>> = { source: new Map(), destination: new Map() };
+  const clients: Record<Side, FhirClient> = { source: deps.source, destination: deps.destination };
+  const readers: Record<Side, AsyncIterator<Bundle>> = {
+    source: losslessPages(deps.source, path)[Symbol.asyncIterator](),
+    destination: losslessPages(deps.destination, path)[Symbol.asyncIterator](),
+  };
+  const holdAhead = input.holdAhead ?? 0;
+  const inFlight = new Map<Side, Promise<{ side: Side; page: IteratorResult<Bundle> }>>();
+  const done: Record<Side, boolean> = { source: false, destination: false };
+  const extra = (v: Pick<EntryView, "type" | "id" | "versionId">) => {
+    tally.row(v.type).extra++;
+    tally.example(v, "extra", "only the destination has this version");
+  };
+  const request = (side: Side) => {
+    const next = readers[side].next().then((page) => ({ side, page }));
+    // A failure surfaces through the race below; a page still in flight then is not waited for.
+    next.catch(() => undefined);
+    inFlight.set(side, next);
+  };
+  request("source");
+  request("destination");
+  let most = 0;
+  while (inFlight.size > 0) {
+    const { side, page } = await Promise.race(inFlight.values());
+    inFlight.delete(side);
+    if (page.done === true) done[side] = true;
+    else {
+      const other: Side = side === "source" ? "destination" : "source";
+      for (const entry of resourceEntries(page.value)) {
+        const read = readVersion(clients[side], entry);
+        if (read === undefined) continue;
+        const t = tally.row(read.view.type);
+        t[side]++;
+        const key = `${read.view.type}/${read.view.id}/${read.view.versionId}`;
+        const counterpart = waiting[other].get(key);
+        if (counterpart === undefined) {
+          // Once the source is read, a destination version it did not match never will be.
+          if (side === "destination" && done.source) extra(read.view);
+          else waiting[side].set(key, { ms: read.ms, deleted: read.deleted, digest: read.digest });
+          continue;
+        }
+        waiting[other].delete(key);
+        if (side === "source") matchPair(input, tally, read, counterpart, read, side);
+        else matchPair(input, tally, counterpart, read, read, side);
+      }
+      most = Math.max(most, waiting.source.size + waiting.destination.size);
+      if (side === "source") request("source");
     }
+    if (
+      !done.destination &&
+      !inFlight.has("destination") &&
+      (done.source || waiting.destination.size <= holdAhead)
+    )
+      request("destination");
   }
-  const size = held.size;
+
+  for (const key of waiting.destination.keys()) extra(splitKey(key));
+  waiting.destination.clear();
+  const known = await knownRead;
   const watermarkMs = input.watermark === null ? Number.NaN : Date.parse(input.watermark);
-
-  for await (const page of losslessPages(deps.destination, path)) {
-    for (const entry of resourceEntries(page)) {
-      const v = viewOf(deps.destination, entry);
-      if (v.type === SEARCH_PARAMETER_TYPE) continue;
-      const t = tally.row(v.type);
-      t.destination++;
-      const key = `${v.type}/${v.id}/${v.versionId}`;
-      const s = held.get(key);
-      if (s === undefined) {
-        t.extra++;
-        tally.example(v, "extra", "only the destination has this version");
-        continue;
-      }
-      held.delete(key);
-      if (s.deleted && !input.migratesDeletes) {
-        t.skipped++;
-        if (!v.deleted) {
-          t.different++;
-          tally.example(
-            v,
-            "deleted-on-source",
-            "the source version is a delete, the destination's is not",
-          );
-        }
-        continue;
-      }
-      if (s.deleted && !v.deleted) {
-        t.different++;
-        tally.example(
-          v,
-          "deleted-on-source",
-          "the source version is a delete, the destination's is not",
-        );
-      } else if (!s.deleted && v.deleted) {
-        t.different++;
-        tally.example(v, "deleted-on-destination");
-      } else if (s.deleted) {
-        // Both deleted: a deleted version's body is not data (docs/verification.md); its instant is.
-        if (s.ms === v.ms) t.matched++;
-        else {
-          t.different++;
-          tally.example(v, "content", "deleted on both; lastUpdated differs", [
-            { path: "meta.lastUpdated", kind: "changed" },
-          ]);
-        }
-      } else if (entry.resource !== undefined && contentDigest(entry.resource) === s.digest) {
-        t.matched++;
-      } else {
-        t.different++;
-        const e = tally.example(v, "content");
-        if (e !== undefined)
-          tally.contentExamples.push({ example: e, destination: entry.resource });
-      }
-    }
-  }
-
-  for (const [key, s] of held) {
+  for (const [key, s] of waiting.source) {
     const v = splitKey(key);
     const t = tally.row(v.type);
     if (s.deleted && !input.migratesDeletes) t.skipped++;
@@ -278,19 +361,28 @@ async function compareRange(deps: EngineDeps, input: FullUnitInput, tally: UnitT
       tally.example(v, "missing", "the destination has no such version");
     }
   }
-  held.clear();
-  return size;
+  waiting.source.clear();
+  return most;
 }
 
-/** Names the paths of the content examples: the source version is read once more. */
+/** Names the paths of the content examples: the side whose body was not kept is read once more. */
 async function namePaths(deps: EngineDeps, tally: UnitTally): Promise<void> {
-  for (const { example, destination } of tally.contentExamples) {
+  for (const { example, source, destination } of tally.contentExamples) {
+    const missing: Side = source === undefined ? "source" : "destination";
     try {
-      const source = await deps.source.vread(example.type, example.id, example.versionId);
-      if (!source.found) example.note = "the source no longer has this version";
-      else if (source.deleted) example.note = "the source version is now deleted";
+      const read = await (missing === "source" ? deps.source : deps.destination).vread(
+        example.type,
+        example.id,
+        example.versionId,
+      );
+      if (!read.found) example.note = `the ${missing} no longer has this version`;
+      else if (read.deleted) example.note = `the ${missing} version is now deleted`;
       else {
-        const paths = compareResources(parseLossless(source.text), destination);
+        const again = parseLossless(read.text);
+        const paths = compareResources(
+          missing === "source" ? again : source,
+          missing === "source" ? destination : again,
+        );
         example.paths = paths.slice(0, FULL_PATHS_PER_EXAMPLE);
         if (paths.length > FULL_PATHS_PER_EXAMPLE)
           example.note = `${paths.length} paths differ; the first ${FULL_PATHS_PER_EXAMPLE} shown`;

@@ -8,7 +8,10 @@
 
 import type { OrchestrationContext } from "durable-functions";
 
-/** Events one execution writes before it continues as new; the last wave adds at most 2 + 2 × 64. */
+/**
+ * Events one execution writes before it continues as new; the last wave adds at most 2 + 2 × 66 (64
+ * units, the SearchParameters and a summary row).
+ */
 export const HISTORY_EVENTS_PER_EXECUTION = 2_000;
 
 /**

@@ -10,6 +10,13 @@
  *
  * AZURE_CheckConcurrency bounds the requests in flight to each server across the whole run, not
  * per activity: activities run in waves whose per-activity concurrencies add up to the bound.
+ *
+ * The surface and full checks read and write nothing the other depends on, so when the full check
+ * directly follows the surface check (no deep check or reconciliation between, as at the cutover)
+ * they run side by side (docs/verification.md, "Order and concurrency"): the full check's plan
+ * beside the first surface wave, then, when its timeline fits in one unit (a short check), the
+ * full check beside the rest of the surface check, each with its share of the bound. A longer full
+ * check starts once the surface check is done, with the whole bound.
  */
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { VerificationActivityTaking } from "./activityRegistry";
@@ -20,13 +27,15 @@ import {
   initialDeepCheckState,
   verifyDeepOrchestrator,
 } from "./deepOrchestrator";
-import type { FullCheckState } from "./fullOrchestrator";
+import type { FullCheckInput, FullCheckState } from "./fullOrchestrator";
 import {
   VERIFY_FULL_ORCHESTRATION,
+  fullPlanInput,
   initialFullCheckState,
   verifyFullOrchestrator,
 } from "./fullOrchestrator";
-import type { FullProgress, FullSummary } from "./fullTypes";
+import type { FullPlan, FullProgress, FullSummary } from "./fullTypes";
+import { FULL_PLAN_REQUESTS } from "./fullTypes";
 import type { ReconcileCheckState } from "./reconcileOrchestrator";
 import {
   VERIFY_RECONCILE_ORCHESTRATION,
@@ -76,17 +85,48 @@ function* inWaves<I, R>(
   calls: Call<I>[],
   bound: number,
   progress: (done: number) => void,
-): Generator<ReturnType<OrchestrationContext["df"]["Task"]["all"]>, R[], R[]> {
+): Generator<Task, R[], unknown> {
   const results: R[] = [];
   for (let i = 0; i < calls.length; i += bound) {
     const wave = calls.slice(i, i + bound);
-    const out: R[] = yield context.df.Task.all(
+    const out = (yield context.df.Task.all(
       wave.map((c) => context.df.callActivity(c.name, c.input)),
-    );
+    )) as R[];
     results.push(...out);
     progress(results.length);
   }
   return results;
+}
+
+/**
+ * Runs the steps of `thread` while `task` runs: `task` starts with the thread's first step (in a
+ * `Task.any`, which returns when either ends), then the steps go on one after another while it runs.
+ * Answers the thread's result; the caller then yields `task` alone (at once if it ended). `task` is
+ * never put in a second compound task: under durable-functions' replay schema V1 a compound emits
+ * again the actions of what it holds, so a task already started would be started twice.
+ */
+function* beside<R>(
+  context: OrchestrationContext,
+  task: Task,
+  thread: Generator<Task, R, unknown>,
+): Generator<Task, R, unknown> {
+  let next = thread.next();
+  let started = false;
+  while (next.done !== true) {
+    const current = next.value;
+    let result: unknown;
+    try {
+      if (!started) yield context.df.Task.any([current, task]);
+      started = true;
+      // Already started (and maybe ended): yielded alone, it is not scheduled again.
+      result = yield current;
+    } catch (error) {
+      next = thread.throw(error);
+      continue;
+    }
+    next = thread.next(result);
+  }
+  return next.value;
 }
 
 function surfaceSummary(runId: string, rows: SurfaceRow[]): CheckSummary {
@@ -133,35 +173,98 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
     return results.at(-1) as R;
   }
 
-  let surface: SurfaceRow[] | null = null;
-  if (plan.checks.includes("surface")) {
-    status("surface", types, 0, types);
-    const calls = plan.types.map((t) => ({
-      name: VERIFY_ACTIVITY.surface,
-      input: {
-        runId: plan.runId,
-        type: t.type,
-        watermark: plan.watermark,
-        historyScope: plan.historyScope,
-        known: plan.knownFailures?.byType.find((k) => k.type === t.type)?.count ?? 0,
-      } satisfies SurfaceTypeInput,
-    }));
-    const rows: SurfaceRow[][] = yield* inWaves<SurfaceTypeInput, SurfaceRow[]>(
-      context,
-      calls,
-      bound,
-      (done) => status("surface", types, done, types),
-    );
-    surface = rows.flat();
+  const surfaceCalls = plan.types.map((t) => ({
+    name: VERIFY_ACTIVITY.surface,
+    input: {
+      runId: plan.runId,
+      type: t.type,
+      watermark: plan.watermark,
+      historyScope: plan.historyScope,
+      known: plan.knownFailures?.byType.find((k) => k.type === t.type)?.count ?? 0,
+    } satisfies SurfaceTypeInput,
+  }));
+  /**
+   * The surface check after its first `rows`: the other types in waves of `share`, then the total,
+   * then (with `summary`) its summary row; without, the row is left to go out with the next step.
+   */
+  function* surfaceCheck(
+    rows: SurfaceRow[],
+    share: number,
+    summary: "write" | "leave",
+  ): Generator<Task, SurfaceRow[], unknown> {
+    const rest = surfaceCalls.slice(rows.length);
+    const more = (yield* inWaves<SurfaceTypeInput, SurfaceRow[]>(context, rest, share, (done) =>
+      status("surface", types, rows.length + done, types),
+    )) as SurfaceRow[][];
+    const all = [...rows, ...more.flat()];
     // The system-level total, judged against the per-type rows; with a caller's list of types its
     // reason says when types outside the list differ.
-    const total: SurfaceRow = yield callVerify(context, VERIFY_ACTIVITY.surfaceTotal, {
+    const total = (yield callVerify(context, VERIFY_ACTIVITY.surfaceTotal, {
       runId: plan.runId,
       watermark: plan.watermark,
-      perType: perTypeTotals(surface, plan.typeSelection),
-    } satisfies SurfaceTotalInput);
-    surface.push(total);
-    unwritten = callVerify(context, VERIFY_ACTIVITY.summary, surfaceSummary(plan.runId, surface));
+      perType: perTypeTotals(all, plan.typeSelection),
+    } satisfies SurfaceTotalInput)) as SurfaceRow;
+    all.push(total);
+    const row = callVerify(context, VERIFY_ACTIVITY.summary, surfaceSummary(plan.runId, all));
+    if (summary === "write") yield row;
+    else unwritten = row;
+    return all;
+  }
+  const fullInput: FullCheckInput = {
+    runId: plan.runId,
+    resume: input.resume !== undefined,
+    unitVersions: input.unitVersions ?? null,
+    concurrency: bound,
+    pageSize: plan.limits.pageSize,
+    sinceMs: input.fullSinceMs ?? null,
+  };
+  const callFull = (concurrency: number, fullPlan?: FullPlan) =>
+    context.df.callSubOrchestrator(
+      VERIFY_FULL_ORCHESTRATION,
+      initialFullCheckState({ ...fullInput, concurrency }, fullPlan) satisfies FullCheckState,
+      checkInstanceId(plan.runId, "full"),
+    );
+
+  let surface: SurfaceRow[] | null = null;
+  let full: FullSummary | null = null;
+  // The full check beside the surface check: it directly follows it, and the bound leaves the
+  // surface a share beside the full check's plan.
+  const sideBySide =
+    plan.checks.includes("surface") &&
+    plan.checks.includes("full") &&
+    !plan.checks.includes("deep") &&
+    !plan.checks.includes("reconcile") &&
+    bound > FULL_PLAN_REQUESTS;
+  if (sideBySide) {
+    status("surface", types, 0, types);
+    const first = surfaceCalls.slice(0, bound - FULL_PLAN_REQUESTS);
+    const planned = (yield context.df.Task.all([
+      ...first.map((c) => context.df.callActivity(c.name, c.input)),
+      callVerify(context, VERIFY_ACTIVITY.fullPlan, fullPlanInput(fullInput)),
+    ])) as unknown[];
+    const fullPlan = planned.pop() as FullPlan;
+    const rows = (planned as SurfaceRow[][]).flat();
+    status("surface", types, first.length, types);
+    if (Math.max(fullPlan.source, fullPlan.destination) <= fullPlan.unitVersions) {
+      // A short full check (one unit's worth): it runs beside the rest of the surface check, which
+      // keeps a share of the bound for its remaining types (one slot for the total at least).
+      const surfaceShare = Math.max(
+        1,
+        Math.min(Math.floor(bound / 2), surfaceCalls.length - first.length),
+      );
+      const fullTask = callFull(bound - surfaceShare, fullPlan);
+      surface = yield* beside(context, fullTask, surfaceCheck(rows, surfaceShare, "write"));
+      status("full-planning", types, 0, 0);
+      // Yielded alone: a Task.all holding a task that already ended would not end.
+      full = (yield fullTask) as FullSummary;
+    } else {
+      surface = yield* surfaceCheck(rows, bound, "leave");
+      status("full-planning", types, 0, 0);
+      full = yield* withUnwritten<FullSummary>(callFull(bound, fullPlan));
+    }
+  } else if (plan.checks.includes("surface")) {
+    status("surface", types, 0, types);
+    surface = yield* surfaceCheck([], bound, "leave");
   }
 
   let deep: DeepParts | null = null;
@@ -188,23 +291,9 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
     );
   }
 
-  let full: FullSummary | null = null;
-  if (plan.checks.includes("full")) {
+  if (plan.checks.includes("full") && !sideBySide) {
     status("full-planning", types, 0, 0);
-    full = yield* withUnwritten<FullSummary>(
-      context.df.callSubOrchestrator(
-        VERIFY_FULL_ORCHESTRATION,
-        initialFullCheckState({
-          runId: plan.runId,
-          resume: input.resume !== undefined,
-          unitVersions: input.unitVersions ?? null,
-          concurrency: bound,
-          pageSize: plan.limits.pageSize,
-          sinceMs: input.fullSinceMs ?? null,
-        }) satisfies FullCheckState,
-        checkInstanceId(plan.runId, "full"),
-      ),
-    );
+    full = yield* withUnwritten<FullSummary>(callFull(bound));
   }
   if (unwritten !== undefined) yield unwritten;
 

@@ -3,6 +3,8 @@ import {
   BYTES_PER_HELD_VERSION,
   BYTES_PER_PAGE,
   MAX_PARTS,
+  cutByTime,
+  partsForPages,
   MIN_UNIT_VERSIONS,
   estimateSecondsLeft,
   memoryBoundBytes,
@@ -126,5 +128,34 @@ describe("unitKey and estimateSecondsLeft", () => {
     expect(estimateSecondsLeft(1_000, 10_000, 500, 5_000)).toBe(90);
     expect(estimateSecondsLeft(1_000, 10_000, 0, 5_000)).toBeUndefined();
     expect(estimateSecondsLeft(10_000, 10_000, 0, 0)).toBe(0);
+  });
+});
+
+describe("cutByTime", () => {
+  const range = { sinceMs: 1_000, tillMs: 1_010, source: 900, destination: 950 };
+
+  it("cuts a range into equal stretches of whole milliseconds, without gaps, each with the range's counts", () => {
+    expect(cutByTime(range, 3)).toEqual([
+      { sinceMs: 1_000, tillMs: 1_003, source: 900, destination: 950 },
+      { sinceMs: 1_003, tillMs: 1_006, source: 900, destination: 950 },
+      { sinceMs: 1_006, tillMs: 1_010, source: 900, destination: 950 },
+    ]);
+  });
+
+  it("never cuts below one millisecond", () => {
+    expect(cutByTime({ ...range, tillMs: 1_002 }, 8)).toHaveLength(2);
+  });
+
+  it("refuses a number of parts that is not a whole number ≥ 1", () => {
+    expect(() => cutByTime(range, 0)).toThrow(/whole number ≥ 1, got 0/);
+  });
+});
+
+describe("partsForPages", () => {
+  it("gives one part per page of the larger side, at most the slots, at least one", () => {
+    const range = { sinceMs: 0, tillMs: 1, source: 2_500, destination: 3_100 };
+    expect(partsForPages(range, 1_000, 8)).toBe(4);
+    expect(partsForPages(range, 1_000, 3)).toBe(3);
+    expect(partsForPages({ ...range, source: 0, destination: 0 }, 1_000, 8)).toBe(1);
   });
 });

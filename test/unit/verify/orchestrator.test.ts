@@ -3,6 +3,8 @@ import type { Clock } from "../../../src/local/durableRuntime";
 import { runOrchestration } from "../../../src/local/durableRuntime";
 import type { DeepCompareInput } from "../../../src/verify/deepCompare";
 import type { DeepSampleInput } from "../../../src/verify/deepSample";
+import type { FullPlan, FullUnitInput } from "../../../src/verify/fullTypes";
+import { noSearchParameters, unitResult } from "../../support/fullCheck";
 import { share } from "../../../src/verify/hopQueue";
 import {
   E2E_TEST_ORCHESTRATION,
@@ -49,6 +51,25 @@ function plan(overrides: Partial<VerificationPlan> = {}): VerificationPlan {
     ],
     limits: { ...DEFAULT_HOP_LIMITS, compareBatch: 8 },
     ...overrides,
+  };
+}
+
+const FULL_SINCE = Date.parse("2025-03-03T02:00:00Z");
+
+function fullPlan(versions: number): FullPlan {
+  return {
+    scope: "history",
+    sinceMs: FULL_SINCE,
+    tillMs: FULL_SINCE + 60_000,
+    source: versions,
+    destination: versions,
+    searchParameters: 0,
+    unitVersions: 2_000,
+    resumed: false,
+    migratesDeletes: true,
+    watermark: null,
+    incremental: false,
+    startedAt: "2025-03-03T03:00:00.000Z",
   };
 }
 
@@ -119,6 +140,15 @@ function fakes(
       } satisfies DeepCompareResult;
     },
     VerifyCleanup: async () => ({ deleted: 2 }),
+    VerifyFullPlan: async () => fullPlan(1_500),
+    VerifyFullSplit: async (i) => ({
+      units: (i as { ranges: FullPlan[] }).ranges,
+      oversize: 0,
+      pending: [],
+    }),
+    VerifyFullUnit: async (i) => unitResult(i as FullUnitInput),
+    VerifyFullSearchParameters: async () => noSearchParameters(),
+    VerifyFullRecord: async () => ({ provenUntil: null }),
     VerifyRecordSummary: async () => null,
     VerifyReconcileType: async (i) => {
       const input = i as ReconcileInput;
@@ -285,6 +315,89 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
     // The deep check's first activity was called while the surface summary was still being written.
     const written = order.indexOf("summary written");
     expect(order.slice(0, written)).toContain("VerifyDeepSample");
+  });
+
+  describe("with the full check right after the surface check", () => {
+    const slow = (ms: number, answer: unknown) => async () => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return answer;
+    };
+    /** Each activity's start and end, in order. */
+    async function timed(p: VerificationPlan, overrides: Record<string, (i: never) => unknown>) {
+      const log: string[] = [];
+      const wrapped = Object.fromEntries(
+        Object.entries(overrides).map(([name, fn]) => [
+          name,
+          async (i: never) => {
+            log.push(`${name} start`);
+            const out = await fn(i);
+            log.push(`${name} end`);
+            return out;
+          },
+        ]),
+      );
+      const { calls, report } = await run(p, wrapped, (name) => {
+        if (!(name in overrides)) log.push(`${name} start`);
+      });
+      return { log, calls, report };
+    }
+    const surfaceAndFull = plan({ checks: ["surface", "full"], allocation: [] });
+
+    it("plans the full check beside the first surface wave", async () => {
+      const { log } = await timed(surfaceAndFull, {
+        VerifySurfaceType: (i: SurfaceTypeInput) => slow(30, [surfaceRow(i.type)])(),
+      });
+      expect(log.indexOf("VerifyFullPlan start")).toBeLessThan(
+        log.indexOf("VerifySurfaceType end"),
+      );
+    });
+
+    it("runs a full check of one unit's worth beside the rest of the surface check", async () => {
+      const { log, report } = await timed(surfaceAndFull, {
+        VerifySurfaceTotal: slow(50, { ...surfaceRow("(all types)"), scope: "system" }),
+      });
+      expect(log.indexOf("VerifyFullUnit start")).toBeLessThan(
+        log.indexOf("VerifySurfaceTotal end"),
+      );
+      expect(report.full).toMatchObject({ verdict: "Pass" });
+      expect(report.surface?.rows.at(-1)?.scope).toBe("system");
+    });
+
+    it("leaves the surface check one slot of the bound while the full check runs beside it", async () => {
+      const units: FullUnitInput[] = [];
+      let searchParameters = 0;
+      await timed(surfaceAndFull, {
+        VerifyFullUnit: (u: FullUnitInput) => (units.push(u), unitResult(u)),
+        VerifyFullSearchParameters: (i: { concurrency: number }) => (
+          (searchParameters = i.concurrency),
+          noSearchParameters()
+        ),
+      });
+      // Bound 4: the surface total takes 1; the full check's 3 go to two parts and the SearchParameters.
+      expect({ units: units.length, searchParameters }).toEqual({ units: 2, searchParameters: 1 });
+    });
+
+    it("starts a full check larger than a unit only once the surface check is done, with the whole bound", async () => {
+      let splitConcurrency = 0;
+      const { log } = await timed(surfaceAndFull, {
+        VerifyFullPlan: () => fullPlan(5_000),
+        VerifyFullSplit: (i: { ranges: FullPlan[]; concurrency: number }) => (
+          (splitConcurrency = i.concurrency),
+          { units: i.ranges, oversize: 0, pending: [] }
+        ),
+      });
+      expect(log.indexOf("VerifyFullSplit start")).toBeGreaterThan(
+        log.indexOf("VerifySurfaceTotal start"),
+      );
+      expect(splitConcurrency).toBe(4);
+    });
+
+    it("keeps the checks in order when a deep check comes between", async () => {
+      const { log } = await timed(plan({ checks: ["surface", "deep", "full"] }), {});
+      expect(log.indexOf("VerifyFullPlan start")).toBeGreaterThan(
+        log.lastIndexOf("VerifyDeepCompare start"),
+      );
+    });
   });
 
   it("runs only the checks the plan asks for", async () => {
