@@ -26,6 +26,7 @@ import type {
 } from "../src/core/migrationState";
 import { exportJob, importJob } from "../src/core/jobLifecycle";
 import { ledgerStep, SKIPPED_SETTLE_MS } from "../src/core/ledger";
+import type { SelfStageOrder } from "../src/core/activityRegistry";
 import type { PassAction, PassSnapshot } from "../src/core/passPlanner";
 import { decidePass } from "../src/core/passPlanner";
 import { SEARCH_PARAMETER_TYPE } from "../src/core/resourceTypes";
@@ -424,7 +425,7 @@ export class PassModel {
       case "PlanNextWindow":
         return { name, run: this.plan(await this.planQueries(startMs)) };
       case "StartExport":
-        return { name, run: this.startExport(action.input.seq, action.input.selfStagePages) };
+        return { name, run: this.startExport(action.input.seq, action.input.selfStage) };
       case "PollExport":
         return { name, run: this.pollExport(action.input.seq) };
       case "BuildImportPayloads":
@@ -691,18 +692,18 @@ export class PassModel {
     return c;
   }
 
-  private *startExport(seq: number, selfStagePages: number | undefined): ActivityRun {
+  private *startExport(seq: number, selfStage: SelfStageOrder | undefined): ActivityRun {
     const r = ACTIVITY_REQUESTS;
     const c = this.chunk(seq);
     yield* this.tables(r.claimTables);
     c.exportStatus = exportJob.next(c.exportStatus, "claim");
-    if (selfStagePages !== undefined) {
+    if (selfStage !== undefined) {
       const pageSize = this.s.export.selfStage.pageSize;
       const pages = Math.max(1, Math.ceil(c.expectedCount / pageSize));
       yield* this.blobs(1);
-      for (let p = 0; p < Math.min(pages, selfStagePages); p++)
+      for (let p = 0; p < Math.min(pages, selfStage.pages); p++)
         yield this.fromSource(this.cost("historyPage"));
-      if (pages <= selfStagePages) {
+      if (pages <= selfStage.pages) {
         const byType = this.o.source.countByType(c.sinceMs, c.tillMs);
         yield* this.blobs(byType.size + r.selfStageBlobs);
         yield* this.tables(r.selfStageTables - 1);
@@ -714,6 +715,7 @@ export class PassModel {
         c.exportStatus = exportJob.next(c.exportStatus, "complete");
         this.result.selfStaged++;
         yield* this.tables(1);
+        yield* this.buildAndStartImports(seq, selfStage.importSlots);
         return { changed: true };
       }
     }
@@ -726,6 +728,24 @@ export class PassModel {
     yield this.fromSource(this.cost("job"));
     yield* this.tables(r.recordTables);
     c.exportStatus = exportJob.next(c.exportStatus, "record");
+    return { changed: true };
+  }
+
+  /**
+   * The staged window carried on in its StartExport (src/engine/activities/startExport.ts): the
+   * build, then getCursor and listPayloads, then its imports, one after another
+   * here (the engine starts them side by side; a small window has one payload).
+   */
+  private *buildAndStartImports(seq: number, importSlots: number): ActivityRun {
+    yield* this.buildPayloads(seq);
+    if (importSlots <= 0) return { changed: true };
+    yield* this.tables(1);
+    if (!this.searchParametersMigrated) return { changed: true };
+    yield* this.tables(1);
+    // A window whose build found nothing to import is processed (and closed) already.
+    const payloads = this.open.get(seq)?.payloads ?? [];
+    const pending = payloads.filter((p) => p.status === "Pending").slice(0, importSlots);
+    for (const p of pending) yield* this.startImport(seq, p.index);
     return { changed: true };
   }
 

@@ -1,4 +1,4 @@
-import type { ActivityCall, PlannedActivityName } from "./activityRegistry";
+import type { ActivityCall, PlannedActivityName, SelfStageOrder } from "./activityRegistry";
 import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
@@ -107,7 +107,8 @@ export type PassDecision =
 /**
  * Decides one pass from the state snapshot, deterministically (the orchestrator calls it with its
  * replay-safe clock). Every in-flight job is polled on every pass; new exports start only outside
- * the pause window and below the in-flight bound; imports start in chunk order while slots are free.
+ * the pause window and below the in-flight bound; imports start in chunk order while slots are free,
+ * and a window staged this pass may start its own in the slots left (core/selfStaging.ts).
  */
 export function decidePass(
   snapshot: PassSnapshot,
@@ -142,27 +143,39 @@ export function decidePass(
 
   for (const chunk of exporting)
     actions.push({ activity: "PollExport", input: { seq: chunk.seq } });
+
+  const running = snapshot.payloads.filter((p) => importJob.isInFlight(p.status));
+  const mayStartImports =
+    !snapshot.searchParametersPending && (!paused || policy.pause.continueLastImportDuringPause);
+  const free = mayStartImports ? Math.max(0, policy.payloadCount - running.length) : 0;
+  const pending = snapshot.payloads
+    .filter((p) => p.status === "Pending")
+    .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
+    .slice(0, free);
+
   if (!paused) {
+    // A self-staged window's imports take the slots the pending payloads leave.
     const selfStaged =
       policy.selfStage === undefined
-        ? new Map<number, number>()
+        ? new Map<number, SelfStageOrder>()
         : chooseSelfStaged(
             planned.flatMap((c) =>
               c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
             ),
             policy.selfStage,
+            free - pending.length,
           );
     for (const chunk of planned) {
-      const pages = selfStaged.get(chunk.seq);
+      const selfStage = selfStaged.get(chunk.seq);
       // A small window beyond this pass's self-staging concurrency waits for the next pass.
       const small =
         policy.selfStage !== undefined &&
         chunk.expectedCount !== undefined &&
         isSmallWindow(chunk.expectedCount, policy.selfStage);
-      if (pages === undefined && small) continue;
+      if (selfStage === undefined && small) continue;
       actions.push({
         activity: "StartExport",
-        input: pages === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStagePages: pages },
+        input: selfStage === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStage },
       });
     }
   }
@@ -172,27 +185,17 @@ export function decidePass(
     }
   }
 
-  const running = snapshot.payloads.filter((p) => importJob.isInFlight(p.status));
   for (const p of running) {
     actions.push({
       activity: "PollImport",
       input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
     });
   }
-  const mayStartImports =
-    !snapshot.searchParametersPending && (!paused || policy.pause.continueLastImportDuringPause);
-  if (mayStartImports) {
-    const free = Math.max(0, policy.payloadCount - running.length);
-    const pending = snapshot.payloads
-      .filter((p) => p.status === "Pending")
-      .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
-      .slice(0, free);
-    for (const p of pending) {
-      actions.push({
-        activity: "StartImport",
-        input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
-      });
-    }
+  for (const p of pending) {
+    actions.push({
+      activity: "StartImport",
+      input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
+    });
   }
 
   // Counting on the source is load on it too: not during the pause window.

@@ -22,6 +22,7 @@
  * counted, so the number of versions staged is compared with that count.
  */
 import type { ExportManifest } from "../fhir/types";
+import type { SelfStageOrder } from "./activityRegistry";
 import { SOFT_DELETED_EXTENSION_URL } from "../fhir/types";
 import { arrayElements, objectMembers, wholeSpan } from "./rawJson";
 
@@ -76,21 +77,28 @@ export function isSmallWindow(expectedCount: number, policy: SelfStagePolicy): b
 
 /**
  * The planned small chunks this pass stages itself (chunk order, at most `concurrency`), each with
- * its share of the pass's request budget. Other small chunks wait for a later pass (the next one
- * follows at once, since staging changes the state); large ones are exported.
+ * its share of the pass's request budget and of the `importSlots` import slots the pass leaves
+ * free (shared evenly, the earlier chunk taking the remainder): the staging activity builds the
+ * window's payloads and starts that many of their imports. Other small chunks wait for a later
+ * pass (the next one follows at once, since staging changes the state); large ones are exported.
  */
 export function chooseSelfStaged(
   planned: readonly { seq: number; expectedCount: number }[],
   policy: SelfStagePolicy,
-): Map<number, number> {
-  const chosen = new Map<number, number>();
+  importSlots: number,
+): Map<number, SelfStageOrder> {
+  const chosen = new Map<number, SelfStageOrder>();
   if (policy.maxVersions <= 0) return chosen;
   const small = planned
     .filter((c) => isSmallWindow(c.expectedCount, policy))
     .sort((a, b) => a.seq - b.seq)
     .slice(0, policy.concurrency);
-  const share = Math.max(1, Math.floor(policy.requestBudget / Math.max(1, small.length)));
-  for (const c of small) chosen.set(c.seq, share);
+  const pages = Math.max(1, Math.floor(policy.requestBudget / Math.max(1, small.length)));
+  const slots = Math.max(0, importSlots);
+  small.forEach((c, i) => {
+    const share = Math.floor(slots / small.length) + (i < slots % small.length ? 1 : 0);
+    chosen.set(c.seq, { pages, importSlots: share });
+  });
   return chosen;
 }
 

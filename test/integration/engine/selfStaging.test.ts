@@ -161,7 +161,7 @@ async function exportedLines(deps: EngineDeps, chunk: ChunkRecord) {
 /** The window staged by StartExport with self-staging chosen, and its lines per type. */
 async function selfStagedLines(deps: EngineDeps, chunk: ChunkRecord) {
   await deps.state.insertChunk(chunk);
-  await startExport(deps, { seq: chunk.seq, selfStagePages: 100 });
+  await startExport(deps, { seq: chunk.seq, selfStage: { pages: 100, importSlots: 0 } });
   const after = await deps.state.getChunk(chunk.seq);
   expect(after).toMatchObject({ exportStatus: "Completed", exportContentLocation: undefined });
   return linesByType(deps, await loadManifest(deps, chunk.seq));
@@ -242,7 +242,7 @@ describe("self-staging falls back to $export", () => {
     const { source, deps, telemetry, window } = await setUp("apiForFhir");
     const count = await deps.source.count({ history: true, ...window });
     await deps.state.insertChunk(chunkFor(1, window, count + 1));
-    await startExport(deps, { seq: 1, selfStagePages: 100 });
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 0 } });
     expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
     expect(source.stats.requests("export-kickoff")).toBe(1);
     const event = telemetry.events.find((e) => e.name === "SelfStage");
@@ -263,7 +263,7 @@ describe("self-staging falls back to $export", () => {
       staging: { ...deps.staging, ensureContainer: () => Promise.reject(denied) },
     };
     source.stats.reset();
-    await startExport(refusing, { seq: 1, selfStagePages: 100 });
+    await startExport(refusing, { seq: 1, selfStage: { pages: 100, importSlots: 0 } });
     expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
     expect(source.stats.requests("history")).toBe(0);
     const event = telemetry.events.find((e) => e.name === "SelfStage");
@@ -276,7 +276,7 @@ describe("self-staging falls back to $export", () => {
     const { source, deps, window } = await setUp("apiForFhir");
     const count = await deps.source.count({ history: true, ...window });
     await deps.state.insertChunk(chunkFor(1, window, count));
-    await startExport(deps, { seq: 1, selfStagePages: 2 });
+    await startExport(deps, { seq: 1, selfStage: { pages: 2, importSlots: 0 } });
     expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
     expect(source.stats.requests("export-kickoff")).toBe(1);
   });

@@ -250,3 +250,59 @@ describe("decidePass: ledger", () => {
     expect(d).toMatchObject({ kind: "stop", outcome: "caught-up" });
   });
 });
+
+describe("decidePass: a self-staged window starts its own imports", () => {
+  const small = (seq: number): ChunkSummary => ({ ...chunk(seq, "Planned"), expectedCount: 5 });
+  const withSelfStage = (overrides: Partial<PassSnapshot>): PassSnapshot => {
+    const base = snapshot(overrides);
+    return {
+      ...base,
+      policy: {
+        ...base.policy,
+        selfStage: { maxVersions: 1000, concurrency: 2, requestBudget: 20 },
+      },
+    };
+  };
+  const staging = (s: PassSnapshot) => {
+    const d = decidePass(s, false, { stopWhenCaughtUp: false });
+    return d.kind === "act"
+      ? d.actions.flatMap((a) => (a.activity === "StartExport" ? [a.input] : []))
+      : [];
+  };
+
+  it("gives it the import slots the running and pending payloads leave", () => {
+    const s = withSelfStage({
+      chunks: [chunk(1, "Completed", "Running"), small(2)],
+      payloads: [payload(1, 1, "Running"), payload(1, 2, "Running"), payload(1, 3, "Pending")],
+    });
+    expect(staging(s)).toEqual([{ seq: 2, selfStage: { pages: 20, importSlots: 2 } }]);
+    const d = decidePass(s, false, { stopWhenCaughtUp: false });
+    expect(names(d).filter((n) => n === "StartImport")).toHaveLength(1);
+  });
+
+  it("gives it none while every slot is taken; its payloads wait for a later pass", () => {
+    const s = withSelfStage({
+      chunks: [chunk(1, "Completed", "Running"), small(2)],
+      payloads: [1, 2, 3, 4, 5].map((i) => payload(1, i, "Running")),
+    });
+    expect(staging(s)).toEqual([{ seq: 2, selfStage: { pages: 20, importSlots: 0 } }]);
+  });
+
+  it("gives it none until custom SearchParameters are copied", () => {
+    const s = withSelfStage({ searchParametersPending: true, chunks: [small(1)] });
+    expect(staging(s)).toEqual([{ seq: 1, selfStage: { pages: 20, importSlots: 0 } }]);
+  });
+
+  it("does the same in cutover mode", () => {
+    const s = withSelfStage({
+      chunks: [small(1)],
+      cutover: {
+        phase: "draining",
+        freeze: "2026-12-03T10:00:00.000Z",
+        frontierAtFreeze: true,
+        ledgerOpen: 0,
+      },
+    });
+    expect(staging(s)).toEqual([{ seq: 1, selfStage: { pages: 20, importSlots: 5 } }]);
+  });
+});

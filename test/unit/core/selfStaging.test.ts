@@ -48,6 +48,7 @@ describe("chooseSelfStaged", () => {
         { seq: 1, expectedCount: 0 },
       ],
       policy,
+      5,
     );
     expect([...chosen.keys()]).toEqual([1, 2]);
   });
@@ -59,13 +60,36 @@ describe("chooseSelfStaged", () => {
         { seq: 2, expectedCount: 5 },
       ],
       policy,
+      4,
     );
-    expect([...chosen.values()]).toEqual([10, 10]);
+    expect([...chosen.values()].map((o) => o.pages)).toEqual([10, 10]);
   });
+
+  it.each([
+    { slots: 5, shares: [3, 2] },
+    { slots: 1, shares: [1, 0] },
+    { slots: 0, shares: [0, 0] },
+  ])(
+    "shares $slots free import slots between the windows, the earlier first",
+    ({ slots, shares }) => {
+      const chosen = chooseSelfStaged(
+        [
+          { seq: 2, expectedCount: 5 },
+          { seq: 1, expectedCount: 5 },
+        ],
+        policy,
+        slots,
+      );
+      expect([...chosen.entries()].map(([seq, o]) => [seq, o.importSlots])).toEqual([
+        [1, shares[0]],
+        [2, shares[1]],
+      ]);
+    },
+  );
 
   it("chooses nothing when the threshold is 0", () => {
     const off = selfStagePolicy(EXPORT, { ...SELF, maxVersions: 0 });
-    expect(chooseSelfStaged([{ seq: 1, expectedCount: 0 }], off).size).toBe(0);
+    expect(chooseSelfStaged([{ seq: 1, expectedCount: 0 }], off, 5).size).toBe(0);
   });
 });
 
@@ -93,7 +117,10 @@ describe("decidePass with self-staging", () => {
   };
 
   it("marks the small window's StartExport for self-staging and exports the large one", () => {
-    expect(starts(1000).map((a) => a.input)).toEqual([{ seq: 1, selfStagePages: 20 }, { seq: 2 }]);
+    expect(starts(1000).map((a) => a.input)).toEqual([
+      { seq: 1, selfStage: { pages: 20, importSlots: 5 } },
+      { seq: 2 },
+    ]);
   });
 
   it("lets a small window beyond the concurrency wait for the next pass instead of exporting it", () => {
@@ -110,8 +137,8 @@ describe("decidePass with self-staging", () => {
     );
     const starts = d.kind === "act" ? d.actions.filter((a) => a.activity === "StartExport") : [];
     expect(starts.map((a) => a.input)).toEqual([
-      { seq: 1, selfStagePages: 10 },
-      { seq: 2, selfStagePages: 10 },
+      { seq: 1, selfStage: { pages: 10, importSlots: 3 } },
+      { seq: 2, selfStage: { pages: 10, importSlots: 2 } },
     ]);
   });
 
