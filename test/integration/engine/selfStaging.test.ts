@@ -8,11 +8,16 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import type { ChunkRecord } from "../../../src/core/migrationState";
 import { plannedChunk } from "../../../src/core/migrationState";
+import { decidePass } from "../../../src/core/passPlanner";
+import { buildImportPayloads } from "../../../src/engine/activities/buildImportPayloads";
+import { loadMigrationState } from "../../../src/engine/activities/loadMigrationState";
 import { startExport } from "../../../src/engine/activities/startExport";
 import { exportRequestFor } from "../../../src/engine/exportChunk";
 import { loadManifest } from "../../../src/engine/manifests";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
+import { PAYLOAD_CONTAINER } from "../../../src/engine/deps";
+import { FhirOperationError, TransientError } from "../../../src/errors";
 import type { ExportManifest } from "../../../src/fhir/types";
 import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
@@ -315,5 +320,142 @@ describe("a migration with self-staging", () => {
     const result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
     expect(result.output).toMatchObject({ outcome: "caught-up" });
     expect(source.stats.requests("export-kickoff")).toBeGreaterThan(0);
+  });
+});
+
+describe("a staged window carried on in the same StartExport", () => {
+  /** The window as chunk 1, planned, with custom SearchParameters already copied. */
+  async function plannedWindow(flavour: Flavour = "apiForFhir") {
+    const set = await setUp(flavour);
+    const count = await set.deps.source.count({ history: true, ...set.window });
+    await set.deps.state.insertChunk(chunkFor(1, set.window, count));
+    await set.deps.state.changeCursor((c) => ({
+      ...c,
+      nextSeq: 2,
+      searchParametersMigrated: true,
+    }));
+    set.source.stats.reset();
+    return set;
+  }
+  const nextPass = async (deps: EngineDeps) => {
+    const d = decidePass(await loadMigrationState(deps), false, { stopWhenCaughtUp: false });
+    return d.kind === "act" ? d.actions : [];
+  };
+
+  it("builds the window's payload and starts its import", async () => {
+    const { deps, telemetry } = await plannedWindow();
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 1 } });
+    expect(await deps.state.getChunk(1)).toMatchObject({
+      exportStatus: "Completed",
+      importStatus: "Running",
+      payloadCount: 1,
+    });
+    const [payload] = await deps.state.listPayloads(1);
+    expect(payload).toMatchObject({ status: "Running", attempts: 1 });
+    expect(payload?.importContentLocation).toBeDefined();
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(1);
+    const events = telemetry.events.filter((e) => e.name === "Export" || e.name === "Import");
+    expect(
+      events.map((e) => [e.name, e.properties?.["ExportStatus"] ?? e.properties?.["ImportStatus"]]),
+    ).toEqual([
+      ["Export", "Completed"],
+      ["Import", "Started"],
+    ]);
+    const next = (await nextPass(deps)).map((a) => a.activity);
+    expect(next).toContain("PollImport");
+    expect(next).not.toContain("BuildImportPayloads");
+    expect(next).not.toContain("StartImport");
+  });
+
+  it("builds it but leaves the import to a later pass when it was given no slot", async () => {
+    const { deps } = await plannedWindow();
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 0 } });
+    expect(await deps.state.getChunk(1)).toMatchObject({ importStatus: "Payloads Ready" });
+    expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending", attempts: 0 }]);
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(0);
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "StartImport",
+      input: { chunkSeq: 1, index: 1, key: "00000001-p0001" },
+    });
+  });
+
+  it("starts no import while custom SearchParameters wait to be copied", async () => {
+    const { deps } = await plannedWindow();
+    await deps.state.changeCursor((c) => ({ ...c, searchParametersMigrated: false }));
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 1 } });
+    expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending" }]);
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(0);
+  });
+
+  it("leaves a window staged but not built to the next pass's build when the build fails", async () => {
+    const { deps } = await plannedWindow();
+    const broken = new Error("payload storage unreachable");
+    const failing: EngineDeps = {
+      ...deps,
+      blobs: {
+        ...deps.blobs,
+        putText: (container, ...rest) =>
+          container === PAYLOAD_CONTAINER
+            ? Promise.reject(broken)
+            : deps.blobs.putText(container, ...rest),
+      },
+    };
+    await expect(
+      startExport(failing, { seq: 1, selfStage: { pages: 100, importSlots: 1 } }),
+    ).rejects.toBe(broken);
+    expect(await deps.state.getChunk(1)).toMatchObject({
+      exportStatus: "Completed",
+      importStatus: "Not Started",
+    });
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "BuildImportPayloads",
+      input: { seq: 1 },
+    });
+    await buildImportPayloads(deps, { seq: 1 });
+    expect(await deps.state.getChunk(1)).toMatchObject({ importStatus: "Payloads Ready" });
+  });
+
+  it("puts the payload back for the next pass when the kick-off is throttled past its retries", async () => {
+    const { deps } = await plannedWindow();
+    const throttled = new TransientError("429 Too Many Requests", {
+      method: "POST",
+      url: "$import",
+      status: 429,
+    });
+    const refusing: EngineDeps = {
+      ...deps,
+      destination: { ...deps.destination, importKickOff: () => Promise.reject(throttled) },
+    };
+    await expect(
+      startExport(refusing, { seq: 1, selfStage: { pages: 100, importSlots: 1 } }),
+    ).rejects.toBe(throttled);
+    expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending", attempts: 0 }]);
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "StartImport",
+      input: { chunkSeq: 1, index: 1, key: "00000001-p0001" },
+    });
+  });
+
+  it("records a refused kick-off on the payload as StartImport does", async () => {
+    const { deps, telemetry } = await plannedWindow();
+    const refused = new FhirOperationError(
+      "400 Bad Request",
+      { method: "POST", url: "$import", status: 400 },
+      "input format not supported",
+    );
+    const refusing: EngineDeps = {
+      ...deps,
+      destination: { ...deps.destination, importKickOff: () => Promise.reject(refused) },
+    };
+    await startExport(refusing, { seq: 1, selfStage: { pages: 100, importSlots: 1 } });
+    const [payload] = await deps.state.listPayloads(1);
+    expect(payload).toMatchObject({ status: "Pending", attempts: 1 });
+    expect(payload?.failureReason).toContain("Import kick-off failed");
+    expect(
+      telemetry.events.find(
+        (e) => e.name === "Import" && e.properties?.["ImportStatus"] === "Failed",
+      ),
+    ).toBeDefined();
+    expect((await deps.state.getCursor()).consecutiveFailures).toBe(1);
   });
 });
