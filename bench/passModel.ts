@@ -26,11 +26,11 @@ import type {
 } from "../src/core/migrationState";
 import { exportJob, importJob } from "../src/core/jobLifecycle";
 import { ledgerStep, SKIPPED_SETTLE_MS } from "../src/core/ledger";
-import type { SelfStageOrder } from "../src/core/activityRegistry";
+import type { PlanNextWindowInput, SelfStageOrder } from "../src/core/activityRegistry";
 import type { PassAction, PassSnapshot } from "../src/core/passPlanner";
 import { decidePass } from "../src/core/passPlanner";
 import { SEARCH_PARAMETER_TYPE } from "../src/core/resourceTypes";
-import { selfStagePolicy } from "../src/core/selfStaging";
+import { isSmallWindow, selfStagePolicy } from "../src/core/selfStaging";
 import { cleanBoundary } from "../src/core/windowBoundary";
 import { iso } from "../src/core/windows";
 import type { CountedStretch } from "../src/core/windows";
@@ -423,7 +423,7 @@ export class PassModel {
     const name = action.activity;
     switch (action.activity) {
       case "PlanNextWindow":
-        return { name, run: this.plan(await this.planQueries(startMs)) };
+        return { name, run: this.plan(await this.planQueries(startMs), action.input) };
       case "StartExport":
         return { name, run: this.startExport(action.input.seq, action.input.selfStage) };
       case "PollExport":
@@ -614,7 +614,7 @@ export class PassModel {
     return this.o.proposed?.includes(change) === true;
   }
 
-  private *plan(q: PlannedQueries): ActivityRun {
+  private *plan(q: PlannedQueries, input: PlanNextWindowInput): ActivityRun {
     const r = ACTIVITY_REQUESTS;
     this.result.plannings++;
     this.result.planningRequests += q.requests.length;
@@ -683,6 +683,10 @@ export class PassModel {
     this.result.windows++;
     this.result.windowVersions.push(count);
     if (this.o.trace === true) (this.result.windowBounds ??= []).push({ sinceMs, tillMs });
+    // A small window the pass said to stage goes on in this activity (planNextWindow.ts).
+    const policy = selfStagePolicy(this.s.export, this.s.export.selfStage);
+    if (input !== null && isSmallWindow(count, policy))
+      yield* this.startExport(seq, input.selfStage);
     return { changed: true };
   }
 

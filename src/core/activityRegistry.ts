@@ -32,6 +32,9 @@ export interface StartExportInput {
   selfStage?: SelfStageOrder;
 }
 
+/** selfStage: stage the window planned if it is small (one chunk, at most the self-staging threshold). */
+export type PlanNextWindowInput = { selfStage: SelfStageOrder } | null;
+
 /** cutover: an entry concluded is a change (the proof waits for it), so the next pass runs at once. */
 export interface ReconcileLedgerInput {
   since: string;
@@ -41,7 +44,7 @@ export interface ReconcileLedgerInput {
 export interface MigrationActivityInputs {
   LoadMigrationState: null;
   RepairMigrationState: StateRepair;
-  PlanNextWindow: null;
+  PlanNextWindow: PlanNextWindowInput;
   StartExport: StartExportInput;
   PollExport: { seq: number };
   BuildImportPayloads: { seq: number };

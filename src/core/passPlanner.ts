@@ -1,8 +1,8 @@
-import type { ActivityCall, PlannedActivityName, SelfStageOrder } from "./activityRegistry";
+import type { ActivityCall, PlannedActivityName } from "./activityRegistry";
 import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
-import type { SelfStagePolicy } from "./selfStaging";
+import type { SelfStageChoice, SelfStagePolicy } from "./selfStaging";
 import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
 import type { RunOutcome } from "./runOutcome";
 import type { RepairFacts } from "./stateRepairs";
@@ -153,20 +153,34 @@ export function decidePass(
     .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
     .slice(0, free);
 
+  const exportsInFlight = exporting.length + planned.length;
+  // In cutover mode the windows up to the freeze are planned at once (bounded by the backlog only),
+  // and none after it.
+  const mayPlan = inCutover
+    ? !cutover.frontierAtFreeze &&
+      !snapshot.frontierAtEndDate &&
+      unprocessed.length < policy.maxUnprocessedChunks
+    : !paused &&
+      !snapshot.frontierAtEndDate &&
+      exportsInFlight < policy.maxExportsInFlight &&
+      unprocessed.length < policy.maxUnprocessedChunks;
+  // Small windows staged this pass, the one it plans included; their imports take the slots the
+  // pending payloads leave. Never while paused (planning is not either).
+  const selfStaged: SelfStageChoice =
+    policy.selfStage === undefined || paused
+      ? { chunks: new Map(), nextWindow: undefined }
+      : chooseSelfStaged(
+          planned.flatMap((c) =>
+            c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
+          ),
+          policy.selfStage,
+          free - pending.length,
+          mayPlan,
+        );
+
   if (!paused) {
-    // A self-staged window's imports take the slots the pending payloads leave.
-    const selfStaged =
-      policy.selfStage === undefined
-        ? new Map<number, SelfStageOrder>()
-        : chooseSelfStaged(
-            planned.flatMap((c) =>
-              c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
-            ),
-            policy.selfStage,
-            free - pending.length,
-          );
     for (const chunk of planned) {
-      const selfStage = selfStaged.get(chunk.seq);
+      const selfStage = selfStaged.chunks.get(chunk.seq);
       // A small window beyond this pass's self-staging concurrency waits for the next pass.
       const small =
         policy.selfStage !== undefined &&
@@ -207,18 +221,11 @@ export function decidePass(
       });
   }
 
-  const exportsInFlight = exporting.length + planned.length;
-  // In cutover mode the windows up to the freeze are planned at once (bounded by the backlog only),
-  // and none after it.
-  const mayPlan = inCutover
-    ? !cutover.frontierAtFreeze &&
-      !snapshot.frontierAtEndDate &&
-      unprocessed.length < policy.maxUnprocessedChunks
-    : !paused &&
-      !snapshot.frontierAtEndDate &&
-      exportsInFlight < policy.maxExportsInFlight &&
-      unprocessed.length < policy.maxUnprocessedChunks;
-  if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
+  if (mayPlan)
+    actions.push({
+      activity: "PlanNextWindow",
+      input: selfStaged.nextWindow === undefined ? null : { selfStage: selfStaged.nextWindow },
+    });
 
   const inFlight = unprocessed.length + snapshot.ledger.blocking;
   if (inCutover) {

@@ -11,6 +11,7 @@ import { plannedChunk } from "../../../src/core/migrationState";
 import { decidePass } from "../../../src/core/passPlanner";
 import { buildImportPayloads } from "../../../src/engine/activities/buildImportPayloads";
 import { loadMigrationState } from "../../../src/engine/activities/loadMigrationState";
+import { planNextWindow } from "../../../src/engine/activities/planNextWindow";
 import { startExport } from "../../../src/engine/activities/startExport";
 import { exportRequestFor } from "../../../src/engine/exportChunk";
 import { loadManifest } from "../../../src/engine/manifests";
@@ -457,5 +458,24 @@ describe("a staged window carried on in the same StartExport", () => {
       ),
     ).toBeDefined();
     expect((await deps.state.getCursor()).consecutiveFailures).toBe(1);
+  });
+});
+
+describe("a small window planned and staged in the same PlanNextWindow", () => {
+  it.each([
+    {
+      label: "staged and its import started when the pass said so",
+      order: { selfStage: { pages: 100, importSlots: 1 } },
+      after: "Running",
+    },
+    { label: "left planned otherwise", order: null, after: "Not Started" },
+  ])("$label", async ({ order, after }) => {
+    const { deps } = await setUp("apiForFhir");
+    await deps.state.changeCursor((c) => ({ ...c, searchParametersMigrated: true }));
+    await planNextWindow(deps, order);
+    const chunk = await deps.state.getChunk(1);
+    expect(chunk?.expectedCount).toBeGreaterThan(0);
+    expect(chunk?.importStatus).toBe(after);
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(order === null ? 0 : 1);
   });
 });
