@@ -143,8 +143,19 @@ export function decidePass(
 
   for (const chunk of exporting)
     actions.push({ activity: "PollExport", input: { seq: chunk.seq } });
+  for (const chunk of unprocessed) {
+    if (chunk.exportStatus === "Completed" && chunk.importStatus === "Not Started") {
+      actions.push({ activity: "BuildImportPayloads", input: { seq: chunk.seq } });
+    }
+  }
 
   const running = snapshot.payloads.filter((p) => importJob.isInFlight(p.status));
+  for (const p of running) {
+    actions.push({
+      activity: "PollImport",
+      input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
+    });
+  }
   const mayStartImports =
     !snapshot.searchParametersPending && (!paused || policy.pause.continueLastImportDuringPause);
   const free = mayStartImports ? Math.max(0, policy.payloadCount - running.length) : 0;
@@ -152,59 +163,6 @@ export function decidePass(
     .filter((p) => p.status === "Pending")
     .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
     .slice(0, free);
-
-  const exportsInFlight = exporting.length + planned.length;
-  // In cutover mode the windows up to the freeze are planned at once (bounded by the backlog only),
-  // and none after it.
-  const mayPlan = inCutover
-    ? !cutover.frontierAtFreeze &&
-      !snapshot.frontierAtEndDate &&
-      unprocessed.length < policy.maxUnprocessedChunks
-    : !paused &&
-      !snapshot.frontierAtEndDate &&
-      exportsInFlight < policy.maxExportsInFlight &&
-      unprocessed.length < policy.maxUnprocessedChunks;
-  // Small windows staged this pass, the one it plans included; their imports take the slots the
-  // pending payloads leave. Never while paused (planning is not either).
-  const selfStaged: SelfStageChoice =
-    policy.selfStage === undefined || paused
-      ? { chunks: new Map(), nextWindow: undefined }
-      : chooseSelfStaged(
-          planned.flatMap((c) =>
-            c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
-          ),
-          policy.selfStage,
-          free - pending.length,
-          mayPlan,
-        );
-
-  if (!paused) {
-    for (const chunk of planned) {
-      const selfStage = selfStaged.chunks.get(chunk.seq);
-      // A small window beyond this pass's self-staging concurrency waits for the next pass.
-      const small =
-        policy.selfStage !== undefined &&
-        chunk.expectedCount !== undefined &&
-        isSmallWindow(chunk.expectedCount, policy.selfStage);
-      if (selfStage === undefined && small) continue;
-      actions.push({
-        activity: "StartExport",
-        input: selfStage === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStage },
-      });
-    }
-  }
-  for (const chunk of unprocessed) {
-    if (chunk.exportStatus === "Completed" && chunk.importStatus === "Not Started") {
-      actions.push({ activity: "BuildImportPayloads", input: { seq: chunk.seq } });
-    }
-  }
-
-  for (const p of running) {
-    actions.push({
-      activity: "PollImport",
-      input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
-    });
-  }
   for (const p of pending) {
     actions.push({
       activity: "StartImport",
@@ -221,6 +179,45 @@ export function decidePass(
       });
   }
 
+  const exportsInFlight = exporting.length + planned.length;
+  // In cutover mode the windows up to the freeze are planned at once (bounded by the backlog only),
+  // and none after it.
+  const mayPlan = inCutover
+    ? !cutover.frontierAtFreeze &&
+      !snapshot.frontierAtEndDate &&
+      unprocessed.length < policy.maxUnprocessedChunks
+    : !paused &&
+      !snapshot.frontierAtEndDate &&
+      exportsInFlight < policy.maxExportsInFlight &&
+      unprocessed.length < policy.maxUnprocessedChunks;
+  // Small windows staged this pass, the one it plans included; their imports take the import slots
+  // the pending payloads leave. Not while paused (nor is anything planned).
+  const selfStaged: SelfStageChoice =
+    policy.selfStage === undefined || paused
+      ? { chunks: new Map(), nextWindow: undefined }
+      : chooseSelfStaged(
+          planned.flatMap((c) =>
+            c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
+          ),
+          policy.selfStage,
+          free - pending.length,
+          mayPlan,
+        );
+  if (!paused) {
+    for (const chunk of planned) {
+      const selfStage = selfStaged.chunks.get(chunk.seq);
+      // A small window beyond this pass's self-staging concurrency waits for the next pass.
+      const small =
+        policy.selfStage !== undefined &&
+        chunk.expectedCount !== undefined &&
+        isSmallWindow(chunk.expectedCount, policy.selfStage);
+      if (selfStage === undefined && small) continue;
+      actions.push({
+        activity: "StartExport",
+        input: selfStage === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStage },
+      });
+    }
+  }
   if (mayPlan)
     actions.push({
       activity: "PlanNextWindow",

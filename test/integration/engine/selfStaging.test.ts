@@ -437,6 +437,24 @@ describe("a staged window carried on in the same StartExport", () => {
     });
   });
 
+  it("leaves a claim cut off during its kick-off to the next pass's poll", async () => {
+    const { deps } = await plannedWindow();
+    const cut = new Error("the process ended during the kick-off");
+    const dying: EngineDeps = {
+      ...deps,
+      destination: { ...deps.destination, importKickOff: () => Promise.reject(cut) },
+    };
+    await expect(
+      startExport(dying, { seq: 1, selfStage: { pages: 100, importSlots: 1 } }),
+    ).rejects.toBe(cut);
+    const [payload] = await deps.state.listPayloads(1);
+    expect(payload).toMatchObject({ status: "Started", importContentLocation: undefined });
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "PollImport",
+      input: { chunkSeq: 1, index: 1, key: "00000001-p0001" },
+    });
+  });
+
   it("records a refused kick-off on the payload as StartImport does", async () => {
     const { deps, telemetry } = await plannedWindow();
     const refused = new FhirOperationError(
