@@ -338,6 +338,12 @@ describe("a staged window carried on in the same StartExport", () => {
     set.source.stats.reset();
     return set;
   }
+  /** StartExport staging chunk 1 with one import slot, every import kick-off failing with `error`. */
+  const stageWithKickOff = (deps: EngineDeps, error: Error) =>
+    startExport(
+      { ...deps, destination: { ...deps.destination, importKickOff: () => Promise.reject(error) } },
+      { seq: 1, selfStage: { pages: 100, importSlots: 1 } },
+    );
   const nextPass = async (deps: EngineDeps) => {
     const d = decidePass(await loadMigrationState(deps), false, { stopWhenCaughtUp: false });
     return d.kind === "act" ? d.actions : [];
@@ -423,13 +429,7 @@ describe("a staged window carried on in the same StartExport", () => {
       url: "$import",
       status: 429,
     });
-    const refusing: EngineDeps = {
-      ...deps,
-      destination: { ...deps.destination, importKickOff: () => Promise.reject(throttled) },
-    };
-    await expect(
-      startExport(refusing, { seq: 1, selfStage: { pages: 100, importSlots: 1 } }),
-    ).rejects.toBe(throttled);
+    await expect(stageWithKickOff(deps, throttled)).rejects.toBe(throttled);
     expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending", attempts: 0 }]);
     expect(await nextPass(deps)).toContainEqual({
       activity: "StartImport",
@@ -440,13 +440,7 @@ describe("a staged window carried on in the same StartExport", () => {
   it("leaves a claim cut off during its kick-off to the next pass's poll", async () => {
     const { deps } = await plannedWindow();
     const cut = new Error("the process ended during the kick-off");
-    const dying: EngineDeps = {
-      ...deps,
-      destination: { ...deps.destination, importKickOff: () => Promise.reject(cut) },
-    };
-    await expect(
-      startExport(dying, { seq: 1, selfStage: { pages: 100, importSlots: 1 } }),
-    ).rejects.toBe(cut);
+    await expect(stageWithKickOff(deps, cut)).rejects.toBe(cut);
     const [payload] = await deps.state.listPayloads(1);
     expect(payload).toMatchObject({ status: "Started", importContentLocation: undefined });
     expect(await nextPass(deps)).toContainEqual({
@@ -462,11 +456,7 @@ describe("a staged window carried on in the same StartExport", () => {
       { method: "POST", url: "$import", status: 400 },
       "input format not supported",
     );
-    const refusing: EngineDeps = {
-      ...deps,
-      destination: { ...deps.destination, importKickOff: () => Promise.reject(refused) },
-    };
-    await startExport(refusing, { seq: 1, selfStage: { pages: 100, importSlots: 1 } });
+    await stageWithKickOff(deps, refused);
     const [payload] = await deps.state.listPayloads(1);
     expect(payload).toMatchObject({ status: "Pending", attempts: 1 });
     expect(payload?.failureReason).toContain("Import kick-off failed");
