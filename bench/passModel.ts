@@ -26,10 +26,11 @@ import type {
 } from "../src/core/migrationState";
 import { exportJob, importJob } from "../src/core/jobLifecycle";
 import { ledgerStep, SKIPPED_SETTLE_MS } from "../src/core/ledger";
+import type { PlanNextWindowInput, SelfStageOrder } from "../src/core/activityRegistry";
 import type { PassAction, PassSnapshot } from "../src/core/passPlanner";
 import { decidePass } from "../src/core/passPlanner";
 import { SEARCH_PARAMETER_TYPE } from "../src/core/resourceTypes";
-import { selfStagePolicy } from "../src/core/selfStaging";
+import { isSmallWindow, selfStagePolicy } from "../src/core/selfStaging";
 import { cleanBoundary } from "../src/core/windowBoundary";
 import { iso } from "../src/core/windows";
 import type { CountedStretch } from "../src/core/windows";
@@ -422,9 +423,9 @@ export class PassModel {
     const name = action.activity;
     switch (action.activity) {
       case "PlanNextWindow":
-        return { name, run: this.plan(await this.planQueries(startMs)) };
+        return { name, run: this.plan(await this.planQueries(startMs), action.input) };
       case "StartExport":
-        return { name, run: this.startExport(action.input.seq, action.input.selfStagePages) };
+        return { name, run: this.startExport(action.input.seq, action.input.selfStage) };
       case "PollExport":
         return { name, run: this.pollExport(action.input.seq) };
       case "BuildImportPayloads":
@@ -613,7 +614,7 @@ export class PassModel {
     return this.o.proposed?.includes(change) === true;
   }
 
-  private *plan(q: PlannedQueries): ActivityRun {
+  private *plan(q: PlannedQueries, input: PlanNextWindowInput): ActivityRun {
     const r = ACTIVITY_REQUESTS;
     this.result.plannings++;
     this.result.planningRequests += q.requests.length;
@@ -682,6 +683,10 @@ export class PassModel {
     this.result.windows++;
     this.result.windowVersions.push(count);
     if (this.o.trace === true) (this.result.windowBounds ??= []).push({ sinceMs, tillMs });
+    // A small window the pass said to stage goes on in this activity (planNextWindow.ts).
+    const policy = selfStagePolicy(this.s.export, this.s.export.selfStage);
+    if (input !== null && isSmallWindow(count, policy))
+      yield* this.startExport(seq, input.selfStage);
     return { changed: true };
   }
 
@@ -691,18 +696,18 @@ export class PassModel {
     return c;
   }
 
-  private *startExport(seq: number, selfStagePages: number | undefined): ActivityRun {
+  private *startExport(seq: number, selfStage: SelfStageOrder | undefined): ActivityRun {
     const r = ACTIVITY_REQUESTS;
     const c = this.chunk(seq);
     yield* this.tables(r.claimTables);
     c.exportStatus = exportJob.next(c.exportStatus, "claim");
-    if (selfStagePages !== undefined) {
+    if (selfStage !== undefined) {
       const pageSize = this.s.export.selfStage.pageSize;
       const pages = Math.max(1, Math.ceil(c.expectedCount / pageSize));
       yield* this.blobs(1);
-      for (let p = 0; p < Math.min(pages, selfStagePages); p++)
+      for (let p = 0; p < Math.min(pages, selfStage.pages); p++)
         yield this.fromSource(this.cost("historyPage"));
-      if (pages <= selfStagePages) {
+      if (pages <= selfStage.pages) {
         const byType = this.o.source.countByType(c.sinceMs, c.tillMs);
         yield* this.blobs(byType.size + r.selfStageBlobs);
         yield* this.tables(r.selfStageTables - 1);
@@ -714,6 +719,7 @@ export class PassModel {
         c.exportStatus = exportJob.next(c.exportStatus, "complete");
         this.result.selfStaged++;
         yield* this.tables(1);
+        yield* this.buildAndStartImports(seq, selfStage.importSlots);
         return { changed: true };
       }
     }
@@ -726,6 +732,24 @@ export class PassModel {
     yield this.fromSource(this.cost("job"));
     yield* this.tables(r.recordTables);
     c.exportStatus = exportJob.next(c.exportStatus, "record");
+    return { changed: true };
+  }
+
+  /**
+   * The staged window carried on in its StartExport (src/engine/activities/startExport.ts): the
+   * build, then getCursor and listPayloads, then its imports, one after another
+   * here (the engine starts them side by side; a small window has one payload).
+   */
+  private *buildAndStartImports(seq: number, importSlots: number): ActivityRun {
+    yield* this.buildPayloads(seq);
+    if (importSlots <= 0) return { changed: true };
+    yield* this.tables(1);
+    if (!this.searchParametersMigrated) return { changed: true };
+    yield* this.tables(1);
+    // A window whose build found nothing to import is processed (and closed) already.
+    const payloads = this.open.get(seq)?.payloads ?? [];
+    const pending = payloads.filter((p) => p.status === "Pending").slice(0, importSlots);
+    for (const p of pending) yield* this.startImport(seq, p.index);
     return { changed: true };
   }
 

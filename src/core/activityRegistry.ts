@@ -16,6 +16,25 @@ export interface PayloadJobInput {
   key: string;
 }
 
+/**
+ * A small window the pass stages from `_history` instead of exporting it (src/core/selfStaging.ts):
+ * its share of the pass's page requests, and how many of the pass's free import slots its payloads
+ * may take once staged, so the same activity builds them and starts their imports
+ * (docs/architecture-jobs.md, "A self-staged window in one activity").
+ */
+export interface SelfStageOrder {
+  pages: number;
+  importSlots: number;
+}
+
+export interface StartExportInput {
+  seq: number;
+  selfStage?: SelfStageOrder;
+}
+
+/** selfStage: stage the window planned if it is small (one chunk, at most the self-staging threshold). */
+export type PlanNextWindowInput = { selfStage: SelfStageOrder } | null;
+
 /** cutover: an entry concluded is a change (the proof waits for it), so the next pass runs at once. */
 export interface ReconcileLedgerInput {
   since: string;
@@ -35,8 +54,8 @@ export interface ProveCutoverInput {
 export interface MigrationActivityInputs {
   LoadMigrationState: null;
   RepairMigrationState: StateRepair;
-  PlanNextWindow: null;
-  StartExport: { seq: number; selfStagePages?: number };
+  PlanNextWindow: PlanNextWindowInput;
+  StartExport: StartExportInput;
   PollExport: { seq: number };
   BuildImportPayloads: { seq: number };
   StartImport: PayloadJobInput;

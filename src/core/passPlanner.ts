@@ -2,7 +2,7 @@ import type { ActivityCall, PlannedActivityName } from "./activityRegistry";
 import type { CutoverPhase } from "./cutover";
 import type { ChunkRecord, PayloadRecord, ReindexState } from "./migrationState";
 import { payloadKey } from "./migrationState";
-import type { SelfStagePolicy } from "./selfStaging";
+import type { SelfStageChoice, SelfStagePolicy } from "./selfStaging";
 import { chooseSelfStaged, isSmallWindow } from "./selfStaging";
 import type { RunOutcome } from "./runOutcome";
 import type { RepairFacts } from "./stateRepairs";
@@ -118,7 +118,8 @@ export type PassDecision =
 /**
  * Decides one pass from the state snapshot, deterministically (the orchestrator calls it with its
  * replay-safe clock). Every in-flight job is polled on every pass; new exports start only outside
- * the pause window and below the in-flight bound; imports start in chunk order while slots are free.
+ * the pause window and below the in-flight bound; imports start in chunk order while slots are free,
+ * and a window staged this pass may start its own in the slots left (core/selfStaging.ts).
  */
 export function decidePass(
   snapshot: PassSnapshot,
@@ -153,30 +154,6 @@ export function decidePass(
 
   for (const chunk of exporting)
     actions.push({ activity: "PollExport", input: { seq: chunk.seq } });
-  if (!paused) {
-    const selfStaged =
-      policy.selfStage === undefined
-        ? new Map<number, number>()
-        : chooseSelfStaged(
-            planned.flatMap((c) =>
-              c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
-            ),
-            policy.selfStage,
-          );
-    for (const chunk of planned) {
-      const pages = selfStaged.get(chunk.seq);
-      // A small window beyond this pass's self-staging concurrency waits for the next pass.
-      const small =
-        policy.selfStage !== undefined &&
-        chunk.expectedCount !== undefined &&
-        isSmallWindow(chunk.expectedCount, policy.selfStage);
-      if (pages === undefined && small) continue;
-      actions.push({
-        activity: "StartExport",
-        input: pages === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStagePages: pages },
-      });
-    }
-  }
   for (const chunk of unprocessed) {
     if (chunk.exportStatus === "Completed" && chunk.importStatus === "Not Started") {
       actions.push({ activity: "BuildImportPayloads", input: { seq: chunk.seq } });
@@ -192,18 +169,16 @@ export function decidePass(
   }
   const mayStartImports =
     !snapshot.searchParametersPending && (!paused || policy.pause.continueLastImportDuringPause);
-  if (mayStartImports) {
-    const free = Math.max(0, policy.payloadCount - running.length);
-    const pending = snapshot.payloads
-      .filter((p) => p.status === "Pending")
-      .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
-      .slice(0, free);
-    for (const p of pending) {
-      actions.push({
-        activity: "StartImport",
-        input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
-      });
-    }
+  const free = mayStartImports ? Math.max(0, policy.payloadCount - running.length) : 0;
+  const pending = snapshot.payloads
+    .filter((p) => p.status === "Pending")
+    .sort((a, b) => a.chunkSeq - b.chunkSeq || a.index - b.index)
+    .slice(0, free);
+  for (const p of pending) {
+    actions.push({
+      activity: "StartImport",
+      input: { chunkSeq: p.chunkSeq, index: p.index, key: payloadKey(p.chunkSeq, p.index) },
+    });
   }
 
   // The cutover's proof can start once the delta is imported and every ledger entry before the
@@ -240,7 +215,39 @@ export function decidePass(
       !snapshot.frontierAtEndDate &&
       exportsInFlight < policy.maxExportsInFlight &&
       unprocessed.length < policy.maxUnprocessedChunks;
-  if (mayPlan) actions.push({ activity: "PlanNextWindow", input: null });
+  // Small windows staged this pass, the one it plans included; their imports take the import slots
+  // the pending payloads leave. Not while paused (nor is anything planned).
+  const selfStaged: SelfStageChoice =
+    policy.selfStage === undefined || paused
+      ? { chunks: new Map(), nextWindow: undefined }
+      : chooseSelfStaged(
+          planned.flatMap((c) =>
+            c.expectedCount === undefined ? [] : [{ seq: c.seq, expectedCount: c.expectedCount }],
+          ),
+          policy.selfStage,
+          free - pending.length,
+          mayPlan,
+        );
+  if (!paused) {
+    for (const chunk of planned) {
+      const selfStage = selfStaged.chunks.get(chunk.seq);
+      // A small window beyond this pass's self-staging concurrency waits for the next pass.
+      const small =
+        policy.selfStage !== undefined &&
+        chunk.expectedCount !== undefined &&
+        isSmallWindow(chunk.expectedCount, policy.selfStage);
+      if (selfStage === undefined && small) continue;
+      actions.push({
+        activity: "StartExport",
+        input: selfStage === undefined ? { seq: chunk.seq } : { seq: chunk.seq, selfStage },
+      });
+    }
+  }
+  if (mayPlan)
+    actions.push({
+      activity: "PlanNextWindow",
+      input: selfStaged.nextWindow === undefined ? null : { selfStage: selfStaged.nextWindow },
+    });
 
   const inFlight = unprocessed.length + snapshot.ledger.blocking;
   if (inCutover) {

@@ -22,6 +22,7 @@
  * counted, so the number of versions staged is compared with that count.
  */
 import type { ExportManifest } from "../fhir/types";
+import type { SelfStageOrder } from "./activityRegistry";
 import { SOFT_DELETED_EXTENSION_URL } from "../fhir/types";
 import { arrayElements, objectMembers, wholeSpan } from "./rawJson";
 
@@ -74,24 +75,44 @@ export function isSmallWindow(expectedCount: number, policy: SelfStagePolicy): b
   return policy.maxVersions > 0 && expectedCount <= policy.maxVersions;
 }
 
+/** What a pass stages itself: planned chunks by seq, and the window it plans, if small. */
+export interface SelfStageChoice {
+  chunks: Map<number, SelfStageOrder>;
+  /** The order PlanNextWindow carries: stage the window it plans if that one is small. */
+  nextWindow: SelfStageOrder | undefined;
+}
+
 /**
- * The planned small chunks this pass stages itself (chunk order, at most `concurrency`), each with
- * its share of the pass's request budget. Other small chunks wait for a later pass (the next one
- * follows at once, since staging changes the state); large ones are exported.
+ * The planned small chunks this pass stages itself (chunk order, at most `concurrency`, and the
+ * window the pass plans when `planning` and a place is left), each with its share of the pass's
+ * request budget and of the `importSlots` import slots the pass leaves free (shared evenly, the
+ * earlier taking the remainder): the staging activity builds the window's payloads and starts that
+ * many of their imports. Other small chunks wait for a later pass (the next one follows at once,
+ * since staging changes the state); large ones are exported.
  */
 export function chooseSelfStaged(
   planned: readonly { seq: number; expectedCount: number }[],
   policy: SelfStagePolicy,
-): Map<number, number> {
-  const chosen = new Map<number, number>();
-  if (policy.maxVersions <= 0) return chosen;
+  importSlots: number,
+  planning: boolean,
+): SelfStageChoice {
+  if (policy.maxVersions <= 0) return { chunks: new Map(), nextWindow: undefined };
   const small = planned
     .filter((c) => isSmallWindow(c.expectedCount, policy))
     .sort((a, b) => a.seq - b.seq)
     .slice(0, policy.concurrency);
-  const share = Math.max(1, Math.floor(policy.requestBudget / Math.max(1, small.length)));
-  for (const c of small) chosen.set(c.seq, share);
-  return chosen;
+  const withNext = planning && small.length < policy.concurrency;
+  const n = small.length + (withNext ? 1 : 0);
+  const pages = Math.max(1, Math.floor(policy.requestBudget / Math.max(1, n)));
+  const slots = Math.max(0, importSlots);
+  const order = (i: number): SelfStageOrder => ({
+    pages,
+    importSlots: Math.floor(slots / n) + (i < slots % n ? 1 : 0),
+  });
+  return {
+    chunks: new Map(small.map((c, i) => [c.seq, order(i)])),
+    nextWindow: withNext ? order(small.length) : undefined,
+  };
 }
 
 export interface StageWindow {

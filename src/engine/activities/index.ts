@@ -34,9 +34,9 @@ export type MigrationActivityHandlers = {
 export const MIGRATION_ACTIVITIES = {
   LoadMigrationState: (deps: EngineDeps) => loadMigrationState(deps),
   RepairMigrationState: (deps: EngineDeps, input: StateRepair) => repairMigrationState(deps, input),
-  PlanNextWindow: (deps: EngineDeps) => withClockRefusal(deps, () => planNextWindow(deps)),
-  StartExport: (deps: EngineDeps, input: { seq: number; selfStagePages?: number }) =>
-    startExport(deps, input),
+  PlanNextWindow: (deps: EngineDeps, input: ActivityInput<"PlanNextWindow">) =>
+    withClockRefusal(deps, () => planNextWindow(deps, input)),
+  StartExport: (deps: EngineDeps, input: ActivityInput<"StartExport">) => startExport(deps, input),
   PollExport: (deps: EngineDeps, input: { seq: number }) => pollExport(deps, input),
   BuildImportPayloads: (deps: EngineDeps, input: { seq: number }) =>
     buildImportPayloads(deps, input),

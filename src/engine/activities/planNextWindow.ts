@@ -1,7 +1,9 @@
 import { chunkLengthMs } from "../../config/settings";
+import type { ActivityInput } from "../../core/activityRegistry";
 import type { ChunkRecord } from "../../core/migrationState";
 import { chunkKey, plannedChunk } from "../../core/migrationState";
 import { DEFAULT_MIGRATION_TYPES, SEARCH_PARAMETER_TYPE } from "../../core/resourceTypes";
+import { isSmallWindow, selfStagePolicy } from "../../core/selfStaging";
 import { cleanBoundary } from "../../core/windowBoundary";
 import type { Window } from "../../core/windows";
 import { iso, ms } from "../../core/windows";
@@ -14,6 +16,7 @@ import { mapWithConcurrency } from "../concurrency";
 import { windowCapFor } from "../windowClock";
 import { historyAware } from "../historyAware";
 import { recordSkippedStretch, recordWindowEntry, skippedEntryAt } from "../ledgerPlanning";
+import { startExport } from "./startExport";
 
 /**
  * lastUpdated of the oldest version at or after `instant` (history-aware, so a window whose only
@@ -43,10 +46,13 @@ export async function firstChangeAtOrAfter(
 
 /**
  * Plans the window after the frontier and records its chunk rows (the intent) before any export
- * starts. An empty stretch moves the frontier without exporting. Chunk rows are written before the
+ * starts (and stages it when the pass said so and it is small: `input.selfStage`). An empty stretch moves the frontier without exporting. Chunk rows are written before the
  * cursor moves, so a crash in between leaves rows that the next planning adopts (same since), never a gap.
  */
-export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> {
+export async function planNextWindow(
+  deps: EngineDeps,
+  input: ActivityInput<"PlanNextWindow"> = null,
+): Promise<ActivityResult> {
   const { settings, source, state } = deps;
   const history = historyAware(deps);
   let cursor = await state.getCursor();
@@ -208,6 +214,17 @@ export async function planNextWindow(deps: EngineDeps): Promise<ActivityResult> 
       ? `planned [${since}, ${windowTill}) as ${chunks.length} chunk(s), ${chunks.reduce((n, c) => n + c.expectedCount, 0)} versions`
       : `window at ${since} was planned by another runner`,
   );
+  // A small window the pass said to stage goes on here, as the next pass's StartExport would take
+  // it (staged, built, its imports started); a window of several chunks is left to that pass.
+  const [only] = chunks;
+  if (
+    planned &&
+    input !== null &&
+    chunks.length === 1 &&
+    only !== undefined &&
+    isSmallWindow(only.expectedCount, selfStagePolicy(settings.export, settings.export.selfStage))
+  )
+    await startExport(deps, { seq: only.seq, selfStage: input.selfStage });
   return { changed: true };
 }
 

@@ -25,8 +25,11 @@ const KICKOFF_CLAIM_TIMEOUT_MS = 10 * 60_000;
 export function exportJobSpec(
   deps: EngineDeps,
   seq: number,
-  /** A small window the planner chose to stage from `_history` (selfStage.ts) instead. */
-  selfStagePages?: number,
+  /**
+   * A small window the planner chose to stage from `_history` (selfStage.ts) instead: its page
+   * budget, and what follows in the same activity once this claim staged it.
+   */
+  selfStage?: { pages: number; staged(): Promise<void> },
 ): JobSpec<ChunkRecord, ChunkExportStatus, ExportRequest, ExportStatus> {
   return {
     kind: exportJob,
@@ -43,8 +46,9 @@ export function exportJobSpec(
       exportAttempts: c.exportAttempts + 1,
     }),
     async prepare(chunk) {
-      if (selfStagePages !== undefined) {
-        const staged = await selfStageWindow(deps, chunk, selfStagePages);
+      if (selfStage !== undefined) {
+        const staged = await selfStageWindow(deps, chunk, selfStage.pages);
+        if (staged.kind === "staged") await selfStage.staged();
         if (staged.kind !== "fallBack") return { done: { changed: true } };
       }
       return { request: exportRequestFor(deps, chunk) };

@@ -8,11 +8,17 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import type { Environment } from "../../../src/config/settings";
 import type { ChunkRecord } from "../../../src/core/migrationState";
 import { plannedChunk } from "../../../src/core/migrationState";
+import { decidePass } from "../../../src/core/passPlanner";
+import { buildImportPayloads } from "../../../src/engine/activities/buildImportPayloads";
+import { loadMigrationState } from "../../../src/engine/activities/loadMigrationState";
+import { planNextWindow } from "../../../src/engine/activities/planNextWindow";
 import { startExport } from "../../../src/engine/activities/startExport";
 import { exportRequestFor } from "../../../src/engine/exportChunk";
 import { loadManifest } from "../../../src/engine/manifests";
 import { createEngineDeps } from "../../../src/engine/createDeps";
 import type { EngineDeps } from "../../../src/engine/deps";
+import { PAYLOAD_CONTAINER } from "../../../src/engine/deps";
+import { FhirOperationError, TransientError } from "../../../src/errors";
 import type { ExportManifest } from "../../../src/fhir/types";
 import { runCutoverLocally } from "../../../src/local/localCutover";
 import { runMigrationLocally } from "../../../src/local/localMigration";
@@ -161,7 +167,7 @@ async function exportedLines(deps: EngineDeps, chunk: ChunkRecord) {
 /** The window staged by StartExport with self-staging chosen, and its lines per type. */
 async function selfStagedLines(deps: EngineDeps, chunk: ChunkRecord) {
   await deps.state.insertChunk(chunk);
-  await startExport(deps, { seq: chunk.seq, selfStagePages: 100 });
+  await startExport(deps, { seq: chunk.seq, selfStage: { pages: 100, importSlots: 0 } });
   const after = await deps.state.getChunk(chunk.seq);
   expect(after).toMatchObject({ exportStatus: "Completed", exportContentLocation: undefined });
   return linesByType(deps, await loadManifest(deps, chunk.seq));
@@ -242,7 +248,7 @@ describe("self-staging falls back to $export", () => {
     const { source, deps, telemetry, window } = await setUp("apiForFhir");
     const count = await deps.source.count({ history: true, ...window });
     await deps.state.insertChunk(chunkFor(1, window, count + 1));
-    await startExport(deps, { seq: 1, selfStagePages: 100 });
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 0 } });
     expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
     expect(source.stats.requests("export-kickoff")).toBe(1);
     const event = telemetry.events.find((e) => e.name === "SelfStage");
@@ -263,7 +269,7 @@ describe("self-staging falls back to $export", () => {
       staging: { ...deps.staging, ensureContainer: () => Promise.reject(denied) },
     };
     source.stats.reset();
-    await startExport(refusing, { seq: 1, selfStagePages: 100 });
+    await startExport(refusing, { seq: 1, selfStage: { pages: 100, importSlots: 0 } });
     expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
     expect(source.stats.requests("history")).toBe(0);
     const event = telemetry.events.find((e) => e.name === "SelfStage");
@@ -276,7 +282,7 @@ describe("self-staging falls back to $export", () => {
     const { source, deps, window } = await setUp("apiForFhir");
     const count = await deps.source.count({ history: true, ...window });
     await deps.state.insertChunk(chunkFor(1, window, count));
-    await startExport(deps, { seq: 1, selfStagePages: 2 });
+    await startExport(deps, { seq: 1, selfStage: { pages: 2, importSlots: 0 } });
     expect(await deps.state.getChunk(1)).toMatchObject({ exportStatus: "Running" });
     expect(source.stats.requests("export-kickoff")).toBe(1);
   });
@@ -315,5 +321,169 @@ describe("a migration with self-staging", () => {
     const result = await runMigrationLocally(deps, { input: { stopWhenCaughtUp: true } });
     expect(result.output).toMatchObject({ outcome: "caught-up" });
     expect(source.stats.requests("export-kickoff")).toBeGreaterThan(0);
+  });
+});
+
+describe("a staged window carried on in the same StartExport", () => {
+  /** The window as chunk 1, planned, with custom SearchParameters already copied. */
+  async function plannedWindow(flavour: Flavour = "apiForFhir") {
+    const set = await setUp(flavour);
+    const count = await set.deps.source.count({ history: true, ...set.window });
+    await set.deps.state.insertChunk(chunkFor(1, set.window, count));
+    await set.deps.state.changeCursor((c) => ({
+      ...c,
+      nextSeq: 2,
+      searchParametersMigrated: true,
+    }));
+    set.source.stats.reset();
+    return set;
+  }
+  /** StartExport staging chunk 1 with one import slot, every import kick-off failing with `error`. */
+  const stageWithKickOff = (deps: EngineDeps, error: Error) =>
+    startExport(
+      { ...deps, destination: { ...deps.destination, importKickOff: () => Promise.reject(error) } },
+      { seq: 1, selfStage: { pages: 100, importSlots: 1 } },
+    );
+  const nextPass = async (deps: EngineDeps) => {
+    const d = decidePass(await loadMigrationState(deps), false, { stopWhenCaughtUp: false });
+    return d.kind === "act" ? d.actions : [];
+  };
+
+  it("builds the window's payload and starts its import", async () => {
+    const { deps, telemetry } = await plannedWindow();
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 1 } });
+    expect(await deps.state.getChunk(1)).toMatchObject({
+      exportStatus: "Completed",
+      importStatus: "Running",
+      payloadCount: 1,
+    });
+    const [payload] = await deps.state.listPayloads(1);
+    expect(payload).toMatchObject({ status: "Running", attempts: 1 });
+    expect(payload?.importContentLocation).toBeDefined();
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(1);
+    const events = telemetry.events.filter((e) => e.name === "Export" || e.name === "Import");
+    expect(
+      events.map((e) => [e.name, e.properties?.["ExportStatus"] ?? e.properties?.["ImportStatus"]]),
+    ).toEqual([
+      ["Export", "Completed"],
+      ["Import", "Started"],
+    ]);
+    const next = (await nextPass(deps)).map((a) => a.activity);
+    expect(next).toContain("PollImport");
+    expect(next).not.toContain("BuildImportPayloads");
+    expect(next).not.toContain("StartImport");
+  });
+
+  it("builds it but leaves the import to a later pass when it was given no slot", async () => {
+    const { deps } = await plannedWindow();
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 0 } });
+    expect(await deps.state.getChunk(1)).toMatchObject({ importStatus: "Payloads Ready" });
+    expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending", attempts: 0 }]);
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(0);
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "StartImport",
+      input: { chunkSeq: 1, index: 1, key: "00000001-p0001" },
+    });
+  });
+
+  it("starts no import while custom SearchParameters wait to be copied", async () => {
+    const { deps } = await plannedWindow();
+    await deps.state.changeCursor((c) => ({ ...c, searchParametersMigrated: false }));
+    await startExport(deps, { seq: 1, selfStage: { pages: 100, importSlots: 1 } });
+    expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending" }]);
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(0);
+  });
+
+  it("leaves a window staged but not built to the next pass's build when the build fails", async () => {
+    const { deps } = await plannedWindow();
+    const broken = new Error("payload storage unreachable");
+    const failing: EngineDeps = {
+      ...deps,
+      blobs: {
+        ...deps.blobs,
+        putText: (container, ...rest) =>
+          container === PAYLOAD_CONTAINER
+            ? Promise.reject(broken)
+            : deps.blobs.putText(container, ...rest),
+      },
+    };
+    await expect(
+      startExport(failing, { seq: 1, selfStage: { pages: 100, importSlots: 1 } }),
+    ).rejects.toBe(broken);
+    expect(await deps.state.getChunk(1)).toMatchObject({
+      exportStatus: "Completed",
+      importStatus: "Not Started",
+    });
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "BuildImportPayloads",
+      input: { seq: 1 },
+    });
+    await buildImportPayloads(deps, { seq: 1 });
+    expect(await deps.state.getChunk(1)).toMatchObject({ importStatus: "Payloads Ready" });
+  });
+
+  it("puts the payload back for the next pass when the kick-off is throttled past its retries", async () => {
+    const { deps } = await plannedWindow();
+    const throttled = new TransientError("429 Too Many Requests", {
+      method: "POST",
+      url: "$import",
+      status: 429,
+    });
+    await expect(stageWithKickOff(deps, throttled)).rejects.toBe(throttled);
+    expect(await deps.state.listPayloads(1)).toMatchObject([{ status: "Pending", attempts: 0 }]);
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "StartImport",
+      input: { chunkSeq: 1, index: 1, key: "00000001-p0001" },
+    });
+  });
+
+  it("leaves a claim cut off during its kick-off to the next pass's poll", async () => {
+    const { deps } = await plannedWindow();
+    const cut = new Error("the process ended during the kick-off");
+    await expect(stageWithKickOff(deps, cut)).rejects.toBe(cut);
+    const [payload] = await deps.state.listPayloads(1);
+    expect(payload).toMatchObject({ status: "Started", importContentLocation: undefined });
+    expect(await nextPass(deps)).toContainEqual({
+      activity: "PollImport",
+      input: { chunkSeq: 1, index: 1, key: "00000001-p0001" },
+    });
+  });
+
+  it("records a refused kick-off on the payload as StartImport does", async () => {
+    const { deps, telemetry } = await plannedWindow();
+    const refused = new FhirOperationError(
+      "400 Bad Request",
+      { method: "POST", url: "$import", status: 400 },
+      "input format not supported",
+    );
+    await stageWithKickOff(deps, refused);
+    const [payload] = await deps.state.listPayloads(1);
+    expect(payload).toMatchObject({ status: "Pending", attempts: 1 });
+    expect(payload?.failureReason).toContain("Import kick-off failed");
+    expect(
+      telemetry.events.find(
+        (e) => e.name === "Import" && e.properties?.["ImportStatus"] === "Failed",
+      ),
+    ).toBeDefined();
+    expect((await deps.state.getCursor()).consecutiveFailures).toBe(1);
+  });
+});
+
+describe("a small window planned and staged in the same PlanNextWindow", () => {
+  it.each([
+    {
+      label: "staged and its import started when the pass said so",
+      order: { selfStage: { pages: 100, importSlots: 1 } },
+      after: "Running",
+    },
+    { label: "left planned otherwise", order: null, after: "Not Started" },
+  ])("$label", async ({ order, after }) => {
+    const { deps } = await setUp("apiForFhir");
+    await deps.state.changeCursor((c) => ({ ...c, searchParametersMigrated: true }));
+    await planNextWindow(deps, order);
+    const chunk = await deps.state.getChunk(1);
+    expect(chunk?.expectedCount).toBeGreaterThan(0);
+    expect(chunk?.importStatus).toBe(after);
+    expect(environment!.destination.stats.requests("import-kickoff")).toBe(order === null ? 0 : 1);
   });
 });

@@ -264,3 +264,100 @@ describe("decidePass: ledger", () => {
     expect(d).toMatchObject({ kind: "stop", outcome: "caught-up" });
   });
 });
+
+describe("decidePass: a self-staged window starts its own imports", () => {
+  const small = (seq: number): ChunkSummary => ({ ...chunk(seq, "Planned"), expectedCount: 5 });
+  const withSelfStage = (overrides: Partial<PassSnapshot>): PassSnapshot => {
+    const base = snapshot(overrides);
+    return {
+      ...base,
+      policy: {
+        ...base.policy,
+        // One export in flight at most: the staged chunk is it, so the pass plans no window.
+        maxExportsInFlight: 1,
+        selfStage: { maxVersions: 1000, concurrency: 2, requestBudget: 20 },
+      },
+    };
+  };
+  const planning = (s: PassSnapshot) => {
+    const d = decidePass(s, false, { stopWhenCaughtUp: false });
+    return d.kind === "act"
+      ? d.actions.find((a) => a.activity === "PlanNextWindow")?.input
+      : "stop";
+  };
+  const staging = (s: PassSnapshot) => {
+    const d = decidePass(s, false, { stopWhenCaughtUp: false });
+    return d.kind === "act"
+      ? d.actions.flatMap((a) => (a.activity === "StartExport" ? [a.input] : []))
+      : [];
+  };
+
+  it("gives it the import slots the running and pending payloads leave", () => {
+    const s = withSelfStage({
+      chunks: [chunk(1, "Completed", "Running"), small(2)],
+      payloads: [payload(1, 1, "Running"), payload(1, 2, "Running"), payload(1, 3, "Pending")],
+    });
+    expect(staging(s)).toEqual([{ seq: 2, selfStage: { pages: 20, importSlots: 2 } }]);
+    const d = decidePass(s, false, { stopWhenCaughtUp: false });
+    expect(names(d).filter((n) => n === "StartImport")).toHaveLength(1);
+  });
+
+  it("gives it none while every slot is taken; its payloads wait for a later pass", () => {
+    const s = withSelfStage({
+      chunks: [chunk(1, "Completed", "Running"), small(2)],
+      payloads: [1, 2, 3, 4, 5].map((i) => payload(1, i, "Running")),
+    });
+    expect(staging(s)).toEqual([{ seq: 2, selfStage: { pages: 20, importSlots: 0 } }]);
+  });
+
+  it("gives it none until custom SearchParameters are copied", () => {
+    const s = withSelfStage({ searchParametersPending: true, chunks: [small(1)] });
+    expect(staging(s)).toEqual([{ seq: 1, selfStage: { pages: 20, importSlots: 0 } }]);
+  });
+
+  it("does the same in cutover mode", () => {
+    const s = withSelfStage({
+      chunks: [small(1)],
+      cutover: {
+        phase: "draining",
+        freeze: "2026-12-03T10:00:00.000Z",
+        frontierAtFreeze: true,
+        ledgerOpen: 0,
+      },
+    });
+    expect(staging(s)).toEqual([{ seq: 1, selfStage: { pages: 20, importSlots: 5 } }]);
+  });
+
+  it("tells the planning to stage the window it plans, with the share left", () => {
+    const s = withSelfStage({
+      chunks: [chunk(1, "Completed", "Running")],
+      payloads: [payload(1, 1, "Running")],
+    });
+    expect(planning({ ...s, policy: { ...s.policy, maxExportsInFlight: 2 } })).toEqual({
+      selfStage: { pages: 20, importSlots: 4 },
+    });
+  });
+
+  it("shares the budget and slots between a planned small window and the one it plans", () => {
+    const s = withSelfStage({ chunks: [small(1)] });
+    const both = { ...s, policy: { ...s.policy, maxExportsInFlight: 2 } };
+    expect(staging(both)).toEqual([{ seq: 1, selfStage: { pages: 10, importSlots: 3 } }]);
+    expect(planning(both)).toEqual({ selfStage: { pages: 10, importSlots: 2 } });
+  });
+
+  it("tells the planning to stage the delta in cutover mode", () => {
+    const s = withSelfStage({
+      cutover: {
+        phase: "draining",
+        freeze: "2026-12-03T10:00:00.000Z",
+        frontierAtFreeze: false,
+        ledgerOpen: 0,
+      },
+    });
+    expect(planning(s)).toEqual({ selfStage: { pages: 20, importSlots: 5 } });
+  });
+
+  it("plans without staging when self-staging is off", () => {
+    expect(planning(snapshot())).toBeNull();
+  });
+});

@@ -38,6 +38,10 @@ describe("selfStagePolicy", () => {
 
 describe("chooseSelfStaged", () => {
   const policy = selfStagePolicy(EXPORT, SELF);
+  const two = [
+    { seq: 2, expectedCount: 5 },
+    { seq: 1, expectedCount: 5 },
+  ];
 
   it("chooses windows at or under the threshold, in chunk order, up to the concurrency", () => {
     const chosen = chooseSelfStaged(
@@ -48,24 +52,47 @@ describe("chooseSelfStaged", () => {
         { seq: 1, expectedCount: 0 },
       ],
       policy,
+      5,
+      false,
     );
-    expect([...chosen.keys()]).toEqual([1, 2]);
+    expect([...chosen.chunks.keys()]).toEqual([1, 2]);
   });
 
   it("shares the pass's request budget between the windows it chooses", () => {
-    const chosen = chooseSelfStaged(
-      [
-        { seq: 1, expectedCount: 5 },
-        { seq: 2, expectedCount: 5 },
-      ],
-      policy,
-    );
-    expect([...chosen.values()]).toEqual([10, 10]);
+    const chosen = chooseSelfStaged(two, policy, 4, false);
+    expect([...chosen.chunks.values()].map((o) => o.pages)).toEqual([10, 10]);
+  });
+
+  it.each([
+    { slots: 5, shares: [3, 2] },
+    { slots: 1, shares: [1, 0] },
+    { slots: 0, shares: [0, 0] },
+  ])(
+    "shares $slots free import slots between the windows, the earlier first",
+    ({ slots, shares }) => {
+      const chosen = chooseSelfStaged(two, policy, slots, false);
+      expect([...chosen.chunks.entries()].map(([seq, o]) => [seq, o.importSlots])).toEqual([
+        [1, shares[0]],
+        [2, shares[1]],
+      ]);
+    },
+  );
+
+  it("gives the window the pass plans a place when one is left, after the planned ones", () => {
+    const chosen = chooseSelfStaged([{ seq: 1, expectedCount: 5 }], policy, 5, true);
+    expect(chosen.chunks.get(1)).toEqual({ pages: 10, importSlots: 3 });
+    expect(chosen.nextWindow).toEqual({ pages: 10, importSlots: 2 });
+  });
+
+  it("gives the window the pass plans no place when the concurrency is taken", () => {
+    expect(chooseSelfStaged(two, policy, 5, true).nextWindow).toBeUndefined();
   });
 
   it("chooses nothing when the threshold is 0", () => {
     const off = selfStagePolicy(EXPORT, { ...SELF, maxVersions: 0 });
-    expect(chooseSelfStaged([{ seq: 1, expectedCount: 0 }], off).size).toBe(0);
+    const chosen = chooseSelfStaged([{ seq: 1, expectedCount: 0 }], off, 5, true);
+    expect(chosen.chunks.size).toBe(0);
+    expect(chosen.nextWindow).toBeUndefined();
   });
 });
 
@@ -93,7 +120,10 @@ describe("decidePass with self-staging", () => {
   };
 
   it("marks the small window's StartExport for self-staging and exports the large one", () => {
-    expect(starts(1000).map((a) => a.input)).toEqual([{ seq: 1, selfStagePages: 20 }, { seq: 2 }]);
+    expect(starts(1000).map((a) => a.input)).toEqual([
+      { seq: 1, selfStage: { pages: 20, importSlots: 5 } },
+      { seq: 2 },
+    ]);
   });
 
   it("lets a small window beyond the concurrency wait for the next pass instead of exporting it", () => {
@@ -110,8 +140,8 @@ describe("decidePass with self-staging", () => {
     );
     const starts = d.kind === "act" ? d.actions.filter((a) => a.activity === "StartExport") : [];
     expect(starts.map((a) => a.input)).toEqual([
-      { seq: 1, selfStagePages: 10 },
-      { seq: 2, selfStagePages: 10 },
+      { seq: 1, selfStage: { pages: 10, importSlots: 3 } },
+      { seq: 2, selfStage: { pages: 10, importSlots: 2 } },
     ]);
   });
 
