@@ -184,17 +184,19 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
     } satisfies SurfaceTypeInput,
   }));
   /**
-   * The surface check after its first `rows`: the other types in waves of `share`, then the total,
-   * then (with `summary`) its summary row; without, the row is left to go out with the next step.
+   * The surface check after its first `typesDone` types (whose rows are `rows`: one or two per
+   * type, by scope): the other types in waves of `share`, then the total, then (with `summary`)
+   * its summary row; without, the row is left to go out with the next step.
    */
   function* surfaceCheck(
     rows: SurfaceRow[],
+    typesDone: number,
     share: number,
     summary: "write" | "leave",
   ): Generator<Task, SurfaceRow[], unknown> {
-    const rest = surfaceCalls.slice(rows.length);
+    const rest = surfaceCalls.slice(typesDone);
     const more = (yield* inWaves<SurfaceTypeInput, SurfaceRow[]>(context, rest, share, (done) =>
-      status("surface", types, rows.length + done, types),
+      status("surface", types, typesDone + done, types),
     )) as SurfaceRow[][];
     const all = [...rows, ...more.flat()];
     // The system-level total, judged against the per-type rows; with a caller's list of types its
@@ -253,18 +255,22 @@ export const verificationOrchestrator: OrchestrationHandler = function* (
         Math.min(Math.floor(bound / 2), surfaceCalls.length - first.length),
       );
       const fullTask = callFull(bound - surfaceShare, fullPlan);
-      surface = yield* beside(context, fullTask, surfaceCheck(rows, surfaceShare, "write"));
+      surface = yield* beside(
+        context,
+        fullTask,
+        surfaceCheck(rows, first.length, surfaceShare, "write"),
+      );
       status("full-planning", types, 0, 0);
       // Yielded alone: a Task.all holding a task that already ended would not end.
       full = (yield fullTask) as FullSummary;
     } else {
-      surface = yield* surfaceCheck(rows, bound, "leave");
+      surface = yield* surfaceCheck(rows, first.length, bound, "leave");
       status("full-planning", types, 0, 0);
       full = yield* withUnwritten<FullSummary>(callFull(bound, fullPlan));
     }
   } else if (plan.checks.includes("surface")) {
     status("surface", types, 0, types);
-    surface = yield* surfaceCheck([], bound, "leave");
+    surface = yield* surfaceCheck([], 0, bound, "leave");
   }
 
   let deep: DeepParts | null = null;

@@ -392,6 +392,27 @@ describe("E2ETestOrchestration (replayed by durable-functions' engine)", () => {
       expect(splitConcurrency).toBe(4);
     });
 
+    it("checks every type once when each answers a row per scope and they outnumber the first wave", async () => {
+      const five = ["Condition", "Encounter", "MedicationRequest", "Observation", "Patient"];
+      const p = plan({
+        checks: ["surface", "full"],
+        allocation: [],
+        historyScope: true,
+        types: five.map((type) => ({ type, source: 1, destination: 1, error: null })),
+      });
+      const checked: string[] = [];
+      const { report } = await timed(p, {
+        VerifySurfaceType: (i: SurfaceTypeInput) => (
+          checked.push(i.type),
+          [surfaceRow(i.type), { ...surfaceRow(i.type), scope: "history" }]
+        ),
+      });
+      expect(checked.sort()).toEqual(five);
+      expect(new Set(report.surface?.rows.map((r) => r.type))).toEqual(
+        new Set([...five, "(all types)"]),
+      );
+    });
+
     it("keeps the checks in order when a deep check comes between", async () => {
       const { log } = await timed(plan({ checks: ["surface", "deep", "full"] }), {});
       expect(log.indexOf("VerifyFullPlan start")).toBeGreaterThan(
