@@ -8,8 +8,14 @@
  */
 import { isR4ResourceType } from "./resourceTypes";
 
-/** One server's counts: the system-level one and the candidates' (null: could not be counted). */
+/**
+ * One server's counts (null: could not be counted): the system-level one before the candidates'
+ * and after them, and the candidates'. A count that changed between the two system-level counts
+ * (a write or a delete meanwhile) proves nothing: a delete of a candidate's resource could cancel
+ * exactly what an unlisted type holds.
+ */
 export interface ServerTally {
+  totalBefore: number | null;
   total: number | null;
   byType: readonly (number | null)[];
 }
@@ -20,7 +26,10 @@ export type DiscoveryDecision =
   | { complete: false; reason: string };
 
 function unaccounted(server: string, tally: ServerTally, candidates: number): string | undefined {
-  if (tally.total === null) return `the ${server}'s system-level count failed`;
+  if (tally.total === null || tally.totalBefore === null)
+    return `the ${server}'s system-level count failed`;
+  if (tally.totalBefore !== tally.total)
+    return `the ${server}'s system-level count changed from ${tally.totalBefore} to ${tally.total} while the candidates were counted`;
   const failed = tally.byType.filter((n) => n === null).length;
   if (failed > 0) return `${failed} candidate type(s) could not be counted on the ${server}`;
   const sum = tally.byType.reduce<number>((a, n) => a + (n ?? 0), 0);
@@ -30,7 +39,8 @@ function unaccounted(server: string, tally: ServerTally, candidates: number): st
 
 /**
  * Whether the candidates' counts prove that no other type holds anything: on both servers every
- * count answered and the candidates' counts add up exactly to the system-level count.
+ * count answered, the system-level count was the same before and after the candidates', and the
+ * candidates' counts add up exactly to it.
  */
 export function decideDiscovery(
   candidates: readonly string[],

@@ -109,8 +109,9 @@ export async function countTypes(
 const holdsResources = (t: TypeCounts): boolean => (t.source ?? 0) > 0 || (t.destination ?? 0) > 0;
 
 /**
- * The candidates' counts on one server, then its system-level count: counted after them, so
- * resources created meanwhile can only make it larger than their sum (a fallback), never hide a type.
+ * One server's system-level count, the candidates' counts, and the system-level count again: a
+ * count that changed in between (a write or a delete meanwhile) is a fallback, so a delete of a
+ * candidate's resource cannot cancel what an unlisted type holds.
  */
 async function tallyCandidates(
   client: FhirClient,
@@ -118,11 +119,15 @@ async function tallyCandidates(
   history: boolean,
   concurrency: number,
 ): Promise<{ counted: Counted[]; tally: ServerTally }> {
+  const before = await countOrError(client, undefined, history);
   const counted = await mapWithConcurrency(candidates, concurrency, (t) =>
     countOrError(client, t, history),
   );
-  const total = await countOrError(client, undefined, history);
-  return { counted, tally: { total: total.count, byType: counted.map((c) => c.count) } };
+  const after = await countOrError(client, undefined, history);
+  return {
+    counted,
+    tally: { totalBefore: before.count, total: after.count, byType: counted.map((c) => c.count) },
+  };
 }
 
 /**

@@ -99,7 +99,7 @@ afterAll(async () => {
 });
 
 describe("type discovery", () => {
-  it("after a migration counts the types it moved, then the system-level count, on each server", async () => {
+  it("after a migration counts the system-level total, the types it moved, then the total again, on each server", async () => {
     const { deps, source, destination } = counting(depsFor());
     const found = await plan(deps);
     expect(found.types).toEqual([
@@ -107,6 +107,7 @@ describe("type discovery", () => {
       { type: "Patient", source: 6, destination: 6, error: null },
     ]);
     const expected = [
+      { history: true },
       { type: "Observation", history: true },
       { type: "Patient", history: true },
       { history: true },
@@ -119,6 +120,7 @@ describe("type discovery", () => {
     const { deps, source } = counting(depsFor({ AZURE_ExportWithHistory: "false" }));
     await plan(deps);
     expect(source).toEqual([
+      { history: false },
       { type: "Observation", history: false },
       { type: "Patient", history: false },
       { history: false },
@@ -133,8 +135,8 @@ describe("type discovery", () => {
       const found = await plan(watched);
       expect(found.types.map((t) => t.type)).toEqual(["Basic", "Observation", "Patient"]);
       expect(found.types[0]).toEqual({ type: "Basic", source: 1, destination: 0, error: null });
-      // The two candidates, the system-level count, then every other R4 type.
-      expect(source).toHaveLength(R4_RESOURCE_TYPES.length + 1);
+      // The system-level count before and after the two candidates, then every other R4 type.
+      expect(source).toHaveLength(R4_RESOURCE_TYPES.length + 2);
       expect((await deps.state.seenTypes.get())?.types).toEqual([
         "Basic",
         "Observation",
