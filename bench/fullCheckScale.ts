@@ -44,6 +44,7 @@ import type {
 } from "../src/verify/fullTypes";
 import { nextWindowBatch } from "../src/verify/reconcileWindows";
 import type { CheckSummary } from "../src/verify/runSummary";
+import { emptyDeepCompare } from "../src/verify/types";
 import type { Row } from "./report";
 
 /**
@@ -232,15 +233,7 @@ export async function runFullCheckAtScale(
       run.tableOperations++;
       return null;
     },
-    VerifyFullSearchParameters: async () => ({
-      type: "SearchParameter",
-      processed: 0,
-      passed: 0,
-      failed: 0,
-      behind: 0,
-      errors: 0,
-      failures: [],
-    }),
+    VerifyFullSearchParameters: async () => emptyDeepCompare("SearchParameter"),
     VerifyFullRecord: async () => {
       run.tableOperations++;
       return { provenUntil: new Date(plan.tillMs).toISOString() };

@@ -18,7 +18,7 @@ import type { RowTally } from "./runSummary";
 import { checkSummaryOf, emptyRowTally, tallyComparedRows } from "./runSummary";
 import type { DeepParts } from "./summary";
 import type { DeepCompareResult, DeepSampleResult, VerificationPlan } from "./types";
-import { REPORTED_FAILURES } from "./types";
+import { REPORTED_FAILURES, emptyDeepCompare } from "./types";
 
 export const VERIFY_DEEP_ORCHESTRATION = "VerifyDeepOrchestration";
 
@@ -98,7 +98,7 @@ function batchesOf(state: DeepCheckState): DeepCompareInput[] {
 function fold(state: DeepCheckState, r: DeepCompareResult): void {
   let t = state.compared.find((c) => c.type === r.type);
   if (t === undefined) {
-    t = { type: r.type, processed: 0, passed: 0, failed: 0, behind: 0, errors: 0, failures: [] };
+    t = emptyDeepCompare(r.type);
     state.compared.push(t);
   }
   t.processed += r.processed;

@@ -181,6 +181,11 @@ export interface DeepCompareResult {
   failures: DeepResourceResult[];
 }
 
+/** A type's comparison before any resource of it was compared. */
+export function emptyDeepCompare(type: string): DeepCompareResult {
+  return { type, processed: 0, passed: 0, failed: 0, behind: 0, errors: 0, failures: [] };
+}
+
 export interface DeepTypeSummary {
   type: string;
   allocated: number;

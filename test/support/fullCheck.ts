@@ -1,18 +1,11 @@
 /** Activity answers the full check's orchestration tests share. */
 import type { FullTypeTotals, FullUnitInput, FullUnitResult } from "../../src/verify/fullTypes";
 import type { DeepCompareResult } from "../../src/verify/types";
+import { emptyDeepCompare } from "../../src/verify/types";
 
 /** VerifyFullSearchParameters with no SearchParameter on the source. */
 export function noSearchParameters(): DeepCompareResult {
-  return {
-    type: "SearchParameter",
-    processed: 0,
-    passed: 0,
-    failed: 0,
-    behind: 0,
-    errors: 0,
-    failures: [],
-  };
+  return emptyDeepCompare("SearchParameter");
 }
 
 /** VerifyFullUnit's answer for a unit that compared `perType` and found nothing else. */
